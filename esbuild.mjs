@@ -1,0 +1,42 @@
+// Builds the SDK (library + `keysync` CLI) and the VS Code extension bundle, and writes
+// the config JSON Schema that editors use. `node esbuild.mjs [--watch]`.
+import * as esbuild from 'esbuild';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+const watch = process.argv.includes('--watch');
+const sdkVersion = JSON.parse(readFileSync('sdk/package.json', 'utf8')).version;
+
+const sdkBuild = {
+  entryPoints: { index: 'sdk/src/index.ts', cli: 'sdk/src/cli/main.ts' },
+  outdir: 'sdk/dist',
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  sourcemap: true,
+  // Dependencies stay in node_modules: better-sqlite3 is native, the rest are installed anyway.
+  packages: 'external',
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
+  define: { KEYSYNC_VERSION: JSON.stringify(sdkVersion) },
+  logLevel: 'warning',
+};
+
+const builds = [sdkBuild];
+if (existsSync('extension/esbuild.config.mjs')) {
+  builds.push((await import('./extension/esbuild.config.mjs')).default);
+}
+
+if (watch) {
+  for (const options of builds) await (await esbuild.context(options)).watch();
+} else {
+  await Promise.all(builds.map((options) => esbuild.build(options)));
+  await writeSchema();
+}
+
+async function writeSchema() {
+  const { configJsonSchema } = await import(path.resolve('sdk/dist/index.js'));
+  mkdirSync('sdk/schema', { recursive: true });
+  writeFileSync('sdk/schema/keysync-config.schema.json', `${JSON.stringify(configJsonSchema(), null, 2)}\n`);
+}

@@ -1,0 +1,50 @@
+/** Plain-text tables and figures for the terminal. */
+import type { RunSummary } from '../core/summary.js';
+
+const number = new Intl.NumberFormat('en-US');
+
+export const formatCount = (value: number): string => number.format(value);
+export const formatRate = (rate: number | null): string => (rate === null ? '—' : `${(rate * 100).toFixed(2)}%`);
+
+/** Columns padded to their widest cell; numbers right-aligned. */
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
+  const numeric = header.map((_, column) => rows.length > 0 && rows.every((row) => /^[\d,.%—-]*$/.test(row[column] ?? '')));
+  const render = (cells: readonly string[]) =>
+    cells
+      .map((cell, column) => (numeric[column] ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!)))
+      .join('  ')
+      .trimEnd();
+  return [render(header), ...rows.map(render)].join('\n');
+}
+
+export function formatSummary(summary: RunSummary, reportDir: string | null): string {
+  const rows = summary.systems.map((system) =>
+    system.status === 'skipped'
+      ? [system.system, system.role, 'skipped', '', '', '', '', '', '']
+      : [
+          system.system,
+          system.role,
+          formatCount(system.rows),
+          formatCount(system.keys),
+          formatRate(system.matchRate),
+          system.role === 'authority' ? '—' : formatCount(system.gaps),
+          system.role === 'authority' ? '—' : formatCount(system.outOfAuthority),
+          formatCount(system.duplicateGroups),
+          formatCount(system.badRows),
+        ],
+  );
+  const { totals, registry } = summary;
+  const skipped = summary.systems.filter((system) => system.status === 'skipped');
+  return [
+    `KeySync ${summary.dryRun ? 'dry run' : 'run'} ${summary.runId} (${summary.mode})`,
+    '',
+    table(['System', 'Role', 'Rows', 'Keys', 'Match', 'Gaps', 'Out of A', 'Dup groups', 'Bad rows'], rows),
+    ...skipped.map((system) => `  ${system.system} left out: ${system.skippedReason}`),
+    '',
+    `Overall match rate ${formatRate(totals.overallMatchRate)}: ${formatCount(totals.keysInAllSystems)} of ${formatCount(totals.uniqueKeys)} unique keys are in every system`,
+    `Propagation gaps ${formatCount(totals.propagationGaps)} · out of authority ${formatCount(totals.outOfAuthority)} (${formatCount(totals.keysMissingInAuthority)} distinct keys) · duplicate groups ${formatCount(totals.duplicateGroups)} · bad rows ${formatCount(totals.badRows)} · repeated rows ${formatCount(totals.repeatedRows)}`,
+    `Master keys: ${formatCount(registry.proposed)} ${summary.dryRun ? 'would be proposed' : 'proposed'} · ${formatCount(registry.autoApproved)} auto-approved · ${formatCount(registry.resolved)} resolved · ${formatCount(registry.pending)} pending review`,
+    ...(reportDir ? [`Reports: ${reportDir}`] : []),
+  ].join('\n');
+}

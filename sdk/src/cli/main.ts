@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+/**
+ * The `keysync` executable: parse, run, map every outcome to an exit code (SPEC §9).
+ * Expected failures print one line naming the file, line and fix; only an unexpected
+ * error prints a stack, and only with --verbose.
+ */
+import { CommanderError } from 'commander';
+import { isKeySyncError } from '../errors.js';
+import { EXIT, exitCodeFor } from './exit-codes.js';
+import { buildProgram } from './program.js';
+
+declare const KEYSYNC_VERSION: string;
+const version = typeof KEYSYNC_VERSION === 'string' ? KEYSYNC_VERSION : '0.0.0-dev';
+
+async function main(argv: readonly string[]): Promise<void> {
+  const io = { stdout: process.stdout, stderr: process.stderr };
+  const program = buildProgram(io, version).exitOverride();
+  try {
+    await program.parseAsync(argv as string[]);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+      return;
+    }
+    const verbose = argv.includes('-v') || argv.includes('--verbose');
+    if (isKeySyncError(error)) {
+      io.stderr.write(`keysync: ${error.describe()}\n`);
+      if (verbose && error.cause) io.stderr.write(`${String((error.cause as Error).stack ?? error.cause)}\n`);
+    } else {
+      io.stderr.write(`keysync: unexpected error: ${(error as Error)?.message ?? String(error)}\n`);
+      io.stderr.write(verbose ? `${(error as Error)?.stack}\n` : 'Run again with --verbose for details, and report it if it persists.\n');
+    }
+    process.exitCode = exitCodeFor(error);
+  }
+}
+
+await main(process.argv);

@@ -1,0 +1,117 @@
+/**
+ * The `keysync` command line (SPEC §9): the earlier tool's options, same names, with no
+ * subcommand meaning "run a reconciliation"; plus the approval workflow as subcommands.
+ * Everything here goes through the public API.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import os from 'node:os';
+import { FAILURE_INJECTIONS } from '../mock/scenarios.js';
+import { auditCommand, decideCommand, registryListCommand, runsCommand } from './registry-commands.js';
+import { runCommand } from './run-command.js';
+
+export interface CliIo {
+  readonly stdout: NodeJS.WriteStream;
+  readonly stderr: NodeJS.WriteStream;
+}
+
+export const DEFAULT_CONFIG = 'keysync-config.yaml';
+
+const positiveInteger = (name: string) => (value: string) => {
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError(`${name} must be a whole number ≥ 1.`);
+  return Number(value);
+};
+const nonNegativeInteger = (name: string) => (value: string) => {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`${name} must be a whole number ≥ 0.`);
+  return Number(value);
+};
+const failureList = (value: string) => {
+  const items = value.split(',').map((item) => item.trim()).filter(Boolean);
+  const unknown = items.filter((item) => !(FAILURE_INJECTIONS as readonly string[]).includes(item));
+  if (unknown.length) throw new InvalidArgumentError(`unknown: ${unknown.join(', ')} (choose from ${FAILURE_INJECTIONS.join(', ')})`);
+  return items;
+};
+
+function defaultActor(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return process.env.USER ?? 'unknown';
+  }
+}
+
+const actorOption = () => new Option('--actor <name>', 'who is acting, for the registry and the audit log').default(defaultActor(), 'your user name');
+
+export function buildProgram(io: CliIo, version: string): Command {
+  const program = new Command('keysync')
+    .description('Reconcile record keys across systems: propagation gaps, out-of-authority keys, duplicates and a registry of master keys.\nWith no command, runs a reconciliation.')
+    .version(version, '--version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
+    .showHelpAfterError('(run keysync --help for usage)')
+    // Global: accepted before or after a command (`keysync approve K -c ws/keysync-config.yaml`).
+    .addOption(new Option('-c, --config <path>', 'path to keysync-config.yaml').default(DEFAULT_CONFIG))
+    .addOption(new Option('-m, --mode <mode>', 'full or incremental (overrides processing.mode)').choices(['full', 'incremental']))
+    .option('--dry-run', 'compute and report everything, change nothing persistent')
+    .option('--auto-approve', 'activate every pending proposal for keys seen in this run')
+    .option('-o, --output-dir <dir>', 'write reports here (overrides output.directory)')
+    .option('--fail-on-discrepancy', 'exit 3 when the run finds gaps, out-of-authority keys, duplicates or bad rows')
+    .option('--generate-data', 'write mock data for every configured source, then run on it')
+    .addOption(new Option('--scenario <name>', 'mock-data scenario').choices(['normal', 'drift', 'failure', 'recovery']))
+    .option('--keys <n>', 'mock data: keys in the authority', positiveInteger('--keys'))
+    .option('--seed <n>', 'mock data: random seed', nonNegativeInteger('--seed'))
+    .option('--inject-failures <list>', `mock data: comma-separated faults (${FAILURE_INJECTIONS.join(', ')})`, failureList)
+    .option('--json', 'print machine-readable JSON instead of text')
+    .option('-q, --quiet', 'no progress output')
+    .option('-v, --verbose', 'print log lines and error details')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  keysync --generate-data --scenario drift --keys 10000   mock data, then a run
+  keysync -c ./keysync-config.yaml --dry-run               see what a run would do
+  keysync registry list --status proposed                  what awaits review
+  keysync approve CUST-0001234 --actor ana                 approve a master key
+  keysync reject CUST-0009999 --reason "test key"          reject one, with a reason
+
+Exit codes: 0 done · 1 the run failed · 2 usage or config error · 3 discrepancies found (--fail-on-discrepancy)`,
+    )
+    .action((options) => runCommand(options, io));
+
+  const registry = program.command('registry').description('the registry of master keys');
+  registry
+    .command('list')
+    .description('list master keys')
+    .addOption(new Option('--status <status>', 'only this status').choices(['proposed', 'active', 'rejected', 'deprecated', 'resolved']))
+    .option('--limit <n>', 'at most this many', positiveInteger('--limit'))
+    .action((_options, command: Command) => registryListCommand(command.optsWithGlobals(), io));
+
+  for (const [action, summary] of [
+    ['approve', 'approve proposed master keys (proposed → active)'],
+    ['reject', 'reject proposed master keys (proposed → rejected); needs --reason'],
+    ['deprecate', 'deprecate active master keys (active → deprecated)'],
+  ] as const) {
+    const command = program
+      .command(`${action} [keys...]`)
+      .description(`${summary}; a key is a master key or a normalised key`)
+      .addOption(actorOption())
+      .option('--reason <text>', 'why; kept in the audit log');
+    if (action === 'approve') command.option('--all', 'approve every pending proposal');
+    command.action((keys: string[], _options, self: Command) => decideCommand(action, keys, self.optsWithGlobals(), io));
+  }
+
+  program
+    .command('runs')
+    .description('show recent runs, newest first')
+    .option('--limit <n>', 'at most this many', positiveInteger('--limit'), 20)
+    .action((_options, command: Command) => runsCommand(command.optsWithGlobals(), io));
+
+  program
+    .command('audit')
+    .description('show the audit log')
+    .option('--run <id>', 'only events of this run')
+    .option('--key <key>', 'only events about this normalised key')
+    .option('--limit <n>', 'at most this many', positiveInteger('--limit'))
+    .action((_options, command: Command) => auditCommand(command.optsWithGlobals(), io));
+
+  return program;
+}

@@ -1,0 +1,129 @@
+/** The approval workflow and history commands: registry list, approve/reject/deprecate, runs, audit. */
+import type { MasterKeyStatus } from '../core/types.js';
+import { KeySyncError } from '../errors.js';
+import { openWorkspace, type Workspace } from '../workspace.js';
+import { exitCodeFor } from './exit-codes.js';
+import { formatCount, formatRate, table } from './format.js';
+import type { CliIo } from './program.js';
+
+interface CommonOptions {
+  readonly config: string;
+  readonly json?: boolean;
+}
+
+async function withWorkspace<T>(options: CommonOptions, work: (workspace: Workspace) => Promise<T>): Promise<T> {
+  const workspace = await openWorkspace(options.config);
+  try {
+    return await work(workspace);
+  } finally {
+    await workspace.close();
+  }
+}
+
+function print(io: CliIo, options: CommonOptions, json: unknown, text: () => string): void {
+  io.stdout.write(options.json ? `${JSON.stringify(json, null, 2)}\n` : `${text()}\n`);
+}
+
+export async function registryListCommand(options: CommonOptions & { status?: MasterKeyStatus; limit?: number }, io: CliIo): Promise<void> {
+  const records = await withWorkspace(options, (workspace) => workspace.registry.list({ status: options.status, limit: options.limit }));
+  print(io, options, records, () =>
+    records.length === 0
+      ? 'No master keys match.'
+      : table(
+          ['ID', 'Master key', 'Key', 'Status', 'Strategy', 'Source', 'Source key', 'Changed by', 'Changed at'],
+          records.map((record) => [
+            String(record.id),
+            record.masterKey,
+            record.normalizedKey,
+            record.status,
+            record.strategy,
+            record.sourceSystem,
+            record.sourceKey,
+            record.statusChangedBy,
+            record.statusChangedAt,
+          ]),
+        ),
+  );
+}
+
+type Decision = 'approve' | 'reject' | 'deprecate';
+
+interface DecideOptions extends CommonOptions {
+  readonly actor: string;
+  readonly reason?: string;
+  readonly all?: boolean;
+}
+
+export async function decideCommand(action: Decision, keys: string[], options: DecideOptions, io: CliIo): Promise<void> {
+  if (options.all && keys.length) throw usage('Give either keys or --all, not both.');
+  if (!options.all && keys.length === 0) throw usage(`Name at least one key to ${action}${action === 'approve' ? ', or pass --all' : ''}.`);
+  await withWorkspace(options, async (workspace) => {
+    if (options.all) {
+      const changed = await workspace.registry.approveAll({ actor: options.actor, reason: options.reason });
+      print(io, options, { approved: changed }, () => `Approved ${formatCount(changed)} pending master keys as ${options.actor}.`);
+      return;
+    }
+    const results = [];
+    for (const key of keys) {
+      try {
+        const by = { actor: options.actor, reason: options.reason ?? '' };
+        const record = await workspace.registry[action](key, by);
+        results.push({ key, status: record.status, masterKey: record.masterKey });
+        if (!options.json) io.stdout.write(`${record.masterKey}: ${record.status} (by ${options.actor})\n`);
+      } catch (error) {
+        if (!(error instanceof KeySyncError)) throw error;
+        results.push({ key, error: error.message, code: error.code });
+        io.stderr.write(`keysync: ${key}: ${error.describe()}\n`);
+        process.exitCode ||= exitCodeFor(error);
+      }
+    }
+    if (options.json) io.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+  });
+}
+
+export async function runsCommand(options: CommonOptions & { limit: number }, io: CliIo): Promise<void> {
+  const runs = await withWorkspace(options, (workspace) => workspace.runs.list({ limit: options.limit }));
+  print(io, options, runs, () =>
+    runs.length === 0
+      ? 'No runs yet.'
+      : table(
+          ['Run', 'Started', 'Mode', 'Status', 'Match', 'Gaps', 'Out of A', 'Proposed', 'Error'],
+          runs.map((run) => [
+            run.id,
+            run.startedAt,
+            run.mode,
+            run.status,
+            run.summary ? formatRate(run.summary.totals.overallMatchRate) : '',
+            run.summary ? formatCount(run.summary.totals.propagationGaps) : '',
+            run.summary ? formatCount(run.summary.totals.outOfAuthority) : '',
+            run.summary ? formatCount(run.summary.registry.proposed) : '',
+            run.error ?? '',
+          ]),
+        ),
+  );
+}
+
+export async function auditCommand(options: CommonOptions & { run?: string; key?: string; limit?: number }, io: CliIo): Promise<void> {
+  const events = await withWorkspace(options, (workspace) => workspace.audit.list({ runId: options.run, key: options.key, limit: options.limit }));
+  print(io, options, events, () =>
+    events.length === 0
+      ? 'No audit events match.'
+      : table(
+          ['ID', 'Timestamp', 'Event', 'Actor', 'System', 'Key', 'Result', 'Details'],
+          events.map((event) => [
+            String(event.id),
+            event.timestamp,
+            event.eventType,
+            event.actor,
+            event.system ?? '',
+            event.key ?? '',
+            event.result,
+            event.details,
+          ]),
+        ),
+  );
+}
+
+function usage(message: string): KeySyncError {
+  return new KeySyncError('USAGE', 'usage', message, { remedy: 'see keysync --help' });
+}

@@ -1,0 +1,186 @@
+/**
+ * Reads keysync-config.yaml, applies defaults and validates it. Every problem is reported
+ * with the file, the line, the key, what is allowed and, for a misspelt key, the closest
+ * known one — all problems at once, so a user fixes the file in one pass.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { distance } from 'fastest-levenshtein';
+import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import type { z } from 'zod';
+import { KeySyncError } from '../errors.js';
+import { configSchema, type KeySyncConfigValues } from './schema.js';
+
+export const CONFIG_FILE_NAME = 'keysync-config.yaml';
+
+/** A validated config plus where its relative paths point. */
+export interface KeySyncConfig {
+  /** The config file, or null when it did not exist and only defaults apply. */
+  readonly file: string | null;
+  /** The folder every relative path resolves against: the config file's folder. */
+  readonly baseDir: string;
+  readonly values: KeySyncConfigValues;
+}
+
+/** Refuse YAML that expands aliases past this: a billion-laughs document stops here. */
+const MAX_ALIAS_COUNT = 100;
+
+export function loadConfig(configPath: string): KeySyncConfig {
+  const file = path.resolve(configPath);
+  const baseDir = path.dirname(file);
+  if (!existsSync(file)) return { file: null, baseDir, values: configSchema.parse({}) };
+  if (statSync(file).isDirectory()) {
+    throw new KeySyncError('CONFIG_NOT_A_FILE', 'config', `${file} is a folder, not a config file.`, {
+      file,
+      remedy: `pass the path of ${CONFIG_FILE_NAME} itself`,
+    });
+  }
+  return { file, baseDir, values: parseConfigText(readFileSync(file, 'utf8'), file) };
+}
+
+export function parseConfigText(text: string, file: string): KeySyncConfigValues {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text.replace(/^\uFEFF/, ''), { lineCounter, prettyErrors: false });
+  const syntaxError = document.errors[0];
+  if (syntaxError) {
+    throw new KeySyncError('CONFIG_YAML_SYNTAX', 'config', `YAML syntax error: ${firstLine(syntaxError.message)}`, {
+      file,
+      line: lineCounter.linePos(syntaxError.pos[0]).line,
+      remedy: 'fix the YAML at that line',
+    });
+  }
+  let raw: unknown;
+  try {
+    raw = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? {};
+  } catch (error) {
+    throw new KeySyncError('CONFIG_YAML_ALIASES', 'config', `YAML rejected: ${firstLine(String((error as Error).message))}`, {
+      file,
+      remedy: 'remove the excessive aliases; a config never needs them',
+    });
+  }
+  if (typeof raw !== 'object' || Array.isArray(raw) || raw === null) {
+    throw new KeySyncError('CONFIG_NOT_A_MAPPING', 'config', 'The config must be a mapping of sections (authority:, sources:, …).', {
+      file,
+      line: 1,
+    });
+  }
+  const result = configSchema.safeParse(raw);
+  if (result.success) return result.data;
+  const problems = result.error.issues.flatMap((issue) => describeIssue(issue, document, lineCounter));
+  problems.sort((a, b) => a.line - b.line);
+  const [first] = problems;
+  const message =
+    problems.length === 1 && first
+      ? first.text
+      : `${problems.length} problems:\n${problems.map((problem) => `  line ${problem.line}: ${problem.text}`).join('\n')}`;
+  throw new KeySyncError('CONFIG_INVALID', 'config', message, {
+    file,
+    line: first?.line,
+    remedy: 'correct the config and run again',
+  });
+}
+
+interface Problem {
+  readonly line: number;
+  readonly text: string;
+}
+
+type Issue = z.core.$ZodIssue;
+
+function describeIssue(issue: Issue, document: Document, lines: LineCounter): Problem[] {
+  const where = issue.path.map(String);
+  const dotted = where.join('.') || '(top level)';
+  if (issue.code === 'unrecognized_keys') {
+    const known = knownKeysAt(where);
+    return issue.keys.map((key) => ({
+      line: lineOfKey(document, lines, where, key),
+      text: `unknown key "${[...where, key].join('.')}"${suggestion(key, known)}`,
+    }));
+  }
+  const line = lineOfValue(document, lines, where);
+  if (issue.code === 'invalid_value') {
+    const allowed = issue.values.map((value) => JSON.stringify(value)).join(', ');
+    return [{ line, text: `${dotted}: ${JSON.stringify(valueAt(document, where))} is not allowed; allowed: ${allowed}` }];
+  }
+  if (issue.code === 'invalid_type') {
+    const got = valueAt(document, where);
+    const shown = got === undefined ? 'nothing' : JSON.stringify(got);
+    return [{ line, text: `${dotted}: expected ${issue.expected}, got ${shown}` }];
+  }
+  return [{ line, text: `${dotted}: ${issue.message}` }];
+}
+
+function suggestion(key: string, known: string[]): string {
+  const ranked = known
+    .map((candidate) => ({ candidate, score: distance(key.toLowerCase(), candidate) }))
+    .sort((a, b) => a.score - b.score);
+  const best = ranked[0];
+  const close = best && best.score <= Math.max(2, Math.floor(best.candidate.length / 3));
+  const knownList = known.length ? `; known keys: ${known.join(', ')}` : '';
+  return close ? `; did you mean "${best.candidate}"?${knownList}` : knownList;
+}
+
+/** The keys the schema accepts at a path (the object shape under `sources.<name>` for a source). */
+function knownKeysAt(where: readonly string[]): string[] {
+  let schema: unknown = configSchema;
+  for (const [index, segment] of where.entries()) {
+    const shape = objectShape(schema);
+    if (shape) schema = shape[segment];
+    else if (index > 0 && where[index - 1] === 'sources') schema = recordValue(schema);
+    else return [];
+  }
+  return Object.keys(objectShape(schema) ?? {});
+}
+
+interface SchemaLike {
+  readonly def?: { innerType?: unknown; shape?: Record<string, unknown>; valueType?: unknown; in?: unknown; schema?: unknown };
+}
+
+function unwrap(schema: unknown): SchemaLike | undefined {
+  let current = schema as SchemaLike | undefined;
+  // Defaults, optional wrappers and refinements hide the object underneath.
+  for (let depth = 0; depth < 10 && current?.def; depth++) {
+    const inner = current.def.innerType ?? current.def.in ?? current.def.schema;
+    if (!inner || current.def.shape || current.def.valueType) break;
+    current = inner as SchemaLike;
+  }
+  return current;
+}
+
+function objectShape(schema: unknown): Record<string, unknown> | undefined {
+  return unwrap(schema)?.def?.shape;
+}
+
+function recordValue(schema: unknown): unknown {
+  return unwrap(schema)?.def?.valueType;
+}
+
+function valueAt(document: Document, where: readonly string[]): unknown {
+  const node = document.getIn(where, true);
+  return isScalar(node) ? node.value : node === undefined ? undefined : document.getIn(where);
+}
+
+function lineOfValue(document: Document, lines: LineCounter, where: readonly string[]): number {
+  for (let depth = where.length; depth >= 0; depth--) {
+    const node = depth === 0 ? document.contents : document.getIn(where.slice(0, depth), true);
+    const offset = (node as { range?: [number, number, number] } | undefined)?.range?.[0];
+    if (offset !== undefined) return lines.linePos(offset).line;
+  }
+  return 1;
+}
+
+function lineOfKey(document: Document, lines: LineCounter, parent: readonly string[], key: string): number {
+  const container = parent.length === 0 ? document.contents : document.getIn(parent, true);
+  if (isMap(container)) {
+    for (const pair of container.items) {
+      if (isPair(pair) && isScalar(pair.key) && String(pair.key.value) === key && pair.key.range) {
+        return lines.linePos(pair.key.range[0]).line;
+      }
+    }
+  }
+  return lineOfValue(document, lines, parent);
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0] ?? text;
+}

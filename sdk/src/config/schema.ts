@@ -1,0 +1,139 @@
+/**
+ * The one definition of keysync-config.yaml (SPEC §1): validation, defaults, the
+ * TypeScript types and the published JSON Schema all come from here.
+ */
+import { z } from 'zod';
+
+const relativeOrAbsolutePath = z.string().min(1, 'must be a non-empty path');
+
+export const SOURCE_ENCODINGS = ['utf-8', 'latin1', 'utf-16le'] as const;
+
+const sourceSchema = z
+  .strictObject({
+    type: z.literal('csv').default('csv').describe('Only CSV sources are supported.'),
+    path: relativeOrAbsolutePath.describe('CSV file; relative paths resolve against the config file.'),
+    key_column: z.string().min(1).default('key').describe('Header of the column that holds the key.'),
+    delimiter: z.string().length(1, 'must be exactly one character').default(',').describe('Field separator.'),
+    encoding: z.enum(SOURCE_ENCODINGS).default('utf-8').describe('Text encoding of the file.'),
+  })
+  .describe('One system that holds copies of the keys.');
+
+const defaultSources = Object.fromEntries(
+  ['A', 'B', 'C', 'D', 'E'].map((system) => [
+    system,
+    { type: 'csv' as const, path: `./input/${system}.csv`, key_column: 'key', delimiter: ',', encoding: 'utf-8' as const },
+  ]),
+);
+
+const systemName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be 1-64 letters, digits, `_`, `.` or `-`, starting with a letter or digit');
+
+export const configSchema = z
+  .strictObject({
+    authority: systemName.default('A').describe('Name of the authoritative source.'),
+    sources: z
+      .record(systemName, sourceSchema)
+      .refine((sources) => Object.keys(sources).length > 0, 'must list at least one source')
+      .default(defaultSources)
+      .describe('Every system, in the order reports list them.'),
+    normalize: z
+      .strictObject({
+        trim_whitespace: z.boolean().default(true),
+        uppercase: z.boolean().default(true),
+        collapse_delims: z
+          .string()
+          .max(1, 'must be one character, or "" to turn collapsing off')
+          .regex(/^[^A-Za-z0-9\s_]?$/, 'must be a punctuation character such as "-", or ""')
+          .default('-'),
+        strip_non_alnum: z.boolean().default(true),
+        left_pad_numbers: z.boolean().default(false),
+        pad_length: z.number().int().min(1).max(64).default(6),
+      })
+      .default({
+        trim_whitespace: true,
+        uppercase: true,
+        collapse_delims: '-',
+        strip_non_alnum: true,
+        left_pad_numbers: false,
+        pad_length: 6,
+      })
+      .describe('Normalisation rules, applied in the order listed (SPEC §3).'),
+    provisioning: z
+      .strictObject({
+        strategy: z.enum(['mirror', 'namespaced', 'surrogate']).default('mirror'),
+        namespace_prefix: z
+          .string()
+          .regex(/^[A-Za-z0-9]+$/, 'must be letters and digits only')
+          .default('MASTER'),
+        auto_approve: z.boolean().default(false),
+      })
+      .default({ strategy: 'mirror', namespace_prefix: 'MASTER', auto_approve: false })
+      .describe('How master keys are proposed for out-of-authority keys.'),
+    simulation: z
+      .strictObject({
+        seed: z.number().int().min(0).default(42),
+        scenario: z.enum(['normal', 'drift', 'failure', 'recovery']).default('normal'),
+        keys_per_system: z.number().int().min(1).max(50_000_000).default(1000),
+      })
+      .default({ seed: 42, scenario: 'normal', keys_per_system: 1000 })
+      .describe('Mock data generation defaults.'),
+    processing: z
+      .strictObject({
+        mode: z.enum(['full', 'incremental']).default('full'),
+        batch_size: z.number().int().min(1).default(10_000),
+        parallel: z.boolean().default(true),
+        max_workers: z.number().int().min(0).max(256).default(0),
+      })
+      .default({ mode: 'full', batch_size: 10_000, parallel: true, max_workers: 0 })
+      .describe('How a run reads and processes sources; max_workers 0 means one per core.'),
+    output: z
+      .strictObject({
+        directory: relativeOrAbsolutePath.default('./output'),
+        csv_injection_guard: z.boolean().default(true),
+        generate_trend_analysis: z.boolean().default(true),
+      })
+      .default({ directory: './output', csv_injection_guard: true, generate_trend_analysis: true })
+      .describe('Where and how reports are written.'),
+    database: z
+      .strictObject({ path: relativeOrAbsolutePath.default('./data/keysync.db') })
+      .default({ path: './data/keysync.db' })
+      .describe('The SQLite file holding the registry, audit log and run history.'),
+    logging: z
+      .strictObject({
+        level: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+        file: relativeOrAbsolutePath.nullable().default('./logs/keysync.log'),
+      })
+      .default({ level: 'info', file: './logs/keysync.log' })
+      .describe('Log file (null for none) and its level.'),
+    error_handling: z
+      .strictObject({
+        on_missing_file: z.enum(['skip', 'fail']).default('skip'),
+        on_corrupt_data: z.enum(['log', 'skip', 'fail']).default('log'),
+      })
+      .default({ on_missing_file: 'skip', on_corrupt_data: 'log' })
+      .describe('What a missing source or a bad row does to the run.'),
+  })
+  .superRefine((config, context) => {
+    if (!(config.authority in config.sources)) {
+      context.addIssue({
+        code: 'custom',
+        path: ['authority'],
+        message: `names no configured source (sources: ${Object.keys(config.sources).join(', ')})`,
+      });
+    }
+  });
+
+/** The config as written, before defaults. */
+export type KeySyncConfigInput = z.input<typeof configSchema>;
+/** The config with every default applied. */
+export type KeySyncConfigValues = z.output<typeof configSchema>;
+export type SourceConfig = z.output<typeof sourceSchema>;
+
+export function configJsonSchema(): object {
+  return {
+    ...z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }),
+    $id: 'https://keysync.dev/schema/keysync-config.schema.json',
+    title: 'KeySync configuration (keysync-config.yaml)',
+  };
+}

@@ -1,0 +1,62 @@
+/** The commented keysync-config.yaml that `--generate-data` and the extension's Create Config write. */
+export function configTemplate(scenario = 'normal', keysPerSystem = 1000, seed = 42): string {
+  return `# KeySync configuration. Relative paths resolve against this file's folder.
+# Every key is optional; the values below are the defaults. Schema: @keysync/sdk/schema.json
+
+# The authoritative system: keys elsewhere that it lacks are "out of authority".
+authority: A
+
+# Every system, in the order reports list them. Each is a CSV file with a header.
+sources:
+  A: { type: csv, path: ./input/A.csv, key_column: key }
+  B: { type: csv, path: ./input/B.csv, key_column: key }
+  C: { type: csv, path: ./input/C.csv, key_column: key }
+  D: { type: csv, path: ./input/D.csv, key_column: key }
+  E: { type: csv, path: ./input/E.csv, key_column: key }
+  # options per source: delimiter: ",", encoding: utf-8 | latin1 | utf-16le
+
+# Applied in this order: trim, upper-case, runs of space/_/- become one delimiter,
+# drop every other non-alphanumeric character, left-pad standalone numbers.
+normalize:
+  trim_whitespace: true
+  uppercase: true
+  collapse_delims: "-"
+  strip_non_alnum: true
+  left_pad_numbers: false
+  pad_length: 6
+
+# How master keys are proposed for out-of-authority keys: mirror | namespaced | surrogate.
+provisioning:
+  strategy: mirror
+  namespace_prefix: MASTER
+  auto_approve: false
+
+# Mock data (keysync --generate-data): normal | drift | failure | recovery.
+simulation:
+  seed: ${seed}
+  scenario: ${scenario}
+  keys_per_system: ${keysPerSystem}
+
+processing:
+  mode: full          # full | incremental
+  batch_size: 10000
+  parallel: true
+  max_workers: 0      # 0 = one per core
+
+output:
+  directory: ./output
+  csv_injection_guard: true
+  generate_trend_analysis: true
+
+database:
+  path: ./data/keysync.db
+
+logging:
+  level: info         # debug | info | warn | error
+  file: ./logs/keysync.log
+
+error_handling:
+  on_missing_file: skip   # skip | fail (a missing authority always fails)
+  on_corrupt_data: log    # log (keep ragged rows) | skip | fail
+`;
+}

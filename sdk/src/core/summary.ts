@@ -1,0 +1,136 @@
+/** The typed summary of one run: what the CLI prints, the summary report holds and views chart. */
+import { totalGaps, type Discrepancies } from './compare.js';
+import type { RunMode, SystemId } from './types.js';
+
+export interface SystemSummary {
+  readonly system: SystemId;
+  readonly role: 'authority' | 'downstream';
+  /** `skipped`: the source could not be used and the system was left out of the run. */
+  readonly status: 'read' | 'skipped';
+  readonly file: string;
+  readonly rows: number;
+  readonly keys: number;
+  readonly repeatedRows: number;
+  readonly badRows: number;
+  /** |A ∩ S| ÷ |A|; null for the authority and for skipped systems. */
+  readonly matchRate: number | null;
+  readonly gaps: number;
+  readonly outOfAuthority: number;
+  readonly duplicateGroups: number;
+  readonly skippedReason: string | null;
+}
+
+export interface RunTotals {
+  readonly uniqueKeys: number;
+  readonly keysInAuthority: number;
+  /** Keys in the authority and in no other system. */
+  readonly keysOnlyInAuthority: number;
+  /** Distinct keys found outside the authority. */
+  readonly keysMissingInAuthority: number;
+  readonly keysInAllSystems: number;
+  readonly overallMatchRate: number;
+  /** Σ over systems of |S − A|. */
+  readonly outOfAuthority: number;
+  /** Σ over systems of |A − S|. */
+  readonly propagationGaps: number;
+  readonly duplicateGroups: number;
+  readonly badRows: number;
+  readonly repeatedRows: number;
+}
+
+export interface RegistryChanges {
+  readonly proposed: number;
+  readonly autoApproved: number;
+  readonly resolved: number;
+  /** Proposals awaiting a decision once the run finished. */
+  readonly pending: number;
+}
+
+export interface RunSummary {
+  readonly runId: string;
+  readonly mode: RunMode;
+  readonly dryRun: boolean;
+  readonly startedAt: string;
+  readonly authority: SystemId;
+  readonly systems: readonly SystemSummary[];
+  readonly totals: RunTotals;
+  readonly registry: RegistryChanges;
+}
+
+/** How one configured source took part in the run. */
+export type SourceOutcome =
+  | { readonly system: SystemId; readonly file: string; readonly status: 'read'; readonly rows: number; readonly repeatedRows: number; readonly badRows: number }
+  | { readonly system: SystemId; readonly file: string; readonly status: 'skipped'; readonly reason: string };
+
+export interface SummaryInput {
+  readonly runId: string;
+  readonly mode: RunMode;
+  readonly dryRun: boolean;
+  readonly startedAt: string;
+  readonly sources: readonly SourceOutcome[];
+  readonly discrepancies: Discrepancies;
+  readonly registry: RegistryChanges;
+}
+
+export function summarizeRun(input: SummaryInput): RunSummary {
+  const { discrepancies: d } = input;
+  const outOfAuthorityBySystem = new Map<SystemId, number>();
+  for (const { sightings } of d.outOfAuthority) {
+    for (const system of new Set(sightings.map((sighting) => sighting.system))) {
+      outOfAuthorityBySystem.set(system, (outOfAuthorityBySystem.get(system) ?? 0) + 1);
+    }
+  }
+  const systems = input.sources.map((source): SystemSummary => {
+    const role = source.system === d.authority ? 'authority' : 'downstream';
+    if (source.status === 'skipped') {
+      return {
+        system: source.system, role, status: 'skipped', file: source.file, rows: 0, keys: 0, repeatedRows: 0, badRows: 0,
+        matchRate: null, gaps: 0, outOfAuthority: 0, duplicateGroups: 0, skippedReason: source.reason,
+      };
+    }
+    return {
+      system: source.system,
+      role,
+      status: 'read',
+      file: source.file,
+      rows: source.rows,
+      keys: d.keyCounts[source.system] ?? 0,
+      repeatedRows: source.repeatedRows,
+      badRows: source.badRows,
+      matchRate: role === 'authority' ? null : (d.matchRates.bySystem[source.system] ?? 0),
+      gaps: d.gaps.get(source.system)?.length ?? 0,
+      outOfAuthority: outOfAuthorityBySystem.get(source.system) ?? 0,
+      duplicateGroups: d.duplicates.filter((group) => group.system === source.system).length,
+      skippedReason: null,
+    };
+  });
+  const read = systems.filter((system) => system.status === 'read');
+  return {
+    runId: input.runId,
+    mode: input.mode,
+    dryRun: input.dryRun,
+    startedAt: input.startedAt,
+    authority: d.authority,
+    systems,
+    totals: {
+      uniqueKeys: d.uniqueKeys,
+      keysInAuthority: d.keyCounts[d.authority] ?? 0,
+      keysOnlyInAuthority: d.onlyInAuthority.length,
+      keysMissingInAuthority: d.outOfAuthority.length,
+      keysInAllSystems: d.keysInAllSystems,
+      overallMatchRate: d.matchRates.overall,
+      outOfAuthority: [...outOfAuthorityBySystem.values()].reduce((sum, count) => sum + count, 0),
+      propagationGaps: totalGaps(d),
+      duplicateGroups: d.duplicates.length,
+      badRows: read.reduce((sum, system) => sum + system.badRows, 0),
+      repeatedRows: read.reduce((sum, system) => sum + system.repeatedRows, 0),
+    },
+    registry: input.registry,
+  };
+}
+
+/** Whether a run found anything to act on (the `--fail-on-discrepancy` gate). */
+export function hasDiscrepancies(summary: RunSummary): boolean {
+  const { totals } = summary;
+  return totals.propagationGaps + totals.outOfAuthority + totals.duplicateGroups + totals.badRows > 0;
+}

@@ -1,0 +1,44 @@
+/** Domain vocabulary shared by the pure core, the store and the reports. */
+
+/** A configured system's name as written in the config (`A`, `B`, `crm`, …). */
+export type SystemId = string;
+
+/** A key after normalisation; never empty. */
+export type NormalizedKey = string;
+
+export type ProvisioningStrategy = 'mirror' | 'namespaced' | 'surrogate';
+
+export type MasterKeyStatus = 'proposed' | 'active' | 'rejected' | 'deprecated' | 'resolved';
+
+export type RunMode = 'full' | 'incremental';
+
+export type RunStatus = 'running' | 'completed' | 'failed' | 'cancelled';
+
+/** One row of a source that produced a key: the raw text and its 1-based line in the file. */
+export interface Sighting {
+  readonly raw: string;
+  readonly line: number;
+}
+
+export interface SystemSighting extends Sighting {
+  readonly system: SystemId;
+}
+
+export type BadRowReason =
+  | 'missing key'
+  | 'empty after normalisation'
+  | 'ragged row'
+  | 'undecodable bytes'
+  | 'unparseable row';
+
+/** What happened to a bad row, as `error_report.csv` states it. */
+export type BadRowAction = 'kept' | 'skipped';
+
+export interface BadRow {
+  readonly system: SystemId;
+  readonly file: string;
+  readonly line: number;
+  readonly reason: BadRowReason;
+  readonly detail: string;
+  readonly action: BadRowAction;
+}

@@ -1,0 +1,48 @@
+/**
+ * @keysync/sdk — the public API. Everything a script, the CLI or the VS Code extension
+ * needs, nothing more.
+ */
+export { openWorkspace } from './workspace.js';
+export type { Actor, OpenWorkspaceOptions, Workspace } from './workspace.js';
+export type { WorkspacePaths } from './workspace-context.js';
+export type { ProgressEvent, ReconcileOptions, ReconcileResult, ReconcileStage } from './reconcile.js';
+
+export { CONFIG_FILE_NAME, loadConfig } from './config/load.js';
+export type { KeySyncConfig } from './config/load.js';
+export { configJsonSchema } from './config/schema.js';
+export type { KeySyncConfigInput, KeySyncConfigValues, SourceConfig } from './config/schema.js';
+
+export { DEFAULT_NORMALIZE_RULES, normalizeKey } from './core/normalize.js';
+export type { NormalizeRules } from './core/normalize.js';
+export type { Discrepancies, DuplicateGroup, MatchRates, OutOfAuthorityKey } from './core/compare.js';
+export type { Proposal } from './core/provision.js';
+export type { RegistryChanges, RunSummary, RunTotals, SystemSummary } from './core/summary.js';
+export { hasDiscrepancies } from './core/summary.js';
+export type { MasterKeyAction } from './core/lifecycle.js';
+export type {
+  BadRow,
+  MasterKeyStatus,
+  NormalizedKey,
+  ProvisioningStrategy,
+  RunMode,
+  RunStatus,
+  Sighting,
+  SystemId,
+  SystemSighting,
+} from './core/types.js';
+
+export type { AuditEvent, AuditFilter } from './store/audit-repo.js';
+export type { MasterKeyRecord, RegistryFilter } from './store/registry-repo.js';
+export type { ReportPaths, RunFilter, RunRecord } from './store/runs-repo.js';
+export type { DiscrepancyCount, DiscrepancyEntries, KeyWithSightings } from './store/discrepancies-repo.js';
+export type { DiscrepancyKind } from './store/tables.js';
+export type { DriverName, SqliteDriver, SqliteOpenOptions } from './store/drivers/driver.js';
+export { REPORT_NAMES } from './reports/report-rows.js';
+export type { ReportName } from './reports/report-rows.js';
+
+export { generateMockData, SCENARIOS } from './mock/generate.js';
+export type { MockDataOptions, MockDataResult, Scenario } from './mock/generate.js';
+
+export { KeySyncError, isKeySyncError } from './errors.js';
+export type { ErrorKind } from './errors.js';
+export type { LogLevel, LogSink } from './log.js';

@@ -1,0 +1,44 @@
+/**
+ * Mock-data scenarios (SPEC §8): the shares of the key universe that are common to the
+ * authority and every other system, only outside the authority, and only in it.
+ */
+export type Scenario = 'normal' | 'drift' | 'failure' | 'recovery';
+
+export interface ScenarioShares {
+  readonly common: number;
+  readonly outsideAuthority: number;
+  readonly onlyInAuthority: number;
+}
+
+export const SCENARIOS: Readonly<Record<Scenario, ScenarioShares>> = {
+  normal: { common: 0.8, outsideAuthority: 0.1, onlyInAuthority: 0.1 },
+  drift: { common: 0.6, outsideAuthority: 0.2, onlyInAuthority: 0.2 },
+  failure: { common: 0.5, outsideAuthority: 0.25, onlyInAuthority: 0.25 },
+  recovery: { common: 0.75, outsideAuthority: 0.12, onlyInAuthority: 0.13 },
+};
+
+/**
+ * Dirty variants, each applied to this share of rows. Every one normalises back to the
+ * clean key under the default rules, so they exercise normalisation without moving the
+ * match rates.
+ */
+export const DIRTY_RATES = {
+  lowercase: 0.02,
+  padding: 0.015,
+  underscore: 0.015,
+  doubleSpace: 0.01,
+  junkSuffix: 0.01,
+  /** An exact repeat of a row elsewhere in the file (counted as a repeated row). */
+  repeat: 0.01,
+  /** A second row for the same key in another raw form (a duplicate group). */
+  variantDuplicate: 0.005,
+} as const;
+
+/** Optional failure injection: bad rows, an empty export, mass duplication. */
+export type FailureInjection = 'corrupt-rows' | 'empty-file' | 'mass-duplication';
+
+export const FAILURE_INJECTIONS: readonly FailureInjection[] = ['corrupt-rows', 'empty-file', 'mass-duplication'];
+
+/** Share of rows corrupted by `corrupt-rows`, and of keys duplicated by `mass-duplication`. */
+export const CORRUPT_ROW_RATE = 0.005;
+export const MASS_DUPLICATION_RATE = 0.2;

@@ -1,0 +1,190 @@
+/**
+ * The eight reports of SPEC §6 as rows: pure functions of a run's results. Headers keep
+ * the earlier tool's names so existing consumers keep working. Every list is already in
+ * a deterministic order, so identical inputs give identical files.
+ */
+import type { Discrepancies } from '../core/compare.js';
+import type { RunSummary } from '../core/summary.js';
+import type { BadRow, SystemId } from '../core/types.js';
+import type { AuditEvent } from '../store/audit-repo.js';
+import type { MasterKeyRecord } from '../store/registry-repo.js';
+import type { Cell } from './csv-cell.js';
+
+export const REPORT_NAMES = [
+  'reconciliation_summary',
+  'diff_missing_in_A',
+  'diff_missing_from_system',
+  'master_key_registry',
+  'audit_log',
+  'duplicates',
+  'error_report',
+  'trend_analysis',
+] as const;
+
+export type ReportName = (typeof REPORT_NAMES)[number];
+
+/** A system left out of the run, for the error report. */
+export interface SkippedSource {
+  readonly system: SystemId;
+  readonly file: string;
+  readonly reason: string;
+}
+
+/** A registry entry as reported; id null for an entry a dry run only simulated. */
+export type RegistryRow = Omit<MasterKeyRecord, 'id'> & { readonly id: number | null };
+
+/** One completed run's headline figures, for the trend report. */
+export interface TrendPoint {
+  readonly runId: string;
+  readonly timestamp: string;
+  readonly totalKeys: number;
+  readonly matchRate: number;
+  readonly outOfAuthority: number;
+  readonly propagationGaps: number;
+}
+
+export interface ReportInput {
+  readonly timestamp: string;
+  readonly summary: RunSummary;
+  readonly discrepancies: Discrepancies;
+  /** The whole registry after the run, in id order. */
+  readonly registry: readonly RegistryRow[];
+  /** Audit events the report covers; id null for events a dry run only simulated. */
+  readonly audit: readonly (Omit<AuditEvent, 'id'> & { readonly id: number | null })[];
+  readonly badRows: readonly BadRow[];
+  readonly skippedSources: readonly SkippedSource[];
+  /** Earlier completed runs, oldest first; this run is appended by the report. */
+  readonly history: readonly TrendPoint[];
+}
+
+type Rows = Iterable<readonly Cell[]>;
+
+export const percent = (rate: number): string => `${(rate * 100).toFixed(2)}%`;
+
+export function* summaryRows({ summary, timestamp }: ReportInput): Rows {
+  const { totals } = summary;
+  yield ['Metric', 'Value', 'Timestamp'];
+  const metric = (name: string, value: Cell): readonly Cell[] => [name, value, timestamp];
+  yield metric('Run ID', summary.runId);
+  yield metric('Total Unique Keys', totals.uniqueKeys);
+  yield metric('Keys in System A', totals.keysInAuthority);
+  yield metric('Keys Only in A (Propagation Gaps)', totals.keysOnlyInAuthority);
+  yield metric('Keys Missing in A (Out of Authority)', totals.keysMissingInAuthority);
+  yield metric('Keys in All Systems', totals.keysInAllSystems);
+  yield metric('Overall Match Rate', percent(totals.overallMatchRate));
+  yield metric('Total Out of Authority Keys', totals.outOfAuthority);
+  yield metric('Total Propagation Gaps', totals.propagationGaps);
+  yield metric('Total Duplicate Groups', totals.duplicateGroups);
+  for (const system of summary.systems) {
+    if (system.role === 'authority') continue;
+    if (system.status === 'skipped') {
+      yield metric(`Keys in System ${system.system}`, `skipped: ${system.skippedReason}`);
+      continue;
+    }
+    yield metric(`Keys in System ${system.system}`, system.keys);
+    if (system.matchRate !== null) yield metric(`Match Rate ${system.system}`, percent(system.matchRate));
+  }
+}
+
+export function* missingInAuthorityRows({ discrepancies, registry, timestamp }: ReportInput): Rows {
+  yield ['Normalized Key', 'Source System', 'Original Key', 'Proposed Master Key', 'Provisioning Strategy', 'Status', 'Timestamp'];
+  const byKey = new Map(registry.map((record) => [record.normalizedKey, record]));
+  for (const { key, sightings } of discrepancies.outOfAuthority) {
+    const record = byKey.get(key);
+    for (const sighting of sightings) {
+      yield [key, sighting.system, sighting.raw, record?.masterKey ?? '', record?.strategy ?? '', record?.status ?? '', timestamp];
+    }
+  }
+}
+
+export function* missingFromSystemRows({ discrepancies, timestamp }: ReportInput): Rows {
+  yield ['System', 'Normalized Key', 'Present in System A', 'Action Required', 'Timestamp'];
+  for (const [system, keys] of discrepancies.gaps) {
+    for (const key of keys) yield [system, key, 'Yes', `Propagate to ${system}`, timestamp];
+  }
+}
+
+export function* registryRows({ registry }: ReportInput): Rows {
+  yield ['Master Key ID', 'Master Key', 'Source System', 'Source Key', 'Status', 'Provisioning Strategy', 'Created At', 'Activated At', 'Run ID'];
+  for (const record of registry) {
+    yield [
+      record.id ?? 'dry-run',
+      record.masterKey,
+      record.sourceSystem,
+      record.sourceKey,
+      record.status,
+      record.strategy,
+      record.createdAt,
+      record.activatedAt,
+      record.createdRunId,
+    ];
+  }
+}
+
+export function* auditRows({ audit }: ReportInput): Rows {
+  yield ['Audit ID', 'Timestamp', 'Event Type', 'Event Details', 'System', 'Key', 'Action Taken', 'Result'];
+  for (const event of audit) {
+    yield [event.id ?? 'dry-run', event.timestamp, event.eventType, event.details, event.system, event.key, event.action, event.result];
+  }
+}
+
+export function* duplicateRows({ discrepancies }: ReportInput): Rows {
+  yield ['System', 'Normalized Key', 'Original Keys', 'Count', 'Lines'];
+  for (const { system, key, sightings } of discrepancies.duplicates) {
+    yield [
+      system,
+      key,
+      sightings.map((sighting) => sighting.raw).join(' | '),
+      sightings.length,
+      sightings.map((sighting) => sighting.line).join(' | '),
+    ];
+  }
+}
+
+export function* errorRows({ badRows, skippedSources, timestamp }: ReportInput): Rows {
+  yield ['Timestamp', 'Type', 'File', 'System', 'Line', 'Error', 'Action'];
+  for (const source of skippedSources) {
+    yield [timestamp, 'source_skipped', source.file, source.system, null, source.reason, 'system left out of the run'];
+  }
+  for (const row of badRows) {
+    yield [timestamp, 'bad_row', row.file, row.system, row.line, `${row.reason}: ${row.detail}`, row.action === 'kept' ? 'row kept' : 'row skipped'];
+  }
+}
+
+export function* trendRows({ history, summary, timestamp }: ReportInput): Rows {
+  yield ['Run ID', 'Timestamp', 'Total Keys', 'Match Rate', 'Out of Authority', 'Propagation Gaps', 'Trend'];
+  const points: TrendPoint[] = [
+    ...history,
+    {
+      runId: summary.runId,
+      timestamp,
+      totalKeys: summary.totals.uniqueKeys,
+      matchRate: summary.totals.overallMatchRate,
+      outOfAuthority: summary.totals.outOfAuthority,
+      propagationGaps: summary.totals.propagationGaps,
+    },
+  ];
+  let previous: TrendPoint | undefined;
+  for (const point of points) {
+    yield [point.runId, point.timestamp, point.totalKeys, percent(point.matchRate), point.outOfAuthority, point.propagationGaps, trend(previous, point)];
+    previous = point;
+  }
+}
+
+/** Compared at the precision the report prints, so "Stable" means the printed rates are equal. */
+function trend(previous: TrendPoint | undefined, current: TrendPoint): string {
+  if (!previous) return 'Baseline';
+  const delta = Math.round(current.matchRate * 10_000) - Math.round(previous.matchRate * 10_000);
+  return delta > 0 ? 'Improving' : delta < 0 ? 'Degrading' : 'Stable';
+}
+
+export const REPORT_ROWS: Readonly<Record<ReportName, (input: ReportInput) => Rows>> = {
+  reconciliation_summary: summaryRows,
+  diff_missing_in_A: missingInAuthorityRows,
+  diff_missing_from_system: missingFromSystemRows,
+  master_key_registry: registryRows,
+  audit_log: auditRows,
+  duplicates: duplicateRows,
+  error_report: errorRows,
+  trend_analysis: trendRows,
+};

@@ -1,0 +1,148 @@
+/**
+ * Reads one system's CSV into a KeyIndex (SPEC §2). Every row keeps its line; every bad
+ * row is described with what was done about it. A source that cannot be used at all
+ * (missing, unreadable, empty, no key column, wrong encoding) throws a KeySyncError with
+ * a SOURCE_* code, and the orchestrator applies `on_missing_file` to it.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { KeyIndex } from '../core/key-index.js';
+import type { Normalizer } from '../core/normalize.js';
+import type { BadRow, BadRowReason } from '../core/types.js';
+import { KeySyncError } from '../errors.js';
+import { scanCsv } from './csv-scan.js';
+import { decodeSource, REPLACEMENT_CHARACTER } from './decode.js';
+import type { SourceFile } from './source-file.js';
+
+export type CorruptDataPolicy = 'log' | 'skip' | 'fail';
+
+export interface SourceReadOptions {
+  readonly normalize: Normalizer;
+  readonly onCorruptData: CorruptDataPolicy;
+  /** Called every PROGRESS_EVERY rows with the rows read so far. */
+  readonly onRows?: (rows: number) => void;
+}
+
+export interface SourceRead {
+  readonly source: SourceFile;
+  readonly index: KeyIndex;
+  /** Data rows in the file (blank lines excluded). */
+  readonly rows: number;
+  readonly badRows: readonly BadRow[];
+}
+
+const PROGRESS_EVERY = 100_000;
+
+export async function readSource(source: SourceFile, options: SourceReadOptions): Promise<SourceRead> {
+  const bytes = await readBytes(source.file);
+  if (bytes.length === 0) {
+    throw new KeySyncError('SOURCE_EMPTY', 'input', `The file for system ${source.system} is empty (no header, no rows).`, {
+      file: source.file,
+      remedy: `check the export that writes it; it needs a header with a "${source.keyColumn}" column`,
+    });
+  }
+  return indexRows(source, decodeSource(bytes, source.encoding, source.file), options);
+}
+
+export function indexRows(source: SourceFile, text: string, options: SourceReadOptions): SourceRead {
+  const index = new KeyIndex(source.system);
+  const badRows: BadRow[] = [];
+  let rows = 0;
+  let sawHeader = false;
+  let headerLength = 0;
+
+  const bad = (line: number, reason: BadRowReason, detail: string, kept = false): void => {
+    if (options.onCorruptData === 'fail') {
+      throw new KeySyncError('SOURCE_BAD_ROW', 'input', `Bad row in system ${source.system}: ${reason} (${detail}).`, {
+        file: source.file,
+        line,
+        remedy: 'fix the row, or set error_handling.on_corrupt_data to log or skip',
+      });
+    }
+    badRows.push({ system: source.system, file: source.file, line, reason, detail, action: kept ? 'kept' : 'skipped' });
+  };
+
+  scanCsv(text, source.delimiter, {
+    header(fields, line) {
+      sawHeader = true;
+      headerLength = fields.length;
+      const column = fields.findIndex((field) => field.trim() === source.keyColumn);
+      if (column < 0) throw noKeyColumn(source, fields, line);
+      return column;
+    },
+    row(raw, fieldCount, line) {
+      rows++;
+      if (options.onRows && rows % PROGRESS_EVERY === 0) options.onRows(rows);
+      if (raw === undefined || raw.trim() === '') {
+        bad(line, 'missing key', raw === undefined ? `only ${fieldCount} of ${headerLength} fields` : 'the key field is blank');
+        return;
+      }
+      if (raw.includes(REPLACEMENT_CHARACTER) || raw.includes('\0')) {
+        bad(line, 'undecodable bytes', `the key is not valid ${source.encoding} text`);
+        return;
+      }
+      const key = options.normalize(raw);
+      if (key === '') {
+        bad(line, 'empty after normalisation', `"${raw}" has no letter or digit`);
+        return;
+      }
+      if (fieldCount !== headerLength) {
+        const keep = options.onCorruptData === 'log';
+        bad(line, 'ragged row', `${fieldCount} fields where the header has ${headerLength}`, keep);
+        if (!keep) return;
+      }
+      index.add(key, raw, line);
+    },
+    unparseable(line, message) {
+      rows++;
+      bad(line, 'unparseable row', message);
+    },
+  });
+  if (!sawHeader) {
+    throw new KeySyncError('SOURCE_EMPTY', 'input', `The file for system ${source.system} has only blank lines.`, {
+      file: source.file,
+      remedy: `it needs a header with a "${source.keyColumn}" column`,
+    });
+  }
+  options.onRows?.(rows);
+  return { source, index, rows, badRows };
+}
+
+async function readBytes(file: string): Promise<Buffer> {
+  try {
+    if ((await stat(file)).isDirectory()) {
+      throw new KeySyncError('SOURCE_NOT_A_FILE', 'input', 'The source path is a folder, not a CSV file.', {
+        file,
+        remedy: 'point the source path at the CSV file',
+      });
+    }
+    return await readFile(file);
+  } catch (error) {
+    if (error instanceof KeySyncError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      throw new KeySyncError('SOURCE_MISSING', 'input', 'The source file does not exist.', {
+        file,
+        remedy: 'check the path in keysync-config.yaml (relative paths start at the config file\'s folder)',
+      });
+    }
+    throw new KeySyncError('SOURCE_UNREADABLE', 'input', `The source file cannot be read (${code ?? String(error)}).`, {
+      file,
+      cause: error,
+      remedy: code === 'EACCES' ? 'give the user running KeySync read permission' : 'check the file and its path',
+    });
+  }
+}
+
+function noKeyColumn(source: SourceFile, fields: readonly string[], line: number): KeySyncError {
+  const shown = fields.slice(0, 8).map((field) => JSON.stringify(field)).join(', ');
+  return new KeySyncError(
+    'SOURCE_NO_KEY_COLUMN',
+    'input',
+    `The header has no "${source.keyColumn}" column (found ${shown}${fields.length > 8 ? ', …' : ''}).`,
+    {
+      file: source.file,
+      line,
+      remedy: `add a header row, or set key_column for source ${source.system} in keysync-config.yaml`,
+    },
+  );
+}

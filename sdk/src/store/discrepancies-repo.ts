@@ -1,0 +1,101 @@
+/**
+ * Per-run discrepancies, stored so views (the extension's tree, `keysync show`) never
+ * reparse CSVs. One row per (run, kind, system) holding its entries as JSON: one write
+ * per group instead of one per key keeps a million-key run's persist step cheap.
+ */
+import type { Discrepancies } from '../core/compare.js';
+import type { BadRow, NormalizedKey, Sighting, SystemId } from '../core/types.js';
+import { insertInChunks } from './batch.js';
+import type { Db, Tx } from './store.js';
+import type { DiscrepancyKind } from './tables.js';
+
+export interface KeyWithSightings {
+  readonly key: NormalizedKey;
+  readonly sightings: readonly Sighting[];
+}
+
+export type BadRowEntry = Omit<BadRow, 'system'>;
+
+/** What each kind of group holds. */
+export interface DiscrepancyEntries {
+  gap: NormalizedKey[];
+  out_of_authority: KeyWithSightings[];
+  only_in_authority: NormalizedKey[];
+  duplicate: KeyWithSightings[];
+  bad_row: BadRowEntry[];
+}
+
+export interface DiscrepancyGroup<K extends DiscrepancyKind = DiscrepancyKind> {
+  readonly kind: K;
+  readonly system: SystemId | '';
+  readonly entries: DiscrepancyEntries[K];
+}
+
+/** Splits a comparison into the groups the store and the views use. */
+export function discrepancyGroups(discrepancies: Discrepancies, badRows: readonly BadRow[]): DiscrepancyGroup[] {
+  const groups: DiscrepancyGroup[] = [];
+  for (const [system, keys] of discrepancies.gaps) groups.push({ kind: 'gap', system, entries: [...keys] });
+  const outOfAuthority = new Map<SystemId, KeyWithSightings[]>();
+  for (const { key, sightings } of discrepancies.outOfAuthority) {
+    for (const system of new Set(sightings.map((sighting) => sighting.system))) {
+      const entry = { key, sightings: sightings.filter((s) => s.system === system).map(({ raw, line }) => ({ raw, line })) };
+      const list = outOfAuthority.get(system);
+      if (list) list.push(entry);
+      else outOfAuthority.set(system, [entry]);
+    }
+  }
+  for (const system of discrepancies.systems) {
+    if (system === discrepancies.authority) continue;
+    groups.push({ kind: 'out_of_authority', system, entries: outOfAuthority.get(system) ?? [] });
+  }
+  groups.push({ kind: 'only_in_authority', system: '', entries: [...discrepancies.onlyInAuthority] });
+  for (const system of discrepancies.systems) {
+    const duplicates = discrepancies.duplicates.filter((group) => group.system === system);
+    groups.push({ kind: 'duplicate', system, entries: duplicates.map(({ key, sightings }) => ({ key, sightings })) });
+  }
+  for (const system of new Set(badRows.map((row) => row.system))) {
+    const entries = badRows.filter((row) => row.system === system).map(({ system: _system, ...entry }) => entry);
+    groups.push({ kind: 'bad_row', system, entries });
+  }
+  return groups;
+}
+
+export async function saveDiscrepancies(tx: Tx, runId: string, groups: readonly DiscrepancyGroup[]): Promise<void> {
+  await insertInChunks(
+    tx,
+    'run_discrepancies',
+    groups.map((group) => ({
+      run_id: runId,
+      kind: group.kind,
+      system: group.system,
+      count: group.entries.length,
+      entries: JSON.stringify(group.entries),
+    })),
+  );
+}
+
+export interface DiscrepancyCount {
+  readonly kind: DiscrepancyKind;
+  readonly system: SystemId | '';
+  readonly count: number;
+}
+
+export async function countDiscrepancies(db: Db | Tx, runId: string): Promise<DiscrepancyCount[]> {
+  return db.selectFrom('run_discrepancies').select(['kind', 'system', 'count']).where('run_id', '=', runId).execute();
+}
+
+export async function loadDiscrepancies<K extends DiscrepancyKind>(
+  db: Db | Tx,
+  runId: string,
+  kind: K,
+  system: SystemId | '',
+): Promise<DiscrepancyEntries[K]> {
+  const row = await db
+    .selectFrom('run_discrepancies')
+    .select('entries')
+    .where('run_id', '=', runId)
+    .where('kind', '=', kind)
+    .where('system', '=', system)
+    .executeTakeFirst();
+  return row ? (JSON.parse(row.entries) as DiscrepancyEntries[K]) : ([] as DiscrepancyEntries[K]);
+}

@@ -1,0 +1,23 @@
+import type { Dialect } from 'kysely';
+
+export type DriverName = 'native' | 'wasm';
+
+export interface SqliteOpenOptions {
+  /** Open without write access; the file must exist. Used by dry runs so the file stays byte-identical. */
+  readonly readonly: boolean;
+  /** How long a statement waits for another connection's SQLite lock before failing with SQLITE_BUSY. */
+  readonly busyTimeoutMs: number;
+}
+
+/**
+ * A way to reach a SQLite file. The store only ever sees the Kysely dialect, so the
+ * CLI (native better-sqlite3) and the VS Code extension (WASM fallback when the native
+ * module does not match Electron's ABI) share every query.
+ *
+ * Both drivers must leave the file in rollback-journal mode: the WASM driver cannot
+ * open a WAL database (SPEC §7).
+ */
+export interface SqliteDriver {
+  readonly name: DriverName;
+  createDialect(file: string, options: SqliteOpenOptions): Dialect;
+}

@@ -1,0 +1,58 @@
+/**
+ * Recognises a database file from its 100-byte SQLite header before any driver opens it:
+ * opening runs pragmas that may write, and a foreign or newer file must stay untouched.
+ * Offsets are from the SQLite file-format documentation.
+ */
+import { closeSync, openSync, readSync } from 'node:fs';
+import { KeySyncError } from '../errors.js';
+
+const MAGIC = 'SQLite format 3\0';
+const SCHEMA_COOKIE_OFFSET = 40;
+const USER_VERSION_OFFSET = 60;
+const APPLICATION_ID_OFFSET = 68;
+
+export function checkDatabaseFile(file: string, applicationId: number, schemaVersion: number): void {
+  const header = readHeader(file);
+  if (header === null) return;
+  const remedy = 'point database.path at a KeySync database, or at a new file name';
+  if (header.toString('latin1', 0, 16) !== MAGIC) {
+    throw new KeySyncError('DATABASE_NOT_SQLITE', 'database', 'The database file is not a SQLite database; KeySync left it untouched.', { file, remedy });
+  }
+  const id = header.readUInt32BE(APPLICATION_ID_OFFSET);
+  const hasSchema = header.readUInt32BE(SCHEMA_COOKIE_OFFSET) !== 0;
+  if (id !== applicationId && (id !== 0 || hasSchema)) {
+    throw new KeySyncError('DATABASE_FOREIGN', 'database', 'The database file belongs to another program; KeySync left it untouched.', { file, remedy });
+  }
+  const version = header.readUInt32BE(USER_VERSION_OFFSET);
+  if (version > schemaVersion) {
+    throw new KeySyncError(
+      'DATABASE_NEWER',
+      'database',
+      `The database was written by a newer KeySync (schema ${version}; this version knows ${schemaVersion}); it was left untouched.`,
+      { file, remedy: 'upgrade KeySync to open it' },
+    );
+  }
+}
+
+/** The header, or null for a file that does not exist yet or is empty (SQLite starts it). */
+function readHeader(file: string): Buffer | null {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new KeySyncError('DATABASE_UNREADABLE', 'database', `The database file cannot be opened (${(error as NodeJS.ErrnoException).code}).`, {
+      file,
+      cause: error,
+      remedy: 'check the file permissions',
+    });
+  }
+  try {
+    const header = Buffer.alloc(100);
+    const read = readSync(fd, header, 0, 100, 0);
+    if (read === 0) return null;
+    return read === 100 ? header : Buffer.alloc(100, 0xff);
+  } finally {
+    closeSync(fd);
+  }
+}

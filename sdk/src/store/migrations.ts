@@ -1,0 +1,101 @@
+/**
+ * Versioned schema changes (SPEC §7). Append new migrations; never edit a released one.
+ * `PRAGMA user_version` mirrors the count so a newer file is recognised before any write.
+ */
+import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+
+const initial: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('runs')
+      .addColumn('id', 'text', (column) => column.primaryKey())
+      .addColumn('started_at', 'text', (column) => column.notNull())
+      .addColumn('finished_at', 'text')
+      .addColumn('status', 'text', (column) =>
+        column.notNull().check(sql`status in ('running', 'completed', 'failed', 'cancelled')`),
+      )
+      .addColumn('mode', 'text', (column) => column.notNull())
+      .addColumn('report_stamp', 'text', (column) => column.notNull())
+      .addColumn('config_file', 'text')
+      .addColumn('error', 'text')
+      .addColumn('summary', 'text')
+      .addColumn('reports', 'text')
+      .addColumn('audit_from_id', 'integer', (column) => column.notNull())
+      .addColumn('audit_to_id', 'integer')
+      .execute();
+    await db.schema.createIndex('runs_started_at').on('runs').column('started_at').execute();
+
+    await db.schema
+      .createTable('master_keys')
+      .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
+      .addColumn('normalized_key', 'text', (column) => column.notNull().unique())
+      .addColumn('master_key', 'text', (column) => column.notNull().unique())
+      .addColumn('source_system', 'text', (column) => column.notNull())
+      .addColumn('source_key', 'text', (column) => column.notNull())
+      .addColumn('strategy', 'text', (column) => column.notNull())
+      .addColumn('status', 'text', (column) =>
+        column.notNull().check(sql`status in ('proposed', 'active', 'rejected', 'deprecated', 'resolved')`),
+      )
+      .addColumn('created_at', 'text', (column) => column.notNull())
+      .addColumn('created_run_id', 'text', (column) => column.notNull())
+      .addColumn('activated_at', 'text')
+      .addColumn('status_changed_at', 'text', (column) => column.notNull())
+      .addColumn('status_changed_by', 'text', (column) => column.notNull())
+      .addColumn('status_reason', 'text')
+      .execute();
+    await db.schema.createIndex('master_keys_status').on('master_keys').column('status').execute();
+
+    await db.schema
+      .createTable('audit_log')
+      .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
+      .addColumn('timestamp', 'text', (column) => column.notNull())
+      .addColumn('run_id', 'text')
+      .addColumn('event_type', 'text', (column) => column.notNull())
+      .addColumn('details', 'text', (column) => column.notNull())
+      .addColumn('system', 'text')
+      .addColumn('key', 'text')
+      .addColumn('action', 'text', (column) => column.notNull())
+      .addColumn('result', 'text', (column) => column.notNull())
+      .addColumn('actor', 'text', (column) => column.notNull())
+      .execute();
+    await db.schema.createIndex('audit_log_run_id').on('audit_log').column('run_id').execute();
+
+    await db.schema
+      .createTable('run_discrepancies')
+      .addColumn('run_id', 'text', (column) => column.notNull().references('runs.id').onDelete('cascade'))
+      .addColumn('kind', 'text', (column) => column.notNull())
+      .addColumn('system', 'text', (column) => column.notNull())
+      .addColumn('count', 'integer', (column) => column.notNull())
+      .addColumn('entries', 'text', (column) => column.notNull())
+      .addPrimaryKeyConstraint('run_discrepancies_pk', ['run_id', 'kind', 'system'])
+      .execute();
+
+    await db.schema
+      .createTable('source_snapshots')
+      .addColumn('system', 'text', (column) => column.primaryKey())
+      .addColumn('run_id', 'text', (column) => column.notNull())
+      .addColumn('file', 'text', (column) => column.notNull())
+      .addColumn('fingerprint', 'text', (column) => column.notNull())
+      .addColumn('key_count', 'integer', (column) => column.notNull())
+      .addColumn('keys', 'blob', (column) => column.notNull())
+      .execute();
+
+    await db.schema
+      .createTable('run_checkpoints')
+      .addColumn('run_id', 'text', (column) => column.notNull().references('runs.id').onDelete('cascade'))
+      .addColumn('stage', 'text', (column) => column.notNull())
+      .addColumn('completed_at', 'text', (column) => column.notNull())
+      .addPrimaryKeyConstraint('run_checkpoints_pk', ['run_id', 'stage'])
+      .execute();
+  },
+};
+
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {
+  '0001_initial': initial,
+};
+
+export const SCHEMA_VERSION = Object.keys(MIGRATIONS).length;
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => ({ ...MIGRATIONS }),
+};

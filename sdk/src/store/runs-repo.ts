@@ -1,0 +1,112 @@
+/** Run history: one row per reconciliation, from `running` to how it ended. */
+import type { Selectable } from 'kysely';
+import type { RunSummary } from '../core/summary.js';
+import type { RunMode, RunStatus } from '../core/types.js';
+import type { Db, Tx } from './store.js';
+import type { RunsTable } from './tables.js';
+
+/** Report name → file path, for the reports a run wrote. */
+export type ReportPaths = Readonly<Record<string, string>>;
+
+export interface RunRecord {
+  readonly id: string;
+  readonly startedAt: string;
+  readonly finishedAt: string | null;
+  readonly status: RunStatus;
+  readonly mode: RunMode;
+  readonly reportStamp: string;
+  readonly configFile: string | null;
+  readonly error: string | null;
+  readonly summary: RunSummary | null;
+  readonly reports: ReportPaths | null;
+  readonly auditFromId: number;
+  readonly auditToId: number | null;
+}
+
+export interface NewRun {
+  readonly id: string;
+  readonly startedAt: string;
+  readonly mode: RunMode;
+  readonly reportStamp: string;
+  readonly configFile: string | null;
+  readonly auditFromId: number;
+}
+
+export interface RunOutcome {
+  readonly status: Exclude<RunStatus, 'running'>;
+  readonly finishedAt: string;
+  readonly error?: string;
+  readonly summary?: RunSummary;
+  readonly reports?: ReportPaths;
+  readonly auditToId?: number;
+}
+
+export async function insertRun(tx: Tx, run: NewRun): Promise<void> {
+  await tx
+    .insertInto('runs')
+    .values({
+      id: run.id,
+      started_at: run.startedAt,
+      finished_at: null,
+      status: 'running',
+      mode: run.mode,
+      report_stamp: run.reportStamp,
+      config_file: run.configFile,
+      error: null,
+      summary: null,
+      reports: null,
+      audit_from_id: run.auditFromId,
+      audit_to_id: null,
+    })
+    .execute();
+}
+
+export async function finishRun(tx: Tx, id: string, outcome: RunOutcome): Promise<void> {
+  await tx
+    .updateTable('runs')
+    .set({
+      status: outcome.status,
+      finished_at: outcome.finishedAt,
+      error: outcome.error ?? null,
+      summary: outcome.summary ? JSON.stringify(outcome.summary) : null,
+      reports: outcome.reports ? JSON.stringify(outcome.reports) : null,
+      audit_to_id: outcome.auditToId ?? null,
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+export interface RunFilter {
+  readonly status?: RunStatus;
+  /** Newest first; at most this many. */
+  readonly limit?: number;
+}
+
+export async function listRuns(db: Db | Tx, filter: RunFilter = {}): Promise<RunRecord[]> {
+  let query = db.selectFrom('runs').selectAll().orderBy('started_at', 'desc').orderBy('id', 'desc');
+  if (filter.status) query = query.where('status', '=', filter.status);
+  if (filter.limit !== undefined) query = query.limit(filter.limit);
+  return (await query.execute()).map(toRunRecord);
+}
+
+export async function getRun(db: Db | Tx, id: string): Promise<RunRecord | undefined> {
+  const row = await db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && toRunRecord(row);
+}
+
+function toRunRecord(row: Selectable<RunsTable>): RunRecord {
+  return {
+    id: row.id,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    status: row.status,
+    mode: row.mode,
+    reportStamp: row.report_stamp,
+    configFile: row.config_file,
+    error: row.error,
+    summary: row.summary ? (JSON.parse(row.summary) as RunSummary) : null,
+    reports: row.reports ? (JSON.parse(row.reports) as ReportPaths) : null,
+    auditFromId: Number(row.audit_from_id),
+    auditToId: row.audit_to_id === null ? null : Number(row.audit_to_id),
+  };
+}

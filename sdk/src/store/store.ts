@@ -1,0 +1,142 @@
+/**
+ * The database as the rest of the SDK sees it: a Kysely instance behind two doors.
+ * `read` and `write` take the inter-process lock (SPEC §7) and, for writes, one
+ * transaction, so a multi-row write lands whole or not at all. The store takes any
+ * SqliteDriver (or a ready Kysely instance) and never names better-sqlite3 itself.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { Kysely, Migrator, sql, type Transaction } from 'kysely';
+import { KeySyncError } from '../errors.js';
+import type { SqliteDriver } from './drivers/driver.js';
+import { migrationProvider, SCHEMA_VERSION } from './migrations.js';
+import { checkDatabaseFile } from './file-header.js';
+import { ProcessLock } from './process-lock.js';
+import type { KeySyncTables } from './tables.js';
+
+export type Db = Kysely<KeySyncTables>;
+export type Tx = Transaction<KeySyncTables>;
+
+/** Marks a SQLite file as KeySync's (`PRAGMA application_id`), so a foreign file is refused untouched. */
+export const APPLICATION_ID = 0x4b53594e; // "KSYN"
+
+export interface StoreOptions {
+  readonly driver: SqliteDriver;
+  /** Open read-only; a missing file then gives an empty in-memory store (dry runs). */
+  readonly readonly?: boolean;
+  /** How long a write waits for another process's lock. */
+  readonly lockTimeoutMs?: number;
+}
+
+export class Store {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    readonly file: string,
+    private readonly db: Db,
+    private readonly lock: ProcessLock | null,
+    private readonly lockTimeoutMs: number,
+    readonly readonly: boolean,
+  ) {}
+
+  static async open(file: string, options: StoreOptions): Promise<Store> {
+    const readonly = options.readonly ?? false;
+    const lockTimeoutMs = options.lockTimeoutMs ?? 15_000;
+    const inMemory = readonly && !existsSync(file);
+    if (!readonly) mkdirSync(path.dirname(file), { recursive: true });
+    const lock = inMemory ? null : new ProcessLock(`${file}.keysync-db.lock`);
+    const db = await lockedOrNot(lock, lockTimeoutMs, () => openChecked(file, options.driver, readonly, inMemory));
+    return new Store(file, db, lock, lockTimeoutMs, readonly);
+  }
+
+  /** Runs queries with the lock held, so no other process is mid-write. */
+  read<T>(work: (db: Db) => Promise<T>): Promise<T> {
+    return this.serialise(() => lockedOrNot(this.lock, this.lockTimeoutMs, () => work(this.db)));
+  }
+
+  /** Runs `work` in one transaction with the lock held. */
+  write<T>(purpose: string, work: (tx: Tx) => Promise<T>): Promise<T> {
+    if (this.readonly) {
+      return Promise.reject(
+        new KeySyncError('DATABASE_READONLY', 'state', `Cannot ${purpose}: the database was opened read-only (dry run).`),
+      );
+    }
+    return this.serialise(() =>
+      lockedOrNot(this.lock, this.lockTimeoutMs, () => this.db.transaction().execute(work), purpose),
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.queue.catch(() => undefined);
+    await this.db.destroy();
+  }
+
+  /** One operation at a time in this process; the lock orders processes. */
+  private serialise<T>(operation: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(operation, operation);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+}
+
+function lockedOrNot<T>(lock: ProcessLock | null, timeoutMs: number, work: () => Promise<T>, purpose = 'read'): Promise<T> {
+  return lock ? lock.with({ purpose, timeoutMs }, work) : work();
+}
+
+async function openChecked(file: string, driver: SqliteDriver, readonly: boolean, inMemory: boolean): Promise<Db> {
+  if (!inMemory) checkDatabaseFile(file, APPLICATION_ID, SCHEMA_VERSION);
+  const db = new Kysely<KeySyncTables>({
+    dialect: driver.createDialect(inMemory ? ':memory:' : file, { readonly: readonly && !inMemory, busyTimeoutMs: 5_000 }),
+  });
+  try {
+    if (!readonly || inMemory) await migrate(db, file);
+    else await refuseOutdated(db, file);
+    return db;
+  } catch (error) {
+    await db.destroy();
+    throw translateOpenError(error, file);
+  }
+}
+
+/** A read-only open cannot migrate, so an older file is refused rather than misread. */
+async function refuseOutdated(db: Db, file: string): Promise<void> {
+  const version = await pragmaNumber(db, 'user_version');
+  if (version < SCHEMA_VERSION) {
+    throw new KeySyncError('DATABASE_OUTDATED', 'database', `The database uses an older schema (${version}) and a dry run cannot upgrade it.`, {
+      file,
+      remedy: 'run once without --dry-run to upgrade it',
+    });
+  }
+}
+
+function translateOpenError(error: unknown, file: string): unknown {
+  if (error instanceof KeySyncError) return error;
+  const message = (error as Error).message ?? String(error);
+  return new KeySyncError('DATABASE_OPEN_FAILED', 'database', `The database cannot be opened: ${message}.`, {
+    file,
+    cause: error,
+    remedy: /locked|busy/i.test(message)
+      ? 'another program holds the database; try again when it has finished'
+      : 'check the file; if it is damaged, restore it from a backup',
+  });
+}
+
+async function migrate(db: Db, file: string): Promise<void> {
+  if ((await pragmaNumber(db, 'user_version')) === SCHEMA_VERSION) return;
+  // Claimed before the tables exist, so a kill mid-migration never leaves a file that looks foreign.
+  await sql.raw(`PRAGMA application_id = ${APPLICATION_ID}`).execute(db);
+  const { error } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
+  if (error) {
+    throw new KeySyncError('DATABASE_MIGRATION', 'database', `Upgrading the database schema failed: ${(error as Error).message}.`, {
+      file,
+      cause: error,
+      remedy: 'restore the file from a backup, or report this with the file attached',
+    });
+  }
+  await sql.raw(`PRAGMA user_version = ${SCHEMA_VERSION}`).execute(db);
+}
+
+async function pragmaNumber(db: Db, name: 'application_id' | 'user_version'): Promise<number> {
+  const result = await sql.raw<Record<string, number>>(`PRAGMA ${name}`).execute(db);
+  return Number(Object.values(result.rows[0] ?? {})[0] ?? 0);
+}

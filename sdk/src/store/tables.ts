@@ -1,0 +1,87 @@
+/** Kysely's view of the SQLite tables; migrations.ts creates them. */
+import type { Generated } from 'kysely';
+import type { MasterKeyStatus, ProvisioningStrategy, RunMode, RunStatus } from '../core/types.js';
+
+export interface RunsTable {
+  id: string;
+  started_at: string;
+  finished_at: string | null;
+  status: RunStatus;
+  mode: RunMode;
+  /** ISO 8601 basic UTC timestamp shared by the run's report file names. */
+  report_stamp: string;
+  config_file: string | null;
+  error: string | null;
+  /** JSON of RunSummary once the run completed. */
+  summary: string | null;
+  /** JSON map of report name → file path. */
+  reports: string | null;
+  /** The audit ids this run's audit_log report covers, so every event is in exactly one report. */
+  audit_from_id: number;
+  audit_to_id: number | null;
+}
+
+export interface MasterKeysTable {
+  id: Generated<number>;
+  normalized_key: string;
+  master_key: string;
+  source_system: string;
+  source_key: string;
+  strategy: ProvisioningStrategy;
+  status: MasterKeyStatus;
+  created_at: string;
+  created_run_id: string;
+  activated_at: string | null;
+  status_changed_at: string;
+  status_changed_by: string;
+  status_reason: string | null;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  timestamp: string;
+  run_id: string | null;
+  event_type: string;
+  details: string;
+  system: string | null;
+  key: string | null;
+  action: string;
+  result: string;
+  actor: string;
+}
+
+export type DiscrepancyKind = 'gap' | 'out_of_authority' | 'only_in_authority' | 'duplicate' | 'bad_row';
+
+export interface RunDiscrepanciesTable {
+  run_id: string;
+  kind: DiscrepancyKind;
+  /** The system the entries belong to; '' when they span systems. */
+  system: string;
+  count: number;
+  /** JSON array of the entries, in report order. */
+  entries: string;
+}
+
+export interface SourceSnapshotsTable {
+  system: string;
+  run_id: string;
+  file: string;
+  fingerprint: string;
+  key_count: number;
+  keys: Uint8Array;
+}
+
+export interface RunCheckpointsTable {
+  run_id: string;
+  stage: string;
+  completed_at: string;
+}
+
+export interface KeySyncTables {
+  runs: RunsTable;
+  master_keys: MasterKeysTable;
+  audit_log: AuditLogTable;
+  run_discrepancies: RunDiscrepanciesTable;
+  source_snapshots: SourceSnapshotsTable;
+  run_checkpoints: RunCheckpointsTable;
+}
