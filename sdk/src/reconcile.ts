@@ -72,7 +72,8 @@ export async function reconcile(context: WorkspaceContext, options: ReconcileOpt
     }
   }
   const store = await context.store();
-  return context.runLock.with({ purpose: 'a reconciliation run', timeoutMs: 0 }, async () => {
+  const runLock = { purpose: 'a reconciliation run', timeoutMs: 0, busyMessage: (holder: string) => `Another run is in progress: ${holder}.` };
+  return context.runLock.with(runLock, async () => {
     await markInterruptedRuns(context, store);
     return runOnce(context, store, options, false);
   });

@@ -28,6 +28,8 @@ export interface AcquireOptions {
   readonly purpose: string;
   /** How long to wait for another holder; 0 = fail at once. */
   readonly timeoutMs: number;
+  /** What to tell the user when the lock stays taken; gets the holder's description. */
+  readonly busyMessage?: (holder: string) => string;
 }
 
 const OWNER_FILE = 'owner.json';
@@ -69,47 +71,53 @@ export class ProcessLock {
 
   private tryAcquire(purpose: string): string | undefined {
     mkdirSync(path.dirname(this.lockDir), { recursive: true });
-    try {
-      mkdirSync(this.lockDir);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      this.removeIfAbandoned();
-      return undefined;
-    }
+    if (!this.tryCreate() && !(this.removeIfAbandoned() && this.tryCreate())) return undefined;
     const owner: LockOwner = { pid: process.pid, host: hostname(), token: randomUUID(), purpose, since: new Date().toISOString() };
     writeFileSync(path.join(this.lockDir, OWNER_FILE), JSON.stringify(owner));
     return owner.token;
+  }
+
+  private tryCreate(): boolean {
+    try {
+      mkdirSync(this.lockDir);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw error;
+    }
   }
 
   /**
    * Moves an abandoned lock aside with one atomic rename, then checks that what moved is
    * still the abandoned lock: if another process took over in between, its lock goes back.
    */
-  private removeIfAbandoned(): void {
+  private removeIfAbandoned(): boolean {
     const owner = readOwner(this.lockDir);
-    if (owner ? !isAbandoned(owner) : !isOrphan(this.lockDir)) return;
+    if (owner ? !isAbandoned(owner) : !isOrphan(this.lockDir)) return false;
     const aside = `${this.lockDir}.abandoned-${randomUUID()}`;
     try {
       renameSync(this.lockDir, aside);
     } catch {
-      return;
+      return false;
     }
     const moved = readOwner(aside);
     if (moved && owner && moved.token !== owner.token) {
       try {
         renameSync(aside, this.lockDir);
-        return;
+        return false;
       } catch {
         // The slot was taken again meanwhile; the moved lock's owner will find its lock gone.
       }
     }
     rmSync(aside, { recursive: true, force: true });
+    return true;
   }
 
   private busyError(options: AcquireOptions): KeySyncError {
     const owner = readOwner(this.lockDir);
     const holder = owner ? `${owner.purpose} (process ${owner.pid} on ${owner.host}, since ${owner.since})` : 'another process';
-    return new KeySyncError('DATABASE_BUSY', 'database', `The database is in use by ${holder}.`, {
+    const message = options.busyMessage?.(holder) ?? `The database is in use by ${holder}.`;
+    return new KeySyncError('DATABASE_BUSY', 'database', message, {
       file: this.lockDir,
       remedy:
         options.timeoutMs === 0

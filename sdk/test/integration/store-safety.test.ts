@@ -1,0 +1,114 @@
+/**
+ * The database is refused untouched when it is not ours, and the SDK's own lock keeps
+ * two processes from interleaving (SPEC §7).
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { ProcessLock } from '../../src/store/process-lock.js';
+import { runCli } from '../helpers/cli.js';
+import { tempWorkspace, type TempWorkspace } from '../helpers/workspace.js';
+
+const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+
+describe('database safety (SPEC §7)', function () {
+  let workspace: TempWorkspace;
+  let database: string;
+  beforeEach(() => {
+    workspace = tempWorkspace('clean');
+    database = workspace.file('data/keysync.db');
+    mkdirSync(path.dirname(database), { recursive: true });
+  });
+  afterEach(() => workspace.remove());
+
+  it('refuses a SQLite file that belongs to another program and leaves it byte-identical', async () => {
+    const foreign = new Database(database);
+    foreign.exec("create table invoices (id integer primary key); insert into invoices values (1); pragma journal_mode = wal;");
+    foreign.close();
+    const before = sha256(database);
+    const result = await runCli(['-c', workspace.config]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /keysync\.db: The database file belongs to another program; KeySync left it untouched\./);
+    assert.equal(sha256(database), before);
+  });
+
+  it('refuses a file that is not SQLite at all, untouched', async () => {
+    writeFileSync(database, 'this is a spreadsheet, honest\n'.repeat(10));
+    const before = sha256(database);
+    const result = await runCli(['registry', 'list', '-c', workspace.config]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /is not a SQLite database; KeySync left it untouched/);
+    assert.equal(sha256(database), before);
+  });
+
+  it('refuses a database written by a newer KeySync, untouched', async () => {
+    assert.equal((await runCli(['-c', workspace.config, '-q'])).code, 0);
+    const db = new Database(database);
+    db.pragma('user_version = 99');
+    db.close();
+    const before = sha256(database);
+    const result = await runCli(['-c', workspace.config]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /written by a newer KeySync \(schema 99; this version knows 1\)/);
+    assert.equal(sha256(database), before);
+  });
+
+  it('stamps its own files with the KeySync application id and schema version, in rollback-journal mode', async () => {
+    assert.equal((await runCli(['-c', workspace.config, '-q'])).code, 0);
+    const db = new Database(database, { readonly: true });
+    assert.equal(db.pragma('application_id', { simple: true }), 0x4b53594e);
+    assert.equal(db.pragma('user_version', { simple: true }), 1);
+    assert.equal(db.pragma('journal_mode', { simple: true }), 'delete');
+    assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
+    db.close();
+  });
+
+  it('refuses a second run while one is in progress, with a clear message and no partial write', async () => {
+    const runLock = new ProcessLock(`${database}.keysync-run.lock`);
+    const token = await runLock.acquire({ purpose: 'a reconciliation run', timeoutMs: 0 });
+    try {
+      const result = await runCli(['-c', workspace.config]);
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, /Another run is in progress: a reconciliation run \(process \d+ on .+\)\. — wait for it to finish, then run again/);
+    } finally {
+      runLock.release(token);
+    }
+    const after = await runCli(['-c', workspace.config, '-q']);
+    assert.equal(after.code, 0, after.stderr);
+  });
+
+  it('takes over a lock left by a process that was killed', async () => {
+    const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)']);
+    const deadPid = child.pid!;
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.on('close', resolve));
+    for (const name of ['keysync-run.lock', 'keysync-db.lock']) {
+      const lockDir = `${database}.${name}`;
+      mkdirSync(lockDir);
+      writeFileSync(
+        path.join(lockDir, 'owner.json'),
+        JSON.stringify({ pid: deadPid, host: (await import('node:os')).hostname(), token: 'gone', purpose: 'a killed run', since: new Date().toISOString() }),
+      );
+    }
+    const result = await runCli(['-c', workspace.config, '-q']);
+    assert.equal(result.code, 0, result.stderr);
+  });
+
+  it('marks a run left running by a killed process as failed (interrupted) on the next run', async () => {
+    assert.equal((await runCli(['-c', workspace.config, '-q'])).code, 0);
+    const db = new Database(database);
+    db.prepare("update runs set status = 'running', finished_at = null").run();
+    db.close();
+    assert.equal((await runCli(['-c', workspace.config, '-q'])).code, 0);
+    const check = new Database(database, { readonly: true });
+    const runs = check.prepare('select status, error from runs order by started_at').all();
+    check.close();
+    assert.deepEqual(runs, [
+      { status: 'failed', error: 'interrupted: the process ended before the run finished' },
+      { status: 'completed', error: null },
+    ]);
+  });
+});

@@ -1,0 +1,239 @@
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { compareSystems, totalGaps, type Discrepancies } from '../../src/core/compare.js';
+import { KeyIndex } from '../../src/core/key-index.js';
+import type { SystemSighting } from '../../src/core/types.js';
+
+/** One source row: [normalised key, raw key, line]. */
+type Row = readonly [string, string, number];
+
+function indexOf(system: string, rows: readonly Row[]): KeyIndex {
+  const index = new KeyIndex(system);
+  for (const [key, raw, line] of rows) index.add(key, raw, line);
+  return index;
+}
+
+/** Rows whose raw key equals the normalised key, on lines 2, 3, … */
+function clean(system: string, keys: readonly string[]): KeyIndex {
+  return indexOf(system, keys.map((key, i) => [key, key, i + 2] as const));
+}
+
+const gapsOf = (result: Discrepancies): Record<string, readonly string[]> => Object.fromEntries(result.gaps);
+
+describe('compareSystems (SPEC §4)', () => {
+  describe('propagation gaps: gaps[S] = A − S', () => {
+    it('lists, per system, the authority keys the system lacks, sorted by code unit', () => {
+      const a = clean('A', ['K9', 'K3', 'K10', 'K1', 'b', 'a']);
+      const b = clean('B', ['K1', 'a']);
+      const c = clean('C', ['K3', 'K9', 'K10', 'K1', 'b', 'a']);
+      const result = compareSystems(a, [b, c]);
+      assert.deepStrictEqual(gapsOf(result), { B: ['K10', 'K3', 'K9', 'b'], C: [] });
+      assert.deepStrictEqual([...result.gaps.keys()], ['B', 'C']);
+      assert.strictEqual(totalGaps(result), 4);
+    });
+
+    it('names the systems authority first, then the others in the order given', () => {
+      const result = compareSystems(clean('auth', ['X']), [clean('zeta', []), clean('alpha', [])]);
+      assert.deepStrictEqual(result.systems, ['auth', 'zeta', 'alpha']);
+      assert.deepStrictEqual([...result.gaps.keys()], ['zeta', 'alpha']);
+      assert.deepStrictEqual(result.keyCounts, { auth: 1, zeta: 0, alpha: 0 });
+    });
+  });
+
+  describe('out-of-authority keys', () => {
+    it('lists keys outside A, sorted, with every (system, raw, line) sighting in config order', () => {
+      const a = clean('A', ['K1']);
+      const b = indexOf('B', [
+        ['X', 'x', 2],
+        ['K1', 'K1', 3],
+        ['X', 'X ', 7],
+        ['W', 'w', 9],
+      ]);
+      const c = indexOf('C', [
+        ['X', 'X', 5],
+        ['V', 'v', 4],
+      ]);
+      const result = compareSystems(a, [b, c]);
+      const expected: Array<{ key: string; sightings: SystemSighting[] }> = [
+        { key: 'V', sightings: [{ system: 'C', raw: 'v', line: 4 }] },
+        { key: 'W', sightings: [{ system: 'B', raw: 'w', line: 9 }] },
+        {
+          key: 'X',
+          sightings: [
+            { system: 'B', raw: 'x', line: 2 },
+            { system: 'B', raw: 'X ', line: 7 },
+            { system: 'C', raw: 'X', line: 5 },
+          ],
+        },
+      ];
+      assert.deepStrictEqual(result.outOfAuthority, expected);
+    });
+
+    it('keeps config order of systems even when a later system lists the key first', () => {
+      const result = compareSystems(clean('A', []), [clean('C', ['Q']), clean('B', ['Q'])]);
+      assert.deepStrictEqual(result.outOfAuthority[0]?.sightings.map((s) => s.system), ['C', 'B']);
+    });
+  });
+
+  describe('keys only in A', () => {
+    it('lists, sorted, the authority keys that no other system has', () => {
+      const a = clean('A', ['K4', 'K2', 'K1', 'K3']);
+      const result = compareSystems(a, [clean('B', ['K1', 'K9']), clean('C', ['K3'])]);
+      assert.deepStrictEqual(result.onlyInAuthority, ['K2', 'K4']);
+    });
+  });
+
+  describe('duplicates', () => {
+    it('groups ≥ 2 distinct raw keys per normalised key, per system, with their lines', () => {
+      const a = indexOf('A', [
+        ['K1', 'k1', 2],
+        ['K2', 'K2', 3],
+        ['K1', 'K1', 4],
+        ['K1', ' k1', 8],
+      ]);
+      const b = indexOf('B', [
+        ['K-2', 'k-2', 2],
+        ['K-2', 'k_2', 3],
+        ['A-1', 'a_1', 4],
+        ['A-1', 'A 1', 5],
+      ]);
+      const result = compareSystems(a, [b]);
+      assert.deepStrictEqual(result.duplicates, [
+        { system: 'A', key: 'K1', sightings: [{ raw: 'k1', line: 2 }, { raw: 'K1', line: 4 }, { raw: ' k1', line: 8 }] },
+        { system: 'B', key: 'A-1', sightings: [{ raw: 'a_1', line: 4 }, { raw: 'A 1', line: 5 }] },
+        { system: 'B', key: 'K-2', sightings: [{ raw: 'k-2', line: 2 }, { raw: 'k_2', line: 3 }] },
+      ]);
+    });
+
+    it('counts exact repeats of a raw key as repeatedRows, not as duplicates', () => {
+      const b = indexOf('B', [
+        ['K3', 'K3', 2],
+        ['K3', 'K3', 3],
+        ['K3', 'K3', 9],
+        ['K4', 'k4', 4],
+        ['K4', 'k4', 5],
+      ]);
+      const result = compareSystems(clean('A', ['K3']), [b]);
+      assert.deepStrictEqual(result.duplicates, []);
+      assert.strictEqual(b.repeatedRows, 3);
+      assert.deepStrictEqual(b.sightings('K3'), [{ raw: 'K3', line: 2 }]);
+    });
+
+    it('counts a repeat of the second raw form as a repeat too', () => {
+      const b = indexOf('B', [
+        ['K', 'k', 2],
+        ['K', 'K', 3],
+        ['K', 'K', 4],
+      ]);
+      assert.strictEqual(b.repeatedRows, 1);
+      assert.deepStrictEqual(b.sightings('K'), [{ raw: 'k', line: 2 }, { raw: 'K', line: 3 }]);
+    });
+  });
+
+  describe('match rates', () => {
+    it('overall = keys in every present system / all unique keys; per system = |A ∩ S| / |A|', () => {
+      const a = clean('A', ['1', '2', '3', '4']);
+      const b = clean('B', ['1', '2', '5']);
+      const c = clean('C', ['1', '3']);
+      const result = compareSystems(a, [b, c]);
+      assert.strictEqual(result.uniqueKeys, 5);
+      assert.strictEqual(result.keysInAllSystems, 1);
+      assert.deepStrictEqual(result.matchRates, { overall: 1 / 5, bySystem: { B: 2 / 4, C: 2 / 4 } });
+    });
+
+    it('does not count a key present everywhere except A as in every system', () => {
+      const result = compareSystems(clean('A', ['1']), [clean('B', ['1', '9']), clean('C', ['1', '9'])]);
+      assert.strictEqual(result.keysInAllSystems, 1);
+      assert.strictEqual(result.matchRates.overall, 1 / 2);
+    });
+
+    it('gives 0, not NaN, when the authority has no keys', () => {
+      const result = compareSystems(clean('A', []), [clean('B', ['X'])]);
+      assert.deepStrictEqual(result.matchRates, { overall: 0, bySystem: { B: 0 } });
+    });
+  });
+
+  describe('a run with no other systems', () => {
+    it('has no gaps and no out-of-authority keys; every A key is only in A and in every present system', () => {
+      const result = compareSystems(clean('A', ['B2', 'A1']), []);
+      assert.deepStrictEqual(result.systems, ['A']);
+      assert.strictEqual(result.gaps.size, 0);
+      assert.deepStrictEqual(result.outOfAuthority, []);
+      assert.deepStrictEqual(result.onlyInAuthority, ['A1', 'B2']);
+      assert.strictEqual(result.uniqueKeys, 2);
+      assert.strictEqual(result.keysInAllSystems, 2);
+      assert.deepStrictEqual(result.matchRates, { overall: 1, bySystem: {} });
+    });
+  });
+});
+
+/** Naive model: plain Sets and first-seen raw forms. */
+function model(systems: readonly { name: string; rows: readonly Row[] }[]) {
+  const raws = systems.map(({ rows }) => {
+    const byKey = new Map<string, Map<string, number>>();
+    for (const [key, raw, line] of rows) {
+      const forms = byKey.get(key) ?? new Map<string, number>();
+      if (!forms.has(raw)) forms.set(raw, line);
+      byKey.set(key, forms);
+    }
+    return byKey;
+  });
+  const sets = raws.map((byKey) => new Set(byKey.keys()));
+  const [a, ...others] = sets as [Set<string>, ...Set<string>[]];
+  const sorted = (keys: Iterable<string>) => [...keys].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+  const all = new Set(sets.flatMap((set) => [...set]));
+  const everywhere = [...all].filter((key) => sets.every((set) => set.has(key)));
+  const outside = sorted([...all].filter((key) => !a.has(key)));
+  return {
+    gaps: Object.fromEntries(others.map((set, i) => [systems[i + 1]!.name, sorted([...a].filter((k) => !set.has(k)))])),
+    onlyInAuthority: sorted([...a].filter((k) => others.every((set) => !set.has(k)))),
+    outOfAuthority: outside.map((key) => ({
+      key,
+      sightings: systems.slice(1).flatMap(({ name }, i) =>
+        [...(raws[i + 1]!.get(key) ?? new Map<string, number>())].map(([raw, line]) => ({ system: name, raw, line })),
+      ),
+    })),
+    duplicates: systems.flatMap(({ name }, i) =>
+      sorted([...raws[i]!].filter(([, forms]) => forms.size >= 2).map(([key]) => key)).map((key) => ({
+        system: name,
+        key,
+        sightings: [...raws[i]!.get(key)!].map(([raw, line]) => ({ raw, line })),
+      })),
+    ),
+    uniqueKeys: all.size,
+    keysInAllSystems: everywhere.length,
+    overall: all.size === 0 ? 0 : everywhere.length / all.size,
+    bySystem: Object.fromEntries(
+      others.map((set, i) => [systems[i + 1]!.name, a.size === 0 ? 0 : [...a].filter((k) => set.has(k)).length / a.size]),
+    ),
+  };
+}
+
+describe('compareSystems against a naive Set model (SPEC §4, property)', () => {
+  const keyArb = fc.constantFrom('K1', 'K2', 'K3', 'K10', 'X', 'a', 'B-7');
+  const rawArb = fc.constantFrom('r1', 'r2', 'R1', ' r1');
+  const rowsArb = fc
+    .array(fc.tuple(keyArb, rawArb), { maxLength: 25 })
+    .map((pairs) => pairs.map(([key, raw], i) => [key, `${key}:${raw}`, i + 2] as const));
+  const systemsArb = fc
+    .array(rowsArb, { minLength: 1, maxLength: 5 })
+    .map((all) => all.map((rows, i) => ({ name: ['A', 'B', 'C', 'D', 'E'][i]!, rows })));
+
+  it('matches the model for random systems and rows', () => {
+    fc.assert(
+      fc.property(systemsArb, (systems) => {
+        const [authority, ...others] = systems.map(({ name, rows }) => indexOf(name, rows));
+        const result = compareSystems(authority!, others);
+        const expected = model(systems);
+        assert.deepStrictEqual(gapsOf(result), expected.gaps);
+        assert.deepStrictEqual(result.onlyInAuthority, expected.onlyInAuthority);
+        assert.deepStrictEqual(result.outOfAuthority, expected.outOfAuthority);
+        assert.deepStrictEqual(result.duplicates, expected.duplicates);
+        assert.strictEqual(result.uniqueKeys, expected.uniqueKeys);
+        assert.strictEqual(result.keysInAllSystems, expected.keysInAllSystems);
+        assert.deepStrictEqual(result.matchRates, { overall: expected.overall, bySystem: expected.bySystem });
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
