@@ -1,7 +1,8 @@
 /** The commented keysync-config.yaml that `--generate-data` and the extension's Create Config write. */
 export function configTemplate(scenario = 'normal', keysPerSystem = 1000, seed = 42): string {
   return `# KeySync configuration. Relative paths resolve against this file's folder.
-# Every key is optional; the values below are the defaults. Schema: @keysync/sdk/schema.json
+# Every key is optional; apart from simulation, the values below are the defaults.
+# Schema: @keysync/sdk/schema.json (sdk/schema/keysync-config.schema.json)
 
 # The authoritative system: keys elsewhere that it lacks are "out of authority".
 authority: A

@@ -1,0 +1,235 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CONFIG_FILE_NAME, loadConfig, parseConfigText } from '../../src/config/load.js';
+import { configJsonSchema } from '../../src/config/schema.js';
+import { KeySyncError } from '../../src/errors.js';
+
+const SDK_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** The defaults SPEC §1 lists, written out so a changed default fails here. */
+const SPEC_DEFAULTS = {
+  authority: 'A',
+  sources: Object.fromEntries(
+    ['A', 'B', 'C', 'D', 'E'].map((s) => [s, { type: 'csv', path: `./input/${s}.csv`, key_column: 'key', delimiter: ',', encoding: 'utf-8' }]),
+  ),
+  normalize: { trim_whitespace: true, uppercase: true, collapse_delims: '-', strip_non_alnum: true, left_pad_numbers: false, pad_length: 6 },
+  provisioning: { strategy: 'mirror', namespace_prefix: 'MASTER', auto_approve: false },
+  simulation: { seed: 42, scenario: 'normal', keys_per_system: 1000 },
+  processing: { mode: 'full', batch_size: 10000, parallel: true, max_workers: 0 },
+  output: { directory: './output', csv_injection_guard: true, generate_trend_analysis: true },
+  database: { path: './data/keysync.db' },
+  logging: { level: 'info', file: './logs/keysync.log' },
+  error_handling: { on_missing_file: 'skip', on_corrupt_data: 'log' },
+};
+
+describe('loadConfig / parseConfigText (SPEC §1)', () => {
+  let dir: string;
+  let count = 0;
+  before(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'keysync-'));
+  });
+  after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Writes a config into a fresh workspace folder and returns its path. */
+  function workspace(text: string | Buffer): string {
+    const folder = path.join(dir, `ws-${++count}`);
+    mkdirSync(folder);
+    const file = path.join(folder, CONFIG_FILE_NAME);
+    writeFileSync(file, text);
+    return file;
+  }
+
+  /** Loads the config and returns the KeySyncError it throws. */
+  function failure(text: string): { error: KeySyncError; file: string } {
+    const file = workspace(text);
+    try {
+      loadConfig(file);
+    } catch (error) {
+      assert.ok(error instanceof KeySyncError, `expected a KeySyncError, got ${String(error)}`);
+      return { error, file };
+    }
+    assert.fail('loadConfig accepted an invalid config');
+  }
+
+  describe('defaults and paths', () => {
+    it('a missing config file means all defaults, with file: null', () => {
+      const folder = path.join(dir, 'no-config-here');
+      const config = loadConfig(path.join(folder, CONFIG_FILE_NAME));
+      assert.strictEqual(config.file, null);
+      assert.strictEqual(config.baseDir, folder);
+      assert.deepStrictEqual(config.values, SPEC_DEFAULTS);
+    });
+
+    it('an empty config file also means all defaults', () => {
+      const file = workspace('');
+      const config = loadConfig(file);
+      assert.strictEqual(config.file, file);
+      assert.deepStrictEqual(config.values, SPEC_DEFAULTS);
+    });
+
+    it('resolves relative paths against the config file’s folder, not the working directory', () => {
+      const file = workspace(
+        ['authority: A', 'sources:', '  A: { path: ./input/A.csv }', '  B: { path: ../shared/B.csv }', 'database: { path: data/k.db }', ''].join('\n'),
+      );
+      const config = loadConfig(path.relative(process.cwd(), file));
+      const folder = path.dirname(file);
+      assert.strictEqual(config.file, file);
+      assert.strictEqual(config.baseDir, folder);
+      assert.strictEqual(path.resolve(config.baseDir, config.values.sources.A!.path), path.join(folder, 'input', 'A.csv'));
+      assert.strictEqual(path.resolve(config.baseDir, config.values.sources.B!.path), path.join(dir, 'shared', 'B.csv'));
+      assert.strictEqual(path.resolve(config.baseDir, config.values.database.path), path.join(folder, 'data', 'k.db'));
+    });
+
+    it('fills defaults inside a section that is only partly written, keeping source order', () => {
+      const file = workspace('sources:\n  crm: { path: c.csv, delimiter: ";" }\n  erp: { path: e.csv }\nauthority: erp\n');
+      const { values } = loadConfig(file);
+      assert.deepStrictEqual(Object.keys(values.sources), ['crm', 'erp']);
+      assert.deepStrictEqual(values.sources.crm, { type: 'csv', path: 'c.csv', key_column: 'key', delimiter: ';', encoding: 'utf-8' });
+      assert.strictEqual(values.authority, 'erp');
+    });
+
+    it('accepts a UTF-8 BOM at the start of the config', () => {
+      const file = workspace(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('authority: B\nsources:\n  B: { path: b.csv }\n')]));
+      assert.strictEqual(loadConfig(file).values.authority, 'B');
+    });
+
+    it('refuses a folder given as the config path (CONFIG_NOT_A_FILE)', () => {
+      const folder = path.dirname(workspace(''));
+      assert.throws(() => loadConfig(folder), (error: unknown) => error instanceof KeySyncError && error.code === 'CONFIG_NOT_A_FILE');
+    });
+  });
+
+  describe('errors name the file, line, key and what is allowed', () => {
+    it('an unknown top-level key, with the closest known key and its line', () => {
+      const { error, file } = failure('authority: A\n\n# comment\nnormalise:\n  uppercase: true\n');
+      assert.strictEqual(error.code, 'CONFIG_INVALID');
+      assert.strictEqual(error.file, file);
+      assert.strictEqual(error.line, 4);
+      assert.match(error.message, /unknown key "normalise"/);
+      assert.match(error.message, /did you mean "normalize"\?/);
+    });
+
+    it('an unknown key with nothing close lists the known keys without a guess', () => {
+      const { error } = failure('authority: A\nzzzzzz: 1\n');
+      assert.strictEqual(error.line, 2);
+      assert.doesNotMatch(error.message, /did you mean/);
+      assert.match(error.message, /^unknown key "zzzzzz"; known keys: authority, sources, normalize, provisioning,/);
+    });
+
+    it('an unknown key inside a source, with the source’s keys as suggestions', () => {
+      const { error } = failure('sources:\n  A:\n    path: a.csv\n    key_colum: id\n');
+      assert.strictEqual(error.code, 'CONFIG_INVALID');
+      assert.strictEqual(error.line, 4);
+      assert.match(error.message, /unknown key "sources\.A\.key_colum"; did you mean "key_column"\?/);
+    });
+
+    it('a value of the wrong type', () => {
+      const { error, file } = failure('authority: A\nprocessing:\n  batch_size: lots\n');
+      assert.strictEqual(error.code, 'CONFIG_INVALID');
+      assert.strictEqual(error.file, file);
+      assert.strictEqual(error.line, 3);
+      assert.strictEqual(error.message, 'processing.batch_size: expected number, got "lots"');
+    });
+
+    it('a bad enum value, listing the allowed values', () => {
+      const { error } = failure('provisioning:\n  auto_approve: false\n  strategy: mirrored\n');
+      assert.strictEqual(error.code, 'CONFIG_INVALID');
+      assert.strictEqual(error.line, 3);
+      assert.strictEqual(error.message, 'provisioning.strategy: "mirrored" is not allowed; allowed: "mirror", "namespaced", "surrogate"');
+    });
+
+    it('an authority that names no configured source', () => {
+      const { error } = failure('sources:\n  A: { path: a.csv }\n  B: { path: b.csv }\nauthority: Z\n');
+      assert.strictEqual(error.code, 'CONFIG_INVALID');
+      assert.strictEqual(error.line, 4);
+      assert.match(error.message, /^authority: names no configured source \(sources: A, B\)$/);
+    });
+
+    it('a YAML syntax error, with its line', () => {
+      const { error, file } = failure('authority: A\nsources:\n  A: { path: a.csv }\nauthority: B\n');
+      assert.strictEqual(error.code, 'CONFIG_YAML_SYNTAX');
+      assert.strictEqual(error.file, file);
+      assert.strictEqual(error.line, 4);
+      assert.match(error.message, /^YAML syntax error: /);
+    });
+
+    it('a config that is not a mapping', () => {
+      const { error } = failure('- A\n- B\n');
+      assert.strictEqual(error.code, 'CONFIG_NOT_A_MAPPING');
+      assert.strictEqual(error.line, 1);
+    });
+
+    it('refuses a billion-laughs alias bomb (CONFIG_YAML_ALIASES)', () => {
+      const lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+      const names = 'abcdefghi';
+      for (let i = 1; i < names.length; i++) {
+        const prev = names[i - 1]!;
+        lines.push(`${names[i]}: &${names[i]} [${Array(9).fill(`*${prev}`).join(',')}]`);
+      }
+      const { error, file } = failure(lines.join('\n') + '\n');
+      assert.strictEqual(error.code, 'CONFIG_YAML_ALIASES');
+      assert.strictEqual(error.file, file);
+      assert.match(error.message, /^YAML rejected: /);
+    });
+
+    it('still accepts a config that uses a few aliases', () => {
+      const file = workspace('sources:\n  A: &src { path: a.csv, delimiter: ";" }\n  B: *src\n');
+      const { values } = loadConfig(file);
+      assert.deepStrictEqual(values.sources.B, values.sources.A);
+    });
+
+    it('reports several problems together, sorted by line, error.line being the first', () => {
+      const text = [
+        'logging:', //                      1
+        '  level: loud', //                 2
+        'provisioning:', //                 3
+        '  strategy: mirrored', //          4
+        'processing:', //                   5
+        '  batch_size: 0', //               6
+        'normalise: {}', //                 7
+        '',
+      ].join('\n');
+      const { error, file } = failure(text);
+      assert.strictEqual(error.code, 'CONFIG_INVALID');
+      assert.strictEqual(error.file, file);
+      assert.strictEqual(error.line, 2);
+      const listed = error.message.split('\n');
+      assert.strictEqual(listed[0], '4 problems:');
+      assert.deepStrictEqual(
+        listed.slice(1).map((line) => line.match(/^ {2}line (\d+): ([^ :]+)/)?.slice(1)),
+        [
+          ['2', 'logging.level'],
+          ['4', 'provisioning.strategy'],
+          ['6', 'processing.batch_size'],
+          ['7', 'unknown'],
+        ],
+      );
+      assert.match(error.message, /allowed: "debug", "info", "warn", "error"/);
+    });
+
+    it('counts lines from the top of the file when it starts with a BOM', () => {
+      const { error } = failure('\uFEFFauthority: A\nprovisioning:\n  strategy: nope\n');
+      assert.strictEqual(error.code, 'CONFIG_INVALID');
+      assert.strictEqual(error.line, 3);
+    });
+  });
+
+  it('parseConfigText names the file it was given', () => {
+    assert.throws(
+      () => parseConfigText('authority: 7\n', '/somewhere/keysync-config.yaml'),
+      (error: unknown) => error instanceof KeySyncError && error.file === '/somewhere/keysync-config.yaml' && error.line === 1,
+    );
+  });
+});
+
+describe('configJsonSchema (SPEC §1: the published JSON Schema)', () => {
+  it('equals the committed sdk/schema/keysync-config.schema.json, so the published schema never drifts', () => {
+    const committed: unknown = JSON.parse(readFileSync(path.join(SDK_DIR, 'schema', 'keysync-config.schema.json'), 'utf8'));
+    assert.deepStrictEqual(JSON.parse(JSON.stringify(configJsonSchema())), committed);
+  });
+});

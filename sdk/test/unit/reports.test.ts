@@ -1,0 +1,215 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parse } from 'csv-parse/sync';
+import fc from 'fast-check';
+import { KeySyncError } from '../../src/errors.js';
+import { writeFileAtomically } from '../../src/io/atomic-file.js';
+import { csvCell, csvLine, guardFormula } from '../../src/reports/csv-cell.js';
+import { REPORT_NAMES } from '../../src/reports/report-rows.js';
+import { reportFileName, uniqueReportStamp } from '../../src/reports/write-reports.js';
+
+describe('guardFormula / csvCell (SPEC §6: csv_injection_guard, RFC 4180)', () => {
+  describe('formula guard (OWASP)', () => {
+    const guarded: ReadonlyArray<readonly [string, string]> = [
+      ['=1+1', "'=1+1"],
+      ['=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'],
+      ['+A1', "'+A1"],
+      ['-A-B', "'-A-B"],
+      ['-', "'-"],
+      ['@SUM(A1)', "'@SUM(A1)"],
+      ['\tx', "'\tx"],
+      ['\rx', "'\rx"],
+      ['-1,000', "'-1,000"],
+    ];
+    for (const [text, expected] of guarded) {
+      it(`prefixes ${JSON.stringify(text)} with '`, () => {
+        assert.strictEqual(guardFormula(text), expected);
+      });
+    }
+
+    for (const text of ['-5', '+3.2', '-0.5', '+.5', '1e5', '-1.5E-3', '42']) {
+      it(`leaves the plain number ${JSON.stringify(text)} alone`, () => {
+        assert.strictEqual(guardFormula(text), text);
+      });
+    }
+
+    for (const text of ['CUST-000123', 'a=b', '', ' =1', "'=1"]) {
+      it(`leaves ${JSON.stringify(text)}, which does not start with a formula character, alone`, () => {
+        assert.strictEqual(guardFormula(text), text);
+      });
+    }
+
+    it('csvCell applies the guard only when asked', () => {
+      assert.strictEqual(csvCell('=1+1', true), "'=1+1");
+      assert.strictEqual(csvCell('=1+1', false), '=1+1');
+    });
+
+    it('csvCell never guards numbers, which are not text', () => {
+      assert.strictEqual(csvCell(-5, true), '-5');
+      assert.strictEqual(csvCell(0.25, true), '0.25');
+    });
+
+    it('guards first, then quotes a guarded cell that needs quotes', () => {
+      assert.strictEqual(csvCell('-1,000', true), `"'-1,000"`);
+      assert.strictEqual(csvCell('\rx', true), `"'\rx"`);
+    });
+  });
+
+  describe('quoting', () => {
+    const cases: ReadonlyArray<readonly [string, string]> = [
+      ['a,b', '"a,b"'],
+      ['say "hi"', '"say ""hi"""'],
+      ['line1\nline2', '"line1\nline2"'],
+      ['cr\rhere', '"cr\rhere"'],
+      [' leading', '" leading"'],
+      ['trailing ', '"trailing "'],
+      ['plain', 'plain'],
+      ['in side', 'in side'],
+    ];
+    for (const [text, expected] of cases) {
+      it(`writes ${JSON.stringify(text)} as ${JSON.stringify(expected)}`, () => {
+        assert.strictEqual(csvCell(text, false), expected);
+      });
+    }
+
+    it('writes null as an empty cell', () => {
+      assert.strictEqual(csvCell(null, true), '');
+    });
+
+    it('csvLine joins the cells with commas', () => {
+      assert.strictEqual(csvLine(['K', 2, null, 'a,b', '=x'], true), `K,2,,"a,b",'=x`);
+    });
+  });
+
+  it('round-trips: rows written with csvLine (guard off) parse back with csv-parse to the same cells', () => {
+    const cell = fc.oneof(
+      fc.string({ unit: fc.constantFrom('a', 'Z', '1', ' ', ',', '"', '\n', '\r', '\t', '=', '-', "'", 'é'), maxLength: 8 }),
+      fc.string({ unit: 'binary', maxLength: 6 }),
+    );
+    const rows = fc.array(fc.array(cell, { minLength: 2, maxLength: 5 }), { minLength: 1, maxLength: 6 });
+    fc.assert(
+      fc.property(rows, (cells) => {
+        const text = cells.map((row) => csvLine(row, false) + '\n').join('');
+        const parsed: unknown = parse(text, { relax_column_count: true });
+        assert.deepStrictEqual(parsed, cells);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
+
+describe('writeFileAtomically (SPEC §6: temp file + rename, never overwriting)', () => {
+  let dir: string;
+  let count = 0;
+  before(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'keysync-'));
+  });
+  after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const freshFolder = (): string => {
+    const folder = path.join(dir, `out-${++count}`);
+    mkdirSync(folder);
+    return folder;
+  };
+
+  it('writes every line, each ending in a newline, and leaves no temp file behind', () => {
+    const folder = freshFolder();
+    const file = path.join(folder, 'report.csv');
+    writeFileAtomically(file, ['Metric,Value', 'Run ID,r1']);
+    assert.strictEqual(readFileSync(file, 'utf8'), 'Metric,Value\nRun ID,r1\n');
+    assert.deepStrictEqual(readdirSync(folder), ['report.csv']);
+  });
+
+  it('writes lines from a generator, larger than one flush', () => {
+    const folder = freshFolder();
+    const file = path.join(folder, 'big.csv');
+    function* lines(): Generator<string> {
+      for (let i = 0; i < 120_000; i++) yield `K-${i},x`;
+    }
+    writeFileAtomically(file, lines());
+    const written = readFileSync(file, 'utf8').split('\n');
+    assert.strictEqual(written.length, 120_001);
+    assert.deepStrictEqual([written[0], written[119_999], written[120_000]], ['K-0,x', 'K-119999,x', '']);
+  });
+
+  it('refuses to overwrite an existing file (REPORT_EXISTS) and leaves it unchanged, with no temp file', () => {
+    const folder = freshFolder();
+    const file = path.join(folder, 'report.csv');
+    writeFileSync(file, 'earlier run\n');
+    assert.throws(
+      () => writeFileAtomically(file, ['later run']),
+      (error: unknown) => error instanceof KeySyncError && error.code === 'REPORT_EXISTS' && error.file === file,
+    );
+    assert.strictEqual(readFileSync(file, 'utf8'), 'earlier run\n');
+    assert.deepStrictEqual(readdirSync(folder), ['report.csv']);
+  });
+
+  it('with replace: true, overwrites the existing file', () => {
+    const folder = freshFolder();
+    const file = path.join(folder, 'A.csv');
+    writeFileSync(file, 'old\n');
+    writeFileAtomically(file, ['new'], { replace: true });
+    assert.strictEqual(readFileSync(file, 'utf8'), 'new\n');
+    assert.deepStrictEqual(readdirSync(folder), ['A.csv']);
+  });
+
+  it('creates neither the file nor a temp file when producing the lines fails', () => {
+    const folder = freshFolder();
+    const file = path.join(folder, 'report.csv');
+    function* failing(): Generator<string> {
+      yield 'first';
+      throw new Error('row source broke');
+    }
+    assert.throws(() => writeFileAtomically(file, failing()), /row source broke/);
+    assert.deepStrictEqual(readdirSync(folder), []);
+  });
+});
+
+describe('uniqueReportStamp / reportFileName (SPEC §6: <report>_<run-timestamp>.csv)', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'keysync-'));
+  });
+  after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const at = new Date(Date.UTC(2026, 10, 28, 14, 25, 1, 789));
+
+  it('is the ISO 8601 basic UTC form, seconds precision: 20261128T142501Z', () => {
+    assert.strictEqual(uniqueReportStamp(dir, at, false), '20261128T142501Z');
+  });
+
+  it('uses UTC whatever the Date was built from', () => {
+    assert.strictEqual(uniqueReportStamp(dir, new Date('2026-01-02T03:04:05+02:00'), false), '20260102T010405Z');
+  });
+
+  it('names a report <report>_<stamp>.csv, and a dry run’s <report>_dry-run_<stamp>.csv', () => {
+    assert.strictEqual(reportFileName('reconciliation_summary', '20261128T142501Z', false), 'reconciliation_summary_20261128T142501Z.csv');
+    assert.strictEqual(reportFileName('diff_missing_in_A', '20261128T142501Z', true), 'diff_missing_in_A_dry-run_20261128T142501Z.csv');
+  });
+
+  it('takes the -2 suffix when a report with the stamp exists, then -3', () => {
+    const folder = mkdtempSync(path.join(dir, 'taken-'));
+    writeFileSync(path.join(folder, reportFileName('audit_log', '20261128T142501Z', false)), '');
+    assert.strictEqual(uniqueReportStamp(folder, at, false), '20261128T142501Z-2');
+    writeFileSync(path.join(folder, reportFileName('trend_analysis', '20261128T142501Z-2', false)), '');
+    assert.strictEqual(uniqueReportStamp(folder, at, false), '20261128T142501Z-3');
+  });
+
+  it('treats dry-run and real reports as separate names', () => {
+    const folder = mkdtempSync(path.join(dir, 'dry-'));
+    writeFileSync(path.join(folder, reportFileName('duplicates', '20261128T142501Z', true)), '');
+    assert.strictEqual(uniqueReportStamp(folder, at, false), '20261128T142501Z');
+    assert.strictEqual(uniqueReportStamp(folder, at, true), '20261128T142501Z-2');
+  });
+
+  it('knows the eight reports of SPEC §6, in order', () => {
+    assert.deepStrictEqual(
+      [...REPORT_NAMES],
+      ['reconciliation_summary', 'diff_missing_in_A', 'diff_missing_from_system', 'master_key_registry', 'audit_log', 'duplicates', 'error_report', 'trend_analysis'],
+    );
+  });
+});

@@ -1,0 +1,295 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import fc from 'fast-check';
+import { compileNormalizer, DEFAULT_NORMALIZE_RULES } from '../../src/core/normalize.js';
+import type { Sighting } from '../../src/core/types.js';
+import { KeySyncError } from '../../src/errors.js';
+import { scanCsv } from '../../src/sources/csv-scan.js';
+import { readSource, type CorruptDataPolicy } from '../../src/sources/read-source.js';
+import type { SourceFile } from '../../src/sources/source-file.js';
+
+const normalize = compileNormalizer(DEFAULT_NORMALIZE_RULES);
+
+interface Summary {
+  keys: Array<[string, Sighting[]]>;
+  rows: number;
+  bad: Array<[number, string, string]>;
+  repeated: number;
+}
+
+describe('readSource (SPEC §2)', () => {
+  let dir: string;
+  let count = 0;
+  before(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'keysync-'));
+  });
+  after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function write(content: string | Buffer): string {
+    const file = path.join(dir, `source-${++count}.csv`);
+    writeFileSync(file, content);
+    return file;
+  }
+  const sourceFor = (file: string, overrides: Partial<SourceFile> = {}): SourceFile => ({
+    system: 'B',
+    file,
+    keyColumn: 'key',
+    delimiter: ',',
+    encoding: 'utf-8',
+    ...overrides,
+  });
+
+  /** Reads the content; returns keys with sightings, row count, bad rows as [line, reason, action]. */
+  async function read(content: string | Buffer, overrides: Partial<SourceFile> = {}, onCorruptData: CorruptDataPolicy = 'log'): Promise<Summary> {
+    const result = await readSource(sourceFor(write(content), overrides), { normalize, onCorruptData });
+    return {
+      keys: [...result.index.keys()].map((key) => [key, result.index.sightings(key)]),
+      rows: result.rows,
+      bad: result.badRows.map((row) => [row.line, row.reason, row.action]),
+      repeated: result.index.repeatedRows,
+    };
+  }
+  async function readError(file: string, overrides: Partial<SourceFile> = {}, onCorruptData: CorruptDataPolicy = 'log'): Promise<KeySyncError> {
+    try {
+      await readSource(sourceFor(file, overrides), { normalize, onCorruptData });
+    } catch (error) {
+      assert.ok(error instanceof KeySyncError, `expected a KeySyncError, got ${String(error)}`);
+      return error;
+    }
+    assert.fail('readSource did not throw');
+  }
+  const at = (raw: string, line: number): Sighting => ({ raw, line });
+
+  describe('format', () => {
+    it('a UTF-8 BOM does not hide the header (fix)', async () => {
+      assert.deepStrictEqual((await read('\uFEFFkey,x\na,1\n')).keys, [['A', [at('a', 2)]]]);
+      assert.deepStrictEqual((await read('\uFEFF"key",x\na,1\n')).keys, [['A', [at('a', 2)]]]);
+    });
+
+    it('reads CRLF and LF line ends mixed in one file, with the right lines and no stray CR', async () => {
+      const summary = await read('id,key\r\n1,a\n2,b\r\n3,c');
+      assert.deepStrictEqual(summary.keys, [['A', [at('a', 2)]], ['B', [at('b', 3)]], ['C', [at('c', 4)]]]);
+    });
+
+    it('RFC 4180 quoting: embedded newline (line = where the record starts), escaped quotes, commas', async () => {
+      const summary = await read('id,key\n1,"multi\nline"\n2,"he said ""hi"""\n3,"a,b"\n4,plain\n');
+      assert.deepStrictEqual(summary.keys, [
+        ['MULTI-LINE', [at('multi\nline', 2)]],
+        ['HE-SAID-HI', [at('he said "hi"', 4)]],
+        ['AB', [at('a,b', 5)]],
+        ['PLAIN', [at('plain', 6)]],
+      ]);
+      assert.deepStrictEqual(summary.bad, []);
+    });
+
+    it('finds the key column wherever it is and ignores the other columns', async () => {
+      assert.deepStrictEqual((await read('id,name,key,extra\n1,x,k-1,y\n')).keys, [['K-1', [at('k-1', 2)]]]);
+    });
+
+    it('uses a custom delimiter ";" (a comma is then part of the key)', async () => {
+      const summary = await read('id;key\n1;a,b\n2;c\n', { delimiter: ';' });
+      assert.deepStrictEqual(summary.keys, [['AB', [at('a,b', 2)]], ['C', [at('c', 3)]]]);
+    });
+
+    it('reads latin1 bytes as latin1', async () => {
+      const summary = await read(Buffer.from('key\ncafé-1\n', 'latin1'), { encoding: 'latin1' });
+      assert.deepStrictEqual(summary.keys, [['CAF-1', [at('café-1', 2)]]]);
+    });
+
+    it('reads utf-16le with and without a BOM', async () => {
+      const body = Buffer.from('id,key\n1,ab\n2,cd\n', 'utf16le');
+      const expected = [['AB', [at('ab', 2)]], ['CD', [at('cd', 3)]]];
+      assert.deepStrictEqual((await read(Buffer.concat([Buffer.from([0xff, 0xfe]), body]), { encoding: 'utf-16le' })).keys, expected);
+      assert.deepStrictEqual((await read(body, { encoding: 'utf-16le' })).keys, expected);
+    });
+
+    it('refuses a UTF-16 BOM in a file configured as utf-8 (SOURCE_ENCODING)', async () => {
+      const file = write(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('key\nab\n', 'utf16le')]));
+      const error = await readError(file);
+      assert.strictEqual(error.code, 'SOURCE_ENCODING');
+      assert.strictEqual(error.file, file);
+      assert.strictEqual(error.line, 1);
+    });
+
+    it('does not count blank lines as rows, and they do not shift line numbers', async () => {
+      const summary = await read('key\n\na\n\n\nb\n');
+      assert.deepStrictEqual(summary.keys, [['A', [at('a', 3)]], ['B', [at('b', 6)]]]);
+      assert.strictEqual(summary.rows, 2);
+    });
+  });
+
+  describe('bad rows are counted and listed, never silently dropped', () => {
+    it('invalid UTF-8 bytes in the key: bad row "undecodable bytes"', async () => {
+      const bytes = Buffer.concat([Buffer.from('key\nok\nb'), Buffer.from([0xff, 0xfe, 0x41]), Buffer.from('\nc\n')]);
+      const summary = await read(bytes);
+      assert.deepStrictEqual(summary.bad, [[3, 'undecodable bytes', 'skipped']]);
+      assert.deepStrictEqual(summary.keys, [['OK', [at('ok', 2)]], ['C', [at('c', 4)]]]);
+      assert.strictEqual(summary.rows, 3);
+    });
+
+    it('a short row or a blank key: bad row "missing key"', async () => {
+      const summary = await read('id,key,x\n1\n2,,x\n3,  ,x\n4,ok,x\n');
+      assert.deepStrictEqual(summary.bad, [
+        [2, 'missing key', 'skipped'],
+        [3, 'missing key', 'skipped'],
+        [4, 'missing key', 'skipped'],
+      ]);
+      assert.deepStrictEqual(summary.keys, [['OK', [at('ok', 5)]]]);
+    });
+
+    it('a key that normalises to "": bad row "empty after normalisation", never a key', async () => {
+      const summary = await read('key\n!!!\n-_-\nok\n');
+      assert.deepStrictEqual(summary.bad, [
+        [2, 'empty after normalisation', 'skipped'],
+        [3, 'empty after normalisation', 'skipped'],
+      ]);
+      assert.deepStrictEqual(summary.keys, [['OK', [at('ok', 4)]]]);
+    });
+
+    it('a ragged row is kept and listed under on_corrupt_data: log', async () => {
+      const summary = await read('key,x\na,1,extra\nb,2\n', {}, 'log');
+      assert.deepStrictEqual(summary.bad, [[2, 'ragged row', 'kept']]);
+      assert.deepStrictEqual(summary.keys, [['A', [at('a', 2)]], ['B', [at('b', 3)]]]);
+    });
+
+    it('a ragged row is skipped and listed under on_corrupt_data: skip', async () => {
+      const summary = await read('key,x\na,1,extra\nb,2\n', {}, 'skip');
+      assert.deepStrictEqual(summary.bad, [[2, 'ragged row', 'skipped']]);
+      assert.deepStrictEqual(summary.keys, [['B', [at('b', 3)]]]);
+    });
+
+    it('on_corrupt_data: fail throws SOURCE_BAD_ROW with the file and line', async () => {
+      const file = write('key,x\na,1\n,2\n');
+      const error = await readError(file, {}, 'fail');
+      assert.strictEqual(error.code, 'SOURCE_BAD_ROW');
+      assert.strictEqual(error.file, file);
+      assert.strictEqual(error.line, 3);
+      assert.match(error.message, /missing key/);
+    });
+
+    it('an unterminated quote: one "unparseable row", and reading resumes on the next line', async () => {
+      const summary = await read('key,x\na,1\n"b,2\nc,3\nd,4\n');
+      assert.deepStrictEqual(summary.bad, [[3, 'unparseable row', 'skipped']]);
+      assert.deepStrictEqual(summary.keys, [['A', [at('a', 2)]], ['C', [at('c', 4)]], ['D', [at('d', 5)]]]);
+      assert.strictEqual(summary.rows, 4);
+    });
+
+    it('counts exact repeats in index.repeatedRows, keeping distinct raw forms as sightings', async () => {
+      const summary = await read('key\na\na\nA\nb\na\n');
+      assert.strictEqual(summary.repeated, 2);
+      assert.deepStrictEqual(summary.keys, [['A', [at('a', 2), at('A', 4)]], ['B', [at('b', 5)]]]);
+      assert.strictEqual(summary.rows, 5);
+    });
+  });
+
+  describe('unusable sources throw a SOURCE_* error', () => {
+    it('a missing file: SOURCE_MISSING', async () => {
+      const file = path.join(dir, 'does-not-exist.csv');
+      const error = await readError(file);
+      assert.deepStrictEqual([error.code, error.file], ['SOURCE_MISSING', file]);
+    });
+
+    it('a directory: SOURCE_NOT_A_FILE', async () => {
+      const folder = path.join(dir, 'a-folder.csv');
+      mkdirSync(folder);
+      const error = await readError(folder);
+      assert.deepStrictEqual([error.code, error.file], ['SOURCE_NOT_A_FILE', folder]);
+    });
+
+    it('an empty file, or one of blank lines only: SOURCE_EMPTY', async () => {
+      assert.strictEqual((await readError(write(''))).code, 'SOURCE_EMPTY');
+      assert.strictEqual((await readError(write('\n\n\r\n'))).code, 'SOURCE_EMPTY');
+    });
+
+    it('a header without the key column: SOURCE_NO_KEY_COLUMN at line 1', async () => {
+      const file = write('id,name\n1,2\n');
+      const error = await readError(file);
+      assert.deepStrictEqual([error.code, error.file, error.line], ['SOURCE_NO_KEY_COLUMN', file, 1]);
+      assert.match(error.message, /"key"/);
+    });
+  });
+
+  describe('CSV quoting mixed with line ends (bugs in the csv-parse path)', () => {
+    // BUG: with a quote anywhere in the file, a CRLF first line makes csv-parse take CRLF as the only
+    // record delimiter; a later LF-terminated row is merged into the previous record and its key lost.
+    it.skip('reads every row of a quoted file whose line ends are CRLF then LF (BUG)', async () => {
+      const summary = await read('"key",x\r\na,1\nb,2\r\nc,3\r\n');
+      assert.deepStrictEqual(summary.keys, [['A', [at('a', 2)]], ['B', [at('b', 3)]], ['C', [at('c', 4)]]]);
+      assert.deepStrictEqual(summary.bad, []);
+    });
+
+    // BUG: in an LF file with a quote, each CRLF line shifts later line numbers by one, a CR-only blank
+    // line becomes a "missing key" bad row, and a CR stays in the last field (a false duplicate).
+    it.skip('keeps line numbers and raw keys right when an LF quoted file has CRLF lines (BUG)', async () => {
+      const summary = await read('id,"key"\n1,a\r\n2,b\n\r\n3,a\n');
+      assert.deepStrictEqual(summary.keys, [['A', [at('a', 2)]], ['B', [at('b', 3)]]]);
+      assert.deepStrictEqual(summary.bad, []);
+      assert.strictEqual(summary.repeated, 1);
+    });
+
+    // BUG: a quoted field holding CRLF in a CRLF file puts the record (and every later one) a line late.
+    it.skip('gives the start line of a record whose quoted field holds a CRLF (BUG)', async () => {
+      const summary = await read('key,x\r\n"a\r\nz",1\r\nb,2\r\n');
+      assert.deepStrictEqual(summary.keys, [['A-Z', [at('a\r\nz', 2)]], ['B', [at('b', 4)]]]);
+    });
+  });
+});
+
+describe('scanCsv: plain fast path vs csv-parse path (SPEC §2, property)', () => {
+  interface Event {
+    kind: 'header' | 'row' | 'bad';
+    key?: string | undefined;
+    fields: number;
+    line: number;
+  }
+  function scan(text: string): Event[] {
+    const events: Event[] = [];
+    scanCsv(text, ',', {
+      header(fields, line) {
+        events.push({ kind: 'header', fields: fields.length, line });
+        return fields.indexOf('key');
+      },
+      row(key, fields, line) {
+        events.push({ kind: 'row', key, fields, line });
+      },
+      unparseable(line) {
+        events.push({ kind: 'bad', fields: 0, line });
+      },
+    });
+    return events;
+  }
+  const field = fc.string({ unit: fc.constantFrom('a', 'B', '7', ' ', '-', '_', ';', '#', '\t'), maxLength: 6 });
+  const rows = fc.array(fc.array(field, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 12 });
+  const text = (body: readonly (readonly string[])[], ends: readonly string[], quotedHeader: boolean) =>
+    [quotedHeader ? 'id,"key",x' : 'id,key,x', ...body.map((cells) => cells.join(','))]
+      .map((line, i) => line + ends[i % ends.length])
+      .join('');
+
+  it('gives the same keys, field counts and lines with uniform LF or CRLF line ends', () => {
+    fc.assert(
+      fc.property(rows, fc.constantFrom('\n', '\r\n'), (body, end) => {
+        const plain = scan(text(body, [end], false));
+        const quoted = scan(text(body, [end], true));
+        assert.deepStrictEqual(quoted, plain);
+        assert.strictEqual(plain.filter((event) => event.kind === 'row').length, body.filter((cells) => cells.join(',') !== '').length);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  // BUG: see "CSV quoting mixed with line ends" above; e.g. rows [["a"],["b"]] with ends ["\r\n", "\n"]
+  // give row b at line 3 on the plain path but merge it into row a on the csv-parse path.
+  it.skip('gives the same keys, field counts and lines with mixed LF and CRLF line ends (BUG)', () => {
+    const ends = fc.array(fc.constantFrom('\n', '\r\n'), { minLength: 1, maxLength: 5 });
+    fc.assert(
+      fc.property(rows, ends, (body, lineEnds) => {
+        assert.deepStrictEqual(scan(text(body, lineEnds, true)), scan(text(body, lineEnds, false)));
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
