@@ -10,6 +10,7 @@ export type { ProgressEvent, ReconcileOptions, ReconcileResult, ReconcileStage }
 export { CONFIG_FILE_NAME, loadConfig } from './config/load.js';
 export type { KeySyncConfig } from './config/load.js';
 export { configJsonSchema } from './config/schema.js';
+export { configTemplate } from './config/template.js';
 export type { KeySyncConfigInput, KeySyncConfigValues, SourceConfig } from './config/schema.js';
 
 export { DEFAULT_NORMALIZE_RULES, normalizeKey } from './core/normalize.js';
@@ -34,7 +35,7 @@ export type {
 export type { AuditEvent, AuditFilter } from './store/audit-repo.js';
 export type { MasterKeyRecord, RegistryFilter } from './store/registry-repo.js';
 export type { ReportPaths, RunFilter, RunRecord } from './store/runs-repo.js';
-export type { DiscrepancyCount, DiscrepancyEntries, KeyWithSightings } from './store/discrepancies-repo.js';
+export type { AuthorityKey, BadRowEntry, DiscrepancyCount, DiscrepancyEntries, KeyWithSightings } from './store/discrepancies-repo.js';
 export type { DiscrepancyKind } from './store/tables.js';
 export type { DriverName, SqliteDriver, SqliteOpenOptions } from './store/drivers/driver.js';
 export { REPORT_NAMES } from './reports/report-rows.js';

@@ -226,7 +226,7 @@ async function persistResults(store: Store, run: RunIdentity, results: RunResult
     await insertProposals(tx, results.proposals, run.id, now);
     const resolved = await transitionMany(tx, results.resolved, { action: 'resolve', actor: 'keysync', runId: run.id, now, reason: 'key appeared in the authority' });
     const autoApproved = await transitionMany(tx, results.autoApprove, { action: 'approve', actor: 'auto-approve', runId: run.id, now });
-    await saveDiscrepancies(tx, run.id, discrepancyGroups(results.discrepancies, results.sources.badRows));
+    await saveDiscrepancies(tx, run.id, discrepancyGroups(results.discrepancies, results.sources.badRows, results.sources.authority));
     await appendAudit(tx, sourceEvents(results.sources, run.id, now));
     return { resolved, autoApproved };
   });

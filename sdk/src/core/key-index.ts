@@ -48,6 +48,12 @@ export class KeyIndex {
     return this.firstSlot.keys();
   }
 
+  /** The line of the key's first row, or undefined when the system lacks the key. */
+  firstLine(key: NormalizedKey): number | undefined {
+    const first = this.firstSlot.get(key);
+    return first === undefined ? undefined : this.lines[first];
+  }
+
   /** Every distinct raw form of a key, in file order; empty when the system lacks the key. */
   sightings(key: NormalizedKey): Sighting[] {
     const first = this.firstSlot.get(key);

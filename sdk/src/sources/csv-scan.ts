@@ -64,22 +64,29 @@ function scanPlainRow(
   handlers.row(key, fieldCount, line);
 }
 
+/**
+ * Line numbers come from byte offsets, not csv-parse's own line count, which counts a CRLF
+ * inside a quoted field twice; the text is parsed as UTF-8 bytes so its offsets are bytes.
+ */
 function scanQuoted(text: string, delimiter: string, handlers: CsvScanHandlers): void {
+  const bytes = Buffer.from(text, 'utf8');
+  const lines = new LineCounter(bytes);
   let keyColumn = -1;
-  let remaining = text;
-  let linesBefore = 0;
-  for (;;) {
-    let lastRecordEnd = 0;
+  let offset = 0;
+  while (offset < bytes.length) {
+    let recordStart = offset;
     try {
-      parse(remaining, {
+      parse(bytes.subarray(offset), {
         delimiter,
+        // Both, so a file that mixes CRLF and LF lines loses no row.
+        record_delimiter: ['\r\n', '\n'],
         relax_column_count: true,
         // A quote inside an unquoted field is a literal character, as spreadsheets write it.
         relax_quotes: true,
         skip_empty_lines: true,
-        on_record: (record: string[], context: { lines: number }) => {
-          const line = linesBefore + context.lines - embeddedNewlines(record);
-          lastRecordEnd = context.lines;
+        on_record: (record: string[], context: { bytes: number }) => {
+          const line = lines.lineAt(skipBlankLines(bytes, recordStart));
+          recordStart = offset + context.bytes;
           if (keyColumn < 0) keyColumn = handlers.header(record, line);
           else handlers.row(record[keyColumn], record.length, line);
           return null;
@@ -87,47 +94,34 @@ function scanQuoted(text: string, delimiter: string, handlers: CsvScanHandlers):
       });
       return;
     } catch (error) {
-      const badLine = firstNonEmptyLine(remaining, lastRecordEnd);
-      handlers.unparseable(linesBefore + badLine, csvParseMessage(error));
-      const resumeAt = offsetAfterLine(remaining, badLine);
-      if (resumeAt >= remaining.length) return;
-      remaining = remaining.slice(resumeAt);
-      linesBefore += badLine;
+      const badStart = skipBlankLines(bytes, recordStart);
+      handlers.unparseable(lines.lineAt(badStart), csvParseMessage(error));
+      const lineEnd = bytes.indexOf(10, badStart);
+      offset = lineEnd < 0 ? bytes.length : lineEnd + 1;
     }
   }
 }
 
-function embeddedNewlines(record: readonly string[]): number {
-  let count = 0;
-  for (const field of record) {
-    for (let at = field.indexOf('\n'); at >= 0; at = field.indexOf('\n', at + 1)) count++;
-  }
-  return count;
+function skipBlankLines(bytes: Buffer, offset: number): number {
+  let at = offset;
+  while (at < bytes.length && (bytes[at] === 10 || bytes[at] === 13)) at++;
+  return at;
 }
 
-/** The 1-based line of the first non-blank line after `line` (where the failing record starts). */
-function firstNonEmptyLine(text: string, line: number): number {
-  let offset = offsetAfterLine(text, line);
-  let current = line + 1;
-  while (offset < text.length) {
-    let end = text.indexOf('\n', offset);
-    if (end < 0) end = text.length;
-    if (text.slice(offset, end).trim() !== '') return current;
-    offset = end + 1;
-    current++;
-  }
-  return current;
-}
+/** 1-based line of a byte offset; offsets only move forward, so counting is incremental. */
+class LineCounter {
+  private offset = 0;
+  private line = 1;
 
-/** Offset of the first character after the end of 1-based `line` (0 for line 0). */
-function offsetAfterLine(text: string, line: number): number {
-  let offset = 0;
-  for (let current = 0; current < line; current++) {
-    const end = text.indexOf('\n', offset);
-    if (end < 0) return text.length;
-    offset = end + 1;
+  constructor(private readonly bytes: Buffer) {}
+
+  lineAt(target: number): number {
+    for (let at = this.bytes.indexOf(10, this.offset); at >= 0 && at < target; at = this.bytes.indexOf(10, at + 1)) {
+      this.line++;
+      this.offset = at + 1;
+    }
+    return this.line;
   }
-  return offset;
 }
 
 function csvParseMessage(error: unknown): string {

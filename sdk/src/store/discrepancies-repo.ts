@@ -4,6 +4,7 @@
  * per group instead of one per key keeps a million-key run's persist step cheap.
  */
 import type { Discrepancies } from '../core/compare.js';
+import type { KeyIndex } from '../core/key-index.js';
 import type { BadRow, NormalizedKey, Sighting, SystemId } from '../core/types.js';
 import { insertInChunks } from './batch.js';
 import type { Db, Tx } from './store.js';
@@ -14,13 +15,19 @@ export interface KeyWithSightings {
   readonly sightings: readonly Sighting[];
 }
 
+/** A key the authority holds, with the line of its first row there (to open the source at it). */
+export interface AuthorityKey {
+  readonly key: NormalizedKey;
+  readonly line: number;
+}
+
 export type BadRowEntry = Omit<BadRow, 'system'>;
 
 /** What each kind of group holds. */
 export interface DiscrepancyEntries {
-  gap: NormalizedKey[];
+  gap: AuthorityKey[];
   out_of_authority: KeyWithSightings[];
-  only_in_authority: NormalizedKey[];
+  only_in_authority: AuthorityKey[];
   duplicate: KeyWithSightings[];
   bad_row: BadRowEntry[];
 }
@@ -32,9 +39,10 @@ export interface DiscrepancyGroup<K extends DiscrepancyKind = DiscrepancyKind> {
 }
 
 /** Splits a comparison into the groups the store and the views use. */
-export function discrepancyGroups(discrepancies: Discrepancies, badRows: readonly BadRow[]): DiscrepancyGroup[] {
+export function discrepancyGroups(discrepancies: Discrepancies, badRows: readonly BadRow[], authority: KeyIndex): DiscrepancyGroup[] {
+  const withLine = (key: NormalizedKey): AuthorityKey => ({ key, line: authority.firstLine(key) ?? 0 });
   const groups: DiscrepancyGroup[] = [];
-  for (const [system, keys] of discrepancies.gaps) groups.push({ kind: 'gap', system, entries: [...keys] });
+  for (const [system, keys] of discrepancies.gaps) groups.push({ kind: 'gap', system, entries: keys.map(withLine) });
   const outOfAuthority = new Map<SystemId, KeyWithSightings[]>();
   for (const { key, sightings } of discrepancies.outOfAuthority) {
     for (const system of new Set(sightings.map((sighting) => sighting.system))) {
@@ -48,7 +56,7 @@ export function discrepancyGroups(discrepancies: Discrepancies, badRows: readonl
     if (system === discrepancies.authority) continue;
     groups.push({ kind: 'out_of_authority', system, entries: outOfAuthority.get(system) ?? [] });
   }
-  groups.push({ kind: 'only_in_authority', system: '', entries: [...discrepancies.onlyInAuthority] });
+  groups.push({ kind: 'only_in_authority', system: '', entries: discrepancies.onlyInAuthority.map(withLine) });
   for (const system of discrepancies.systems) {
     const duplicates = discrepancies.duplicates.filter((group) => group.system === system);
     groups.push({ kind: 'duplicate', system, entries: duplicates.map(({ key, sightings }) => ({ key, sightings })) });

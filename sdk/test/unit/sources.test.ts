@@ -213,26 +213,21 @@ describe('readSource (SPEC §2)', () => {
     });
   });
 
-  describe('CSV quoting mixed with line ends (bugs in the csv-parse path)', () => {
-    // BUG: with a quote anywhere in the file, a CRLF first line makes csv-parse take CRLF as the only
-    // record delimiter; a later LF-terminated row is merged into the previous record and its key lost.
-    it.skip('reads every row of a quoted file whose line ends are CRLF then LF (BUG)', async () => {
+  describe('CSV quoting mixed with CRLF and LF line ends (SPEC §2)', () => {
+    it('reads every row of a quoted file whose line ends are CRLF then LF', async () => {
       const summary = await read('"key",x\r\na,1\nb,2\r\nc,3\r\n');
       assert.deepStrictEqual(summary.keys, [['A', [at('a', 2)]], ['B', [at('b', 3)]], ['C', [at('c', 4)]]]);
       assert.deepStrictEqual(summary.bad, []);
     });
 
-    // BUG: in an LF file with a quote, each CRLF line shifts later line numbers by one, a CR-only blank
-    // line becomes a "missing key" bad row, and a CR stays in the last field (a false duplicate).
-    it.skip('keeps line numbers and raw keys right when an LF quoted file has CRLF lines (BUG)', async () => {
+    it('keeps line numbers and raw keys right when an LF quoted file has CRLF lines', async () => {
       const summary = await read('id,"key"\n1,a\r\n2,b\n\r\n3,a\n');
       assert.deepStrictEqual(summary.keys, [['A', [at('a', 2)]], ['B', [at('b', 3)]]]);
       assert.deepStrictEqual(summary.bad, []);
       assert.strictEqual(summary.repeated, 1);
     });
 
-    // BUG: a quoted field holding CRLF in a CRLF file puts the record (and every later one) a line late.
-    it.skip('gives the start line of a record whose quoted field holds a CRLF (BUG)', async () => {
+    it('gives the start line of a record whose quoted field holds a CRLF', async () => {
       const summary = await read('key,x\r\n"a\r\nz",1\r\nb,2\r\n');
       assert.deepStrictEqual(summary.keys, [['A-Z', [at('a\r\nz', 2)]], ['B', [at('b', 4)]]]);
     });
@@ -281,9 +276,7 @@ describe('scanCsv: plain fast path vs csv-parse path (SPEC §2, property)', () =
     );
   });
 
-  // BUG: see "CSV quoting mixed with line ends" above; e.g. rows [["a"],["b"]] with ends ["\r\n", "\n"]
-  // give row b at line 3 on the plain path but merge it into row a on the csv-parse path.
-  it.skip('gives the same keys, field counts and lines with mixed LF and CRLF line ends (BUG)', () => {
+  it('gives the same keys, field counts and lines with mixed LF and CRLF line ends', () => {
     const ends = fc.array(fc.constantFrom('\n', '\r\n'), { minLength: 1, maxLength: 5 });
     fc.assert(
       fc.property(rows, ends, (body, lineEnds) => {

@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
 import { SqliteDialect } from 'kysely';
 import type { SqliteDriver, SqliteOpenOptions } from './driver.js';
 
@@ -10,7 +10,10 @@ export const nativeDriver: SqliteDriver = {
 };
 
 // The pragmas match wasm.ts; the driver tests check both connections report the same values.
-function openNative(file: string, { readonly, busyTimeoutMs }: SqliteOpenOptions): Database.Database {
+// Loaded on first use: where the native module cannot load (desktop VS Code's Electron ABI),
+// importing the SDK must still work so the extension can fall back to the WASM driver.
+async function openNative(file: string, { readonly, busyTimeoutMs }: SqliteOpenOptions): Promise<BetterSqlite3.Database> {
+  const { default: Database } = await import('better-sqlite3');
   const db = new Database(file, { readonly, fileMustExist: readonly, timeout: busyTimeoutMs });
   try {
     if (!readonly) {
