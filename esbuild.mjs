@@ -1,7 +1,7 @@
 // Builds the SDK (library + `keysync` CLI) and the VS Code extension bundle, and writes
 // the config JSON Schema that editors use. `node esbuild.mjs [--watch]`.
 import * as esbuild from 'esbuild';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const watch = process.argv.includes('--watch');
@@ -23,10 +23,7 @@ const sdkBuild = {
   logLevel: 'warning',
 };
 
-const builds = [sdkBuild];
-if (existsSync('extension/esbuild.config.mjs')) {
-  builds.push((await import('./extension/esbuild.config.mjs')).default);
-}
+const builds = [sdkBuild, ...(await import('./extension/esbuild.config.mjs')).default];
 
 if (watch) {
   for (const options of builds) await (await esbuild.context(options)).watch();
@@ -39,4 +36,7 @@ async function writeSchema() {
   const { configJsonSchema } = await import(path.resolve('sdk/dist/index.js'));
   mkdirSync('sdk/schema', { recursive: true });
   writeFileSync('sdk/schema/keysync-config.schema.json', `${JSON.stringify(configJsonSchema(), null, 2)}\n`);
+  // The extension contributes the same schema for YAML validation.
+  mkdirSync('extension/schema', { recursive: true });
+  copyFileSync('sdk/schema/keysync-config.schema.json', 'extension/schema/keysync-config.schema.json');
 }

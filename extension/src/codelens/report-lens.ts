@@ -1,0 +1,64 @@
+/**
+ * CodeLens on the generated master_key_registry_*.csv and diff_missing_in_A_*.csv:
+ * `Approve` · `Reject` on each row whose master key is pending in the registry,
+ * `Approve all N pending` on the header, and on a row the registry has moved on from, a
+ * lens that says so and offers to update the file instead of acting.
+ */
+import * as vscode from 'vscode';
+import type { KeySyncService } from '../service.js';
+import { actionableReport } from './report-kind.js';
+import { isPending, isStale, parseReport, type ParsedReport } from './report-rows.js';
+
+export class ReportCodeLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeCodeLenses = this.changed.event;
+
+  constructor(private readonly service: () => KeySyncService | undefined) {}
+
+  refresh(): void {
+    this.changed.fire();
+  }
+
+  async provideCodeLenses(document: vscode.TextDocument): Promise<vscode.CodeLens[]> {
+    const report = await readReport(this.service(), document);
+    if (!report) return [];
+    const lenses: vscode.CodeLens[] = [];
+    const pending = report.rows.filter(isPending);
+    const stale = report.rows.filter(isStale);
+    const headerRange = new vscode.Range(report.headerLine, 0, report.headerLine, 0);
+    const uri = document.uri;
+    if (pending.length) {
+      const keys = [...new Set(pending.map((row) => row.masterKey))];
+      lenses.push(lens(headerRange, `Approve all ${keys.length} pending`, 'keysync.lens.approveAll', [uri]));
+    }
+    if (stale.length) {
+      lenses.push(lens(headerRange, `${stale.length} rows differ from the registry — update statuses`, 'keysync.lens.syncCsv', [uri]));
+    }
+    for (const row of report.rows) {
+      const range = new vscode.Range(row.line, 0, row.line, 0);
+      if (isPending(row) && row.fileStatus === 'proposed') {
+        lenses.push(lens(range, 'Approve', 'keysync.lens.approve', [uri, row.masterKey, row.line]));
+        lenses.push(lens(range, 'Reject', 'keysync.lens.reject', [uri, row.masterKey, row.line]));
+      } else if (isStale(row)) {
+        const now = row.record ? `now ${row.record.status} in the registry` : 'no longer in the registry';
+        lenses.push(lens(range, `${row.masterKey} is ${now} — update this report`, 'keysync.lens.syncCsv', [uri]));
+      }
+    }
+    return lenses;
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}
+
+/** The report in a document, matched against the registry; undefined for any other file. */
+export async function readReport(service: KeySyncService | undefined, document: vscode.TextDocument): Promise<ParsedReport | undefined> {
+  const kind = actionableReport(document.fileName);
+  if (!kind || !service) return undefined;
+  return parseReport(document.getText(), kind, await service.registryByMasterKey());
+}
+
+function lens(range: vscode.Range, title: string, command: string, args: unknown[]): vscode.CodeLens {
+  return new vscode.CodeLens(range, { title, command, arguments: args });
+}

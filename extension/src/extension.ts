@@ -1,0 +1,171 @@
+/**
+ * Wiring only: find the folder's KeySync config, build its service, and hand it to the
+ * command, tree, CodeLens, status-bar and history modules. Every disposable goes into
+ * context.subscriptions.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import { ACTIONABLE_REPORT_GLOB } from './codelens/report-kind.js';
+import { lensApproveAll, lensDecide, syncReportStatuses } from './codelens/lens-commands.js';
+import { ReportCodeLensProvider } from './codelens/report-lens.js';
+import { HistoryPanel } from './history/history-panel.js';
+import { Log } from './log.js';
+import { approveAll, decide } from './registry-commands.js';
+import { runReconciliation } from './run-commands.js';
+import { KeySyncService } from './service.js';
+import { StatusBar } from './status-bar.js';
+import { DiscrepancyTree } from './tree/discrepancy-tree.js';
+import type { TreeNode } from './tree/tree-nodes.js';
+import { guarded } from './ui.js';
+import { createConfig, openLatestReport, openSource, pickAndGenerateMockData, showRunSummary } from './workspace-commands.js';
+
+/** What tests and other extensions can reach through `extension.exports`. */
+export interface KeySyncApi {
+  service(): KeySyncService | undefined;
+  readonly tree: DiscrepancyTree;
+  readonly codeLens: ReportCodeLensProvider;
+  /** Resolves once the views reflect the latest change. */
+  settled(): Promise<void>;
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<KeySyncApi> {
+  const log = new Log();
+  let service: KeySyncService | undefined;
+  let serviceChange: vscode.Disposable | undefined;
+  const tree = new DiscrepancyTree(() => service);
+  const codeLens = new ReportCodeLensProvider(() => service);
+  const statusBar = new StatusBar();
+  const history = new HistoryPanel(() => service);
+  const treeView = vscode.window.createTreeView('keysync.discrepancies', { treeDataProvider: tree, showCollapseAll: true });
+  let settling: Promise<void> = Promise.resolve();
+
+  const updateViews = () => {
+    tree.refresh();
+    codeLens.refresh();
+    settling = (async () => {
+      if (!service) {
+        statusBar.hide();
+        treeView.badge = undefined;
+        await setContext({ hasConfig: false, hasRun: false, pendingCount: 0 });
+        return;
+      }
+      const [run, registry] = await Promise.all([service.latestRun(), service.registryByMasterKey()]);
+      const pending = [...registry.values()].filter((record) => record.status === 'proposed').length;
+      statusBar.update(run, pending);
+      treeView.badge = pending ? { value: pending, tooltip: `${pending} master keys awaiting review` } : undefined;
+      await setContext({ hasConfig: true, hasRun: Boolean(run), pendingCount: pending });
+      if (history.isOpen) await history.render();
+    })().catch((error) => log.error(`refreshing views: ${(error as Error).message}`));
+  };
+
+  /** Finds the config and (re)builds the service; `reload` rebuilds it even for the same config. */
+  let locating: Promise<void> = Promise.resolve();
+  const locateService = (reload = false): Promise<void> => (locating = locating.then(() => relocate(reload)));
+  const relocate = async (reload: boolean) => {
+    const found = await findConfig();
+    if (!reload && found?.configUri.fsPath === service?.configUri.fsPath) return;
+    serviceChange?.dispose();
+    await service?.dispose();
+    service = found ? new KeySyncService(found.folder, found.configUri, log) : undefined;
+    serviceChange = service?.onDidChange(updateViews);
+    log.info(service ? `workspace config: ${service.configUri.fsPath}` : 'no keysync-config.yaml in this workspace');
+    updateViews();
+  };
+
+  const need = (): KeySyncService => {
+    if (!service) throw new Error('No keysync-config.yaml in this workspace. Run "KeySync: Create Config" or "KeySync: Generate Mock Data…" first.');
+    return service;
+  };
+  const firstFolder = (): vscode.WorkspaceFolder => {
+    const folder = service?.folder ?? vscode.workspace.workspaceFolders?.[0];
+    if (!folder) throw new Error('Open a folder first.');
+    return folder;
+  };
+  const configPath = () => vscode.workspace.getConfiguration('keysync').get<string>('configPath', 'keysync-config.yaml');
+  const command = (name: string, body: (...args: never[]) => Promise<unknown>) =>
+    context.subscriptions.push(vscode.commands.registerCommand(name, guarded(log, name, body)));
+
+  const run = (mode: 'full' | 'incremental', dryRun: boolean) => () => runReconciliation(need(), { mode, dryRun }, context.workspaceState, log);
+  command('keysync.run', run('full', false));
+  command('keysync.runIncremental', run('incremental', false));
+  command('keysync.dryRun', run('full', true));
+  command('keysync.approve', (target?: TreeNode | string) => decide(need(), 'approve', target));
+  command('keysync.reject', (target?: TreeNode | string) => decide(need(), 'reject', target));
+  command('keysync.deprecate', (target?: TreeNode | string) => decide(need(), 'deprecate', target));
+  command('keysync.approveAll', () => approveAll(need()));
+  command('keysync.openLatestReport', () => openLatestReport(need()));
+  command('keysync.showRunSummary', (result?: never) => showRunSummary(need(), result));
+  command('keysync.showRunHistory', () => history.show());
+  command('keysync.refresh', () => locateService(true));
+  command('keysync.createConfig', async () => {
+    const uri = await createConfig(firstFolder(), configPath());
+    await locateService();
+    return uri;
+  });
+  command('keysync.generateMockData', async () => {
+    const uri = await pickAndGenerateMockData(firstFolder(), service ? path.relative(firstFolder().uri.fsPath, service.configUri.fsPath) : configPath());
+    await locateService();
+    service?.refresh();
+    return uri;
+  });
+  command('keysync.showLog', async () => log.show());
+  command('keysync.openSource', (file: string, line: number) => openSource(file, line));
+  command('keysync.showMore', async (parentId: string) => tree.showMore(parentId));
+  command('keysync.lens.approve', (uri: vscode.Uri, masterKey: string) => lensDecide(need(), 'approve', uri, masterKey));
+  command('keysync.lens.reject', (uri: vscode.Uri, masterKey: string) => lensDecide(need(), 'reject', uri, masterKey));
+  command('keysync.lens.approveAll', (uri: vscode.Uri) => lensApproveAll(need(), uri));
+  command('keysync.lens.syncCsv', (uri: vscode.Uri) => syncReportStatuses(need(), uri));
+
+  const configWatcher = vscode.workspace.createFileSystemWatcher('**/keysync-config.yaml');
+  const databaseWatcher = vscode.workspace.createFileSystemWatcher('**/*.db');
+  // A run or approval from the CLI (or another window) changes the database: refresh, at most every 500 ms.
+  let pendingRefresh: NodeJS.Timeout | undefined;
+  const refreshSoon = () => {
+    clearTimeout(pendingRefresh);
+    pendingRefresh = setTimeout(() => service?.refresh(), 500);
+  };
+  context.subscriptions.push(
+    log,
+    tree,
+    treeView,
+    codeLens,
+    statusBar,
+    history,
+    configWatcher,
+    databaseWatcher,
+    configWatcher.onDidCreate(() => void locateService()),
+    configWatcher.onDidDelete(() => void locateService()),
+    configWatcher.onDidChange(() => locateService(true)),
+    databaseWatcher.onDidChange(refreshSoon),
+    vscode.workspace.onDidChangeWorkspaceFolders(() => void locateService()),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => updateViews()),
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (event.affectsConfiguration('keysync.configPath') || event.affectsConfiguration('keysync.databaseDriver')) void locateService(true);
+    }),
+    vscode.languages.registerCodeLensProvider({ scheme: 'file', pattern: ACTIONABLE_REPORT_GLOB }, codeLens),
+    { dispose: () => void service?.dispose() },
+  );
+
+  await locateService();
+  return { service: () => service, tree, codeLens, settled: () => settling };
+}
+
+export function deactivate(): void {
+  // Everything is disposed through context.subscriptions.
+}
+
+async function findConfig(): Promise<{ folder: vscode.WorkspaceFolder; configUri: vscode.Uri } | undefined> {
+  for (const folder of vscode.workspace.workspaceFolders ?? []) {
+    const configured = vscode.workspace.getConfiguration('keysync', folder.uri).get<string>('configPath', 'keysync-config.yaml');
+    const configUri = vscode.Uri.joinPath(folder.uri, configured);
+    if (existsSync(configUri.fsPath)) return { folder, configUri };
+  }
+  const [found] = await vscode.workspace.findFiles('**/keysync-config.yaml', '**/node_modules/**', 1);
+  const folder = found && vscode.workspace.getWorkspaceFolder(found);
+  return found && folder ? { folder, configUri: found } : undefined;
+}
+
+async function setContext(values: { hasConfig: boolean; hasRun: boolean; pendingCount: number }): Promise<void> {
+  await Promise.all(Object.entries(values).map(([key, value]) => vscode.commands.executeCommand('setContext', `keysync.${key}`, value)));
+}

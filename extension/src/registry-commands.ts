@@ -1,0 +1,61 @@
+/** Approve / Reject / Deprecate / Approve All from the palette or the tree. */
+import * as vscode from 'vscode';
+import type { MasterKeyRecord, MasterKeyStatus } from '@keysync/sdk';
+import type { Decision, KeySyncService } from './service.js';
+import type { TreeNode } from './tree/tree-nodes.js';
+import { actorName, orCancel, requireTrust } from './ui.js';
+
+const FROM_STATUS: Readonly<Record<Decision, MasterKeyStatus>> = { approve: 'proposed', reject: 'proposed', deprecate: 'active' };
+
+/** A decision on one key: from a tree item, a key string, or a quick pick of eligible keys. */
+export async function decide(service: KeySyncService, decision: Decision, target?: TreeNode | string): Promise<MasterKeyRecord> {
+  requireTrust('change the registry');
+  const masterKey = await pickKey(service, decision, target);
+  const reason = decision === 'reject' ? await askReason(masterKey) : undefined;
+  const record = await service.decide(decision, masterKey, actorName(), reason);
+  void vscode.window.showInformationMessage(`KeySync: ${record.masterKey} is now ${record.status}.`);
+  return record;
+}
+
+export async function approveAll(service: KeySyncService): Promise<number> {
+  requireTrust('change the registry');
+  const pending = [...(await service.registryByMasterKey()).values()].filter((record) => record.status === 'proposed');
+  if (pending.length === 0) {
+    void vscode.window.showInformationMessage('KeySync: no master keys are awaiting review.');
+    return 0;
+  }
+  const answer = await vscode.window.showWarningMessage(
+    `Approve all ${pending.length.toLocaleString('en-US')} proposed master keys?`,
+    { modal: true, detail: `Each becomes active, recorded in the audit log as approved by ${actorName()}.` },
+    'Approve All',
+  );
+  if (answer !== 'Approve All') return 0;
+  const approved = await service.approveAll(actorName(), pending.map((record) => record.normalizedKey));
+  void vscode.window.showInformationMessage(`KeySync: approved ${approved.toLocaleString('en-US')} master keys.`);
+  return approved;
+}
+
+async function pickKey(service: KeySyncService, decision: Decision, target?: TreeNode | string): Promise<string> {
+  if (typeof target === 'string') return target;
+  if (target?.type === 'masterKey') return target.record.masterKey;
+  const eligible = [...(await service.registryByMasterKey()).values()].filter((record) => record.status === FROM_STATUS[decision]);
+  if (eligible.length === 0) throw new Error(`No ${FROM_STATUS[decision]} master keys to ${decision}.`);
+  const picked = await vscode.window.showQuickPick(
+    eligible.map((record) => ({
+      label: record.masterKey,
+      description: `${record.sourceSystem} · ${record.sourceKey}`,
+      detail: `${record.strategy}, proposed ${record.createdAt}`,
+    })),
+    { title: `${decision[0]!.toUpperCase()}${decision.slice(1)} master key`, placeHolder: 'Type to filter', matchOnDescription: true },
+  );
+  return orCancel(picked).label;
+}
+
+async function askReason(masterKey: string): Promise<string> {
+  const reason = await vscode.window.showInputBox({
+    title: `Reject ${masterKey}`,
+    prompt: 'Why? The reason is kept in the audit log.',
+    validateInput: (value) => (value.trim() ? undefined : 'A reason is required.'),
+  });
+  return orCancel(reason).trim();
+}

@@ -1,0 +1,99 @@
+/** TreeItems for the leaf-level nodes: labels, icons, tooltips and click commands. */
+import * as vscode from 'vscode';
+import type { MasterKeyRecord, RunRecord } from '@keysync/sdk';
+import type { NodeOf } from './tree-nodes.js';
+
+const count = (value: number) => value.toLocaleString('en-US');
+const percent = (rate: number) => `${(rate * 100).toFixed(2)}%`;
+
+export function summaryItems(run: RunRecord): vscode.TreeItem[] {
+  const summary = run.summary!;
+  const overall = new vscode.TreeItem(`Overall match ${percent(summary.totals.overallMatchRate)}`);
+  overall.description = `${count(summary.totals.keysInAllSystems)} of ${count(summary.totals.uniqueKeys)} keys in every system`;
+  overall.iconPath = new vscode.ThemeIcon('pulse');
+  const systems = summary.systems.map((system) => {
+    const item = new vscode.TreeItem(system.system);
+    item.id = `summary/${system.system}`;
+    if (system.status === 'skipped') {
+      item.description = 'left out of the run';
+      item.tooltip = system.skippedReason ?? '';
+      item.iconPath = new vscode.ThemeIcon('error');
+    } else if (system.role === 'authority') {
+      item.description = `authority · ${count(system.keys)} keys`;
+      item.iconPath = new vscode.ThemeIcon('star-full');
+    } else {
+      item.description = `${percent(system.matchRate ?? 0)} · ${count(system.gaps)} gaps · ${count(system.outOfAuthority)} out of authority`;
+      item.iconPath = new vscode.ThemeIcon(system.matchRate === 1 ? 'pass' : 'circle-large-outline');
+    }
+    if (system.status === 'read') item.tooltip = `${system.file}\n${count(system.rows)} rows, ${count(system.keys)} keys, ${count(system.badRows)} bad rows`;
+    return item;
+  });
+  const registry = new vscode.TreeItem(`Master keys: ${count(summary.registry.pending)} pending review`);
+  registry.description = `${count(summary.registry.proposed)} proposed by this run`;
+  registry.iconPath = new vscode.ThemeIcon('key');
+  return [overall, ...systems, registry];
+}
+
+export function keyItem(node: NodeOf<'key'>): vscode.TreeItem {
+  const { entry } = node;
+  if ('sightings' in entry) {
+    const item = new vscode.TreeItem(entry.key, vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = `key/${node.kind}/${node.system}/${entry.key}`;
+    item.description = entry.sightings.map((sighting) => sighting.raw).join(' · ');
+    item.tooltip = entry.sightings.map((sighting) => `${sighting.raw}  —  ${node.file}:${sighting.line}`).join('\n');
+    item.iconPath = new vscode.ThemeIcon(node.kind === 'duplicate' ? 'copy' : 'symbol-key');
+    item.contextValue = 'key';
+    const first = entry.sightings[0];
+    if (first) item.command = openSourceCommand(node.file, first.line);
+    return item;
+  }
+  const item = new vscode.TreeItem(entry.key);
+  item.id = `key/${node.kind}/${node.system}/${entry.key}`;
+  item.description = `missing in ${node.system}`;
+  item.tooltip = `${entry.key} is in the authority (${node.authorityFile}:${entry.line}) but not in ${node.system}`;
+  item.iconPath = new vscode.ThemeIcon('symbol-key');
+  item.contextValue = 'gapKey';
+  item.command = openSourceCommand(node.authorityFile, entry.line);
+  return item;
+}
+
+export function sightingItem(node: NodeOf<'sighting'>): vscode.TreeItem {
+  const item = new vscode.TreeItem(node.raw);
+  item.description = `${node.system} line ${node.line}`;
+  item.tooltip = `${node.file}:${node.line}`;
+  item.iconPath = new vscode.ThemeIcon('go-to-file');
+  item.contextValue = 'sighting';
+  item.command = openSourceCommand(node.file, node.line);
+  return item;
+}
+
+export function masterKeyItem(record: MasterKeyRecord): vscode.TreeItem {
+  const item = new vscode.TreeItem(record.masterKey);
+  item.id = `masterKey/${record.id}`;
+  item.description = record.masterKey === record.normalizedKey ? record.sourceSystem : `${record.normalizedKey} · ${record.sourceSystem}`;
+  item.tooltip = new vscode.MarkdownString(
+    [
+      `**${record.masterKey}** — ${record.status}`,
+      `key \`${record.normalizedKey}\` from ${record.sourceSystem} (\`${record.sourceKey}\`), ${record.strategy}`,
+      `created ${record.createdAt} by run ${record.createdRunId}`,
+      `last change ${record.statusChangedAt} by ${record.statusChangedBy}${record.statusReason ? `: ${record.statusReason}` : ''}`,
+    ].join('\n\n'),
+  );
+  item.iconPath = new vscode.ThemeIcon(record.status === 'proposed' ? 'question' : record.status === 'active' ? 'pass-filled' : 'circle-slash');
+  item.contextValue = `masterKey.${record.status}`;
+  return item;
+}
+
+export function moreItem(node: NodeOf<'more'>): vscode.TreeItem {
+  const next = Math.min(500, node.total - node.shown);
+  const item = new vscode.TreeItem(`Show ${count(next)} more`);
+  item.id = `more/${node.parentId}/${node.shown}`;
+  item.description = `${count(node.shown)} of ${count(node.total)} shown`;
+  item.iconPath = new vscode.ThemeIcon('ellipsis');
+  item.command = { command: 'keysync.showMore', title: 'Show more', arguments: [node.parentId] };
+  return item;
+}
+
+function openSourceCommand(file: string, line: number): vscode.Command {
+  return { command: 'keysync.openSource', title: 'Open source row', arguments: [file, line] };
+}

@@ -1,0 +1,37 @@
+/** The nodes of the Discrepancies view. */
+import type * as vscode from 'vscode';
+import type { AuthorityKey, KeyWithSightings, MasterKeyRecord, MasterKeyStatus, RunRecord, Sighting } from '@keysync/sdk';
+
+/** The discrepancy kinds the view lists per system. */
+export type ListedKind = 'out_of_authority' | 'gap' | 'duplicate';
+
+export type TreeNode =
+  | { readonly type: 'summary'; readonly run: RunRecord }
+  | { readonly type: 'summaryLine'; readonly item: vscode.TreeItem }
+  | { readonly type: 'group'; readonly kind: ListedKind; readonly label: string; readonly icon: string; readonly count: number; readonly systems: readonly TreeNode[] }
+  | {
+      readonly type: 'system';
+      readonly kind: ListedKind;
+      readonly system: string;
+      readonly count: number;
+      /** The system's source file; its keys open there. */
+      readonly file: string;
+      /** The authority's source file: gaps open there. */
+      readonly authorityFile: string;
+      readonly runId: string;
+    }
+  | {
+      readonly type: 'key';
+      readonly kind: ListedKind;
+      readonly system: string;
+      readonly file: string;
+      readonly authorityFile: string;
+      readonly entry: KeyWithSightings | AuthorityKey;
+    }
+  | ({ readonly type: 'sighting'; readonly system: string; readonly file: string } & Sighting)
+  | { readonly type: 'registry'; readonly count: number; readonly statuses: readonly TreeNode[] }
+  | { readonly type: 'statusGroup'; readonly status: MasterKeyStatus; readonly count: number }
+  | { readonly type: 'masterKey'; readonly record: MasterKeyRecord }
+  | { readonly type: 'more'; readonly parentId: string; readonly shown: number; readonly total: number };
+
+export type NodeOf<T extends TreeNode['type']> = Extract<TreeNode, { type: T }>;

@@ -1,0 +1,60 @@
+/** Shared pieces of the in-host suite: the extension's API, the workspace, SQLite checks. */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import type { KeySyncApi } from '../../src/extension.js';
+
+export const EXTENSION_ID = 'keysync.keysync-vscode';
+
+export async function keysync(): Promise<KeySyncApi> {
+  const extension = vscode.extensions.getExtension<KeySyncApi>(EXTENSION_ID);
+  assert.ok(extension, `${EXTENSION_ID} is installed in the test host`);
+  const api = extension.isActive ? extension.exports : await extension.activate();
+  await api.settled();
+  return api;
+}
+
+export function folder(): string {
+  const first = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(first, 'the suite runs with a workspace folder open');
+  return first.uri.fsPath;
+}
+
+export const repoRoot = (): string => path.resolve(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, '..');
+
+/** The newest report of a kind in the workspace's output folder. */
+export function latestReport(name: string): string {
+  const output = path.join(folder(), 'output');
+  const files = readdirSync(output).filter((file) => file.startsWith(`${name}_`) && !file.includes('dry-run')).sort();
+  assert.ok(files.length, `a ${name} report exists`);
+  return path.join(output, files[files.length - 1]!);
+}
+
+export interface CliResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** The real keysync CLI (native driver) on the test workspace. */
+export function runCli(args: readonly string[]): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(repoRoot(), 'sdk/dist/cli.js'), '-c', path.join(folder(), 'keysync-config.yaml'), ...args], {
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+export function expectedDriver(): 'native' | 'wasm' {
+  const driver = process.env.KEYSYNC_EXPECT_DRIVER;
+  assert.ok(driver === 'native' || driver === 'wasm', 'the runner says which driver this pass uses');
+  return driver;
+}
