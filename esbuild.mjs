@@ -1,7 +1,7 @@
 // Builds the SDK (library + `keysync` CLI) and the VS Code extension bundle, and writes
 // the config JSON Schema that editors use. `node esbuild.mjs [--watch]`.
 import * as esbuild from 'esbuild';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const watch = process.argv.includes('--watch');
@@ -28,6 +28,8 @@ const builds = [sdkBuild, ...(await import('./extension/esbuild.config.mjs')).de
 if (watch) {
   for (const options of builds) await (await esbuild.context(options)).watch();
 } else {
+  // Stale outputs (a renamed test file, say) must not linger and run.
+  for (const dir of ['sdk/dist', 'extension/dist']) rmSync(dir, { recursive: true, force: true });
   await Promise.all(builds.map((options) => esbuild.build(options)));
   await writeSchema();
 }

