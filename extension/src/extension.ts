@@ -64,7 +64,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<KeySyn
   const locateService = (reload = false): Promise<void> => (locating = locating.then(() => relocate(reload)));
   const relocate = async (reload: boolean) => {
     const found = await findConfig();
-    if (!reload && found?.configUri.fsPath === service?.configUri.fsPath) return;
+    const same = found?.configUri.fsPath === service?.configUri.fsPath;
+    // The watcher and Refresh can both ask for a reload of one edit: rebuild only on a real change.
+    if (same && (!reload || !service?.configChanged())) {
+      if (reload) service?.refresh();
+      return;
+    }
     serviceChange?.dispose();
     await service?.dispose();
     service = found ? new KeySyncService(found.folder, found.configUri, log) : undefined;

@@ -4,6 +4,7 @@
  * and one change event that every view listens to. All state comes from the SDK; the
  * extension keeps no reconciliation logic of its own.
  */
+import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import {
   openWorkspace,
@@ -25,12 +26,20 @@ export class KeySyncService implements vscode.Disposable {
   private workspace: Promise<Workspace> | undefined;
   private registryCache: Promise<ReadonlyMap<string, MasterKeyRecord>> | undefined;
   private running = false;
+  /** The config's text when this service was built, to tell a real edit from a touch. */
+  private readonly configText: string;
 
   constructor(
     readonly folder: vscode.WorkspaceFolder,
     readonly configUri: vscode.Uri,
     private readonly log: Log,
-  ) {}
+  ) {
+    this.configText = readConfigText(configUri);
+  }
+
+  configChanged(): boolean {
+    return readConfigText(this.configUri) !== this.configText;
+  }
 
   /** The SDK workspace, opened on first use; a failed open is retried next time. */
   open(): Promise<Workspace> {
@@ -101,5 +110,13 @@ export class KeySyncService implements vscode.Disposable {
     const workspace = this.workspace;
     this.workspace = undefined;
     if (workspace) await (await workspace).close().catch(() => undefined);
+  }
+}
+
+function readConfigText(uri: vscode.Uri): string {
+  try {
+    return readFileSync(uri.fsPath, 'utf8');
+  } catch {
+    return '';
   }
 }

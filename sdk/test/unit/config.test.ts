@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONFIG_FILE_NAME, loadConfig, parseConfigText } from '../../src/config/load.js';
-import { configJsonSchema } from '../../src/config/schema.js';
+import { configJsonSchema, configSchema } from '../../src/config/schema.js';
+import { configTemplate } from '../../src/config/template.js';
 import { KeySyncError } from '../../src/errors.js';
 
 const SDK_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -231,5 +232,14 @@ describe('configJsonSchema (SPEC §1: the published JSON Schema)', () => {
   it('equals the committed sdk/schema/keysync-config.schema.json, so the published schema never drifts', () => {
     const committed: unknown = JSON.parse(readFileSync(path.join(SDK_DIR, 'schema', 'keysync-config.schema.json'), 'utf8'));
     assert.deepStrictEqual(JSON.parse(JSON.stringify(configJsonSchema())), committed);
+  });
+});
+
+describe('configTemplate (SPEC §1)', () => {
+  it('is a valid config whose values are the defaults, apart from the simulation section it is given', () => {
+    const values = parseConfigText(configTemplate('drift', 5000, 9), 'keysync-config.yaml');
+    const defaults = configSchema.parse({});
+    assert.deepStrictEqual({ ...values, simulation: defaults.simulation }, defaults);
+    assert.deepStrictEqual(values.simulation, { seed: 9, scenario: 'drift', keys_per_system: 5000 });
   });
 });
