@@ -8,7 +8,9 @@ const watch = process.argv.includes('--watch');
 const sdkVersion = JSON.parse(readFileSync('sdk/package.json', 'utf8')).version;
 
 const sdkBuild = {
-  entryPoints: { index: 'sdk/src/index.ts', cli: 'sdk/src/cli/main.ts' },
+  // Self-contained entries (no code splitting): the read worker must sit beside the module
+  // that starts it, whichever entry that is.
+  entryPoints: { index: 'sdk/src/index.ts', cli: 'sdk/src/cli/main.ts', 'read-worker': 'sdk/src/sources/read-worker.ts' },
   outdir: 'sdk/dist',
   bundle: true,
   platform: 'node',
@@ -17,8 +19,6 @@ const sdkBuild = {
   sourcemap: true,
   // Dependencies stay in node_modules: better-sqlite3 is native, the rest are installed anyway.
   packages: 'external',
-  splitting: true,
-  chunkNames: 'chunks/[name]-[hash]',
   define: { KEYSYNC_VERSION: JSON.stringify(sdkVersion) },
   logLevel: 'warning',
 };

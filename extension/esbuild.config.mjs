@@ -13,6 +13,9 @@ const shared = {
   external: ['vscode', 'better-sqlite3', 'node-sqlite3-wasm', 'mocha', 'sinon'],
   // The SDK from source: no build-order dependency on sdk/dist.
   alias: { '@keysync/sdk': './sdk/src/index.ts' },
+  // The SDK starts its read worker from this file name beside the bundle.
+  // (import.meta.url is then never read; defining it keeps the CommonJS build quiet.)
+  define: { KEYSYNC_READ_WORKER: '"read-worker.js"', 'import.meta.url': '""' },
   logLevel: 'warning',
 };
 
@@ -20,6 +23,8 @@ const testFiles = readdirSync('extension/test/suite').filter((file) => file.ends
 
 export default [
   { ...shared, entryPoints: { extension: 'extension/src/extension.ts' }, outdir: 'extension/dist', outExtension: { '.js': '.cjs' } },
+  // extension/package.json says "type": "module", so a .js worker is loaded as ESM.
+  { ...shared, format: 'esm', entryPoints: { 'read-worker': 'sdk/src/sources/read-worker.ts' }, outdir: 'extension/dist' },
   {
     ...shared,
     entryPoints: Object.fromEntries(testFiles.map((file) => [`test/suite/${file.replace(/\.ts$/, '')}`, `extension/test/suite/${file}`])),

@@ -21,7 +21,7 @@ const manifest = JSON.parse(readFileSync(path.join(extensionDir, 'package.json')
 delete manifest.devDependencies;
 delete manifest.scripts;
 
-for (const entry of ['dist/extension.cjs', 'schema', 'media', 'README.md', 'LICENSE']) {
+for (const entry of ['dist/extension.cjs', 'dist/read-worker.js', 'schema', 'media', 'README.md', 'LICENSE']) {
   cpSync(path.join(extensionDir, entry), path.join(staging, entry), { recursive: true });
 }
 

@@ -5,7 +5,7 @@
 export { openWorkspace } from './workspace.js';
 export type { Actor, OpenWorkspaceOptions, Workspace } from './workspace.js';
 export type { WorkspacePaths } from './workspace-context.js';
-export type { ProgressEvent, ReconcileOptions, ReconcileResult, ReconcileStage } from './reconcile.js';
+export type { ProgressEvent, ReconcileOptions, ReconcileResult, ReconcileStage, StageTimings } from './reconcile.js';
 
 export { CONFIG_FILE_NAME, loadConfig } from './config/load.js';
 export type { KeySyncConfig } from './config/load.js';

@@ -56,7 +56,7 @@ export async function runCommand(options: RunCommandOptions, io: CliIo): Promise
     });
     progress.stop();
     const reportDir = path.dirname(Object.values(result.reports)[0] ?? workspace.paths.output);
-    io.stdout.write(options.json ? `${JSON.stringify({ summary: result.summary, reports: result.reports }, null, 2)}\n` : `${formatSummary(result.summary, reportDir)}\n`);
+    io.stdout.write(options.json ? `${JSON.stringify({ summary: result.summary, reports: result.reports, timings: result.timings }, null, 2)}\n` : `${formatSummary(result.summary, reportDir)}\n`);
     if (options.failOnDiscrepancy && hasDiscrepancies(result.summary)) process.exitCode = EXIT.discrepancies;
   } finally {
     progress.stop();

@@ -1,9 +1,19 @@
 /**
  * Comparison (SPEC §4): pure. Every list comes out sorted, so identical inputs give
  * identical discrepancies and byte-identical reports.
+ *
+ * Each system's KeyIndex is sorted by key hash, so A is matched against each other
+ * system by one linear merge over typed arrays; only the keys that end up in a
+ * discrepancy are turned back into strings.
  */
-import type { KeyIndex } from './key-index.js';
+import { sameKey, type KeyIndex, type KeyIndexData } from './key-index.js';
 import type { NormalizedKey, Sighting, SystemId, SystemSighting } from './types.js';
+
+/** A key the authority holds, with the line of its first row there (to open the source at it). */
+export interface AuthorityKey {
+  readonly key: NormalizedKey;
+  readonly line: number;
+}
 
 export interface OutOfAuthorityKey {
   readonly key: NormalizedKey;
@@ -30,41 +40,36 @@ export interface Discrepancies {
   readonly systems: readonly SystemId[];
   readonly keyCounts: Readonly<Record<SystemId, number>>;
   /** gaps[S] = A − S, for every non-authority system (possibly empty). */
-  readonly gaps: ReadonlyMap<SystemId, readonly NormalizedKey[]>;
+  readonly gaps: ReadonlyMap<SystemId, readonly AuthorityKey[]>;
   readonly outOfAuthority: readonly OutOfAuthorityKey[];
   /** Keys in A and in no other system. */
-  readonly onlyInAuthority: readonly NormalizedKey[];
+  readonly onlyInAuthority: readonly AuthorityKey[];
   readonly duplicates: readonly DuplicateGroup[];
   readonly uniqueKeys: number;
   readonly keysInAllSystems: number;
   readonly matchRates: MatchRates;
 }
 
-const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
 export function compareSystems(authority: KeyIndex, others: readonly KeyIndex[]): Discrepancies {
-  const gaps = new Map<SystemId, NormalizedKey[]>(others.map((index) => [index.system, []]));
-  const onlyInAuthority: NormalizedKey[] = [];
-  let keysInAllSystems = 0;
-  for (const key of authority.keys()) {
-    let present = 0;
-    for (const index of others) {
-      if (index.has(key)) present++;
-      else gaps.get(index.system)!.push(key);
-    }
-    if (present === others.length) keysInAllSystems++;
-    if (present === 0) onlyInAuthority.push(key);
+  const a = authority.data;
+  const presentIn = new Uint8Array(a.hashes.length);
+  const gaps = new Map<SystemId, AuthorityKey[]>();
+  const outside: { index: KeyIndex; positions: number[] }[] = [];
+  for (const index of others) {
+    const match = mergeMatch(a, index.data);
+    for (let i = 0; i < presentIn.length; i++) presentIn[i]! += match.inOther[i]!;
+    gaps.set(index.system, authorityKeys(authority, (i) => match.inOther[i] === 0));
+    outside.push({ index, positions: match.onlyInOther });
   }
-  for (const list of gaps.values()) list.sort(byCodeUnit);
-  onlyInAuthority.sort(byCodeUnit);
+  const onlyInAuthority = authorityKeys(authority, (i) => presentIn[i] === 0);
+  let keysInAllSystems = 0;
+  for (let i = 0; i < presentIn.length; i++) if (presentIn[i] === others.length) keysInAllSystems++;
 
-  const outOfAuthority = findOutOfAuthority(authority, others);
+  const outOfAuthority = collectOutOfAuthority(outside);
   const uniqueKeys = authority.size + outOfAuthority.length;
   const systems = [authority, ...others];
   const bySystem: Record<SystemId, number> = {};
-  for (const index of others) {
-    bySystem[index.system] = ratio(authority.size - gaps.get(index.system)!.length, authority.size);
-  }
+  for (const index of others) bySystem[index.system] = ratio(authority.size - gaps.get(index.system)!.length, authority.size);
   return {
     authority: authority.system,
     systems: systems.map((index) => index.system),
@@ -72,34 +77,75 @@ export function compareSystems(authority: KeyIndex, others: readonly KeyIndex[])
     gaps,
     outOfAuthority,
     onlyInAuthority,
-    duplicates: findDuplicates(systems),
+    duplicates: systems.flatMap(duplicateGroups),
     uniqueKeys,
     keysInAllSystems,
     matchRates: { overall: ratio(keysInAllSystems, uniqueKeys), bySystem },
   };
 }
 
-function findOutOfAuthority(authority: KeyIndex, others: readonly KeyIndex[]): OutOfAuthorityKey[] {
-  const sightingsByKey = new Map<NormalizedKey, SystemSighting[]>();
-  for (const index of others) {
-    for (const key of index.keys()) {
-      if (authority.has(key)) continue;
-      let sightings = sightingsByKey.get(key);
-      if (!sightings) sightingsByKey.set(key, (sightings = []));
-      for (const sighting of index.sightings(key)) sightings.push({ system: index.system, ...sighting });
-    }
-  }
-  return [...sightingsByKey.keys()].sort(byCodeUnit).map((key) => ({ key, sightings: sightingsByKey.get(key)! }));
+interface Match {
+  /** Per authority key: 1 when the other system has it. */
+  readonly inOther: Uint8Array;
+  /** Positions of the other system's keys the authority lacks. */
+  readonly onlyInOther: number[];
 }
 
-function findDuplicates(systems: readonly KeyIndex[]): DuplicateGroup[] {
-  return systems.flatMap((index) =>
-    [...index.duplicateKeys()].sort(byCodeUnit).map((key) => ({
-      system: index.system,
-      key,
-      sightings: index.sightings(key),
-    })),
-  );
+/** One merge over two hash-sorted indexes; equal hashes are settled by comparing the keys. */
+function mergeMatch(a: KeyIndexData, b: KeyIndexData): Match {
+  const inOther = new Uint8Array(a.hashes.length);
+  const onlyInOther: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (j < b.hashes.length) {
+    if (i >= a.hashes.length || b.hashes[j]! < a.hashes[i]!) {
+      onlyInOther.push(j++);
+      continue;
+    }
+    if (a.hashes[i]! < b.hashes[j]!) {
+      i++;
+      continue;
+    }
+    const hash = a.hashes[i]!;
+    let aEnd = i + 1;
+    while (aEnd < a.hashes.length && a.hashes[aEnd] === hash) aEnd++;
+    for (; j < b.hashes.length && b.hashes[j] === hash; j++) {
+      let found = -1;
+      for (let k = i; k < aEnd && found < 0; k++) if (sameKey(a, k, b, j)) found = k;
+      if (found >= 0) inOther[found] = 1;
+      else onlyInOther.push(j);
+    }
+    i = aEnd;
+  }
+  return { inOther, onlyInOther };
+}
+
+/** The authority's keys at the positions `keep` selects, sorted by key. */
+function authorityKeys(authority: KeyIndex, keep: (position: number) => boolean): AuthorityKey[] {
+  const lineByKey = new Map<string, number>();
+  const lines = authority.data.firstLines;
+  for (let i = 0; i < lines.length; i++) if (keep(i)) lineByKey.set(authority.keyAt(i), lines[i]!);
+  return [...lineByKey.keys()].sort().map((key) => ({ key, line: lineByKey.get(key)! }));
+}
+
+function collectOutOfAuthority(outside: readonly { index: KeyIndex; positions: number[] }[]): OutOfAuthorityKey[] {
+  const sightingsByKey = new Map<NormalizedKey, SystemSighting[]>();
+  for (const { index, positions } of outside) {
+    for (const position of positions) {
+      const key = index.keyAt(position);
+      let sightings = sightingsByKey.get(key);
+      if (!sightings) sightingsByKey.set(key, (sightings = []));
+      for (const sighting of index.sightingsAt(position)) sightings.push({ system: index.system, raw: sighting.raw, line: sighting.line });
+    }
+  }
+  return [...sightingsByKey.keys()].sort().map((key) => ({ key, sightings: sightingsByKey.get(key)! }));
+}
+
+function duplicateGroups(index: KeyIndex): DuplicateGroup[] {
+  return index
+    .duplicateKeys()
+    .sort()
+    .map((key) => ({ system: index.system, key, sightings: index.sightings(key) }));
 }
 
 function ratio(part: number, whole: number): number {

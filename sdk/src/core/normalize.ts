@@ -85,6 +85,10 @@ const isAsciiAlnum = (c: number): boolean =>
 /**
  * One pass over char codes for keys made only of ASCII; returns `undefined` for any
  * other key so the caller falls back to the reference.
+ *
+ * The result is a flat string: the raw text itself (or a slice of it) when normalising
+ * changed nothing inside it, else one string made from a code buffer. Building it with
+ * `+=` per character would leave a rope that every later hash and compare must flatten.
  */
 function asciiNormalizer(rules: NormalizeRules): (raw: string) => string | undefined {
   const delim = rules.collapse_delims;
@@ -93,17 +97,24 @@ function asciiNormalizer(rules: NormalizeRules): (raw: string) => string | undef
   const collapse = delimCode >= 0;
   const { trim_whitespace: trim, uppercase, strip_non_alnum: strip } = rules;
   const pad = rules.left_pad_numbers ? digitRunPadder(delim, rules.pad_length) : null;
+  const out = new Uint16Array(MAX_FAST_LENGTH);
 
   return (raw) => {
+    if (raw.length > MAX_FAST_LENGTH) return undefined;
     let start = 0;
     let end = raw.length;
     if (trim) {
       while (start < end && isAsciiWhitespace(raw.charCodeAt(start))) start++;
       while (end > start && isAsciiWhitespace(raw.charCodeAt(end - 1))) end--;
     }
-    let out = '';
+    let length = 0;
+    let unchanged = true;
     let pendingDelim = false;
     let hasContent = false;
+    const emit = (code: number) => {
+      if (unchanged && raw.charCodeAt(start + length) !== code) unchanged = false;
+      out[length++] = code;
+    };
     for (let i = start; i < end; i++) {
       let c = raw.charCodeAt(i);
       if (c >= 128) return undefined;
@@ -116,14 +127,23 @@ function asciiNormalizer(rules: NormalizeRules): (raw: string) => string | undef
       if (!alnum && strip) continue;
       if (uppercase && c >= 97 && c <= 122) c -= 32;
       if (pendingDelim) {
-        out += delim;
+        emit(delimCode);
         pendingDelim = false;
       }
-      out += String.fromCharCode(c);
+      emit(c);
       hasContent = true;
     }
     if (!hasContent) return '';
-    if (pendingDelim) out += delim;
-    return pad ? pad(out) : out;
+    if (pendingDelim) emit(delimCode);
+    const key =
+      unchanged && length === end - start
+        ? start === 0 && end === raw.length
+          ? raw
+          : raw.slice(start, end)
+        : String.fromCharCode.apply(null, out.subarray(0, length) as unknown as number[]);
+    return pad ? pad(key) : key;
   };
 }
+
+/** Longer keys take the reference path (String.fromCharCode.apply has an argument limit). */
+const MAX_FAST_LENGTH = 4096;

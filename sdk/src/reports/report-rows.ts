@@ -100,7 +100,7 @@ export function* missingInAuthorityRows({ discrepancies, registry, timestamp }: 
 export function* missingFromSystemRows({ discrepancies, timestamp }: ReportInput): Rows {
   yield ['System', 'Normalized Key', 'Present in System A', 'Action Required', 'Timestamp'];
   for (const [system, keys] of discrepancies.gaps) {
-    for (const key of keys) yield [system, key, 'Yes', `Propagate to ${system}`, timestamp];
+    for (const { key } of keys) yield [system, key, 'Yes', `Propagate to ${system}`, timestamp];
   }
 }
 

@@ -3,24 +3,30 @@
  * non-authority source is left out of the run (skip) or stops it (fail); an unusable or
  * empty authority always stops it, since every key would otherwise look out-of-authority.
  */
+import { statSync } from 'node:fs';
+import os from 'node:os';
 import type { KeyIndex } from '../core/key-index.js';
-import type { Normalizer } from '../core/normalize.js';
+import { compileNormalizer, type NormalizeRules } from '../core/normalize.js';
 import type { SourceOutcome } from '../core/summary.js';
 import type { BadRow, SystemId } from '../core/types.js';
 import { isKeySyncError, KeySyncError, throwIfAborted } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { SkippedSource } from '../reports/report-rows.js';
+import { readInWorkers, type Settled } from './read-parallel.js';
 import { readSource, type CorruptDataPolicy } from './read-source.js';
 import type { SourceFile } from './source-file.js';
 
 export interface ReadAllOptions {
   readonly authority: SystemId;
-  readonly normalize: Normalizer;
+  readonly rules: NormalizeRules;
+  /** Read in worker threads (`processing.parallel`), up to `maxWorkers` (0 = one per core). */
+  readonly parallel: boolean;
+  readonly maxWorkers: number;
   readonly onMissingFile: 'skip' | 'fail';
   readonly onCorruptData: CorruptDataPolicy;
   readonly logger: Logger;
   readonly signal?: AbortSignal;
-  readonly onSourceProgress?: (system: SystemId, rows: number, sourceIndex: number, sourceCount: number) => void;
+  readonly onSourceProgress?: (system: SystemId, rows: number, sourcesDone: number, sourceCount: number) => void;
 }
 
 export interface SourcesRead {
@@ -35,44 +41,90 @@ export interface SourcesRead {
 /** Bad rows logged one by one before the log says "and N more". */
 const BAD_ROWS_LOGGED = 20;
 
+/** Below this much input, starting workers costs more than it saves. */
+const WORKERS_FROM_BYTES = 4 * 1024 * 1024;
+
 export async function readAllSources(sources: readonly SourceFile[], options: ReadAllOptions): Promise<SourcesRead> {
+  const settled = await readEach(sources, options);
   let authority: KeyIndex | undefined;
   const others: KeyIndex[] = [];
   const outcomes: SourceOutcome[] = [];
   const badRows: BadRow[] = [];
   const skipped: SkippedSource[] = [];
   for (const [position, source] of sources.entries()) {
-    throwIfAborted(options.signal);
     const isAuthority = source.system === options.authority;
-    try {
-      const read = await readSource(source, {
-        normalize: options.normalize,
-        onCorruptData: options.onCorruptData,
-        onRows: (rows) => options.onSourceProgress?.(source.system, rows, position, sources.length),
-      });
-      if (isAuthority && read.index.size === 0) throw emptyAuthority(source);
-      logBadRows(options.logger, source, read.badRows);
-      badRows.push(...read.badRows);
-      outcomes.push({
-        system: source.system,
-        file: source.file,
-        status: 'read',
-        rows: read.rows,
-        repeatedRows: read.index.repeatedRows,
-        badRows: read.badRows.length,
-      });
-      if (isAuthority) authority = read.index;
-      else others.push(read.index);
-      options.logger.log('info', `read ${source.system}: ${read.rows} rows, ${read.index.size} keys, ${read.badRows.length} bad rows (${source.file})`);
-    } catch (error) {
+    const result = settled[position]!;
+    if (!result.ok) {
+      const { error } = result;
       if (!isUnusableSource(error) || isAuthority || options.onMissingFile === 'fail') throw error;
-      const reason = error.describe();
-      options.logger.log('warn', `system ${source.system} left out of the run: ${reason}`);
+      options.logger.log('warn', `system ${source.system} left out of the run: ${error.describe()}`);
       skipped.push({ system: source.system, file: source.file, reason: error.message });
       outcomes.push({ system: source.system, file: source.file, status: 'skipped', reason: error.message });
+      continue;
     }
+    const { read } = result;
+    if (isAuthority && read.index.size === 0) throw emptyAuthority(source);
+    logBadRows(options.logger, source, read.badRows);
+    badRows.push(...read.badRows);
+    outcomes.push({
+      system: source.system,
+      file: source.file,
+      status: 'read',
+      rows: read.rows,
+      repeatedRows: read.index.repeatedRows,
+      badRows: read.badRows.length,
+    });
+    if (isAuthority) authority = read.index;
+    else others.push(read.index);
+    options.logger.log('info', `read ${source.system}: ${read.rows} rows, ${read.index.size} keys, ${read.badRows.length} bad rows (${source.file})`);
   }
   return { authority: authority!, others, outcomes, badRows, skipped };
+}
+
+/** Every source read, inline or in workers; a bad row under `fail` stops everything at once. */
+async function readEach(sources: readonly SourceFile[], options: ReadAllOptions): Promise<Settled[]> {
+  const workers = options.maxWorkers > 0 ? options.maxWorkers : os.availableParallelism();
+  let done = 0;
+  const progress = (source: SourceFile, rows: number) => options.onSourceProgress?.(source.system, rows, done, sources.length);
+  const useWorkers = options.parallel && workers > 1 && sources.length > 1 && totalBytes(sources) >= WORKERS_FROM_BYTES;
+  options.logger.log('debug', useWorkers ? `reading ${sources.length} sources in up to ${workers} worker threads` : 'reading sources in the main thread');
+  const settled: Settled[] = useWorkers
+    ? await readInWorkers(sources, {
+        rules: options.rules,
+        onCorruptData: options.onCorruptData,
+        workers,
+        signal: options.signal,
+        onRows: progress,
+        onSourceDone: () => done++,
+      })
+    : [];
+  if (!useWorkers) {
+    const normalize = compileNormalizer(options.rules);
+    for (const source of sources) {
+      throwIfAborted(options.signal);
+      try {
+        settled.push({ ok: true, read: await readSource(source, { normalize, onCorruptData: options.onCorruptData, onRows: (rows) => progress(source, rows) }) });
+      } catch (error) {
+        settled.push({ ok: false, error });
+      }
+      done++;
+    }
+  }
+  const badRowFailure = settled.find((result) => !result.ok && isKeySyncError(result.error) && result.error.code === 'SOURCE_BAD_ROW');
+  if (badRowFailure && !badRowFailure.ok) throw badRowFailure.error;
+  return settled;
+}
+
+function totalBytes(sources: readonly SourceFile[]): number {
+  let total = 0;
+  for (const source of sources) {
+    try {
+      total += statSync(source.file).size;
+    } catch {
+      // Missing or unreadable: the read reports it.
+    }
+  }
+  return total;
 }
 
 function isUnusableSource(error: unknown): error is KeySyncError {

@@ -3,8 +3,7 @@
  * reparse CSVs. One row per (run, kind, system) holding its entries as JSON: one write
  * per group instead of one per key keeps a million-key run's persist step cheap.
  */
-import type { Discrepancies } from '../core/compare.js';
-import type { KeyIndex } from '../core/key-index.js';
+import type { AuthorityKey, Discrepancies } from '../core/compare.js';
 import type { BadRow, NormalizedKey, Sighting, SystemId } from '../core/types.js';
 import { insertInChunks } from './batch.js';
 import type { Db, Tx } from './store.js';
@@ -15,11 +14,7 @@ export interface KeyWithSightings {
   readonly sightings: readonly Sighting[];
 }
 
-/** A key the authority holds, with the line of its first row there (to open the source at it). */
-export interface AuthorityKey {
-  readonly key: NormalizedKey;
-  readonly line: number;
-}
+export type { AuthorityKey };
 
 export type BadRowEntry = Omit<BadRow, 'system'>;
 
@@ -39,10 +34,9 @@ export interface DiscrepancyGroup<K extends DiscrepancyKind = DiscrepancyKind> {
 }
 
 /** Splits a comparison into the groups the store and the views use. */
-export function discrepancyGroups(discrepancies: Discrepancies, badRows: readonly BadRow[], authority: KeyIndex): DiscrepancyGroup[] {
-  const withLine = (key: NormalizedKey): AuthorityKey => ({ key, line: authority.firstLine(key) ?? 0 });
+export function discrepancyGroups(discrepancies: Discrepancies, badRows: readonly BadRow[]): DiscrepancyGroup[] {
   const groups: DiscrepancyGroup[] = [];
-  for (const [system, keys] of discrepancies.gaps) groups.push({ kind: 'gap', system, entries: keys.map(withLine) });
+  for (const [system, keys] of discrepancies.gaps) groups.push({ kind: 'gap', system, entries: [...keys] });
   const outOfAuthority = new Map<SystemId, KeyWithSightings[]>();
   for (const { key, sightings } of discrepancies.outOfAuthority) {
     for (const system of new Set(sightings.map((sighting) => sighting.system))) {
@@ -56,7 +50,7 @@ export function discrepancyGroups(discrepancies: Discrepancies, badRows: readonl
     if (system === discrepancies.authority) continue;
     groups.push({ kind: 'out_of_authority', system, entries: outOfAuthority.get(system) ?? [] });
   }
-  groups.push({ kind: 'only_in_authority', system: '', entries: discrepancies.onlyInAuthority.map(withLine) });
+  groups.push({ kind: 'only_in_authority', system: '', entries: [...discrepancies.onlyInAuthority] });
   for (const system of discrepancies.systems) {
     const duplicates = discrepancies.duplicates.filter((group) => group.system === system);
     groups.push({ kind: 'duplicate', system, entries: duplicates.map(({ key, sightings }) => ({ key, sightings })) });

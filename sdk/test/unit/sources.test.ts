@@ -47,7 +47,8 @@ describe('readSource (SPEC §2)', () => {
   async function read(content: string | Buffer, overrides: Partial<SourceFile> = {}, onCorruptData: CorruptDataPolicy = 'log'): Promise<Summary> {
     const result = await readSource(sourceFor(write(content), overrides), { normalize, onCorruptData });
     return {
-      keys: [...result.index.keys()].map((key) => [key, result.index.sightings(key)]),
+      // In file order of each key's first row, whatever order the index keeps them in.
+      keys: [...result.index.keys()].map((key): [string, Sighting[]] => [key, [...result.index.sightings(key)]]).sort((x, y) => x[1][0]!.line - y[1][0]!.line),
       rows: result.rows,
       bad: result.badRows.map((row) => [row.line, row.reason, row.action]),
       repeated: result.index.repeatedRows,

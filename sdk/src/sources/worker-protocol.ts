@@ -1,0 +1,27 @@
+/** Messages between the main thread and read workers. */
+import type { KeyIndexData } from '../core/key-index.js';
+import type { NormalizeRules } from '../core/normalize.js';
+import type { BadRow } from '../core/types.js';
+import type { ErrorKind } from '../errors.js';
+import type { CorruptDataPolicy } from './read-source.js';
+import type { SourceFile } from './source-file.js';
+
+export interface ReadRequest {
+  readonly source: SourceFile;
+  readonly rules: NormalizeRules;
+  readonly onCorruptData: CorruptDataPolicy;
+}
+
+export interface SerializedError {
+  readonly code: string;
+  readonly kind: ErrorKind;
+  readonly message: string;
+  readonly file?: string;
+  readonly line?: number;
+  readonly remedy?: string;
+}
+
+export type WorkerReply =
+  | { readonly type: 'progress'; readonly rows: number }
+  | { readonly type: 'done'; readonly data: KeyIndexData; readonly rows: number; readonly badRows: readonly BadRow[] }
+  | { readonly type: 'error'; readonly error: SerializedError };
