@@ -15,29 +15,30 @@ describe('mock data and paging', () => {
   it('generates the picked scenario, size and seed into the configured sources', async () => {
     const picks = sinon.stub(vscode.window, 'showQuickPick');
     picks.onFirstCall().callsFake(async (items) => ((await items) as vscode.QuickPickItem[]).find((item) => item.label === 'drift'));
-    picks.onSecondCall().resolves('10,000' as never);
+    // 100,000 keys: enough input (≈ 9 MB) for the SDK to read in worker threads inside the extension host.
+    picks.onSecondCall().resolves('100,000' as never);
     sinon.stub(vscode.window, 'showInputBox').resolves('7');
     sinon.stub(vscode.window, 'showInformationMessage').resolves(undefined);
     await vscode.commands.executeCommand('keysync.generateMockData');
     const a = readFileSync(path.join(folder(), 'input/A.csv'), 'utf8').trim().split('\n');
     assert.equal(a[0], 'key,last_seen_at,system,status');
-    assert.ok(a.length > 10_000, `A has ${a.length - 1} rows for 10,000 keys`);
+    assert.ok(a.length > 100_000, `A has ${a.length - 1} rows for 100,000 keys`);
   });
 
-  it('pages a 2,500-key group 500 at a time with "Show 500 more"', async () => {
+  it('pages a 25,000-key group 500 at a time with "Show 500 more"', async () => {
     const result = (await vscode.commands.executeCommand('keysync.run')) as ReconcileResult;
     assert.equal(result.summary.totals.overallMatchRate, 0.6);
     const api = await keysync();
     const roots = await api.tree.getChildren();
     const gaps = roots.find((node) => node.type === 'group' && node.kind === 'gap')!;
     const systemB = (await api.tree.getChildren(gaps)).find((node) => node.type === 'system' && node.system === 'B')! as Extract<TreeNode, { type: 'system' }>;
-    assert.equal(systemB.count, 2_500);
+    assert.equal(systemB.count, 25_000);
     const firstPage = await api.tree.getChildren(systemB);
     assert.equal(firstPage.length, PAGE_SIZE + 1);
     const more = firstPage[PAGE_SIZE]!;
     const item = api.tree.getTreeItem(more);
     assert.equal(item.label, 'Show 500 more');
-    assert.equal(item.description, '500 of 2,500 shown');
+    assert.equal(item.description, '500 of 25,000 shown');
     await vscode.commands.executeCommand(item.command!.command, ...item.command!.arguments!);
     assert.equal((await api.tree.getChildren(systemB)).length, 2 * PAGE_SIZE + 1);
   });
