@@ -53,6 +53,7 @@ export function buildProgram(io: CliIo, version: string): Command {
     .addOption(new Option('-m, --mode <mode>', 'full or incremental (overrides processing.mode)').choices(['full', 'incremental']))
     .option('--dry-run', 'compute and report everything, change nothing persistent')
     .option('--auto-approve', 'activate every pending proposal for keys seen in this run')
+    .option('--resume', 'continue the newest run that did not complete (killed, failed or cancelled), under its id')
     .option('-o, --output-dir <dir>', 'write reports here (overrides output.directory)')
     .option('--fail-on-discrepancy', 'exit 3 when the run finds gaps, out-of-authority keys, duplicates or bad rows')
     .option('--generate-data', 'write mock data for every configured source, then run on it')

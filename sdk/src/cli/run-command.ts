@@ -17,6 +17,7 @@ export interface RunCommandOptions {
   readonly mode?: RunMode;
   readonly dryRun?: boolean;
   readonly autoApprove?: boolean;
+  readonly resume?: boolean;
   readonly outputDir?: string;
   readonly failOnDiscrepancy?: boolean;
   readonly generateData?: boolean;
@@ -50,9 +51,13 @@ export async function runCommand(options: RunCommandOptions, io: CliIo): Promise
       mode: options.mode,
       dryRun: options.dryRun,
       autoApprove: options.autoApprove,
+      resume: options.resume,
       outputDir: options.outputDir,
       signal: controller.signal,
-      onProgress: (event) => progress.update(event),
+      onProgress: (event) => {
+        killForFaultTest(event.stage);
+        progress.update(event);
+      },
     });
     progress.stop();
     const reportDir = path.dirname(Object.values(result.reports)[0] ?? workspace.paths.output);
@@ -86,4 +91,13 @@ function refuseStrayMockOptions(options: RunCommandOptions): void {
     const flags = stray.map((name) => `--${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`).join(', ');
     throw new KeySyncError('USAGE', 'usage', `${flags} only apply with --generate-data.`, { remedy: 'add --generate-data, or drop them' });
   }
+}
+
+/**
+ * Fault injection for the crash tests: with KEYSYNC_FAULT_KILL_AT=<stage>, the process
+ * kills itself with SIGKILL the moment that stage starts — exactly at a stage boundary,
+ * as no external timing could. Never set outside tests.
+ */
+function killForFaultTest(stage: string): void {
+  if (process.env.KEYSYNC_FAULT_KILL_AT === stage) process.kill(process.pid, 'SIGKILL');
 }

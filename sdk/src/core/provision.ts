@@ -82,6 +82,13 @@ function uniqueMasterKey(
   return masterKey;
 }
 
+/** Set lookups over registry records, built once per run. */
+export function registryLookup(records: readonly { normalizedKey: NormalizedKey; masterKey: string }[]): RegistryLookup {
+  const keys = new Set(records.map((record) => record.normalizedKey));
+  const masterKeys = new Set(records.map((record) => record.masterKey));
+  return { hasKey: (key) => keys.has(key), hasMasterKey: (masterKey) => masterKeys.has(masterKey) };
+}
+
 /** Proposals whose key has since appeared in the authority become `resolved`. */
 export function findResolved(
   proposedKeys: Iterable<NormalizedKey>,

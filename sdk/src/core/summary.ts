@@ -7,6 +7,8 @@ export interface SystemSummary {
   readonly role: 'authority' | 'downstream';
   /** `skipped`: the source could not be used and the system was left out of the run. */
   readonly status: 'read' | 'skipped';
+  /** Incremental mode took the system from its snapshot: the source was unchanged. */
+  readonly fromSnapshot: boolean;
   readonly file: string;
   readonly rows: number;
   readonly keys: number;
@@ -69,6 +71,7 @@ export interface SummaryInput {
   readonly startedAt: string;
   readonly sources: readonly SourceOutcome[];
   readonly discrepancies: Discrepancies;
+  readonly fromSnapshot: ReadonlySet<SystemId>;
   readonly registry: RegistryChanges;
 }
 
@@ -84,7 +87,7 @@ export function summarizeRun(input: SummaryInput): RunSummary {
     const role = source.system === d.authority ? 'authority' : 'downstream';
     if (source.status === 'skipped') {
       return {
-        system: source.system, role, status: 'skipped', file: source.file, rows: 0, keys: 0, repeatedRows: 0, badRows: 0,
+        system: source.system, role, status: 'skipped', fromSnapshot: false, file: source.file, rows: 0, keys: 0, repeatedRows: 0, badRows: 0,
         matchRate: null, gaps: 0, outOfAuthority: 0, duplicateGroups: 0, skippedReason: source.reason,
       };
     }
@@ -92,6 +95,7 @@ export function summarizeRun(input: SummaryInput): RunSummary {
       system: source.system,
       role,
       status: 'read',
+      fromSnapshot: input.fromSnapshot.has(source.system),
       file: source.file,
       rows: source.rows,
       keys: d.keyCounts[source.system] ?? 0,

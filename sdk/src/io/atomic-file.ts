@@ -1,8 +1,8 @@
 /**
- * Writes a file atomically: lines go to a temp file in the same folder, which is fsynced
- * and then linked to its final name. link(2) fails if the name exists, so a report never
- * replaces another run's; the reader sees the whole file or none of it. With `replace`
- * (mock inputs), rename(2) swaps the new file in instead.
+ * Writes a file atomically: content goes to a temp file in the same folder, which is
+ * fsynced and then linked to its final name. link(2) fails if the name exists, so a report
+ * never replaces another run's; the reader sees the whole file or none of it. With
+ * `replace` (mock inputs, snapshots), rename(2) swaps the new file in instead.
  */
 import { closeSync, fsyncSync, linkSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
@@ -10,19 +10,24 @@ import { KeySyncError } from '../errors.js';
 
 const FLUSH_AT = 1 << 20;
 
-export function writeFileAtomically(file: string, lines: Iterable<string>, options: { replace?: boolean } = {}): void {
+export interface AtomicWriteOptions {
+  /** Replace an existing file instead of refusing to. */
+  readonly replace?: boolean;
+}
+
+/** Text lines, each followed by `\n`. */
+export function writeFileAtomically(file: string, lines: Iterable<string>, options: AtomicWriteOptions = {}): void {
+  writeChunksAtomically(file, batchedLines(lines), options);
+}
+
+export function writeChunksAtomically(file: string, chunks: Iterable<string | Uint8Array>, options: AtomicWriteOptions = {}): void {
   const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
   const fd = openSync(temp, 'w');
   try {
-    let buffer = '';
-    for (const line of lines) {
-      buffer += line + '\n';
-      if (buffer.length >= FLUSH_AT) {
-        writeSync(fd, buffer);
-        buffer = '';
-      }
+    for (const chunk of chunks) {
+      if (typeof chunk === 'string') writeSync(fd, chunk);
+      else writeSync(fd, chunk);
     }
-    writeSync(fd, buffer);
     fsyncSync(fd);
   } catch (error) {
     closeSync(fd);
@@ -47,4 +52,17 @@ export function writeFileAtomically(file: string, lines: Iterable<string>, optio
   } finally {
     unlinkSync(temp);
   }
+}
+
+/** Joins lines into ~1 MB strings: one write per line would be slow, one string for all too big. */
+function* batchedLines(lines: Iterable<string>): Iterable<string> {
+  let buffer = '';
+  for (const line of lines) {
+    buffer += line + '\n';
+    if (buffer.length >= FLUSH_AT) {
+      yield buffer;
+      buffer = '';
+    }
+  }
+  if (buffer) yield buffer;
 }

@@ -6,8 +6,7 @@
 import type { Discrepancies } from '../core/compare.js';
 import type { RunSummary } from '../core/summary.js';
 import type { BadRow, SystemId } from '../core/types.js';
-import type { AuditEvent } from '../store/audit-repo.js';
-import type { MasterKeyRecord } from '../store/registry-repo.js';
+import type { AuditEvent, MasterKeyRecord, Planned } from '../core/records.js';
 import type { Cell } from './csv-cell.js';
 
 export const REPORT_NAMES = [
@@ -31,7 +30,7 @@ export interface SkippedSource {
 }
 
 /** A registry entry as reported; id null for an entry a dry run only simulated. */
-export type RegistryRow = Omit<MasterKeyRecord, 'id'> & { readonly id: number | null };
+export type RegistryRow = Planned<MasterKeyRecord>;
 
 /** One completed run's headline figures, for the trend report. */
 export interface TrendPoint {
@@ -50,7 +49,7 @@ export interface ReportInput {
   /** The whole registry after the run, in id order. */
   readonly registry: readonly RegistryRow[];
   /** Audit events the report covers; id null for events a dry run only simulated. */
-  readonly audit: readonly (Omit<AuditEvent, 'id'> & { readonly id: number | null })[];
+  readonly audit: readonly Planned<AuditEvent>[];
   readonly badRows: readonly BadRow[];
   readonly skippedSources: readonly SkippedSource[];
   /** Earlier completed runs, oldest first; this run is appended by the report. */

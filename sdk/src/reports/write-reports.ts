@@ -1,5 +1,6 @@
 /** Puts a run's reports on disk: names, the output folder, one atomic file each. */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { throwIfAborted } from '../errors.js';
 import path from 'node:path';
 import type { ReportPaths } from '../store/runs-repo.js';
 import { writeFileAtomically } from '../io/atomic-file.js';
@@ -12,6 +13,8 @@ export interface ReportOptions {
   readonly dryRun: boolean;
   readonly injectionGuard: boolean;
   readonly includeTrend: boolean;
+  /** Checked before each report: a cancelled run stops between files. */
+  readonly signal?: AbortSignal;
   /** Called before each report is written, for progress. */
   readonly onReport?: (name: ReportName, index: number, total: number) => void;
 }
@@ -38,12 +41,18 @@ export function writeReports(input: ReportInput, options: ReportOptions): Report
   const names = REPORT_NAMES.filter((name) => options.includeTrend || name !== 'trend_analysis');
   const paths: Record<string, string> = {};
   names.forEach((name, index) => {
+    throwIfAborted(options.signal);
     options.onReport?.(name, index, names.length);
     const file = path.join(options.directory, reportFileName(name, options.stamp, options.dryRun));
     writeFileAtomically(file, linesOf(REPORT_ROWS[name](input), options.injectionGuard));
     paths[name] = file;
   });
   return paths;
+}
+
+/** Deletes one run's report files (an uncommitted attempt's, before a resume or after a failure). */
+export function removeReports(directory: string, stamp: string, dryRun: boolean): void {
+  for (const name of REPORT_NAMES) rmSync(path.join(directory, reportFileName(name, stamp, dryRun)), { force: true });
 }
 
 function* linesOf(rows: Iterable<readonly (string | number | null)[]>, guard: boolean): Iterable<string> {

@@ -13,7 +13,7 @@ import { isKeySyncError, KeySyncError, throwIfAborted } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { SkippedSource } from '../reports/report-rows.js';
 import { readInWorkers, type Settled } from './read-parallel.js';
-import { readSource, type CorruptDataPolicy } from './read-source.js';
+import { readSource, type CorruptDataPolicy, type SourceRead } from './read-source.js';
 import type { SourceFile } from './source-file.js';
 
 export interface ReadAllOptions {
@@ -25,6 +25,8 @@ export interface ReadAllOptions {
   readonly onMissingFile: 'skip' | 'fail';
   readonly onCorruptData: CorruptDataPolicy;
   readonly logger: Logger;
+  /** Sources already read (incremental mode's unchanged snapshots), by system. */
+  readonly preloaded?: ReadonlyMap<SystemId, SourceRead>;
   readonly signal?: AbortSignal;
   readonly onSourceProgress?: (system: SystemId, rows: number, sourcesDone: number, sourceCount: number) => void;
 }
@@ -81,8 +83,19 @@ export async function readAllSources(sources: readonly SourceFile[], options: Re
   return { authority: authority!, others, outcomes, badRows, skipped };
 }
 
-/** Every source read, inline or in workers; a bad row under `fail` stops everything at once. */
-async function readEach(sources: readonly SourceFile[], options: ReadAllOptions): Promise<Settled[]> {
+/** Every source read (or taken from `preloaded`); a bad row under `fail` stops everything at once. */
+async function readEach(all: readonly SourceFile[], options: ReadAllOptions): Promise<Settled[]> {
+  const preloaded = options.preloaded ?? new Map<SystemId, SourceRead>();
+  const sources = all.filter((source) => !preloaded.has(source.system));
+  const fresh = await readFresh(sources, options);
+  const bySystem = new Map(sources.map((source, position) => [source.system, fresh[position]!]));
+  return all.map((source) => {
+    const snapshot = preloaded.get(source.system);
+    return snapshot ? { ok: true, read: snapshot } : bySystem.get(source.system)!;
+  });
+}
+
+async function readFresh(sources: readonly SourceFile[], options: ReadAllOptions): Promise<Settled[]> {
   const workers = options.maxWorkers > 0 ? options.maxWorkers : os.availableParallelism();
   let done = 0;
   const progress = (source: SourceFile, rows: number) => options.onSourceProgress?.(source.system, rows, done, sources.length);

@@ -1,24 +1,11 @@
 /** The audit log: append-only; every registry change and run milestone lands here. */
 import type { Selectable } from 'kysely';
+import type { AuditEvent, NewAuditEvent, Planned } from '../core/records.js';
 import { insertInChunks } from './batch.js';
 import type { Db, Tx } from './store.js';
 import type { AuditLogTable } from './tables.js';
 
-export interface AuditEvent {
-  readonly id: number;
-  /** ISO 8601 UTC. */
-  readonly timestamp: string;
-  readonly runId: string | null;
-  readonly eventType: string;
-  readonly details: string;
-  readonly system: string | null;
-  readonly key: string | null;
-  readonly action: string;
-  readonly result: string;
-  readonly actor: string;
-}
-
-export type NewAuditEvent = Omit<AuditEvent, 'id'>;
+export type { AuditEvent, NewAuditEvent };
 
 export interface AuditFilter {
   readonly runId?: string;
@@ -31,11 +18,13 @@ export interface AuditFilter {
   readonly limit?: number;
 }
 
-export async function appendAudit(tx: Tx, events: readonly NewAuditEvent[]): Promise<void> {
+/** Appends events; planned ids are kept (a run's reports already show them), others are assigned. */
+export async function appendAudit(tx: Tx, events: readonly (NewAuditEvent | Planned<AuditEvent>)[]): Promise<void> {
   await insertInChunks(
     tx,
     'audit_log',
     events.map((event) => ({
+      ...('id' in event && event.id !== null ? { id: event.id } : {}),
       timestamp: event.timestamp,
       run_id: event.runId,
       event_type: event.eventType,
@@ -58,11 +47,6 @@ export async function listAudit(db: Db | Tx, filter: AuditFilter = {}): Promise<
   if (filter.toId !== undefined) query = query.where('id', '<=', filter.toId);
   if (filter.limit !== undefined) query = query.limit(filter.limit);
   return (await query.execute()).map(toAuditEvent);
-}
-
-export async function lastAuditId(db: Db | Tx): Promise<number> {
-  const row = await db.selectFrom('audit_log').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
-  return Number(row?.id ?? 0);
 }
 
 function toAuditEvent(row: Selectable<AuditLogTable>): AuditEvent {

@@ -77,7 +77,7 @@ const initial: Migration = {
       .addColumn('file', 'text', (column) => column.notNull())
       .addColumn('fingerprint', 'text', (column) => column.notNull())
       .addColumn('key_count', 'integer', (column) => column.notNull())
-      .addColumn('keys', 'blob', (column) => column.notNull())
+      .addColumn('snapshot_file', 'text', (column) => column.notNull())
       .execute();
 
     await db.schema

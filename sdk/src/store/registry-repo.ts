@@ -1,29 +1,16 @@
 /** The registry of master keys: one row per normalised key, moved through its lifecycle. */
 import type { Selectable } from 'kysely';
 import { nextStatus, TRANSITIONS, type MasterKeyAction } from '../core/lifecycle.js';
-import type { Proposal, RegistryLookup } from '../core/provision.js';
-import type { MasterKeyStatus, NormalizedKey, ProvisioningStrategy, SystemId } from '../core/types.js';
+import type { MasterKeyRecord } from '../core/records.js';
+import type { RegistryPlan } from '../core/registry-plan.js';
+import type { MasterKeyStatus, NormalizedKey } from '../core/types.js';
 import { KeySyncError } from '../errors.js';
 import { appendAudit, type NewAuditEvent } from './audit-repo.js';
 import { chunked, insertInChunks } from './batch.js';
 import type { Db, Tx } from './store.js';
 import type { MasterKeysTable } from './tables.js';
 
-export interface MasterKeyRecord {
-  readonly id: number;
-  readonly masterKey: string;
-  readonly normalizedKey: NormalizedKey;
-  readonly sourceSystem: SystemId;
-  readonly sourceKey: string;
-  readonly strategy: ProvisioningStrategy;
-  readonly status: MasterKeyStatus;
-  readonly createdAt: string;
-  readonly createdRunId: string;
-  readonly activatedAt: string | null;
-  readonly statusChangedAt: string;
-  readonly statusChangedBy: string;
-  readonly statusReason: string | null;
-}
+export type { MasterKeyRecord };
 
 export interface RegistryFilter {
   readonly status?: MasterKeyStatus | readonly MasterKeyStatus[];
@@ -67,53 +54,44 @@ export async function countByStatus(db: Db | Tx): Promise<Record<MasterKeyStatus
   return counts;
 }
 
-/** Every key and master key in the registry, as sets: provisioning's only view of it. */
-export async function loadRegistryLookup(db: Db | Tx): Promise<RegistryLookup & { proposedKeys: NormalizedKey[] }> {
-  const rows = await db.selectFrom('master_keys').select(['normalized_key', 'master_key', 'status']).execute();
-  const keys = new Set<string>();
-  const masterKeys = new Set<string>();
-  const proposedKeys: NormalizedKey[] = [];
-  for (const row of rows) {
-    keys.add(row.normalized_key);
-    masterKeys.add(row.master_key);
-    if (row.status === 'proposed') proposedKeys.push(row.normalized_key);
-  }
-  return { hasKey: (key) => keys.has(key), hasMasterKey: (key) => masterKeys.has(key), proposedKeys };
-}
-
-export async function insertProposals(tx: Tx, proposals: readonly Proposal[], runId: string, now: string): Promise<void> {
+/** Writes a run's planned registry changes and audit events, with the ids the plan gave them. */
+export async function applyRegistryPlan(tx: Tx, plan: RegistryPlan): Promise<void> {
   await insertInChunks(
     tx,
     'master_keys',
-    proposals.map((proposal) => ({
-      normalized_key: proposal.normalizedKey,
-      master_key: proposal.masterKey,
-      source_system: proposal.sourceSystem,
-      source_key: proposal.sourceKey,
-      strategy: proposal.strategy,
-      status: 'proposed' as const,
-      created_at: now,
-      created_run_id: runId,
-      activated_at: null,
-      status_changed_at: now,
-      status_changed_by: 'keysync',
-      status_reason: null,
+    plan.inserted.map((record) => ({
+      ...(record.id === null ? {} : { id: record.id }),
+      normalized_key: record.normalizedKey,
+      master_key: record.masterKey,
+      source_system: record.sourceSystem,
+      source_key: record.sourceKey,
+      strategy: record.strategy,
+      status: record.status,
+      created_at: record.createdAt,
+      created_run_id: record.createdRunId,
+      activated_at: record.activatedAt,
+      status_changed_at: record.statusChangedAt,
+      status_changed_by: record.statusChangedBy,
+      status_reason: record.statusReason,
     })),
   );
-  await appendAudit(
-    tx,
-    proposals.map((proposal) => ({
-      timestamp: now,
-      runId,
-      eventType: 'master_key_proposed',
-      details: `${proposal.strategy} master key ${proposal.masterKey} proposed for ${proposal.sourceSystem} key ${proposal.sourceKey}`,
-      system: proposal.sourceSystem,
-      key: proposal.normalizedKey,
-      action: 'propose',
-      result: 'proposed',
-      actor: 'keysync',
-    })),
-  );
+  for (const change of plan.changed) {
+    await tx
+      .updateTable('master_keys')
+      .set(statusUpdate(change.status, { now: change.at, actor: change.actor, reason: change.reason ?? undefined }))
+      .where('id', '=', change.id)
+      .execute();
+  }
+  await appendAudit(tx, plan.events);
+}
+
+/** The next free id of a table (ids a run plans before writing). */
+export async function nextIds(db: Db | Tx): Promise<{ masterKey: number; audit: number }> {
+  const [masterKey, audit] = await Promise.all([
+    db.selectFrom('master_keys').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst(),
+    db.selectFrom('audit_log').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst(),
+  ]);
+  return { masterKey: Number(masterKey?.id ?? 0) + 1, audit: Number(audit?.id ?? 0) + 1 };
 }
 
 /** One user action on one master key (looked up by master key or normalised key). */
@@ -185,7 +163,7 @@ async function applyTransition(
   await appendAudit(tx, events);
 }
 
-function statusUpdate(status: MasterKeyStatus, request: TransitionRequest) {
+function statusUpdate(status: MasterKeyStatus, request: Pick<TransitionRequest, 'now' | 'actor' | 'reason'>) {
   return {
     status,
     status_changed_at: request.now,

@@ -17,6 +17,11 @@ import type { KeySyncTables } from './tables.js';
 export type Db = Kysely<KeySyncTables>;
 export type Tx = Transaction<KeySyncTables>;
 
+export interface ExclusiveSession {
+  readonly db: Db;
+  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+}
+
 /** Marks a SQLite file as KeySync's (`PRAGMA application_id`), so a foreign file is refused untouched. */
 export const APPLICATION_ID = 0x4b53594e; // "KSYN"
 
@@ -63,6 +68,28 @@ export class Store {
     }
     return this.serialise(() =>
       lockedOrNot(this.lock, this.lockTimeoutMs, () => this.db.transaction().execute(work), purpose),
+    );
+  }
+
+  /**
+   * Holds the lock across several steps — reads, file writes, then one transaction — so
+   * nothing can change between what a run plans and what it commits.
+   */
+  exclusive<T>(purpose: string, work: (session: ExclusiveSession) => Promise<T>): Promise<T> {
+    return this.serialise(() =>
+      lockedOrNot(
+        this.lock,
+        this.lockTimeoutMs,
+        () =>
+          work({
+            db: this.db,
+            transaction: (body) => {
+              if (this.readonly) throw new KeySyncError('DATABASE_READONLY', 'state', `Cannot ${purpose}: the database was opened read-only (dry run).`);
+              return this.db.transaction().execute(body);
+            },
+          }),
+        purpose,
+      ),
     );
   }
 

@@ -62,13 +62,16 @@ export interface RunDiscrepanciesTable {
   entries: string;
 }
 
+/** The latest snapshot of each source, for incremental mode; the keys live in a side file. */
 export interface SourceSnapshotsTable {
   system: string;
   run_id: string;
+  /** The source CSV the snapshot was read from. */
   file: string;
   fingerprint: string;
   key_count: number;
-  keys: Uint8Array;
+  /** The snapshot file, relative to the database's folder. */
+  snapshot_file: string;
 }
 
 export interface RunCheckpointsTable {

@@ -1,0 +1,37 @@
+/** The registry and audit records as the SDK hands them out (the store maps rows to these). */
+import type { MasterKeyStatus, NormalizedKey, ProvisioningStrategy, SystemId } from './types.js';
+
+export interface MasterKeyRecord {
+  readonly id: number;
+  readonly masterKey: string;
+  readonly normalizedKey: NormalizedKey;
+  readonly sourceSystem: SystemId;
+  readonly sourceKey: string;
+  readonly strategy: ProvisioningStrategy;
+  readonly status: MasterKeyStatus;
+  readonly createdAt: string;
+  readonly createdRunId: string;
+  readonly activatedAt: string | null;
+  readonly statusChangedAt: string;
+  readonly statusChangedBy: string;
+  readonly statusReason: string | null;
+}
+
+export interface AuditEvent {
+  readonly id: number;
+  /** ISO 8601 UTC. */
+  readonly timestamp: string;
+  readonly runId: string | null;
+  readonly eventType: string;
+  readonly details: string;
+  readonly system: string | null;
+  readonly key: string | null;
+  readonly action: string;
+  readonly result: string;
+  readonly actor: string;
+}
+
+export type NewAuditEvent = Omit<AuditEvent, 'id'>;
+
+/** A record as a run plans it: the id is null when a dry run only simulates it. */
+export type Planned<T extends { id: number }> = Omit<T, 'id'> & { readonly id: number | null };

@@ -1,0 +1,114 @@
+/**
+ * Everything a run changes in the registry and the audit log, worked out in memory
+ * before anything is written (pure). The orchestrator writes the reports from the plan,
+ * then applies it in one transaction, so a cancelled or killed run leaves the previous
+ * state intact and the reports always match what was committed.
+ */
+import { TRANSITIONS, type MasterKeyAction } from './lifecycle.js';
+import type { Proposal } from './provision.js';
+import type { AuditEvent, MasterKeyRecord, NewAuditEvent, Planned } from './records.js';
+import type { MasterKeyStatus, NormalizedKey } from './types.js';
+
+export interface RegistryPlanInput {
+  readonly runId: string;
+  readonly now: string;
+  /** The registry before the run, in id order. */
+  readonly existing: readonly MasterKeyRecord[];
+  readonly proposals: readonly Proposal[];
+  /** Proposed keys that now appear in the authority. */
+  readonly resolvedKeys: readonly NormalizedKey[];
+  /** Keys whose pending proposal is auto-approved (after resolution). */
+  readonly autoApproveKeys: readonly NormalizedKey[];
+  /** First ids to use; null for a dry run, whose records are only simulated. */
+  readonly nextMasterKeyId: number | null;
+  readonly nextAuditId: number | null;
+}
+
+export interface StatusChange {
+  readonly id: number;
+  readonly status: MasterKeyStatus;
+  readonly at: string;
+  readonly actor: string;
+  readonly reason: string | null;
+}
+
+export interface RegistryPlan {
+  readonly inserted: readonly Planned<MasterKeyRecord>[];
+  /** Status changes to records that existed before the run. */
+  readonly changed: readonly StatusChange[];
+  /** The registry as the run leaves it, in id order. */
+  readonly after: readonly Planned<MasterKeyRecord>[];
+  readonly events: readonly Planned<AuditEvent>[];
+  readonly resolved: number;
+  readonly autoApproved: number;
+  /** Next free audit id after this plan's events, for events appended later. */
+  readonly nextAuditId: number | null;
+}
+
+export function planRegistryChanges(input: RegistryPlanInput): RegistryPlan {
+  const { runId, now } = input;
+  let nextAudit = input.nextAuditId;
+  const events: Planned<AuditEvent>[] = [];
+  const event = (fields: NewAuditEvent) => events.push({ ...fields, id: nextAudit === null ? null : nextAudit++ });
+
+  const inserted: Planned<MasterKeyRecord>[] = input.proposals.map((proposal, offset) => ({
+    id: input.nextMasterKeyId === null ? null : input.nextMasterKeyId + offset,
+    masterKey: proposal.masterKey,
+    normalizedKey: proposal.normalizedKey,
+    sourceSystem: proposal.sourceSystem,
+    sourceKey: proposal.sourceKey,
+    strategy: proposal.strategy,
+    status: 'proposed',
+    createdAt: now,
+    createdRunId: runId,
+    activatedAt: null,
+    statusChangedAt: now,
+    statusChangedBy: 'keysync',
+    statusReason: null,
+  }));
+  for (const record of inserted) {
+    event({
+      timestamp: now, runId, eventType: 'master_key_proposed', system: record.sourceSystem, key: record.normalizedKey,
+      action: 'propose', result: 'proposed', actor: 'keysync',
+      details: `${record.strategy} master key ${record.masterKey} proposed for ${record.sourceSystem} key ${record.sourceKey}`,
+    });
+  }
+
+  const byKey = new Map<NormalizedKey, Planned<MasterKeyRecord>>();
+  for (const record of [...input.existing, ...inserted]) byKey.set(record.normalizedKey, record);
+  const existingIds = new Set(input.existing.map((record) => record.id));
+  const changed = new Map<number, StatusChange>();
+  const apply = (key: NormalizedKey, action: MasterKeyAction, actor: string, reason: string | null): boolean => {
+    const record = byKey.get(key);
+    const transition = TRANSITIONS[action];
+    if (!record || !transition.from.includes(record.status)) return false;
+    const updated: Planned<MasterKeyRecord> = {
+      ...record,
+      status: transition.to,
+      statusChangedAt: now,
+      statusChangedBy: actor,
+      statusReason: reason,
+      activatedAt: transition.to === 'active' ? now : record.activatedAt,
+    };
+    byKey.set(key, updated);
+    if (record.id !== null && existingIds.has(record.id)) changed.set(record.id, { id: record.id, status: updated.status, at: now, actor, reason });
+    event({
+      timestamp: now, runId, eventType: transition.event, system: record.sourceSystem, key, action, result: transition.to, actor,
+      details: `${record.masterKey}: ${record.status} → ${transition.to}${reason ? ` (${reason})` : ''}`,
+    });
+    return true;
+  };
+  const resolved = input.resolvedKeys.filter((key) => apply(key, 'resolve', 'keysync', 'key appeared in the authority')).length;
+  const autoApproved = input.autoApproveKeys.filter((key) => apply(key, 'approve', 'auto-approve', null)).length;
+
+  const final = (record: Planned<MasterKeyRecord>) => byKey.get(record.normalizedKey)!;
+  return {
+    inserted: inserted.map(final),
+    changed: [...changed.values()],
+    after: [...input.existing.map(final), ...inserted.map(final)],
+    events,
+    resolved,
+    autoApproved,
+    nextAuditId: nextAudit,
+  };
+}

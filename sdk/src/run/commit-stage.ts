@@ -1,0 +1,188 @@
+/**
+ * Provision, reports and persist, with the database lock held throughout: the run plans
+ * its registry changes against the registry as it stands, writes every report from that
+ * plan, then commits the plan, the run's discrepancies, snapshots and completion in one
+ * transaction. Until that commit nothing persistent has changed, so a cancel, a crash or
+ * a kill leaves the previous state intact; after it, reports and registry agree.
+ */
+import { customAlphabet } from 'nanoid';
+import type { Discrepancies } from '../core/compare.js';
+import { findResolved, proposeMasterKeys, registryLookup, type Proposal } from '../core/provision.js';
+import type { AuditEvent, NewAuditEvent, Planned } from '../core/records.js';
+import { planRegistryChanges } from '../core/registry-plan.js';
+import { summarizeRun, type RunSummary } from '../core/summary.js';
+import type { SystemId } from '../core/types.js';
+import { throwIfAborted } from '../errors.js';
+import { removeReports, writeReports } from '../reports/write-reports.js';
+import type { SourcesRead } from '../sources/read-all.js';
+import { discrepancyGroups, saveDiscrepancies } from '../store/discrepancies-repo.js';
+import { applyRegistryPlan, listMasterKeys, nextIds } from '../store/registry-repo.js';
+import { finishRun, type ReportPaths } from '../store/runs-repo.js';
+import { removeSnapshots as removeSnapshotFiles, saveSnapshotRefs, snapshotFolder, writeSnapshot, type SnapshotRef } from '../store/snapshots.js';
+import type { ExclusiveSession } from '../store/store.js';
+import type { WorkspaceContext } from '../workspace-context.js';
+import type { ReadStageResult } from './read-stage.js';
+import { reportInputFor } from './report-input.js';
+import type { RunIdentity } from './run-identity.js';
+import { recordCheckpoint, runEvent } from './run-records.js';
+
+export interface CommitRequest {
+  readonly run: RunIdentity;
+  readonly dryRun: boolean;
+  readonly autoApprove: boolean;
+  readonly outputDir: string;
+  readonly read: ReadStageResult;
+  readonly discrepancies: Discrepancies;
+  readonly signal?: AbortSignal;
+  readonly progress: (stage: 'provision' | 'reports' | 'persist', message: string, done?: number, total?: number) => void;
+}
+
+export interface CommitResult {
+  readonly summary: RunSummary;
+  readonly reports: ReportPaths;
+  readonly proposals: readonly Proposal[];
+}
+
+const newSurrogate = (() => {
+  // No 0/O, 1/I/L: surrogate keys get read aloud and typed by people.
+  const id = customAlphabet('23456789ABCDEFGHJKMNPQRSTUVWXYZ', 10);
+  return () => `MK-${id()}`;
+})();
+
+export async function commitStage(context: WorkspaceContext, session: ExclusiveSession, request: CommitRequest): Promise<CommitResult> {
+  const { run, dryRun, discrepancies, signal } = request;
+  const { sources } = request.read;
+  const { values } = context.config;
+  const now = context.clock().toISOString();
+
+  request.progress('provision', 'proposing master keys');
+  const existing = await listMasterKeys(session.db);
+  const proposals = proposeMasterKeys(
+    discrepancies.outOfAuthority,
+    registryLookup(existing),
+    { strategy: values.provisioning.strategy, namespacePrefix: values.provisioning.namespace_prefix },
+    newSurrogate,
+  );
+  const pendingBefore = existing.filter((record) => record.status === 'proposed').map((record) => record.normalizedKey);
+  const resolvedKeys = findResolved(pendingBefore, (key) => sources.authority.has(key));
+  const ids = dryRun ? null : await nextIds(session.db);
+  const plan = planRegistryChanges({
+    runId: run.id,
+    now,
+    existing,
+    proposals,
+    resolvedKeys,
+    autoApproveKeys: request.autoApprove ? discrepancies.outOfAuthority.map(({ key }) => key) : [],
+    nextMasterKeyId: ids?.masterKey ?? null,
+    nextAuditId: ids?.audit ?? null,
+  });
+  const summary = summarizeRun({
+    runId: run.id,
+    mode: run.mode,
+    dryRun,
+    startedAt: run.startedAt,
+    sources: sources.outcomes,
+    discrepancies,
+    fromSnapshot: request.read.fromSnapshot,
+    registry: {
+      proposed: proposals.length,
+      autoApproved: plan.autoApproved,
+      resolved: plan.resolved,
+      pending: plan.after.filter((record) => record.status === 'proposed').length,
+    },
+  });
+  let nextAudit = plan.nextAuditId;
+  const withId = (event: NewAuditEvent): Planned<AuditEvent> => ({ ...event, id: nextAudit === null ? null : nextAudit++ });
+  const events = [
+    ...plan.events,
+    ...sourceEvents(sources, run.id, now).map(withId),
+    withId(runEvent(run.id, now, 'run_completed', describeTotals(summary), 'completed')),
+  ];
+  await checkpoint(session, request, 'provision', now);
+  throwIfAborted(signal);
+
+  request.progress('reports', 'writing reports', 0, 8);
+  const reportInput = await reportInputFor(session.db, { run, dryRun, summary, discrepancies, sources, plan, events });
+  // A resumed run's earlier attempt may have left some of its reports: they were never committed.
+  if (run.resumed) removeReports(request.outputDir, run.stamp, dryRun);
+  const reports = writeReports(reportInput, {
+    directory: request.outputDir,
+    stamp: run.stamp,
+    dryRun,
+    injectionGuard: values.output.csv_injection_guard,
+    includeTrend: values.output.generate_trend_analysis,
+    signal,
+    onReport: (name, index, total) => request.progress('reports', `writing ${name}`, index, total),
+  });
+  await checkpoint(session, request, 'reports', now);
+  throwIfAborted(signal);
+
+  request.progress('persist', dryRun ? 'dry run: nothing is saved' : 'saving registry and run results');
+  if (!dryRun) {
+    const snapshots = writeChangedSnapshots(context, request.read, run.id);
+    try {
+      throwIfAborted(signal);
+      await session.transaction(async (tx) => {
+        await applyRegistryPlan(tx, { ...plan, events });
+        await saveDiscrepancies(tx, run.id, discrepancyGroups(discrepancies, sources.badRows));
+        await saveSnapshotRefs(tx, snapshots);
+        await recordCheckpoint(tx, run.id, 'persist', now);
+        await finishRun(tx, run.id, { status: 'completed', finishedAt: now, summary, reports, auditToId: (nextAudit ?? 1) - 1 });
+      });
+    } catch (error) {
+      removeSnapshots(context, snapshots);
+      throw error;
+    }
+  }
+  return { summary, reports, proposals };
+}
+
+async function checkpoint(session: ExclusiveSession, request: CommitRequest, stage: 'provision' | 'reports', now: string): Promise<void> {
+  if (!request.dryRun) await session.transaction((tx) => recordCheckpoint(tx, request.run.id, stage, now));
+}
+
+/** Snapshot files for sources read from CSV whose snapshot is missing or stale. */
+function writeChangedSnapshots(context: WorkspaceContext, read: ReadStageResult, runId: string): SnapshotRef[] {
+  const folder = snapshotFolder(context.paths.database);
+  const refs: SnapshotRef[] = [];
+  const reads = [read.sources.authority, ...read.sources.others];
+  for (const index of reads) {
+    const system: SystemId = index.system;
+    const fingerprint = read.fingerprints.get(system);
+    if (!fingerprint || read.fromSnapshot.has(system) || read.snapshots.get(system)?.fingerprint === fingerprint) continue;
+    const outcome = read.sources.outcomes.find((entry) => entry.system === system);
+    if (outcome?.status !== 'read') continue;
+    const source = context.sources.find((entry) => entry.system === system)!;
+    const sourceRead = { source, index, rows: outcome.rows, badRows: read.sources.badRows.filter((row) => row.system === system) };
+    refs.push({ system, runId, file: source.file, fingerprint, keyCount: index.size, snapshotFile: writeSnapshot(folder, sourceRead, fingerprint) });
+  }
+  return refs;
+}
+
+/** Snapshot files written for a commit that did not happen. */
+function removeSnapshots(context: WorkspaceContext, refs: readonly SnapshotRef[]): void {
+  removeSnapshotFiles(snapshotFolder(context.paths.database), refs.map((ref) => ref.snapshotFile));
+}
+
+function sourceEvents(sources: SourcesRead, runId: string, now: string): NewAuditEvent[] {
+  return sources.outcomes.map((outcome) =>
+    outcome.status === 'read'
+      ? {
+          timestamp: now, runId, eventType: 'source_read', system: outcome.system, key: null, action: 'read', result: 'ok',
+          details: `${outcome.file}: ${outcome.rows} rows, ${outcome.badRows} bad rows, ${outcome.repeatedRows} repeated rows`, actor: 'keysync',
+        }
+      : {
+          timestamp: now, runId, eventType: 'source_skipped', system: outcome.system, key: null, action: 'skip', result: 'left out of the run',
+          details: `${outcome.file}: ${outcome.reason}`, actor: 'keysync',
+        },
+  );
+}
+
+export function describeTotals(summary: RunSummary): string {
+  const { totals, registry } = summary;
+  return (
+    `${totals.uniqueKeys} unique keys, overall match ${(totals.overallMatchRate * 100).toFixed(2)}%, ` +
+    `${totals.propagationGaps} gaps, ${totals.outOfAuthority} out of authority, ${totals.duplicateGroups} duplicate groups, ` +
+    `${registry.proposed} proposed, ${registry.pending} pending`
+  );
+}

@@ -1,0 +1,58 @@
+/**
+ * What the reports show once a run's plan is known: the registry as the plan leaves it,
+ * every audit event not yet in an earlier run's report (stored ones, then the plan's),
+ * and the completed runs for the trend.
+ */
+import type { Discrepancies } from '../core/compare.js';
+import type { AuditEvent, Planned } from '../core/records.js';
+import type { RegistryPlan } from '../core/registry-plan.js';
+import type { RunSummary } from '../core/summary.js';
+import type { ReportInput, TrendPoint } from '../reports/report-rows.js';
+import type { SourcesRead } from '../sources/read-all.js';
+import { listAudit } from '../store/audit-repo.js';
+import { getRun, listRuns, type RunRecord } from '../store/runs-repo.js';
+import type { Db } from '../store/store.js';
+import { reportTimestamp, type RunIdentity } from './run-identity.js';
+
+export interface ReportInputRequest {
+  readonly run: RunIdentity;
+  readonly dryRun: boolean;
+  readonly summary: RunSummary;
+  readonly discrepancies: Discrepancies;
+  readonly sources: SourcesRead;
+  readonly plan: RegistryPlan;
+  /** The plan's events plus the run's own (source and completion events). */
+  readonly events: readonly Planned<AuditEvent>[];
+}
+
+export async function reportInputFor(db: Db, request: ReportInputRequest): Promise<ReportInput> {
+  const completed = await listRuns(db, { status: 'completed' });
+  const thisRun = request.dryRun ? undefined : await getRun(db, request.run.id);
+  const auditFromId = thisRun?.auditFromId ?? (completed[0]?.auditToId ?? 0) + 1;
+  const stored = await listAudit(db, { fromId: auditFromId });
+  return {
+    timestamp: reportTimestamp(request.run),
+    summary: request.summary,
+    discrepancies: request.discrepancies,
+    registry: request.plan.after,
+    audit: [...stored, ...request.events],
+    badRows: request.sources.badRows,
+    skippedSources: request.sources.skipped,
+    history: completed.reverse().flatMap(trendPoint),
+  };
+}
+
+function trendPoint(run: RunRecord): TrendPoint[] {
+  if (!run.summary) return [];
+  const { totals } = run.summary;
+  return [
+    {
+      runId: run.id,
+      timestamp: run.startedAt.replace(/\.\d{3}Z$/, 'Z'),
+      totalKeys: totals.uniqueKeys,
+      matchRate: totals.overallMatchRate,
+      outOfAuthority: totals.outOfAuthority,
+      propagationGaps: totals.propagationGaps,
+    },
+  ];
+}

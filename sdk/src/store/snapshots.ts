@@ -1,0 +1,179 @@
+/**
+ * Source snapshots for incremental mode: a source's sealed KeyIndex (and its row counts
+ * and bad rows) in a side file beside the database, named by the source's fingerprint.
+ * Loading one is a few buffer copies — no per-key work — so an unchanged source costs
+ * almost nothing on the next incremental run. The database row says which file is current;
+ * files no row names (from an interrupted run) are removed on the next commit.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { KeyIndex, type KeyIndexData } from '../core/key-index.js';
+import type { NormalizeRules } from '../core/normalize.js';
+import type { BadRow } from '../core/types.js';
+import { writeChunksAtomically } from '../io/atomic-file.js';
+import type { SourceRead } from '../sources/read-source.js';
+import type { SourceFile } from '../sources/source-file.js';
+import type { Db, Tx } from './store.js';
+
+/** Bump when the file layout or KeyIndex changes: old snapshots are then simply not used. */
+const FORMAT = 'KSNAP1';
+const MAGIC = `${FORMAT}\n`;
+
+export interface SnapshotRef {
+  readonly system: string;
+  readonly runId: string;
+  readonly file: string;
+  readonly fingerprint: string;
+  readonly keyCount: number;
+  /** Relative to the snapshot folder. */
+  readonly snapshotFile: string;
+}
+
+/**
+ * What identifies a source's content for incremental mode: size, modification time and
+ * inode (as make and rsync judge a file unchanged), plus everything that changes how it
+ * is read. Undefined when the file cannot be stat'ed.
+ */
+export function sourceFingerprint(source: SourceFile, rules: NormalizeRules): string | undefined {
+  try {
+    const stat = statSync(source.file);
+    if (!stat.isFile()) return undefined;
+    return JSON.stringify({ format: FORMAT, size: stat.size, mtimeMs: stat.mtimeMs, ino: stat.ino, source, rules });
+  } catch {
+    return undefined;
+  }
+}
+
+export function snapshotFolder(databaseFile: string): string {
+  return path.join(path.dirname(databaseFile), 'snapshots');
+}
+
+interface Header {
+  readonly system: string;
+  readonly count: number;
+  readonly textEncoding: 'latin1' | 'utf16le';
+  readonly textBytes: number;
+  readonly rows: number;
+  readonly badRows: readonly BadRow[];
+  readonly duplicates: KeyIndexData['duplicates'];
+  readonly rawOverrides: KeyIndexData['rawOverrides'];
+  readonly repeatedRows: number;
+}
+
+/** Writes the snapshot file for a read source; returns its name within `folder`. */
+export function writeSnapshot(folder: string, read: SourceRead, fingerprint: string): string {
+  const data = read.index.data;
+  const textEncoding = /^[\u0000-\u00ff]*$/.test(data.keyText) ? 'latin1' : 'utf16le';
+  const text = Buffer.from(data.keyText, textEncoding);
+  const header: Header = {
+    system: data.system,
+    count: data.hashes.length,
+    textEncoding,
+    textBytes: text.length,
+    rows: read.rows,
+    badRows: read.badRows,
+    duplicates: data.duplicates,
+    rawOverrides: data.rawOverrides,
+    repeatedRows: data.repeatedRows,
+  };
+  const headerBytes = Buffer.from(JSON.stringify(header));
+  const prefix = Buffer.alloc(align4(MAGIC.length + 4 + headerBytes.length));
+  prefix.write(MAGIC, 0, 'latin1');
+  prefix.writeUInt32LE(headerBytes.length, MAGIC.length);
+  headerBytes.copy(prefix, MAGIC.length + 4);
+  const name = `${data.system}-${createHash('sha1').update(fingerprint).digest('hex').slice(0, 16)}.ksnap`;
+  mkdirSync(folder, { recursive: true });
+  writeChunksAtomically(
+    path.join(folder, name),
+    [prefix, bytesOf(data.hashes), bytesOf(data.keyEnds), bytesOf(data.firstLines), text],
+    { replace: true },
+  );
+  return name;
+}
+
+/** The source as its snapshot recorded it, or undefined when the file is missing or damaged. */
+export function loadSnapshot(folder: string, ref: SnapshotRef, source: SourceFile): SourceRead | undefined {
+  const file = path.join(folder, ref.snapshotFile);
+  if (!existsSync(file)) return undefined;
+  try {
+    const bytes = readFileSync(file);
+    if (bytes.toString('latin1', 0, MAGIC.length) !== MAGIC) return undefined;
+    const headerLength = bytes.readUInt32LE(MAGIC.length);
+    const header = JSON.parse(bytes.toString('utf8', MAGIC.length + 4, MAGIC.length + 4 + headerLength)) as Header;
+    let offset = align4(MAGIC.length + 4 + headerLength);
+    const take = () => {
+      const array = new Uint32Array(bytes.buffer.slice(bytes.byteOffset + offset, bytes.byteOffset + offset + header.count * 4));
+      offset += header.count * 4;
+      return array;
+    };
+    const hashes = take();
+    const keyEnds = take();
+    const firstLines = take();
+    if (offset + header.textBytes !== bytes.length || header.system !== source.system) return undefined;
+    const keyText = bytes.toString(header.textEncoding, offset, offset + header.textBytes);
+    const index = KeyIndex.fromData({
+      system: header.system,
+      hashes,
+      keyText,
+      keyEnds,
+      rawOverrides: header.rawOverrides,
+      firstLines,
+      duplicates: header.duplicates,
+      repeatedRows: header.repeatedRows,
+    });
+    return { source, index, rows: header.rows, badRows: header.badRows };
+  } catch {
+    return undefined;
+  }
+}
+
+export function removeSnapshots(folder: string, names: readonly string[]): void {
+  for (const name of names) rmSync(path.join(folder, name), { force: true });
+}
+
+/** Removes snapshot files no database row names any more. */
+export function removeUnreferencedSnapshots(folder: string, referenced: ReadonlySet<string>): void {
+  if (!existsSync(folder)) return;
+  for (const name of readdirSync(folder)) {
+    if (!referenced.has(name)) rmSync(path.join(folder, name), { force: true });
+  }
+}
+
+export async function listSnapshots(db: Db | Tx): Promise<SnapshotRef[]> {
+  const rows = await db.selectFrom('source_snapshots').selectAll().execute();
+  return rows.map((row) => ({
+    system: row.system,
+    runId: row.run_id,
+    file: row.file,
+    fingerprint: row.fingerprint,
+    keyCount: Number(row.key_count),
+    snapshotFile: row.snapshot_file,
+  }));
+}
+
+export async function saveSnapshotRefs(tx: Tx, refs: readonly SnapshotRef[]): Promise<void> {
+  for (const ref of refs) {
+    const row = {
+      system: ref.system,
+      run_id: ref.runId,
+      file: ref.file,
+      fingerprint: ref.fingerprint,
+      key_count: ref.keyCount,
+      snapshot_file: ref.snapshotFile,
+    };
+    await tx
+      .insertInto('source_snapshots')
+      .values(row)
+      .onConflict((conflict) => conflict.column('system').doUpdateSet(row))
+      .execute();
+  }
+}
+
+function bytesOf(array: Uint32Array): Buffer {
+  return Buffer.from(array.buffer, array.byteOffset, array.byteLength);
+}
+
+function align4(length: number): number {
+  return Math.ceil(length / 4) * 4;
+}

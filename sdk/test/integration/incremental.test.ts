@@ -1,0 +1,129 @@
+/**
+ * Incremental mode gives exactly what a full run gives (issue: incremental mode): two
+ * workspaces with the same inputs and history, one running `incremental`, one `full`,
+ * must end every step with identical reports and registries, over many randomised change
+ * sets (keys added, removed, renamed; a system added or dropped).
+ */
+import assert from 'node:assert/strict';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import fc from 'fast-check';
+import Database from 'better-sqlite3';
+import { generateMockData, openWorkspace, type ReconcileResult, type Workspace } from '../../src/index.js';
+import { readReports } from '../helpers/reports.js';
+import { tempWorkspace, type TempWorkspace } from '../helpers/workspace.js';
+
+type Change =
+  | { readonly kind: 'add'; readonly system: number; readonly count: number }
+  | { readonly kind: 'remove'; readonly system: number; readonly count: number }
+  | { readonly kind: 'rename'; readonly system: number; readonly count: number }
+  | { readonly kind: 'toggleSystem' };
+
+const SYSTEMS = ['A', 'B', 'C', 'D'];
+
+const change: fc.Arbitrary<Change> = fc.oneof(
+  fc.record({ kind: fc.constant('add' as const), system: fc.nat(3), count: fc.integer({ min: 1, max: 20 }) }),
+  fc.record({ kind: fc.constant('remove' as const), system: fc.nat(3), count: fc.integer({ min: 1, max: 20 }) }),
+  fc.record({ kind: fc.constant('rename' as const), system: fc.nat(3), count: fc.integer({ min: 1, max: 20 }) }),
+  fc.constant({ kind: 'toggleSystem' as const }),
+);
+
+/** Applies a change to a workspace's input files (and config, for a system toggle), deterministically. */
+function applyChange(workspace: TempWorkspace, step: Change, salt: number): void {
+  if (step.kind === 'toggleSystem') {
+    const config = readFileSync(workspace.config, 'utf8');
+    const withE = /\n {2}E: \{ path: \.\/input\/E\.csv \}/;
+    writeFileSync(workspace.config, withE.test(config) ? config.replace(withE, '') : config.replace(/(\n {2}D: \{ path: \.\/input\/D\.csv \})/, '$1\n  E: { path: ./input/E.csv }'));
+    return;
+  }
+  const file = workspace.file('input', `${SYSTEMS[step.system]}.csv`);
+  const [header, ...rows] = readFileSync(file, 'utf8').trimEnd().split('\n');
+  let body = rows;
+  if (step.kind === 'add') body = [...rows, ...Array.from({ length: step.count }, (_, i) => `NEW-${salt}-${i},2026-01-01,x,active`)];
+  if (step.kind === 'remove') body = rows.filter((_, i) => (i * 7 + salt) % Math.max(1, Math.floor(rows.length / step.count)) !== 0);
+  if (step.kind === 'rename') body = rows.map((row, i) => (i % Math.max(1, Math.floor(rows.length / step.count)) === salt % 3 ? row.replace(/^[^,]*/, `REN-${salt}-${i}`) : row));
+  writeFileSync(file, `${header}\n${body.join('\n')}\n`);
+}
+
+function registryRows(workspace: TempWorkspace): unknown[] {
+  const db = new Database(workspace.file('data/keysync.db'), { readonly: true });
+  try {
+    return db.prepare('select id, normalized_key, master_key, source_system, source_key, status from master_keys order by id').all();
+  } finally {
+    db.close();
+  }
+}
+
+/** The newest run's reports, with run ids, times and the workspace folder masked. */
+function latestReports(workspace: TempWorkspace, result: ReconcileResult): Record<string, string> {
+  const only = workspace.file('compared', result.runId);
+  mkdirSync(only, { recursive: true });
+  for (const file of Object.values(result.reports)) cpSync(file, path.join(only, path.basename(file)));
+  // The run's mode is the one intended difference (in its run_started event).
+  return Object.fromEntries(Object.entries(readReports(only, workspace.dir)).map(([name, text]) => [name, text.replaceAll('incremental run', 'full run')]));
+}
+
+describe('incremental mode equals a full run (randomised change sets)', function () {
+  this.timeout(600_000);
+  let incremental: TempWorkspace;
+  let full: TempWorkspace;
+  let wsIncremental: Workspace;
+  let wsFull: Workspace;
+
+  before(async () => {
+    incremental = tempWorkspace();
+    mkdirSync(incremental.file('input'), { recursive: true });
+    writeFileSync(
+      incremental.config,
+      'authority: A\nsources:\n  A: { path: ./input/A.csv }\n  B: { path: ./input/B.csv }\n  C: { path: ./input/C.csv }\n  D: { path: ./input/D.csv }\n' +
+        'processing: { parallel: false }\nlogging: { file: null }\n',
+    );
+    await generateMockData({ dir: incremental.dir, scenario: 'drift', keys: 400, seed: 5 });
+    full = tempWorkspace();
+    cpSync(incremental.dir, full.dir, { recursive: true });
+    wsIncremental = await openWorkspace(incremental.config);
+    wsFull = await openWorkspace(full.config);
+  });
+  after(async () => {
+    await wsIncremental.close();
+    await wsFull.close();
+    incremental.remove();
+    full.remove();
+  });
+
+  it('ends every change set with the same reports, registry and summary', async () => {
+    let salt = 0;
+    let runs = 0;
+    let reused = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(change, { minLength: 1, maxLength: 4 }), async (changes) => {
+        for (const step of changes) {
+          salt++;
+          applyChange(incremental, step, salt);
+          applyChange(full, step, salt);
+        }
+        // A toggled system changes the config: both workspaces reopen it.
+        if (changes.some((step) => step.kind === 'toggleSystem')) {
+          await Promise.all([wsIncremental.close(), wsFull.close()]);
+          [wsIncremental, wsFull] = await Promise.all([openWorkspace(incremental.config), openWorkspace(full.config)]);
+        }
+        const [inc, fullRun] = [await wsIncremental.reconcile({ mode: 'incremental' }), await wsFull.reconcile({ mode: 'full' })];
+        runs++;
+        reused += inc.summary.systems.filter((system) => system.fromSnapshot).length;
+        assert.deepEqual(inc.discrepancies, fullRun.discrepancies);
+        assert.deepEqual(
+          inc.summary.systems.map(({ fromSnapshot: _f, file: _p, ...rest }) => rest),
+          fullRun.summary.systems.map(({ fromSnapshot: _f, file: _p, ...rest }) => rest),
+        );
+        assert.deepEqual(inc.summary.totals, fullRun.summary.totals);
+        assert.deepEqual(registryRows(incremental), registryRows(full));
+        const incReports = latestReports(incremental, inc);
+        const fullReports = latestReports(full, fullRun);
+        assert.deepEqual(incReports, fullReports);
+      }),
+      { numRuns: 30, seed: 20261128 },
+    );
+    assert.ok(runs >= 30);
+    assert.ok(reused > runs, `unchanged systems came from snapshots (${reused} times over ${runs} runs)`);
+  });
+});
