@@ -1,22 +1,37 @@
 /**
  * CSV cells for the reports: RFC 4180 quoting, and the OWASP guard against formula
  * injection (SPEC §6): a cell a spreadsheet would evaluate gets a leading `'`.
+ * Called for every cell of every report (millions at scale), so the common case — a
+ * plain key or word — is settled by looking at two characters and one short regex.
  */
 export type Cell = string | number | null;
 
-const FORMULA_START = /^[=+\-@\t\r]/;
 const PLAIN_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-const NEEDS_QUOTES = /[",\r\n]|^\s|\s$/;
+const QUOTE_INSIDE = /[",\r\n]/;
+const WHITESPACE = /\s/;
+
+/** = + - @ TAB CR: what spreadsheets treat as the start of a formula. */
+function startsFormula(text: string): boolean {
+  const first = text.charCodeAt(0);
+  return first === 61 || first === 43 || first === 45 || first === 64 || first === 9 || first === 13;
+}
+
+function isWhitespaceAt(text: string, index: number): boolean {
+  const code = text.charCodeAt(index);
+  return code === 32 || (code >= 9 && code <= 13) || (code >= 128 && WHITESPACE.test(text[index]!));
+}
 
 export function guardFormula(text: string): string {
-  return FORMULA_START.test(text) && !PLAIN_NUMBER.test(text) ? `'${text}` : text;
+  return text.length > 0 && startsFormula(text) && !PLAIN_NUMBER.test(text) ? `'${text}` : text;
 }
 
 export function csvCell(value: Cell, guard: boolean): string {
   if (value === null) return '';
-  let text = typeof value === 'number' ? String(value) : value;
-  if (guard && typeof value === 'string') text = guardFormula(text);
-  return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  if (typeof value === 'number') return String(value);
+  if (value.length === 0) return value;
+  const text = guard ? guardFormula(value) : value;
+  const needsQuotes = QUOTE_INSIDE.test(text) || isWhitespaceAt(text, 0) || isWhitespaceAt(text, text.length - 1);
+  return needsQuotes ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
 export function csvLine(cells: readonly Cell[], guard: boolean): string {

@@ -24,7 +24,8 @@ export async function appendAudit(tx: Tx, events: readonly (NewAuditEvent | Plan
     tx,
     'audit_log',
     events.map((event) => ({
-      ...('id' in event && event.id !== null ? { id: event.id } : {}),
+      // Null lets SQLite assign the id; a planned event keeps the id its run's report shows.
+      id: 'id' in event ? event.id : null,
       timestamp: event.timestamp,
       run_id: event.runId,
       event_type: event.eventType,

@@ -60,7 +60,7 @@ export async function applyRegistryPlan(tx: Tx, plan: RegistryPlan): Promise<voi
     tx,
     'master_keys',
     plan.inserted.map((record) => ({
-      ...(record.id === null ? {} : { id: record.id }),
+      id: record.id,
       normalized_key: record.normalizedKey,
       master_key: record.masterKey,
       source_system: record.sourceSystem,

@@ -1,0 +1,149 @@
+/**
+ * `npm run bench`: KeySync against what a user would pick instead, on the same files.
+ * For each size (keys per system, five systems, normal scenario, fixed seed) it generates
+ * the data, then times in separate processes: a full run on a fresh database (wall time,
+ * keys/s, peak RSS, per-stage times), DuckDB and a coreutils pipeline doing the bare diff,
+ * and an incremental run after 5 % of one system's keys changed. Prints a Markdown table
+ * and writes it, with the raw figures as JSON, to bench/results/.
+ *
+ *   npm run bench                 # 10k, 100k, 1M
+ *   npm run bench -- 10000 100000 # chosen sizes
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateMockData, type ReconcileResult } from '../sdk/src/index.js';
+import { coreutilsBaseline } from './baselines/coreutils.js';
+import { duckdbBaseline } from './baselines/duckdb.js';
+import type { BaselineResult } from './baselines/types.js';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const cli = path.join(repo, 'sdk/dist/cli.js');
+const SYSTEMS = ['A', 'B', 'C', 'D', 'E'];
+const SEED = 42;
+const CHANGED_SHARE = 0.05;
+
+interface Measured {
+  readonly wallMs: number;
+  readonly maxRssKb: number;
+  readonly result: Pick<ReconcileResult, 'summary' | 'timings'>;
+}
+
+interface Row {
+  readonly keysPerSystem: number;
+  readonly rows: number;
+  readonly full: Measured;
+  readonly incremental: Measured;
+  readonly duckdb: BaselineResult;
+  readonly coreutils: BaselineResult;
+  readonly countsAgree: boolean;
+}
+
+/** Runs the CLI in its own process, as a user would, and measures it from outside. */
+function runCli(args: readonly string[]): Promise<Measured> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, ['--import', path.join(repo, 'bench/report-max-rss.mjs'), cli, ...args, '--json', '-q']);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const wallMs = performance.now() - started;
+      if (code !== 0) return reject(new Error(`keysync exited ${code}: ${stderr}`));
+      const maxRssKb = Number(/KEYSYNC_BENCH_MAX_RSS_KB=(\d+)/.exec(stderr)?.[1] ?? 0);
+      resolve({ wallMs, maxRssKb, result: JSON.parse(stdout) });
+    });
+  });
+}
+
+/** Renames CHANGED_SHARE of system B's keys to keys no system has: a realistic partial change. */
+function changeOneSystem(inputDir: string): number {
+  const file = path.join(inputDir, 'B.csv');
+  const [header, ...lines] = readFileSync(file, 'utf8').trimEnd().split('\n');
+  const every = Math.round(1 / CHANGED_SHARE);
+  let changed = 0;
+  const edited = lines.map((line, i) => (i % every === 0 ? (changed++, line.replace(/^[^,]*/, `CHANGED-${i}`)) : line));
+  writeFileSync(file, `${header}\n${edited.join('\n')}\n`);
+  return changed;
+}
+
+async function measure(keysPerSystem: number): Promise<Row> {
+  const dir = path.join(repo, 'bench/work', `n${keysPerSystem}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'keysync-config.yaml'), 'logging: { file: null }\n');
+  const generated = await generateMockData({ dir, scenario: 'normal', keys: keysPerSystem, seed: SEED });
+  const rows = generated.files.reduce((sum, file) => sum + file.rows, 0);
+  const config = path.join(dir, 'keysync-config.yaml');
+
+  const full = await runCli(['-c', config, '-m', 'full']);
+  const duckdb = await duckdbBaseline(path.join(dir, 'input'), SYSTEMS);
+  const coreutils = await coreutilsBaseline(path.join(dir, 'input'), SYSTEMS);
+  const { summary } = full.result;
+  const gaps = Object.fromEntries(summary.systems.filter((s) => s.role !== 'authority').map((s) => [s.system, s.gaps]));
+  const countsAgree = [duckdb, coreutils].every(
+    (baseline) => JSON.stringify(baseline.gaps) === JSON.stringify(gaps) && baseline.outOfAuthority === summary.totals.keysMissingInAuthority,
+  );
+
+  changeOneSystem(path.join(dir, 'input'));
+  const incremental = await runCli(['-c', config, '-m', 'incremental']);
+  return { keysPerSystem, rows, full, incremental, duckdb, coreutils, countsAgree };
+}
+
+const seconds = (ms: number) => (ms / 1000).toFixed(2);
+const count = (value: number) => value.toLocaleString('en-US');
+
+function machine(): string {
+  return `${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${os.availableParallelism()} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}, ${os.platform()} ${os.release()}`;
+}
+
+function table(rows: readonly Row[]): string {
+  const header =
+    '| keys/system × 5 | full run | keys/s | peak RSS | read · compare · provision · reports · persist | incremental (5 % of B changed) | full ÷ incremental | DuckDB bare diff | coreutils bare diff | KeySync ÷ DuckDB | KeySync ÷ coreutils | counts agree |';
+  const lines = rows.map((row) => {
+    const t = row.full.result.timings;
+    const stages = [t.read, t.compare, t.provision, t.reports, t.persist].map(seconds).join(' · ');
+    return (
+      `| ${count(row.keysPerSystem)} | ${seconds(row.full.wallMs)} s | ${count(Math.round((row.keysPerSystem * SYSTEMS.length) / (row.full.wallMs / 1000)))} | ` +
+      `${count(Math.round(row.full.maxRssKb / 1024))} MB | ${stages} s | ${seconds(row.incremental.wallMs)} s | ${(row.full.wallMs / row.incremental.wallMs).toFixed(1)}× | ` +
+      `${seconds(row.duckdb.wallMs)} s | ${seconds(row.coreutils.wallMs)} s | ${(row.full.wallMs / row.duckdb.wallMs).toFixed(2)} | ` +
+      `${(row.full.wallMs / row.coreutils.wallMs).toFixed(2)} | ${row.countsAgree ? 'yes' : 'NO'} |`
+    );
+  });
+  return [header, `|${' --- |'.repeat(12)}`, ...lines].join('\n');
+}
+
+function scaling(rows: readonly Row[]): string {
+  const small = rows.find((row) => row.keysPerSystem === 100_000);
+  const large = rows.find((row) => row.keysPerSystem === 1_000_000);
+  if (!small || !large) return '';
+  const exponent = Math.log(large.full.wallMs / small.full.wallMs) / Math.log(10);
+  return `Full-run cost grows as keys^${exponent.toFixed(2)} between 100k and 1M keys per system.`;
+}
+
+const sizes = process.argv.slice(2).map(Number).filter((size) => size > 0);
+const results: Row[] = [];
+for (const size of sizes.length ? sizes : [10_000, 100_000, 1_000_000]) {
+  console.error(`bench: ${count(size)} keys per system…`);
+  results.push(await measure(size));
+}
+const markdown = [
+  `Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}. Normal scenario, seed ${SEED}, five systems;`,
+  'each KeySync run is a fresh `keysync` process writing all eight reports and the SQLite registry;',
+  'the full run starts from an empty database. DuckDB and coreutils only compute the bare diff (gap and out-of-authority counts).',
+  '',
+  table(results),
+  '',
+  scaling(results),
+].join('\n');
+console.log(markdown);
+mkdirSync(path.join(repo, 'bench/results'), { recursive: true });
+writeFileSync(path.join(repo, 'bench/results/latest.md'), `${markdown}\n`);
+writeFileSync(
+  path.join(repo, 'bench/results/latest.json'),
+  `${JSON.stringify({ machine: machine(), date: new Date().toISOString(), seed: SEED, results }, null, 2)}\n`,
+);
