@@ -98,7 +98,7 @@ export class DiscrepancyTree implements vscode.TreeDataProvider<TreeNode>, vscod
     if (!node) return this.roots(service);
     switch (node.type) {
       case 'summary':
-        return summaryItems(node.run).map((item) => ({ type: 'summaryLine', item }));
+        return summaryItems(node.run, node.pendingNow).map((item) => ({ type: 'summaryLine', item }));
       case 'group':
         return [...node.systems];
       case 'system':
@@ -148,7 +148,7 @@ export class DiscrepancyTree implements vscode.TreeDataProvider<TreeNode>, vscod
         }));
       return { type: 'group', kind: group.kind, label: group.label, icon: group.icon, count: systems.reduce((sum, s) => sum + (s.type === 'system' ? s.count : 0), 0), systems };
     });
-    return [{ type: 'summary', run }, ...groups, registryNode];
+    return [{ type: 'summary', run, pendingNow: counts.get('proposed') ?? 0 }, ...groups, registryNode];
   }
 
   private load(service: KeySyncService, runId: string, kind: DiscrepancyKind, system: string): Promise<unknown[]> {

@@ -6,7 +6,8 @@ import type { NodeOf } from './tree-nodes.js';
 const count = (value: number) => value.toLocaleString('en-US');
 const percent = (rate: number) => `${(rate * 100).toFixed(2)}%`;
 
-export function summaryItems(run: RunRecord): vscode.TreeItem[] {
+/** The run's figures, with the registry's pending count as it is now (approvals since the run count). */
+export function summaryItems(run: RunRecord, pendingNow: number): vscode.TreeItem[] {
   const summary = run.summary!;
   const overall = new vscode.TreeItem(`Overall match ${percent(summary.totals.overallMatchRate)}`);
   overall.description = `${count(summary.totals.keysInAllSystems)} of ${count(summary.totals.uniqueKeys)} keys in every system`;
@@ -28,7 +29,7 @@ export function summaryItems(run: RunRecord): vscode.TreeItem[] {
     if (system.status === 'read') item.tooltip = `${system.file}\n${count(system.rows)} rows, ${count(system.keys)} keys, ${count(system.badRows)} bad rows`;
     return item;
   });
-  const registry = new vscode.TreeItem(`Master keys: ${count(summary.registry.pending)} pending review`);
+  const registry = new vscode.TreeItem(`Master keys: ${count(pendingNow)} pending review`);
   registry.description = `${count(summary.registry.proposed)} proposed by this run`;
   registry.iconPath = new vscode.ThemeIcon('key');
   return [overall, ...systems, registry];

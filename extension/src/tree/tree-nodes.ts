@@ -6,7 +6,7 @@ import type { AuthorityKey, KeyWithSightings, MasterKeyRecord, MasterKeyStatus, 
 export type ListedKind = 'out_of_authority' | 'gap' | 'duplicate';
 
 export type TreeNode =
-  | { readonly type: 'summary'; readonly run: RunRecord }
+  | { readonly type: 'summary'; readonly run: RunRecord; readonly pendingNow: number }
   | { readonly type: 'summaryLine'; readonly item: vscode.TreeItem }
   | { readonly type: 'group'; readonly kind: ListedKind; readonly label: string; readonly icon: string; readonly count: number; readonly systems: readonly TreeNode[] }
   | {
