@@ -21,9 +21,10 @@ const manifest = JSON.parse(readFileSync(path.join(extensionDir, 'package.json')
 delete manifest.devDependencies;
 delete manifest.scripts;
 
-for (const entry of ['dist/extension.cjs', 'dist/read-worker.js', 'schema', 'media', 'README.md', 'LICENSE']) {
+for (const entry of ['dist/extension.cjs', 'dist/read-worker.js', 'schema', 'media', 'README.md']) {
   cpSync(path.join(extensionDir, entry), path.join(staging, entry), { recursive: true });
 }
+cpSync(path.join(repo, 'LICENSE'), path.join(staging, 'LICENSE'));
 
 // Runtime files of each driver package and its runtime dependencies only.
 const runtime = {

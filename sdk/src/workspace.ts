@@ -35,7 +35,7 @@ export interface OpenWorkspaceOptions {
   readonly onLog?: LogSink;
   /** The clock runs and approvals are stamped with (tests pin it). */
   readonly clock?: () => Date;
-  /** How long a write waits for another process holding the database. */
+  /** How long an access waits for another process holding the database (default `database.busy_timeout_ms`). */
   readonly lockTimeoutMs?: number;
 }
 
@@ -102,7 +102,7 @@ function createContext(config: KeySyncConfig, driver: SqliteDriver, options: Ope
     delimiter: source.delimiter,
     encoding: source.encoding,
   }));
-  const storeOptions = { driver, lockTimeoutMs: options.lockTimeoutMs };
+  const storeOptions = { driver, lockTimeoutMs: options.lockTimeoutMs ?? values.database.busy_timeout_ms };
   let store: Promise<Store> | undefined;
   return {
     config,

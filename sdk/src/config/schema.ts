@@ -96,8 +96,17 @@ export const configSchema = z
       .default({ directory: './output', csv_injection_guard: true, generate_trend_analysis: true })
       .describe('Where and how reports are written.'),
     database: z
-      .strictObject({ path: relativeOrAbsolutePath.default('./data/keysync.db') })
-      .default({ path: './data/keysync.db' })
+      .strictObject({
+        path: relativeOrAbsolutePath.default('./data/keysync.db'),
+        busy_timeout_ms: z
+          .number()
+          .int()
+          .min(0)
+          .max(600_000)
+          .default(15_000)
+          .describe('How long a write waits for another process holding the database before failing.'),
+      })
+      .default({ path: './data/keysync.db', busy_timeout_ms: 15_000 })
       .describe('The SQLite file holding the registry, audit log and run history.'),
     logging: z
       .strictObject({

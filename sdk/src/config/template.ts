@@ -51,6 +51,7 @@ output:
 
 database:
   path: ./data/keysync.db
+  busy_timeout_ms: 15000   # how long to wait for another process using the database
 
 logging:
   level: info         # debug | info | warn | error

@@ -20,6 +20,8 @@ export interface SystemSummary {
   readonly outOfAuthority: number;
   readonly duplicateGroups: number;
   readonly skippedReason: string | null;
+  /** The error code that left the system out (SOURCE_MISSING, SOURCE_EMPTY, …). */
+  readonly skippedCode: string | null;
 }
 
 export interface RunTotals {
@@ -62,7 +64,7 @@ export interface RunSummary {
 /** How one configured source took part in the run. */
 export type SourceOutcome =
   | { readonly system: SystemId; readonly file: string; readonly status: 'read'; readonly rows: number; readonly repeatedRows: number; readonly badRows: number }
-  | { readonly system: SystemId; readonly file: string; readonly status: 'skipped'; readonly reason: string };
+  | { readonly system: SystemId; readonly file: string; readonly status: 'skipped'; readonly reason: string; readonly code: string };
 
 export interface SummaryInput {
   readonly runId: string;
@@ -88,7 +90,7 @@ export function summarizeRun(input: SummaryInput): RunSummary {
     if (source.status === 'skipped') {
       return {
         system: source.system, role, status: 'skipped', fromSnapshot: false, file: source.file, rows: 0, keys: 0, repeatedRows: 0, badRows: 0,
-        matchRate: null, gaps: 0, outOfAuthority: 0, duplicateGroups: 0, skippedReason: source.reason,
+        matchRate: null, gaps: 0, outOfAuthority: 0, duplicateGroups: 0, skippedReason: source.reason, skippedCode: source.code,
       };
     }
     return {
@@ -106,6 +108,7 @@ export function summarizeRun(input: SummaryInput): RunSummary {
       outOfAuthority: outOfAuthorityBySystem.get(source.system) ?? 0,
       duplicateGroups: d.duplicates.filter((group) => group.system === source.system).length,
       skippedReason: null,
+      skippedCode: null,
     };
   });
   const read = systems.filter((system) => system.status === 'read');

@@ -27,6 +27,7 @@ export interface SystemSighting extends Sighting {
 export type BadRowReason =
   | 'missing key'
   | 'empty after normalisation'
+  | 'key too long'
   | 'ragged row'
   | 'undecodable bytes'
   | 'unparseable row';

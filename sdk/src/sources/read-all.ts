@@ -61,7 +61,7 @@ export async function readAllSources(sources: readonly SourceFile[], options: Re
       if (!isUnusableSource(error) || isAuthority || options.onMissingFile === 'fail') throw error;
       options.logger.log('warn', `system ${source.system} left out of the run: ${error.describe()}`);
       skipped.push({ system: source.system, file: source.file, reason: error.message });
-      outcomes.push({ system: source.system, file: source.file, status: 'skipped', reason: error.message });
+      outcomes.push({ system: source.system, file: source.file, status: 'skipped', reason: error.message, code: error.code });
       continue;
     }
     const { read } = result;

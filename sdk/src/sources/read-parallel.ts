@@ -99,13 +99,11 @@ declare const KEYSYNC_READ_WORKER: string | undefined;
 
 /**
  * A worker running the script beside this module: `read-worker.js` in a build (the SDK
- * build emits it as its own entry; the extension build too). From TypeScript source
- * (tests, development) the worker registers tsx first, as workers do not inherit loaders.
+ * build emits it as its own entry; the extension build too); from TypeScript source (tests),
+ * `read-worker-dev.mjs`, which registers tsx first, as workers do not inherit loaders.
  */
 function startWorker(): Worker {
   if (typeof KEYSYNC_READ_WORKER === 'string') return new Worker(pathToFileURL(path.join(__dirname, KEYSYNC_READ_WORKER)));
   const here = import.meta.url;
-  if (!here.endsWith('.ts')) return new Worker(new URL('./read-worker.js', here));
-  const source = JSON.stringify(new URL('./read-worker.ts', here).href);
-  return new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${source}); });`, { eval: true });
+  return new Worker(new URL(here.endsWith('.ts') ? './read-worker-dev.mjs' : './read-worker.js', here));
 }

@@ -32,6 +32,9 @@ export interface SourceRead {
 
 const PROGRESS_EVERY = 100_000;
 
+/** Longer "keys" are corrupt rows (a runaway quoted field, a pasted document), not business keys. */
+export const MAX_KEY_LENGTH = 1024;
+
 export async function readSource(source: SourceFile, options: SourceReadOptions): Promise<SourceRead> {
   const bytes = await readBytes(source.file);
   if (bytes.length === 0) {
@@ -76,8 +79,13 @@ export function indexRows(source: SourceFile, text: string, options: SourceReadO
         bad(line, 'missing key', raw === undefined ? `only ${fieldCount} of ${headerLength} fields` : 'the key field is blank');
         return;
       }
+      if (raw.length > MAX_KEY_LENGTH) {
+        bad(line, 'key too long', `${raw.length.toLocaleString('en-US')} characters; a key has at most ${MAX_KEY_LENGTH.toLocaleString('en-US')}`);
+        return;
+      }
       if (raw.includes(REPLACEMENT_CHARACTER) || raw.includes('\0')) {
-        bad(line, 'undecodable bytes', `the key is not valid ${source.encoding} text`);
+        const detail = raw.includes('\0') ? 'the key contains a NUL byte' : `the key is not valid ${source.encoding} text`;
+        bad(line, 'undecodable bytes', detail);
         return;
       }
       const key = options.normalize(raw);
@@ -142,7 +150,9 @@ function noKeyColumn(source: SourceFile, fields: readonly string[], line: number
     {
       file: source.file,
       line,
-      remedy: `add a header row, or set key_column for source ${source.system} in keysync-config.yaml`,
+      remedy: fields.some((field) => field.includes('\r'))
+        ? 'the file ends its lines with CR alone (old Mac style): convert them to LF or CRLF'
+        : `add a header row, or set key_column for source ${source.system} in keysync-config.yaml`,
     },
   );
 }

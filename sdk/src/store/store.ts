@@ -29,7 +29,7 @@ export interface StoreOptions {
   readonly driver: SqliteDriver;
   /** Open read-only; a missing file then gives an empty in-memory store (dry runs). */
   readonly readonly?: boolean;
-  /** How long a write waits for another process's lock. */
+  /** How long an access waits for another process's lock (the SDK's, then SQLite's). */
   readonly lockTimeoutMs?: number;
 }
 
@@ -50,7 +50,7 @@ export class Store {
     const inMemory = readonly && !existsSync(file);
     if (!readonly) mkdirSync(path.dirname(file), { recursive: true });
     const lock = inMemory ? null : new ProcessLock(`${file}.keysync-db.lock`);
-    const db = await lockedOrNot(lock, lockTimeoutMs, () => openChecked(file, options.driver, readonly, inMemory));
+    const db = await lockedOrNot(lock, lockTimeoutMs, () => openChecked(file, options.driver, readonly, inMemory, lockTimeoutMs));
     return new Store(file, db, lock, lockTimeoutMs, readonly);
   }
 
@@ -110,10 +110,10 @@ function lockedOrNot<T>(lock: ProcessLock | null, timeoutMs: number, work: () =>
   return lock ? lock.with({ purpose, timeoutMs }, work) : work();
 }
 
-async function openChecked(file: string, driver: SqliteDriver, readonly: boolean, inMemory: boolean): Promise<Db> {
+async function openChecked(file: string, driver: SqliteDriver, readonly: boolean, inMemory: boolean, busyTimeoutMs: number): Promise<Db> {
   if (!inMemory) checkDatabaseFile(file, APPLICATION_ID, SCHEMA_VERSION);
   const db = new Kysely<KeySyncTables>({
-    dialect: driver.createDialect(inMemory ? ':memory:' : file, { readonly: readonly && !inMemory, busyTimeoutMs: 5_000 }),
+    dialect: driver.createDialect(inMemory ? ':memory:' : file, { readonly: readonly && !inMemory, busyTimeoutMs }),
   });
   try {
     if (!readonly || inMemory) await migrate(db, file);
