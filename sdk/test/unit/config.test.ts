@@ -21,7 +21,7 @@ const SPEC_DEFAULTS = {
   simulation: { seed: 42, scenario: 'normal', keys_per_system: 1000 },
   processing: { mode: 'full', batch_size: 10000, parallel: true, max_workers: 0 },
   output: { directory: './output', csv_injection_guard: true, generate_trend_analysis: true },
-  database: { path: './data/keysync.db' },
+  database: { path: './data/keysync.db', busy_timeout_ms: 15_000 },
   logging: { level: 'info', file: './logs/keysync.log' },
   error_handling: { on_missing_file: 'skip', on_corrupt_data: 'log' },
 };
