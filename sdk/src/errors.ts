@@ -3,7 +3,7 @@
  * switch on, a one-line message, where it happened (file and line when known) and what
  * to do about it. The CLI maps the kind to an exit code; the extension to a notification.
  */
-export type ErrorKind = 'config' | 'usage' | 'input' | 'database' | 'state' | 'cancelled';
+export type ErrorKind = 'config' | 'usage' | 'input' | 'database' | 'io' | 'state' | 'cancelled';
 
 export interface ErrorDetails {
   readonly file?: string;

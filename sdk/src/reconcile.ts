@@ -140,7 +140,13 @@ async function runOnce(context: WorkspaceContext, store: Store, options: Reconci
     context.logger.log(cancelled ? 'warn' : 'error', `run ${run.id} ${cancelled ? 'cancelled' : 'failed'}: ${message}`);
     // Reports of a run that did not commit would describe changes that never happened.
     removeReports(outputDir, run.stamp, dryRun);
-    if (!dryRun) await abandonRun(store, run.id, cancelled ? 'cancelled' : 'failed', message, context.clock().toISOString());
+    if (!dryRun) {
+      // Recording the outcome can fail for the same reason the run did (a full disk): the next
+      // run then marks this one interrupted. The user needs the original error either way.
+      await abandonRun(store, run.id, cancelled ? 'cancelled' : 'failed', message, context.clock().toISOString()).catch((recordError: unknown) =>
+        context.logger.log('error', `could not record run ${run.id} as ${cancelled ? 'cancelled' : 'failed'}: ${String(recordError)}`),
+      );
+    }
     throw error;
   }
 }

@@ -68,7 +68,7 @@ export function readCsvRecords(text: string): CsvRecord[] {
   return records;
 }
 
-/** Removes the `'` the formula-injection guard put before a value starting with = + - @ TAB CR. */
+/** Removes the `'` the formula-injection guard put before a value starting with = + - @ TAB CR or '. */
 export function unguard(value: string): string {
-  return value.startsWith("'") && /^[=+\-@\t\r]/.test(value.slice(1)) ? value.slice(1) : value;
+  return /^'[=+\-@\t\r']/.test(value) ? value.slice(1) : value;
 }

@@ -22,7 +22,12 @@ export function writeFileAtomically(file: string, lines: Iterable<string>, optio
 
 export function writeChunksAtomically(file: string, chunks: Iterable<string | Uint8Array>, options: AtomicWriteOptions = {}): void {
   const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  const fd = openSync(temp, 'w');
+  let fd: number;
+  try {
+    fd = openSync(temp, 'w');
+  } catch (error) {
+    throw writeFailure(error, file);
+  }
   try {
     for (const chunk of chunks) {
       if (typeof chunk === 'string') writeSync(fd, chunk);
@@ -32,7 +37,7 @@ export function writeChunksAtomically(file: string, chunks: Iterable<string | Ui
   } catch (error) {
     closeSync(fd);
     unlinkSync(temp);
-    throw error;
+    throw writeFailure(error, file);
   }
   closeSync(fd);
   if (options.replace) {
@@ -65,4 +70,21 @@ function* batchedLines(lines: Iterable<string>): Iterable<string> {
     }
   }
   if (buffer) yield buffer;
+}
+
+const WRITE_REMEDIES: Readonly<Record<string, string>> = {
+  ENOSPC: 'free disk space (the file system is full), then run again',
+  EDQUOT: 'free space within your disk quota, then run again',
+  EFBIG: 'the file is larger than this system allows (check `ulimit -f`)',
+  EROFS: 'the file system is read-only: choose a writable output.directory',
+  EACCES: 'give the user running KeySync write permission, or choose another output.directory',
+  EPERM: 'give the user running KeySync write permission, or choose another output.directory',
+};
+
+/** A failed write as a clear error naming the file, for the causes a user can act on. */
+function writeFailure(error: unknown, file: string): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  const remedy = code ? WRITE_REMEDIES[code] : undefined;
+  if (!remedy) return error;
+  return new KeySyncError('WRITE_FAILED', 'io', `Could not write the file: ${(error as Error).message.split(',')[0]}.`, { file, remedy, cause: error });
 }

@@ -21,8 +21,14 @@ function isWhitespaceAt(text: string, index: number): boolean {
   return code === 32 || (code >= 9 && code <= 13) || (code >= 128 && WHITESPACE.test(text[index]!));
 }
 
+/**
+ * Prefixes `'` to a cell a spreadsheet would evaluate — and to a cell that already starts
+ * with `'`, so a reader can always remove exactly one leading `'` and get the value back.
+ */
 export function guardFormula(text: string): string {
-  return text.length > 0 && startsFormula(text) && !PLAIN_NUMBER.test(text) ? `'${text}` : text;
+  if (text.length === 0) return text;
+  const guard = text.charCodeAt(0) === 39 || (startsFormula(text) && !PLAIN_NUMBER.test(text));
+  return guard ? `'${text}` : text;
 }
 
 export function csvCell(value: Cell, guard: boolean): string {

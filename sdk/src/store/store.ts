@@ -12,6 +12,7 @@ import type { SqliteDriver } from './drivers/driver.js';
 import { migrationProvider, SCHEMA_VERSION } from './migrations.js';
 import { checkDatabaseFile } from './file-header.js';
 import { ProcessLock } from './process-lock.js';
+import { translateSqliteError } from './sqlite-errors.js';
 import type { KeySyncTables } from './tables.js';
 
 export type Db = Kysely<KeySyncTables>;
@@ -100,7 +101,8 @@ export class Store {
 
   /** One operation at a time in this process; the lock orders processes. */
   private serialise<T>(operation: () => Promise<T>): Promise<T> {
-    const result = this.queue.then(operation, operation);
+    const translated = () => operation().catch((error: unknown) => Promise.reject(translateSqliteError(error, this.file)));
+    const result = this.queue.then(translated, translated);
     this.queue = result.catch(() => undefined);
     return result;
   }
@@ -112,6 +114,12 @@ function lockedOrNot<T>(lock: ProcessLock | null, timeoutMs: number, work: () =>
 
 async function openChecked(file: string, driver: SqliteDriver, readonly: boolean, inMemory: boolean, busyTimeoutMs: number): Promise<Db> {
   if (!inMemory) checkDatabaseFile(file, APPLICATION_ID, SCHEMA_VERSION);
+  if (readonly && !inMemory && existsSync(`${file}-journal`)) {
+    throw new KeySyncError('DATABASE_NEEDS_RECOVERY', 'database', 'An interrupted write left a rollback journal beside the database; a read-only open cannot roll it back.', {
+      file,
+      remedy: 'run once without --dry-run (any registry command will do) so SQLite recovers the file',
+    });
+  }
   const db = new Kysely<KeySyncTables>({
     dialect: driver.createDialect(inMemory ? ':memory:' : file, { readonly: readonly && !inMemory, busyTimeoutMs }),
   });
@@ -137,7 +145,8 @@ async function refuseOutdated(db: Db, file: string): Promise<void> {
 }
 
 function translateOpenError(error: unknown, file: string): unknown {
-  if (error instanceof KeySyncError) return error;
+  const known = translateSqliteError(error, file);
+  if (known instanceof KeySyncError) return known;
   const message = (error as Error).message ?? String(error);
   return new KeySyncError('DATABASE_OPEN_FAILED', 'database', `The database cannot be opened: ${message}.`, {
     file,

@@ -35,11 +35,16 @@ describe('guardFormula / csvCell (SPEC §6: csv_injection_guard, RFC 4180)', () 
       });
     }
 
-    for (const text of ['CUST-000123', 'a=b', '', ' =1', "'=1"]) {
+    for (const text of ['CUST-000123', 'a=b', '', ' =1']) {
       it(`leaves ${JSON.stringify(text)}, which does not start with a formula character, alone`, () => {
         assert.strictEqual(guardFormula(text), text);
       });
     }
+
+    it("doubles a leading ' so a reader can always strip exactly one (\"'=1\" → \"''=1\")", () => {
+      assert.strictEqual(guardFormula("'=1"), "''=1");
+      assert.strictEqual(guardFormula("'plain"), "''plain");
+    });
 
     it('csvCell applies the guard only when asked', () => {
       assert.strictEqual(csvCell('=1+1', true), "'=1+1");

@@ -1,0 +1,67 @@
+/**
+ * Two processes on one workspace (SPEC §7): of two runs started together one completes and
+ * the other fails cleanly ("another run is in progress"), or they take turns; an approval
+ * from a second process during a run is neither lost nor applied twice.
+ */
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { generateMockData } from '../../src/index.js';
+import { runCli, type CliResult } from '../helpers/cli.js';
+import { tempWorkspace, type TempWorkspace } from '../helpers/workspace.js';
+
+function query<T>(workspace: TempWorkspace, sql: string): T[] {
+  const db = new Database(workspace.file('data/keysync.db'));
+  try {
+    return db.prepare(sql).all() as T[];
+  } finally {
+    db.close();
+  }
+}
+
+describe('concurrent processes on one workspace', function () {
+  this.timeout(120_000);
+  let workspace: TempWorkspace;
+  before(async () => {
+    workspace = tempWorkspace();
+    writeFileSync(workspace.config, 'processing: { parallel: false }\nlogging: { file: null }\n');
+    // Large enough that a run lasts well over a second: the processes really overlap.
+    await generateMockData({ dir: workspace.dir, scenario: 'drift', keys: 60_000, seed: 9 });
+    assert.equal((await runCli(['-c', workspace.config, '-q'])).code, 0);
+  });
+  after(() => workspace.remove());
+
+  it('lets one of two simultaneous runs proceed and stops the other with "another run is in progress"', async () => {
+    const results: CliResult[] = await Promise.all([runCli(['-c', workspace.config, '-q']), runCli(['-c', workspace.config, '-q'])]);
+    const codes = results.map((result) => result.code).sort();
+    const runs = query<{ status: string; started_at: string; finished_at: string }>(workspace, 'select status, started_at, finished_at from runs order by started_at');
+    if (codes[0] === 0 && codes[1] === 0) {
+      // They took turns: the second started only after the first had finished.
+      const [, a, b] = runs;
+      assert.ok(a!.finished_at <= b!.started_at, 'runs never overlapped');
+      console.log('      (the two runs took turns)');
+    } else {
+      assert.deepEqual(codes, [0, 1]);
+      const refused = results.find((result) => result.code === 1)!;
+      assert.match(refused.stderr, /Another run is in progress: a reconciliation run \(process \d+/);
+      console.log('      (one run was refused while the other ran)');
+    }
+    assert.ok(runs.every((run) => run.status === 'completed'), 'no run was left half-done');
+    assert.equal(query<{ integrity_check: string }>(workspace, 'pragma integrity_check')[0]!.integrity_check, 'ok');
+  });
+
+  it('applies an approval from a second process during a run exactly once', async () => {
+    const pending = query<{ master_key: string }>(workspace, "select master_key from master_keys where status = 'proposed' order by id limit 3").map((row) => row.master_key);
+    const run = runCli(['-c', workspace.config, '-q']);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const approval = await runCli(['approve', ...pending, '-c', workspace.config, '--actor', 'second-process']);
+    assert.equal(approval.code, 0, approval.stderr);
+    assert.equal((await run).code, 0);
+    for (const key of pending) {
+      const [row] = query<{ status: string; status_changed_by: string }>(workspace, `select status, status_changed_by from master_keys where master_key = '${key}'`);
+      assert.deepEqual(row, { status: 'active', status_changed_by: 'second-process' });
+      const events = query(workspace, `select id from audit_log where event_type = 'master_key_approved' and key = '${key}'`);
+      assert.equal(events.length, 1, `${key} approved once`);
+    }
+  });
+});
