@@ -19,7 +19,10 @@ const shared = {
   logLevel: 'warning',
 };
 
-const testFiles = readdirSync('extension/test/suite').filter((file) => file.endsWith('.ts'));
+const testEntries = (folder) =>
+  readdirSync(`extension/test/${folder}`)
+    .filter((file) => file.endsWith('.ts'))
+    .map((file) => [`test/${folder}/${file.replace(/\.ts$/, '')}`, `extension/test/${folder}/${file}`]);
 
 export default [
   { ...shared, entryPoints: { extension: 'extension/src/extension.ts' }, outdir: 'extension/dist', outExtension: { '.js': '.cjs' } },
@@ -27,7 +30,7 @@ export default [
   { ...shared, format: 'esm', entryPoints: { 'read-worker': 'sdk/src/sources/read-worker.ts' }, outdir: 'extension/dist' },
   {
     ...shared,
-    entryPoints: Object.fromEntries(testFiles.map((file) => [`test/suite/${file.replace(/\.ts$/, '')}`, `extension/test/suite/${file}`])),
+    entryPoints: Object.fromEntries([...testEntries('suite'), ...testEntries('untrusted')]),
     outdir: 'extension/dist',
     outExtension: { '.js': '.cjs' },
   },

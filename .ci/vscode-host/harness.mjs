@@ -2,14 +2,14 @@
 // driven by Debian's chromium through playwright-core. See README.md.
 //
 // API
-//   startCodeServer({ workDir?, env?, timeoutMs? })     -> { port, origin, url, workDir, logFile, stop() }
+//   startCodeServer({ workDir?, env?, timeoutMs?, workspaceTrust? }) -> { port, origin, url, workDir, logFile, stop() }
 //   workbenchUrl(server, { folder?, extensionDevelopmentPath?, extensionTestsPath? }) -> string
 //   launchBrowser({ userDataDir, headless? })           -> playwright BrowserContext
 //   openWorkbench(context, server, urlOpts, { timeoutMs? }) -> Page (workbench visible)
 //   runCommand(page, title)                             -> runs a command from the palette
 //   waitForNotification(page, text)                     -> Locator of the settled toast
 //   runExtensionHostTests({ workspaceFolder, extensionDevelopmentPath, extensionTestsPath,
-//                           env?, workDir?, timeoutMs?, stream?, verbose? }) -> { exitCode, log, workDir }
+//                           env?, workDir?, timeoutMs?, stream?, verbose?, workspaceTrust? }) -> { exitCode, log, workDir }
 // Paths may be relative (resolved against cwd); a missing workDir becomes a fresh dir in os.tmpdir().
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -70,7 +70,7 @@ export function makeWorkDir(workDir) {
  * `env` is merged over process.env; the extension host inherits it.
  * code-server's own output goes to `<workDir>/code-server.log`.
  */
-export async function startCodeServer({ workDir, env = {}, timeoutMs = 30_000 } = {}) {
+export async function startCodeServer({ workDir, env = {}, timeoutMs = 30_000, workspaceTrust = false } = {}) {
   if (!fs.existsSync(CODE_SERVER_ENTRY)) {
     throw new Error(`code-server is not installed: run bash ${path.join(HERE, 'install.sh')}`);
   }
@@ -82,7 +82,11 @@ export async function startCodeServer({ workDir, env = {}, timeoutMs = 30_000 } 
   }
   const userDir = mkdirp(path.join(workDir, 'user'));
   mkdirp(path.join(userDir, 'User'));
-  fs.writeFileSync(path.join(userDir, 'User/settings.json'), JSON.stringify(QUIET_SETTINGS, null, 2));
+  // With workspaceTrust, folders open untrusted (restricted mode) without a prompt.
+  const settings = workspaceTrust
+    ? { ...QUIET_SETTINGS, 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.emptyWindow': false }
+    : QUIET_SETTINGS;
+  fs.writeFileSync(path.join(userDir, 'User/settings.json'), JSON.stringify(settings, null, 2));
   const port = await freePort();
   // Without private XDG dirs and TMPDIR code-server writes into ~/.config, ~/.local/share, /tmp.
   const childEnv = {
@@ -107,7 +111,7 @@ export async function startCodeServer({ workDir, env = {}, timeoutMs = 30_000 } 
     '--config', path.join(workDir, 'code-server.yaml'),
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     '--ignore-last-opened',
     '--user-data-dir', userDir,
@@ -275,6 +279,7 @@ function formatLogArgs(args) {
 export async function runExtensionHostTests({
   workspaceFolder, extensionDevelopmentPath, extensionTestsPath, env = {}, workDir,
   timeoutMs = 120_000, stream = process.stdout, verbose = !!process.env.VSCODE_HOST_VERBOSE,
+  workspaceTrust = false,
 } = {}) {
   workDir = makeWorkDir(workDir);
   const log = [];
@@ -284,7 +289,7 @@ export async function runExtensionHostTests({
   };
   let server, context, timer;
   try {
-    server = await startCodeServer({ workDir, env });
+    server = await startCodeServer({ workDir, env, workspaceTrust });
     context = await launchBrowser({ userDataDir: path.join(workDir, 'browser') });
     let onExit;
     const exitCode = new Promise((resolve) => { onExit = resolve; });

@@ -3,6 +3,7 @@
  * work the registry. Nothing is created on disk until something needs writing, so a dry
  * run on a fresh folder leaves no database behind.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig, type KeySyncConfig } from './config/load.js';
 import type { MasterKeyStatus } from './core/types.js';
@@ -87,7 +88,11 @@ async function resolveDriver(driver: DriverName | SqliteDriver): Promise<SqliteD
   throw new KeySyncError('UNKNOWN_DRIVER', 'usage', `Unknown database driver "${String(driver)}".`, { remedy: 'use native or wasm' });
 }
 
-function createContext(config: KeySyncConfig, driver: SqliteDriver, options: OpenWorkspaceOptions): WorkspaceContext & { closeStore(): Promise<void> } {
+function createContext(
+  config: KeySyncConfig,
+  driver: SqliteDriver,
+  options: OpenWorkspaceOptions,
+): WorkspaceContext & { closeStore(): Promise<void>; storeOpened(): boolean } {
   const { values, baseDir } = config;
   const resolve = (file: string) => path.resolve(baseDir, file);
   const paths: WorkspacePaths = {
@@ -118,6 +123,7 @@ function createContext(config: KeySyncConfig, driver: SqliteDriver, options: Ope
       return store;
     },
     openReadonlyStore: () => Store.open(paths.database, { ...storeOptions, readonly: true }),
+    storeOpened: () => store !== undefined,
     async closeStore() {
       const opened = store;
       store = undefined;
@@ -132,7 +138,19 @@ function workspaceApi(context: ReturnType<typeof createContext>, driver: DriverN
     context.store().then((store) =>
       store.write(`${action} ${key}`, (tx) => transitionMasterKey(tx, key, { action, actor: requireActor(by), reason: by.reason, now: now() })),
     );
-  const read = async <T>(work: (db: Db) => Promise<T>): Promise<T> => (await context.store()).read(work);
+  // Reading a workspace that has no database yet creates none: an empty in-memory store
+  // answers (so opening an editor on a folder, trusted or not, writes nothing).
+  const read = async <T>(work: (db: Db) => Promise<T>): Promise<T> => {
+    if (!context.storeOpened() && !existsSync(context.paths.database)) {
+      const empty = await context.openReadonlyStore();
+      try {
+        return await empty.read(work);
+      } finally {
+        await empty.close();
+      }
+    }
+    return (await context.store()).read(work);
+  };
   return {
     config: context.config,
     paths: context.paths,

@@ -3,13 +3,14 @@
  * (SPEC §7): native SQLite locks with fcntl, node-sqlite3-wasm with a `<db>.lock`
  * folder, and neither sees the other's lock. So every database access takes this lock.
  *
- * The lock is a folder created with mkdir (atomic on every local file system) holding an
- * owner file. A lock whose owner process is gone (killed, crashed) is taken over at once
- * rather than after a staleness timeout, so a SIGKILLed run never blocks the next one;
+ * The lock is a folder holding an owner file, put in place with one rename(2) of a folder
+ * prepared beside it — so a lock never exists without its owner, whenever a process is
+ * killed. A lock whose owner process is gone (killed, crashed) is taken over at once rather
+ * than after a staleness timeout, so a SIGKILLed run never blocks the next one;
  * proper-lockfile, the usual library, only knows timeouts, hence this small module.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -33,8 +34,6 @@ export interface AcquireOptions {
 }
 
 const OWNER_FILE = 'owner.json';
-/** A lock folder without an owner file older than this was left by a process killed mid-acquire. */
-const ORPHAN_AFTER_MS = 5_000;
 const POLL_MS = 25;
 
 export class ProcessLock {
@@ -71,18 +70,26 @@ export class ProcessLock {
 
   private tryAcquire(purpose: string): string | undefined {
     mkdirSync(path.dirname(this.lockDir), { recursive: true });
-    if (!this.tryCreate() && !(this.removeIfAbandoned() && this.tryCreate())) return undefined;
     const owner: LockOwner = { pid: process.pid, host: hostname(), token: randomUUID(), purpose, since: new Date().toISOString() };
-    writeFileSync(path.join(this.lockDir, OWNER_FILE), JSON.stringify(owner));
-    return owner.token;
+    const prepared = `${this.lockDir}.${process.pid}.${owner.token}.new`;
+    mkdirSync(prepared);
+    writeFileSync(path.join(prepared, OWNER_FILE), JSON.stringify(owner));
+    try {
+      if (this.tryPlace(prepared) || (this.removeIfAbandoned() && this.tryPlace(prepared))) return owner.token;
+      return undefined;
+    } finally {
+      rmSync(prepared, { recursive: true, force: true });
+    }
   }
 
-  private tryCreate(): boolean {
+  /** Renames the prepared folder into place; fails while another (non-empty) lock is there. */
+  private tryPlace(prepared: string): boolean {
     try {
-      mkdirSync(this.lockDir);
+      renameSync(prepared, this.lockDir);
       return true;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOTEMPTY' || code === 'EEXIST') return false;
       throw error;
     }
   }
@@ -93,7 +100,9 @@ export class ProcessLock {
    */
   private removeIfAbandoned(): boolean {
     const owner = readOwner(this.lockDir);
-    if (owner ? !isAbandoned(owner) : !isOrphan(this.lockDir)) return false;
+    // Placed by rename with its owner inside, a lock without an owner file is debris (or gone).
+    if (owner && !isAbandoned(owner)) return false;
+    this.removeDeadPreparations();
     const aside = `${this.lockDir}.abandoned-${randomUUID()}`;
     try {
       renameSync(this.lockDir, aside);
@@ -101,7 +110,7 @@ export class ProcessLock {
       return false;
     }
     const moved = readOwner(aside);
-    if (moved && owner && moved.token !== owner.token) {
+    if (moved && moved.token !== owner?.token) {
       try {
         renameSync(aside, this.lockDir);
         return false;
@@ -111,6 +120,20 @@ export class ProcessLock {
     }
     rmSync(aside, { recursive: true, force: true });
     return true;
+  }
+
+  /** Debris of processes killed mid-acquire or mid-takeover: prepared and set-aside lock folders. */
+  private removeDeadPreparations(): void {
+    const folder = path.dirname(this.lockDir);
+    const prefix = `${path.basename(this.lockDir)}.`;
+    for (const name of readdirSync(folder)) {
+      if (!name.startsWith(prefix)) continue;
+      const rest = name.slice(prefix.length);
+      const preparedBy = rest.endsWith('.new') ? Number(/^(\d+)\./.exec(rest)?.[1]) : undefined;
+      const setAsideOwner = rest.startsWith('abandoned-') ? readOwner(path.join(folder, name)) : undefined;
+      const dead = (preparedBy && !processAlive(preparedBy)) || (setAsideOwner && isAbandoned(setAsideOwner)) || (rest.startsWith('abandoned-') && !setAsideOwner);
+      if (dead) rmSync(path.join(folder, name), { recursive: true, force: true });
+    }
   }
 
   private busyError(options: AcquireOptions): KeySyncError {
@@ -136,19 +159,16 @@ function readOwner(lockDir: string): LockOwner | undefined {
 }
 
 function isAbandoned(owner: LockOwner): boolean {
-  if (owner.host !== hostname()) return false;
+  return owner.host === hostname() && !processAlive(owner.pid);
+}
+
+function processAlive(pid: number): boolean {
   try {
-    process.kill(owner.pid, 0);
-    return false;
+    process.kill(pid, 0);
+    return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
   }
 }
 
-function isOrphan(lockDir: string): boolean {
-  try {
-    return Date.now() - statSync(lockDir).mtimeMs > ORPHAN_AFTER_MS;
-  } catch {
-    return false;
-  }
-}
+

@@ -4,7 +4,7 @@
  * transaction, so a multi-row write lands whole or not at all. The store takes any
  * SqliteDriver (or a ready Kysely instance) and never names better-sqlite3 itself.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { Kysely, Migrator, sql, type Transaction } from 'kysely';
 import { KeySyncError } from '../errors.js';
@@ -51,13 +51,13 @@ export class Store {
     const inMemory = readonly && !existsSync(file);
     if (!readonly) mkdirSync(path.dirname(file), { recursive: true });
     const lock = inMemory ? null : new ProcessLock(`${file}.keysync-db.lock`);
-    const db = await lockedOrNot(lock, lockTimeoutMs, () => openChecked(file, options.driver, readonly, inMemory, lockTimeoutMs));
+    const db = await lockedOrNot(file, lock, lockTimeoutMs, () => openChecked(file, options.driver, readonly, inMemory, lockTimeoutMs));
     return new Store(file, db, lock, lockTimeoutMs, readonly);
   }
 
   /** Runs queries with the lock held, so no other process is mid-write. */
   read<T>(work: (db: Db) => Promise<T>): Promise<T> {
-    return this.serialise(() => lockedOrNot(this.lock, this.lockTimeoutMs, () => work(this.db)));
+    return this.serialise(() => lockedOrNot(this.file, this.lock, this.lockTimeoutMs, () => work(this.db)));
   }
 
   /** Runs `work` in one transaction with the lock held. */
@@ -68,7 +68,7 @@ export class Store {
       );
     }
     return this.serialise(() =>
-      lockedOrNot(this.lock, this.lockTimeoutMs, () => this.db.transaction().execute(work), purpose),
+      lockedOrNot(this.file, this.lock, this.lockTimeoutMs, () => this.db.transaction().execute(work), purpose),
     );
   }
 
@@ -79,6 +79,7 @@ export class Store {
   exclusive<T>(purpose: string, work: (session: ExclusiveSession) => Promise<T>): Promise<T> {
     return this.serialise(() =>
       lockedOrNot(
+        this.file,
         this.lock,
         this.lockTimeoutMs,
         () =>
@@ -108,8 +109,21 @@ export class Store {
   }
 }
 
-function lockedOrNot<T>(lock: ProcessLock | null, timeoutMs: number, work: () => Promise<T>, purpose = 'read'): Promise<T> {
-  return lock ? lock.with({ purpose, timeoutMs }, work) : work();
+function lockedOrNot<T>(file: string, lock: ProcessLock | null, timeoutMs: number, work: () => Promise<T>, purpose = 'read'): Promise<T> {
+  if (!lock) return work();
+  return lock.with({ purpose, timeoutMs }, () => {
+    clearStaleWasmLock(file);
+    return work();
+  });
+}
+
+/**
+ * node-sqlite3-wasm locks with a `<db>.lock` folder, which a killed process leaves behind
+ * and which then blocks every later WASM access. Every KeySync access holds the SDK's lock,
+ * so while we hold it such a folder can only be left over: remove it.
+ */
+function clearStaleWasmLock(databaseFile: string): void {
+  rmSync(`${databaseFile}.lock`, { recursive: true, force: true });
 }
 
 async function openChecked(file: string, driver: SqliteDriver, readonly: boolean, inMemory: boolean, busyTimeoutMs: number): Promise<Db> {

@@ -5,9 +5,10 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { openWorkspace } from '../../src/index.js';
 import { ProcessLock } from '../../src/store/process-lock.js';
 import { runCli } from '../helpers/cli.js';
 import { tempWorkspace, type TempWorkspace } from '../helpers/workspace.js';
@@ -110,5 +111,46 @@ describe('database safety (SPEC §7)', function () {
       { status: 'failed', error: 'interrupted: the process ended before the run finished' },
       { status: 'completed', error: null },
     ]);
+  });
+});
+
+describe('reading a workspace that has no database yet', () => {
+  it('answers with empty results and creates no file (an editor opening a folder writes nothing)', async () => {
+    const workspace = tempWorkspace('clean');
+    try {
+      const ws = await openWorkspace(workspace.config);
+      assert.deepEqual(await ws.registry.list(), []);
+      assert.equal(await ws.runs.latest(), undefined);
+      assert.deepEqual(await ws.audit.list(), []);
+      await ws.close();
+      assert.equal(existsSync(workspace.file('data')), false);
+    } finally {
+      workspace.remove();
+    }
+  });
+});
+
+describe('locks left behind by killed processes', () => {
+  let workspace: TempWorkspace;
+  beforeEach(() => (workspace = tempWorkspace('clean')));
+  afterEach(() => workspace.remove());
+
+  it('takes over a lock folder without an owner (a process killed while acquiring) at once', async () => {
+    mkdirSync(workspace.file('data/keysync.db.keysync-run.lock'), { recursive: true });
+    mkdirSync(workspace.file('data/keysync.db.keysync-db.lock'), { recursive: true });
+    const result = await runCli(['-c', workspace.config, '-q']);
+    assert.equal(result.code, 0, result.stderr);
+  });
+
+  it('clears the WASM driver’s lock folder left by a killed extension, which would block every later access', async () => {
+    assert.equal((await runCli(['-c', workspace.config, '-q'])).code, 0);
+    mkdirSync(workspace.file('data/keysync.db.lock'));
+    const ws = await openWorkspace(workspace.config, { driver: 'wasm', lockTimeoutMs: 2_000 });
+    try {
+      assert.equal((await ws.registry.list()).length, 2);
+      await ws.registry.approve('CUST-101', { actor: 'after-crash' });
+    } finally {
+      await ws.close();
+    }
   });
 });
