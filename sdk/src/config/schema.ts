@@ -50,14 +50,8 @@ export const configSchema = z
         left_pad_numbers: z.boolean().default(false),
         pad_length: z.number().int().min(1).max(64).default(6),
       })
-      .default({
-        trim_whitespace: true,
-        uppercase: true,
-        collapse_delims: '-',
-        strip_non_alnum: true,
-        left_pad_numbers: false,
-        pad_length: 6,
-      })
+      // Fields take their own defaults: a missing or partial section is filled in.
+      .prefault({})
       .describe('Normalisation rules, applied in the order listed (SPEC §3).'),
     provisioning: z
       .strictObject({
@@ -68,7 +62,7 @@ export const configSchema = z
           .default('MASTER'),
         auto_approve: z.boolean().default(false),
       })
-      .default({ strategy: 'mirror', namespace_prefix: 'MASTER', auto_approve: false })
+      .prefault({})
       .describe('How master keys are proposed for out-of-authority keys.'),
     simulation: z
       .strictObject({
@@ -76,7 +70,7 @@ export const configSchema = z
         scenario: z.enum(['normal', 'drift', 'failure', 'recovery']).default('normal'),
         keys_per_system: z.number().int().min(1).max(50_000_000).default(1000),
       })
-      .default({ seed: 42, scenario: 'normal', keys_per_system: 1000 })
+      .prefault({})
       .describe('Mock data generation defaults.'),
     processing: z
       .strictObject({
@@ -85,7 +79,7 @@ export const configSchema = z
         parallel: z.boolean().default(true),
         max_workers: z.number().int().min(0).max(256).default(0),
       })
-      .default({ mode: 'full', batch_size: 10_000, parallel: true, max_workers: 0 })
+      .prefault({})
       .describe('How a run reads and processes sources; max_workers 0 means one per core.'),
     output: z
       .strictObject({
@@ -93,7 +87,7 @@ export const configSchema = z
         csv_injection_guard: z.boolean().default(true),
         generate_trend_analysis: z.boolean().default(true),
       })
-      .default({ directory: './output', csv_injection_guard: true, generate_trend_analysis: true })
+      .prefault({})
       .describe('Where and how reports are written.'),
     database: z
       .strictObject({
@@ -106,21 +100,21 @@ export const configSchema = z
           .default(15_000)
           .describe('How long a write waits for another process holding the database before failing.'),
       })
-      .default({ path: './data/keysync.db', busy_timeout_ms: 15_000 })
+      .prefault({})
       .describe('The SQLite file holding the registry, audit log and run history.'),
     logging: z
       .strictObject({
         level: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
         file: relativeOrAbsolutePath.nullable().default('./logs/keysync.log'),
       })
-      .default({ level: 'info', file: './logs/keysync.log' })
+      .prefault({})
       .describe('Log file (null for none) and its level.'),
     error_handling: z
       .strictObject({
         on_missing_file: z.enum(['skip', 'fail']).default('skip'),
         on_corrupt_data: z.enum(['log', 'skip', 'fail']).default('log'),
       })
-      .default({ on_missing_file: 'skip', on_corrupt_data: 'log' })
+      .prefault({})
       .describe('What a missing source or a bad row does to the run.'),
   })
   .superRefine((config, context) => {

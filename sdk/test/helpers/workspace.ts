@@ -25,3 +25,13 @@ export function tempWorkspace(fixture?: string): TempWorkspace {
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
+
+/** A temp folder for the enclosing describe block: made before its tests, removed after. */
+export function useScratchDir(): () => string {
+  let dir = '';
+  before(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'keysync-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  return () => dir;
+}

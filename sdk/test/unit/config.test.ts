@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONFIG_FILE_NAME, loadConfig, parseConfigText } from '../../src/config/load.js';
 import { configJsonSchema, configSchema } from '../../src/config/schema.js';
 import { configTemplate } from '../../src/config/template.js';
 import { KeySyncError } from '../../src/errors.js';
+import { useScratchDir } from '../helpers/workspace.js';
 
 const SDK_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -27,18 +27,12 @@ const SPEC_DEFAULTS = {
 };
 
 describe('loadConfig / parseConfigText (SPEC §1)', () => {
-  let dir: string;
+  const scratch = useScratchDir();
   let count = 0;
-  before(() => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'keysync-'));
-  });
-  after(() => {
-    rmSync(dir, { recursive: true, force: true });
-  });
 
   /** Writes a config into a fresh workspace folder and returns its path. */
   function workspace(text: string | Buffer): string {
-    const folder = path.join(dir, `ws-${++count}`);
+    const folder = path.join(scratch(), `ws-${++count}`);
     mkdirSync(folder);
     const file = path.join(folder, CONFIG_FILE_NAME);
     writeFileSync(file, text);
@@ -59,7 +53,7 @@ describe('loadConfig / parseConfigText (SPEC §1)', () => {
 
   describe('defaults and paths', () => {
     it('a missing config file means all defaults, with file: null', () => {
-      const folder = path.join(dir, 'no-config-here');
+      const folder = path.join(scratch(), 'no-config-here');
       const config = loadConfig(path.join(folder, CONFIG_FILE_NAME));
       assert.strictEqual(config.file, null);
       assert.strictEqual(config.baseDir, folder);
@@ -82,7 +76,7 @@ describe('loadConfig / parseConfigText (SPEC §1)', () => {
       assert.strictEqual(config.file, file);
       assert.strictEqual(config.baseDir, folder);
       assert.strictEqual(path.resolve(config.baseDir, config.values.sources.A!.path), path.join(folder, 'input', 'A.csv'));
-      assert.strictEqual(path.resolve(config.baseDir, config.values.sources.B!.path), path.join(dir, 'shared', 'B.csv'));
+      assert.strictEqual(path.resolve(config.baseDir, config.values.sources.B!.path), path.join(scratch(), 'shared', 'B.csv'));
       assert.strictEqual(path.resolve(config.baseDir, config.values.database.path), path.join(folder, 'data', 'k.db'));
     });
 

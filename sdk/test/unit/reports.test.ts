@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
@@ -9,6 +8,7 @@ import { writeFileAtomically } from '../../src/io/atomic-file.js';
 import { csvCell, csvLine, guardFormula } from '../../src/reports/csv-cell.js';
 import { REPORT_NAMES } from '../../src/reports/report-rows.js';
 import { reportFileName, uniqueReportStamp } from '../../src/reports/write-reports.js';
+import { useScratchDir } from '../helpers/workspace.js';
 
 describe('guardFormula / csvCell (SPEC §6: csv_injection_guard, RFC 4180)', () => {
   describe('formula guard (OWASP)', () => {
@@ -106,16 +106,10 @@ describe('guardFormula / csvCell (SPEC §6: csv_injection_guard, RFC 4180)', () 
 });
 
 describe('writeFileAtomically (SPEC §6: temp file + rename, never overwriting)', () => {
-  let dir: string;
+  const scratch = useScratchDir();
   let count = 0;
-  before(() => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'keysync-'));
-  });
-  after(() => {
-    rmSync(dir, { recursive: true, force: true });
-  });
   const freshFolder = (): string => {
-    const folder = path.join(dir, `out-${++count}`);
+    const folder = path.join(scratch(), `out-${++count}`);
     mkdirSync(folder);
     return folder;
   };
@@ -174,21 +168,15 @@ describe('writeFileAtomically (SPEC §6: temp file + rename, never overwriting)'
 });
 
 describe('uniqueReportStamp / reportFileName (SPEC §6: <report>_<run-timestamp>.csv)', () => {
-  let dir: string;
-  before(() => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'keysync-'));
-  });
-  after(() => {
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const scratch = useScratchDir();
   const at = new Date(Date.UTC(2026, 10, 28, 14, 25, 1, 789));
 
   it('is the ISO 8601 basic UTC form, seconds precision: 20261128T142501Z', () => {
-    assert.strictEqual(uniqueReportStamp(dir, at, false), '20261128T142501Z');
+    assert.strictEqual(uniqueReportStamp(scratch(), at, false), '20261128T142501Z');
   });
 
   it('uses UTC whatever the Date was built from', () => {
-    assert.strictEqual(uniqueReportStamp(dir, new Date('2026-01-02T03:04:05+02:00'), false), '20260102T010405Z');
+    assert.strictEqual(uniqueReportStamp(scratch(), new Date('2026-01-02T03:04:05+02:00'), false), '20260102T010405Z');
   });
 
   it('names a report <report>_<stamp>.csv, and a dry run’s <report>_dry-run_<stamp>.csv', () => {
@@ -197,7 +185,7 @@ describe('uniqueReportStamp / reportFileName (SPEC §6: <report>_<run-timestamp>
   });
 
   it('takes the -2 suffix when a report with the stamp exists, then -3', () => {
-    const folder = mkdtempSync(path.join(dir, 'taken-'));
+    const folder = mkdtempSync(path.join(scratch(), 'taken-'));
     writeFileSync(path.join(folder, reportFileName('audit_log', '20261128T142501Z', false)), '');
     assert.strictEqual(uniqueReportStamp(folder, at, false), '20261128T142501Z-2');
     writeFileSync(path.join(folder, reportFileName('trend_analysis', '20261128T142501Z-2', false)), '');
@@ -205,7 +193,7 @@ describe('uniqueReportStamp / reportFileName (SPEC §6: <report>_<run-timestamp>
   });
 
   it('treats dry-run and real reports as separate names', () => {
-    const folder = mkdtempSync(path.join(dir, 'dry-'));
+    const folder = mkdtempSync(path.join(scratch(), 'dry-'));
     writeFileSync(path.join(folder, reportFileName('duplicates', '20261128T142501Z', true)), '');
     assert.strictEqual(uniqueReportStamp(folder, at, false), '20261128T142501Z');
     assert.strictEqual(uniqueReportStamp(folder, at, true), '20261128T142501Z-2');

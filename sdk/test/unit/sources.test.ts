@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { compileNormalizer, DEFAULT_NORMALIZE_RULES } from '../../src/core/normalize.js';
@@ -9,6 +8,7 @@ import { KeySyncError } from '../../src/errors.js';
 import { scanCsv } from '../../src/sources/csv-scan.js';
 import { readSource, type CorruptDataPolicy } from '../../src/sources/read-source.js';
 import type { SourceFile } from '../../src/sources/source-file.js';
+import { useScratchDir } from '../helpers/workspace.js';
 
 const normalize = compileNormalizer(DEFAULT_NORMALIZE_RULES);
 
@@ -20,17 +20,11 @@ interface Summary {
 }
 
 describe('readSource (SPEC §2)', () => {
-  let dir: string;
+  const scratch = useScratchDir();
   let count = 0;
-  before(() => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'keysync-'));
-  });
-  after(() => {
-    rmSync(dir, { recursive: true, force: true });
-  });
 
   function write(content: string | Buffer): string {
-    const file = path.join(dir, `source-${++count}.csv`);
+    const file = path.join(scratch(), `source-${++count}.csv`);
     writeFileSync(file, content);
     return file;
   }
@@ -189,13 +183,13 @@ describe('readSource (SPEC §2)', () => {
 
   describe('unusable sources throw a SOURCE_* error', () => {
     it('a missing file: SOURCE_MISSING', async () => {
-      const file = path.join(dir, 'does-not-exist.csv');
+      const file = path.join(scratch(), 'does-not-exist.csv');
       const error = await readError(file);
       assert.deepStrictEqual([error.code, error.file], ['SOURCE_MISSING', file]);
     });
 
     it('a directory: SOURCE_NOT_A_FILE', async () => {
-      const folder = path.join(dir, 'a-folder.csv');
+      const folder = path.join(scratch(), 'a-folder.csv');
       mkdirSync(folder);
       const error = await readError(folder);
       assert.deepStrictEqual([error.code, error.file], ['SOURCE_NOT_A_FILE', folder]);
