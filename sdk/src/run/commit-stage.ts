@@ -9,7 +9,7 @@ import { customAlphabet } from 'nanoid';
 import type { Discrepancies } from '../core/compare.js';
 import { findResolved, proposeMasterKeys, registryLookup, type Proposal } from '../core/provision.js';
 import type { AuditEvent, NewAuditEvent, Planned } from '../core/records.js';
-import { planRegistryChanges } from '../core/registry-plan.js';
+import { planRegistryChanges, type RegistryPlan } from '../core/registry-plan.js';
 import { summarizeRun, type RunSummary } from '../core/summary.js';
 import type { SystemId } from '../core/types.js';
 import { throwIfAborted } from '../errors.js';
@@ -50,28 +50,51 @@ const newSurrogate = (() => {
 })();
 
 export async function commitStage(context: WorkspaceContext, session: ExclusiveSession, request: CommitRequest): Promise<CommitResult> {
-  const { run, dryRun, discrepancies, signal } = request;
-  const { sources } = request.read;
-  const { values } = context.config;
   const now = context.clock().toISOString();
-
   request.progress('provision', 'proposing master keys');
+  const planned = await planRun(context, session, request, now);
+  await checkpoint(session, request, 'provision', now);
+  throwIfAborted(request.signal);
+
+  request.progress('reports', 'writing reports', 0, 8);
+  const reports = await writeRunReports(context, session, request, planned);
+  await checkpoint(session, request, 'reports', now);
+  throwIfAborted(request.signal);
+
+  request.progress('persist', request.dryRun ? 'dry run: nothing is saved' : 'saving registry and run results');
+  if (!request.dryRun) await persistRun(context, session, request, planned, reports, now);
+  return { summary: planned.summary, reports, proposals: planned.proposals };
+}
+
+interface PlannedRun {
+  readonly proposals: readonly Proposal[];
+  readonly plan: RegistryPlan;
+  readonly summary: RunSummary;
+  /** The plan's events, then the run's source events and its completion, with their ids. */
+  readonly events: readonly Planned<AuditEvent>[];
+  readonly lastAuditId: number;
+}
+
+/** Proposals and every registry and audit change, against the registry as it stands. */
+async function planRun(context: WorkspaceContext, session: ExclusiveSession, request: CommitRequest, now: string): Promise<PlannedRun> {
+  const { run, dryRun, discrepancies } = request;
+  const { sources } = request.read;
+  const { provisioning } = context.config.values;
   const existing = await listMasterKeys(session.db);
   const proposals = proposeMasterKeys(
     discrepancies.outOfAuthority,
     registryLookup(existing),
-    { strategy: values.provisioning.strategy, namespacePrefix: values.provisioning.namespace_prefix },
+    { strategy: provisioning.strategy, namespacePrefix: provisioning.namespace_prefix },
     newSurrogate,
   );
   const pendingBefore = existing.filter((record) => record.status === 'proposed').map((record) => record.normalizedKey);
-  const resolvedKeys = findResolved(pendingBefore, (key) => sources.authority.has(key));
   const ids = dryRun ? null : await nextIds(session.db);
   const plan = planRegistryChanges({
     runId: run.id,
     now,
     existing,
     proposals,
-    resolvedKeys,
+    resolvedKeys: findResolved(pendingBefore, (key) => sources.authority.has(key)),
     autoApproveKeys: request.autoApprove ? discrepancies.outOfAuthority.map(({ key }) => key) : [],
     nextMasterKeyId: ids?.masterKey ?? null,
     nextAuditId: ids?.audit ?? null,
@@ -98,43 +121,50 @@ export async function commitStage(context: WorkspaceContext, session: ExclusiveS
     ...sourceEvents(sources, run.id, now).map(withId),
     withId(runEvent(run.id, now, 'run_completed', describeTotals(summary), 'completed')),
   ];
-  await checkpoint(session, request, 'provision', now);
-  throwIfAborted(signal);
+  return { proposals, plan, summary, events, lastAuditId: (nextAudit ?? 1) - 1 };
+}
 
-  request.progress('reports', 'writing reports', 0, 8);
-  const reportInput = await reportInputFor(session.db, { run, dryRun, summary, discrepancies, sources, plan, events });
+async function writeRunReports(context: WorkspaceContext, session: ExclusiveSession, request: CommitRequest, planned: PlannedRun): Promise<ReportPaths> {
+  const { run, dryRun, discrepancies } = request;
+  const { output } = context.config.values;
+  const input = await reportInputFor(session.db, { run, dryRun, discrepancies, sources: request.read.sources, ...planned });
   // A resumed run's earlier attempt may have left some of its reports: they were never committed.
   if (run.resumed) removeReports(request.outputDir, run.stamp, dryRun);
-  const reports = writeReports(reportInput, {
+  return writeReports(input, {
     directory: request.outputDir,
     stamp: run.stamp,
     dryRun,
-    injectionGuard: values.output.csv_injection_guard,
-    includeTrend: values.output.generate_trend_analysis,
-    signal,
+    injectionGuard: output.csv_injection_guard,
+    includeTrend: output.generate_trend_analysis,
+    signal: request.signal,
     onReport: (name, index, total) => request.progress('reports', `writing ${name}`, index, total),
   });
-  await checkpoint(session, request, 'reports', now);
-  throwIfAborted(signal);
+}
 
-  request.progress('persist', dryRun ? 'dry run: nothing is saved' : 'saving registry and run results');
-  if (!dryRun) {
-    const snapshots = writeChangedSnapshots(context, request.read, run.id);
-    try {
-      throwIfAborted(signal);
-      await session.transaction(async (tx) => {
-        await applyRegistryPlan(tx, { ...plan, events });
-        await saveDiscrepancies(tx, run.id, discrepancyGroups(discrepancies, sources.badRows));
-        await saveSnapshotRefs(tx, snapshots);
-        await recordCheckpoint(tx, run.id, 'persist', now);
-        await finishRun(tx, run.id, { status: 'completed', finishedAt: now, summary, reports, auditToId: (nextAudit ?? 1) - 1 });
-      });
-    } catch (error) {
-      removeSnapshots(context, snapshots);
-      throw error;
-    }
+/** The one transaction that makes the run real: plan, discrepancies, snapshots, completion. */
+async function persistRun(
+  context: WorkspaceContext,
+  session: ExclusiveSession,
+  request: CommitRequest,
+  planned: PlannedRun,
+  reports: ReportPaths,
+  now: string,
+): Promise<void> {
+  const { run, discrepancies } = request;
+  const snapshots = writeChangedSnapshots(context, request.read, run.id);
+  try {
+    throwIfAborted(request.signal);
+    await session.transaction(async (tx) => {
+      await applyRegistryPlan(tx, { ...planned.plan, events: planned.events });
+      await saveDiscrepancies(tx, run.id, discrepancyGroups(discrepancies, request.read.sources.badRows));
+      await saveSnapshotRefs(tx, snapshots);
+      await recordCheckpoint(tx, run.id, 'persist', now);
+      await finishRun(tx, run.id, { status: 'completed', finishedAt: now, summary: planned.summary, reports, auditToId: planned.lastAuditId });
+    });
+  } catch (error) {
+    removeSnapshots(context, snapshots);
+    throw error;
   }
-  return { summary, reports, proposals };
 }
 
 async function checkpoint(session: ExclusiveSession, request: CommitRequest, stage: 'provision' | 'reports', now: string): Promise<void> {
