@@ -69,4 +69,26 @@ describe('CodeLens approvals on the reports', () => {
     const rows = readFileSync(missingReport.fsPath, 'utf8').split('\n').filter((line) => line.startsWith('CUST-802,'));
     assert.deepEqual(rows.map((line) => line.split(',')[5]), ['active'], 'the report now matches the registry');
   });
+
+  it('rejects through its lens with the reason typed, then approves the rest with Approve all', async () => {
+    const c = path.join(folder(), 'input/C.csv');
+    writeFileSync(c, `${readFileSync(c, 'utf8')}CUST-803,new\nCUST-804,new\nCUST-805,new\n`);
+    const result = (await vscode.commands.executeCommand('keysync.run')) as ReconcileResult;
+    const report = vscode.Uri.file(result.reports.master_key_registry!);
+    await vscode.window.showTextDocument(report);
+    sinon.stub(vscode.window, 'showInputBox').resolves('duplicate of CUST-801');
+    await vscode.commands.executeCommand('keysync.lens.reject', report, 'CUST-803', 0);
+    const confirm = sinon.stub(vscode.window, 'showWarningMessage').resolves('Approve All' as never);
+    await vscode.commands.executeCommand('keysync.lens.approveAll', report);
+    assert.match(String(confirm.firstCall.args[0]), /Approve the 2 pending master keys in this report\?/);
+    const workspace = await (await keysync()).service()!.open();
+    const records = await workspace.registry.list({ normalizedKeys: ['CUST-803', 'CUST-804', 'CUST-805'] });
+    assert.deepEqual(records.map((record) => [record.masterKey, record.status, record.statusReason]), [
+      ['CUST-803', 'rejected', 'duplicate of CUST-801'],
+      ['CUST-804', 'active', null],
+      ['CUST-805', 'active', null],
+    ]);
+    const statuses = readFileSync(report.fsPath, 'utf8').split('\n').filter((line) => /^\d+,CUST-80[345],/.test(line)).map((line) => line.split(',')[4]);
+    assert.deepEqual(statuses, ['rejected', 'active', 'active'], 'the report was rewritten');
+  });
 });

@@ -35,4 +35,12 @@ describe('run history and config', () => {
     assert.equal(vscode.window.activeTextEditor?.document.fileName, config);
     assert.equal(readFileSync(config, 'utf8'), before);
   });
+
+  it('shows the KeySync log channel and refreshes (reloading the config) on request', async () => {
+    await vscode.commands.executeCommand('keysync.showLog');
+    const before = (await keysync()).service();
+    await vscode.commands.executeCommand('keysync.refresh');
+    assert.equal((await keysync()).service(), before, 'an unchanged config keeps its service');
+    await (await keysync()).settled();
+  });
 });
