@@ -5,7 +5,7 @@
 import cliProgress from 'cli-progress';
 import type { ProgressEvent, ReconcileStage } from '../reconcile.js';
 
-const STAGES: readonly ReconcileStage[] = ['read', 'compare', 'provision', 'persist', 'reports'];
+const STAGES: readonly ReconcileStage[] = ['read', 'compare', 'provision', 'reports', 'persist'];
 
 export interface ProgressView {
   update(event: ProgressEvent): void;
