@@ -14,7 +14,7 @@ const LAST_SEEN_BASE = Date.UTC(2026, 10, 1);
 const DAY_MS = 86_400_000;
 const LAST_SEEN_DATES = Array.from({ length: 365 }, (_, day) => new Date(LAST_SEEN_BASE - day * DAY_MS).toISOString().slice(0, 10));
 
-export function formatKey(id: number, width: number): string {
+function formatKey(id: number, width: number): string {
   return KEY_PREFIX + String(id).padStart(width, '0');
 }
 

@@ -33,7 +33,7 @@ export interface SourceRead {
 const PROGRESS_EVERY = 100_000;
 
 /** Longer "keys" are corrupt rows (a runaway quoted field, a pasted document), not business keys. */
-export const MAX_KEY_LENGTH = 1024;
+const MAX_KEY_LENGTH = 1024;
 
 export async function readSource(source: SourceFile, options: SourceReadOptions): Promise<SourceRead> {
   const bytes = await readBytes(source.file);
@@ -46,7 +46,7 @@ export async function readSource(source: SourceFile, options: SourceReadOptions)
   return indexRows(source, decodeSource(bytes, source.encoding, source.file), options);
 }
 
-export function indexRows(source: SourceFile, text: string, options: SourceReadOptions): SourceRead {
+function indexRows(source: SourceFile, text: string, options: SourceReadOptions): SourceRead {
   const index = new KeyIndex(source.system);
   const badRows: BadRow[] = [];
   let rows = 0;
