@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { Kysely, Migrator, sql, type Transaction } from 'kysely';
+import { Kysely, Migrator, sql } from 'kysely';
 import { KeySyncError } from '../errors.js';
 import type { SqliteDriver } from './drivers/driver.js';
 import { migrationProvider, SCHEMA_VERSION } from './migrations.js';
@@ -16,7 +16,8 @@ import { translateSqliteError } from './sqlite-errors.js';
 import type { KeySyncTables } from './tables.js';
 
 export type Db = Kysely<KeySyncTables>;
-export type Tx = Transaction<KeySyncTables>;
+/** The database inside a transaction (a connection-bound Kysely). */
+export type Tx = Kysely<KeySyncTables>;
 
 export interface ExclusiveSession {
   readonly db: Db;
@@ -68,7 +69,7 @@ export class Store {
       );
     }
     return this.serialise(() =>
-      lockedOrNot(this.file, this.lock, this.lockTimeoutMs, () => this.db.transaction().execute(work), purpose),
+      lockedOrNot(this.file, this.lock, this.lockTimeoutMs, () => inTransaction(this.db, work), purpose),
     );
   }
 
@@ -87,7 +88,7 @@ export class Store {
             db: this.db,
             transaction: (body) => {
               if (this.readonly) throw new KeySyncError('DATABASE_READONLY', 'state', `Cannot ${purpose}: the database was opened read-only (dry run).`);
-              return this.db.transaction().execute(body);
+              return inTransaction(this.db, body);
             },
           }),
         purpose,
@@ -107,6 +108,26 @@ export class Store {
     this.queue = result.catch(() => undefined);
     return result;
   }
+}
+
+/**
+ * One transaction on one connection. Kysely's own would roll back after an error and, when
+ * SQLite had already rolled back by itself (a full disk, an I/O error), throw "no transaction
+ * is active" in place of the error that matters.
+ */
+async function inTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T> {
+  return db.connection().execute(async (connection) => {
+    // IMMEDIATE takes the write lock now: a busy database fails here, before any work.
+    await sql`begin immediate`.execute(connection);
+    try {
+      const result = await work(connection);
+      await sql`commit`.execute(connection);
+      return result;
+    } catch (error) {
+      await sql`rollback`.execute(connection).catch(() => undefined);
+      throw error;
+    }
+  });
 }
 
 function lockedOrNot<T>(file: string, lock: ProcessLock | null, timeoutMs: number, work: () => Promise<T>, purpose = 'read'): Promise<T> {
