@@ -67,7 +67,8 @@ export async function readAllSources(sources: readonly SourceFile[], options: Re
     const { read } = result;
     if (isAuthority && read.index.size === 0) throw emptyAuthority(source);
     logBadRows(options.logger, source, read.badRows);
-    badRows.push(...read.badRows);
+    // A loop, not push(...rows): a badly broken file can have more bad rows than a call takes arguments.
+    for (const row of read.badRows) badRows.push(row);
     outcomes.push({
       system: source.system,
       file: source.file,

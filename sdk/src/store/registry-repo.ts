@@ -38,7 +38,7 @@ export async function listMasterKeys(db: Db | Tx, filter: RegistryFilter = {}): 
   if (!filter.normalizedKeys) return (await query().execute()).map(toRecord);
   const found: MasterKeyRecord[] = [];
   for (const keys of chunked(filter.normalizedKeys)) {
-    found.push(...(await query().where('normalized_key', 'in', keys).execute()).map(toRecord));
+    for (const row of await query().where('normalized_key', 'in', keys).execute()) found.push(toRecord(row));
   }
   return found.sort((a, b) => a.id - b.id);
 }

@@ -203,3 +203,22 @@ function chmodRecursive(dir: string): void {
     else if (!entry.name.startsWith('unreadable')) chmodSync(full, 0o666);
   }
 }
+
+describe('a file that is nothing but bad rows', function () {
+  this.timeout(60_000);
+  it('lists all 300,000 of them in error_report, one per row, without failing the run', async () => {
+    const workspace = tempWorkspace();
+    try {
+      writeFileSync(workspace.file('A.csv'), GOOD_AUTHORITY);
+      writeFileSync(workspace.file('B.csv'), `key\n${'!!!\n'.repeat(300_000)}`);
+      writeFileSync(workspace.config, 'authority: A\nsources:\n  A: { path: ./A.csv }\n  B: { path: ./B.csv }\nlogging: { file: null }\n');
+      const result = await runCli(['-c', workspace.config, '--json', '-q']);
+      assert.equal(result.code, 0, result.stderr);
+      const { summary, reports } = JSON.parse(result.stdout) as { summary: { totals: { badRows: number } }; reports: Record<string, string> };
+      assert.equal(summary.totals.badRows, 300_000);
+      assert.equal(readFileSync(reports.error_report!, 'utf8').trimEnd().split('\n').length, 300_001);
+    } finally {
+      workspace.remove();
+    }
+  });
+});
