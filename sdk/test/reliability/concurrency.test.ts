@@ -5,19 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
-import Database from 'better-sqlite3';
 import { generateMockData } from '../../src/index.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
+import { queryWorkspace } from '../helpers/database.js';
 import { tempWorkspace, type TempWorkspace } from '../helpers/workspace.js';
-
-function query<T>(workspace: TempWorkspace, sql: string): T[] {
-  const db = new Database(workspace.file('data/keysync.db'));
-  try {
-    return db.prepare(sql).all() as T[];
-  } finally {
-    db.close();
-  }
-}
 
 describe('concurrent processes on one workspace', function () {
   this.timeout(120_000);
@@ -34,7 +25,7 @@ describe('concurrent processes on one workspace', function () {
   it('lets one of two simultaneous runs proceed and stops the other with "another run is in progress"', async () => {
     const results: CliResult[] = await Promise.all([runCli(['-c', workspace.config, '-q']), runCli(['-c', workspace.config, '-q'])]);
     const codes = results.map((result) => result.code).sort();
-    const runs = query<{ status: string; started_at: string; finished_at: string }>(workspace, 'select status, started_at, finished_at from runs order by started_at');
+    const runs = queryWorkspace<{ status: string; started_at: string; finished_at: string }>(workspace, 'select status, started_at, finished_at from runs order by started_at');
     if (codes[0] === 0 && codes[1] === 0) {
       // They took turns: the second started only after the first had finished.
       const [, a, b] = runs;
@@ -47,20 +38,20 @@ describe('concurrent processes on one workspace', function () {
       console.log('      (one run was refused while the other ran)');
     }
     assert.ok(runs.every((run) => run.status === 'completed'), 'no run was left half-done');
-    assert.equal(query<{ integrity_check: string }>(workspace, 'pragma integrity_check')[0]!.integrity_check, 'ok');
+    assert.equal(queryWorkspace<{ integrity_check: string }>(workspace, 'pragma integrity_check')[0]!.integrity_check, 'ok');
   });
 
   it('applies an approval from a second process during a run exactly once', async () => {
-    const pending = query<{ master_key: string }>(workspace, "select master_key from master_keys where status = 'proposed' order by id limit 3").map((row) => row.master_key);
+    const pending = queryWorkspace<{ master_key: string }>(workspace, "select master_key from master_keys where status = 'proposed' order by id limit 3").map((row) => row.master_key);
     const run = runCli(['-c', workspace.config, '-q']);
     await new Promise((resolve) => setTimeout(resolve, 300));
     const approval = await runCli(['approve', ...pending, '-c', workspace.config, '--actor', 'second-process']);
     assert.equal(approval.code, 0, approval.stderr);
     assert.equal((await run).code, 0);
     for (const key of pending) {
-      const [row] = query<{ status: string; status_changed_by: string }>(workspace, `select status, status_changed_by from master_keys where master_key = '${key}'`);
+      const [row] = queryWorkspace<{ status: string; status_changed_by: string }>(workspace, `select status, status_changed_by from master_keys where master_key = '${key}'`);
       assert.deepEqual(row, { status: 'active', status_changed_by: 'second-process' });
-      const events = query(workspace, `select id from audit_log where event_type = 'master_key_approved' and key = '${key}'`);
+      const events = queryWorkspace(workspace, `select id from audit_log where event_type = 'master_key_approved' and key = '${key}'`);
       assert.equal(events.length, 1, `${key} approved once`);
     }
   });

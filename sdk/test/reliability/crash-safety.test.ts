@@ -7,10 +7,10 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import Database from 'better-sqlite3';
 import prand from 'pure-rand';
 import { generateMockData } from '../../src/index.js';
 import { CLI, runCli } from '../helpers/cli.js';
+import { queryWorkspace } from '../helpers/database.js';
 import { tempWorkspace, type TempWorkspace } from '../helpers/workspace.js';
 
 const KILLS_REQUIRED = 50;
@@ -18,28 +18,18 @@ const MAX_OPERATIONS = 160;
 
 type Operation = { readonly kind: 'run'; readonly autoApprove: boolean } | { readonly kind: 'approve' } | { readonly kind: 'change'; readonly salt: number };
 
-/** Opened writable, as the next process would: a killed write's hot journal is rolled back on open. */
-function query<T>(workspace: TempWorkspace, sql: string): T[] {
-  const db = new Database(workspace.file('data/keysync.db'));
-  try {
-    return db.prepare(sql).all() as T[];
-  } finally {
-    db.close();
-  }
-}
-
 /** What a clean history determines: the registry and every non-run audit event, in order. */
 function durableState(workspace: TempWorkspace) {
   return {
-    registry: query(workspace, 'select id, normalized_key, master_key, status, status_changed_by from master_keys order by id'),
-    events: query(workspace, "select event_type, key, result, actor from audit_log where event_type not like 'run_%' order by id"),
+    registry: queryWorkspace(workspace, 'select id, normalized_key, master_key, status, status_changed_by from master_keys order by id'),
+    events: queryWorkspace(workspace, "select event_type, key, result, actor from audit_log where event_type not like 'run_%' order by id"),
   };
 }
 
 /** The pending key an approval acts on: the same in both workspaces, whose registries match. */
 function nextPendingKey(workspace: TempWorkspace): string | undefined {
   if (!existsSync(workspace.file('data/keysync.db'))) return undefined;
-  return query<{ master_key: string }>(workspace, "select master_key from master_keys where status = 'proposed' order by id limit 1")[0]?.master_key;
+  return queryWorkspace<{ master_key: string }>(workspace, "select master_key from master_keys where status = 'proposed' order by id limit 1")[0]?.master_key;
 }
 
 function argsFor(operation: Operation, workspace: TempWorkspace, key: string | undefined): string[] | undefined {
@@ -109,7 +99,7 @@ describe('crash safety: SIGKILL at random points of runs and approvals', functio
       const killed = await runAndKill(argsFor(operation, crashed, key)!, 20 + pick(320));
       if (killed) kills++;
       if (existsSync(crashed.file('data/keysync.db'))) {
-        const [integrity] = query<{ integrity_check: string }>(crashed, 'pragma integrity_check');
+        const [integrity] = queryWorkspace<{ integrity_check: string }>(crashed, 'pragma integrity_check');
         assert.equal(integrity?.integrity_check, 'ok', `integrity after kill ${kills}`);
       }
       await complete(operation, crashed, key, completedBefore);
@@ -123,7 +113,7 @@ describe('crash safety: SIGKILL at random points of runs and approvals', functio
 /** Finishes an operation that may have been killed: resume or rerun a run, repeat an approval. */
 async function complete(operation: Operation, workspace: TempWorkspace, key: string | undefined, completedBefore: number): Promise<void> {
   if (operation.kind === 'approve') {
-    const [row] = query<{ status: string }>(workspace, 'select status from master_keys where master_key = ' + sqlString(key!));
+    const [row] = queryWorkspace<{ status: string }>(workspace, 'select status from master_keys where master_key = ' + sqlString(key!));
     if (row?.status === 'proposed') assert.equal((await runCli(argsFor(operation, workspace, key)!)).code, 0);
     return;
   }
@@ -131,7 +121,7 @@ async function complete(operation: Operation, workspace: TempWorkspace, key: str
   if (completedRuns(workspace) > completedBefore) return;
   // Killed after its row was written, the run is resumed; killed before, it is simply repeated.
   const [latest] = existsSync(workspace.file('data/keysync.db'))
-    ? query<{ status: string }>(workspace, 'select status from runs order by started_at desc, id desc limit 1')
+    ? queryWorkspace<{ status: string }>(workspace, 'select status from runs order by started_at desc, id desc limit 1')
     : [];
   const resume = latest !== undefined && latest.status !== 'completed';
   const flags = operation.kind === 'run' && operation.autoApprove ? ['--auto-approve'] : [];
@@ -141,7 +131,7 @@ async function complete(operation: Operation, workspace: TempWorkspace, key: str
 
 function completedRuns(workspace: TempWorkspace): number {
   if (!existsSync(workspace.file('data/keysync.db'))) return 0;
-  return query<{ n: number }>(workspace, "select count(*) as n from runs where status = 'completed'")[0]!.n;
+  return queryWorkspace<{ n: number }>(workspace, "select count(*) as n from runs where status = 'completed'")[0]!.n;
 }
 
 const sqlString = (text: string) => `'${text.replaceAll("'", "''")}'`;
