@@ -11,7 +11,7 @@ const FROM_STATUS: Readonly<Record<Decision, MasterKeyStatus>> = { approve: 'pro
 export async function decide(service: KeySyncService, decision: Decision, target?: TreeNode | string): Promise<MasterKeyRecord> {
   requireTrust('change the registry');
   const masterKey = await pickKey(service, decision, target);
-  const reason = decision === 'reject' ? await askReason(masterKey) : undefined;
+  const reason = decision === 'reject' ? await askRejectReason(masterKey) : undefined;
   const record = await service.decide(decision, masterKey, actorName(), reason);
   void vscode.window.showInformationMessage(`KeySync: ${record.masterKey} is now ${record.status}.`);
   return record;
@@ -24,12 +24,7 @@ export async function approveAll(service: KeySyncService): Promise<number> {
     void vscode.window.showInformationMessage('KeySync: no master keys are awaiting review.');
     return 0;
   }
-  const answer = await vscode.window.showWarningMessage(
-    `Approve all ${pending.length.toLocaleString('en-US')} proposed master keys?`,
-    { modal: true, detail: `Each becomes active, recorded in the audit log as approved by ${actorName()}.` },
-    'Approve All',
-  );
-  if (answer !== 'Approve All') return 0;
+  if (!(await confirmApproveAll(`Approve all ${pending.length.toLocaleString('en-US')} proposed master keys?`))) return 0;
   const approved = await service.approveAll(actorName(), pending.map((record) => record.normalizedKey));
   void vscode.window.showInformationMessage(`KeySync: approved ${approved.toLocaleString('en-US')} master keys.`);
   return approved;
@@ -51,7 +46,18 @@ async function pickKey(service: KeySyncService, decision: Decision, target?: Tre
   return orCancel(picked).label;
 }
 
-async function askReason(masterKey: string): Promise<string> {
+/** A modal yes/no before approving many keys at once. */
+export async function confirmApproveAll(question: string): Promise<boolean> {
+  const answer = await vscode.window.showWarningMessage(
+    question,
+    { modal: true, detail: `Each becomes active, recorded in the audit log as approved by ${actorName()}.` },
+    'Approve All',
+  );
+  return answer === 'Approve All';
+}
+
+/** The reason a rejection needs (kept in the audit log); dismissing the prompt cancels. */
+export async function askRejectReason(masterKey: string): Promise<string> {
   const reason = await vscode.window.showInputBox({
     title: `Reject ${masterKey}`,
     prompt: 'Why? The reason is kept in the audit log.',

@@ -92,7 +92,7 @@ function createContext(
   config: KeySyncConfig,
   driver: SqliteDriver,
   options: OpenWorkspaceOptions,
-): WorkspaceContext & { closeStore(): Promise<void>; storeOpened(): boolean } {
+): WorkspaceContext & { closeStore(): Promise<void>; storeOpened(): boolean; emptyStore(): Promise<Store> } {
   const { values, baseDir } = config;
   const resolve = (file: string) => path.resolve(baseDir, file);
   const paths: WorkspacePaths = {
@@ -109,6 +109,7 @@ function createContext(
   }));
   const storeOptions = { driver, lockTimeoutMs: options.lockTimeoutMs ?? values.database.busy_timeout_ms };
   let store: Promise<Store> | undefined;
+  let empty: Promise<Store> | undefined;
   return {
     config,
     paths,
@@ -124,10 +125,15 @@ function createContext(
     },
     openReadonlyStore: () => Store.open(paths.database, { ...storeOptions, readonly: true }),
     storeOpened: () => store !== undefined,
+    emptyStore() {
+      // Read-only with no file: an in-memory store with the schema and nothing in it.
+      empty ??= Store.open(paths.database, { ...storeOptions, readonly: true });
+      return empty;
+    },
     async closeStore() {
-      const opened = store;
-      store = undefined;
-      if (opened) await (await opened).close();
+      const opened = [store, empty];
+      store = empty = undefined;
+      for (const each of opened) if (each) await (await each).close();
     },
   };
 }
@@ -141,15 +147,8 @@ function workspaceApi(context: ReturnType<typeof createContext>, driver: DriverN
   // Reading a workspace that has no database yet creates none: an empty in-memory store
   // answers (so opening an editor on a folder, trusted or not, writes nothing).
   const read = async <T>(work: (db: Db) => Promise<T>): Promise<T> => {
-    if (!context.storeOpened() && !existsSync(context.paths.database)) {
-      const empty = await context.openReadonlyStore();
-      try {
-        return await empty.read(work);
-      } finally {
-        await empty.close();
-      }
-    }
-    return (await context.store()).read(work);
+    const noDatabase = !context.storeOpened() && !existsSync(context.paths.database);
+    return (await (noDatabase ? context.emptyStore() : context.store())).read(work);
   };
   return {
     config: context.config,

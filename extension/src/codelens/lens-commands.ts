@@ -6,22 +6,14 @@
 import * as vscode from 'vscode';
 import { isKeySyncError } from '@keysync/sdk';
 import type { KeySyncService } from '../service.js';
-import { actorName, orCancel, requireTrust } from '../ui.js';
+import { askRejectReason, confirmApproveAll } from '../registry-commands.js';
+import { actorName, requireTrust } from '../ui.js';
 import { readReport } from './report-lens.js';
 import { isPending, statusEdits } from './report-rows.js';
 
 export async function lensDecide(service: KeySyncService, decision: 'approve' | 'reject', uri: vscode.Uri, masterKey: string): Promise<void> {
   requireTrust('change the registry');
-  const reason =
-    decision === 'reject'
-      ? orCancel(
-          await vscode.window.showInputBox({
-            title: `Reject ${masterKey}`,
-            prompt: 'Why? The reason is kept in the audit log.',
-            validateInput: (value) => (value.trim() ? undefined : 'A reason is required.'),
-          }),
-        ).trim()
-      : undefined;
+  const reason = decision === 'reject' ? await askRejectReason(masterKey) : undefined;
   try {
     await service.decide(decision, masterKey, actorName(), reason);
   } catch (error) {
@@ -42,12 +34,7 @@ export async function lensApproveAll(service: KeySyncService, uri: vscode.Uri): 
     await syncReportStatuses(service, uri);
     return;
   }
-  const answer = await vscode.window.showWarningMessage(
-    `Approve the ${pending.length.toLocaleString('en-US')} pending master keys in this report?`,
-    { modal: true, detail: `Each becomes active, recorded in the audit log as approved by ${actorName()}.` },
-    'Approve All',
-  );
-  if (answer !== 'Approve All') return;
+  if (!(await confirmApproveAll(`Approve the ${pending.length.toLocaleString('en-US')} pending master keys in this report?`))) return;
   await service.approveAll(actorName(), pending.map((record) => record.normalizedKey));
   await syncReportStatuses(service, uri);
 }

@@ -142,10 +142,9 @@ function collectOutOfAuthority(outside: readonly { index: KeyIndex; positions: n
 }
 
 function duplicateGroups(index: KeyIndex): DuplicateGroup[] {
-  return index
-    .duplicateKeys()
-    .sort()
-    .map((key) => ({ system: index.system, key, sightings: index.sightings(key) }));
+  return index.data.duplicates
+    .map(([position, sightings]) => ({ system: index.system, key: index.keyAt(position), sightings }))
+    .sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
 }
 
 function ratio(part: number, whole: number): number {

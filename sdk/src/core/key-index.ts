@@ -110,11 +110,6 @@ export class KeyIndex {
     for (let position = 0; position < this.size; position++) yield this.keyAt(position);
   }
 
-  firstLine(key: NormalizedKey): number | undefined {
-    const position = this.find(key);
-    return position < 0 ? undefined : this.data.firstLines[position];
-  }
-
   /** Every distinct raw form of the key at a position, in file order. */
   sightingsAt(position: number): readonly Sighting[] {
     return this.duplicates().get(position) ?? [{ raw: this.rawAt(position), line: this.data.firstLines[position]! }];
@@ -124,11 +119,6 @@ export class KeyIndex {
   sightings(key: NormalizedKey): readonly Sighting[] {
     const position = this.find(key);
     return position < 0 ? [] : this.sightingsAt(position);
-  }
-
-  /** Keys reached by two or more distinct raw keys (SPEC §4 duplicates). */
-  duplicateKeys(): NormalizedKey[] {
-    return [...this.duplicates().keys()].map((position) => this.keyAt(position));
   }
 
   private duplicates(): Map<number, readonly Sighting[]> {
@@ -209,7 +199,6 @@ function sealRows(system: SystemId, rows: PendingRows): KeyIndexData {
 
 /** The rows of one hash run split by key (usually one key), keys in code-unit order. */
 function groupByKey(rows: PendingRows, run: Uint32Array): number[][] {
-  if (run.length === 1) return [[run[0]!]];
   const byKey = new Map<string, number[]>();
   for (const row of run) {
     const key = rows.keys[row]!;
@@ -221,7 +210,6 @@ function groupByKey(rows: PendingRows, run: Uint32Array): number[][] {
 }
 
 function distinctRaws(rows: PendingRows, group: readonly number[]): Sighting[] {
-  if (group.length === 1) return [{ raw: rows.raws[group[0]!]!, line: rows.lines[group[0]!]! }];
   const seen = new Set<string>();
   const distinct: Sighting[] = [];
   for (const row of group) {

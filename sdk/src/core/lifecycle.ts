@@ -3,6 +3,7 @@
  * Pure; the store applies it inside a transaction and records the audit event.
  */
 import { KeySyncError } from '../errors.js';
+import type { NewAuditEvent } from './records.js';
 import type { MasterKeyStatus } from './types.js';
 
 export type MasterKeyAction = 'approve' | 'reject' | 'deprecate' | 'resolve';
@@ -20,15 +21,39 @@ export const TRANSITIONS: Readonly<Record<MasterKeyAction, Transition>> = {
   resolve: { from: ['proposed'], to: 'resolved', event: 'master_key_resolved' },
 };
 
-export function nextStatus(masterKey: string, current: MasterKeyStatus, action: MasterKeyAction): MasterKeyStatus {
+export function nextStatus(
+  record: { readonly masterKey: string; readonly normalizedKey: string },
+  current: MasterKeyStatus,
+  action: MasterKeyAction,
+): MasterKeyStatus {
   const transition = TRANSITIONS[action];
   if (!transition.from.includes(current)) {
     throw new KeySyncError(
       'ILLEGAL_TRANSITION',
       'state',
-      `Cannot ${action} master key ${masterKey}: it is ${current}, and only ${transition.from.join(' or ')} keys can be ${transition.to === 'active' ? 'approved' : transition.to}.`,
-      { remedy: `list it with \`keysync registry list --status ${current}\` to see its history` },
+      `Cannot ${action} master key ${record.masterKey}: it is ${current}, and only ${transition.from.join(' or ')} keys can be ${transition.to === 'active' ? 'approved' : transition.to}.`,
+      { remedy: `\`keysync audit --key ${record.normalizedKey}\` shows its history` },
     );
   }
   return transition.to;
+}
+
+/** The audit event of one transition, whoever makes it (a user, auto-approve, a run's resolution). */
+export function transitionEvent(
+  record: { readonly masterKey: string; readonly normalizedKey: string; readonly sourceSystem: string; readonly status: MasterKeyStatus },
+  action: MasterKeyAction,
+  by: { readonly actor: string; readonly reason: string | null; readonly now: string; readonly runId: string | null },
+): NewAuditEvent {
+  const to = TRANSITIONS[action].to;
+  return {
+    timestamp: by.now,
+    runId: by.runId,
+    eventType: TRANSITIONS[action].event,
+    details: `${record.masterKey}: ${record.status} → ${to}${by.reason ? ` (${by.reason})` : ''}`,
+    system: record.sourceSystem,
+    key: record.normalizedKey,
+    action,
+    result: to,
+    actor: by.actor,
+  };
 }

@@ -86,7 +86,7 @@ const isAsciiAlnum = (c: number): boolean =>
  * One pass over char codes for keys made only of ASCII; returns `undefined` for any
  * other key so the caller falls back to the reference.
  *
- * The result is a flat string: the raw text itself (or a slice of it) when normalising
+ * The result is a flat string: a slice of the raw text (the text itself, when whole) when normalising
  * changed nothing inside it, else one string made from a code buffer. Building it with
  * `+=` per character would leave a rope that every later hash and compare must flatten.
  */
@@ -137,9 +137,7 @@ function asciiNormalizer(rules: NormalizeRules): (raw: string) => string | undef
     if (pendingDelim) emit(delimCode);
     const key =
       unchanged && length === end - start
-        ? start === 0 && end === raw.length
-          ? raw
-          : raw.slice(start, end)
+        ? raw.slice(start, end)
         : String.fromCharCode.apply(null, out.subarray(0, length) as unknown as number[]);
     return pad ? pad(key) : key;
   };

@@ -4,7 +4,7 @@
  * then applies it in one transaction, so a cancelled or killed run leaves the previous
  * state intact and the reports always match what was committed.
  */
-import { TRANSITIONS, type MasterKeyAction } from './lifecycle.js';
+import { TRANSITIONS, transitionEvent, type MasterKeyAction } from './lifecycle.js';
 import type { Proposal } from './provision.js';
 import type { AuditEvent, MasterKeyRecord, NewAuditEvent, Planned } from './records.js';
 import type { MasterKeyStatus, NormalizedKey } from './types.js';
@@ -92,10 +92,7 @@ export function planRegistryChanges(input: RegistryPlanInput): RegistryPlan {
     };
     byKey.set(key, updated);
     if (record.id !== null && existingIds.has(record.id)) changed.set(record.id, { id: record.id, status: updated.status, at: now, actor, reason });
-    event({
-      timestamp: now, runId, eventType: transition.event, system: record.sourceSystem, key, action, result: transition.to, actor,
-      details: `${record.masterKey}: ${record.status} → ${transition.to}${reason ? ` (${reason})` : ''}`,
-    });
+    event(transitionEvent(record, action, { actor, reason, now, runId }));
     return true;
   };
   const resolved = input.resolvedKeys.filter((key) => apply(key, 'resolve', 'keysync', 'key appeared in the authority')).length;

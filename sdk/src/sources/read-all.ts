@@ -99,33 +99,35 @@ async function readEach(all: readonly SourceFile[], options: ReadAllOptions): Pr
 async function readFresh(sources: readonly SourceFile[], options: ReadAllOptions): Promise<Settled[]> {
   const workers = options.maxWorkers > 0 ? options.maxWorkers : os.availableParallelism();
   let done = 0;
-  const progress = (source: SourceFile, rows: number) => options.onSourceProgress?.(source.system, rows, done, sources.length);
+  const onRows = (source: SourceFile, rows: number) => options.onSourceProgress?.(source.system, rows, done, sources.length);
+  const onSourceDone = () => done++;
   const useWorkers = options.parallel && workers > 1 && sources.length > 1 && totalBytes(sources) >= WORKERS_FROM_BYTES;
   options.logger.log('debug', useWorkers ? `reading ${sources.length} sources in up to ${workers} worker threads` : 'reading sources in the main thread');
-  const settled: Settled[] = useWorkers
-    ? await readInWorkers(sources, {
-        rules: options.rules,
-        onCorruptData: options.onCorruptData,
-        workers,
-        signal: options.signal,
-        onRows: progress,
-        onSourceDone: () => done++,
-      })
-    : [];
-  if (!useWorkers) {
-    const normalize = compileNormalizer(options.rules);
-    for (const source of sources) {
-      throwIfAborted(options.signal);
-      try {
-        settled.push({ ok: true, read: await readSource(source, { normalize, onCorruptData: options.onCorruptData, onRows: (rows) => progress(source, rows) }) });
-      } catch (error) {
-        settled.push({ ok: false, error });
-      }
-      done++;
-    }
-  }
+  const settled = useWorkers
+    ? await readInWorkers(sources, { rules: options.rules, onCorruptData: options.onCorruptData, workers, signal: options.signal, onRows, onSourceDone })
+    : await readInline(sources, options, onRows, onSourceDone);
   const badRowFailure = settled.find((result) => !result.ok && isKeySyncError(result.error) && result.error.code === 'SOURCE_BAD_ROW');
   if (badRowFailure && !badRowFailure.ok) throw badRowFailure.error;
+  return settled;
+}
+
+async function readInline(
+  sources: readonly SourceFile[],
+  options: ReadAllOptions,
+  onRows: (source: SourceFile, rows: number) => void,
+  onSourceDone: () => void,
+): Promise<Settled[]> {
+  const normalize = compileNormalizer(options.rules);
+  const settled: Settled[] = [];
+  for (const source of sources) {
+    throwIfAborted(options.signal);
+    try {
+      settled.push({ ok: true, read: await readSource(source, { normalize, onCorruptData: options.onCorruptData, onRows: (rows) => onRows(source, rows) }) });
+    } catch (error) {
+      settled.push({ ok: false, error });
+    }
+    onSourceDone();
+  }
   return settled;
 }
 

@@ -39,7 +39,7 @@ export async function appendAudit(tx: Tx, events: readonly (NewAuditEvent | Plan
   );
 }
 
-export async function listAudit(db: Db | Tx, filter: AuditFilter = {}): Promise<AuditEvent[]> {
+export async function listAudit(db: Db, filter: AuditFilter = {}): Promise<AuditEvent[]> {
   let query = db.selectFrom('audit_log').selectAll().orderBy('id');
   if (filter.runId !== undefined) query = query.where('run_id', '=', filter.runId);
   if (filter.key !== undefined) query = query.where('key', '=', filter.key);

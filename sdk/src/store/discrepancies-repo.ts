@@ -1,5 +1,5 @@
 /**
- * Per-run discrepancies, stored so views (the extension's tree, `keysync show`) never
+ * Per-run discrepancies, stored so views (the extension's tree, `ws.runs.discrepancies`) never
  * reparse CSVs. One row per (run, kind, system) holding its entries as JSON: one write
  * per group instead of one per key keeps a million-key run's persist step cheap.
  */
@@ -82,12 +82,12 @@ export interface DiscrepancyCount {
   readonly count: number;
 }
 
-export async function countDiscrepancies(db: Db | Tx, runId: string): Promise<DiscrepancyCount[]> {
+export async function countDiscrepancies(db: Db, runId: string): Promise<DiscrepancyCount[]> {
   return db.selectFrom('run_discrepancies').select(['kind', 'system', 'count']).where('run_id', '=', runId).execute();
 }
 
 export async function loadDiscrepancies<K extends DiscrepancyKind>(
-  db: Db | Tx,
+  db: Db,
   runId: string,
   kind: K,
   system: SystemId | '',

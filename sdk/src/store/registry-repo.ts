@@ -1,11 +1,11 @@
 /** The registry of master keys: one row per normalised key, moved through its lifecycle. */
 import type { Selectable } from 'kysely';
-import { nextStatus, TRANSITIONS, type MasterKeyAction } from '../core/lifecycle.js';
+import { nextStatus, TRANSITIONS, transitionEvent, type MasterKeyAction } from '../core/lifecycle.js';
 import type { MasterKeyRecord } from '../core/records.js';
 import type { RegistryPlan } from '../core/registry-plan.js';
 import type { MasterKeyStatus, NormalizedKey } from '../core/types.js';
 import { KeySyncError } from '../errors.js';
-import { appendAudit, type NewAuditEvent } from './audit-repo.js';
+import { appendAudit } from './audit-repo.js';
 import { chunked, insertInChunks } from './batch.js';
 import type { Db, Tx } from './store.js';
 import type { MasterKeysTable } from './tables.js';
@@ -23,11 +23,10 @@ export interface TransitionRequest {
   readonly action: MasterKeyAction;
   readonly actor: string;
   readonly reason?: string;
-  readonly runId?: string | null;
   readonly now: string;
 }
 
-export async function listMasterKeys(db: Db | Tx, filter: RegistryFilter = {}): Promise<MasterKeyRecord[]> {
+export async function listMasterKeys(db: Db, filter: RegistryFilter = {}): Promise<MasterKeyRecord[]> {
   const statuses = filter.status === undefined ? undefined : ([] as MasterKeyStatus[]).concat(filter.status);
   const query = () => {
     let q = db.selectFrom('master_keys').selectAll().orderBy('id');
@@ -43,7 +42,7 @@ export async function listMasterKeys(db: Db | Tx, filter: RegistryFilter = {}): 
   return found.sort((a, b) => a.id - b.id);
 }
 
-export async function countByStatus(db: Db | Tx): Promise<Record<MasterKeyStatus, number>> {
+export async function countByStatus(db: Db): Promise<Record<MasterKeyStatus, number>> {
   const rows = await db
     .selectFrom('master_keys')
     .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
@@ -86,7 +85,7 @@ export async function applyRegistryPlan(tx: Tx, plan: RegistryPlan): Promise<voi
 }
 
 /** The next free id of a table (ids a run plans before writing). */
-export async function nextIds(db: Db | Tx): Promise<{ masterKey: number; audit: number }> {
+export async function nextIds(db: Db): Promise<{ masterKey: number; audit: number }> {
   const [masterKey, audit] = await Promise.all([
     db.selectFrom('master_keys').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst(),
     db.selectFrom('audit_log').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst(),
@@ -112,14 +111,14 @@ export async function transitionMasterKey(tx: Tx, keyOrMasterKey: string, reques
       remedy: 'pass --reason "…" (the reason is kept in the audit log)',
     });
   }
-  const status = nextStatus(row.master_key, row.status, request.action);
-  await applyTransition(tx, [row], status, request);
+  const status = nextStatus({ masterKey: row.master_key, normalizedKey: row.normalized_key }, row.status, request.action);
+  await applyTransition(tx, [row], request);
   return toRecord({ ...row, ...statusUpdate(status, request) });
 }
 
 /** The same action on many keys at once (auto-approve, resolution); keys not in `from` are left alone. */
 export async function transitionMany(tx: Tx, keys: readonly NormalizedKey[], request: TransitionRequest): Promise<number> {
-  const { from, to } = TRANSITIONS[request.action];
+  const { from } = TRANSITIONS[request.action];
   let changed = 0;
   for (const batch of chunked(keys)) {
     const rows = await tx
@@ -128,39 +127,20 @@ export async function transitionMany(tx: Tx, keys: readonly NormalizedKey[], req
       .where('normalized_key', 'in', batch)
       .where('status', 'in', [...from])
       .execute();
-    await applyTransition(tx, rows, to, request);
+    await applyTransition(tx, rows, request);
     changed += rows.length;
   }
   return changed;
 }
 
-async function applyTransition(
-  tx: Tx,
-  rows: readonly Selectable<MasterKeysTable>[],
-  to: MasterKeyStatus,
-  request: TransitionRequest,
-): Promise<void> {
+/** A user's action on rows already checked to be in a status it applies to. */
+async function applyTransition(tx: Tx, rows: readonly Selectable<MasterKeysTable>[], request: TransitionRequest): Promise<void> {
   if (rows.length === 0) return;
-  const ids = rows.map((row) => row.id);
-  for (const batch of chunked(ids)) {
-    await tx
-      .updateTable('master_keys')
-      .set(statusUpdate(to, request))
-      .where('id', 'in', batch)
-      .execute();
+  for (const batch of chunked(rows.map((row) => row.id))) {
+    await tx.updateTable('master_keys').set(statusUpdate(TRANSITIONS[request.action].to, request)).where('id', 'in', batch).execute();
   }
-  const events: NewAuditEvent[] = rows.map((row) => ({
-    timestamp: request.now,
-    runId: request.runId ?? null,
-    eventType: TRANSITIONS[request.action].event,
-    details: `${row.master_key}: ${row.status} → ${to}${request.reason ? ` (${request.reason})` : ''}`,
-    system: row.source_system,
-    key: row.normalized_key,
-    action: request.action,
-    result: to,
-    actor: request.actor,
-  }));
-  await appendAudit(tx, events);
+  const by = { actor: request.actor, reason: request.reason ?? null, now: request.now, runId: null };
+  await appendAudit(tx, rows.map((row) => transitionEvent(toRecord(row), request.action, by)));
 }
 
 function statusUpdate(status: MasterKeyStatus, request: Pick<TransitionRequest, 'now' | 'actor' | 'reason'>) {

@@ -82,14 +82,14 @@ export interface RunFilter {
   readonly limit?: number;
 }
 
-export async function listRuns(db: Db | Tx, filter: RunFilter = {}): Promise<RunRecord[]> {
+export async function listRuns(db: Db, filter: RunFilter = {}): Promise<RunRecord[]> {
   let query = db.selectFrom('runs').selectAll().orderBy('started_at', 'desc').orderBy('id', 'desc');
   if (filter.status) query = query.where('status', '=', filter.status);
   if (filter.limit !== undefined) query = query.limit(filter.limit);
   return (await query.execute()).map(toRunRecord);
 }
 
-export async function getRun(db: Db | Tx, id: string): Promise<RunRecord | undefined> {
+export async function getRun(db: Db, id: string): Promise<RunRecord | undefined> {
   const row = await db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();
   return row && toRunRecord(row);
 }

@@ -140,7 +140,7 @@ export function removeUnreferencedSnapshots(folder: string, referenced: Readonly
   }
 }
 
-export async function listSnapshots(db: Db | Tx): Promise<SnapshotRef[]> {
+export async function listSnapshots(db: Db): Promise<SnapshotRef[]> {
   const rows = await db.selectFrom('source_snapshots').selectAll().execute();
   return rows.map((row) => ({
     system: row.system,

@@ -63,14 +63,7 @@ export class Store {
 
   /** Runs `work` in one transaction with the lock held. */
   write<T>(purpose: string, work: (tx: Tx) => Promise<T>): Promise<T> {
-    if (this.readonly) {
-      return Promise.reject(
-        new KeySyncError('DATABASE_READONLY', 'state', `Cannot ${purpose}: the database was opened read-only (dry run).`),
-      );
-    }
-    return this.serialise(() =>
-      lockedOrNot(this.file, this.lock, this.lockTimeoutMs, () => inTransaction(this.db, work), purpose),
-    );
+    return this.serialise(() => lockedOrNot(this.file, this.lock, this.lockTimeoutMs, () => this.transaction(purpose, work), purpose));
   }
 
   /**
@@ -84,13 +77,7 @@ export class Store {
         this.lock,
         this.lockTimeoutMs,
         () =>
-          work({
-            db: this.db,
-            transaction: (body) => {
-              if (this.readonly) throw new KeySyncError('DATABASE_READONLY', 'state', `Cannot ${purpose}: the database was opened read-only (dry run).`);
-              return inTransaction(this.db, body);
-            },
-          }),
+          work({ db: this.db, transaction: (body) => this.transaction(purpose, body) }),
         purpose,
       ),
     );
@@ -99,6 +86,13 @@ export class Store {
   async close(): Promise<void> {
     await this.queue.catch(() => undefined);
     await this.db.destroy();
+  }
+
+  private transaction<T>(purpose: string, work: (tx: Tx) => Promise<T>): Promise<T> {
+    if (this.readonly) {
+      return Promise.reject(new KeySyncError('DATABASE_READONLY', 'state', `Cannot ${purpose}: the database was opened read-only (dry run).`));
+    }
+    return inTransaction(this.db, work);
   }
 
   /** One operation at a time in this process; the lock orders processes. */
