@@ -59,8 +59,21 @@ export class ProcessLock {
     }
   }
 
+  /**
+   * Moves the lock aside in one rename, then deletes it. Deleting it in place would empty the
+   * folder first, and rename(2) replaces an empty folder: another process could place its lock
+   * there and then lose it to our rmdir.
+   */
   release(token: string): void {
-    if (readOwner(this.lockDir)?.token === token) rmSync(this.lockDir, { recursive: true, force: true });
+    if (readOwner(this.lockDir)?.token !== token) return;
+    const released = `${this.lockDir}.${process.pid}.${token}.released`;
+    try {
+      renameSync(this.lockDir, released);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
+    }
+    rmSync(released, { recursive: true, force: true });
   }
 
   /** The current holder, if any. */
@@ -100,8 +113,9 @@ export class ProcessLock {
    */
   private removeIfAbandoned(): boolean {
     const owner = readOwner(this.lockDir);
-    // Placed by rename with its owner inside, a lock without an owner file is debris (or gone).
-    if (owner && !isAbandoned(owner)) return false;
+    // No owner to read: the lock was just released (an empty leftover folder needs nothing:
+    // rename(2) replaces an empty folder when the next lock is placed).
+    if (!owner || !isAbandoned(owner)) return false;
     this.removeDeadPreparations();
     const aside = `${this.lockDir}.abandoned-${randomUUID()}`;
     try {
@@ -110,7 +124,7 @@ export class ProcessLock {
       return false;
     }
     const moved = readOwner(aside);
-    if (moved && moved.token !== owner?.token) {
+    if (moved && moved.token !== owner.token) {
       try {
         renameSync(aside, this.lockDir);
         return false;
@@ -122,14 +136,14 @@ export class ProcessLock {
     return true;
   }
 
-  /** Debris of processes killed mid-acquire or mid-takeover: prepared and set-aside lock folders. */
+  /** Debris of processes killed mid-acquire, mid-release or mid-takeover. */
   private removeDeadPreparations(): void {
     const folder = path.dirname(this.lockDir);
     const prefix = `${path.basename(this.lockDir)}.`;
     for (const name of readdirSync(folder)) {
       if (!name.startsWith(prefix)) continue;
       const rest = name.slice(prefix.length);
-      const preparedBy = rest.endsWith('.new') ? Number(/^(\d+)\./.exec(rest)?.[1]) : undefined;
+      const preparedBy = rest.endsWith('.new') || rest.endsWith('.released') ? Number(/^(\d+)\./.exec(rest)?.[1]) : undefined;
       const setAsideOwner = rest.startsWith('abandoned-') ? readOwner(path.join(folder, name)) : undefined;
       const dead = (preparedBy && !processAlive(preparedBy)) || (setAsideOwner && isAbandoned(setAsideOwner)) || (rest.startsWith('abandoned-') && !setAsideOwner);
       if (dead) rmSync(path.join(folder, name), { recursive: true, force: true });

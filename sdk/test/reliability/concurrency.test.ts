@@ -4,11 +4,12 @@
  * from a second process during a run is neither lost nor applied twice.
  */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { generateMockData } from '../../src/index.js';
-import { runCli, type CliResult } from '../helpers/cli.js';
+import { runCli, runProcess, type CliResult } from '../helpers/cli.js';
 import { queryWorkspace } from '../helpers/database.js';
-import { tempWorkspace, type TempWorkspace } from '../helpers/workspace.js';
+import { REPO_ROOT, tempWorkspace, type TempWorkspace } from '../helpers/workspace.js';
 
 describe('concurrent processes on one workspace', function () {
   this.timeout(120_000);
@@ -53,6 +54,37 @@ describe('concurrent processes on one workspace', function () {
       assert.deepEqual(row, { status: 'active', status_changed_by: 'second-process' });
       const events = queryWorkspace(workspace, `select id from audit_log where event_type = 'master_key_approved' and key = '${key}'`);
       assert.equal(events.length, 1, `${key} approved once`);
+    }
+  });
+});
+
+describe('the inter-process lock under contention', function () {
+  this.timeout(120_000);
+
+  it('lets exactly one of four processes in at a time over 1,600 acquire/release cycles, without errors', async () => {
+    const workspace = tempWorkspace();
+    try {
+      const lockModule = JSON.stringify(path.join(REPO_ROOT, 'sdk/src/store/process-lock.ts'));
+      const journal = workspace.file('journal.txt');
+      const script =
+        `const { ProcessLock } = await import(${lockModule}); const { appendFileSync } = await import('node:fs');` +
+        `const lock = new ProcessLock(${JSON.stringify(workspace.file('db.keysync-db.lock'))});` +
+        `for (let i = 0; i < 400; i++) await lock.with({ purpose: 'stress', timeoutMs: 60000 }, async () => {` +
+        ` appendFileSync(${JSON.stringify(journal)}, 'enter ' + process.pid + '\\n');` +
+        ` await new Promise((resolve) => setImmediate(resolve));` +
+        ` appendFileSync(${JSON.stringify(journal)}, 'exit ' + process.pid + '\\n'); });`;
+      const results = await Promise.all(
+        Array.from({ length: 4 }, () => runProcess(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: REPO_ROOT })),
+      );
+      for (const result of results) assert.equal(result.code, 0, result.stderr);
+      const lines = readFileSync(journal, 'utf8').trim().split('\n');
+      assert.equal(lines.length, 4 * 400 * 2);
+      for (let i = 0; i < lines.length; i += 2) {
+        const [enter, exit] = [lines[i]!.split(' '), lines[i + 1]!.split(' ')];
+        assert.deepEqual([enter[0], exit[0], exit[1]], ['enter', 'exit', enter[1]], `line ${i + 1}: one holder at a time`);
+      }
+    } finally {
+      workspace.remove();
     }
   });
 });
