@@ -37,6 +37,7 @@ export type { MasterKeyRecord, RegistryFilter } from './store/registry-repo.js';
 export type { ReportPaths, RunFilter, RunRecord } from './store/runs-repo.js';
 export type { AuthorityKey, BadRowEntry, DiscrepancyCount, DiscrepancyEntries, KeyWithSightings } from './store/discrepancies-repo.js';
 export type { DiscrepancyKind } from './store/tables.js';
+export type { LockOwner, LockStatus } from './store/process-lock.js';
 export type { DriverName, SqliteDriver, SqliteOpenOptions } from './store/drivers/driver.js';
 export { REPORT_NAMES } from './reports/report-rows.js';
 export type { ReportName } from './reports/report-rows.js';

@@ -6,20 +6,22 @@
  * is cancelled, fails or is killed leaves the registry and audit log as they were; the
  * run's own row says how it ended, and `resume` runs it again under the same id.
  */
+import path from 'node:path';
 import { compareSystems, type Discrepancies } from './core/compare.js';
 import type { Proposal } from './core/provision.js';
 import type { RunSummary } from './core/summary.js';
 import type { RunMode } from './core/types.js';
 import { isKeySyncError, KeySyncError, throwIfAborted } from './errors.js';
-import { removeReports, uniqueReportStamp } from './reports/write-reports.js';
+import { claimReportStamp, reclaimReportStamp, removeRunReports } from './reports/report-stamp.js';
 import { commitStage, describeTotals } from './run/commit-stage.js';
 import { readStage } from './run/read-stage.js';
-import { newRunIdentity, type RunIdentity } from './run/run-identity.js';
+import { newRunId, type RunIdentity } from './run/run-identity.js';
 import { abandonRun, beginRun, markInterruptedRuns, recordCheckpoint, resumableRun } from './run/run-records.js';
 import type { ReportPaths } from './store/runs-repo.js';
-import { listSnapshots, removeUnreferencedSnapshots, snapshotFolder } from './store/snapshots.js';
+import { legacySnapshotFolder, listSnapshots, removeUnreferencedSnapshots, snapshotFolder } from './store/snapshots.js';
 import type { Store } from './store/store.js';
 import type { WorkspaceContext } from './workspace-context.js';
+import { assertIndependentPaths } from './workspace-paths.js';
 
 export type ReconcileStage = 'read' | 'compare' | 'provision' | 'reports' | 'persist';
 
@@ -64,6 +66,9 @@ export type StageTimings = Readonly<Record<ReconcileStage, number>>;
 
 export async function reconcile(context: WorkspaceContext, options: ReconcileOptions = {}): Promise<ReconcileResult> {
   throwIfAborted(options.signal);
+  if (options.outputDir !== undefined) {
+    assertIndependentPaths({ configFile: context.config.file, paths: context.paths, sources: context.sources, outputOverride: path.resolve(options.outputDir) });
+  }
   if (options.dryRun) {
     if (options.resume) throw new KeySyncError('USAGE', 'usage', 'A dry run cannot resume a run.', { remedy: 'use --resume or --dry-run, not both' });
     const store = await context.openReadonlyStore();
@@ -76,26 +81,30 @@ export async function reconcile(context: WorkspaceContext, options: ReconcileOpt
   const store = await context.store();
   const runLock = { purpose: 'a reconciliation run', timeoutMs: 0, busyMessage: (holder: string) => `Another run is in progress: ${holder}.` };
   return context.runLock.with(runLock, async () => {
-    await markInterruptedRuns(store, context.logger, context.clock().toISOString());
-    const identity = options.resume ? await resumedIdentity(store) : freshIdentity(context, options, false);
+    await markInterruptedRuns(store, context.logger, context.paths.output, context.clock().toISOString());
+    const identity = options.resume ? await resumedIdentity(context, store, options) : freshIdentity(context, options, false);
     return runOnce(context, store, options, identity, false);
   });
 }
 
+/** A new run: its id and the report stamp it claims in its output folder. */
 function freshIdentity(context: WorkspaceContext, options: ReconcileOptions, dryRun: boolean): RunIdentity {
   const started = context.clock();
-  const stamp = uniqueReportStamp(options.outputDir ?? context.paths.output, started, dryRun);
-  return newRunIdentity(started, stamp, options.mode ?? context.config.values.processing.mode);
+  const outputDir = options.outputDir ?? context.paths.output;
+  const { stamp, runId } = claimReportStamp(outputDir, started, dryRun, newRunId);
+  return { id: runId, startedAt: started.toISOString(), stamp, outputDir, mode: options.mode ?? context.config.values.processing.mode, resumed: false };
 }
 
-async function resumedIdentity(store: Store): Promise<RunIdentity> {
+/** The interrupted run, under its id and stamp, in its own output folder unless told otherwise. */
+async function resumedIdentity(context: WorkspaceContext, store: Store, options: ReconcileOptions): Promise<RunIdentity> {
   const run = await resumableRun(store);
-  return { id: run.id, startedAt: run.startedAt, stamp: run.reportStamp, mode: run.mode, resumed: true };
+  const outputDir = options.outputDir ?? run.outputDir ?? context.paths.output;
+  reclaimReportStamp(outputDir, run.reportStamp, false, run.id);
+  return { id: run.id, startedAt: run.startedAt, stamp: run.reportStamp, outputDir, mode: run.mode, resumed: true };
 }
 
 async function runOnce(context: WorkspaceContext, store: Store, options: ReconcileOptions, run: RunIdentity, dryRun: boolean): Promise<ReconcileResult> {
   const timer = stageTimer((event) => options.onProgress?.(event));
-  const outputDir = options.outputDir ?? context.paths.output;
   const verb = run.resumed ? 'resumed' : 'started';
   context.logger.log('info', `run ${run.id} ${verb} (${run.mode}${dryRun ? ', dry run' : ''})`);
   if (!dryRun) await beginRun(store, run, context.config.file, context.clock().toISOString());
@@ -122,7 +131,6 @@ async function runOnce(context: WorkspaceContext, store: Store, options: Reconci
         run,
         dryRun,
         autoApprove: options.autoApprove ?? context.config.values.provisioning.auto_approve,
-        outputDir,
         read,
         discrepancies,
         signal: options.signal,
@@ -136,10 +144,13 @@ async function runOnce(context: WorkspaceContext, store: Store, options: Reconci
     return { runId: run.id, dryRun, resumed: run.resumed, discrepancies, ...committed, timings };
   } catch (error) {
     const cancelled = isKeySyncError(error) && error.kind === 'cancelled';
-    const message = isKeySyncError(error) ? error.describe() : String((error as Error)?.stack ?? error);
+    const message = describeFailure(error);
     context.logger.log(cancelled ? 'warn' : 'error', `run ${run.id} ${cancelled ? 'cancelled' : 'failed'}: ${message}`);
-    // Reports of a run that did not commit would describe changes that never happened.
-    removeReports(outputDir, run.stamp, dryRun);
+    if (!isKeySyncError(error)) context.logger.log('debug', String((error as Error)?.stack ?? error));
+    // Reports of a run that did not commit would describe changes that never happened. Only
+    // this run's own files go (its claim on the stamp proves them ours); a real run keeps
+    // the claim so that --resume writes under the same stamp.
+    removeRunReports(run.outputDir, run.stamp, dryRun, run.id, { releaseClaim: dryRun });
     if (!dryRun) {
       // Recording the outcome can fail for the same reason the run did (a full disk): the next
       // run then marks this one interrupted. The user needs the original error either way.
@@ -151,10 +162,18 @@ async function runOnce(context: WorkspaceContext, store: Store, options: Reconci
   }
 }
 
-/** Snapshot files replaced by this run's (or left by an interrupted one) go. */
+/** One line for the runs table and the log: the stack of an unexpected error goes to the debug log only. */
+function describeFailure(error: unknown): string {
+  if (isKeySyncError(error)) return error.describe();
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return `unexpected error: ${text.split('\n')[0]}`;
+}
+
+/** Snapshot files replaced by this run's (or left by an interrupted one) go; nothing else does. */
 async function removeStaleSnapshots(context: WorkspaceContext, store: Store): Promise<void> {
   const refs = await store.read((db) => listSnapshots(db));
   removeUnreferencedSnapshots(snapshotFolder(context.paths.database), new Set(refs.map((ref) => ref.snapshotFile)));
+  removeUnreferencedSnapshots(legacySnapshotFolder(context.paths.database), new Set());
 }
 
 /** Times stages from the progress events the orchestrator emits as each stage starts. */

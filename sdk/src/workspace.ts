@@ -15,7 +15,7 @@ import { listAudit, type AuditEvent, type AuditFilter } from './store/audit-repo
 import { countDiscrepancies, loadDiscrepancies, type DiscrepancyCount, type DiscrepancyEntries } from './store/discrepancies-repo.js';
 import type { DriverName, SqliteDriver } from './store/drivers/driver.js';
 import { nativeDriver } from './store/drivers/native.js';
-import { ProcessLock } from './store/process-lock.js';
+import { ProcessLock, type LockStatus } from './store/process-lock.js';
 import {
   countByStatus,
   listMasterKeys,
@@ -25,9 +25,10 @@ import {
   type RegistryFilter,
 } from './store/registry-repo.js';
 import { getRun, listRuns, type RunFilter, type RunRecord } from './store/runs-repo.js';
-import { Store, type Db } from './store/store.js';
+import { databaseLockDir, Store, type Db } from './store/store.js';
 import type { DiscrepancyKind } from './store/tables.js';
 import type { WorkspaceContext, WorkspacePaths } from './workspace-context.js';
+import { assertIndependentPaths } from './workspace-paths.js';
 
 export interface OpenWorkspaceOptions {
   /** SQLite driver: `native` (better-sqlite3, default) or `wasm` (node-sqlite3-wasm), or your own. */
@@ -71,6 +72,16 @@ export interface Workspace {
     discrepancyCounts(runId: string): Promise<DiscrepancyCount[]>;
     discrepancies<K extends DiscrepancyKind>(runId: string, kind: K, system: string): Promise<DiscrepancyEntries[K]>;
   };
+  readonly locks: {
+    /** The locks currently held on this workspace's database (the run lock, the database lock). */
+    list(): LockStatus[];
+    /**
+     * Removes a lock whose holder is gone — `keysync unlock`, for a holder on another host
+     * that cannot be checked from here. A lock held by a live process on this host is refused.
+     */
+    breakLock(lock: LockStatus): boolean;
+  };
+  /** Waits for the operations in flight to settle, then closes the database; later calls are refused. */
   close(): Promise<void>;
 }
 
@@ -107,6 +118,7 @@ function createContext(
     delimiter: source.delimiter,
     encoding: source.encoding,
   }));
+  assertIndependentPaths({ configFile: config.file, paths, sources });
   const storeOptions = { driver, lockTimeoutMs: options.lockTimeoutMs ?? values.database.busy_timeout_ms };
   let store: Promise<Store> | undefined;
   let empty: Promise<Store> | undefined;
@@ -116,7 +128,7 @@ function createContext(
     sources,
     logger: createLogger({ file: paths.log, level: values.logging.level, sink: options.onLog }),
     clock: options.clock ?? (() => new Date()),
-    runLock: new ProcessLock(`${paths.database}.keysync-run.lock`),
+    runLock: new ProcessLock(runLockDir(paths.database)),
     store() {
       store ??= Store.open(paths.database, storeOptions);
       // A failed open is not cached, so fixing the cause and retrying works.
@@ -140,21 +152,26 @@ function createContext(
 
 function workspaceApi(context: ReturnType<typeof createContext>, driver: DriverName): Workspace {
   const now = () => context.clock().toISOString();
+  const operations = inFlightOperations();
+  const track = operations.track;
   const transition = (key: string, action: 'approve' | 'reject' | 'deprecate', by: Actor) =>
-    context.store().then((store) =>
-      store.write(`${action} ${key}`, (tx) => transitionMasterKey(tx, key, { action, actor: requireActor(by), reason: by.reason, now: now() })),
+    track(() =>
+      context.store().then((store) =>
+        store.write(`${action} ${key}`, (tx) => transitionMasterKey(tx, key, { action, actor: requireActor(by), reason: by.reason, now: now() })),
+      ),
     );
   // Reading a workspace that has no database yet creates none: an empty in-memory store
   // answers (so opening an editor on a folder, trusted or not, writes nothing).
-  const read = async <T>(work: (db: Db) => Promise<T>): Promise<T> => {
-    const noDatabase = !context.storeOpened() && !existsSync(context.paths.database);
-    return (await (noDatabase ? context.emptyStore() : context.store())).read(work);
-  };
+  const read = <T>(work: (db: Db) => Promise<T>): Promise<T> =>
+    track(async () => {
+      const noDatabase = !context.storeOpened() && !existsSync(context.paths.database);
+      return (await (noDatabase ? context.emptyStore() : context.store())).read(work);
+    });
   return {
     config: context.config,
     paths: context.paths,
     driver,
-    reconcile: (options) => reconcile(context, options),
+    reconcile: (options) => track(() => reconcile(context, options)),
     registry: {
       list: (filter) => read((db) => listMasterKeys(db, filter)),
       counts: () => read((db) => countByStatus(db)),
@@ -162,11 +179,13 @@ function workspaceApi(context: ReturnType<typeof createContext>, driver: DriverN
       reject: (key, by) => transition(key, 'reject', by),
       deprecate: (key, by) => transition(key, 'deprecate', by),
       approveAll: (by) =>
-        context.store().then((store) =>
-          store.write('approve all proposals', async (tx) => {
-            const keys = by.keys ?? (await listMasterKeys(tx, { status: 'proposed' })).map((record) => record.normalizedKey);
-            return transitionMany(tx, keys, { action: 'approve', actor: requireActor(by), reason: by.reason, now: now() });
-          }),
+        track(() =>
+          context.store().then((store) =>
+            store.write('approve all proposals', async (tx) => {
+              const keys = by.keys ?? (await listMasterKeys(tx, { status: 'proposed' })).map((record) => record.normalizedKey);
+              return transitionMany(tx, keys, { action: 'approve', actor: requireActor(by), reason: by.reason, now: now() });
+            }),
+          ),
         ),
     },
     audit: {
@@ -179,7 +198,50 @@ function workspaceApi(context: ReturnType<typeof createContext>, driver: DriverN
       discrepancyCounts: (runId) => read((db) => countDiscrepancies(db, runId)),
       discrepancies: (runId, kind, system) => read((db) => loadDiscrepancies(db, runId, kind, system)),
     },
-    close: () => context.closeStore(),
+    locks: {
+      list: () => workspaceLocks(context.paths.database).flatMap((lock) => lock.status() ?? []),
+      breakLock(lock) {
+        const current = workspaceLocks(context.paths.database).find((candidate) => candidate.lockDir === lock.lockDir)?.status();
+        if (current?.state === 'alive') {
+          throw new KeySyncError('LOCK_HOLDER_ALIVE', 'state', `The lock is held by process ${current.owner.pid} on this host, which is running (${current.owner.purpose}).`, {
+            file: lock.lockDir,
+            remedy: 'let it finish, or stop that process; KeySync removes a dead process’s lock by itself',
+          });
+        }
+        return workspaceLocks(context.paths.database).find((candidate) => candidate.lockDir === lock.lockDir)?.breakLock(lock.owner.token) ?? false;
+      },
+    },
+    // Waits for the operations in flight (a run commits or fails as it would have), then
+    // closes; anything started after close() is refused rather than hitting a closed driver.
+    close: () => operations.close(() => context.closeStore()),
+  };
+}
+
+const runLockDir = (databaseFile: string): string => `${databaseFile}.keysync-run.lock`;
+
+function workspaceLocks(databaseFile: string): ProcessLock[] {
+  return [new ProcessLock(runLockDir(databaseFile)), new ProcessLock(databaseLockDir(databaseFile))];
+}
+
+/** Tracks a workspace's pending operations so that close() can wait for them. */
+function inFlightOperations() {
+  const pending = new Set<Promise<unknown>>();
+  let closed: Promise<void> | undefined;
+  return {
+    track<T>(operation: () => Promise<T>): Promise<T> {
+      if (closed) {
+        return Promise.reject(new KeySyncError('WORKSPACE_CLOSED', 'state', 'The workspace was closed.', { remedy: 'open it again with openWorkspace()' }));
+      }
+      const promise = operation();
+      pending.add(promise);
+      const forget = () => pending.delete(promise);
+      promise.then(forget, forget);
+      return promise;
+    },
+    close(closeStores: () => Promise<void>): Promise<void> {
+      closed ??= Promise.allSettled([...pending]).then(closeStores);
+      return closed;
+    },
   };
 }
 

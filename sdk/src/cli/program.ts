@@ -8,6 +8,7 @@ import os from 'node:os';
 import { FAILURE_INJECTIONS } from '../mock/scenarios.js';
 import { auditCommand, decideCommand, registryListCommand, runsCommand } from './registry-commands.js';
 import { runCommand } from './run-command.js';
+import { unlockCommand } from './unlock-command.js';
 
 export interface CliIo {
   readonly stdout: NodeJS.WriteStream;
@@ -113,6 +114,12 @@ Exit codes: 0 done · 1 the run failed · 2 usage or config error · 3 discrepan
     .option('--key <key>', 'only events about this normalised key')
     .option('--limit <n>', 'at most this many', positiveInteger('--limit'))
     .action((_options, command: Command) => auditCommand(command.optsWithGlobals(), io));
+
+  program
+    .command('unlock')
+    .description('show who holds the workspace’s locks; remove one whose holder is gone (another host, a stopped container)')
+    .option('--yes', 'do not ask for confirmation')
+    .action((_options, command: Command) => unlockCommand(command.optsWithGlobals(), io));
 
   return program;
 }

@@ -5,6 +5,8 @@
  * transaction. Until that commit nothing persistent has changed, so a cancel, a crash or
  * a kill leaves the previous state intact; after it, reports and registry agree.
  */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { customAlphabet } from 'nanoid';
 import type { Discrepancies } from '../core/compare.js';
 import { findResolved, proposeMasterKeys, registryLookup, type Proposal } from '../core/provision.js';
@@ -13,7 +15,8 @@ import { planRegistryChanges, type RegistryPlan } from '../core/registry-plan.js
 import { summarizeRun, type RunSummary } from '../core/summary.js';
 import type { SystemId } from '../core/types.js';
 import { throwIfAborted } from '../errors.js';
-import { removeReports, writeReports } from '../reports/write-reports.js';
+import { removeRunReports } from '../reports/report-stamp.js';
+import { writeReports } from '../reports/write-reports.js';
 import type { SourcesRead } from '../sources/read-all.js';
 import { discrepancyGroups, saveDiscrepancies } from '../store/discrepancies-repo.js';
 import { applyRegistryPlan, listMasterKeys, nextIds } from '../store/registry-repo.js';
@@ -30,7 +33,6 @@ export interface CommitRequest {
   readonly run: RunIdentity;
   readonly dryRun: boolean;
   readonly autoApprove: boolean;
-  readonly outputDir: string;
   readonly read: ReadStageResult;
   readonly discrepancies: Discrepancies;
   readonly signal?: AbortSignal;
@@ -129,9 +131,9 @@ async function writeRunReports(context: WorkspaceContext, session: ExclusiveSess
   const { output } = context.config.values;
   const input = await reportInputFor(session.db, { run, dryRun, discrepancies, sources: request.read.sources, ...planned });
   // A resumed run's earlier attempt may have left some of its reports: they were never committed.
-  if (run.resumed) removeReports(request.outputDir, run.stamp, dryRun);
+  if (run.resumed) removeRunReports(run.outputDir, run.stamp, dryRun, run.id, { releaseClaim: false });
   return writeReports(input, {
-    directory: request.outputDir,
+    directory: run.outputDir,
     stamp: run.stamp,
     dryRun,
     injectionGuard: output.csv_injection_guard,
@@ -171,7 +173,7 @@ async function checkpoint(session: ExclusiveSession, request: CommitRequest, sta
   if (!request.dryRun) await session.transaction((tx) => recordCheckpoint(tx, request.run.id, stage, now));
 }
 
-/** Snapshot files for sources read from CSV whose snapshot is missing or stale. */
+/** Snapshot files for sources read from CSV whose snapshot is missing, damaged or stale. */
 function writeChangedSnapshots(context: WorkspaceContext, read: ReadStageResult, runId: string): SnapshotRef[] {
   const folder = snapshotFolder(context.paths.database);
   const refs: SnapshotRef[] = [];
@@ -179,7 +181,10 @@ function writeChangedSnapshots(context: WorkspaceContext, read: ReadStageResult,
   for (const index of reads) {
     const system: SystemId = index.system;
     const fingerprint = read.fingerprints.get(system);
-    if (!fingerprint || read.fromSnapshot.has(system) || read.snapshots.get(system)?.fingerprint === fingerprint) continue;
+    const stored = read.snapshots.get(system);
+    const storedStillGood =
+      stored !== undefined && stored.fingerprint === fingerprint && !read.damagedSnapshots.has(system) && existsSync(path.join(folder, stored.snapshotFile));
+    if (!fingerprint || read.fromSnapshot.has(system) || storedStillGood) continue;
     const outcome = read.sources.outcomes.find((entry) => entry.system === system);
     if (outcome?.status !== 'read') continue;
     const source = context.sources.find((entry) => entry.system === system)!;

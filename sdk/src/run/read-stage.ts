@@ -4,10 +4,9 @@
  * parsed again; the results are the same either way (tested on randomised change sets).
  */
 import type { RunMode, SystemId } from '../core/types.js';
-import type { Logger } from '../log.js';
 import { readAllSources, type SourcesRead } from '../sources/read-all.js';
 import type { SourceRead } from '../sources/read-source.js';
-import { listSnapshots, loadSnapshot, snapshotFolder, sourceFingerprint, type SnapshotRef } from '../store/snapshots.js';
+import { listSnapshots, loadSnapshot, snapshotFolder, sourceFingerprint, type ReadSettings, type SnapshotRef } from '../store/snapshots.js';
 import type { Store } from '../store/store.js';
 import type { WorkspaceContext } from '../workspace-context.js';
 
@@ -19,6 +18,8 @@ export interface ReadStageResult {
   readonly snapshots: ReadonlyMap<SystemId, SnapshotRef>;
   /** Systems taken from their snapshot rather than parsed. */
   readonly fromSnapshot: ReadonlySet<SystemId>;
+  /** Systems whose stored snapshot matched but was missing or damaged: the commit rewrites it. */
+  readonly damagedSnapshots: ReadonlySet<SystemId>;
 }
 
 export interface ReadStageOptions {
@@ -30,29 +31,34 @@ export interface ReadStageOptions {
 export async function readStage(context: WorkspaceContext, store: Store, options: ReadStageOptions): Promise<ReadStageResult> {
   const { values } = context.config;
   const snapshots = new Map((await store.read((db) => listSnapshots(db))).map((ref) => [ref.system, ref]));
-  const fingerprints = new Map(context.sources.map((source) => [source.system, sourceFingerprint(source, values.normalize)]));
-  const preloaded = options.mode === 'incremental' ? unchangedSources(context, snapshots, fingerprints, context.logger) : new Map();
+  // One settings object feeds both the read and the fingerprint, so no setting that changes
+  // what a source yields can be missing from its fingerprint.
+  const settings: ReadSettings = { rules: values.normalize, onCorruptData: values.error_handling.on_corrupt_data };
+  const fingerprints = new Map(context.sources.map((source) => [source.system, sourceFingerprint(source, settings)]));
+  const damagedSnapshots = new Set<SystemId>();
+  const preloaded =
+    options.mode === 'incremental' ? unchangedSources(context, snapshots, fingerprints, damagedSnapshots) : new Map<SystemId, SourceRead>();
   const sources = await readAllSources(context.sources, {
     authority: values.authority,
-    rules: values.normalize,
+    ...settings,
     parallel: values.processing.parallel,
     maxWorkers: values.processing.max_workers,
     onMissingFile: values.error_handling.on_missing_file,
-    onCorruptData: values.error_handling.on_corrupt_data,
     logger: context.logger,
     preloaded,
     signal: options.signal,
     onSourceProgress: options.onSourceProgress,
   });
-  return { sources, fingerprints, snapshots, fromSnapshot: new Set(preloaded.keys()) };
+  return { sources, fingerprints, snapshots, fromSnapshot: new Set(preloaded.keys()), damagedSnapshots };
 }
 
 function unchangedSources(
   context: WorkspaceContext,
   snapshots: ReadonlyMap<SystemId, SnapshotRef>,
   fingerprints: ReadonlyMap<SystemId, string | undefined>,
-  logger: Logger,
+  damaged: Set<SystemId>,
 ): Map<SystemId, SourceRead> {
+  const { logger } = context;
   const folder = snapshotFolder(context.paths.database);
   const preloaded = new Map<SystemId, SourceRead>();
   for (const source of context.sources) {
@@ -64,7 +70,8 @@ function unchangedSources(
       preloaded.set(source.system, read);
       logger.log('info', `${source.system} unchanged since run ${ref.runId}: using its snapshot (${ref.keyCount} keys)`);
     } else {
-      logger.log('warn', `${source.system}: its snapshot ${ref.snapshotFile} is missing or damaged; reading the source`);
+      damaged.add(source.system);
+      logger.log('warn', `${source.system}: its snapshot ${ref.snapshotFile} is missing or damaged; reading the source (this run writes it again)`);
     }
   }
   return preloaded;

@@ -6,6 +6,7 @@
 import type { NewAuditEvent } from '../core/records.js';
 import { KeySyncError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { removeRunReports } from '../reports/report-stamp.js';
 import { appendAudit } from '../store/audit-repo.js';
 import { finishRun, insertRun, listRuns, type RunRecord } from '../store/runs-repo.js';
 import type { Store, Tx } from '../store/store.js';
@@ -20,7 +21,7 @@ export function runEvent(runId: string, timestamp: string, eventType: string, de
 export async function beginRun(store: Store, run: RunIdentity, configFile: string | null, now: string): Promise<void> {
   await store.write(run.resumed ? `resume run ${run.id}` : 'start a run', async (tx) => {
     if (run.resumed) {
-      await tx.updateTable('runs').set({ status: 'running', finished_at: null, error: null }).where('id', '=', run.id).execute();
+      await tx.updateTable('runs').set({ status: 'running', finished_at: null, error: null, output_dir: run.outputDir }).where('id', '=', run.id).execute();
       await appendAudit(tx, [runEvent(run.id, now, 'run_resumed', `${run.mode} run resumed`, 'running')]);
       return;
     }
@@ -30,6 +31,7 @@ export async function beginRun(store: Store, run: RunIdentity, configFile: strin
       startedAt: run.startedAt,
       mode: run.mode,
       reportStamp: run.stamp,
+      outputDir: run.outputDir,
       configFile,
       auditFromId: (previous?.auditToId ?? 0) + 1,
     });
@@ -53,11 +55,17 @@ export async function recordCheckpoint(tx: Tx, runId: string, stage: CheckpointS
     .execute();
 }
 
-/** Runs left `running` by a process that died: under the run lock no run can still be going. */
-export async function markInterruptedRuns(store: Store, logger: Logger, now: string): Promise<void> {
+/**
+ * Runs left `running` by a process that died: under the run lock no run can still be going.
+ * Each is marked failed and the reports it had written are removed (they describe registry
+ * changes that were never committed); its stamp stays claimed for `--resume`.
+ */
+export async function markInterruptedRuns(store: Store, logger: Logger, defaultOutputDir: string, now: string): Promise<void> {
   const running = await store.read((db) => listRuns(db, { status: 'running' }));
   for (const run of running) {
     logger.log('warn', `run ${run.id} was interrupted (its process ended); marking it failed — \`keysync --resume\` continues it`);
+    const removed = removeRunReports(run.outputDir ?? defaultOutputDir, run.reportStamp, false, run.id, { releaseClaim: false });
+    if (removed.length) logger.log('info', `removed ${removed.length} partial report files of run ${run.id}`);
     await abandonRun(store, run.id, 'failed', 'interrupted: the process ended before the run finished', now);
   }
 }

@@ -3,7 +3,7 @@
  * opening runs pragmas that may write, and a foreign or newer file must stay untouched.
  * Offsets are from the SQLite file-format documentation.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { KeySyncError } from '../errors.js';
 
 const MAGIC = 'SQLite format 3\0';
@@ -48,6 +48,12 @@ function readHeader(file: string): Buffer | null {
     });
   }
   try {
+    if (!fstatSync(fd).isFile()) {
+      throw new KeySyncError('DATABASE_NOT_A_FILE', 'database', 'database.path names a folder or a special file, not a database file.', {
+        file,
+        remedy: 'point database.path at a file (it is created on first use), e.g. ./data/keysync.db',
+      });
+    }
     const header = Buffer.alloc(100);
     const read = readSync(fd, header, 0, 100, 0);
     if (read === 0) return null;

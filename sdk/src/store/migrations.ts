@@ -90,8 +90,16 @@ const initial: Migration = {
   },
 };
 
+/** Where a run writes its reports, so a run that never finished can have them removed later. */
+const runOutputDir: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('runs').addColumn('output_dir', 'text').execute();
+  },
+};
+
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_initial': initial,
+  '0002_run_output_dir': runOutputDir,
 };
 
 export const SCHEMA_VERSION = Object.keys(MIGRATIONS).length;

@@ -15,6 +15,8 @@ export interface RunRecord {
   readonly status: RunStatus;
   readonly mode: RunMode;
   readonly reportStamp: string;
+  /** Where its reports go; null for runs recorded before this was kept. */
+  readonly outputDir: string | null;
   readonly configFile: string | null;
   readonly error: string | null;
   readonly summary: RunSummary | null;
@@ -28,6 +30,7 @@ export interface NewRun {
   readonly startedAt: string;
   readonly mode: RunMode;
   readonly reportStamp: string;
+  readonly outputDir: string;
   readonly configFile: string | null;
   readonly auditFromId: number;
 }
@@ -51,6 +54,7 @@ export async function insertRun(tx: Tx, run: NewRun): Promise<void> {
       status: 'running',
       mode: run.mode,
       report_stamp: run.reportStamp,
+      output_dir: run.outputDir,
       config_file: run.configFile,
       error: null,
       summary: null,
@@ -102,6 +106,7 @@ function toRunRecord(row: Selectable<RunsTable>): RunRecord {
     status: row.status,
     mode: row.mode,
     reportStamp: row.report_stamp,
+    outputDir: row.output_dir,
     configFile: row.config_file,
     error: row.error,
     summary: row.summary ? (JSON.parse(row.summary) as RunSummary) : null,

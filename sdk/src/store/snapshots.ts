@@ -3,22 +3,29 @@
  * and bad rows) in a side file beside the database, named by the source's fingerprint.
  * Loading one is a few buffer copies — no per-key work — so an unchanged source costs
  * almost nothing on the next incremental run. The database row says which file is current;
- * files no row names (from an interrupted run) are removed on the next commit.
+ * files no row names (from an interrupted run) are removed on the next commit — but only
+ * files KeySync can prove it wrote: its own file name pattern and its own magic bytes.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { KeyIndex, type KeyIndexData } from '../core/key-index.js';
 import type { NormalizeRules } from '../core/normalize.js';
 import type { BadRow } from '../core/types.js';
 import { writeChunksAtomically } from '../io/atomic-file.js';
-import type { SourceRead } from '../sources/read-source.js';
+import type { CorruptDataPolicy, SourceRead } from '../sources/read-source.js';
 import type { SourceFile } from '../sources/source-file.js';
 import type { Db, Tx } from './store.js';
 
-/** Bump when the file layout or KeyIndex changes: old snapshots are then simply not used. */
-const FORMAT = 'KSNAP1';
+/**
+ * Bump when the file layout, the KeyIndex or what reading yields (normalisation, row
+ * policy) changes: the format is part of every fingerprint, so old snapshots are then
+ * simply not used.
+ */
+const FORMAT = 'KSNAP2';
 const MAGIC = `${FORMAT}\n`;
+/** What every format version starts with: how cleanup recognises a file as a snapshot. */
+const MAGIC_PREFIX = 'KSNAP';
 
 export interface SnapshotRef {
   readonly system: string;
@@ -30,24 +37,46 @@ export interface SnapshotRef {
   readonly snapshotFile: string;
 }
 
+/** Every setting besides the source's own fields that changes what reading it yields. */
+export interface ReadSettings {
+  readonly rules: NormalizeRules;
+  readonly onCorruptData: CorruptDataPolicy;
+}
+
 /**
  * What identifies a source's content for incremental mode: size, modification time and
- * inode (as make and rsync judge a file unchanged), plus everything that changes how it
- * is read. Undefined when the file cannot be stat'ed.
+ * inode (as make and rsync judge a file unchanged), plus everything that changes what
+ * reading it yields — the source's fields, the normalisation rules and the bad-row policy.
+ * Undefined when the file cannot be stat'ed.
  */
-export function sourceFingerprint(source: SourceFile, rules: NormalizeRules): string | undefined {
+export function sourceFingerprint(source: SourceFile, settings: ReadSettings): string | undefined {
   try {
     const stat = statSync(source.file);
     if (!stat.isFile()) return undefined;
-    return JSON.stringify({ format: FORMAT, size: stat.size, mtimeMs: stat.mtimeMs, ino: stat.ino, source, rules });
+    const { rules, onCorruptData } = settings;
+    return JSON.stringify({ format: FORMAT, size: stat.size, mtimeMs: stat.mtimeMs, ino: stat.ino, source, rules, onCorruptData });
   } catch {
     return undefined;
   }
 }
 
+/**
+ * `<database file>.snapshots/`, named after the database so that it is plainly KeySync's
+ * and cannot be a folder the user made for something else.
+ */
 export function snapshotFolder(databaseFile: string): string {
+  return `${databaseFile}.snapshots`;
+}
+
+/** The folder earlier versions used; its KeySync files are cleaned up, nothing else. */
+export function legacySnapshotFolder(databaseFile: string): string {
   return path.join(path.dirname(databaseFile), 'snapshots');
 }
+
+/** `<system>-<16 hex digits>.ksnap`, as writeSnapshot names them. */
+const SNAPSHOT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}-[0-9a-f]{16}\.ksnap$/;
+/** writeChunksAtomically's temp file for a snapshot, left by a process killed mid-write. */
+const SNAPSHOT_TEMP_NAME = /^\.([A-Za-z0-9][A-Za-z0-9_.-]{0,63}-[0-9a-f]{16}\.ksnap)\.\d+\.tmp$/;
 
 interface Header {
   readonly system: string;
@@ -132,11 +161,36 @@ export function removeSnapshots(folder: string, names: readonly string[]): void 
   for (const name of names) rmSync(path.join(folder, name), { force: true });
 }
 
-/** Removes snapshot files no database row names any more. */
-export function removeUnreferencedSnapshots(folder: string, referenced: ReadonlySet<string>): void {
-  if (!existsSync(folder)) return;
+/**
+ * Removes snapshot files no database row names any more, and only those KeySync wrote:
+ * a name of its pattern and content starting with its magic bytes (any format version).
+ * Anything else in the folder is left alone. Returns the files removed.
+ */
+export function removeUnreferencedSnapshots(folder: string, referenced: ReadonlySet<string>): string[] {
+  if (!existsSync(folder)) return [];
+  const removed: string[] = [];
   for (const name of readdirSync(folder)) {
-    if (!referenced.has(name)) rmSync(path.join(folder, name), { force: true });
+    const ownName = SNAPSHOT_NAME.test(name) || SNAPSHOT_TEMP_NAME.test(name);
+    if (!ownName || referenced.has(name)) continue;
+    const file = path.join(folder, name);
+    if (!startsWithSnapshotMagic(file)) continue;
+    rmSync(file, { force: true });
+    removed.push(file);
+  }
+  return removed;
+}
+
+function startsWithSnapshotMagic(file: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    if (!statSync(file).isFile()) return false;
+    const head = Buffer.alloc(MAGIC_PREFIX.length);
+    return readSync(fd, head, 0, head.length, 0) === head.length && head.toString('latin1') === MAGIC_PREFIX;
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 

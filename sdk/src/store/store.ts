@@ -27,6 +27,9 @@ export interface ExclusiveSession {
 /** Marks a SQLite file as KeySync's (`PRAGMA application_id`), so a foreign file is refused untouched. */
 export const APPLICATION_ID = 0x4b53594e; // "KSYN"
 
+/** The lock every access to the database takes (see process-lock.ts). */
+export const databaseLockDir = (databaseFile: string): string => `${databaseFile}.keysync-db.lock`;
+
 export interface StoreOptions {
   readonly driver: SqliteDriver;
   /** Open read-only; a missing file then gives an empty in-memory store (dry runs). */
@@ -50,8 +53,8 @@ export class Store {
     const readonly = options.readonly ?? false;
     const lockTimeoutMs = options.lockTimeoutMs ?? 15_000;
     const inMemory = readonly && !existsSync(file);
-    if (!readonly) mkdirSync(path.dirname(file), { recursive: true });
-    const lock = inMemory ? null : new ProcessLock(`${file}.keysync-db.lock`);
+    if (!readonly) createParentFolder(file);
+    const lock = inMemory ? null : new ProcessLock(databaseLockDir(file));
     const db = await lockedOrNot(file, lock, lockTimeoutMs, () => openChecked(file, options.driver, readonly, inMemory, lockTimeoutMs));
     return new Store(file, db, lock, lockTimeoutMs, readonly);
   }
@@ -101,6 +104,19 @@ export class Store {
     const result = this.queue.then(translated, translated);
     this.queue = result.catch(() => undefined);
     return result;
+  }
+}
+
+function createParentFolder(file: string): void {
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
+    throw new KeySyncError('DATABASE_UNUSABLE', 'database', `The database's folder cannot be created (${code}).`, {
+      file,
+      cause: error,
+      remedy: code === 'ENOTDIR' || code === 'EEXIST' ? 'a file stands where a folder of database.path should be: choose another path' : 'check database.path and the permissions of its folder',
+    });
   }
 }
 

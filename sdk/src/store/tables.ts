@@ -10,6 +10,8 @@ export interface RunsTable {
   mode: RunMode;
   /** ISO 8601 basic UTC timestamp shared by the run's report file names. */
   report_stamp: string;
+  /** The folder the run writes its reports to (null for runs recorded before it was kept). */
+  output_dir: string | null;
   config_file: string | null;
   error: string | null;
   /** JSON of RunSummary once the run completed. */

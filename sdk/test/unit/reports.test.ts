@@ -7,7 +7,7 @@ import { KeySyncError } from '../../src/errors.js';
 import { writeFileAtomically } from '../../src/io/atomic-file.js';
 import { csvCell, csvLine, guardFormula } from '../../src/reports/csv-cell.js';
 import { REPORT_NAMES } from '../../src/reports/report-rows.js';
-import { reportFileName, uniqueReportStamp } from '../../src/reports/write-reports.js';
+import { claimFileName, claimReportStamp, removeRunReports, reportFileName } from '../../src/reports/report-stamp.js';
 import { useScratchDir } from '../helpers/workspace.js';
 
 describe('guardFormula / csvCell (SPEC §6: csv_injection_guard, RFC 4180)', () => {
@@ -167,16 +167,17 @@ describe('writeFileAtomically (SPEC §6: temp file + rename, never overwriting)'
   });
 });
 
-describe('uniqueReportStamp / reportFileName (SPEC §6: <report>_<run-timestamp>.csv)', () => {
+describe('claimReportStamp / reportFileName (<report>_<run-timestamp>.csv)', () => {
   const scratch = useScratchDir();
   const at = new Date(Date.UTC(2026, 10, 28, 14, 25, 1, 789));
+  const stampIn = (folder: string, when = at, dryRun = false) => claimReportStamp(folder, when, dryRun, (stamp) => `${stamp}-test`).stamp;
 
   it('is the ISO 8601 basic UTC form, seconds precision: 20261128T142501Z', () => {
-    assert.strictEqual(uniqueReportStamp(scratch(), at, false), '20261128T142501Z');
+    assert.strictEqual(stampIn(mkdtempSync(path.join(scratch(), 'iso-'))), '20261128T142501Z');
   });
 
   it('uses UTC whatever the Date was built from', () => {
-    assert.strictEqual(uniqueReportStamp(scratch(), new Date('2026-01-02T03:04:05+02:00'), false), '20260102T010405Z');
+    assert.strictEqual(stampIn(mkdtempSync(path.join(scratch(), 'utc-')), new Date('2026-01-02T03:04:05+02:00')), '20260102T010405Z');
   });
 
   it('names a report <report>_<stamp>.csv, and a dry run’s <report>_dry-run_<stamp>.csv', () => {
@@ -184,19 +185,43 @@ describe('uniqueReportStamp / reportFileName (SPEC §6: <report>_<run-timestamp>
     assert.strictEqual(reportFileName('diff_missing_in_A', '20261128T142501Z', true), 'diff_missing_in_A_dry-run_20261128T142501Z.csv');
   });
 
-  it('takes the -2 suffix when a report with the stamp exists, then -3', () => {
+  it('gives runs claiming in the same second -2, -3, … and records each claim', () => {
+    const folder = mkdtempSync(path.join(scratch(), 'claims-'));
+    assert.deepStrictEqual([stampIn(folder), stampIn(folder), stampIn(folder)], ['20261128T142501Z', '20261128T142501Z-2', '20261128T142501Z-3']);
+    assert.ok(readdirSync(folder).includes(claimFileName('20261128T142501Z-2', false)));
+  });
+
+  it('skips a stamp whose reports exist without a claim (folders written before claims)', () => {
     const folder = mkdtempSync(path.join(scratch(), 'taken-'));
     writeFileSync(path.join(folder, reportFileName('audit_log', '20261128T142501Z', false)), '');
-    assert.strictEqual(uniqueReportStamp(folder, at, false), '20261128T142501Z-2');
-    writeFileSync(path.join(folder, reportFileName('trend_analysis', '20261128T142501Z-2', false)), '');
-    assert.strictEqual(uniqueReportStamp(folder, at, false), '20261128T142501Z-3');
+    assert.strictEqual(stampIn(folder), '20261128T142501Z-2');
   });
 
   it('treats dry-run and real reports as separate names', () => {
     const folder = mkdtempSync(path.join(scratch(), 'dry-'));
-    writeFileSync(path.join(folder, reportFileName('duplicates', '20261128T142501Z', true)), '');
-    assert.strictEqual(uniqueReportStamp(folder, at, false), '20261128T142501Z');
-    assert.strictEqual(uniqueReportStamp(folder, at, true), '20261128T142501Z-2');
+    assert.strictEqual(stampIn(folder, at, true), '20261128T142501Z');
+    assert.strictEqual(stampIn(folder, at, false), '20261128T142501Z');
+    assert.strictEqual(stampIn(folder, at, true), '20261128T142501Z-2');
+  });
+
+  it('refuses an output folder that is a file, naming it', () => {
+    const file = path.join(scratch(), 'not-a-folder');
+    writeFileSync(file, 'x');
+    assert.throws(() => stampIn(file), (error: KeySyncError) => error.code === 'OUTPUT_UNUSABLE' && error.file === file && /folder/.test(error.remedy ?? ''));
+  });
+
+  it('removes report files only for the run its claim names, and only files of that stamp', () => {
+    const folder = mkdtempSync(path.join(scratch(), 'remove-'));
+    const { stamp, runId } = claimReportStamp(folder, at, false, (s) => `${s}-mine`);
+    const other = claimReportStamp(folder, at, false, (s) => `${s}-other`);
+    const mine = path.join(folder, reportFileName('audit_log', stamp, false));
+    const theirs = path.join(folder, reportFileName('audit_log', other.stamp, false));
+    const userFile = path.join(folder, 'notes.csv');
+    for (const file of [mine, theirs, userFile]) writeFileSync(file, 'x');
+    writeFileSync(path.join(folder, `.${reportFileName('duplicates', stamp, false)}.999.tmp`), 'partial');
+    assert.deepStrictEqual(removeRunReports(folder, other.stamp, false, runId, { releaseClaim: true }), [], 'not my stamp');
+    assert.strictEqual(removeRunReports(folder, stamp, false, runId, { releaseClaim: false }).length, 2);
+    assert.deepStrictEqual(readdirSync(folder).sort(), [claimFileName(stamp, false), claimFileName(other.stamp, false), path.basename(theirs), 'notes.csv'].sort());
   });
 
   it('knows the eight reports of SPEC §6, in order', () => {
