@@ -6,25 +6,31 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
+import { filesMockDataWouldOverwrite } from '@keysync/sdk';
 import { ACTIONABLE_REPORT_GLOB } from './codelens/report-kind.js';
 import { lensApproveAll, lensDecide, syncReportStatuses } from './codelens/lens-commands.js';
 import { ReportCodeLensProvider } from './codelens/report-lens.js';
+import { ConfigDiagnostics } from './config-diagnostics.js';
 import { HistoryPanel } from './history/history-panel.js';
 import { Log } from './log.js';
 import { approveAll, decide } from './registry-commands.js';
 import { runReconciliation } from './run-commands.js';
 import { KeySyncService } from './service.js';
 import { StatusBar } from './status-bar.js';
+import { statusContent } from './status-text.js';
 import { DiscrepancyTree } from './tree/discrepancy-tree.js';
 import type { TreeNode } from './tree/tree-nodes.js';
 import { guarded } from './ui.js';
-import { createConfig, openLatestReport, openSource, pickAndGenerateMockData, showRunSummary } from './workspace-commands.js';
+import { createConfig, openLatestReport, openSource, pickAndGenerateMockData, showRunError, showRunSummary } from './workspace-commands.js';
 
 /** What tests and other extensions can reach through `extension.exports`. */
 export interface KeySyncApi {
   service(): KeySyncService | undefined;
   readonly tree: DiscrepancyTree;
   readonly codeLens: ReportCodeLensProvider;
+  readonly statusBar: StatusBar;
+  readonly treeView: vscode.TreeView<TreeNode>;
+  readonly diagnostics: ConfigDiagnostics;
   /** Resolves once the views reflect the latest change. */
   settled(): Promise<void>;
 }
@@ -36,6 +42,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<KeySyn
   const tree = new DiscrepancyTree(() => service);
   const codeLens = new ReportCodeLensProvider(() => service);
   const statusBar = new StatusBar();
+  const diagnostics = new ConfigDiagnostics();
   const history = new HistoryPanel(() => service);
   const treeView = vscode.window.createTreeView('keysync.discrepancies', { treeDataProvider: tree, showCollapseAll: true });
   let settling: Promise<void> = Promise.resolve();
@@ -47,27 +54,37 @@ export async function activate(context: vscode.ExtensionContext): Promise<KeySyn
       if (!service) {
         statusBar.hide();
         treeView.badge = undefined;
-        await setContext({ hasConfig: false, hasRun: false, pendingCount: 0 });
+        treeView.message = undefined;
+        diagnostics.show('', []);
+        await setContext({ hasConfig: false, hasRun: false, pendingCount: 0, hasRealSources: false });
         return;
       }
-      const [run, registry] = await Promise.all([service.latestRun(), service.registryByMasterKey()]);
-      const pending = [...registry.values()].filter((record) => record.status === 'proposed').length;
-      statusBar.update(run, pending);
+      const state = await service.viewState();
+      const pending = [...state.registry.values()].filter((record) => record.status === 'proposed').length;
+      const problem = state.configProblem;
+      diagnostics.show(problem?.file ?? service.configUri.fsPath, problem?.problems ?? []);
+      treeView.message = problem && `${problem.summary}. Results shown are stale until the config is fixed.`;
+      statusBar.update(statusContent({ completed: state.completed, failed: state.failed, pending, configProblem: problem?.summary }));
       treeView.badge = pending ? { value: pending, tooltip: `${pending} master keys awaiting review` } : undefined;
-      await setContext({ hasConfig: true, hasRun: Boolean(run), pendingCount: pending });
+      const hasRun = Boolean(state.completed || state.failed);
+      // Only the "No run yet" welcome offers mock data, so only then is it worth hashing the sources.
+      await setContext({ hasConfig: true, hasRun, pendingCount: pending, hasRealSources: !hasRun && hasRealSources(service.configUri.fsPath) });
       if (history.isOpen) await history.render();
     })().catch((error) => log.error(`refreshing views: ${(error as Error).message}`));
   };
 
-  /** Finds the config and (re)builds the service; `reload` rebuilds it even for the same config. */
+  /**
+   * Finds the config and (re)builds the service when its path changed, or always with
+   * `rebuild` (a changed driver setting). The same file with new content keeps its service,
+   * which reloads the config itself on the refresh.
+   */
   let locating: Promise<void> = Promise.resolve();
-  const locateService = (reload = false): Promise<void> => (locating = locating.then(() => relocate(reload)));
-  const relocate = async (reload: boolean) => {
+  const locateService = (rebuild = false): Promise<void> => (locating = locating.then(() => relocate(rebuild)));
+  const relocate = async (rebuild: boolean) => {
     const found = await findConfig();
-    const same = found?.configUri.fsPath === service?.configUri.fsPath;
-    // The watcher and Refresh can both ask for a reload of one edit: rebuild only on a real change.
-    if (same && (!reload || !service?.configChanged())) {
-      if (reload) service?.refresh();
+    if (!rebuild && found?.configUri.fsPath === service?.configUri.fsPath) {
+      if (service) service.refresh();
+      else updateViews();
       return;
     }
     serviceChange?.dispose();
@@ -102,7 +119,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<KeySyn
   command('keysync.openLatestReport', () => openLatestReport(need()));
   command('keysync.showRunSummary', (result?: never) => showRunSummary(need(), result));
   command('keysync.showRunHistory', () => history.show());
-  command('keysync.refresh', () => locateService(true));
+  command('keysync.refresh', () => locateService());
   command('keysync.createConfig', async () => {
     const uri = await createConfig(firstFolder(), configPath());
     await locateService();
@@ -115,6 +132,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<KeySyn
     return uri;
   });
   command('keysync.showLog', async () => log.show());
+  command('keysync.showRunError', (runId?: string) => showRunError(need(), runId));
+  command('keysync.openConfig', (file?: string, line?: number) => openSource(file ?? need().configUri.fsPath, line ?? 1));
   command('keysync.openSource', (file: string, line: number) => openSource(file, line));
   command('keysync.showMore', async (parentId: string) => tree.showMore(parentId));
   command('keysync.lens.approve', (uri: vscode.Uri, masterKey: string) => lensDecide(need(), 'approve', uri, masterKey));
@@ -136,12 +155,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<KeySyn
     treeView,
     codeLens,
     statusBar,
+    diagnostics,
     history,
     configWatcher,
     databaseWatcher,
+    // Every way a file changes: saved in place, replaced by rename (sed -i, git checkout, many editors), deleted.
     configWatcher.onDidCreate(() => void locateService()),
     configWatcher.onDidDelete(() => void locateService()),
-    configWatcher.onDidChange(() => locateService(true)),
+    configWatcher.onDidChange(() => void locateService()),
     databaseWatcher.onDidChange(refreshSoon),
     vscode.workspace.onDidChangeWorkspaceFolders(() => void locateService()),
     vscode.workspace.onDidGrantWorkspaceTrust(() => updateViews()),
@@ -153,7 +174,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<KeySyn
   );
 
   await locateService();
-  return { service: () => service, tree, codeLens, settled: () => settling };
+  return { service: () => service, tree, codeLens, statusBar, treeView, diagnostics, settled: () => locating.then(() => settling) };
 }
 
 export function deactivate(): void {
@@ -171,6 +192,15 @@ async function findConfig(): Promise<{ folder: vscode.WorkspaceFolder; configUri
   return found && folder ? { folder, configUri: found } : undefined;
 }
 
-async function setContext(values: { hasConfig: boolean; hasRun: boolean; pendingCount: number }): Promise<void> {
+/** True when the config's sources hold files that are not KeySync's mock data (or the config does not load). */
+function hasRealSources(configPath: string): boolean {
+  try {
+    return filesMockDataWouldOverwrite({ dir: path.dirname(configPath), configPath }).length > 0;
+  } catch {
+    return true;
+  }
+}
+
+async function setContext(values: { hasConfig: boolean; hasRun: boolean; pendingCount: number; hasRealSources: boolean }): Promise<void> {
   await Promise.all(Object.entries(values).map(([key, value]) => vscode.commands.executeCommand('setContext', `keysync.${key}`, value)));
 }

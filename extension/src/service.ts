@@ -1,55 +1,111 @@
 /**
  * One KeySync workspace as the extension sees it: the SDK workspace for the folder's
- * config (opened lazily, with the right SQLite driver), the latest run and the registry,
- * and one change event that every view listens to. All state comes from the SDK; the
- * extension keeps no reconciliation logic of its own.
+ * config (opened lazily, with the right SQLite driver), what the views show, and one
+ * change event that every view listens to. All state comes from the SDK; the extension
+ * keeps no reconciliation logic of its own.
+ *
+ * The config on disk is the truth: before every run, every registry action and every view
+ * refresh the service compares the file's text with the text it loaded and reopens the
+ * workspace when they differ — however the file changed (editor save, rename-over by
+ * `sed -i` or `git checkout`, deletion and re-creation).
  */
 import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import {
+  isKeySyncError,
   openWorkspace,
+  type KeySyncError,
   type MasterKeyRecord,
   type ReconcileOptions,
   type ReconcileResult,
   type RunRecord,
   type Workspace,
 } from '@keysync/sdk';
+import { configProblemReport, type ConfigProblemReport } from './config-problems.js';
 import { chooseDriver } from './driver-choice.js';
 import type { Log } from './log.js';
 
 export type Decision = 'approve' | 'reject' | 'deprecate';
 
+/** Everything the tree, the status bar and the badge show, loaded once per change. */
+export interface ViewState {
+  /** The newest completed run. */
+  readonly completed: RunRecord | undefined;
+  /** The newest run, when it failed (after `completed`, if any). */
+  readonly failed: RunRecord | undefined;
+  readonly registry: ReadonlyMap<string, MasterKeyRecord>;
+  /** Why the config on disk does not load; the results above are then from the last config that did. */
+  readonly configProblem: ConfigProblemReport | undefined;
+  /** The last dry run since the last real run: shown as a preview, never stored. */
+  readonly dryRun: ReconcileResult | undefined;
+}
+
 export class KeySyncService implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   /** Fires after anything that may change what views show: a run, a decision, a refresh. */
   readonly onDidChange = this.changed.event;
-  private workspace: Promise<Workspace> | undefined;
-  private registryCache: Promise<ReadonlyMap<string, MasterKeyRecord>> | undefined;
+  /** The open SDK workspace and the config text it was opened with. */
+  private opened: { readonly workspace: Workspace; readonly configText: string } | undefined;
+  /** Opens and reloads one at a time. */
+  private opening: Promise<unknown> = Promise.resolve();
+  private problem: KeySyncError | undefined;
+  /** Runs and registry actions in flight: the workspace they hold is not swapped under them. */
+  private busy = 0;
   private running = false;
-  /** The config's text when this service was built, to tell a real edit from a touch. */
-  private readonly configText: string;
+  private dryRun: ReconcileResult | undefined;
+  private viewCache: Promise<ViewState> | undefined;
 
   constructor(
     readonly folder: vscode.WorkspaceFolder,
     readonly configUri: vscode.Uri,
     private readonly log: Log,
-  ) {
-    this.configText = readConfigText(configUri);
-  }
+  ) {}
 
-  configChanged(): boolean {
-    return readConfigText(this.configUri) !== this.configText;
-  }
-
-  /** The SDK workspace, opened on first use; a failed open is retried next time. */
+  /** The SDK workspace for the config on disk now; throws the config's KeySyncError when it does not load. */
   open(): Promise<Workspace> {
-    this.workspace ??= (async () => {
+    const next = this.opening.then(
+      () => this.openCurrent(),
+      () => this.openCurrent(),
+    );
+    this.opening = next.catch(() => undefined);
+    return next;
+  }
+
+  private async openCurrent(): Promise<Workspace> {
+    const configText = readConfigText(this.configUri);
+    if (this.opened?.configText === configText) {
+      // Back to the text that loaded (a broken edit undone): whatever was wrong is gone.
+      this.problem = undefined;
+      return this.opened.workspace;
+    }
+    if (this.opened && this.busy > 0) return this.opened.workspace;
+    let workspace: Workspace;
+    try {
       const setting = vscode.workspace.getConfiguration('keysync', this.folder.uri).get<'auto' | 'native' | 'wasm'>('databaseDriver', 'auto');
       const driver = await chooseDriver(setting, this.log);
-      return openWorkspace(this.configUri.fsPath, { driver, onLog: (level, message) => this.log.write(level, message) });
-    })();
-    this.workspace.catch(() => (this.workspace = undefined));
-    return this.workspace;
+      workspace = await openWorkspace(this.configUri.fsPath, { driver, onLog: (level, message) => this.log.write(level, message) });
+    } catch (error) {
+      if (isKeySyncError(error) && error.kind === 'config') this.problem = error;
+      throw error;
+    }
+    const previous = this.opened;
+    this.opened = { workspace, configText };
+    this.problem = undefined;
+    if (previous) {
+      this.log.info(`${this.configUri.fsPath} changed on disk: reloaded`);
+      await previous.workspace.close().catch(() => undefined);
+    }
+    return workspace;
+  }
+
+  /** For reading results: the current workspace or, while the config is broken, the last one that loaded. */
+  private async forViews(): Promise<Workspace | undefined> {
+    try {
+      return await this.open();
+    } catch (error) {
+      if (error === this.problem) return this.opened?.workspace;
+      throw error;
+    }
   }
 
   get isRunning(): boolean {
@@ -60,56 +116,96 @@ export class KeySyncService implements vscode.Disposable {
     if (this.running) throw new Error('A KeySync run is already in progress in this window.');
     this.running = true;
     try {
-      return await (await this.open()).reconcile(options);
+      if (!options.dryRun) this.dryRun = undefined;
+      const result = await this.act((workspace) => workspace.reconcile(options));
+      if (options.dryRun) this.dryRun = result;
+      return result;
     } finally {
       this.running = false;
       this.refresh();
     }
   }
 
+  /** The newest completed run, from the last config that loaded. */
   async latestRun(): Promise<RunRecord | undefined> {
-    return (await this.open()).runs.latest();
+    return (await this.viewState()).completed;
+  }
+
+  async runs(limit: number): Promise<RunRecord[]> {
+    return (await (await this.forViews())?.runs.list({ limit })) ?? [];
+  }
+
+  async discrepancies(runId: string, kind: Parameters<Workspace['runs']['discrepancies']>[1], system: string): Promise<unknown[]> {
+    return ((await (await this.forViews())?.runs.discrepancies(runId, kind, system)) ?? []) as unknown[];
   }
 
   /** The registry keyed by master key, shared by the tree and the CodeLens until the next change. */
-  registryByMasterKey(): Promise<ReadonlyMap<string, MasterKeyRecord>> {
-    this.registryCache ??= this.open()
-      .then((workspace) => workspace.registry.list())
-      .then((records) => new Map(records.map((record) => [record.masterKey, record])));
-    this.registryCache.catch(() => (this.registryCache = undefined));
-    return this.registryCache;
+  async registryByMasterKey(): Promise<ReadonlyMap<string, MasterKeyRecord>> {
+    return (await this.viewState()).registry;
+  }
+
+  /** What the views show, loaded once until the next change. */
+  viewState(): Promise<ViewState> {
+    this.viewCache ??= this.loadViewState();
+    this.viewCache.catch(() => (this.viewCache = undefined));
+    return this.viewCache;
+  }
+
+  private async loadViewState(): Promise<ViewState> {
+    const workspace = await this.forViews();
+    const [completed, [newest], records] = workspace
+      ? await Promise.all([workspace.runs.latest(), workspace.runs.list({ limit: 1 }), workspace.registry.list()])
+      : [undefined, [], []];
+    return {
+      completed,
+      failed: newest?.status === 'failed' ? newest : undefined,
+      registry: new Map(records.map((record) => [record.masterKey, record])),
+      configProblem: this.problem && configProblemReport(this.problem, this.configUri.fsPath),
+      dryRun: this.dryRun,
+    };
   }
 
   async decide(decision: Decision, masterKey: string, actor: string, reason?: string): Promise<MasterKeyRecord> {
-    const workspace = await this.open();
     try {
-      if (decision === 'reject') return await workspace.registry.reject(masterKey, { actor, reason: reason ?? '' });
-      return await workspace.registry[decision](masterKey, { actor, reason });
+      return await this.act((workspace) =>
+        decision === 'reject' ? workspace.registry.reject(masterKey, { actor, reason: reason ?? '' }) : workspace.registry[decision](masterKey, { actor, reason }),
+      );
     } finally {
       this.refresh();
     }
   }
 
   async approveAll(actor: string, normalizedKeys?: readonly string[]): Promise<number> {
-    const workspace = await this.open();
     try {
-      return await workspace.registry.approveAll({ actor, keys: normalizedKeys });
+      return await this.act((workspace) => workspace.registry.approveAll({ actor, keys: normalizedKeys }));
     } finally {
       this.refresh();
     }
   }
 
-  /** Drops cached state and tells every view to reload. */
+  /** Runs an action on the workspace of the config on disk, which is not swapped while the action holds it. */
+  private async act<T>(body: (workspace: Workspace) => Promise<T>): Promise<T> {
+    const workspace = await this.open();
+    this.busy++;
+    try {
+      return await body(workspace);
+    } finally {
+      this.busy--;
+    }
+  }
+
+  /** Drops cached state and tells every view to reload (re-reading the config). */
   refresh(): void {
-    this.registryCache = undefined;
+    this.viewCache = undefined;
     this.changed.fire();
   }
 
   async dispose(): Promise<void> {
     this.changed.dispose();
-    const workspace = this.workspace;
-    this.workspace = undefined;
-    if (workspace) await (await workspace).close().catch(() => undefined);
+    await this.opening;
+    const opened = this.opened;
+    this.opened = undefined;
+    await opened?.workspace.close().catch(() => undefined);
   }
 }
 

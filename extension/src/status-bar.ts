@@ -1,31 +1,28 @@
-/** The status-bar item: last run's match rate and the pending count; click → run summary. */
+/** The status-bar item; what it says comes from status-text.ts. */
 import * as vscode from 'vscode';
-import type { RunRecord } from '@keysync/sdk';
+import type { StatusContent } from './status-text.js';
 
 export class StatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('keysync.status', vscode.StatusBarAlignment.Left, 50);
 
   constructor() {
     this.item.name = 'KeySync';
-    this.item.command = 'keysync.showRunSummary';
   }
 
-  update(run: RunRecord | undefined, pending: number): void {
-    if (!run?.summary) {
-      this.item.text = '$(key) KeySync: no run yet';
-      this.item.tooltip = 'Run a reconciliation: KeySync: Run Reconciliation';
-      this.item.command = 'keysync.run';
-    } else {
-      const rate = (run.summary.totals.overallMatchRate * 100).toFixed(2);
-      this.item.text = `$(key) ${rate}% · ${pending.toLocaleString('en-US')} pending`;
-      this.item.tooltip = `KeySync run ${run.id} (${run.startedAt}): overall match ${rate}%, ${pending} master keys pending review. Click for the summary.`;
-      this.item.command = 'keysync.showRunSummary';
-    }
+  update(content: StatusContent): void {
+    this.item.text = content.text;
+    this.item.tooltip = content.tooltip;
+    this.item.command = content.command;
     this.item.show();
   }
 
   hide(): void {
     this.item.hide();
+  }
+
+  /** What it shows now, for tests. */
+  get content(): StatusContent {
+    return { text: this.item.text, tooltip: String(this.item.tooltip ?? ''), command: String(this.item.command ?? '') };
   }
 
   dispose(): void {

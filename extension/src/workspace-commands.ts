@@ -2,9 +2,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { configTemplate, generateMockData, REPORT_NAMES, type ReconcileResult, type RunSummary, type Scenario } from '@keysync/sdk';
+import { configTemplate, filesMockDataWouldOverwrite, generateMockData, REPORT_NAMES, type ReconcileResult, type RunSummary, type Scenario } from '@keysync/sdk';
 import type { KeySyncService } from './service.js';
-import { orCancel, requireTrust } from './ui.js';
+import { orCancel, requireTrust, UserCancelled } from './ui.js';
 
 export async function openSource(file: string, line: number): Promise<void> {
   const document = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
@@ -25,6 +25,8 @@ const KEY_COUNTS = ['1,000', '10,000', '100,000', '1,000,000'];
 
 export async function pickAndGenerateMockData(folder: vscode.WorkspaceFolder, configPath: string): Promise<vscode.Uri> {
   requireTrust('write files');
+  const configFile = path.join(folder.uri.fsPath, configPath);
+  const force = await confirmOverwrite(filesMockDataWouldOverwrite({ dir: path.dirname(configFile), configPath: configFile }));
   const scenario = orCancel(
     await vscode.window.showQuickPick(
       [
@@ -48,10 +50,9 @@ export async function pickAndGenerateMockData(folder: vscode.WorkspaceFolder, co
       }),
     ).trim(),
   );
-  const configFile = path.join(folder.uri.fsPath, configPath);
   const result = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `KeySync: generating ${scenario} mock data (${keys.toLocaleString('en-US')} keys)` },
-    () => generateMockData({ dir: path.dirname(configFile), configPath: configFile, scenario, keys, seed }),
+    () => generateMockData({ dir: path.dirname(configFile), configPath: configFile, scenario, keys, seed, force }),
   );
   const rows = result.files.reduce((sum, file) => sum + file.rows, 0);
   void vscode.window
@@ -59,6 +60,23 @@ export async function pickAndGenerateMockData(folder: vscode.WorkspaceFolder, co
     .then((choice) => choice && vscode.commands.executeCommand('keysync.run'));
   return vscode.Uri.file(result.configPath);
 }
+
+/**
+ * The SDK refuses to overwrite files it did not generate; a modal naming them is the only
+ * way to let it. Returns the `force` to pass; dismissing the modal cancels the command.
+ */
+async function confirmOverwrite(files: readonly string[]): Promise<boolean> {
+  if (files.length === 0) return false;
+  const answer = await vscode.window.showWarningMessage(
+    `Overwrite ${files.length === 1 ? 'a file' : `${files.length} files`} that KeySync did not generate with mock data?`,
+    { modal: true, detail: `${files.join('\n')}\n\nTheir contents are replaced and cannot be recovered.` },
+    OVERWRITE,
+  );
+  if (answer !== OVERWRITE) throw new UserCancelled();
+  return true;
+}
+
+const OVERWRITE = 'Overwrite';
 
 export async function openLatestReport(service: KeySyncService): Promise<void> {
   const run = await service.latestRun();
@@ -71,6 +89,28 @@ export async function openLatestReport(service: KeySyncService): Promise<void> {
     ),
   );
   await vscode.window.showTextDocument(vscode.Uri.file(picked.file));
+}
+
+/** A failed run's error as a Markdown document beside the editor (the newest failed run by default). */
+export async function showRunError(service: KeySyncService, runId?: string): Promise<vscode.TextDocument> {
+  const failed = (await service.runs(50)).filter((run) => run.status === 'failed');
+  const run = runId ? failed.find((candidate) => candidate.id === runId) : failed[0];
+  if (!run) throw new Error(runId ? `Run ${runId} did not fail, or is no longer in the history.` : 'No failed run in the recent history.');
+  const content = [
+    `# KeySync run ${run.id} failed`,
+    '',
+    `${run.mode} run started ${run.startedAt}${run.finishedAt ? `, stopped ${run.finishedAt}` : ''}; config \`${run.configFile ?? 'defaults'}\`.`,
+    '',
+    '```text',
+    run.error ?? 'No error was recorded.',
+    '```',
+    '',
+    'Nothing from this run was committed: the registry and the last completed run are unchanged. "KeySync: Show Log" has the details.',
+    '',
+  ].join('\n');
+  const document = await vscode.workspace.openTextDocument({ language: 'markdown', content });
+  await vscode.window.showTextDocument(document, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+  return document;
 }
 
 /** The run summary as a Markdown document beside the editor. */

@@ -42,7 +42,7 @@ export type { DriverName, SqliteDriver, SqliteOpenOptions } from './store/driver
 export { REPORT_NAMES } from './reports/report-rows.js';
 export type { ReportName } from './reports/report-rows.js';
 
-export { generateMockData, SCENARIOS } from './mock/generate.js';
+export { filesMockDataWouldOverwrite, generateMockData, MOCK_DATA_WOULD_OVERWRITE, SCENARIOS } from './mock/generate.js';
 export type { MockDataOptions, MockDataResult, Scenario } from './mock/generate.js';
 
 export { KeySyncError, isKeySyncError } from './errors.js';

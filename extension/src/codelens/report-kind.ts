@@ -13,6 +13,11 @@ const REPORTS: readonly [RegExp, ActionableReport][] = [
 
 export const ACTIONABLE_REPORT_GLOB = '**/{master_key_registry,diff_missing_in_A}_*.csv';
 
+/** A dry run's reports (`<report>_dry-run_<stamp>.csv`): nothing in them was saved, so nothing in them can be acted on. */
+export function isDryRunReport(fileName: string): boolean {
+  return /_dry-run_[^\\/]*\.csv$/.test(fileName);
+}
+
 export function actionableReport(fileName: string): ActionableReport | undefined {
   return REPORTS.find(([pattern]) => pattern.test(fileName))?.[1];
 }

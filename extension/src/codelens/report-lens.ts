@@ -2,11 +2,12 @@
  * CodeLens on the generated master_key_registry_*.csv and diff_missing_in_A_*.csv:
  * `Approve` · `Reject` on each row whose master key is pending in the registry,
  * `Approve all N pending` on the header, and on a row the registry has moved on from, a
- * lens that says so and offers to update the file instead of acting.
+ * lens that says so and offers to update the file instead of acting. A dry run's report
+ * gets one read-only lens saying nothing was saved: its keys were never proposed.
  */
 import * as vscode from 'vscode';
 import type { KeySyncService } from '../service.js';
-import { actionableReport } from './report-kind.js';
+import { actionableReport, isDryRunReport } from './report-kind.js';
 import { isPending, isStale, parseReport, type ParsedReport } from './report-rows.js';
 
 export class ReportCodeLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
@@ -20,6 +21,7 @@ export class ReportCodeLensProvider implements vscode.CodeLensProvider, vscode.D
   }
 
   async provideCodeLenses(document: vscode.TextDocument): Promise<vscode.CodeLens[]> {
+    if (isDryRunReport(document.fileName)) return [lens(new vscode.Range(0, 0, 0, 0), DRY_RUN_LENS_TITLE, '', [])];
     const report = await readReport(this.service(), document);
     if (!report) return [];
     const lenses: vscode.CodeLens[] = [];
@@ -52,13 +54,16 @@ export class ReportCodeLensProvider implements vscode.CodeLensProvider, vscode.D
   }
 }
 
-/** The report in a document, matched against the registry; undefined for any other file. */
+export const DRY_RUN_LENS_TITLE = 'Dry run — nothing was saved: these keys were not proposed and cannot be approved here';
+
+/** The report in a document, matched against the registry; undefined for any other file (a dry run's included). */
 export async function readReport(service: KeySyncService | undefined, document: vscode.TextDocument): Promise<ParsedReport | undefined> {
   const kind = actionableReport(document.fileName);
-  if (!kind || !service) return undefined;
+  if (!kind || !service || isDryRunReport(document.fileName)) return undefined;
   return parseReport(document.getText(), kind, await service.registryByMasterKey());
 }
 
+/** A lens; an empty `command` makes it a plain label. */
 function lens(range: vscode.Range, title: string, command: string, args: unknown[]): vscode.CodeLens {
   return new vscode.CodeLens(range, { title, command, arguments: args });
 }

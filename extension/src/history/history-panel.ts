@@ -36,7 +36,7 @@ export class HistoryPanel implements vscode.Disposable {
     const panel = this.panel;
     const service = this.service();
     if (!panel || !service) return;
-    const runs = await (await service.open()).runs.list({ limit: 200 });
+    const runs = await service.runs(200);
     panel.webview.html = historyHtml(runs, panel.webview.cspSource);
   }
 

@@ -4,9 +4,9 @@
  * registry by status. Large groups load in pages so 100k items never freeze the UI.
  */
 import * as vscode from 'vscode';
-import type { DiscrepancyKind, MasterKeyStatus, RunRecord, SystemSummary } from '@keysync/sdk';
+import type { DiscrepancyKind, MasterKeyStatus, SystemSummary } from '@keysync/sdk';
 import type { KeySyncService } from '../service.js';
-import { keyItem, masterKeyItem, moreItem, sightingItem, summaryItems } from './tree-items.js';
+import { configProblemItem, dryRunItem, failedRunItem, keyItem, masterKeyItem, moreItem, sightingItem, summaryItems } from './tree-items.js';
 import type { ListedKind, TreeNode } from './tree-nodes.js';
 
 export const PAGE_SIZE = 500;
@@ -23,13 +23,11 @@ export class DiscrepancyTree implements vscode.TreeDataProvider<TreeNode>, vscod
   readonly onDidChangeTreeData = this.changed.event;
   /** How many children each paged parent shows, by parent id. */
   private readonly shown = new Map<string, number>();
-  private run: Promise<RunRecord | undefined> | undefined;
   private readonly entries = new Map<string, Promise<unknown[]>>();
 
   constructor(private readonly service: () => KeySyncService | undefined) {}
 
   refresh(): void {
-    this.run = undefined;
     this.entries.clear();
     this.changed.fire(undefined);
   }
@@ -42,10 +40,17 @@ export class DiscrepancyTree implements vscode.TreeDataProvider<TreeNode>, vscod
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
     switch (node.type) {
+      case 'configProblem':
+        return configProblemItem(node);
+      case 'failedRun':
+        return failedRunItem(node.run);
+      case 'dryRun':
+        return dryRunItem(node.result);
       case 'summary': {
         const item = new vscode.TreeItem('Summary', vscode.TreeItemCollapsibleState.Expanded);
         item.id = 'summary';
-        item.description = `${node.run.id} · ${node.run.startedAt.slice(0, 19).replace('T', ' ')} UTC`;
+        item.description = `${node.run.id} · ${node.run.startedAt.slice(0, 19).replace('T', ' ')} UTC${node.stale ? ' · stale' : ''}`;
+        if (node.stale) item.tooltip = 'The config has errors: these are the results of the last run before it changed.';
         item.iconPath = new vscode.ThemeIcon('dashboard');
         item.contextValue = 'summary';
         return item;
@@ -98,7 +103,9 @@ export class DiscrepancyTree implements vscode.TreeDataProvider<TreeNode>, vscod
     if (!node) return this.roots(service);
     switch (node.type) {
       case 'summary':
-        return summaryItems(node.run, node.pendingNow).map((item) => ({ type: 'summaryLine', item }));
+        return summaryItems(node.run.summary!, node.pendingNow).map((item) => ({ type: 'summaryLine', item }));
+      case 'dryRun':
+        return summaryItems(node.result.summary, node.result.summary.registry.pending, 'dryRun').map((item) => ({ type: 'summaryLine', item }));
       case 'group':
         return [...node.systems];
       case 'system':
@@ -121,9 +128,11 @@ export class DiscrepancyTree implements vscode.TreeDataProvider<TreeNode>, vscod
   }
 
   private async roots(service: KeySyncService): Promise<TreeNode[]> {
-    this.run ??= service.latestRun();
-    const run = await this.run;
-    const registry = await service.registryByMasterKey();
+    const { completed: run, failed, registry, configProblem, dryRun } = await service.viewState();
+    const notices: TreeNode[] = [];
+    if (configProblem) notices.push({ type: 'configProblem', summary: configProblem.summary, file: configProblem.file, line: configProblem.problems[0]!.line });
+    if (failed) notices.push({ type: 'failedRun', run: failed });
+    if (dryRun) notices.push({ type: 'dryRun', result: dryRun });
     const counts = new Map<MasterKeyStatus, number>();
     for (const record of registry.values()) counts.set(record.status, (counts.get(record.status) ?? 0) + 1);
     const registryNode: TreeNode = {
@@ -131,7 +140,7 @@ export class DiscrepancyTree implements vscode.TreeDataProvider<TreeNode>, vscod
       count: registry.size,
       statuses: STATUSES.filter((status) => counts.get(status)).map((status) => ({ type: 'statusGroup', status, count: counts.get(status)! })),
     };
-    if (!run?.summary) return registry.size ? [registryNode] : [];
+    if (!run?.summary) return [...notices, ...(registry.size ? [registryNode] : [])];
     const summary = run.summary;
     const authorityFile = summary.systems.find((system) => system.role === 'authority')?.file ?? '';
     const groups: TreeNode[] = GROUPS.map((group) => {
@@ -148,14 +157,14 @@ export class DiscrepancyTree implements vscode.TreeDataProvider<TreeNode>, vscod
         }));
       return { type: 'group', kind: group.kind, label: group.label, icon: group.icon, count: systems.reduce((sum, s) => sum + (s.type === 'system' ? s.count : 0), 0), systems };
     });
-    return [{ type: 'summary', run, pendingNow: counts.get('proposed') ?? 0 }, ...groups, registryNode];
+    return [...notices, { type: 'summary', run, pendingNow: counts.get('proposed') ?? 0, stale: Boolean(configProblem) }, ...groups, registryNode];
   }
 
   private load(service: KeySyncService, runId: string, kind: DiscrepancyKind, system: string): Promise<unknown[]> {
     const cacheKey = `${runId}/${kind}/${system}`;
     let entries = this.entries.get(cacheKey);
     if (!entries) {
-      entries = service.open().then((workspace) => workspace.runs.discrepancies(runId, kind, system) as Promise<unknown[]>);
+      entries = service.discrepancies(runId, kind, system);
       this.entries.set(cacheKey, entries);
     }
     return entries;

@@ -1,20 +1,22 @@
 /** TreeItems for the leaf-level nodes: labels, icons, tooltips and click commands. */
 import * as vscode from 'vscode';
-import type { MasterKeyRecord, RunRecord } from '@keysync/sdk';
+import type { MasterKeyRecord, ReconcileResult, RunRecord, RunSummary } from '@keysync/sdk';
 import type { NodeOf } from './tree-nodes.js';
 
 const count = (value: number) => value.toLocaleString('en-US');
 const percent = (rate: number) => `${(rate * 100).toFixed(2)}%`;
 
-/** The run's figures, with the registry's pending count as it is now (approvals since the run count). */
-export function summaryItems(run: RunRecord, pendingNow: number): vscode.TreeItem[] {
-  const summary = run.summary!;
+/**
+ * A run's figures, with the registry's pending count as it is now (approvals since the run
+ * count). `idPrefix` keeps the ids of a dry-run preview apart from the real run's.
+ */
+export function summaryItems(summary: RunSummary, pendingNow: number, idPrefix = 'summary'): vscode.TreeItem[] {
   const overall = new vscode.TreeItem(`Overall match ${percent(summary.totals.overallMatchRate)}`);
   overall.description = `${count(summary.totals.keysInAllSystems)} of ${count(summary.totals.uniqueKeys)} keys in every system`;
   overall.iconPath = new vscode.ThemeIcon('pulse');
   const systems = summary.systems.map((system) => {
     const item = new vscode.TreeItem(system.system);
-    item.id = `summary/${system.system}`;
+    item.id = `${idPrefix}/${system.system}`;
     if (system.status === 'skipped') {
       item.description = 'left out of the run';
       item.tooltip = system.skippedReason ?? '';
@@ -33,6 +35,38 @@ export function summaryItems(run: RunRecord, pendingNow: number): vscode.TreeIte
   registry.description = `${count(summary.registry.proposed)} proposed by this run`;
   registry.iconPath = new vscode.ThemeIcon('key');
   return [overall, ...systems, registry];
+}
+
+export function configProblemItem(node: NodeOf<'configProblem'>): vscode.TreeItem {
+  const item = new vscode.TreeItem(node.summary);
+  item.id = 'configProblem';
+  item.description = 'results below are stale';
+  item.tooltip = `${node.summary}\n\nThe results shown are from the last run before the config changed. Click to open the config at the problem; the Problems panel lists every one.`;
+  item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
+  item.contextValue = 'configProblem';
+  item.command = { command: 'keysync.openConfig', title: 'Open Config', arguments: [node.file, node.line] };
+  return item;
+}
+
+export function failedRunItem(run: RunRecord): vscode.TreeItem {
+  const item = new vscode.TreeItem('Last run failed');
+  item.id = `failedRun/${run.id}`;
+  item.description = `${run.id} · ${(run.error ?? '').split('\n')[0]}`;
+  item.tooltip = `Run ${run.id} (${run.startedAt}) failed:\n${run.error ?? 'no error recorded'}\n\nClick for the error.`;
+  item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
+  item.contextValue = 'failedRun';
+  item.command = { command: 'keysync.showRunError', title: 'Show Run Error', arguments: [run.id] };
+  return item;
+}
+
+export function dryRunItem(result: ReconcileResult): vscode.TreeItem {
+  const item = new vscode.TreeItem('Dry run preview', vscode.TreeItemCollapsibleState.Collapsed);
+  item.id = `dryRun/${result.runId}`;
+  item.description = `${result.runId} · nothing was saved`;
+  item.tooltip = 'The figures of the last dry run. Nothing was stored: the registry, the run history and the results below are unchanged.';
+  item.iconPath = new vscode.ThemeIcon('eye');
+  item.contextValue = 'dryRun';
+  return item;
 }
 
 export function keyItem(node: NodeOf<'key'>): vscode.TreeItem {

@@ -1,12 +1,19 @@
 /** The nodes of the Discrepancies view. */
 import type * as vscode from 'vscode';
-import type { AuthorityKey, KeyWithSightings, MasterKeyRecord, MasterKeyStatus, RunRecord, Sighting } from '@keysync/sdk';
+import type { AuthorityKey, KeyWithSightings, MasterKeyRecord, MasterKeyStatus, ReconcileResult, RunRecord, Sighting } from '@keysync/sdk';
 
 /** The discrepancy kinds the view lists per system. */
 export type ListedKind = 'out_of_authority' | 'gap' | 'duplicate';
 
 export type TreeNode =
-  | { readonly type: 'summary'; readonly run: RunRecord; readonly pendingNow: number }
+  /** The config on disk does not load: what is wrong, first line first; a click opens it there. */
+  | { readonly type: 'configProblem'; readonly summary: string; readonly file: string; readonly line: number }
+  /** The newest run failed; a click shows its error. */
+  | { readonly type: 'failedRun'; readonly run: RunRecord }
+  /** The last dry run's figures, never stored: a preview beside the last real run. */
+  | { readonly type: 'dryRun'; readonly result: ReconcileResult }
+  /** `stale` while the config has errors: the figures are from the last config that loaded. */
+  | { readonly type: 'summary'; readonly run: RunRecord; readonly pendingNow: number; readonly stale: boolean }
   | { readonly type: 'summaryLine'; readonly item: vscode.TreeItem }
   | { readonly type: 'group'; readonly kind: ListedKind; readonly label: string; readonly icon: string; readonly count: number; readonly systems: readonly TreeNode[] }
   | {

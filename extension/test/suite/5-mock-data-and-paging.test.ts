@@ -12,7 +12,9 @@ import { folder, keysync } from './helpers.js';
 describe('mock data and paging', () => {
   afterEach(() => sinon.restore());
 
-  it('generates the picked scenario, size and seed into the configured sources', async () => {
+  it('generates the picked scenario, size and seed into the configured sources, after confirming it may replace the fixture files', async () => {
+    // The fixture's input files are not KeySync's mock output: the SDK refuses without force, so a modal asks first.
+    const confirm = sinon.stub(vscode.window, 'showWarningMessage').resolves('Overwrite' as never);
     const picks = sinon.stub(vscode.window, 'showQuickPick');
     picks.onFirstCall().callsFake(async (items) => ((await items) as vscode.QuickPickItem[]).find((item) => item.label === 'drift'));
     // 100,000 keys: enough input (≈ 9 MB) for the SDK to read in worker threads inside the extension host.
@@ -20,6 +22,8 @@ describe('mock data and paging', () => {
     sinon.stub(vscode.window, 'showInputBox').resolves('7');
     sinon.stub(vscode.window, 'showInformationMessage').resolves(undefined);
     await vscode.commands.executeCommand('keysync.generateMockData');
+    assert.equal(confirm.callCount, 1);
+    assert.match(String((confirm.firstCall.args[1] as vscode.MessageOptions).detail), /A\.csv\n.*B\.csv\n.*C\.csv/);
     const a = readFileSync(path.join(folder(), 'input/A.csv'), 'utf8').trim().split('\n');
     assert.equal(a[0], 'key,last_seen_at,system,status');
     assert.ok(a.length > 100_000, `A has ${a.length - 1} rows for 100,000 keys`);

@@ -1,12 +1,16 @@
 // KeySync in a real VS Code workbench (code-server + chromium), on a fresh copy of
 // testdata/clean with the native driver: run from the palette, browse the tree, approve
-// from a CodeLens. Started by `node extension/test/run-ui-suite.mjs`; steps depend on each
+// from a CodeLens; then what the user sees when things go wrong: a broken config, a failed
+// run, mock data that would replace real files. Started by `node extension/test/run-ui-suite.mjs`; steps depend on each
 // other, so the runner bails at the first failure.
 import assert from 'node:assert/strict';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { runCommand, waitForNotification } from '../../../.ci/vscode-host/harness.mjs';
 import {
   activityBadge,
   activityItem,
+  dialog,
   discrepanciesPane,
   editorLine,
   eventually,
@@ -31,10 +35,11 @@ describe('KeySync UI (clean fixture, native driver)', function () {
   this.timeout(60_000);
   let page;
   let pane;
+  let workspace;
 
   before(async function () {
     this.timeout(120_000);
-    ({ page } = await startSession({ driver: 'native' }));
+    ({ page, workspace } = await startSession({ driver: 'native' }));
     pane = discrepanciesPane(page);
   });
 
@@ -113,5 +118,52 @@ describe('KeySync UI (clean fixture, native driver)', function () {
     await eventually(async () => assert.match(await statusBarItem(page).innerText(), /40\.00% · 1 pending/));
     await parkMouse(page);
     await screenshot(page, 'after-approve');
+  });
+
+  it('shows a broken config in the view and marks the status bar stale, until it is fixed', async () => {
+    const config = path.join(workspace, 'keysync-config.yaml');
+    const good = readFileSync(config, 'utf8');
+    // Replaced by rename, as `sed -i` and `git checkout` do.
+    writeFileSync(`${config}.tmp`, `${good}provisioning:\n  strategy: mirorr\n`);
+    renameSync(`${config}.tmp`, config);
+    await eventually(async () => {
+      const [first] = await rowLabels(pane, 1);
+      assert.match(first, /^keysync-config\.yaml line \d+: provisioning\.strategy: "mirorr" is not allowed/);
+    });
+    await eventually(async () => assert.match(await statusBarItem(page).innerText(), /40\.00% · 1 pending \(stale\)/));
+    await parkMouse(page);
+    await screenshot(page, 'broken-config');
+    writeFileSync(`${config}.tmp`, good);
+    renameSync(`${config}.tmp`, config);
+    await eventually(async () => assert.equal((await rowLabels(pane, 1))[0], 'Summary'));
+    await eventually(async () => assert.doesNotMatch(await statusBarItem(page).innerText(), /stale/));
+  });
+
+  it('keeps a failed run in the status bar and the tree', async () => {
+    const authority = path.join(workspace, 'input/A.csv');
+    renameSync(authority, `${authority}.aside`);
+    try {
+      await runCommand(page, 'KeySync: Run Reconciliation');
+      await waitForNotification(page, 'KeySync:', { timeoutMs: 60_000 });
+      await eventually(async () => assert.match(await statusBarItem(page).innerText(), /KeySync: last run failed/));
+      await eventually(async () => assert.equal((await rowLabels(pane, 1))[0], 'Last run failed'));
+      await parkMouse(page);
+      await screenshot(page, 'failed-run');
+    } finally {
+      renameSync(`${authority}.aside`, authority);
+    }
+  });
+
+  it('asks in a modal before mock data replaces the fixture files, and Cancel writes nothing', async () => {
+    const files = ['A', 'B', 'C'].map((system) => path.join(workspace, `input/${system}.csv`));
+    const before = files.map((file) => readFileSync(file, 'utf8'));
+    await runCommand(page, 'KeySync: Generate Mock Data');
+    const modal = dialog(page);
+    await modal.waitFor();
+    assert.match(await modal.innerText(), /Overwrite 3 files that KeySync did not generate with mock data\?[\s\S]*input\/A\.csv/);
+    await screenshot(page, 'mock-data-modal');
+    await modal.locator('.dialog-buttons .monaco-button', { hasText: 'Cancel' }).click();
+    await modal.waitFor({ state: 'detached' });
+    assert.deepEqual(files.map((file) => readFileSync(file, 'utf8')), before);
   });
 });

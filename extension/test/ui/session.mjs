@@ -130,6 +130,9 @@ export const rowLabels = (pane, level) => pane.locator(`.monaco-list-row[aria-le
 
 export const statusBarItem = (page) => page.locator('[id="keysync.keysync-vscode.keysync.status"]');
 
+/** The workbench's modal dialog (a `{ modal: true }` message); its buttons are `.dialog-buttons .monaco-button`. */
+export const dialog = (page) => page.locator('.monaco-dialog-box');
+
 export const lensLinks = (page) => page.locator('.part.editor .codelens-decoration a');
 
 /** The rendered editor line containing `text` (Monaco renders spaces as no-break spaces). */

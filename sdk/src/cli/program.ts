@@ -58,6 +58,7 @@ export function buildProgram(io: CliIo, version: string): Command {
     .option('-o, --output-dir <dir>', 'write reports here (overrides output.directory)')
     .option('--fail-on-discrepancy', 'exit 3 when the run finds gaps, out-of-authority keys, duplicates or bad rows')
     .option('--generate-data', 'write mock data for every configured source, then run on it')
+    .option('--force', "with --generate-data: also overwrite source files that are not KeySync's own mock data")
     .addOption(new Option('--scenario <name>', 'mock-data scenario').choices(['normal', 'drift', 'failure', 'recovery']))
     .option('--keys <n>', 'mock data: keys in the authority', positiveInteger('--keys'))
     .option('--seed <n>', 'mock data: random seed', nonNegativeInteger('--seed'))

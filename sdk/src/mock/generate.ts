@@ -1,14 +1,16 @@
 /**
  * Synthetic data sets (SPEC §8): one CSV per configured source, deterministic per seed.
- * Writes a commented keysync-config.yaml first when the folder has none.
+ * Writes a commented keysync-config.yaml first when the folder has none. It never
+ * overwrites a file it did not write itself (see manifest.ts) unless told to with `force`.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { CONFIG_FILE_NAME, loadConfig } from '../config/load.js';
+import { CONFIG_FILE_NAME, loadConfig, parseConfigText, type KeySyncConfig } from '../config/load.js';
 import { configTemplate } from '../config/template.js';
 import { KeySyncError } from '../errors.js';
 import { writeFileAtomically } from '../io/atomic-file.js';
 import { planKeys, type KeyPlan } from './key-plan.js';
+import { isAbsentOrOwnMockOutput, recordMockOutput } from './manifest.js';
 import { createRandom, type Random } from './random.js';
 import { systemRows } from './rows.js';
 import { FAILURE_INJECTIONS, SCENARIOS, type FailureInjection, type Scenario } from './scenarios.js';
@@ -27,6 +29,8 @@ export interface MockDataOptions {
   readonly keys?: number;
   readonly seed?: number;
   readonly failures?: readonly FailureInjection[];
+  /** Overwrite source files even when they are not this generator's own output. */
+  readonly force?: boolean;
 }
 
 export interface MockDataResult {
@@ -39,14 +43,29 @@ export interface MockDataResult {
   readonly expected: { readonly overallMatchRate: number; readonly systemMatchRate: number };
 }
 
+export const MOCK_DATA_WOULD_OVERWRITE = 'MOCK_DATA_WOULD_OVERWRITE';
+
+/** The configured source files that exist and are not mock data this generator wrote: generating would destroy them. */
+export function filesMockDataWouldOverwrite(options: Pick<MockDataOptions, 'dir' | 'configPath' | 'scenario' | 'keys' | 'seed'>): string[] {
+  return foreignSourceFiles(configFor(options).config);
+}
+
 export async function generateMockData(options: MockDataOptions): Promise<MockDataResult> {
-  const configPath = path.resolve(options.configPath ?? path.join(options.dir, CONFIG_FILE_NAME));
-  const configWritten = !existsSync(configPath);
-  if (configWritten) {
-    mkdirSync(path.dirname(configPath), { recursive: true });
-    writeFileSync(configPath, configTemplate(options.scenario, options.keys, options.seed));
+  const { configPath, template, config } = configFor(options);
+  const foreign = options.force ? [] : foreignSourceFiles(config);
+  if (foreign.length) {
+    throw new KeySyncError(
+      MOCK_DATA_WOULD_OVERWRITE,
+      'usage',
+      `Mock data would overwrite ${foreign.length === 1 ? 'a file' : `${foreign.length} files`} that KeySync did not generate: ${foreign.join(', ')}. Nothing was written.`,
+      { remedy: "point the config's sources at other paths, or pass --force to overwrite them" },
+    );
   }
-  const config = loadConfig(configPath);
+  const configWritten = template !== undefined;
+  if (template !== undefined) {
+    mkdirSync(path.dirname(configPath), { recursive: true });
+    writeFileSync(configPath, template);
+  }
   const simulation = config.values.simulation;
   const scenario = options.scenario ?? simulation.scenario;
   const seed = options.seed ?? simulation.seed;
@@ -61,11 +80,14 @@ export async function generateMockData(options: MockDataOptions): Promise<MockDa
   const failures = new Set(options.failures ?? []);
 
   const files = systems.map((system) => {
-    const file = path.resolve(config.baseDir, config.values.sources[system]!.path);
+    const source = config.values.sources[system]!;
+    const file = path.resolve(config.baseDir, source.path);
     const ids = systemKeyIds(plan, system, authority, downstream);
-    const rows = writeSystemFile(file, system, ids, random, { failures, downstream, keyWidth: Math.max(7, String(plan.universe).length) });
+    const header = `${source.key_column},last_seen_at,system,status`;
+    const rows = writeSystemFile(file, system, ids, random, { header, failures, downstream, keyWidth: Math.max(7, String(plan.universe).length) });
     return { system, file, rows };
   });
+  recordMockOutput(files.map((file) => file.file));
   const shares = SCENARIOS[scenario];
   return {
     configPath,
@@ -80,6 +102,24 @@ export async function generateMockData(options: MockDataOptions): Promise<MockDa
   };
 }
 
+/** The config the data is generated for: the file, or the template about to be written when there is none. */
+function configFor(options: Pick<MockDataOptions, 'dir' | 'configPath' | 'scenario' | 'keys' | 'seed'>): {
+  configPath: string;
+  template: string | undefined;
+  config: KeySyncConfig;
+} {
+  const configPath = path.resolve(options.configPath ?? path.join(options.dir, CONFIG_FILE_NAME));
+  if (existsSync(configPath)) return { configPath, template: undefined, config: loadConfig(configPath) };
+  const template = configTemplate(options.scenario, options.keys, options.seed);
+  return { configPath, template, config: { file: configPath, baseDir: path.dirname(configPath), values: parseConfigText(template, configPath) } };
+}
+
+function foreignSourceFiles(config: KeySyncConfig): string[] {
+  return Object.values(config.values.sources)
+    .map((source) => path.resolve(config.baseDir, source.path))
+    .filter((file) => !isAbsentOrOwnMockOutput(file));
+}
+
 function systemKeyIds(plan: KeyPlan, system: string, authority: string, downstream: readonly string[]): Uint32Array {
   if (system === authority) return concat(plan.common, plan.onlyInAuthority);
   return concat(plan.common, plan.outsideBySystem[downstream.indexOf(system)]!);
@@ -90,7 +130,7 @@ function writeSystemFile(
   system: string,
   ids: Uint32Array,
   random: Random,
-  { failures, downstream, keyWidth }: { failures: ReadonlySet<FailureInjection>; downstream: readonly string[]; keyWidth: number },
+  { header, failures, downstream, keyWidth }: { header: string; failures: ReadonlySet<FailureInjection>; downstream: readonly string[]; keyWidth: number },
 ): number {
   mkdirSync(path.dirname(file), { recursive: true });
   const lastDownstream = downstream[downstream.length - 1];
@@ -103,7 +143,7 @@ function writeSystemFile(
     corrupt: failures.has('corrupt-rows') && downstream.includes(system),
     massDuplication: failures.has('mass-duplication') && system === downstream[0],
   });
-  writeFileAtomically(file, ['key,last_seen_at,system,status', ...rows], { replace: true });
+  writeFileAtomically(file, [header, ...rows], { replace: true });
   return rows.length;
 }
 
