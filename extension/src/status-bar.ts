@@ -16,9 +16,11 @@ export class StatusBar implements vscode.Disposable {
       this.item.tooltip = 'Run a reconciliation: KeySync: Run Reconciliation';
       this.item.command = 'keysync.run';
     } else {
-      const rate = (run.summary.totals.overallMatchRate * 100).toFixed(2);
-      this.item.text = `$(key) ${rate}% · ${pending.toLocaleString('en-US')} pending`;
-      this.item.tooltip = `KeySync run ${run.id} (${run.startedAt}): overall match ${rate}%, ${pending} master keys pending review. Click for the summary.`;
+      const { overallMatchRate } = run.summary.totals;
+      // A run that compared no downstream system has no rate; 100 % would be a false all-clear.
+      const rate = overallMatchRate === null ? 'nothing compared' : `${(overallMatchRate * 100).toFixed(2)}%`;
+      this.item.text = `$(${overallMatchRate === null ? 'warning' : 'key'}) ${rate} · ${pending.toLocaleString('en-US')} pending`;
+      this.item.tooltip = `KeySync run ${run.id} (${run.startedAt}): overall match ${rate}, ${pending} master keys pending review. Click for the summary.`;
       this.item.command = 'keysync.showRunSummary';
     }
     this.item.show();

@@ -1,6 +1,6 @@
 /** TreeItems for the leaf-level nodes: labels, icons, tooltips and click commands. */
 import * as vscode from 'vscode';
-import type { MasterKeyRecord, RunRecord } from '@keysync/sdk';
+import { whyNothingCompared, type MasterKeyRecord, type RunRecord } from '@keysync/sdk';
 import type { NodeOf } from './tree-nodes.js';
 
 const count = (value: number) => value.toLocaleString('en-US');
@@ -9,9 +9,11 @@ const percent = (rate: number) => `${(rate * 100).toFixed(2)}%`;
 /** The run's figures, with the registry's pending count as it is now (approvals since the run count). */
 export function summaryItems(run: RunRecord, pendingNow: number): vscode.TreeItem[] {
   const summary = run.summary!;
-  const overall = new vscode.TreeItem(`Overall match ${percent(summary.totals.overallMatchRate)}`);
-  overall.description = `${count(summary.totals.keysInAllSystems)} of ${count(summary.totals.uniqueKeys)} keys in every system`;
-  overall.iconPath = new vscode.ThemeIcon('pulse');
+  const { overallMatchRate, keysInAllSystems, uniqueKeys } = summary.totals;
+  const compared = overallMatchRate !== null && keysInAllSystems !== null;
+  const overall = new vscode.TreeItem(compared ? `Overall match ${percent(overallMatchRate)}` : 'Nothing compared');
+  overall.description = compared ? `${count(keysInAllSystems)} of ${count(uniqueKeys)} keys in every system` : whyNothingCompared(summary);
+  overall.iconPath = new vscode.ThemeIcon(compared ? 'pulse' : 'warning');
   const systems = summary.systems.map((system) => {
     const item = new vscode.TreeItem(system.system);
     item.id = `summary/${system.system}`;

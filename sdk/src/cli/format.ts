@@ -1,5 +1,5 @@
 /** Plain-text tables and figures for the terminal. */
-import type { RunSummary } from '../core/summary.js';
+import { whyNothingCompared, type RunSummary } from '../core/summary.js';
 
 const number = new Intl.NumberFormat('en-US');
 
@@ -42,7 +42,9 @@ export function formatSummary(summary: RunSummary, reportDir: string | null): st
     table(['System', 'Role', 'Rows', 'Keys', 'Match', 'Gaps', 'Out of A', 'Dup groups', 'Bad rows'], rows),
     ...skipped.map((system) => `  ${system.system} left out: ${system.skippedReason}`),
     '',
-    `Overall match rate ${formatRate(totals.overallMatchRate)}: ${formatCount(totals.keysInAllSystems)} of ${formatCount(totals.uniqueKeys)} unique keys are in every system`,
+    totals.overallMatchRate === null || totals.keysInAllSystems === null
+      ? `Nothing was compared: ${whyNothingCompared(summary)}. There is no match rate.`
+      : `Overall match rate ${formatRate(totals.overallMatchRate)}: ${formatCount(totals.keysInAllSystems)} of ${formatCount(totals.uniqueKeys)} unique keys are in every system`,
     `Propagation gaps ${formatCount(totals.propagationGaps)} · out of authority ${formatCount(totals.outOfAuthority)} (${formatCount(totals.keysMissingInAuthority)} distinct keys) · duplicate groups ${formatCount(totals.duplicateGroups)} · bad rows ${formatCount(totals.badRows)} · repeated rows ${formatCount(totals.repeatedRows)}`,
     `Master keys: ${formatCount(registry.proposed)} ${summary.dryRun ? 'would be proposed' : 'proposed'} · ${formatCount(registry.autoApproved)} auto-approved · ${formatCount(registry.resolved)} resolved · ${formatCount(registry.pending)} pending review`,
     ...(reportDir ? [`Reports: ${reportDir}`] : []),

@@ -211,7 +211,8 @@ function sourceEvents(sources: SourcesRead, runId: string, now: string): NewAudi
 export function describeTotals(summary: RunSummary): string {
   const { totals, registry } = summary;
   return (
-    `${totals.uniqueKeys} unique keys, overall match ${(totals.overallMatchRate * 100).toFixed(2)}%, ` +
+    `${totals.uniqueKeys} unique keys, ` +
+    (totals.overallMatchRate === null ? 'nothing compared, ' : `overall match ${(totals.overallMatchRate * 100).toFixed(2)}%, `) +
     `${totals.propagationGaps} gaps, ${totals.outOfAuthority} out of authority, ${totals.duplicateGroups} duplicate groups, ` +
     `${registry.proposed} proposed, ${registry.pending} pending`
   );
