@@ -5,10 +5,10 @@
  * normalisation rules that change under an existing registry. Real CLI, real SQLite files.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { openWorkspace } from '../../src/index.js';
+import { generateMockData, openWorkspace, type ProgressEvent } from '../../src/index.js';
 import { runCli } from '../helpers/cli.js';
 import { queryWorkspace } from '../helpers/database.js';
 import { tempWorkspace, type TempWorkspace } from '../helpers/workspace.js';
@@ -71,6 +71,73 @@ describe('Reliability II: CLI and runtime', function () {
       const result = await runCli(['-c', workspace.config, '--fail-on-discrepancy']);
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, /Overall match rate 100\.00%/);
+    });
+  });
+
+  describe('an onProgress callback that throws (defect 10)', () => {
+    let workspace: TempWorkspace;
+    before(async () => {
+      workspace = tempWorkspace();
+      // ≈ 13 MB over five files: above the size from which sources are read in worker threads.
+      await generateMockData({ dir: workspace.dir, scenario: 'drift', keys: 100_000, seed: 3 });
+      writeFileSync(workspace.config, readFileSync(workspace.config, 'utf8').replace(/parallel: (true|false)/, 'parallel: true').replace(/max_workers: \d+/, 'max_workers: 2'));
+    });
+    after(() => workspace.remove());
+
+    const throwsWhen = (stage: (event: ProgressEvent) => boolean) => (event: ProgressEvent) => {
+      if (stage(event)) throw new Error('progress view broke');
+    };
+
+    for (const [where, when] of [
+      ['while workers read the sources', (event: ProgressEvent) => /^reading [A-E]:/.test(event.message)],
+      ['as a stage starts', (event: ProgressEvent) => event.stage === 'compare'],
+      ['while reports are written', (event: ProgressEvent) => event.stage === 'reports' && event.message.startsWith('writing diff')],
+    ] as const) {
+      it(`rejects the run with the callback's error and marks it failed when it throws ${where}`, async () => {
+        const log: string[] = [];
+        const ws = await openWorkspace(workspace.config, { onLog: (_level, message) => log.push(message) });
+        try {
+          await assert.rejects(ws.reconcile({ onProgress: throwsWhen(when) }), /progress view broke/);
+          const [run] = await ws.runs.list({ limit: 1 });
+          assert.equal(run!.status, 'failed');
+          assert.match(run!.error ?? '', /progress view broke/);
+          assert.deepEqual(await ws.registry.list(), [], 'nothing was committed');
+        } finally {
+          await ws.close();
+        }
+        if (where.startsWith('while workers')) assert.ok(log.some((line) => /worker threads/.test(line)), 'the sources were read in workers');
+        const output = workspace.file('output');
+        assert.deepEqual(existsSync(output) ? readdirSync(output).filter((name) => name.endsWith('.csv')) : [], [], 'no partial reports');
+      });
+    }
+
+    it('records a failed run as failed even when the onLog sink throws on every error line', async () => {
+      const ws = await openWorkspace(workspace.config, {
+        onLog: (level) => {
+          if (level === 'error') throw new Error('log view broke');
+        },
+      });
+      try {
+        await assert.rejects(ws.reconcile({ onProgress: throwsWhen((event) => event.stage === 'compare') }), /progress view broke/);
+        const [run] = await ws.runs.list({ limit: 1 });
+        assert.equal(run!.status, 'failed');
+      } finally {
+        await ws.close();
+      }
+    });
+
+    it('completes a run whose onLog sink throws: logging never changes the outcome', async () => {
+      const ws = await openWorkspace(workspace.config, {
+        onLog: () => {
+          throw new Error('log view broke');
+        },
+      });
+      try {
+        const result = await ws.reconcile({ dryRun: true });
+        assert.ok(result.summary.totals.uniqueKeys > 0);
+      } finally {
+        await ws.close();
+      }
     });
   });
 });
