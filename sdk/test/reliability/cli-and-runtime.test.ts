@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { generateMockData, openWorkspace, type ProgressEvent } from '../../src/index.js';
-import { runCli } from '../helpers/cli.js';
+import { CLI, runCli, runProcess } from '../helpers/cli.js';
 import { queryWorkspace } from '../helpers/database.js';
 import { tempWorkspace, type TempWorkspace } from '../helpers/workspace.js';
 
@@ -138,6 +138,50 @@ describe('Reliability II: CLI and runtime', function () {
       } finally {
         await ws.close();
       }
+    });
+  });
+
+  describe('a reader that closes the pipe early (defect 11)', () => {
+    let workspace: TempWorkspace;
+    before(async () => {
+      workspace = tempWorkspace();
+      // ≈ 1,100 proposals: every listing below is far larger than a pipe's 64 KB buffer.
+      await generateMockData({ dir: workspace.dir, scenario: 'normal', keys: 10_000, seed: 5 });
+      assert.equal((await runCli(['-c', workspace.config, '-q'])).code, 0);
+    });
+    after(() => workspace.remove());
+
+    /** `keysync <args> | head -1` under pipefail: the exit status is keysync's unless it is 0. */
+    const throughHead = (args: string, redirect = '') =>
+      runProcess('bash', ['-c', `set -o pipefail; "$NODE" "$CLI" ${args} -c "$CONFIG" ${redirect} | head -1 >/dev/null`], {
+        env: { NODE: process.execPath, CLI, CONFIG: workspace.config },
+      });
+
+    for (const args of ['registry list', 'audit --json', 'audit', 'registry list --json']) {
+      it(`keysync ${args} | head -1 ends quietly with exit 0`, async () => {
+        const result = await throughHead(args);
+        assert.equal(result.stderr, '');
+        assert.equal(result.code, 0);
+      });
+    }
+
+    it('keysync 2>&1 | head -1: the run completes, is recorded as completed and exits 0', async () => {
+      const before = queryWorkspace<{ n: number }>(workspace, "select count(*) as n from runs where status = 'completed'")[0]!.n;
+      const result = await throughHead('', '2>&1');
+      assert.equal(result.stderr, '');
+      assert.equal(result.code, 0);
+      const runs = queryWorkspace<{ status: string }>(workspace, 'select status from runs order by started_at desc, id desc');
+      assert.equal(runs[0]!.status, 'completed');
+      assert.equal(runs.filter((run) => run.status === 'completed').length, before + 1);
+    });
+
+    it('says so and exits 1 when the output cannot be written for another reason (a full device)', async () => {
+      const result = await runProcess('bash', ['-c', '"$NODE" "$CLI" registry list -c "$CONFIG" > /dev/full'], {
+        env: { NODE: process.execPath, CLI, CONFIG: workspace.config },
+      });
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, /^keysync: cannot write the output: ENOSPC/);
+      assert.doesNotMatch(result.stderr, /Unhandled|\n\s+at /);
     });
   });
 });
