@@ -27,6 +27,7 @@ import {
 import { getRun, listRuns, type RunFilter, type RunRecord } from './store/runs-repo.js';
 import { Store, type Db } from './store/store.js';
 import type { DiscrepancyKind } from './store/tables.js';
+import { requireWholeNumbers, WHOLE_NUMBERS } from './whole-numbers.js';
 import type { WorkspaceContext, WorkspacePaths } from './workspace-context.js';
 
 export interface OpenWorkspaceOptions {
@@ -156,7 +157,10 @@ function workspaceApi(context: ReturnType<typeof createContext>, driver: DriverN
     driver,
     reconcile: (options) => reconcile(context, options),
     registry: {
-      list: (filter) => read((db) => listMasterKeys(db, filter)),
+      list: async (filter) => {
+        requireWholeNumbers('registry.list', filter, { limit: WHOLE_NUMBERS.limit, offset: WHOLE_NUMBERS.offset });
+        return read((db) => listMasterKeys(db, filter));
+      },
       counts: () => read((db) => countByStatus(db)),
       approve: (key, by) => transition(key, 'approve', by),
       reject: (key, by) => transition(key, 'reject', by),
@@ -170,10 +174,16 @@ function workspaceApi(context: ReturnType<typeof createContext>, driver: DriverN
         ),
     },
     audit: {
-      list: (filter) => read((db) => listAudit(db, filter)),
+      list: async (filter) => {
+        requireWholeNumbers('audit.list', filter, { limit: WHOLE_NUMBERS.limit, fromId: WHOLE_NUMBERS.auditId, toId: WHOLE_NUMBERS.auditId });
+        return read((db) => listAudit(db, filter));
+      },
     },
     runs: {
-      list: (filter) => read((db) => listRuns(db, filter)),
+      list: async (filter) => {
+        requireWholeNumbers('runs.list', filter, { limit: WHOLE_NUMBERS.limit });
+        return read((db) => listRuns(db, filter));
+      },
       get: (runId) => read((db) => getRun(db, runId)),
       latest: () => read(async (db) => (await listRuns(db, { status: 'completed', limit: 1 }))[0]),
       discrepancyCounts: (runId) => read((db) => countDiscrepancies(db, runId)),

@@ -31,7 +31,7 @@ async function main(argv: readonly string[]): Promise<void> {
   const io = { stdout: process.stdout, stderr: process.stderr };
   endOutputQuietlyWhenClosed(io.stdout, io.stderr);
   endOutputQuietlyWhenClosed(io.stderr, io.stdout);
-  const program = buildProgram(io, version).exitOverride();
+  const program = buildProgram(io, version);
   try {
     await program.parseAsync(argv as string[]);
   } catch (error) {

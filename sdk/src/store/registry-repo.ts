@@ -31,7 +31,8 @@ export async function listMasterKeys(db: Db, filter: RegistryFilter = {}): Promi
   const query = () => {
     let q = db.selectFrom('master_keys').selectAll().orderBy('id');
     if (statuses) q = q.where('status', 'in', statuses);
-    if (filter.limit !== undefined) q = q.limit(filter.limit).offset(filter.offset ?? 0);
+    // SQLite takes an offset only after a limit; -1 is its "no limit".
+    if (filter.limit !== undefined || filter.offset !== undefined) q = q.limit(filter.limit ?? -1).offset(filter.offset ?? 0);
     return q;
   };
   if (!filter.normalizedKeys) return (await query().execute()).map(toRecord);

@@ -184,4 +184,73 @@ describe('Reliability II: CLI and runtime', function () {
       assert.doesNotMatch(result.stderr, /Unhandled|\n\s+at /);
     });
   });
+
+  describe('whole-number options and arguments (defect 16)', () => {
+    let workspace: TempWorkspace;
+    before(async () => {
+      workspace = csvWorkspace(['A', 'B'], { A: ['K-1', 'K-2'], B: ['K-1', 'X-1', 'X-2', 'X-3'] });
+      assert.equal((await runCli(['-c', workspace.config, '-q'])).code, 0);
+    });
+    after(() => workspace.remove());
+
+    for (const args of [
+      ['registry', 'list', '--limit', '99999999999999999999'],
+      ['runs', '--limit', '99999999999999999999'],
+      ['audit', '--limit', '9007199254740993'],
+      ['registry', 'list', '--limit', '0'],
+      ['runs', '--limit', '-1'],
+      ['audit', '--limit', '1e3'],
+      ['--generate-data', '--keys', '99999999999999999999'],
+      ['--generate-data', '--keys', '50000001'],
+      ['--generate-data', '--seed', '99999999999999999999'],
+      ['--generate-data', '--seed', '4294967296'],
+    ]) {
+      it(`refuses ${args.join(' ')} with a usage error (exit 2) naming the range`, async () => {
+        const result = await runCli([...args, '-c', workspace.config]);
+        assert.equal(result.code, 2, result.stderr);
+        assert.match(result.stderr, new RegExp(`${args.find((arg) => arg.startsWith('--') && arg !== '--generate-data')} must be a whole number from \\d`));
+        assert.doesNotMatch(result.stderr, /unexpected error|datatype mismatch/);
+      });
+    }
+
+    it('accepts the largest limit', async () => {
+      const list = await runCli(['registry', 'list', '--limit', String(Number.MAX_SAFE_INTEGER), '--json', '-c', workspace.config]);
+      assert.equal(list.code, 0, list.stderr);
+      assert.equal(JSON.parse(list.stdout).length, 3);
+      const runs = await runCli(['runs', '--limit', '1', '--json', '-c', workspace.config]);
+      assert.equal(JSON.parse(runs.stdout).length, 1);
+    });
+
+    it('exits 2 on any usage error of a subcommand, as on the top-level command', async () => {
+      for (const args of [['approve', '--bogus'], ['registry', 'list', '--status', 'nope'], ['runs', '--limit', 'x']]) {
+        const result = await runCli([...args, '-c', workspace.config]);
+        assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
+      }
+    });
+
+    it('refuses NaN, negative, fractional and huge limits, offsets and ids in the SDK with a usage error', async () => {
+      const ws = await openWorkspace(workspace.config);
+      try {
+        const refused = async (call: Promise<unknown>, name: string) =>
+          assert.rejects(call, (error: Error & { code?: string; kind?: string }) => {
+            assert.equal(error.code, 'INVALID_NUMBER');
+            assert.equal(error.kind, 'usage');
+            assert.match(error.message, new RegExp(`^${name.replace('.', '\\.')} must be a whole number from 0 to`));
+            return true;
+          });
+        await refused(ws.registry.list({ limit: Number.NaN }), 'registry.list limit');
+        await refused(ws.registry.list({ limit: -1 }), 'registry.list limit');
+        await refused(ws.registry.list({ limit: 1e20 }), 'registry.list limit');
+        await refused(ws.registry.list({ offset: 1.5 }), 'registry.list offset');
+        await refused(ws.audit.list({ limit: Number.POSITIVE_INFINITY }), 'audit.list limit');
+        await refused(ws.audit.list({ fromId: -3 }), 'audit.list fromId');
+        await refused(ws.runs.list({ limit: Number.NaN }), 'runs.list limit');
+        assert.deepEqual((await ws.registry.list({ offset: 1 })).map((record) => record.normalizedKey), ['X-2', 'X-3']);
+        assert.deepEqual((await ws.registry.list({ limit: 1, offset: 1 })).map((record) => record.normalizedKey), ['X-2']);
+        assert.equal((await ws.registry.list({ limit: 0 })).length, 0);
+      } finally {
+        await ws.close();
+      }
+    });
+  });
 });
