@@ -77,7 +77,7 @@ export async function reconcile(context: WorkspaceContext, options: ReconcileOpt
   const runLock = { purpose: 'a reconciliation run', timeoutMs: 0, busyMessage: (holder: string) => `Another run is in progress: ${holder}.` };
   return context.runLock.with(runLock, async () => {
     await markInterruptedRuns(store, context.logger, context.clock().toISOString());
-    const identity = options.resume ? await resumedIdentity(store) : freshIdentity(context, options, false);
+    const identity = options.resume ? await resumedIdentity(store, options.mode) : freshIdentity(context, options, false);
     return runOnce(context, store, options, identity, false);
   });
 }
@@ -88,8 +88,14 @@ function freshIdentity(context: WorkspaceContext, options: ReconcileOptions, dry
   return newRunIdentity(started, stamp, options.mode ?? context.config.values.processing.mode);
 }
 
-async function resumedIdentity(store: Store): Promise<RunIdentity> {
+/** A resumed run keeps its mode: a different one asked for explicitly is refused, not ignored. */
+async function resumedIdentity(store: Store, mode: RunMode | undefined): Promise<RunIdentity> {
   const run = await resumableRun(store);
+  if (mode !== undefined && mode !== run.mode) {
+    throw new KeySyncError('RESUME_MODE_MISMATCH', 'usage', `The run to resume, ${run.id}, is a ${run.mode} run; it cannot be resumed as ${mode}.`, {
+      remedy: `resume it without a mode (or with ${run.mode}), or start a new ${mode} run without resume`,
+    });
+  }
   return { id: run.id, startedAt: run.startedAt, stamp: run.reportStamp, mode: run.mode, resumed: true };
 }
 

@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig, type KeySyncConfig } from './config/load.js';
+import { compileNormalizer } from './core/normalize.js';
 import type { MasterKeyStatus } from './core/types.js';
 import { KeySyncError } from './errors.js';
 import { createLogger, type LogSink } from './log.js';
@@ -141,10 +142,12 @@ function createContext(
 
 function workspaceApi(context: ReturnType<typeof createContext>, driver: DriverName): Workspace {
   const now = () => context.clock().toISOString();
-  const transition = (key: string, action: 'approve' | 'reject' | 'deprecate', by: Actor) =>
-    context.store().then((store) =>
-      store.write(`${action} ${key}`, (tx) => transitionMasterKey(tx, key, { action, actor: requireActor(by), reason: by.reason, now: now() })),
-    );
+  const normalize = compileNormalizer(context.config.values.normalize);
+  const transition = async (key: string, action: 'approve' | 'reject' | 'deprecate', by: Actor) => {
+    const actor = requireActor(by);
+    const store = await context.store();
+    return store.write(`${action} ${key}`, (tx) => transitionMasterKey(tx, { given: key, normalized: normalize(key) }, { action, actor, reason: by.reason, now: now() }));
+  };
   // Reading a workspace that has no database yet creates none: an empty in-memory store
   // answers (so opening an editor on a folder, trusted or not, writes nothing).
   const read = async <T>(work: (db: Db) => Promise<T>): Promise<T> => {
@@ -165,13 +168,16 @@ function workspaceApi(context: ReturnType<typeof createContext>, driver: DriverN
       approve: (key, by) => transition(key, 'approve', by),
       reject: (key, by) => transition(key, 'reject', by),
       deprecate: (key, by) => transition(key, 'deprecate', by),
-      approveAll: (by) =>
-        context.store().then((store) =>
-          store.write('approve all proposals', async (tx) => {
-            const keys = by.keys ?? (await listMasterKeys(tx, { status: 'proposed' })).map((record) => record.normalizedKey);
-            return transitionMany(tx, keys, { action: 'approve', actor: requireActor(by), reason: by.reason, now: now() });
-          }),
-        ),
+      approveAll: async (by) => {
+        const actor = requireActor(by);
+        // Named keys match as given or normalised, as approve() looks them up.
+        const named = by.keys && [...new Set(by.keys.flatMap((key) => [key, normalize(key)]).filter(Boolean))];
+        const store = await context.store();
+        return store.write('approve all proposals', async (tx) => {
+          const keys = named ?? (await listMasterKeys(tx, { status: 'proposed' })).map((record) => record.normalizedKey);
+          return transitionMany(tx, keys, { action: 'approve', actor, reason: by.reason, now: now() });
+        });
+      },
     },
     audit: {
       list: async (filter) => {
@@ -193,11 +199,20 @@ function workspaceApi(context: ReturnType<typeof createContext>, driver: DriverN
   };
 }
 
+/** Control characters, and the Unicode line and paragraph separators, which also break lines. */
+const CONTROL_CHARACTER = /[\p{Cc}\u2028\u2029]/u;
+
 function requireActor(by: Actor): string {
   const actor = by.actor?.trim();
   if (!actor) {
     throw new KeySyncError('ACTOR_REQUIRED', 'usage', 'Every registry change needs an actor (who made it).', {
-      remedy: 'pass { actor: "name" } (the CLI uses --actor, defaulting to your user name)',
+      remedy: 'pass { actor: "name" }',
+    });
+  }
+  // The actor is shown in one-line tables, logs and reports; a line break there forges rows.
+  if (CONTROL_CHARACTER.test(actor)) {
+    throw new KeySyncError('ACTOR_INVALID', 'usage', `The actor ${JSON.stringify(actor)} contains a control character (a line break, a tab, …).`, {
+      remedy: 'pass { actor: "name" } on one line, without control characters',
     });
   }
   return actor;

@@ -6,8 +6,25 @@ const number = new Intl.NumberFormat('en-US');
 export const formatCount = (value: number): string => number.format(value);
 export const formatRate = (rate: number | null): string => (rate === null ? '—' : `${(rate * 100).toFixed(2)}%`);
 
-/** Columns padded to their widest cell; numbers right-aligned. */
-export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+const CONTROL_CHARACTERS = /[\p{Cc}\u2028\u2029]/gu;
+const ESCAPES: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * A cell with its control characters written as escapes (`\n`, `\x1b`, `\u2028`): text from
+ * the registry or a source must not start a line of its own, shift columns or send terminal
+ * codes.
+ */
+export function visibleCell(text: string): string {
+  return text.replace(CONTROL_CHARACTERS, (char) => {
+    const code = char.charCodeAt(0);
+    return ESCAPES[char] ?? (code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`);
+  });
+}
+
+/** Columns padded to their widest cell; numbers right-aligned; control characters escaped. */
+export function table(rawHeader: readonly string[], rawRows: readonly (readonly string[])[]): string {
+  const header = rawHeader.map(visibleCell);
+  const rows = rawRows.map((row) => row.map(visibleCell));
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
   const numeric = header.map((_, column) => rows.length > 0 && rows.every((row) => /^[\d,.%—-]*$/.test(row[column] ?? '')));
   const render = (cells: readonly string[]) =>

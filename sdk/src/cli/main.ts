@@ -6,6 +6,7 @@
  */
 import { CommanderError } from 'commander';
 import { isKeySyncError } from '../errors.js';
+import { describeForCli } from './describe-error.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { buildProgram } from './program.js';
 
@@ -41,7 +42,7 @@ async function main(argv: readonly string[]): Promise<void> {
     }
     const verbose = argv.includes('-v') || argv.includes('--verbose');
     if (isKeySyncError(error)) {
-      io.stderr.write(`keysync: ${error.describe()}\n`);
+      io.stderr.write(`keysync: ${describeForCli(error)}\n`);
       if (verbose && error.cause) io.stderr.write(`${String((error.cause as Error).stack ?? error.cause)}\n`);
     } else {
       io.stderr.write(`keysync: unexpected error: ${(error as Error)?.message ?? String(error)}\n`);

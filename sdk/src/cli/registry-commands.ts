@@ -2,8 +2,9 @@
 import type { MasterKeyStatus } from '../core/types.js';
 import { KeySyncError } from '../errors.js';
 import { openWorkspace, type Workspace } from '../workspace.js';
+import { describeForCli } from './describe-error.js';
 import { exitCodeFor } from './exit-codes.js';
-import { formatCount, formatRate, table } from './format.js';
+import { formatCount, formatRate, table, visibleCell } from './format.js';
 import type { CliIo } from './program.js';
 
 interface CommonOptions {
@@ -69,11 +70,11 @@ export async function decideCommand(action: Decision, keys: string[], options: D
         const by = { actor: options.actor, reason: options.reason ?? '' };
         const record = await workspace.registry[action](key, by);
         results.push({ key, status: record.status, masterKey: record.masterKey });
-        if (!options.json) io.stdout.write(`${record.masterKey}: ${record.status} (by ${options.actor})\n`);
+        if (!options.json) io.stdout.write(`${visibleCell(record.masterKey)}: ${record.status} (by ${options.actor})\n`);
       } catch (error) {
         if (!(error instanceof KeySyncError)) throw error;
         results.push({ key, error: error.message, code: error.code });
-        io.stderr.write(`keysync: ${key}: ${error.describe()}\n`);
+        io.stderr.write(`keysync: ${key}: ${describeForCli(error)}\n`);
         process.exitCode ||= exitCodeFor(error);
       }
     }

@@ -19,6 +19,12 @@ export interface RegistryFilter {
   readonly offset?: number;
 }
 
+/** A key as the user gave it, and under the workspace's normalisation rules ('' if nothing is left). */
+export interface KeyLookup {
+  readonly given: string;
+  readonly normalized: string;
+}
+
 export interface TransitionRequest {
   readonly action: MasterKeyAction;
   readonly actor: string;
@@ -94,16 +100,15 @@ export async function nextIds(db: Db): Promise<{ masterKey: number; audit: numbe
   return { masterKey: Number(masterKey?.id ?? 0) + 1, audit: Number(audit?.id ?? 0) + 1 };
 }
 
-/** One user action on one master key (looked up by master key or normalised key). */
-export async function transitionMasterKey(tx: Tx, keyOrMasterKey: string, request: TransitionRequest): Promise<MasterKeyRecord> {
-  const row = await tx
-    .selectFrom('master_keys')
-    .selectAll()
-    .where((eb) => eb.or([eb('master_key', '=', keyOrMasterKey), eb('normalized_key', '=', keyOrMasterKey)]))
-    .orderBy((eb) => eb.case().when('master_key', '=', keyOrMasterKey).then(0).else(1).end())
-    .executeTakeFirst();
+/**
+ * One user action on one master key, looked up by master key or normalised key: as given
+ * first, then normalised (`cust-123` finds `CUST-123`), as people type raw keys from a source.
+ */
+export async function transitionMasterKey(tx: Tx, key: KeyLookup, request: TransitionRequest): Promise<MasterKeyRecord> {
+  const row = (await findEntry(tx, key.given)) ?? (key.normalized && key.normalized !== key.given ? await findEntry(tx, key.normalized) : undefined);
   if (!row) {
-    throw new KeySyncError('MASTER_KEY_NOT_FOUND', 'usage', `No master key or normalised key "${keyOrMasterKey}" in the registry.`, {
+    const tried = key.normalized && key.normalized !== key.given ? ` (normalised: "${key.normalized}")` : '';
+    throw new KeySyncError('MASTER_KEY_NOT_FOUND', 'usage', `No master key or normalised key "${key.given}"${tried} in the registry.`, {
       remedy: 'list the registry with `keysync registry list` to find the key',
     });
   }
@@ -115,6 +120,15 @@ export async function transitionMasterKey(tx: Tx, keyOrMasterKey: string, reques
   const status = nextStatus({ masterKey: row.master_key, normalizedKey: row.normalized_key }, row.status, request.action);
   await applyTransition(tx, [row], request);
   return toRecord({ ...row, ...statusUpdate(status, request) });
+}
+
+async function findEntry(tx: Tx, keyOrMasterKey: string): Promise<Selectable<MasterKeysTable> | undefined> {
+  return tx
+    .selectFrom('master_keys')
+    .selectAll()
+    .where((eb) => eb.or([eb('master_key', '=', keyOrMasterKey), eb('normalized_key', '=', keyOrMasterKey)]))
+    .orderBy((eb) => eb.case().when('master_key', '=', keyOrMasterKey).then(0).else(1).end())
+    .executeTakeFirst();
 }
 
 /** The same action on many keys at once (auto-approve, resolution); keys not in `from` are left alone. */

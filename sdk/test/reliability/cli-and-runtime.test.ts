@@ -11,6 +11,7 @@ import { parse } from 'csv-parse/sync';
 import { generateMockData, openWorkspace, type ProgressEvent } from '../../src/index.js';
 import { CLI, runCli, runProcess } from '../helpers/cli.js';
 import { queryWorkspace } from '../helpers/database.js';
+import { table } from '../../src/cli/format.js';
 import { tempWorkspace, type TempWorkspace } from '../helpers/workspace.js';
 
 /** A workspace of CSV files: system → keys (a missing entry is a missing file). */
@@ -251,6 +252,92 @@ describe('Reliability II: CLI and runtime', function () {
       } finally {
         await ws.close();
       }
+    });
+  });
+
+  describe('approvals, actors and resume (defect 17)', () => {
+    let workspace: TempWorkspace;
+    beforeEach(async () => {
+      workspace = csvWorkspace(['A', 'B'], { A: ['K-1'], B: ['K-1', 'cust-123', 'cust-124', 'cust-125'] }, 'provisioning: { strategy: namespaced }\n');
+      assert.equal((await runCli(['-c', workspace.config, '-q'])).code, 0);
+    });
+    afterEach(() => workspace.remove());
+
+    const statusOf = (key: string) =>
+      queryWorkspace<{ status: string }>(workspace, `select status from master_keys where normalized_key = '${key}'`)[0]?.status;
+
+    it('approves a raw key through the workspace normalisation, and names the normalised form it tried when absent', async () => {
+      const approved = await runCli(['approve', 'cust-123', '-c', workspace.config]);
+      assert.equal(approved.code, 0, approved.stderr);
+      assert.match(approved.stdout, /^MASTER-B-CUST-123: active/);
+      assert.equal(statusOf('CUST-123'), 'active');
+
+      const missing = await runCli(['approve', ' cust__999 ', '-c', workspace.config]);
+      assert.equal(missing.code, 2);
+      assert.match(missing.stderr, /No master key or normalised key " cust__999 " \(normalised: "CUST-999"\) in the registry/);
+
+      const ws = await openWorkspace(workspace.config);
+      try {
+        assert.equal((await ws.registry.reject('Cust 124', { actor: 'ana', reason: 'test key' })).status, 'rejected');
+        assert.equal(await ws.registry.approveAll({ actor: 'ana', keys: ['cust_125'] }), 1);
+        assert.equal(statusOf('CUST-125'), 'active');
+      } finally {
+        await ws.close();
+      }
+    });
+
+    it('refuses an actor with a control character, and tells CLI users about --actor when it is empty', async () => {
+      for (const actor of ['ana\nsmith', 'ana\tsmith', 'ana\u2028smith', 'ana\u001b[31m']) {
+        const result = await runCli(['approve', 'CUST-123', '--actor', actor, '-c', workspace.config]);
+        assert.equal(result.code, 2, JSON.stringify(actor));
+        assert.match(result.stderr, /contains a control character .* — pass --actor NAME on one line/);
+      }
+      assert.equal(statusOf('CUST-123'), 'proposed');
+
+      const empty = await runCli(['approve', 'CUST-123', '--actor', ' ', '-c', workspace.config]);
+      assert.equal(empty.code, 2);
+      assert.match(empty.stderr, /needs an actor .* — pass --actor NAME/);
+      assert.doesNotMatch(empty.stderr, /\{ actor/);
+      const json = await runCli(['approve', 'CUST-123', '--actor', '', '--json', '-c', workspace.config]);
+      assert.equal(JSON.parse(json.stdout)[0].code, 'ACTOR_REQUIRED');
+
+      const ws = await openWorkspace(workspace.config);
+      try {
+        await assert.rejects(ws.registry.approve('CUST-123', { actor: '' }), (error: Error & { code?: string }) => error.code === 'ACTOR_REQUIRED' && /\{ actor: "name" \}/.test(error.message + (error as { remedy?: string }).remedy));
+        await assert.rejects(ws.registry.approveAll({ actor: 'a\nb' }), { code: 'ACTOR_INVALID', kind: 'usage' });
+      } finally {
+        await ws.close();
+      }
+    });
+
+    it('shows control characters already stored (an older actor, a raw key) escaped, one table row per record', async () => {
+      const db = workspace.file('data/keysync.db');
+      const { default: Database } = await import('better-sqlite3');
+      const handle = new Database(db);
+      handle.prepare("update master_keys set status_changed_by = 'ana' || char(10) || 'forged  row', source_key = 'x' || char(27) || '[2J'").run();
+      handle.close();
+      const result = await runCli(['registry', 'list', '-c', workspace.config]);
+      assert.equal(result.code, 0, result.stderr);
+      const lines = result.stdout.trimEnd().split('\n');
+      assert.equal(lines.length, 1 + 3, result.stdout);
+      assert.ok(lines.slice(1).every((line) => line.includes('ana\\nforged  row') && line.includes('x\\x1b[2J')), result.stdout);
+      assert.doesNotMatch(result.stdout, /\u001b/);
+    });
+
+    it('escapes control characters in any table cell and keeps the columns aligned', () => {
+      const text = table(['Key', 'By'], [['A\r\nB', 'x'], ['C\u0007', 'y\u2028z']]);
+      assert.deepEqual(text.split('\n'), ['Key     By', 'A\\r\\nB  x', 'C\\x07   y\\u2028z']);
+    });
+
+    it('refuses --resume with an explicit mode other than the interrupted run\'s, and resumes with its own', async () => {
+      const killed = await runCli(['-c', workspace.config, '-m', 'full', '-q'], { env: { KEYSYNC_FAULT_KILL_AT: 'compare' } });
+      assert.equal(killed.signal, 'SIGKILL');
+      const refused = await runCli(['-c', workspace.config, '--resume', '-m', 'incremental']);
+      assert.equal(refused.code, 2);
+      assert.match(refused.stderr, /is a full run; it cannot be resumed as incremental/);
+      const resumed = await runCli(['-c', workspace.config, '--resume', '-m', 'full', '--json']);
+      assert.equal(resumed.code, 0, resumed.stderr);
+      assert.equal(JSON.parse(resumed.stdout).summary.mode, 'full');
     });
   });
 });
