@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig, type KeySyncConfig } from './config/load.js';
 import { compileNormalizer } from './core/normalize.js';
+import { planRenormalize, type RenormalizePlan } from './core/renormalize.js';
 import type { MasterKeyStatus } from './core/types.js';
 import { KeySyncError } from './errors.js';
 import { createLogger, type LogSink } from './log.js';
@@ -18,6 +19,7 @@ import type { DriverName, SqliteDriver } from './store/drivers/driver.js';
 import { nativeDriver } from './store/drivers/native.js';
 import { ProcessLock } from './store/process-lock.js';
 import {
+  applyRenormalize,
   countByStatus,
   listMasterKeys,
   transitionMany,
@@ -61,6 +63,11 @@ export interface Workspace {
     deprecate(key: string, by: Actor): Promise<MasterKeyRecord>;
     /** Approves every proposal (or those named); returns how many changed. */
     approveAll(by: Actor & { readonly keys?: readonly string[] }): Promise<number>;
+    /**
+     * Re-keys every entry from its source key under the current normalisation rules, in one
+     * transaction (nothing with `dryRun`); refuses when two entries would share a key.
+     */
+    renormalize(by: Actor & { readonly dryRun?: boolean }): Promise<RenormalizePlan>;
   };
   readonly audit: {
     list(filter?: AuditFilter): Promise<AuditEvent[]>;
@@ -178,6 +185,18 @@ function workspaceApi(context: ReturnType<typeof createContext>, driver: DriverN
           return transitionMany(tx, keys, { action: 'approve', actor, reason: by.reason, now: now() });
         });
       },
+      renormalize: async (by) => {
+        const actor = requireActor(by);
+        const plan = (db: Db) => listMasterKeys(db).then((registry) => planRenormalize(registry, normalize));
+        if (by.dryRun) return read(plan);
+        const store = await context.store();
+        return store.write('re-key the registry', async (tx) => {
+          const planned = await plan(tx);
+          if (planned.collisions.length) throw renormalizeCollision(planned);
+          await applyRenormalize(tx, planned, { actor, now: now() });
+          return planned;
+        });
+      },
     },
     audit: {
       list: async (filter) => {
@@ -197,6 +216,14 @@ function workspaceApi(context: ReturnType<typeof createContext>, driver: DriverN
     },
     close: () => context.closeStore(),
   };
+}
+
+function renormalizeCollision(plan: RenormalizePlan): KeySyncError {
+  const shown = plan.collisions.slice(0, 5).map((collision) => `${collision.key} ← ${collision.entries.map((entry) => `${entry.masterKey} (${entry.status})`).join(', ')}`);
+  const more = plan.collisions.length > shown.length ? `; and ${plan.collisions.length - shown.length} more` : '';
+  return new KeySyncError('RENORMALIZE_COLLISION', 'state', `Re-keying would give ${plan.collisions.length} key(s) to more than one entry: ${shown.join('; ')}${more}. Nothing was changed.`, {
+    remedy: 'keep the old rules until a person settles which entry each of these keys belongs to',
+  });
 }
 
 /** Control characters, and the Unicode line and paragraph separators, which also break lines. */

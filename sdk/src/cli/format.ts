@@ -64,6 +64,7 @@ export function formatSummary(summary: RunSummary, reportDir: string | null): st
       : `Overall match rate ${formatRate(totals.overallMatchRate)}: ${formatCount(totals.keysInAllSystems)} of ${formatCount(totals.uniqueKeys)} unique keys are in every system`,
     `Propagation gaps ${formatCount(totals.propagationGaps)} · out of authority ${formatCount(totals.outOfAuthority)} (${formatCount(totals.keysMissingInAuthority)} distinct keys) · duplicate groups ${formatCount(totals.duplicateGroups)} · bad rows ${formatCount(totals.badRows)} · repeated rows ${formatCount(totals.repeatedRows)}`,
     `Master keys: ${formatCount(registry.proposed)} ${summary.dryRun ? 'would be proposed' : 'proposed'} · ${formatCount(registry.autoApproved)} auto-approved · ${formatCount(registry.resolved)} resolved · ${formatCount(registry.pending)} pending review`,
+    ...(summary.warnings ?? []).map((warning) => `Warning: ${warning}`),
     ...(reportDir ? [`Reports: ${reportDir}`] : []),
   ].join('\n');
 }

@@ -7,7 +7,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import os from 'node:os';
 import { FAILURE_INJECTIONS } from '../mock/scenarios.js';
 import { isWholeNumberIn, WHOLE_NUMBERS, wholeNumberRule, type WholeNumberRange } from '../whole-numbers.js';
-import { auditCommand, decideCommand, registryListCommand, runsCommand } from './registry-commands.js';
+import { auditCommand, decideCommand, registryListCommand, renormalizeCommand, runsCommand } from './registry-commands.js';
 import { runCommand } from './run-command.js';
 
 export interface CliIo {
@@ -87,6 +87,12 @@ Exit codes: 0 done · 1 the run failed · 2 usage or config error · 3 discrepan
     .addOption(new Option('--status <status>', 'only this status').choices(['proposed', 'active', 'rejected', 'deprecated', 'resolved']))
     .option('--limit <n>', 'at most this many', wholeNumber('--limit', LIST_LIMIT))
     .action((_options, command: Command) => registryListCommand(command.optsWithGlobals(), io));
+
+  registry
+    .command('renormalize')
+    .description('re-key the registry under the current normalisation rules (after changing them); --dry-run shows what would change')
+    .addOption(actorOption())
+    .action((_options, command: Command) => renormalizeCommand(command.optsWithGlobals(), io));
 
   for (const [action, summary] of [
     ['approve', 'approve proposed master keys (proposed → active)'],

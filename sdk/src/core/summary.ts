@@ -67,6 +67,11 @@ export interface RunSummary {
   readonly systems: readonly SystemSummary[];
   readonly totals: RunTotals;
   readonly registry: RegistryChanges;
+  /**
+   * What the user should know about this run beyond its figures (normalisation rules that
+   * changed since the previous run). Absent in summaries stored before it existed.
+   */
+  readonly warnings: readonly string[];
 }
 
 /** How one configured source took part in the run. */
@@ -83,6 +88,7 @@ export interface SummaryInput {
   readonly discrepancies: Discrepancies;
   readonly fromSnapshot: ReadonlySet<SystemId>;
   readonly registry: RegistryChanges;
+  readonly warnings?: readonly string[];
 }
 
 export function summarizeRun(input: SummaryInput): RunSummary {
@@ -143,6 +149,7 @@ export function summarizeRun(input: SummaryInput): RunSummary {
       repeatedRows: read.reduce((sum, system) => sum + system.repeatedRows, 0),
     },
     registry: input.registry,
+    warnings: input.warnings ?? [],
   };
 }
 

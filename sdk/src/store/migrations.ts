@@ -90,8 +90,16 @@ const initial: Migration = {
   },
 };
 
+/** The normalisation rules each completed run used, so a run can tell they changed (JSON). */
+const runNormalizeRules: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('runs').addColumn('normalize_rules', 'text').execute();
+  },
+};
+
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_initial': initial,
+  '0002_run_normalize_rules': runNormalizeRules,
 };
 
 export const SCHEMA_VERSION = Object.keys(MIGRATIONS).length;

@@ -3,6 +3,7 @@ import type { Selectable } from 'kysely';
 import { nextStatus, TRANSITIONS, transitionEvent, type MasterKeyAction } from '../core/lifecycle.js';
 import type { MasterKeyRecord } from '../core/records.js';
 import type { RegistryPlan } from '../core/registry-plan.js';
+import type { RenormalizePlan } from '../core/renormalize.js';
 import type { MasterKeyStatus, NormalizedKey } from '../core/types.js';
 import { KeySyncError } from '../errors.js';
 import { appendAudit } from './audit-repo.js';
@@ -156,6 +157,28 @@ async function applyTransition(tx: Tx, rows: readonly Selectable<MasterKeysTable
   }
   const by = { actor: request.actor, reason: request.reason ?? null, now: request.now, runId: null };
   await appendAudit(tx, rows.map((row) => transitionEvent(toRecord(row), request.action, by)));
+}
+
+/**
+ * Applies a collision-free re-keying: superseded proposals go, then every moved entry takes
+ * its new key (through a temporary one, so entries swapping keys never meet the unique index).
+ * One audit event per entry.
+ */
+export async function applyRenormalize(tx: Tx, plan: RenormalizePlan, by: { actor: string; now: string }): Promise<void> {
+  const event = (key: string, eventType: string, details: string, action: string) => ({
+    timestamp: by.now, runId: null, eventType, details, system: null, key, action, result: 'ok', actor: by.actor,
+  });
+  for (const batch of chunked(plan.superseded.map((entry) => entry.id))) await tx.deleteFrom('master_keys').where('id', 'in', batch).execute();
+  for (const move of plan.moves) {
+    await tx.updateTable('master_keys').set({ normalized_key: `\u0000renormalize-${move.id}` }).where('id', '=', move.id).execute();
+  }
+  for (const move of plan.moves) await tx.updateTable('master_keys').set({ normalized_key: move.to }).where('id', '=', move.id).execute();
+  await appendAudit(tx, [
+    ...plan.superseded.map((entry) =>
+      event(entry.key, 'proposal_superseded', `proposal ${entry.masterKey} removed: entry #${entry.byId} takes its key ${entry.key} under the current normalisation rules`, 'supersede'),
+    ),
+    ...plan.moves.map((move) => event(move.to, 'key_renormalized', `master key ${move.masterKey}: normalised key ${move.from} → ${move.to} (normalisation rules changed)`, 'renormalize')),
+  ]);
 }
 
 function statusUpdate(status: MasterKeyStatus, request: Pick<TransitionRequest, 'now' | 'actor' | 'reason'>) {

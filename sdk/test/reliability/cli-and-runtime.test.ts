@@ -340,4 +340,57 @@ describe('Reliability II: CLI and runtime', function () {
       assert.equal(JSON.parse(resumed.stdout).summary.mode, 'full');
     });
   });
+
+  describe('normalisation rules that change under an existing registry (defect 17)', () => {
+    let workspace: TempWorkspace;
+    beforeEach(async () => {
+      workspace = csvWorkspace(['A', 'B'], { A: ['K-1'], B: ['K-1', 'X-7', 'Y-8'] });
+      assert.equal((await runCli(['-c', workspace.config, '-q'])).code, 0);
+      assert.equal((await runCli(['approve', 'X-7', '--actor', 'ana', '-c', workspace.config])).code, 0);
+      writeFileSync(workspace.config, `${readFileSync(workspace.config, 'utf8')}normalize: { left_pad_numbers: true }\n`);
+    });
+    afterEach(() => workspace.remove());
+
+    const registry = () => queryWorkspace<{ normalized_key: string; master_key: string; status: string }>(workspace, 'select normalized_key, master_key, status from master_keys order by id');
+
+    it('warns on the run after the rules changed; renormalize re-keys the registry, decisions kept, and the next run proposes nothing', async () => {
+      const changed = await runCli(['-c', workspace.config]);
+      assert.equal(changed.code, 0, changed.stderr);
+      assert.match(changed.stdout, /Warning: The normalisation rules changed since run .* \(left_pad_numbers: false → true\)/);
+      const [latest] = queryWorkspace<{ summary: string; normalize_rules: string }>(workspace, "select summary, normalize_rules from runs where status = 'completed' order by started_at desc, id desc limit 1");
+      assert.equal(JSON.parse(latest!.summary).warnings.length, 1);
+      assert.equal(JSON.parse(latest!.normalize_rules).left_pad_numbers, true);
+
+      const preview = await runCli(['registry', 'renormalize', '--dry-run', '-c', workspace.config]);
+      assert.equal(preview.code, 0, preview.stderr);
+      assert.match(preview.stdout, /X-7: X-7 → X-000007/);
+      const before = registry();
+
+      const applied = await runCli(['registry', 'renormalize', '--actor', 'ana', '--json', '-c', workspace.config]);
+      assert.equal(applied.code, 0, applied.stderr);
+      assert.notDeepEqual(registry(), before);
+      const entries = registry();
+      assert.deepEqual(entries.find((entry) => entry.master_key === 'X-7'), { normalized_key: 'X-000007', master_key: 'X-7', status: 'active' });
+      assert.deepEqual(entries.map((entry) => entry.normalized_key).sort(), ['X-000007', 'Y-000008']);
+      const events = queryWorkspace<{ event_type: string }>(workspace, "select event_type from audit_log where actor = 'ana' and event_type in ('key_renormalized', 'proposal_superseded')");
+      assert.deepEqual(events.map((event) => event.event_type).sort(), ['key_renormalized', 'proposal_superseded', 'proposal_superseded']);
+
+      const next = await runCli(['-c', workspace.config, '--json']);
+      assert.equal(next.code, 0, next.stderr);
+      const { summary } = JSON.parse(next.stdout);
+      assert.equal(summary.registry.proposed, 0);
+      assert.deepEqual(summary.warnings, []);
+    });
+
+    it('refuses to re-key when two decided entries would share a key, changing nothing', async () => {
+      // X-7 (active) and X-000007 (approved under the new rules) both become X-000007.
+      assert.equal((await runCli(['-c', workspace.config, '-q'])).code, 0);
+      assert.equal((await runCli(['approve', 'X-000007', '--actor', 'ana', '-c', workspace.config])).code, 0);
+      const before = registry();
+      const result = await runCli(['registry', 'renormalize', '-c', workspace.config]);
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, /would give 1 key\(s\) to more than one entry: X-000007 ← X-7 \(active\), X-000007 \(active\)/);
+      assert.deepEqual(registry(), before);
+    });
+  });
 });
