@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { openWorkspace } from '../../src/index.js';
+import { SCHEMA_VERSION } from '../../src/store/migrations.js';
 import { ProcessLock } from '../../src/store/process-lock.js';
 import { runCli } from '../helpers/cli.js';
 import { tempWorkspace, type TempWorkspace } from '../helpers/workspace.js';
@@ -53,7 +54,7 @@ describe('database safety (SPEC §7)', function () {
     const before = sha256(database);
     const result = await runCli(['-c', workspace.config]);
     assert.equal(result.code, 1);
-    assert.match(result.stderr, /written by a newer KeySync \(schema 99; this version knows 1\)/);
+    assert.match(result.stderr, new RegExp(`written by a newer KeySync \\(schema 99; this version knows ${SCHEMA_VERSION}\\)`));
     assert.equal(sha256(database), before);
   });
 
@@ -61,7 +62,7 @@ describe('database safety (SPEC §7)', function () {
     assert.equal((await runCli(['-c', workspace.config, '-q'])).code, 0);
     const db = new Database(database, { readonly: true });
     assert.equal(db.pragma('application_id', { simple: true }), 0x4b53594e);
-    assert.equal(db.pragma('user_version', { simple: true }), 1);
+    assert.equal(db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
     assert.equal(db.pragma('journal_mode', { simple: true }), 'delete');
     assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
     db.close();
