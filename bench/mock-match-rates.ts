@@ -9,7 +9,7 @@ import { generateMockData, openWorkspace, SCENARIOS, type Scenario } from '../sd
 
 const keys = Number(process.argv[2] ?? 100_000);
 const seed = Number(process.argv[3] ?? 42);
-const percent = (rate: number) => `${(rate * 100).toFixed(2)} %`;
+const percent = (rate: number | null) => (rate === null ? 'not compared' : `${(rate * 100).toFixed(2)} %`);
 
 console.log('| scenario | shares (common / outside A / only A) | overall match rate: planned → measured | per-system match rate: planned → measured (B, C, D, E) | duplicate groups | repeated rows |');
 console.log('| --- | --- | --- | --- | --- | --- |');

@@ -49,9 +49,9 @@ export async function runReconciliation(
     },
   );
   const { totals, registry } = result.summary;
-  const rate = `${(totals.overallMatchRate * 100).toFixed(2)}%`;
+  const rate = totals.overallMatchRate === null ? 'nothing compared' : `overall match ${(totals.overallMatchRate * 100).toFixed(2)}%`;
   const message =
-    `KeySync ${request.dryRun ? 'dry run' : 'run'} ${result.runId}: overall match ${rate}, ` +
+    `KeySync ${request.dryRun ? 'dry run' : 'run'} ${result.runId}: ${rate}, ` +
     `${totals.propagationGaps.toLocaleString('en-US')} gaps, ${totals.outOfAuthority.toLocaleString('en-US')} out of authority, ` +
     `${registry.pending.toLocaleString('en-US')} master keys pending review.`;
   log.info(message);

@@ -37,10 +37,12 @@ export function statusContent({ completed, failed, pending, configProblem }: Sta
   if (!completed?.summary) {
     return { text: '$(key) KeySync: no run yet', tooltip: 'Run a reconciliation: KeySync: Run Reconciliation', command: 'keysync.run' };
   }
-  const rate = (completed.summary.totals.overallMatchRate * 100).toFixed(2);
+  const { overallMatchRate } = completed.summary.totals;
+  // A run that compared no downstream system has no rate; 100 % would be a false all-clear.
+  const rate = overallMatchRate === null ? 'nothing compared' : `${(overallMatchRate * 100).toFixed(2)}%`;
   return {
-    text: `${staleMark}$(key) ${rate}% · ${pending.toLocaleString('en-US')} pending${configProblem ? ' (stale)' : ''}`,
-    tooltip: `KeySync run ${completed.id} (${completed.startedAt}): overall match ${rate}%, ${pending} master keys pending review.${stale}\n\nClick for the summary.`,
+    text: `${staleMark}$(${overallMatchRate === null ? 'warning' : 'key'}) ${rate} · ${pending.toLocaleString('en-US')} pending${configProblem ? ' (stale)' : ''}`,
+    tooltip: `KeySync run ${completed.id} (${completed.startedAt}): overall match ${rate}, ${pending} master keys pending review.${stale}\n\nClick for the summary.`,
     command: 'keysync.showRunSummary',
   };
 }

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { configTemplate, filesMockDataWouldOverwrite, generateMockData, REPORT_NAMES, type ReconcileResult, type RunSummary, type Scenario } from '@keysync/sdk';
+import { configTemplate, filesMockDataWouldOverwrite, generateMockData, REPORT_NAMES, whyNothingCompared, type ReconcileResult, type RunSummary, type Scenario } from '@keysync/sdk';
 import type { KeySyncService } from './service.js';
 import { orCancel, requireTrust, UserCancelled } from './ui.js';
 
@@ -139,7 +139,9 @@ export function summaryMarkdown(summary: RunSummary): string {
         : `| ${system.system} | ${system.role} | ${count(system.rows)} | ${count(system.keys)} | ${rate(system.matchRate)} | ${count(system.gaps)} | ${count(system.outOfAuthority)} | ${count(system.duplicateGroups)} | ${count(system.badRows)} |`,
     ),
     '',
-    `- Overall match rate **${rate(totals.overallMatchRate)}**: ${count(totals.keysInAllSystems)} of ${count(totals.uniqueKeys)} unique keys are in every system`,
+    totals.overallMatchRate === null || totals.keysInAllSystems === null
+      ? `- **Nothing was compared**: ${whyNothingCompared(summary)}; there is no match rate`
+      : `- Overall match rate **${rate(totals.overallMatchRate)}**: ${count(totals.keysInAllSystems)} of ${count(totals.uniqueKeys)} unique keys are in every system`,
     `- Propagation gaps ${count(totals.propagationGaps)}; out of authority ${count(totals.outOfAuthority)} (${count(totals.keysMissingInAuthority)} distinct keys)`,
     `- Duplicate groups ${count(totals.duplicateGroups)}; bad rows ${count(totals.badRows)}; repeated rows ${count(totals.repeatedRows)}`,
     `- Master keys: ${count(registry.proposed)} proposed, ${count(registry.autoApproved)} auto-approved, ${count(registry.resolved)} resolved, **${count(registry.pending)} pending review**`,

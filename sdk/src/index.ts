@@ -17,8 +17,9 @@ export { DEFAULT_NORMALIZE_RULES, normalizeKey } from './core/normalize.js';
 export type { NormalizeRules } from './core/normalize.js';
 export type { Discrepancies, DuplicateGroup, MatchRates, OutOfAuthorityKey } from './core/compare.js';
 export type { Proposal } from './core/provision.js';
+export type { Collision, KeyMove, RenormalizePlan, Superseded } from './core/renormalize.js';
 export type { RegistryChanges, RunSummary, RunTotals, SystemSummary } from './core/summary.js';
-export { hasDiscrepancies } from './core/summary.js';
+export { comparedNothing, hasDiscrepancies, whyNothingCompared } from './core/summary.js';
 export type { MasterKeyAction } from './core/lifecycle.js';
 export type {
   BadRow,

@@ -95,9 +95,17 @@ function freshIdentity(context: WorkspaceContext, options: ReconcileOptions, dry
   return { id: runId, startedAt: started.toISOString(), stamp, outputDir, mode: options.mode ?? context.config.values.processing.mode, resumed: false };
 }
 
-/** The interrupted run, under its id and stamp, in its own output folder unless told otherwise. */
+/**
+ * The interrupted run, under its id, stamp and mode, in its own output folder unless told
+ * otherwise. A different mode asked for explicitly is refused, not ignored.
+ */
 async function resumedIdentity(context: WorkspaceContext, store: Store, options: ReconcileOptions): Promise<RunIdentity> {
   const run = await resumableRun(store);
+  if (options.mode !== undefined && options.mode !== run.mode) {
+    throw new KeySyncError('RESUME_MODE_MISMATCH', 'usage', `The run to resume, ${run.id}, is a ${run.mode} run; it cannot be resumed as ${options.mode}.`, {
+      remedy: `resume it without a mode (or with ${run.mode}), or start a new ${options.mode} run without resume`,
+    });
+  }
   const outputDir = options.outputDir ?? run.outputDir ?? context.paths.output;
   reclaimReportStamp(outputDir, run.reportStamp, false, run.id);
   return { id: run.id, startedAt: run.startedAt, stamp: run.reportStamp, outputDir, mode: run.mode, resumed: true };

@@ -6,6 +6,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig, type KeySyncConfig } from './config/load.js';
+import { compileNormalizer } from './core/normalize.js';
+import { planRenormalize, type RenormalizePlan } from './core/renormalize.js';
 import type { MasterKeyStatus } from './core/types.js';
 import { KeySyncError } from './errors.js';
 import { createLogger, type LogSink } from './log.js';
@@ -17,6 +19,7 @@ import type { DriverName, SqliteDriver } from './store/drivers/driver.js';
 import { nativeDriver } from './store/drivers/native.js';
 import { ProcessLock, type LockStatus } from './store/process-lock.js';
 import {
+  applyRenormalize,
   countByStatus,
   listMasterKeys,
   transitionMany,
@@ -27,6 +30,7 @@ import {
 import { getRun, listRuns, type RunFilter, type RunRecord } from './store/runs-repo.js';
 import { databaseLockDir, Store, type Db } from './store/store.js';
 import type { DiscrepancyKind } from './store/tables.js';
+import { requireWholeNumbers, WHOLE_NUMBERS } from './whole-numbers.js';
 import type { WorkspaceContext, WorkspacePaths } from './workspace-context.js';
 import { assertIndependentPaths } from './workspace-paths.js';
 
@@ -60,6 +64,11 @@ export interface Workspace {
     deprecate(key: string, by: Actor): Promise<MasterKeyRecord>;
     /** Approves every proposal (or those named); returns how many changed. */
     approveAll(by: Actor & { readonly keys?: readonly string[] }): Promise<number>;
+    /**
+     * Re-keys every entry from its source key under the current normalisation rules, in one
+     * transaction (nothing with `dryRun`); refuses when two entries would share a key.
+     */
+    renormalize(by: Actor & { readonly dryRun?: boolean }): Promise<RenormalizePlan>;
   };
   readonly audit: {
     list(filter?: AuditFilter): Promise<AuditEvent[]>;
@@ -154,12 +163,13 @@ function workspaceApi(context: ReturnType<typeof createContext>, driver: DriverN
   const now = () => context.clock().toISOString();
   const operations = inFlightOperations();
   const track = operations.track;
+  const normalize = compileNormalizer(context.config.values.normalize);
   const transition = (key: string, action: 'approve' | 'reject' | 'deprecate', by: Actor) =>
-    track(() =>
-      context.store().then((store) =>
-        store.write(`${action} ${key}`, (tx) => transitionMasterKey(tx, key, { action, actor: requireActor(by), reason: by.reason, now: now() })),
-      ),
-    );
+    track(async () => {
+      const actor = requireActor(by);
+      const store = await context.store();
+      return store.write(`${action} ${key}`, (tx) => transitionMasterKey(tx, { given: key, normalized: normalize(key) }, { action, actor, reason: by.reason, now: now() }));
+    });
   // Reading a workspace that has no database yet creates none: an empty in-memory store
   // answers (so opening an editor on a folder, trusted or not, writes nothing).
   const read = <T>(work: (db: Db) => Promise<T>): Promise<T> =>
@@ -173,26 +183,50 @@ function workspaceApi(context: ReturnType<typeof createContext>, driver: DriverN
     driver,
     reconcile: (options) => track(() => reconcile(context, options)),
     registry: {
-      list: (filter) => read((db) => listMasterKeys(db, filter)),
+      list: async (filter) => {
+        requireWholeNumbers('registry.list', filter, { limit: WHOLE_NUMBERS.limit, offset: WHOLE_NUMBERS.offset });
+        return read((db) => listMasterKeys(db, filter));
+      },
       counts: () => read((db) => countByStatus(db)),
       approve: (key, by) => transition(key, 'approve', by),
       reject: (key, by) => transition(key, 'reject', by),
       deprecate: (key, by) => transition(key, 'deprecate', by),
       approveAll: (by) =>
-        track(() =>
-          context.store().then((store) =>
-            store.write('approve all proposals', async (tx) => {
-              const keys = by.keys ?? (await listMasterKeys(tx, { status: 'proposed' })).map((record) => record.normalizedKey);
-              return transitionMany(tx, keys, { action: 'approve', actor: requireActor(by), reason: by.reason, now: now() });
-            }),
-          ),
-        ),
+        track(async () => {
+          const actor = requireActor(by);
+          // Named keys match as given or normalised, as approve() looks them up.
+          const named = by.keys && [...new Set(by.keys.flatMap((key) => [key, normalize(key)]).filter(Boolean))];
+          const store = await context.store();
+          return store.write('approve all proposals', async (tx) => {
+            const keys = named ?? (await listMasterKeys(tx, { status: 'proposed' })).map((record) => record.normalizedKey);
+            return transitionMany(tx, keys, { action: 'approve', actor, reason: by.reason, now: now() });
+          });
+        }),
+      renormalize: (by) =>
+        track(async () => {
+          const actor = requireActor(by);
+          const plan = (db: Db) => listMasterKeys(db).then((registry) => planRenormalize(registry, normalize));
+          if (by.dryRun) return read(plan);
+          const store = await context.store();
+          return store.write('re-key the registry', async (tx) => {
+            const planned = await plan(tx);
+            if (planned.collisions.length) throw renormalizeCollision(planned);
+            await applyRenormalize(tx, planned, { actor, now: now() });
+            return planned;
+          });
+        }),
     },
     audit: {
-      list: (filter) => read((db) => listAudit(db, filter)),
+      list: async (filter) => {
+        requireWholeNumbers('audit.list', filter, { limit: WHOLE_NUMBERS.limit, fromId: WHOLE_NUMBERS.auditId, toId: WHOLE_NUMBERS.auditId });
+        return read((db) => listAudit(db, filter));
+      },
     },
     runs: {
-      list: (filter) => read((db) => listRuns(db, filter)),
+      list: async (filter) => {
+        requireWholeNumbers('runs.list', filter, { limit: WHOLE_NUMBERS.limit });
+        return read((db) => listRuns(db, filter));
+      },
       get: (runId) => read((db) => getRun(db, runId)),
       latest: () => read(async (db) => (await listRuns(db, { status: 'completed', limit: 1 }))[0]),
       discrepancyCounts: (runId) => read((db) => countDiscrepancies(db, runId)),
@@ -245,11 +279,28 @@ function inFlightOperations() {
   };
 }
 
+function renormalizeCollision(plan: RenormalizePlan): KeySyncError {
+  const shown = plan.collisions.slice(0, 5).map((collision) => `${collision.key} ← ${collision.entries.map((entry) => `${entry.masterKey} (${entry.status})`).join(', ')}`);
+  const more = plan.collisions.length > shown.length ? `; and ${plan.collisions.length - shown.length} more` : '';
+  return new KeySyncError('RENORMALIZE_COLLISION', 'state', `Re-keying would give ${plan.collisions.length} key(s) to more than one entry: ${shown.join('; ')}${more}. Nothing was changed.`, {
+    remedy: 'keep the old rules until a person settles which entry each of these keys belongs to',
+  });
+}
+
+/** Control characters, and the Unicode line and paragraph separators, which also break lines. */
+const CONTROL_CHARACTER = /[\p{Cc}\u2028\u2029]/u;
+
 function requireActor(by: Actor): string {
   const actor = by.actor?.trim();
   if (!actor) {
     throw new KeySyncError('ACTOR_REQUIRED', 'usage', 'Every registry change needs an actor (who made it).', {
-      remedy: 'pass { actor: "name" } (the CLI uses --actor, defaulting to your user name)',
+      remedy: 'pass { actor: "name" }',
+    });
+  }
+  // The actor is shown in one-line tables, logs and reports; a line break there forges rows.
+  if (CONTROL_CHARACTER.test(actor)) {
+    throw new KeySyncError('ACTOR_INVALID', 'usage', `The actor ${JSON.stringify(actor)} contains a control character (a line break, a tab, …).`, {
+      remedy: 'pass { actor: "name" } on one line, without control characters',
     });
   }
   return actor;

@@ -57,7 +57,7 @@ export function historyHtml(runsNewestFirst: readonly RunRecord[], cspSource: st
       run.startedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
       run.mode,
       run.status,
-      totals ? `${(totals.overallMatchRate * 100).toFixed(2)}%` : '',
+      totals ? (totals.overallMatchRate === null ? 'not compared' : `${(totals.overallMatchRate * 100).toFixed(2)}%`) : '',
       totals?.uniqueKeys.toLocaleString('en-US') ?? '',
       totals?.propagationGaps.toLocaleString('en-US') ?? '',
       totals?.outOfAuthority.toLocaleString('en-US') ?? '',

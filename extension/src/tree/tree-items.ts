@@ -1,6 +1,6 @@
 /** TreeItems for the leaf-level nodes: labels, icons, tooltips and click commands. */
 import * as vscode from 'vscode';
-import type { MasterKeyRecord, ReconcileResult, RunRecord, RunSummary } from '@keysync/sdk';
+import { whyNothingCompared, type MasterKeyRecord, type ReconcileResult, type RunRecord, type RunSummary } from '@keysync/sdk';
 import type { NodeOf } from './tree-nodes.js';
 
 const count = (value: number) => value.toLocaleString('en-US');
@@ -11,9 +11,11 @@ const percent = (rate: number) => `${(rate * 100).toFixed(2)}%`;
  * count). `idPrefix` keeps the ids of a dry-run preview apart from the real run's.
  */
 export function summaryItems(summary: RunSummary, pendingNow: number, idPrefix = 'summary'): vscode.TreeItem[] {
-  const overall = new vscode.TreeItem(`Overall match ${percent(summary.totals.overallMatchRate)}`);
-  overall.description = `${count(summary.totals.keysInAllSystems)} of ${count(summary.totals.uniqueKeys)} keys in every system`;
-  overall.iconPath = new vscode.ThemeIcon('pulse');
+  const { overallMatchRate, keysInAllSystems, uniqueKeys } = summary.totals;
+  const compared = overallMatchRate !== null && keysInAllSystems !== null;
+  const overall = new vscode.TreeItem(compared ? `Overall match ${percent(overallMatchRate)}` : 'Nothing compared');
+  overall.description = compared ? `${count(keysInAllSystems)} of ${count(uniqueKeys)} keys in every system` : whyNothingCompared(summary);
+  overall.iconPath = new vscode.ThemeIcon(compared ? 'pulse' : 'warning');
   const systems = summary.systems.map((system) => {
     const item = new vscode.TreeItem(system.system);
     item.id = `${idPrefix}/${system.system}`;

@@ -6,15 +6,33 @@
  */
 import { CommanderError } from 'commander';
 import { isKeySyncError } from '../errors.js';
+import { describeForCli } from './describe-error.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { buildProgram } from './program.js';
 
 declare const KEYSYNC_VERSION: string;
 const version = typeof KEYSYNC_VERSION === 'string' ? KEYSYNC_VERSION : '0.0.0-dev';
 
+/**
+ * A reader that stops early (`keysync registry list | head -1`) closes the pipe: the rest of
+ * the output has nowhere to go and is dropped quietly, as CLIs do. Only the command's own
+ * outcome decides the exit code, so a run that goes on to commit still exits 0. Any other
+ * write failure (a full disk behind a redirect) means output was lost: exit 1, said on the
+ * other stream if it still works.
+ */
+function endOutputQuietlyWhenClosed(stream: NodeJS.WriteStream, other: NodeJS.WriteStream): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') return;
+    process.exitCode = EXIT.failed;
+    if (other.writable) other.write(`keysync: cannot write the output: ${error.message}\n`);
+  });
+}
+
 async function main(argv: readonly string[]): Promise<void> {
   const io = { stdout: process.stdout, stderr: process.stderr };
-  const program = buildProgram(io, version).exitOverride();
+  endOutputQuietlyWhenClosed(io.stdout, io.stderr);
+  endOutputQuietlyWhenClosed(io.stderr, io.stdout);
+  const program = buildProgram(io, version);
   try {
     await program.parseAsync(argv as string[]);
   } catch (error) {
@@ -24,7 +42,7 @@ async function main(argv: readonly string[]): Promise<void> {
     }
     const verbose = argv.includes('-v') || argv.includes('--verbose');
     if (isKeySyncError(error)) {
-      io.stderr.write(`keysync: ${error.describe()}\n`);
+      io.stderr.write(`keysync: ${describeForCli(error)}\n`);
       if (verbose && error.cause) io.stderr.write(`${String((error.cause as Error).stack ?? error.cause)}\n`);
     } else {
       io.stderr.write(`keysync: unexpected error: ${(error as Error)?.message ?? String(error)}\n`);

@@ -6,7 +6,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import os from 'node:os';
 import { FAILURE_INJECTIONS } from '../mock/scenarios.js';
-import { auditCommand, decideCommand, registryListCommand, runsCommand } from './registry-commands.js';
+import { isWholeNumberIn, WHOLE_NUMBERS, wholeNumberRule, type WholeNumberRange } from '../whole-numbers.js';
+import { auditCommand, decideCommand, registryListCommand, renormalizeCommand, runsCommand } from './registry-commands.js';
 import { runCommand } from './run-command.js';
 import { unlockCommand } from './unlock-command.js';
 
@@ -17,14 +18,12 @@ export interface CliIo {
 
 export const DEFAULT_CONFIG = 'keysync-config.yaml';
 
-const positiveInteger = (name: string) => (value: string) => {
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError(`${name} must be a whole number ≥ 1.`);
+/** A whole-number option in its range; digits only, so "1e3", "-1" and "0x10" are refused. */
+const wholeNumber = (name: string, range: WholeNumberRange) => (value: string) => {
+  if (!/^\d+$/.test(value) || !isWholeNumberIn(Number(value), range)) throw new InvalidArgumentError(`${name} must be ${wholeNumberRule(range)}.`);
   return Number(value);
 };
-const nonNegativeInteger = (name: string) => (value: string) => {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`${name} must be a whole number ≥ 0.`);
-  return Number(value);
-};
+const LIST_LIMIT: WholeNumberRange = { ...WHOLE_NUMBERS.limit, min: 1 };
 const failureList = (value: string) => {
   const items = value.split(',').map((item) => item.trim()).filter(Boolean);
   const unknown = items.filter((item) => !(FAILURE_INJECTIONS as readonly string[]).includes(item));
@@ -45,6 +44,9 @@ const actorOption = () => new Option('--actor <name>', 'who is acting, for the r
 export function buildProgram(io: CliIo, version: string): Command {
   const program = new Command('keysync')
     .description('Reconcile record keys across systems: propagation gaps, out-of-authority keys, duplicates and a registry of master keys.\nWith no command, runs a reconciliation.')
+    // Throw rather than exit, so main() maps a usage error to exit 2. Set before any
+    // subcommand is added: subcommands copy it when they are created, not later.
+    .exitOverride()
     .version(version, '--version', 'print the version')
     .helpOption('-h, --help', 'show help')
     .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
@@ -60,8 +62,8 @@ export function buildProgram(io: CliIo, version: string): Command {
     .option('--generate-data', 'write mock data for every configured source, then run on it')
     .option('--force', "with --generate-data: also overwrite source files that are not KeySync's own mock data")
     .addOption(new Option('--scenario <name>', 'mock-data scenario').choices(['normal', 'drift', 'failure', 'recovery']))
-    .option('--keys <n>', 'mock data: keys in the authority', positiveInteger('--keys'))
-    .option('--seed <n>', 'mock data: random seed', nonNegativeInteger('--seed'))
+    .option('--keys <n>', 'mock data: keys in the authority', wholeNumber('--keys', WHOLE_NUMBERS.mockKeys))
+    .option('--seed <n>', 'mock data: random seed', wholeNumber('--seed', WHOLE_NUMBERS.seed))
     .option('--inject-failures <list>', `mock data: comma-separated faults (${FAILURE_INJECTIONS.join(', ')})`, failureList)
     .option('--json', 'print machine-readable JSON instead of text')
     .option('-q, --quiet', 'no progress output')
@@ -85,8 +87,14 @@ Exit codes: 0 done · 1 the run failed · 2 usage or config error · 3 discrepan
     .command('list')
     .description('list master keys')
     .addOption(new Option('--status <status>', 'only this status').choices(['proposed', 'active', 'rejected', 'deprecated', 'resolved']))
-    .option('--limit <n>', 'at most this many', positiveInteger('--limit'))
+    .option('--limit <n>', 'at most this many', wholeNumber('--limit', LIST_LIMIT))
     .action((_options, command: Command) => registryListCommand(command.optsWithGlobals(), io));
+
+  registry
+    .command('renormalize')
+    .description('re-key the registry under the current normalisation rules (after changing them); --dry-run shows what would change')
+    .addOption(actorOption())
+    .action((_options, command: Command) => renormalizeCommand(command.optsWithGlobals(), io));
 
   for (const [action, summary] of [
     ['approve', 'approve proposed master keys (proposed → active)'],
@@ -105,7 +113,7 @@ Exit codes: 0 done · 1 the run failed · 2 usage or config error · 3 discrepan
   program
     .command('runs')
     .description('show recent runs, newest first')
-    .option('--limit <n>', 'at most this many', positiveInteger('--limit'), 20)
+    .option('--limit <n>', 'at most this many', wholeNumber('--limit', LIST_LIMIT), 20)
     .action((_options, command: Command) => runsCommand(command.optsWithGlobals(), io));
 
   program
@@ -113,7 +121,7 @@ Exit codes: 0 done · 1 the run failed · 2 usage or config error · 3 discrepan
     .description('show the audit log')
     .option('--run <id>', 'only events of this run')
     .option('--key <key>', 'only events about this normalised key')
-    .option('--limit <n>', 'at most this many', positiveInteger('--limit'))
+    .option('--limit <n>', 'at most this many', wholeNumber('--limit', LIST_LIMIT))
     .action((_options, command: Command) => auditCommand(command.optsWithGlobals(), io));
 
   program

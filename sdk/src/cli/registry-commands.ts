@@ -2,8 +2,9 @@
 import type { MasterKeyStatus } from '../core/types.js';
 import { KeySyncError } from '../errors.js';
 import { openWorkspace, type Workspace } from '../workspace.js';
-import { exitCodeFor } from './exit-codes.js';
-import { formatCount, formatRate, table } from './format.js';
+import { describeForCli } from './describe-error.js';
+import { EXIT, exitCodeFor } from './exit-codes.js';
+import { formatCount, formatRate, table, visibleCell } from './format.js';
 import type { CliIo } from './program.js';
 
 interface CommonOptions {
@@ -69,16 +70,30 @@ export async function decideCommand(action: Decision, keys: string[], options: D
         const by = { actor: options.actor, reason: options.reason ?? '' };
         const record = await workspace.registry[action](key, by);
         results.push({ key, status: record.status, masterKey: record.masterKey });
-        if (!options.json) io.stdout.write(`${record.masterKey}: ${record.status} (by ${options.actor})\n`);
+        if (!options.json) io.stdout.write(`${visibleCell(record.masterKey)}: ${record.status} (by ${options.actor})\n`);
       } catch (error) {
         if (!(error instanceof KeySyncError)) throw error;
         results.push({ key, error: error.message, code: error.code });
-        io.stderr.write(`keysync: ${key}: ${error.describe()}\n`);
+        io.stderr.write(`keysync: ${key}: ${describeForCli(error)}\n`);
         process.exitCode ||= exitCodeFor(error);
       }
     }
     if (options.json) io.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
   });
+}
+
+export async function renormalizeCommand(options: CommonOptions & { actor: string; dryRun?: boolean }, io: CliIo): Promise<void> {
+  const plan = await withWorkspace(options, (workspace) => workspace.registry.renormalize({ actor: options.actor, dryRun: options.dryRun }));
+  const would = options.dryRun ? 'would be ' : '';
+  print(io, options, plan, () =>
+    [
+      ...plan.moves.map((move) => `${visibleCell(move.masterKey)}: ${visibleCell(move.from)} → ${visibleCell(move.to)}`),
+      ...plan.superseded.map((entry) => `${visibleCell(entry.masterKey)}: proposal for ${visibleCell(entry.key)} ${would}superseded by entry #${entry.byId}`),
+      ...plan.collisions.map((collision) => `collision on ${visibleCell(collision.key)}: ${collision.entries.map((entry) => `${visibleCell(entry.masterKey)} (${entry.status})`).join(', ')}`),
+      `${formatCount(plan.moves.length)} entries ${would}re-keyed, ${formatCount(plan.superseded.length)} proposals ${would}superseded, ${formatCount(plan.collisions.length)} collisions.`,
+    ].join('\n'),
+  );
+  if (options.dryRun && plan.collisions.length) process.exitCode = EXIT.failed;
 }
 
 export async function runsCommand(options: CommonOptions & { limit: number }, io: CliIo): Promise<void> {

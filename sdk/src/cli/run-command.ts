@@ -1,6 +1,6 @@
 /** `keysync [options]`: optionally generate mock data, then run a reconciliation. */
 import path from 'node:path';
-import { hasDiscrepancies } from '../core/summary.js';
+import { comparedNothing, hasDiscrepancies, whyNothingCompared } from '../core/summary.js';
 import type { RunMode } from '../core/types.js';
 import { KeySyncError } from '../errors.js';
 import { generateMockData } from '../mock/generate.js';
@@ -63,7 +63,12 @@ export async function runCommand(options: RunCommandOptions, io: CliIo): Promise
     progress.stop();
     const reportDir = path.dirname(Object.values(result.reports)[0] ?? workspace.paths.output);
     io.stdout.write(options.json ? `${JSON.stringify({ summary: result.summary, reports: result.reports, timings: result.timings }, null, 2)}\n` : `${formatSummary(result.summary, reportDir)}\n`);
-    if (options.failOnDiscrepancy && hasDiscrepancies(result.summary)) process.exitCode = EXIT.discrepancies;
+    if (options.failOnDiscrepancy && hasDiscrepancies(result.summary)) {
+      if (comparedNothing(result.summary)) {
+        io.stderr.write(`keysync: --fail-on-discrepancy: nothing was compared: ${whyNothingCompared(result.summary)} — fix the sources so a downstream system is read\n`);
+      }
+      process.exitCode = EXIT.discrepancies;
+    }
   } finally {
     progress.stop();
     process.off('SIGINT', interrupt);

@@ -3,6 +3,7 @@
  * TypeScript types and the published JSON Schema all come from here.
  */
 import { z } from 'zod';
+import { WHOLE_NUMBERS } from '../whole-numbers.js';
 
 const relativeOrAbsolutePath = z.string().min(1, 'must be a non-empty path');
 
@@ -66,9 +67,9 @@ export const configSchema = z
       .describe('How master keys are proposed for out-of-authority keys.'),
     simulation: z
       .strictObject({
-        seed: z.number().int().min(0).default(42),
+        seed: z.number().int().min(WHOLE_NUMBERS.seed.min).max(WHOLE_NUMBERS.seed.max).default(42),
         scenario: z.enum(['normal', 'drift', 'failure', 'recovery']).default('normal'),
-        keys_per_system: z.number().int().min(1).max(50_000_000).default(1000),
+        keys_per_system: z.number().int().min(WHOLE_NUMBERS.mockKeys.min).max(WHOLE_NUMBERS.mockKeys.max).default(1000),
       })
       .prefault({})
       .describe('Mock data generation defaults.'),

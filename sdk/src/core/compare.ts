@@ -28,8 +28,12 @@ export interface DuplicateGroup {
 }
 
 export interface MatchRates {
-  /** Keys in every present system ÷ all unique keys: the earlier tool's figure. */
-  readonly overall: number;
+  /**
+   * Keys in every present system ÷ all unique keys: the earlier tool's figure. Null when no
+   * downstream system was compared: with the authority alone, 100 % would claim a match
+   * nobody checked.
+   */
+  readonly overall: number | null;
   /** |A ∩ S| ÷ |A| per system: the figure people act on. */
   readonly bySystem: Readonly<Record<SystemId, number>>;
 }
@@ -38,14 +42,17 @@ export interface Discrepancies {
   readonly authority: SystemId;
   /** Systems that took part in the run, authority first, then config order. */
   readonly systems: readonly SystemId[];
+  /** Downstream systems compared with the authority; 0 means the run compared nothing. */
+  readonly comparedSystems: number;
   readonly keyCounts: Readonly<Record<SystemId, number>>;
   /** gaps[S] = A − S, for every non-authority system (possibly empty). */
   readonly gaps: ReadonlyMap<SystemId, readonly AuthorityKey[]>;
   readonly outOfAuthority: readonly OutOfAuthorityKey[];
-  /** Keys in A and in no other system. */
+  /** Keys in A and in no other system; empty when no other system was compared. */
   readonly onlyInAuthority: readonly AuthorityKey[];
   readonly duplicates: readonly DuplicateGroup[];
   readonly uniqueKeys: number;
+  /** 0 when no other system was compared. */
   readonly keysInAllSystems: number;
   readonly matchRates: MatchRates;
 }
@@ -61,9 +68,10 @@ export function compareSystems(authority: KeyIndex, others: readonly KeyIndex[])
     gaps.set(index.system, authorityKeys(authority, (i) => match.inOther[i] === 0));
     outside.push({ index, positions: match.onlyInOther });
   }
-  const onlyInAuthority = authorityKeys(authority, (i) => presentIn[i] === 0);
+  const compared = others.length > 0;
+  const onlyInAuthority = compared ? authorityKeys(authority, (i) => presentIn[i] === 0) : [];
   let keysInAllSystems = 0;
-  for (let i = 0; i < presentIn.length; i++) if (presentIn[i] === others.length) keysInAllSystems++;
+  if (compared) for (let i = 0; i < presentIn.length; i++) if (presentIn[i] === others.length) keysInAllSystems++;
 
   const outOfAuthority = collectOutOfAuthority(outside);
   const uniqueKeys = authority.size + outOfAuthority.length;
@@ -73,6 +81,7 @@ export function compareSystems(authority: KeyIndex, others: readonly KeyIndex[])
   return {
     authority: authority.system,
     systems: systems.map((index) => index.system),
+    comparedSystems: others.length,
     keyCounts: Object.fromEntries(systems.map((index) => [index.system, index.size])),
     gaps,
     outOfAuthority,
@@ -80,7 +89,7 @@ export function compareSystems(authority: KeyIndex, others: readonly KeyIndex[])
     duplicates: systems.flatMap(duplicateGroups),
     uniqueKeys,
     keysInAllSystems,
-    matchRates: { overall: ratio(keysInAllSystems, uniqueKeys), bySystem },
+    matchRates: { overall: compared ? ratio(keysInAllSystems, uniqueKeys) : null, bySystem },
   };
 }
 

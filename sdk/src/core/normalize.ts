@@ -30,6 +30,13 @@ export const DEFAULT_NORMALIZE_RULES: NormalizeRules = Object.freeze({
 
 export type Normalizer = (raw: string) => NormalizedKey | '';
 
+/** The rules that differ between two rule sets, as `name: before → after`; empty when equal. */
+export function ruleChanges(before: NormalizeRules, after: NormalizeRules): string[] {
+  return (Object.keys(DEFAULT_NORMALIZE_RULES) as (keyof NormalizeRules)[])
+    .filter((name) => before[name] !== after[name])
+    .map((name) => `${name}: ${JSON.stringify(before[name])} → ${JSON.stringify(after[name])}`);
+}
+
 /** Normalise one key; `''` means nothing is left (a bad row, never a key). */
 export function normalizeKey(raw: string, rules: Partial<NormalizeRules> = {}): NormalizedKey | '' {
   return compileNormalizer({ ...DEFAULT_NORMALIZE_RULES, ...rules })(raw);

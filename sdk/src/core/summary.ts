@@ -25,14 +25,22 @@ export interface SystemSummary {
 }
 
 export interface RunTotals {
+  /**
+   * Downstream systems read and compared with the authority. 0 means the run compared
+   * nothing (every downstream system left out, or none configured): the figures below that
+   * only a comparison gives are then null, and `--fail-on-discrepancy` fails the run.
+   */
+  readonly comparedSystems: number;
   readonly uniqueKeys: number;
   readonly keysInAuthority: number;
-  /** Keys in the authority and in no other system. */
-  readonly keysOnlyInAuthority: number;
+  /** Keys in the authority and in no other system; null when nothing was compared. */
+  readonly keysOnlyInAuthority: number | null;
   /** Distinct keys found outside the authority. */
   readonly keysMissingInAuthority: number;
-  readonly keysInAllSystems: number;
-  readonly overallMatchRate: number;
+  /** Null when nothing was compared. */
+  readonly keysInAllSystems: number | null;
+  /** Null when nothing was compared. */
+  readonly overallMatchRate: number | null;
   /** Σ over systems of |S − A|. */
   readonly outOfAuthority: number;
   /** Σ over systems of |A − S|. */
@@ -59,6 +67,11 @@ export interface RunSummary {
   readonly systems: readonly SystemSummary[];
   readonly totals: RunTotals;
   readonly registry: RegistryChanges;
+  /**
+   * What the user should know about this run beyond its figures (normalisation rules that
+   * changed since the previous run). Absent in summaries stored before it existed.
+   */
+  readonly warnings: readonly string[];
 }
 
 /** How one configured source took part in the run. */
@@ -75,6 +88,7 @@ export interface SummaryInput {
   readonly discrepancies: Discrepancies;
   readonly fromSnapshot: ReadonlySet<SystemId>;
   readonly registry: RegistryChanges;
+  readonly warnings?: readonly string[];
 }
 
 export function summarizeRun(input: SummaryInput): RunSummary {
@@ -112,6 +126,7 @@ export function summarizeRun(input: SummaryInput): RunSummary {
     };
   });
   const read = systems.filter((system) => system.status === 'read');
+  const compared = d.comparedSystems > 0;
   return {
     runId: input.runId,
     mode: input.mode,
@@ -120,11 +135,12 @@ export function summarizeRun(input: SummaryInput): RunSummary {
     authority: d.authority,
     systems,
     totals: {
+      comparedSystems: d.comparedSystems,
       uniqueKeys: d.uniqueKeys,
       keysInAuthority: d.keyCounts[d.authority] ?? 0,
-      keysOnlyInAuthority: d.onlyInAuthority.length,
+      keysOnlyInAuthority: compared ? d.onlyInAuthority.length : null,
       keysMissingInAuthority: d.outOfAuthority.length,
-      keysInAllSystems: d.keysInAllSystems,
+      keysInAllSystems: compared ? d.keysInAllSystems : null,
       overallMatchRate: d.matchRates.overall,
       outOfAuthority: [...outOfAuthorityBySystem.values()].reduce((sum, count) => sum + count, 0),
       propagationGaps: totalGaps(d),
@@ -133,11 +149,30 @@ export function summarizeRun(input: SummaryInput): RunSummary {
       repeatedRows: read.reduce((sum, system) => sum + system.repeatedRows, 0),
     },
     registry: input.registry,
+    warnings: input.warnings ?? [],
   };
 }
 
-/** Whether a run found anything to act on (the `--fail-on-discrepancy` gate). */
+/**
+ * Whether the run compared no downstream system with the authority. (A summary stored
+ * before `comparedSystems` existed always compared something: such runs needed a system.)
+ */
+export function comparedNothing(summary: RunSummary): boolean {
+  return summary.totals.comparedSystems === 0;
+}
+
+/** Why a run compared nothing, in words for the summary, the reports and the CLI. */
+export function whyNothingCompared(summary: RunSummary): string {
+  const downstream = summary.systems.filter((system) => system.role === 'downstream');
+  if (downstream.length === 0) return 'no downstream system is configured, only the authority';
+  return `every downstream system was left out of the run (${downstream.map((system) => system.system).join(', ')})`;
+}
+
+/**
+ * Whether a run found anything to act on (the `--fail-on-discrepancy` gate). A run that
+ * compared nothing is one: it cannot vouch that the systems agree.
+ */
 export function hasDiscrepancies(summary: RunSummary): boolean {
   const { totals } = summary;
-  return totals.propagationGaps + totals.outOfAuthority + totals.duplicateGroups + totals.badRows > 0;
+  return comparedNothing(summary) || totals.propagationGaps + totals.outOfAuthority + totals.duplicateGroups + totals.badRows > 0;
 }

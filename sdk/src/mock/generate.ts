@@ -9,6 +9,7 @@ import { CONFIG_FILE_NAME, loadConfig, parseConfigText, type KeySyncConfig } fro
 import { configTemplate } from '../config/template.js';
 import { KeySyncError } from '../errors.js';
 import { writeFileAtomically } from '../io/atomic-file.js';
+import { isWholeNumberIn, WHOLE_NUMBERS, wholeNumberRule } from '../whole-numbers.js';
 import { planKeys, type KeyPlan } from './key-plan.js';
 import { isAbsentOrOwnMockOutput, recordMockOutput } from './manifest.js';
 import { createRandom, type Random } from './random.js';
@@ -157,8 +158,8 @@ function concat(a: Uint32Array, b: Uint32Array): Uint32Array {
 function validate(scenario: string, keys: number, seed: number, failures: readonly string[]): void {
   const usage = (message: string, remedy: string) => new KeySyncError('MOCK_OPTIONS', 'usage', message, { remedy });
   if (!(scenario in SCENARIOS)) throw usage(`Unknown scenario "${scenario}".`, `use one of ${Object.keys(SCENARIOS).join(', ')}`);
-  if (!Number.isSafeInteger(keys) || keys < 1 || keys > 50_000_000) throw usage(`--keys must be a whole number from 1 to 50,000,000, got ${keys}.`, 'pass e.g. --keys 1000');
-  if (!Number.isSafeInteger(seed) || seed < 0) throw usage(`--seed must be a whole number ≥ 0, got ${seed}.`, 'pass e.g. --seed 42');
+  if (!isWholeNumberIn(keys, WHOLE_NUMBERS.mockKeys)) throw usage(`keys must be ${wholeNumberRule(WHOLE_NUMBERS.mockKeys)}, got ${keys}.`, 'pass e.g. keys: 1000 (--keys 1000 on the command line)');
+  if (!isWholeNumberIn(seed, WHOLE_NUMBERS.seed)) throw usage(`seed must be ${wholeNumberRule(WHOLE_NUMBERS.seed)}, got ${seed}.`, 'pass e.g. seed: 42 (--seed 42 on the command line)');
   for (const failure of failures) {
     if (!FAILURE_INJECTIONS.includes(failure as FailureInjection)) {
       throw usage(`Unknown failure injection "${failure}".`, `use ${FAILURE_INJECTIONS.join(', ')}`);

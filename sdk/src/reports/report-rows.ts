@@ -4,7 +4,7 @@
  * a deterministic order, so identical inputs give identical files.
  */
 import type { Discrepancies } from '../core/compare.js';
-import type { RunSummary } from '../core/summary.js';
+import { whyNothingCompared, type RunSummary } from '../core/summary.js';
 import type { BadRow, SystemId } from '../core/types.js';
 import type { AuditEvent, MasterKeyRecord, Planned } from '../core/records.js';
 import type { Cell } from './csv-cell.js';
@@ -37,7 +37,8 @@ export interface TrendPoint {
   readonly runId: string;
   readonly timestamp: string;
   readonly totalKeys: number;
-  readonly matchRate: number;
+  /** Null for a run that compared nothing. */
+  readonly matchRate: number | null;
   readonly outOfAuthority: number;
   readonly propagationGaps: number;
 }
@@ -60,17 +61,22 @@ type Rows = Iterable<readonly Cell[]>;
 
 export const percent = (rate: number): string => `${(rate * 100).toFixed(2)}%`;
 
+/** The cell for a match rate of a run that compared nothing. */
+const NOT_COMPARED = 'not compared';
+
 export function* summaryRows({ summary, timestamp }: ReportInput): Rows {
   const { totals } = summary;
   yield ['Metric', 'Value', 'Timestamp'];
   const metric = (name: string, value: Cell): readonly Cell[] => [name, value, timestamp];
+  // A run that compared nothing says why in place of each figure only a comparison gives.
+  const compared = (value: number | null): Cell => value ?? `${NOT_COMPARED}: ${whyNothingCompared(summary)}`;
   yield metric('Run ID', summary.runId);
   yield metric('Total Unique Keys', totals.uniqueKeys);
   yield metric('Keys in System A', totals.keysInAuthority);
-  yield metric('Keys Only in A (Propagation Gaps)', totals.keysOnlyInAuthority);
+  yield metric('Keys Only in A (Propagation Gaps)', compared(totals.keysOnlyInAuthority));
   yield metric('Keys Missing in A (Out of Authority)', totals.keysMissingInAuthority);
-  yield metric('Keys in All Systems', totals.keysInAllSystems);
-  yield metric('Overall Match Rate', percent(totals.overallMatchRate));
+  yield metric('Keys in All Systems', compared(totals.keysInAllSystems));
+  yield metric('Overall Match Rate', totals.overallMatchRate === null ? compared(null) : percent(totals.overallMatchRate));
   yield metric('Total Out of Authority Keys', totals.outOfAuthority);
   yield metric('Total Propagation Gaps', totals.propagationGaps);
   yield metric('Total Duplicate Groups', totals.duplicateGroups);
@@ -163,17 +169,20 @@ export function* trendRows({ history, summary, timestamp }: ReportInput): Rows {
       propagationGaps: summary.totals.propagationGaps,
     },
   ];
-  let previous: TrendPoint | undefined;
+  // A run that compared nothing has no rate: it is no trend point, and the next run is
+  // measured against the last run that compared something.
+  let previous: number | undefined;
   for (const point of points) {
-    yield [point.runId, point.timestamp, point.totalKeys, percent(point.matchRate), point.outOfAuthority, point.propagationGaps, trend(previous, point)];
-    previous = point;
+    const rate = point.matchRate;
+    yield [point.runId, point.timestamp, point.totalKeys, rate === null ? NOT_COMPARED : percent(rate), point.outOfAuthority, point.propagationGaps, rate === null ? NOT_COMPARED : trend(previous, rate)];
+    if (rate !== null) previous = rate;
   }
 }
 
 /** Compared at the precision the report prints, so "Stable" means the printed rates are equal. */
-function trend(previous: TrendPoint | undefined, current: TrendPoint): string {
-  if (!previous) return 'Baseline';
-  const delta = Math.round(current.matchRate * 10_000) - Math.round(previous.matchRate * 10_000);
+function trend(previous: number | undefined, current: number): string {
+  if (previous === undefined) return 'Baseline';
+  const delta = Math.round(current * 10_000) - Math.round(previous * 10_000);
   return delta > 0 ? 'Improving' : delta < 0 ? 'Degrading' : 'Stable';
 }
 

@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { customAlphabet } from 'nanoid';
 import type { Discrepancies } from '../core/compare.js';
+import { ruleChanges } from '../core/normalize.js';
 import { findResolved, proposeMasterKeys, registryLookup, type Proposal } from '../core/provision.js';
 import type { AuditEvent, NewAuditEvent, Planned } from '../core/records.js';
 import { planRegistryChanges, type RegistryPlan } from '../core/registry-plan.js';
@@ -20,7 +21,7 @@ import { writeReports } from '../reports/write-reports.js';
 import type { SourcesRead } from '../sources/read-all.js';
 import { discrepancyGroups, saveDiscrepancies } from '../store/discrepancies-repo.js';
 import { applyRegistryPlan, listMasterKeys, nextIds } from '../store/registry-repo.js';
-import { finishRun, type ReportPaths } from '../store/runs-repo.js';
+import { finishRun, listRuns, type ReportPaths } from '../store/runs-repo.js';
 import { removeSnapshots as removeSnapshotFiles, saveSnapshotRefs, snapshotFolder, writeSnapshot, type SnapshotRef } from '../store/snapshots.js';
 import type { ExclusiveSession } from '../store/store.js';
 import type { WorkspaceContext } from '../workspace-context.js';
@@ -101,7 +102,10 @@ async function planRun(context: WorkspaceContext, session: ExclusiveSession, req
     nextMasterKeyId: ids?.masterKey ?? null,
     nextAuditId: ids?.audit ?? null,
   });
+  const warnings = await normalizationWarnings(context, session);
+  for (const warning of warnings) context.logger.log('warn', warning);
   const summary = summarizeRun({
+    warnings,
     runId: run.id,
     mode: run.mode,
     dryRun,
@@ -161,12 +165,34 @@ async function persistRun(
       await saveDiscrepancies(tx, run.id, discrepancyGroups(discrepancies, request.read.sources.badRows));
       await saveSnapshotRefs(tx, snapshots);
       await recordCheckpoint(tx, run.id, 'persist', now);
-      await finishRun(tx, run.id, { status: 'completed', finishedAt: now, summary: planned.summary, reports, auditToId: planned.lastAuditId });
+      await finishRun(tx, run.id, {
+        status: 'completed',
+        finishedAt: now,
+        summary: planned.summary,
+        reports,
+        auditToId: planned.lastAuditId,
+        normalizeRules: context.config.values.normalize,
+      });
     });
   } catch (error) {
     removeSnapshots(context, snapshots);
     throw error;
   }
+}
+
+/**
+ * The registry is keyed by normalised key: when the rules change, keys it holds under the
+ * old rules no longer match (an approved `X-7` is proposed again as `X-000007`). Say so.
+ */
+async function normalizationWarnings(context: WorkspaceContext, session: ExclusiveSession): Promise<string[]> {
+  const [previous] = await listRuns(session.db, { status: 'completed', limit: 1 });
+  if (!previous?.normalizeRules) return [];
+  const changes = ruleChanges(previous.normalizeRules, context.config.values.normalize);
+  if (changes.length === 0) return [];
+  return [
+    `The normalisation rules changed since run ${previous.id} (${changes.join(', ')}): registry entries keyed under the old rules ` +
+      'no longer match their keys, which may be proposed again as new keys. `keysync registry renormalize` re-keys the registry under the current rules.',
+  ];
 }
 
 async function checkpoint(session: ExclusiveSession, request: CommitRequest, stage: 'provision' | 'reports', now: string): Promise<void> {
@@ -216,7 +242,8 @@ function sourceEvents(sources: SourcesRead, runId: string, now: string): NewAudi
 export function describeTotals(summary: RunSummary): string {
   const { totals, registry } = summary;
   return (
-    `${totals.uniqueKeys} unique keys, overall match ${(totals.overallMatchRate * 100).toFixed(2)}%, ` +
+    `${totals.uniqueKeys} unique keys, ` +
+    (totals.overallMatchRate === null ? 'nothing compared, ' : `overall match ${(totals.overallMatchRate * 100).toFixed(2)}%, `) +
     `${totals.propagationGaps} gaps, ${totals.outOfAuthority} out of authority, ${totals.duplicateGroups} duplicate groups, ` +
     `${registry.proposed} proposed, ${registry.pending} pending`
   );

@@ -99,13 +99,33 @@ async function readEach(all: readonly SourceFile[], options: ReadAllOptions): Pr
 async function readFresh(sources: readonly SourceFile[], options: ReadAllOptions): Promise<Settled[]> {
   const workers = options.maxWorkers > 0 ? options.maxWorkers : os.availableParallelism();
   let done = 0;
-  const onRows = (source: SourceFile, rows: number) => options.onSourceProgress?.(source.system, rows, done, sources.length);
+  // The progress callback is the caller's code. A worker's progress arrives in a message
+  // handler, where a throw would escape every promise (and kill the host), and inline it would
+  // pass for that source's read error. So a throw stops the reading, as a cancel does, and the
+  // read rejects with the callback's own error.
+  const callback = new AbortController();
+  let callbackError: { readonly error: unknown } | undefined;
+  const onRows = (source: SourceFile, rows: number) => {
+    try {
+      options.onSourceProgress?.(source.system, rows, done, sources.length);
+    } catch (error) {
+      callbackError ??= { error };
+      callback.abort();
+    }
+  };
   const onSourceDone = () => done++;
+  const signal = options.signal ? AbortSignal.any([options.signal, callback.signal]) : callback.signal;
   const useWorkers = options.parallel && workers > 1 && sources.length > 1 && totalBytes(sources) >= WORKERS_FROM_BYTES;
   options.logger.log('debug', useWorkers ? `reading ${sources.length} sources in up to ${workers} worker threads` : 'reading sources in the main thread');
-  const settled = useWorkers
-    ? await readInWorkers(sources, { rules: options.rules, onCorruptData: options.onCorruptData, workers, signal: options.signal, onRows, onSourceDone })
-    : await readInline(sources, options, onRows, onSourceDone);
+  let settled: Settled[];
+  try {
+    settled = useWorkers
+      ? await readInWorkers(sources, { rules: options.rules, onCorruptData: options.onCorruptData, workers, signal, onRows, onSourceDone })
+      : await readInline(sources, { ...options, signal }, onRows, onSourceDone);
+  } catch (error) {
+    throw callbackError ? callbackError.error : error;
+  }
+  if (callbackError) throw callbackError.error;
   const badRowFailure = settled.find((result) => !result.ok && isKeySyncError(result.error) && result.error.code === 'SOURCE_BAD_ROW');
   if (badRowFailure && !badRowFailure.ok) throw badRowFailure.error;
   return settled;

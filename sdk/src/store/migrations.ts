@@ -90,16 +90,20 @@ const initial: Migration = {
   },
 };
 
-/** Where a run writes its reports, so a run that never finished can have them removed later. */
-const runOutputDir: Migration = {
+/**
+ * Per run: where it writes its reports, so a run that never finished can have them removed
+ * later; and the normalisation rules it used (JSON), so a run can tell they changed.
+ */
+const runOutputAndRules: Migration = {
   async up(db: Kysely<unknown>) {
     await db.schema.alterTable('runs').addColumn('output_dir', 'text').execute();
+    await db.schema.alterTable('runs').addColumn('normalize_rules', 'text').execute();
   },
 };
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_initial': initial,
-  '0002_run_output_dir': runOutputDir,
+  '0002_run_output_dir_and_rules': runOutputAndRules,
 };
 
 export const SCHEMA_VERSION = Object.keys(MIGRATIONS).length;

@@ -3,6 +3,7 @@ import type { Selectable } from 'kysely';
 import { nextStatus, TRANSITIONS, transitionEvent, type MasterKeyAction } from '../core/lifecycle.js';
 import type { MasterKeyRecord } from '../core/records.js';
 import type { RegistryPlan } from '../core/registry-plan.js';
+import type { RenormalizePlan } from '../core/renormalize.js';
 import type { MasterKeyStatus, NormalizedKey } from '../core/types.js';
 import { KeySyncError } from '../errors.js';
 import { appendAudit } from './audit-repo.js';
@@ -19,6 +20,12 @@ export interface RegistryFilter {
   readonly offset?: number;
 }
 
+/** A key as the user gave it, and under the workspace's normalisation rules ('' if nothing is left). */
+export interface KeyLookup {
+  readonly given: string;
+  readonly normalized: string;
+}
+
 export interface TransitionRequest {
   readonly action: MasterKeyAction;
   readonly actor: string;
@@ -31,7 +38,8 @@ export async function listMasterKeys(db: Db, filter: RegistryFilter = {}): Promi
   const query = () => {
     let q = db.selectFrom('master_keys').selectAll().orderBy('id');
     if (statuses) q = q.where('status', 'in', statuses);
-    if (filter.limit !== undefined) q = q.limit(filter.limit).offset(filter.offset ?? 0);
+    // SQLite takes an offset only after a limit; -1 is its "no limit".
+    if (filter.limit !== undefined || filter.offset !== undefined) q = q.limit(filter.limit ?? -1).offset(filter.offset ?? 0);
     return q;
   };
   if (!filter.normalizedKeys) return (await query().execute()).map(toRecord);
@@ -93,16 +101,15 @@ export async function nextIds(db: Db): Promise<{ masterKey: number; audit: numbe
   return { masterKey: Number(masterKey?.id ?? 0) + 1, audit: Number(audit?.id ?? 0) + 1 };
 }
 
-/** One user action on one master key (looked up by master key or normalised key). */
-export async function transitionMasterKey(tx: Tx, keyOrMasterKey: string, request: TransitionRequest): Promise<MasterKeyRecord> {
-  const row = await tx
-    .selectFrom('master_keys')
-    .selectAll()
-    .where((eb) => eb.or([eb('master_key', '=', keyOrMasterKey), eb('normalized_key', '=', keyOrMasterKey)]))
-    .orderBy((eb) => eb.case().when('master_key', '=', keyOrMasterKey).then(0).else(1).end())
-    .executeTakeFirst();
+/**
+ * One user action on one master key, looked up by master key or normalised key: as given
+ * first, then normalised (`cust-123` finds `CUST-123`), as people type raw keys from a source.
+ */
+export async function transitionMasterKey(tx: Tx, key: KeyLookup, request: TransitionRequest): Promise<MasterKeyRecord> {
+  const row = (await findEntry(tx, key.given)) ?? (key.normalized && key.normalized !== key.given ? await findEntry(tx, key.normalized) : undefined);
   if (!row) {
-    throw new KeySyncError('MASTER_KEY_NOT_FOUND', 'usage', `No master key or normalised key "${keyOrMasterKey}" in the registry.`, {
+    const tried = key.normalized && key.normalized !== key.given ? ` (normalised: "${key.normalized}")` : '';
+    throw new KeySyncError('MASTER_KEY_NOT_FOUND', 'usage', `No master key or normalised key "${key.given}"${tried} in the registry.`, {
       remedy: 'list the registry with `keysync registry list` to find the key',
     });
   }
@@ -114,6 +121,15 @@ export async function transitionMasterKey(tx: Tx, keyOrMasterKey: string, reques
   const status = nextStatus({ masterKey: row.master_key, normalizedKey: row.normalized_key }, row.status, request.action);
   await applyTransition(tx, [row], request);
   return toRecord({ ...row, ...statusUpdate(status, request) });
+}
+
+async function findEntry(tx: Tx, keyOrMasterKey: string): Promise<Selectable<MasterKeysTable> | undefined> {
+  return tx
+    .selectFrom('master_keys')
+    .selectAll()
+    .where((eb) => eb.or([eb('master_key', '=', keyOrMasterKey), eb('normalized_key', '=', keyOrMasterKey)]))
+    .orderBy((eb) => eb.case().when('master_key', '=', keyOrMasterKey).then(0).else(1).end())
+    .executeTakeFirst();
 }
 
 /** The same action on many keys at once (auto-approve, resolution); keys not in `from` are left alone. */
@@ -141,6 +157,28 @@ async function applyTransition(tx: Tx, rows: readonly Selectable<MasterKeysTable
   }
   const by = { actor: request.actor, reason: request.reason ?? null, now: request.now, runId: null };
   await appendAudit(tx, rows.map((row) => transitionEvent(toRecord(row), request.action, by)));
+}
+
+/**
+ * Applies a collision-free re-keying: superseded proposals go, then every moved entry takes
+ * its new key (through a temporary one, so entries swapping keys never meet the unique index).
+ * One audit event per entry.
+ */
+export async function applyRenormalize(tx: Tx, plan: RenormalizePlan, by: { actor: string; now: string }): Promise<void> {
+  const event = (key: string, eventType: string, details: string, action: string) => ({
+    timestamp: by.now, runId: null, eventType, details, system: null, key, action, result: 'ok', actor: by.actor,
+  });
+  for (const batch of chunked(plan.superseded.map((entry) => entry.id))) await tx.deleteFrom('master_keys').where('id', 'in', batch).execute();
+  for (const move of plan.moves) {
+    await tx.updateTable('master_keys').set({ normalized_key: `\u0000renormalize-${move.id}` }).where('id', '=', move.id).execute();
+  }
+  for (const move of plan.moves) await tx.updateTable('master_keys').set({ normalized_key: move.to }).where('id', '=', move.id).execute();
+  await appendAudit(tx, [
+    ...plan.superseded.map((entry) =>
+      event(entry.key, 'proposal_superseded', `proposal ${entry.masterKey} removed: entry #${entry.byId} takes its key ${entry.key} under the current normalisation rules`, 'supersede'),
+    ),
+    ...plan.moves.map((move) => event(move.to, 'key_renormalized', `master key ${move.masterKey}: normalised key ${move.from} → ${move.to} (normalisation rules changed)`, 'renormalize')),
+  ]);
 }
 
 function statusUpdate(status: MasterKeyStatus, request: Pick<TransitionRequest, 'now' | 'actor' | 'reason'>) {

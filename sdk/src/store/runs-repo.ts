@@ -1,5 +1,6 @@
 /** Run history: one row per reconciliation, from `running` to how it ended. */
 import type { Selectable } from 'kysely';
+import type { NormalizeRules } from '../core/normalize.js';
 import type { RunSummary } from '../core/summary.js';
 import type { RunMode, RunStatus } from '../core/types.js';
 import type { Db, Tx } from './store.js';
@@ -23,6 +24,8 @@ export interface RunRecord {
   readonly reports: ReportPaths | null;
   readonly auditFromId: number;
   readonly auditToId: number | null;
+  /** The normalisation rules a completed run used (null before they were recorded). */
+  readonly normalizeRules: NormalizeRules | null;
 }
 
 export interface NewRun {
@@ -42,6 +45,7 @@ export interface RunOutcome {
   readonly summary?: RunSummary;
   readonly reports?: ReportPaths;
   readonly auditToId?: number;
+  readonly normalizeRules?: NormalizeRules;
 }
 
 export async function insertRun(tx: Tx, run: NewRun): Promise<void> {
@@ -61,6 +65,7 @@ export async function insertRun(tx: Tx, run: NewRun): Promise<void> {
       reports: null,
       audit_from_id: run.auditFromId,
       audit_to_id: null,
+      normalize_rules: null,
     })
     .execute();
 }
@@ -75,6 +80,7 @@ export async function finishRun(tx: Tx, id: string, outcome: RunOutcome): Promis
       summary: outcome.summary ? JSON.stringify(outcome.summary) : null,
       reports: outcome.reports ? JSON.stringify(outcome.reports) : null,
       audit_to_id: outcome.auditToId ?? null,
+      normalize_rules: outcome.normalizeRules ? JSON.stringify(outcome.normalizeRules) : null,
     })
     .where('id', '=', id)
     .execute();
@@ -113,5 +119,6 @@ function toRunRecord(row: Selectable<RunsTable>): RunRecord {
     reports: row.reports ? (JSON.parse(row.reports) as ReportPaths) : null,
     auditFromId: Number(row.audit_from_id),
     auditToId: row.audit_to_id === null ? null : Number(row.audit_to_id),
+    normalizeRules: row.normalize_rules ? (JSON.parse(row.normalize_rules) as NormalizeRules) : null,
   };
 }

@@ -21,6 +21,8 @@ export interface RunsTable {
   /** The audit ids this run's audit_log report covers, so every event is in exactly one report. */
   audit_from_id: number;
   audit_to_id: number | null;
+  /** JSON of the normalisation rules a completed run used; null for runs before it was kept. */
+  normalize_rules: string | null;
 }
 
 export interface MasterKeysTable {

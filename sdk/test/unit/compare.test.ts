@@ -156,16 +156,21 @@ describe('compareSystems (SPEC §4)', () => {
     });
   });
 
-  describe('a run with no other systems', () => {
-    it('has no gaps and no out-of-authority keys; every A key is only in A and in every present system', () => {
+  describe('a run with no other systems (nothing compared is not a 100 % match)', () => {
+    it('has no gaps and no out-of-authority keys, and reports no comparison: no overall rate, no key in all systems, none only in A', () => {
       const result = compareSystems(clean('A', ['B2', 'A1']), []);
       assert.deepStrictEqual(result.systems, ['A']);
+      assert.strictEqual(result.comparedSystems, 0);
       assert.strictEqual(result.gaps.size, 0);
       assert.deepStrictEqual(result.outOfAuthority, []);
-      assert.deepStrictEqual(keysOf(result.onlyInAuthority), ['A1', 'B2']);
+      assert.deepStrictEqual(result.onlyInAuthority, []);
       assert.strictEqual(result.uniqueKeys, 2);
-      assert.strictEqual(result.keysInAllSystems, 2);
-      assert.deepStrictEqual(result.matchRates, { overall: 1, bySystem: {} });
+      assert.strictEqual(result.keysInAllSystems, 0);
+      assert.deepStrictEqual(result.matchRates, { overall: null, bySystem: {} });
+    });
+
+    it('counts the systems compared otherwise', () => {
+      assert.strictEqual(compareSystems(clean('A', ['K1']), [clean('B', ['K1']), clean('C', [])]).comparedSystems, 2);
     });
   });
 });
@@ -189,7 +194,8 @@ function model(systems: readonly { name: string; rows: readonly Row[] }[]) {
   const outside = sorted([...all].filter((key) => !a.has(key)));
   return {
     gaps: Object.fromEntries(others.map((set, i) => [systems[i + 1]!.name, sorted([...a].filter((k) => !set.has(k)))])),
-    onlyInAuthority: sorted([...a].filter((k) => others.every((set) => !set.has(k)))),
+    // With no other system there is nothing to compare: no key is "only in A" or "everywhere".
+    onlyInAuthority: others.length === 0 ? [] : sorted([...a].filter((k) => others.every((set) => !set.has(k)))),
     outOfAuthority: outside.map((key) => ({
       key,
       sightings: systems.slice(1).flatMap(({ name }, i) =>
@@ -204,8 +210,8 @@ function model(systems: readonly { name: string; rows: readonly Row[] }[]) {
       })),
     ),
     uniqueKeys: all.size,
-    keysInAllSystems: everywhere.length,
-    overall: all.size === 0 ? 0 : everywhere.length / all.size,
+    keysInAllSystems: others.length === 0 ? 0 : everywhere.length,
+    overall: others.length === 0 ? null : all.size === 0 ? 0 : everywhere.length / all.size,
     bySystem: Object.fromEntries(
       others.map((set, i) => [systems[i + 1]!.name, a.size === 0 ? 0 : [...a].filter((k) => set.has(k)).length / a.size]),
     ),

@@ -1,0 +1,62 @@
+/**
+ * Re-keying the registry after the normalisation rules changed: pure. Each entry's key is
+ * recomputed from its stored source key. Decisions carry over; nothing is merged silently:
+ * two decided entries landing on one key are a collision, which stops the whole re-keying.
+ * A proposal landing on a key that another entry keeps is superseded: it is the same key,
+ * proposed again only because the rules changed. Among proposals alone, the one already
+ * under that key (else the oldest) keeps it.
+ */
+import type { MasterKeyRecord } from './records.js';
+import type { Normalizer } from './normalize.js';
+import type { NormalizedKey } from './types.js';
+
+export interface KeyMove {
+  readonly id: number;
+  readonly masterKey: string;
+  readonly from: NormalizedKey;
+  readonly to: NormalizedKey;
+}
+
+export interface Superseded {
+  readonly id: number;
+  readonly masterKey: string;
+  readonly key: NormalizedKey;
+  /** The decided entry that takes the key. */
+  readonly byId: number;
+}
+
+export interface Collision {
+  readonly key: NormalizedKey;
+  readonly entries: readonly { readonly id: number; readonly masterKey: string; readonly from: NormalizedKey; readonly status: string }[];
+}
+
+export interface RenormalizePlan {
+  readonly moves: readonly KeyMove[];
+  readonly superseded: readonly Superseded[];
+  readonly collisions: readonly Collision[];
+}
+
+export function planRenormalize(registry: readonly MasterKeyRecord[], normalize: Normalizer): RenormalizePlan {
+  const byTarget = new Map<NormalizedKey, MasterKeyRecord[]>();
+  for (const record of registry) {
+    // A source key that leaves nothing under the new rules keeps the key it has.
+    const target = normalize(record.sourceKey) || record.normalizedKey;
+    const group = byTarget.get(target) ?? [];
+    group.push(record);
+    byTarget.set(target, group);
+  }
+  const moves: KeyMove[] = [];
+  const superseded: Superseded[] = [];
+  const collisions: Collision[] = [];
+  for (const [target, group] of [...byTarget].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const decided = group.filter((record) => record.status !== 'proposed');
+    if (decided.length > 1) {
+      collisions.push({ key: target, entries: group.map((record) => ({ id: record.id, masterKey: record.masterKey, from: record.normalizedKey, status: record.status })) });
+      continue;
+    }
+    const keeper = decided[0] ?? group.find((record) => record.normalizedKey === target) ?? group[0]!;
+    for (const record of group) if (record !== keeper) superseded.push({ id: record.id, masterKey: record.masterKey, key: record.normalizedKey, byId: keeper.id });
+    if (keeper.normalizedKey !== target) moves.push({ id: keeper.id, masterKey: keeper.masterKey, from: keeper.normalizedKey, to: target });
+  }
+  return { moves, superseded, collisions };
+}
