@@ -3,6 +3,7 @@
  * TypeScript types and the published JSON Schema all come from here.
  */
 import { z } from 'zod';
+import { foldUnicodeForms } from '../core/normalize.js';
 
 const relativeOrAbsolutePath = z.string().min(1, 'must be a non-empty path');
 
@@ -45,6 +46,8 @@ export const configSchema = z
           .string()
           .max(1, 'must be one character, or "" to turn collapsing off')
           .regex(/^[^A-Za-z0-9\s_]?$/, 'must be a punctuation character such as "-", or ""')
+          // Keys are folded to NFKD without marks first; a D that folding changes would not survive a second pass.
+          .refine((delim) => foldUnicodeForms(delim) === delim, 'must be a character Unicode compatibility folding keeps as it is, such as "-", "." or "/"')
           .default('-'),
         strip_non_alnum: z.boolean().default(true),
         left_pad_numbers: z.boolean().default(false),
