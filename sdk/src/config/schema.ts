@@ -37,6 +37,8 @@ export const configSchema = z
       .record(systemName, sourceSchema)
       .refine((sources) => Object.keys(sources).length > 0, 'must list at least one source')
       .default(defaultSources)
+      // A Map, not an object: an object lists integer-like names ("2") first, whatever their order.
+      .transform((sources): ReadonlyMap<string, SourceConfig> => new Map(Object.entries(sources)))
       .describe('Every system, in the order reports list them.'),
     normalize: z
       .strictObject({
@@ -121,11 +123,11 @@ export const configSchema = z
       .describe('What a missing source or a bad row does to the run.'),
   })
   .superRefine((config, context) => {
-    if (!(config.authority in config.sources)) {
+    if (!config.sources.has(config.authority)) {
       context.addIssue({
         code: 'custom',
         path: ['authority'],
-        message: `names no configured source (sources: ${Object.keys(config.sources).join(', ')})`,
+        message: `names no configured source (sources: ${[...config.sources.keys()].join(', ')})`,
       });
     }
   });
@@ -134,6 +136,7 @@ export const configSchema = z
 export type KeySyncConfigInput = z.input<typeof configSchema>;
 /** The config with every default applied. */
 export type KeySyncConfigValues = z.output<typeof configSchema>;
+/** One configured source; `KeySyncConfigValues.sources` maps system names to these, in config order. */
 export type SourceConfig = z.output<typeof sourceSchema>;
 
 export function configJsonSchema(): object {

@@ -53,7 +53,7 @@ export async function generateMockData(options: MockDataOptions): Promise<MockDa
   const keys = options.keys ?? simulation.keys_per_system;
   validate(scenario, keys, seed, options.failures ?? []);
 
-  const systems = Object.keys(config.values.sources);
+  const systems = [...config.values.sources.keys()];
   const authority = config.values.authority;
   const downstream = systems.filter((system) => system !== authority);
   const random = createRandom(seed);
@@ -61,7 +61,7 @@ export async function generateMockData(options: MockDataOptions): Promise<MockDa
   const failures = new Set(options.failures ?? []);
 
   const files = systems.map((system) => {
-    const file = path.resolve(config.baseDir, config.values.sources[system]!.path);
+    const file = path.resolve(config.baseDir, config.values.sources.get(system)!.path);
     const ids = systemKeyIds(plan, system, authority, downstream);
     const rows = writeSystemFile(file, system, ids, random, { failures, downstream, keyWidth: Math.max(7, String(plan.universe).length) });
     return { system, file, rows };
