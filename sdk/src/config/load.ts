@@ -30,10 +30,18 @@ export function loadConfig(configPath: string): KeySyncConfig {
   const file = path.resolve(configPath);
   const baseDir = path.dirname(file);
   if (!existsSync(file)) return { file: null, baseDir, values: configSchema.parse({}) };
-  if (statSync(file).isDirectory()) {
+  const stats = statSync(file);
+  if (stats.isDirectory()) {
     throw new KeySyncError('CONFIG_NOT_A_FILE', 'config', `${file} is a folder, not a config file.`, {
       file,
       remedy: `pass the path of ${CONFIG_FILE_NAME} itself`,
+    });
+  }
+  // A FIFO would hold the process until something writes to it; a device may never end.
+  if (!stats.isFile()) {
+    throw new KeySyncError('CONFIG_NOT_A_FILE', 'config', `${file} is not a regular file (a named pipe or a device); the config is read from a regular file only.`, {
+      file,
+      remedy: `write the config to a regular file and pass its path`,
     });
   }
   return { file, baseDir, values: parseConfigText(readFileSync(file, 'utf8'), file) };

@@ -4,7 +4,8 @@
  * (missing, unreadable, empty, no key column, wrong encoding) throws a KeySyncError with
  * a SOURCE_* code, and the orchestrator applies `on_missing_file` to it.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
 import { KeyIndex } from '../core/key-index.js';
 import type { Normalizer } from '../core/normalize.js';
 import type { BadRow, BadRowReason } from '../core/types.js';
@@ -115,15 +116,22 @@ function indexRows(source: SourceFile, text: string, options: SourceReadOptions)
   return { source, index, rows, badRows };
 }
 
+/**
+ * Only a regular file is read: a FIFO would block the run until some writer appears, a
+ * device such as /dev/zero never ends. It is checked on the path (opening a FIFO waits for
+ * a writer) and again on the opened handle, which O_NONBLOCK keeps from waiting should the
+ * path have been swapped for a FIFO in between.
+ */
 async function readBytes(file: string): Promise<Buffer> {
   try {
-    if ((await stat(file)).isDirectory()) {
-      throw new KeySyncError('SOURCE_NOT_A_FILE', 'input', 'The source path is a folder, not a CSV file.', {
-        file,
-        remedy: 'point the source path at the CSV file',
-      });
+    refuseUnlessRegularFile(await stat(file), file);
+    const handle = await open(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    try {
+      refuseUnlessRegularFile(await handle.stat(), file);
+      return await handle.readFile();
+    } finally {
+      await handle.close();
     }
-    return await readFile(file);
   } catch (error) {
     if (error instanceof KeySyncError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
@@ -139,6 +147,29 @@ async function readBytes(file: string): Promise<Buffer> {
       remedy: code === 'EACCES' ? 'give the user running KeySync read permission' : 'check the file and its path',
     });
   }
+}
+
+function refuseUnlessRegularFile(stats: Stats, file: string): void {
+  if (stats.isFile()) return;
+  if (stats.isDirectory()) {
+    throw new KeySyncError('SOURCE_NOT_A_FILE', 'input', 'The source path is a folder, not a CSV file.', {
+      file,
+      remedy: 'point the source path at the CSV file',
+    });
+  }
+  const what = stats.isFIFO()
+    ? 'a named pipe (FIFO), which would hold the run until something writes to it'
+    : stats.isCharacterDevice()
+      ? 'a character device, which may never end (like /dev/zero)'
+      : stats.isBlockDevice()
+        ? 'a block device'
+        : stats.isSocket()
+          ? 'a socket'
+          : 'not a regular file';
+  throw new KeySyncError('SOURCE_NOT_A_FILE', 'input', `The source path is ${what}; only regular files are read.`, {
+    file,
+    remedy: 'write the export to a regular file and point the source path at it',
+  });
 }
 
 function noKeyColumn(source: SourceFile, fields: readonly string[], line: number): KeySyncError {
