@@ -13,8 +13,19 @@ const sourceSchema = z
   .strictObject({
     type: z.literal('csv').default('csv').describe('Only CSV sources are supported.'),
     path: relativeOrAbsolutePath.describe('CSV file; relative paths resolve against the config file.'),
-    key_column: z.string().min(1).default('key').describe('Header of the column that holds the key.'),
-    delimiter: z.string().length(1, 'must be exactly one character').default(',').describe('Field separator.'),
+    key_column: z
+      .string()
+      .regex(/\S/, 'must name a column (spaces around the name are ignored)')
+      .default('key')
+      .describe('Header of the column that holds the key; spaces around it, here or in the header, do not count.'),
+    delimiter: z
+      .string()
+      .length(1, 'must be exactly one character')
+      // A quote starts a quoted field and CR or LF ends a record, so none can also separate
+      // fields; half a surrogate pair is not a character at all.
+      .regex(/^[^"\r\n\uD800-\uDFFF]*$/, 'must not be a double quote, CR or LF (they quote fields and end records)')
+      .default(',')
+      .describe('Field separator: one character other than a double quote, CR or LF.'),
     encoding: z.enum(SOURCE_ENCODINGS).default('utf-8').describe('Text encoding of the file.'),
   })
   .describe('One system that holds copies of the keys.');
@@ -37,8 +48,6 @@ export const configSchema = z
       .record(systemName, sourceSchema)
       .refine((sources) => Object.keys(sources).length > 0, 'must list at least one source')
       .default(defaultSources)
-      // A Map, not an object: an object lists integer-like names ("2") first, whatever their order.
-      .transform((sources): ReadonlyMap<string, SourceConfig> => new Map(Object.entries(sources)))
       .describe('Every system, in the order reports list them.'),
     normalize: z
       .strictObject({
@@ -123,14 +132,19 @@ export const configSchema = z
       .describe('What a missing source or a bad row does to the run.'),
   })
   .superRefine((config, context) => {
-    if (!config.sources.has(config.authority)) {
+    // Refinements run on invalid input too; a `sources` that is not a mapping is reported already.
+    if (typeof config.sources !== 'object' || config.sources === null) return;
+    if (!Object.hasOwn(config.sources, config.authority)) {
       context.addIssue({
         code: 'custom',
         path: ['authority'],
-        message: `names no configured source (sources: ${[...config.sources.keys()].join(', ')})`,
+        message: `names no configured source (sources: ${Object.keys(config.sources).join(', ')})`,
       });
     }
-  });
+  })
+  // A Map, not an object: an object lists integer-like names ("2") first, whatever the
+  // order written. (Transforms run on valid input only.)
+  .transform(({ sources, ...rest }) => ({ ...rest, sources: new Map(Object.entries(sources)) as ReadonlyMap<string, SourceConfig> }));
 
 /** The config as written, before defaults. */
 export type KeySyncConfigInput = z.input<typeof configSchema>;

@@ -33,6 +33,12 @@ export interface SourceRead {
 
 const PROGRESS_EVERY = 100_000;
 
+/**
+ * Bump when reading can give another result for the same file (a file now refused, a key
+ * column found differently), so that incremental snapshots made by the old reader are not reused.
+ */
+export const SOURCE_READER_VERSION = 2;
+
 /** Longer "keys" are corrupt rows (a runaway quoted field, a pasted document), not business keys. */
 const MAX_KEY_LENGTH = 1024;
 
@@ -69,9 +75,7 @@ function indexRows(source: SourceFile, text: string, options: SourceReadOptions)
     header(fields, line) {
       sawHeader = true;
       headerLength = fields.length;
-      const column = fields.findIndex((field) => field.trim() === source.keyColumn);
-      if (column < 0) throw noKeyColumn(source, fields, line);
-      return column;
+      return keyColumnIndex(source, fields, line);
     },
     row(raw, fieldCount, line) {
       rows++;
@@ -172,18 +176,43 @@ function refuseUnlessRegularFile(stats: Stats, file: string): void {
   });
 }
 
+/**
+ * The one header field that names the key column. Spaces around either name do not count
+ * (exports pad headers; so do configs); case does, as two columns may differ only by it.
+ */
+function keyColumnIndex(source: SourceFile, fields: readonly string[], line: number): number {
+  const wanted = source.keyColumn.trim();
+  const matches = fields.flatMap((field, index) => (field.trim() === wanted ? [index] : []));
+  if (matches.length === 1) return matches[0]!;
+  if (matches.length === 0) throw noKeyColumn(source, fields, line);
+  throw new KeySyncError(
+    'SOURCE_DUPLICATE_KEY_COLUMN',
+    'input',
+    `The header has ${matches.length} "${wanted}" columns (columns ${matches.map((index) => index + 1).join(' and ')}), so which holds the key is ambiguous.`,
+    {
+      file: source.file,
+      line,
+      remedy: `rename the extra column in the export, or set key_column for source ${source.system} to a column named once`,
+    },
+  );
+}
+
 function noKeyColumn(source: SourceFile, fields: readonly string[], line: number): KeySyncError {
+  const wanted = source.keyColumn.trim();
   const shown = fields.slice(0, 8).map((field) => JSON.stringify(field)).join(', ');
+  const otherCase = fields.find((field) => field.trim().toLowerCase() === wanted.toLowerCase())?.trim();
   return new KeySyncError(
     'SOURCE_NO_KEY_COLUMN',
     'input',
-    `The header has no "${source.keyColumn}" column (found ${shown}${fields.length > 8 ? ', …' : ''}).`,
+    `The header has no "${wanted}" column (found ${shown}${fields.length > 8 ? ', …' : ''})${otherCase === undefined ? '' : `; did you mean "${otherCase}"?`}`,
     {
       file: source.file,
       line,
       remedy: fields.some((field) => field.includes('\r'))
         ? 'the file ends its lines with CR alone (old Mac style): convert them to LF or CRLF'
-        : `add a header row, or set key_column for source ${source.system} in keysync-config.yaml`,
+        : otherCase !== undefined
+          ? `column names match case exactly: set key_column: "${otherCase}" for source ${source.system} in keysync-config.yaml`
+          : `add a header row, or set key_column for source ${source.system} in keysync-config.yaml`,
     },
   );
 }

@@ -12,7 +12,7 @@ import { KeyIndex, type KeyIndexData } from '../core/key-index.js';
 import { NORMALIZER_VERSION, type NormalizeRules } from '../core/normalize.js';
 import type { BadRow } from '../core/types.js';
 import { writeChunksAtomically } from '../io/atomic-file.js';
-import type { SourceRead } from '../sources/read-source.js';
+import { SOURCE_READER_VERSION, type SourceRead } from '../sources/read-source.js';
 import type { SourceFile } from '../sources/source-file.js';
 import type { Db, Tx } from './store.js';
 
@@ -33,13 +33,13 @@ export interface SnapshotRef {
 /**
  * What identifies a source's content for incremental mode: size, modification time and
  * inode (as make and rsync judge a file unchanged), plus everything that changes how it
- * is read, the normalisation steps' version included. Undefined when the file cannot be stat'ed.
+ * is read, the reader's and the normalisation steps' versions included. Undefined when the file cannot be stat'ed.
  */
 export function sourceFingerprint(source: SourceFile, rules: NormalizeRules): string | undefined {
   try {
     const stat = statSync(source.file);
     if (!stat.isFile()) return undefined;
-    return JSON.stringify({ format: FORMAT, size: stat.size, mtimeMs: stat.mtimeMs, ino: stat.ino, source, rules, normalizer: NORMALIZER_VERSION });
+    return JSON.stringify({ format: FORMAT, size: stat.size, mtimeMs: stat.mtimeMs, ino: stat.ino, source, rules, normalizer: NORMALIZER_VERSION, reader: SOURCE_READER_VERSION });
   } catch {
     return undefined;
   }

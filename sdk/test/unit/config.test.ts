@@ -255,6 +255,27 @@ describe('loadConfig / parseConfigText (SPEC §1)', () => {
       assert.match(error.message, /allowed: "debug", "info", "warn", "error"/);
     });
 
+    it('refuses a delimiter that CSV parsing cannot separate fields with: a double quote, CR, LF', () => {
+      for (const [written, shown] of [[`'"'`, '"'], ['"\\r"', 'CR'], ['"\\n"', 'LF']]) {
+        const { error } = failure(`authority: A\nsources:\n  A: { path: a.csv, delimiter: ${written} }\n`);
+        assert.strictEqual(error.code, 'CONFIG_INVALID', shown);
+        assert.strictEqual(error.line, 3, shown);
+        assert.strictEqual(error.message, 'sources.A.delimiter: must not be a double quote, CR or LF (they quote fields and end records)');
+      }
+      assert.strictEqual(loadConfig(workspace('sources:\n  A: { path: a.csv, delimiter: "\\t" }\n')).values.sources.get('A')!.delimiter, '\t');
+    });
+
+    it('refuses a key_column of only spaces', () => {
+      const { error } = failure('sources:\n  A: { path: a.csv, key_column: "   " }\n');
+      assert.strictEqual(error.line, 2);
+      assert.match(error.message, /^sources\.A\.key_column: must name a column/);
+    });
+
+    it('an authority named like an Object method ("toString") is no configured source', () => {
+      const { error } = failure('authority: toString\nsources:\n  A: { path: a.csv }\n');
+      assert.match(error.message, /^authority: names no configured source \(sources: A\)$/);
+    });
+
     it('counts lines from the top of the file when it starts with a BOM', () => {
       const { error } = failure('\uFEFFauthority: A\nprovisioning:\n  strategy: nope\n');
       assert.strictEqual(error.code, 'CONFIG_INVALID');
