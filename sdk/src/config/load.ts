@@ -65,7 +65,7 @@ export function parseConfigText(text: string, file: string): KeySyncConfigValues
     raw = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? {};
   } catch (error) {
     const message = firstLine(String((error as Error).message));
-    throw /alias/i.test(message)
+    throw /alias count/i.test(message)
       ? new KeySyncError('CONFIG_YAML_ALIASES', 'config', `YAML rejected: ${message}`, {
           file,
           remedy: 'remove the excessive aliases; a config never needs them',

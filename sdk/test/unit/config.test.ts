@@ -113,6 +113,13 @@ describe('loadConfig / parseConfigText (SPEC §1)', () => {
       assert.deepStrictEqual(values.sources.get('C'), { type: 'csv', path: 'a.csv', key_column: 'id', delimiter: ';', encoding: 'latin1' });
     });
 
+    it('a merge key given something other than a mapping is a YAML error saying so', () => {
+      const { error } = failure('sources:\n  A: { <<: 5, path: a.csv }\n');
+      assert.strictEqual(error.code, 'CONFIG_YAML_SYNTAX');
+      assert.match(error.message, /Merge sources must be maps/);
+      assert.match(error.remedy!, /merge key \(<<\) takes a mapping/);
+    });
+
     it('points errors in merged values at the line they are written on', () => {
       const text = [
         'sources:', //                                  1
