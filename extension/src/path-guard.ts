@@ -16,7 +16,7 @@ export function pathsOutside(workspace: Workspace, folder: string): { path: stri
     return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
   };
   const used = [
-    ...Object.entries(workspace.config.values.sources).map(([system, source]) => ({
+    ...[...workspace.config.values.sources].map(([system, source]) => ({
       path: path.resolve(workspace.config.baseDir, source.path),
       use: `source ${system} (read)`,
     })),

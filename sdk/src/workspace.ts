@@ -120,7 +120,7 @@ function createContext(
     output: resolve(values.output.directory),
     log: values.logging.file === null ? null : resolve(values.logging.file),
   };
-  const sources: SourceFile[] = Object.entries(values.sources).map(([system, source]) => ({
+  const sources: SourceFile[] = [...values.sources].map(([system, source]) => ({
     system,
     file: resolve(source.path),
     keyColumn: source.key_column,

@@ -22,6 +22,8 @@ write('bom-quoted-header.csv', '\ufeff"key","n"\n"K-1",x\n');
 write('utf16le-bom-as-utf8.csv', utf16le('key\nK-1\nK-2\n'));
 write('utf16le-bom.csv', utf16le('key\nK-1\nK-2\n'));
 write('utf16be-bom.csv', utf16be('key\nK-1\n'));
+write('utf16le-no-bom-as-utf8.csv', Buffer.from('key\nK-1\nK-2\n', 'utf16le'));
+write('utf16be-no-bom-as-utf16le.csv', Buffer.from('key\nK-1\n', 'utf16le').swap16());
 write('latin1.csv', Buffer.from('key\nCAF\xc9-1\nK-2\n', 'latin1'));
 write('latin1-as-utf8.csv', Buffer.from('key\nCAF\xc9-1\nK-2\n', 'latin1'));
 write('invalid-utf8.csv', Buffer.concat([Buffer.from('key\nK-1\nK'), Buffer.from([0xff, 0xfe]), Buffer.from('-2\nK-3\n')]));
@@ -49,6 +51,7 @@ write('unreadable.csv', 'key\nK-1\n');
 write('semicolon.csv', 'key;name\nK-1;a\nK-2;b\n');
 write('duplicate-header.csv', 'key,key\nK-1,K-2\n');
 write('spaced-header.csv', ' key ,n\nK-1,a\n');
+write('key-column-other-case.csv', 'KEY,n\nK-1,a\n');
 write('quoted-newline-key.csv', 'key,n\n"K\n1",a\nK-2,b\n');
 write('authority-header-only.csv', 'key\n');
 
@@ -62,6 +65,9 @@ write(
 );
 write('config-not-a-mapping.yaml', '- authority\n- A\n');
 write('config-bad-delimiter.yaml', 'sources:\n  A: { path: ./A.csv, delimiter: ",," }\n');
+write('config-quote-delimiter.yaml', 'sources:\n  A: { path: ./A.csv, delimiter: \'"\' }\n');
+write('config-newline-delimiter.yaml', 'sources:\n  A: { path: ./A.csv }\n  B: { path: ./B.csv, delimiter: "\\n" }\n');
+write('config-merge-keys.yaml', 'authority: A\nsources:\n  A: &csv { path: ./A.csv, delimiter: "," }\n  B: { <<: *csv, path: ./B.csv }\n');
 write('config-authority-unknown.yaml', 'authority: Z\nsources:\n  A: { path: ./A.csv }\n');
 write('config-bad-enum.yaml', 'error_handling:\n  on_missing_file: ignore\n');
 write('config-absolute-paths.yaml', 'authority: A\nsources:\n  A: { path: "@WORKSPACE@/A.csv" }\n  B: { path: "@WORKSPACE@/B.csv" }\n');

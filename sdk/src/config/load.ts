@@ -6,10 +6,11 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { distance } from 'fastest-levenshtein';
-import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { KeySyncError } from '../errors.js';
 import { configSchema, type KeySyncConfigValues } from './schema.js';
+import { effectivePairs, keyText, nodeAt, pairAt } from './yaml-nodes.js';
 
 export const CONFIG_FILE_NAME = 'keysync-config.yaml';
 
@@ -29,10 +30,18 @@ export function loadConfig(configPath: string): KeySyncConfig {
   const file = path.resolve(configPath);
   const baseDir = path.dirname(file);
   if (!existsSync(file)) return { file: null, baseDir, values: configSchema.parse({}) };
-  if (statSync(file).isDirectory()) {
+  const stats = statSync(file);
+  if (stats.isDirectory()) {
     throw new KeySyncError('CONFIG_NOT_A_FILE', 'config', `${file} is a folder, not a config file.`, {
       file,
       remedy: `pass the path of ${CONFIG_FILE_NAME} itself`,
+    });
+  }
+  // A FIFO would hold the process until something writes to it; a device may never end.
+  if (!stats.isFile()) {
+    throw new KeySyncError('CONFIG_NOT_A_FILE', 'config', `${file} is not a regular file (a named pipe or a device); the config is read from a regular file only.`, {
+      file,
+      remedy: `write the config to a regular file and pass its path`,
     });
   }
   return { file, baseDir, values: parseConfigText(readFileSync(file, 'utf8'), file) };
@@ -40,7 +49,8 @@ export function loadConfig(configPath: string): KeySyncConfig {
 
 export function parseConfigText(text: string, file: string): KeySyncConfigValues {
   const lineCounter = new LineCounter();
-  const document = parseDocument(text.replace(/^\uFEFF/, ''), { lineCounter, prettyErrors: false });
+  // `merge`: YAML 1.1 `<<` merge keys, which configs use to share settings between sources.
+  const document = parseDocument(text.replace(/^\uFEFF/, ''), { lineCounter, prettyErrors: false, merge: true });
   const syntaxError = document.errors[0];
   if (syntaxError) {
     throw new KeySyncError('CONFIG_YAML_SYNTAX', 'config', `YAML syntax error: ${firstLine(syntaxError.message)}`, {
@@ -49,14 +59,21 @@ export function parseConfigText(text: string, file: string): KeySyncConfigValues
       remedy: 'fix the YAML at that line',
     });
   }
+  spellSystemNamesAsWritten(document, lineCounter, file);
   let raw: unknown;
   try {
     raw = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? {};
   } catch (error) {
-    throw new KeySyncError('CONFIG_YAML_ALIASES', 'config', `YAML rejected: ${firstLine(String((error as Error).message))}`, {
-      file,
-      remedy: 'remove the excessive aliases; a config never needs them',
-    });
+    const message = firstLine(String((error as Error).message));
+    throw /alias count/i.test(message)
+      ? new KeySyncError('CONFIG_YAML_ALIASES', 'config', `YAML rejected: ${message}`, {
+          file,
+          remedy: 'remove the excessive aliases; a config never needs them',
+        })
+      : new KeySyncError('CONFIG_YAML_SYNTAX', 'config', `YAML rejected: ${message}`, {
+          file,
+          remedy: 'a merge key (<<) takes a mapping or a list of mappings',
+        });
   }
   if (typeof raw !== 'object' || Array.isArray(raw) || raw === null) {
     throw new KeySyncError('CONFIG_NOT_A_MAPPING', 'config', 'The config must be a mapping of sections (authority:, sources:, …).', {
@@ -65,7 +82,7 @@ export function parseConfigText(text: string, file: string): KeySyncConfigValues
     });
   }
   const result = configSchema.safeParse(raw);
-  if (result.success) return result.data;
+  if (result.success) return sourcesInWrittenOrder(result.data, document);
   const problems = result.error.issues.flatMap((issue) => describeIssue(issue, document, lineCounter));
   problems.sort((a, b) => a.line - b.line);
   const [first] = problems;
@@ -78,6 +95,54 @@ export function parseConfigText(text: string, file: string): KeySyncConfigValues
     line: first?.line,
     remedy: 'correct the config and run again',
   });
+}
+
+/**
+ * System names are names, not numbers: YAML reads an unquoted `007` or `1e3` as 7 or 1000,
+ * so the names (source keys and the authority) are set back to the text as written.
+ */
+function spellSystemNamesAsWritten(document: Document, lines: LineCounter, file: string): void {
+  const sources = nodeAt(document, ['sources']);
+  if (isMap(sources)) {
+    // Only as written can `2` and "2" be seen to name one system twice.
+    const written = new Map<string, number>();
+    for (const pair of sources.items) {
+      if (!isScalar(pair.key) || typeof pair.key.value === 'symbol') continue;
+      const name = keyText(pair.key);
+      pair.key.value = name;
+      const line = pair.key.range ? lines.linePos(pair.key.range[0]).line : 1;
+      const earlier = written.get(name);
+      if (earlier !== undefined) {
+        throw new KeySyncError('CONFIG_INVALID', 'config', `sources: system "${name}" is listed twice (lines ${earlier} and ${line})`, {
+          file,
+          line,
+          remedy: 'give each system one entry',
+        });
+      }
+      written.set(name, line);
+    }
+    // Systems that `<<` brings in.
+    for (const pair of effectivePairs(document, sources)) {
+      if (isScalar(pair.key)) pair.key.value = keyText(pair.key);
+    }
+  }
+  const authority = nodeAt(document, ['authority']);
+  if (isScalar(authority) && (typeof authority.value === 'number' || typeof authority.value === 'boolean')) {
+    authority.value = authority.source ?? String(authority.value);
+  }
+}
+
+/**
+ * A JS object lists integer-like keys such as "2" before the others, whatever the order
+ * written; reports follow config order, so the order is taken from the document.
+ */
+function sourcesInWrittenOrder(values: KeySyncConfigValues, document: Document): KeySyncConfigValues {
+  const sources = nodeAt(document, ['sources']);
+  if (!isMap(sources)) return values;
+  const names = effectivePairs(document, sources)
+    .map((pair) => keyText(pair.key))
+    .filter((name) => values.sources.has(name));
+  return { ...values, sources: new Map(names.map((name) => [name, values.sources.get(name)!])) };
 }
 
 interface Problem {
@@ -156,29 +221,22 @@ function recordValue(schema: unknown): unknown {
 }
 
 function valueAt(document: Document, where: readonly string[]): unknown {
-  const node = document.getIn(where, true);
-  return isScalar(node) ? node.value : node === undefined ? undefined : document.getIn(where);
+  const node = nodeAt(document, where);
+  return isScalar(node) ? node.value : node;
 }
 
+/** The line of the value at a path, or of its nearest enclosing value (merged values: where written). */
 function lineOfValue(document: Document, lines: LineCounter, where: readonly string[]): number {
   for (let depth = where.length; depth >= 0; depth--) {
-    const node = depth === 0 ? document.contents : document.getIn(where.slice(0, depth), true);
-    const offset = (node as { range?: [number, number, number] } | undefined)?.range?.[0];
+    const offset = nodeAt(document, where.slice(0, depth))?.range?.[0];
     if (offset !== undefined) return lines.linePos(offset).line;
   }
   return 1;
 }
 
 function lineOfKey(document: Document, lines: LineCounter, parent: readonly string[], key: string): number {
-  const container = parent.length === 0 ? document.contents : document.getIn(parent, true);
-  if (isMap(container)) {
-    for (const pair of container.items) {
-      if (isPair(pair) && isScalar(pair.key) && String(pair.key.value) === key && pair.key.range) {
-        return lines.linePos(pair.key.range[0]).line;
-      }
-    }
-  }
-  return lineOfValue(document, lines, parent);
+  const offset = (pairAt(document, parent, key)?.key as { range?: [number, number, number] } | undefined)?.range?.[0];
+  return offset === undefined ? lineOfValue(document, lines, parent) : lines.linePos(offset).line;
 }
 
 function firstLine(text: string): string {

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { WHOLE_NUMBERS } from '../whole-numbers.js';
+import { foldUnicodeForms } from '../core/normalize.js';
 
 const relativeOrAbsolutePath = z.string().min(1, 'must be a non-empty path');
 
@@ -13,8 +14,19 @@ const sourceSchema = z
   .strictObject({
     type: z.literal('csv').default('csv').describe('Only CSV sources are supported.'),
     path: relativeOrAbsolutePath.describe('CSV file; relative paths resolve against the config file.'),
-    key_column: z.string().min(1).default('key').describe('Header of the column that holds the key.'),
-    delimiter: z.string().length(1, 'must be exactly one character').default(',').describe('Field separator.'),
+    key_column: z
+      .string()
+      .regex(/\S/, 'must name a column (spaces around the name are ignored)')
+      .default('key')
+      .describe('Header of the column that holds the key; spaces around it, here or in the header, do not count.'),
+    delimiter: z
+      .string()
+      .length(1, 'must be exactly one character')
+      // A quote starts a quoted field and CR or LF ends a record, so none can also separate
+      // fields; half a surrogate pair is not a character at all.
+      .regex(/^[^"\r\n\uD800-\uDFFF]*$/, 'must not be a double quote, CR or LF (they quote fields and end records)')
+      .default(',')
+      .describe('Field separator: one character other than a double quote, CR or LF.'),
     encoding: z.enum(SOURCE_ENCODINGS).default('utf-8').describe('Text encoding of the file.'),
   })
   .describe('One system that holds copies of the keys.');
@@ -46,6 +58,8 @@ export const configSchema = z
           .string()
           .max(1, 'must be one character, or "" to turn collapsing off')
           .regex(/^[^A-Za-z0-9\s_]?$/, 'must be a punctuation character such as "-", or ""')
+          // Keys are folded to NFKD without marks first; a D that folding changes would not survive a second pass.
+          .refine((delim) => foldUnicodeForms(delim) === delim, 'must be a character Unicode compatibility folding keeps as it is, such as "-", "." or "/"')
           .default('-'),
         strip_non_alnum: z.boolean().default(true),
         left_pad_numbers: z.boolean().default(false),
@@ -119,19 +133,25 @@ export const configSchema = z
       .describe('What a missing source or a bad row does to the run.'),
   })
   .superRefine((config, context) => {
-    if (!(config.authority in config.sources)) {
+    // Refinements run on invalid input too; a `sources` that is not a mapping is reported already.
+    if (typeof config.sources !== 'object' || config.sources === null) return;
+    if (!Object.hasOwn(config.sources, config.authority)) {
       context.addIssue({
         code: 'custom',
         path: ['authority'],
         message: `names no configured source (sources: ${Object.keys(config.sources).join(', ')})`,
       });
     }
-  });
+  })
+  // A Map, not an object: an object lists integer-like names ("2") first, whatever the
+  // order written. (Transforms run on valid input only.)
+  .transform(({ sources, ...rest }) => ({ ...rest, sources: new Map(Object.entries(sources)) as ReadonlyMap<string, SourceConfig> }));
 
 /** The config as written, before defaults. */
 export type KeySyncConfigInput = z.input<typeof configSchema>;
 /** The config with every default applied. */
 export type KeySyncConfigValues = z.output<typeof configSchema>;
+/** One configured source; `KeySyncConfigValues.sources` maps system names to these, in config order. */
 export type SourceConfig = z.output<typeof sourceSchema>;
 
 export function configJsonSchema(): object {

@@ -4,8 +4,9 @@
  *
  * Two implementations give the same result: a reference built from the SPEC's steps
  * (Unicode-aware, regex based) and a single pass over char codes for ASCII keys, which
- * is about three times faster and is what almost every key takes. The property test
- * in sdk/test/normalize.property.test.ts keeps them equal.
+ * is about three times faster and is what almost every key takes. ASCII text is its own
+ * compatibility decomposition, so the fast path can skip step 0. The property tests in
+ * sdk/test/unit/normalize.test.ts keep the two equal.
  */
 import type { NormalizedKey } from './types.js';
 
@@ -29,6 +30,27 @@ export const DEFAULT_NORMALIZE_RULES: NormalizeRules = Object.freeze({
 });
 
 export type Normalizer = (raw: string) => NormalizedKey | '';
+
+/**
+ * Bump when the steps below change what a key normalises to, so that stored results made
+ * by the old steps (incremental snapshots) are not reused.
+ */
+export const NORMALIZER_VERSION = 2;
+
+/**
+ * Step 0, before every rule: the compatibility decomposition (NFKD) without its combining
+ * marks, so one text is one key whatever its Unicode form — precomposed `Ü` and `U` + `◌̈`
+ * both give `U`, full-width `ＡＢＣ１` gives `ABC1`, the ligature `ﬀ` gives `ff`.
+ */
+export function foldUnicodeForms(raw: string): string {
+  return raw.normalize('NFKD').replace(COMBINING_MARKS, '');
+}
+
+const COMBINING_MARKS = /\p{M}+/gu;
+
+/** A key needs a letter or a digit (any script, after step 0); punctuation alone is never a key. */
+const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
+
 
 /** The rules that differ between two rule sets, as `name: before → after`; empty when equal. */
 export function ruleChanges(before: NormalizeRules, after: NormalizeRules): string[] {
@@ -59,11 +81,11 @@ export function referenceNormalizer(rules: NormalizeRules): Normalizer {
   const delimRun = delim ? new RegExp(`[\\s_\\-${d}]+`, 'gu') : null;
   const notKept = new RegExp(`[^A-Za-z0-9${d}]`, 'gu');
   const repeatedDelim = delim ? new RegExp(`(?:${d}){2,}`, 'g') : null;
-  const onlyDelims = new RegExp(`^(?:${d || '(?!)'})*$`);
   const pad = rules.left_pad_numbers ? digitRunPadder(delim, rules.pad_length) : null;
 
   return (raw) => {
-    let key = rules.trim_whitespace ? raw.trim() : raw;
+    let key = foldUnicodeForms(raw);
+    if (rules.trim_whitespace) key = key.trim();
     if (rules.uppercase) key = key.toUpperCase();
     if (delimRun) key = key.replace(delimRun, delim);
     if (rules.strip_non_alnum) {
@@ -71,7 +93,7 @@ export function referenceNormalizer(rules: NormalizeRules): Normalizer {
       if (repeatedDelim) key = key.replace(repeatedDelim, delim);
     }
     if (pad) key = pad(key);
-    return onlyDelims.test(key) ? '' : key;
+    return LETTER_OR_DIGIT.test(key) ? key : '';
   };
 }
 
@@ -117,7 +139,7 @@ function asciiNormalizer(rules: NormalizeRules): (raw: string) => string | undef
     let length = 0;
     let unchanged = true;
     let pendingDelim = false;
-    let hasContent = false;
+    let hasAlnum = false;
     const emit = (code: number) => {
       if (unchanged && raw.charCodeAt(start + length) !== code) unchanged = false;
       out[length++] = code;
@@ -138,9 +160,9 @@ function asciiNormalizer(rules: NormalizeRules): (raw: string) => string | undef
         pendingDelim = false;
       }
       emit(c);
-      hasContent = true;
+      if (alnum) hasAlnum = true;
     }
-    if (!hasContent) return '';
+    if (!hasAlnum) return '';
     if (pendingDelim) emit(delimCode);
     const key =
       unchanged && length === end - start

@@ -73,7 +73,7 @@ export async function generateMockData(options: MockDataOptions): Promise<MockDa
   const keys = options.keys ?? simulation.keys_per_system;
   validate(scenario, keys, seed, options.failures ?? []);
 
-  const systems = Object.keys(config.values.sources);
+  const systems = [...config.values.sources.keys()];
   const authority = config.values.authority;
   const downstream = systems.filter((system) => system !== authority);
   const random = createRandom(seed);
@@ -81,7 +81,7 @@ export async function generateMockData(options: MockDataOptions): Promise<MockDa
   const failures = new Set(options.failures ?? []);
 
   const files = systems.map((system) => {
-    const source = config.values.sources[system]!;
+    const source = config.values.sources.get(system)!;
     const file = path.resolve(config.baseDir, source.path);
     const ids = systemKeyIds(plan, system, authority, downstream);
     const header = `${source.key_column},last_seen_at,system,status`;

@@ -73,6 +73,9 @@ function scanQuoted(text: string, delimiter: string, handlers: CsvScanHandlers):
   const lines = new LineCounter(bytes);
   let keyColumn = -1;
   let offset = 0;
+  // What a handler throws (a refused header, a bad row under on_corrupt_data: fail) is the
+  // reader's decision, not a record csv-parse could not parse: it must not be caught as one.
+  let handlerError: { readonly error: unknown } | undefined;
   while (offset < bytes.length) {
     let recordStart = offset;
     try {
@@ -87,13 +90,19 @@ function scanQuoted(text: string, delimiter: string, handlers: CsvScanHandlers):
         on_record: (record: string[], context: { bytes: number }) => {
           const line = lines.lineAt(skipBlankLines(bytes, recordStart));
           recordStart = offset + context.bytes;
-          if (keyColumn < 0) keyColumn = handlers.header(record, line);
-          else handlers.row(record[keyColumn], record.length, line);
+          try {
+            if (keyColumn < 0) keyColumn = handlers.header(record, line);
+            else handlers.row(record[keyColumn], record.length, line);
+          } catch (error) {
+            handlerError = { error };
+            throw error;
+          }
           return null;
         },
       });
       return;
     } catch (error) {
+      if (handlerError) throw handlerError.error;
       const badStart = skipBlankLines(bytes, recordStart);
       handlers.unparseable(lines.lineAt(badStart), csvParseMessage(error));
       const lineEnd = bytes.indexOf(10, badStart);

@@ -151,11 +151,13 @@ async function readInline(
   return settled;
 }
 
+/** The bytes the sources will read: regular files only, as the reader refuses anything else. */
 function totalBytes(sources: readonly SourceFile[]): number {
   let total = 0;
   for (const source of sources) {
     try {
-      total += statSync(source.file).size;
+      const stats = statSync(source.file);
+      if (stats.isFile()) total += stats.size;
     } catch {
       // Missing or unreadable: the read reports it.
     }

@@ -4,7 +4,8 @@
  * (missing, unreadable, empty, no key column, wrong encoding) throws a KeySyncError with
  * a SOURCE_* code, and the orchestrator applies `on_missing_file` to it.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
 import { KeyIndex } from '../core/key-index.js';
 import type { Normalizer } from '../core/normalize.js';
 import type { BadRow, BadRowReason } from '../core/types.js';
@@ -31,6 +32,12 @@ export interface SourceRead {
 }
 
 const PROGRESS_EVERY = 100_000;
+
+/**
+ * Bump when reading can give another result for the same file (a file now refused, a key
+ * column found differently), so that incremental snapshots made by the old reader are not reused.
+ */
+export const SOURCE_READER_VERSION = 2;
 
 /** Longer "keys" are corrupt rows (a runaway quoted field, a pasted document), not business keys. */
 const MAX_KEY_LENGTH = 1024;
@@ -68,9 +75,7 @@ function indexRows(source: SourceFile, text: string, options: SourceReadOptions)
     header(fields, line) {
       sawHeader = true;
       headerLength = fields.length;
-      const column = fields.findIndex((field) => field.trim() === source.keyColumn);
-      if (column < 0) throw noKeyColumn(source, fields, line);
-      return column;
+      return keyColumnIndex(source, fields, line);
     },
     row(raw, fieldCount, line) {
       rows++;
@@ -115,15 +120,22 @@ function indexRows(source: SourceFile, text: string, options: SourceReadOptions)
   return { source, index, rows, badRows };
 }
 
+/**
+ * Only a regular file is read: a FIFO would block the run until some writer appears, a
+ * device such as /dev/zero never ends. It is checked on the path (opening a FIFO waits for
+ * a writer) and again on the opened handle, which O_NONBLOCK keeps from waiting should the
+ * path have been swapped for a FIFO in between.
+ */
 async function readBytes(file: string): Promise<Buffer> {
   try {
-    if ((await stat(file)).isDirectory()) {
-      throw new KeySyncError('SOURCE_NOT_A_FILE', 'input', 'The source path is a folder, not a CSV file.', {
-        file,
-        remedy: 'point the source path at the CSV file',
-      });
+    refuseUnlessRegularFile(await stat(file), file);
+    const handle = await open(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    try {
+      refuseUnlessRegularFile(await handle.stat(), file);
+      return await handle.readFile();
+    } finally {
+      await handle.close();
     }
-    return await readFile(file);
   } catch (error) {
     if (error instanceof KeySyncError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
@@ -141,18 +153,66 @@ async function readBytes(file: string): Promise<Buffer> {
   }
 }
 
+function refuseUnlessRegularFile(stats: Stats, file: string): void {
+  if (stats.isFile()) return;
+  if (stats.isDirectory()) {
+    throw new KeySyncError('SOURCE_NOT_A_FILE', 'input', 'The source path is a folder, not a CSV file.', {
+      file,
+      remedy: 'point the source path at the CSV file',
+    });
+  }
+  const what = stats.isFIFO()
+    ? 'a named pipe (FIFO), which would hold the run until something writes to it'
+    : stats.isCharacterDevice()
+      ? 'a character device, which may never end (like /dev/zero)'
+      : stats.isBlockDevice()
+        ? 'a block device'
+        : stats.isSocket()
+          ? 'a socket'
+          : 'not a regular file';
+  throw new KeySyncError('SOURCE_NOT_A_FILE', 'input', `The source path is ${what}; only regular files are read.`, {
+    file,
+    remedy: 'write the export to a regular file and point the source path at it',
+  });
+}
+
+/**
+ * The one header field that names the key column. Spaces around either name do not count
+ * (exports pad headers; so do configs); case does, as two columns may differ only by it.
+ */
+function keyColumnIndex(source: SourceFile, fields: readonly string[], line: number): number {
+  const wanted = source.keyColumn.trim();
+  const matches = fields.flatMap((field, index) => (field.trim() === wanted ? [index] : []));
+  if (matches.length === 1) return matches[0]!;
+  if (matches.length === 0) throw noKeyColumn(source, fields, line);
+  throw new KeySyncError(
+    'SOURCE_DUPLICATE_KEY_COLUMN',
+    'input',
+    `The header has ${matches.length} "${wanted}" columns (columns ${matches.map((index) => index + 1).join(' and ')}), so which holds the key is ambiguous.`,
+    {
+      file: source.file,
+      line,
+      remedy: `rename the extra column in the export, or set key_column for source ${source.system} to a column named once`,
+    },
+  );
+}
+
 function noKeyColumn(source: SourceFile, fields: readonly string[], line: number): KeySyncError {
+  const wanted = source.keyColumn.trim();
   const shown = fields.slice(0, 8).map((field) => JSON.stringify(field)).join(', ');
+  const otherCase = fields.find((field) => field.trim().toLowerCase() === wanted.toLowerCase())?.trim();
   return new KeySyncError(
     'SOURCE_NO_KEY_COLUMN',
     'input',
-    `The header has no "${source.keyColumn}" column (found ${shown}${fields.length > 8 ? ', …' : ''}).`,
+    `The header has no "${wanted}" column (found ${shown}${fields.length > 8 ? ', …' : ''})${otherCase === undefined ? '' : `; did you mean "${otherCase}"?`}`,
     {
       file: source.file,
       line,
       remedy: fields.some((field) => field.includes('\r'))
         ? 'the file ends its lines with CR alone (old Mac style): convert them to LF or CRLF'
-        : `add a header row, or set key_column for source ${source.system} in keysync-config.yaml`,
+        : otherCase !== undefined
+          ? `column names match case exactly: set key_column: "${otherCase}" for source ${source.system} in keysync-config.yaml`
+          : `add a header row, or set key_column for source ${source.system} in keysync-config.yaml`,
     },
   );
 }

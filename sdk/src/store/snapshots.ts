@@ -10,18 +10,14 @@ import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { KeyIndex, type KeyIndexData } from '../core/key-index.js';
-import type { NormalizeRules } from '../core/normalize.js';
+import { NORMALIZER_VERSION, type NormalizeRules } from '../core/normalize.js';
 import type { BadRow } from '../core/types.js';
 import { writeChunksAtomically } from '../io/atomic-file.js';
-import type { CorruptDataPolicy, SourceRead } from '../sources/read-source.js';
+import { SOURCE_READER_VERSION, type CorruptDataPolicy, type SourceRead } from '../sources/read-source.js';
 import type { SourceFile } from '../sources/source-file.js';
 import type { Db, Tx } from './store.js';
 
-/**
- * Bump when the file layout, the KeyIndex or what reading yields (normalisation, row
- * policy) changes: the format is part of every fingerprint, so old snapshots are then
- * simply not used.
- */
+/** Bump when the file layout or KeyIndex changes: old snapshots are then simply not used. */
 const FORMAT = 'KSNAP2';
 const MAGIC = `${FORMAT}\n`;
 /** What every format version starts with: how cleanup recognises a file as a snapshot. */
@@ -46,15 +42,19 @@ export interface ReadSettings {
 /**
  * What identifies a source's content for incremental mode: size, modification time and
  * inode (as make and rsync judge a file unchanged), plus everything that changes what
- * reading it yields — the source's fields, the normalisation rules and the bad-row policy.
- * Undefined when the file cannot be stat'ed.
+ * reading it yields — the source's fields, the normalisation rules, the bad-row policy, and
+ * the versions of the reader and of the normalisation steps. Undefined when the file cannot
+ * be stat'ed.
  */
 export function sourceFingerprint(source: SourceFile, settings: ReadSettings): string | undefined {
   try {
     const stat = statSync(source.file);
     if (!stat.isFile()) return undefined;
     const { rules, onCorruptData } = settings;
-    return JSON.stringify({ format: FORMAT, size: stat.size, mtimeMs: stat.mtimeMs, ino: stat.ino, source, rules, onCorruptData });
+    return JSON.stringify({
+      format: FORMAT, size: stat.size, mtimeMs: stat.mtimeMs, ino: stat.ino, source, rules, onCorruptData,
+      normalizer: NORMALIZER_VERSION, reader: SOURCE_READER_VERSION,
+    });
   } catch {
     return undefined;
   }

@@ -18,6 +18,8 @@ export interface CliOptions {
   /** Run as another user (tests of file permissions, which root ignores). */
   readonly uid?: number;
   readonly gid?: number;
+  /** Kill the process (SIGKILL) after this long: a test of something that used to hang must not hang the suite. */
+  readonly timeoutMs?: number;
 }
 
 export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
@@ -32,6 +34,8 @@ export function runProcess(command: string, args: readonly string[], options: Cl
       stdio: ['ignore', 'pipe', 'pipe'],
       uid: options.uid,
       gid: options.gid,
+      timeout: options.timeoutMs,
+      killSignal: 'SIGKILL',
     });
     let stdout = '';
     let stderr = '';

@@ -13,7 +13,7 @@ const SDK_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../.
 /** The defaults SPEC §1 lists, written out so a changed default fails here. */
 const SPEC_DEFAULTS = {
   authority: 'A',
-  sources: Object.fromEntries(
+  sources: new Map(
     ['A', 'B', 'C', 'D', 'E'].map((s) => [s, { type: 'csv', path: `./input/${s}.csv`, key_column: 'key', delimiter: ',', encoding: 'utf-8' }]),
   ),
   normalize: { trim_whitespace: true, uppercase: true, collapse_delims: '-', strip_non_alnum: true, left_pad_numbers: false, pad_length: 6 },
@@ -75,17 +75,72 @@ describe('loadConfig / parseConfigText (SPEC §1)', () => {
       const folder = path.dirname(file);
       assert.strictEqual(config.file, file);
       assert.strictEqual(config.baseDir, folder);
-      assert.strictEqual(path.resolve(config.baseDir, config.values.sources.A!.path), path.join(folder, 'input', 'A.csv'));
-      assert.strictEqual(path.resolve(config.baseDir, config.values.sources.B!.path), path.join(scratch(), 'shared', 'B.csv'));
+      assert.strictEqual(path.resolve(config.baseDir, config.values.sources.get('A')!.path), path.join(folder, 'input', 'A.csv'));
+      assert.strictEqual(path.resolve(config.baseDir, config.values.sources.get('B')!.path), path.join(scratch(), 'shared', 'B.csv'));
       assert.strictEqual(path.resolve(config.baseDir, config.values.database.path), path.join(folder, 'data', 'k.db'));
     });
 
     it('fills defaults inside a section that is only partly written, keeping source order', () => {
       const file = workspace('sources:\n  crm: { path: c.csv, delimiter: ";" }\n  erp: { path: e.csv }\nauthority: erp\n');
       const { values } = loadConfig(file);
-      assert.deepStrictEqual(Object.keys(values.sources), ['crm', 'erp']);
-      assert.deepStrictEqual(values.sources.crm, { type: 'csv', path: 'c.csv', key_column: 'key', delimiter: ';', encoding: 'utf-8' });
+      assert.deepStrictEqual([...values.sources.keys()], ['crm', 'erp']);
+      assert.deepStrictEqual(values.sources.get('crm'), { type: 'csv', path: 'c.csv', key_column: 'key', delimiter: ';', encoding: 'utf-8' });
       assert.strictEqual(values.authority, 'erp');
+    });
+
+    it('keeps system names as written and in config order, numeric-looking ones too', () => {
+      const file = workspace(
+        ['authority: 007', 'sources:', '  A: { path: a.csv }', '  B: { path: b.csv }', '  "2": { path: 2.csv }', '  1e3: { path: e.csv }', '  007: { path: 7.csv }', '  0x1F: { path: x.csv }', ''].join('\n'),
+      );
+      const { values } = loadConfig(file);
+      assert.deepStrictEqual([...values.sources.keys()], ['A', 'B', '2', '1e3', '007', '0x1F']);
+      assert.strictEqual(values.sources.get('1e3')!.path, 'e.csv');
+      assert.strictEqual(values.authority, '007');
+    });
+
+    it('refuses one system listed twice as 2 and "2" (YAML alone sees two keys)', () => {
+      const { error } = failure('sources:\n  2: { path: a.csv }\n  B: { path: b.csv }\n  "2": { path: c.csv }\nauthority: B\n');
+      assert.strictEqual(error.code, 'CONFIG_INVALID');
+      assert.strictEqual(error.line, 4);
+      assert.match(error.message, /system "2" is listed twice \(lines 2 and 4\)/);
+    });
+
+    it('supports YAML merge keys (<<) between sources, explicit keys winning', () => {
+      const clean = workspace(['sources:', '  A: &semi { path: a.csv, delimiter: ";", key_column: id }', '  B:', '    <<: *semi', '    path: b.csv', '  C: { <<: [*semi], encoding: latin1 }', ''].join('\n'));
+      const { values } = loadConfig(clean);
+      assert.deepStrictEqual([...values.sources.keys()], ['A', 'B', 'C']);
+      assert.deepStrictEqual(values.sources.get('B'), { type: 'csv', path: 'b.csv', key_column: 'id', delimiter: ';', encoding: 'utf-8' });
+      assert.deepStrictEqual(values.sources.get('C'), { type: 'csv', path: 'a.csv', key_column: 'id', delimiter: ';', encoding: 'latin1' });
+    });
+
+    it('a merge key given something other than a mapping is a YAML error saying so', () => {
+      const { error } = failure('sources:\n  A: { <<: 5, path: a.csv }\n');
+      assert.strictEqual(error.code, 'CONFIG_YAML_SYNTAX');
+      assert.match(error.message, /Merge sources must be maps/);
+      assert.match(error.remedy!, /merge key \(<<\) takes a mapping/);
+    });
+
+    it('points errors in merged values at the line they are written on', () => {
+      const text = [
+        'sources:', //                                  1
+        '  A: &base', //                                2
+        '    path: a.csv', //                           3
+        '    delimiter: ";;"', //                       4
+        '    key_colum: id', //                         5
+        '  B:', //                                      6
+        '    <<: *base', //                             7
+        '    path: b.csv', //                           8
+        '    encoding: ebcdic', //                      9
+        '',
+      ].join('\n');
+      const { error } = failure(text);
+      assert.strictEqual(error.code, 'CONFIG_INVALID');
+      const listed = error.message.split('\n').slice(1).map((line) => line.trim());
+      assert.deepStrictEqual(listed.filter((line) => line.startsWith('line 4:')).length, 2, error.message);
+      assert.deepStrictEqual(listed.filter((line) => line.startsWith('line 5:')).length, 2, error.message);
+      assert.ok(listed.some((line) => /^line 5: unknown key "sources\.B\.key_colum"/.test(line)), error.message);
+      assert.ok(listed.some((line) => /^line 9: sources\.B\.encoding: "ebcdic" is not allowed/.test(line)), error.message);
+      assert.doesNotMatch(error.message, /<</);
     });
 
     it('accepts a UTF-8 BOM at the start of the config', () => {
@@ -175,7 +230,7 @@ describe('loadConfig / parseConfigText (SPEC §1)', () => {
     it('still accepts a config that uses a few aliases', () => {
       const file = workspace('sources:\n  A: &src { path: a.csv, delimiter: ";" }\n  B: *src\n');
       const { values } = loadConfig(file);
-      assert.deepStrictEqual(values.sources.B, values.sources.A);
+      assert.deepStrictEqual(values.sources.get('B'), values.sources.get('A'));
     });
 
     it('reports several problems together, sorted by line, error.line being the first', () => {
@@ -205,6 +260,27 @@ describe('loadConfig / parseConfigText (SPEC §1)', () => {
         ],
       );
       assert.match(error.message, /allowed: "debug", "info", "warn", "error"/);
+    });
+
+    it('refuses a delimiter that CSV parsing cannot separate fields with: a double quote, CR, LF', () => {
+      for (const [written, shown] of [[`'"'`, '"'], ['"\\r"', 'CR'], ['"\\n"', 'LF']]) {
+        const { error } = failure(`authority: A\nsources:\n  A: { path: a.csv, delimiter: ${written} }\n`);
+        assert.strictEqual(error.code, 'CONFIG_INVALID', shown);
+        assert.strictEqual(error.line, 3, shown);
+        assert.strictEqual(error.message, 'sources.A.delimiter: must not be a double quote, CR or LF (they quote fields and end records)');
+      }
+      assert.strictEqual(loadConfig(workspace('sources:\n  A: { path: a.csv, delimiter: "\\t" }\n')).values.sources.get('A')!.delimiter, '\t');
+    });
+
+    it('refuses a key_column of only spaces', () => {
+      const { error } = failure('sources:\n  A: { path: a.csv, key_column: "   " }\n');
+      assert.strictEqual(error.line, 2);
+      assert.match(error.message, /^sources\.A\.key_column: must name a column/);
+    });
+
+    it('an authority named like an Object method ("toString") is no configured source', () => {
+      const { error } = failure('authority: toString\nsources:\n  A: { path: a.csv }\n');
+      assert.match(error.message, /^authority: names no configured source \(sources: A\)$/);
     });
 
     it('counts lines from the top of the file when it starts with a BOM', () => {

@@ -66,15 +66,28 @@ describe('normalizeKey (SPEC §3)', () => {
     it('turns leading non-ASCII whitespace into a delimiter when trimming is off', () => {
       assert.strictEqual(normalizeKey('\u00a0ab', { trim_whitespace: false }), '-AB');
     });
-    it('deletes full-width letters and digits (not ASCII) when stripping is on', () => {
-      assert.strictEqual(normalizeKey('ＡＢＣ１２３'), '');
-      assert.strictEqual(normalizeKey('ab-ｃ１'), 'AB-');
+    it('folds full-width letters and digits to ASCII (NFKD): ＡＢＣ１２３ → ABC123', () => {
+      assert.strictEqual(normalizeKey('ＡＢＣ１２３'), 'ABC123');
+      assert.strictEqual(normalizeKey('ab-ｃ１'), 'AB-C1');
+      assert.strictEqual(normalizeKey('ａｂｃ１', { strip_non_alnum: false }), 'ABC1');
     });
-    it('upper-cases full-width letters and keeps them when stripping is off', () => {
-      assert.strictEqual(normalizeKey('ａｂｃ１', { strip_non_alnum: false }), 'ＡＢＣ１');
+    it('drops accents instead of letters: café → CAFE, MÜLLER-1 → MULLER-1', () => {
+      assert.strictEqual(normalizeKey('café'), 'CAFE');
+      assert.strictEqual(normalizeKey('MÜLLER-1'), 'MULLER-1');
     });
-    it('deletes accented letters when stripping is on: café → CAF', () => {
-      assert.strictEqual(normalizeKey('café'), 'CAF');
+    it('gives one key whatever the Unicode form (NFC, NFD, NFKC) of the same text', () => {
+      for (const text of ['MÜLLER-1', 'CAFÉ-1', 'Ångström 7', 'ǰ-ﬀ-①', 'ｐｒｏｄ－４２']) {
+        const forms = (['NFC', 'NFD', 'NFKC', 'NFKD'] as const).map((form) => normalizeKey(text.normalize(form)));
+        assert.deepStrictEqual(new Set(forms).size, 1, `${text}: ${forms.join(' / ')}`);
+        const unstripped = (['NFC', 'NFD'] as const).map((form) => normalizeKey(text.normalize(form), { strip_non_alnum: false }));
+        assert.strictEqual(unstripped[0], unstripped[1], text);
+      }
+      assert.strictEqual(normalizeKey('MU\u0308LLER-1'), 'MULLER-1');
+      assert.strictEqual(normalizeKey('CAFE\u0301-1'), 'CAFE-1');
+      assert.strictEqual(normalizeKey('ｐｒｏｄ－４２', ALL_ON), 'PROD-000042');
+    });
+    it('keeps letters of other scripts (without their marks) when stripping is off', () => {
+      assert.strictEqual(normalizeKey('κλειδί-1', { strip_non_alnum: false }), 'ΚΛΕΙΔΙ-1');
     });
   });
 
@@ -161,6 +174,16 @@ describe('normalizeKey (SPEC §3)', () => {
     it('only delimiters with strip_non_alnum off is still ""', () => {
       assert.strictEqual(normalizeKey(' - _ ', { strip_non_alnum: false, trim_whitespace: false }), '');
     });
+    it('punctuation with no letter or digit is "" whatever the rules, stripping off too', () => {
+      const off = { strip_non_alnum: false, collapse_delims: '' };
+      for (const raw of ['!#', ' !# ', '(*)', '«»', '\u0301', '\u00b4']) {
+        assert.strictEqual(normalizeKey(raw, { strip_non_alnum: false }), '', raw);
+        assert.strictEqual(normalizeKey(raw, off), '', raw);
+        assert.strictEqual(referenceNormalizer({ ...DEFAULT_NORMALIZE_RULES, ...off })(raw), '', raw);
+      }
+      assert.strictEqual(normalizeKey('#1', { strip_non_alnum: false }), '#1');
+      assert.strictEqual(normalizeKey('(Ω)', { strip_non_alnum: false }), '(Ω)');
+    });
     it('only the custom delimiter is ""', () => {
       assert.strictEqual(normalizeKey('...', { collapse_delims: '.' }), '');
     });
@@ -199,7 +222,7 @@ const asciiHeavy = fc.string({
 });
 const unicodeMix = fc.string({
   unit: fc.oneof(
-    fc.constantFrom('ß', 'é', 'ı', 'ſ', 'ﬀ', 'ǰ', 'Ａ', '１', '\u00a0', '\u2003', '\u3000', '\ufeff', '·', '-', ' ', 'a', '3'),
+    fc.constantFrom('ß', 'é', 'e\u0301', '\u0308', 'Ü', 'ı', 'ſ', 'ﬀ', 'ǰ', 'Ａ', '１', '①', '\u00a0', '\u2003', '\u3000', '\ufeff', '·', '-', ' ', 'a', '3'),
     fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
   ),
   maxLength: 16,

@@ -81,6 +81,46 @@ describe('readSource (SPEC §2)', () => {
       assert.deepStrictEqual(summary.bad, []);
     });
 
+    it('matches key_column and the header fields with spaces around either trimmed', async () => {
+      const expected = [['K-1', [at('k-1', 2)]]];
+      assert.deepStrictEqual((await read('id, my key ,x\n1,k-1,y\n', { keyColumn: ' my key ' })).keys, expected);
+      assert.deepStrictEqual((await read('id,my key,x\n1,k-1,y\n', { keyColumn: ' my key ' })).keys, expected);
+      assert.deepStrictEqual((await read('id,  my key\n1,k-1\n', { keyColumn: 'my key' })).keys, expected);
+    });
+
+    it('keeps case exact, but a column that differs only in case is offered: did you mean', async () => {
+      const file = write('ID,Key,x\n1,k-1,y\n');
+      const error = await readError(file);
+      assert.strictEqual(error.code, 'SOURCE_NO_KEY_COLUMN');
+      assert.strictEqual(error.line, 1);
+      assert.match(error.message, /has no "key" column .*; did you mean "Key"\?$/);
+      assert.match(error.remedy!, /key_column: "Key"/);
+      assert.doesNotMatch((await readError(write('id,name\n1,x\n'))).message, /did you mean/);
+    });
+
+    it('refuses a header with two key columns, naming both positions (SOURCE_DUPLICATE_KEY_COLUMN)', async () => {
+      for (const header of ['key,name,key', 'key,name, key ']) {
+        const file = write(`${header}\nK-1,x,K-2\n`);
+        const error = await readError(file);
+        assert.strictEqual(error.code, 'SOURCE_DUPLICATE_KEY_COLUMN');
+        assert.strictEqual(error.file, file);
+        assert.strictEqual(error.line, 1);
+        assert.match(error.message, /2 "key" columns \(columns 1 and 3\)/);
+      }
+      const quoted = write('"key",n,"key"\n"K-1",x,K-2\n');
+      assert.strictEqual((await readError(quoted)).code, 'SOURCE_DUPLICATE_KEY_COLUMN');
+    });
+
+    it('a file with quotes (the csv-parse path) refuses its header like any other, not as an unparseable row', async () => {
+      const noKey = await readError(write('id,"name"\n1,"x"\n'));
+      assert.strictEqual(noKey.code, 'SOURCE_NO_KEY_COLUMN');
+      assert.strictEqual(noKey.line, 1);
+      const badRow = await readError(write('key,"n"\n"K-1",x\n"K-2"\n'), {}, 'fail');
+      assert.strictEqual(badRow.code, 'SOURCE_BAD_ROW');
+      assert.strictEqual(badRow.line, 3);
+      assert.strictEqual(badRow.message, 'Bad row in system B: ragged row (1 fields where the header has 2).');
+    });
+
     it('finds the key column wherever it is and ignores the other columns', async () => {
       assert.deepStrictEqual((await read('id,name,key,extra\n1,x,k-1,y\n')).keys, [['K-1', [at('k-1', 2)]]]);
     });
@@ -92,7 +132,7 @@ describe('readSource (SPEC §2)', () => {
 
     it('reads latin1 bytes as latin1', async () => {
       const summary = await read(Buffer.from('key\ncafé-1\n', 'latin1'), { encoding: 'latin1' });
-      assert.deepStrictEqual(summary.keys, [['CAF-1', [at('café-1', 2)]]]);
+      assert.deepStrictEqual(summary.keys, [['CAFE-1', [at('café-1', 2)]]]);
     });
 
     it('reads utf-16le with and without a BOM', async () => {
@@ -108,6 +148,27 @@ describe('readSource (SPEC §2)', () => {
       assert.strictEqual(error.code, 'SOURCE_ENCODING');
       assert.strictEqual(error.file, file);
       assert.strictEqual(error.line, 1);
+    });
+
+    it('refuses UTF-16 without a BOM configured as utf-8 or latin1, naming the fix (SOURCE_ENCODING)', async () => {
+      const file = write(Buffer.from('key,name\nK-1,a\n', 'utf16le'));
+      for (const encoding of ['utf-8', 'latin1'] as const) {
+        const error = await readError(file, { encoding });
+        assert.strictEqual(error.code, 'SOURCE_ENCODING');
+        assert.strictEqual(error.file, file);
+        assert.strictEqual(error.line, 1);
+        assert.match(error.message, new RegExp(`UTF-16 little-endian text without a byte-order mark .* configured as ${encoding}`));
+        assert.match(error.remedy!, /encoding: utf-16le/);
+      }
+      const bigEndian = write(Buffer.from('key\nK-1\n', 'utf16le').swap16());
+      assert.match((await readError(bigEndian)).message, /UTF-16 big-endian/);
+      assert.strictEqual((await readError(bigEndian, { encoding: 'utf-16le' })).code, 'SOURCE_ENCODING');
+    });
+
+    it('still reads 8-bit and UTF-8 files whose later rows hold NUL bytes (only the header is looked at)', async () => {
+      const summary = await read('key\nK-1\nK\u0000-2\n');
+      assert.deepStrictEqual(summary.keys, [['K-1', [at('K-1', 2)]]]);
+      assert.deepStrictEqual(summary.bad, [[3, 'undecodable bytes', 'skipped']]);
     });
 
     it('does not count blank lines as rows, and they do not shift line numbers', async () => {
