@@ -4,7 +4,7 @@
  */
 export { openWorkspace } from './workspace.js';
 export type { Actor, OpenWorkspaceOptions, Workspace } from './workspace.js';
-export type { WorkspacePaths } from './workspace-context.js';
+export type { WorkspacePaths } from './run/workspace-context.js';
 export type { ProgressEvent, ReconcileOptions, ReconcileResult, ReconcileStage, StageTimings } from './reconcile.js';
 
 export { CONFIG_FILE_NAME, loadConfig } from './config/load.js';
@@ -26,6 +26,7 @@ export type {
   MasterKeyStatus,
   NormalizedKey,
   ProvisioningStrategy,
+  ReportPaths,
   RunMode,
   RunStatus,
   Sighting,
@@ -35,7 +36,7 @@ export type {
 
 export type { AuditEvent, AuditFilter } from './store/audit-repo.js';
 export type { MasterKeyRecord, RegistryFilter } from './store/registry-repo.js';
-export type { ReportPaths, RunFilter, RunRecord } from './store/runs-repo.js';
+export type { RunFilter, RunRecord } from './store/runs-repo.js';
 export type { AuthorityKey, BadRowEntry, DiscrepancyCount, DiscrepancyEntries, KeyWithSightings } from './store/discrepancies-repo.js';
 export type { DiscrepancyKind } from './store/tables.js';
 export type { LockOwner, LockStatus } from './store/process-lock.js';
@@ -46,6 +47,6 @@ export type { ReportName } from './reports/report-rows.js';
 export { filesMockDataWouldOverwrite, generateMockData, MOCK_DATA_WOULD_OVERWRITE, SCENARIOS } from './mock/generate.js';
 export type { MockDataOptions, MockDataResult, Scenario } from './mock/generate.js';
 
-export { KeySyncError, isKeySyncError } from './errors.js';
-export type { ErrorKind } from './errors.js';
+export { ERROR_CODES, KeySyncError, isKeySyncError } from './errors.js';
+export type { ErrorCode, ErrorKind } from './errors.js';
 export type { LogLevel, LogSink } from './log.js';

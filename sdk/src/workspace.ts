@@ -31,7 +31,7 @@ import { getRun, listRuns, type RunFilter, type RunRecord } from './store/runs-r
 import { databaseLockDir, Store, type Db } from './store/store.js';
 import type { DiscrepancyKind } from './store/tables.js';
 import { requireWholeNumbers, WHOLE_NUMBERS } from './whole-numbers.js';
-import type { WorkspaceContext, WorkspacePaths } from './workspace-context.js';
+import type { WorkspaceContext, WorkspacePaths } from './run/workspace-context.js';
 import { assertIndependentPaths } from './workspace-paths.js';
 
 export interface OpenWorkspaceOptions {

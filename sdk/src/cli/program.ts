@@ -5,18 +5,13 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import os from 'node:os';
+import { CONFIG_FILE_NAME } from '../config/load.js';
 import { FAILURE_INJECTIONS } from '../mock/scenarios.js';
 import { isWholeNumberIn, WHOLE_NUMBERS, wholeNumberRule, type WholeNumberRange } from '../whole-numbers.js';
 import { auditCommand, decideCommand, registryListCommand, renormalizeCommand, runsCommand } from './registry-commands.js';
+import type { CliIo } from './io.js';
 import { runCommand } from './run-command.js';
 import { unlockCommand } from './unlock-command.js';
-
-export interface CliIo {
-  readonly stdout: NodeJS.WriteStream;
-  readonly stderr: NodeJS.WriteStream;
-}
-
-export const DEFAULT_CONFIG = 'keysync-config.yaml';
 
 /** A whole-number option in its range; digits only, so "1e3", "-1" and "0x10" are refused. */
 const wholeNumber = (name: string, range: WholeNumberRange) => (value: string) => {
@@ -52,7 +47,7 @@ export function buildProgram(io: CliIo, version: string): Command {
     .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
     .showHelpAfterError('(run keysync --help for usage)')
     // Global: accepted before or after a command (`keysync approve K -c ws/keysync-config.yaml`).
-    .addOption(new Option('-c, --config <path>', 'path to keysync-config.yaml').default(DEFAULT_CONFIG))
+    .addOption(new Option('-c, --config <path>', 'path to keysync-config.yaml').default(CONFIG_FILE_NAME))
     .addOption(new Option('-m, --mode <mode>', 'full or incremental (overrides processing.mode)').choices(['full', 'incremental']))
     .option('--dry-run', 'compute and report everything, change nothing persistent')
     .option('--auto-approve', 'activate every pending proposal for keys seen in this run')

@@ -43,3 +43,16 @@ export interface BadRow {
   readonly detail: string;
   readonly action: BadRowAction;
 }
+
+/** A system left out of the run (unusable source under `on_missing_file: skip`), for the error report. */
+export interface SkippedSource {
+  readonly system: SystemId;
+  readonly file: string;
+  readonly reason: string;
+}
+
+/** What a bad row does to a run (`error_handling.on_corrupt_data`). */
+export type CorruptDataPolicy = 'log' | 'skip' | 'fail';
+
+/** Report name → file path, for the reports a run wrote. */
+export type ReportPaths = Readonly<Record<string, string>>;

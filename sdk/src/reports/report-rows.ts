@@ -5,7 +5,7 @@
  */
 import type { Discrepancies } from '../core/compare.js';
 import { whyNothingCompared, type RunSummary } from '../core/summary.js';
-import type { BadRow, SystemId } from '../core/types.js';
+import type { BadRow, SkippedSource } from '../core/types.js';
 import type { AuditEvent, MasterKeyRecord, Planned } from '../core/records.js';
 import type { Cell } from './csv-cell.js';
 
@@ -21,13 +21,6 @@ export const REPORT_NAMES = [
 ] as const;
 
 export type ReportName = (typeof REPORT_NAMES)[number];
-
-/** A system left out of the run, for the error report. */
-export interface SkippedSource {
-  readonly system: SystemId;
-  readonly file: string;
-  readonly reason: string;
-}
 
 /** A registry entry as reported; id null for an entry a dry run only simulated. */
 export type RegistryRow = Planned<MasterKeyRecord>;

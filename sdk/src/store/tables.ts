@@ -78,17 +78,10 @@ export interface SourceSnapshotsTable {
   snapshot_file: string;
 }
 
-export interface RunCheckpointsTable {
-  run_id: string;
-  stage: string;
-  completed_at: string;
-}
-
 export interface KeySyncTables {
   runs: RunsTable;
   master_keys: MasterKeysTable;
   audit_log: AuditLogTable;
   run_discrepancies: RunDiscrepanciesTable;
   source_snapshots: SourceSnapshotsTable;
-  run_checkpoints: RunCheckpointsTable;
 }
