@@ -9,13 +9,14 @@ export type { ProgressEvent, ReconcileOptions, ReconcileResult, ReconcileStage, 
 
 export { CONFIG_FILE_NAME, loadConfig } from './config/load.js';
 export type { KeySyncConfig } from './config/load.js';
-export { configJsonSchema } from './config/schema.js';
+export { configJsonSchema, SCENARIO_NAMES } from './config/schema.js';
 export { configTemplate } from './config/template.js';
 export type { KeySyncConfigInput, KeySyncConfigValues, SourceConfig } from './config/schema.js';
 
 export { DEFAULT_NORMALIZE_RULES, normalizeKey } from './core/normalize.js';
 export type { NormalizeRules } from './core/normalize.js';
-export type { Discrepancies, DuplicateGroup, MatchRates, OutOfAuthorityKey } from './core/compare.js';
+export type { AuthorityKey, Discrepancies, DuplicateGroup, MatchRates, OutOfAuthorityKey } from './core/compare.js';
+export { formatCount, formatPercent } from './core/format.js';
 export type { Proposal } from './core/provision.js';
 export type { Collision, KeyMove, RenormalizePlan, Superseded } from './core/renormalize.js';
 export type { RegistryChanges, RunSummary, RunTotals, SystemSummary } from './core/summary.js';
@@ -33,12 +34,13 @@ export type {
   SystemId,
   SystemSighting,
 } from './core/types.js';
+export { MASTER_KEY_STATUSES, RUN_MODES } from './core/types.js';
 
 export type { AuditEvent, AuditFilter } from './store/audit-repo.js';
 export type { MasterKeyRecord, RegistryFilter } from './store/registry-repo.js';
 export type { RunFilter, RunRecord } from './store/runs-repo.js';
-export type { AuthorityKey, BadRowEntry, DiscrepancyCount, DiscrepancyEntries, KeyWithSightings } from './store/discrepancies-repo.js';
-export type { DiscrepancyKind } from './store/tables.js';
+export type { DiscrepancyCount } from './store/discrepancies-repo.js';
+export type { BadRowEntry, DiscrepancyEntries, DiscrepancyKind, KeyWithSightings } from './core/discrepancy-kinds.js';
 export type { LockOwner, LockStatus } from './store/process-lock.js';
 export type { DriverName, SqliteDriver, SqliteOpenOptions } from './store/drivers/driver.js';
 export { REPORT_NAMES } from './reports/report-rows.js';

@@ -8,9 +8,14 @@ export type NormalizedKey = string;
 
 export type ProvisioningStrategy = 'mirror' | 'namespaced' | 'surrogate';
 
-export type MasterKeyStatus = 'proposed' | 'active' | 'rejected' | 'deprecated' | 'resolved';
+/** Every status a master key can have, in the order views list them. */
+export const MASTER_KEY_STATUSES = ['proposed', 'active', 'rejected', 'deprecated', 'resolved'] as const;
 
-export type RunMode = 'full' | 'incremental';
+export type MasterKeyStatus = (typeof MASTER_KEY_STATUSES)[number];
+
+export const RUN_MODES = ['full', 'incremental'] as const;
+
+export type RunMode = (typeof RUN_MODES)[number];
 
 export type RunStatus = 'running' | 'completed' | 'failed' | 'cancelled';
 

@@ -4,6 +4,7 @@
  * a deterministic order, so identical inputs give identical files.
  */
 import type { Discrepancies } from '../core/compare.js';
+import { formatPercent } from '../core/format.js';
 import { whyNothingCompared, type RunSummary } from '../core/summary.js';
 import type { BadRow, SkippedSource } from '../core/types.js';
 import type { AuditEvent, MasterKeyRecord, Planned } from '../core/records.js';
@@ -52,7 +53,7 @@ export interface ReportInput {
 
 type Rows = Iterable<readonly Cell[]>;
 
-export const percent = (rate: number): string => `${(rate * 100).toFixed(2)}%`;
+const percent = formatPercent;
 
 /** The cell for a match rate of a run that compared nothing. */
 const NOT_COMPARED = 'not compared';

@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { customAlphabet } from 'nanoid';
 import type { Discrepancies } from '../core/compare.js';
+import { formatPercent } from '../core/format.js';
 import { ruleChanges } from '../core/normalize.js';
 import { findResolved, proposeMasterKeys, registryLookup, type Proposal } from '../core/provision.js';
 import type { AuditEvent, NewAuditEvent, Planned } from '../core/records.js';
@@ -236,7 +237,7 @@ export function describeTotals(summary: RunSummary): string {
   const { totals, registry } = summary;
   return (
     `${totals.uniqueKeys} unique keys, ` +
-    (totals.overallMatchRate === null ? 'nothing compared, ' : `overall match ${(totals.overallMatchRate * 100).toFixed(2)}%, `) +
+    (totals.overallMatchRate === null ? 'nothing compared, ' : `overall match ${formatPercent(totals.overallMatchRate)}, `) +
     `${totals.propagationGaps} gaps, ${totals.outOfAuthority} out of authority, ${totals.duplicateGroups} duplicate groups, ` +
     `${registry.proposed} proposed, ${registry.pending} pending`
   );

@@ -1,5 +1,6 @@
 /** Kysely's view of the SQLite tables; migrations.ts creates them. */
 import type { Generated } from 'kysely';
+import type { DiscrepancyKind } from '../core/discrepancy-kinds.js';
 import type { MasterKeyStatus, ProvisioningStrategy, RunMode, RunStatus } from '../core/types.js';
 
 export interface RunsTable {
@@ -53,8 +54,6 @@ export interface AuditLogTable {
   result: string;
   actor: string;
 }
-
-export type DiscrepancyKind = 'gap' | 'out_of_authority' | 'only_in_authority' | 'duplicate' | 'bad_row';
 
 export interface RunDiscrepanciesTable {
   run_id: string;
