@@ -5,6 +5,31 @@
  */
 export type ErrorKind = 'config' | 'usage' | 'input' | 'database' | 'io' | 'state' | 'cancelled';
 
+/**
+ * Every code a KeySyncError can carry: the stable names scripts and the extension switch on.
+ * A new failure gets a new code here, so the list stays the one place to look them up.
+ */
+export const ERROR_CODES = [
+  // The config file
+  'CONFIG_INVALID', 'CONFIG_NOT_A_FILE', 'CONFIG_NOT_A_MAPPING', 'CONFIG_PATHS_OVERLAP', 'CONFIG_YAML_ALIASES', 'CONFIG_YAML_SYNTAX',
+  // How the SDK or the CLI was called
+  'USAGE', 'INVALID_NUMBER', 'UNKNOWN_DRIVER', 'ACTOR_REQUIRED', 'ACTOR_INVALID', 'REASON_REQUIRED', 'RESUME_MODE_MISMATCH',
+  'NOTHING_TO_RESUME', 'UNLOCK_NOT_CONFIRMED', 'MOCK_OPTIONS', 'MOCK_DATA_WOULD_OVERWRITE',
+  // A source that cannot be used (on_missing_file applies) or one bad row (on_corrupt_data)
+  'SOURCE_MISSING', 'SOURCE_NOT_A_FILE', 'SOURCE_UNREADABLE', 'SOURCE_EMPTY', 'SOURCE_ENCODING', 'SOURCE_NO_KEY_COLUMN',
+  'SOURCE_DUPLICATE_KEY_COLUMN', 'SOURCE_BAD_ROW', 'AUTHORITY_EMPTY', 'WORKER_FAILED',
+  // The database
+  'DATABASE_BUSY', 'DATABASE_CORRUPT', 'DATABASE_FOREIGN', 'DATABASE_FULL', 'DATABASE_IO', 'DATABASE_LOCKED', 'DATABASE_MIGRATION',
+  'DATABASE_NEEDS_RECOVERY', 'DATABASE_NEWER', 'DATABASE_NOT_A_FILE', 'DATABASE_NOT_SQLITE', 'DATABASE_OPEN_FAILED', 'DATABASE_OUTDATED',
+  'DATABASE_READ_ONLY_FILE', 'DATABASE_UNREADABLE', 'DATABASE_UNUSABLE', 'DRY_RUN_CANNOT_WRITE',
+  // Files KeySync writes
+  'OUTPUT_UNUSABLE', 'REPORT_EXISTS', 'REPORT_STAMP_TAKEN', 'WRITE_FAILED',
+  // The state of the registry, a run or the workspace
+  'MASTER_KEY_NOT_FOUND', 'ILLEGAL_TRANSITION', 'RENORMALIZE_COLLISION', 'LOCK_HOLDER_ALIVE', 'WORKSPACE_CLOSED', 'RUN_CANCELLED',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
 export interface ErrorDetails {
   readonly file?: string;
   readonly line?: number;
@@ -19,7 +44,7 @@ export class KeySyncError extends Error {
   readonly remedy?: string;
 
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     readonly kind: ErrorKind,
     message: string,
     details: ErrorDetails = {},

@@ -4,18 +4,19 @@
  */
 export { openWorkspace } from './workspace.js';
 export type { Actor, OpenWorkspaceOptions, Workspace } from './workspace.js';
-export type { WorkspacePaths } from './workspace-context.js';
+export type { WorkspacePaths } from './run/workspace-context.js';
 export type { ProgressEvent, ReconcileOptions, ReconcileResult, ReconcileStage, StageTimings } from './reconcile.js';
 
 export { CONFIG_FILE_NAME, loadConfig } from './config/load.js';
 export type { KeySyncConfig } from './config/load.js';
-export { configJsonSchema } from './config/schema.js';
+export { configJsonSchema, SCENARIO_NAMES } from './config/schema.js';
 export { configTemplate } from './config/template.js';
 export type { KeySyncConfigInput, KeySyncConfigValues, SourceConfig } from './config/schema.js';
 
 export { DEFAULT_NORMALIZE_RULES, normalizeKey } from './core/normalize.js';
 export type { NormalizeRules } from './core/normalize.js';
-export type { Discrepancies, DuplicateGroup, MatchRates, OutOfAuthorityKey } from './core/compare.js';
+export type { AuthorityKey, Discrepancies, DuplicateGroup, MatchRates, OutOfAuthorityKey } from './core/compare.js';
+export { formatCount, formatPercent } from './core/format.js';
 export type { Proposal } from './core/provision.js';
 export type { Collision, KeyMove, RenormalizePlan, Superseded } from './core/renormalize.js';
 export type { RegistryChanges, RunSummary, RunTotals, SystemSummary } from './core/summary.js';
@@ -26,18 +27,20 @@ export type {
   MasterKeyStatus,
   NormalizedKey,
   ProvisioningStrategy,
+  ReportPaths,
   RunMode,
   RunStatus,
   Sighting,
   SystemId,
   SystemSighting,
 } from './core/types.js';
+export { MASTER_KEY_STATUSES, RUN_MODES } from './core/types.js';
 
 export type { AuditEvent, AuditFilter } from './store/audit-repo.js';
 export type { MasterKeyRecord, RegistryFilter } from './store/registry-repo.js';
-export type { ReportPaths, RunFilter, RunRecord } from './store/runs-repo.js';
-export type { AuthorityKey, BadRowEntry, DiscrepancyCount, DiscrepancyEntries, KeyWithSightings } from './store/discrepancies-repo.js';
-export type { DiscrepancyKind } from './store/tables.js';
+export type { RunFilter, RunRecord } from './store/runs-repo.js';
+export type { DiscrepancyCount } from './store/discrepancies-repo.js';
+export type { BadRowEntry, DiscrepancyEntries, DiscrepancyKind, KeyWithSightings } from './core/discrepancy-kinds.js';
 export type { LockOwner, LockStatus } from './store/process-lock.js';
 export type { DriverName, SqliteDriver, SqliteOpenOptions } from './store/drivers/driver.js';
 export { REPORT_NAMES } from './reports/report-rows.js';
@@ -46,6 +49,6 @@ export type { ReportName } from './reports/report-rows.js';
 export { filesMockDataWouldOverwrite, generateMockData, MOCK_DATA_WOULD_OVERWRITE, SCENARIOS } from './mock/generate.js';
 export type { MockDataOptions, MockDataResult, Scenario } from './mock/generate.js';
 
-export { KeySyncError, isKeySyncError } from './errors.js';
-export type { ErrorKind } from './errors.js';
+export { ERROR_CODES, KeySyncError, isKeySyncError } from './errors.js';
+export type { ErrorCode, ErrorKind } from './errors.js';
 export type { LogLevel, LogSink } from './log.js';

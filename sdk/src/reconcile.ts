@@ -10,17 +10,16 @@ import path from 'node:path';
 import { compareSystems, type Discrepancies } from './core/compare.js';
 import type { Proposal } from './core/provision.js';
 import type { RunSummary } from './core/summary.js';
-import type { RunMode } from './core/types.js';
+import type { ReportPaths, RunMode } from './core/types.js';
 import { isKeySyncError, KeySyncError, throwIfAborted } from './errors.js';
 import { claimReportStamp, reclaimReportStamp, removeRunReports } from './reports/report-stamp.js';
 import { commitStage, describeTotals } from './run/commit-stage.js';
 import { readStage } from './run/read-stage.js';
 import { newRunId, type RunIdentity } from './run/run-identity.js';
-import { abandonRun, beginRun, markInterruptedRuns, recordCheckpoint, resumableRun } from './run/run-records.js';
-import type { ReportPaths } from './store/runs-repo.js';
+import { abandonRun, beginRun, markInterruptedRuns, resumableRun } from './run/run-records.js';
 import { legacySnapshotFolder, listSnapshots, removeUnreferencedSnapshots, snapshotFolder } from './store/snapshots.js';
 import type { Store } from './store/store.js';
-import type { WorkspaceContext } from './workspace-context.js';
+import type { WorkspaceContext } from './run/workspace-context.js';
 import { assertIndependentPaths } from './workspace-paths.js';
 
 export type ReconcileStage = 'read' | 'compare' | 'provision' | 'reports' | 'persist';
@@ -116,8 +115,6 @@ async function runOnce(context: WorkspaceContext, store: Store, options: Reconci
   const verb = run.resumed ? 'resumed' : 'started';
   context.logger.log('info', `run ${run.id} ${verb} (${run.mode}${dryRun ? ', dry run' : ''})`);
   if (!dryRun) await beginRun(store, run, context.config.file, context.clock().toISOString());
-  const checkpoint = (stage: 'read' | 'compare') =>
-    dryRun ? Promise.resolve() : store.write(`checkpoint ${stage}`, (tx) => recordCheckpoint(tx, run.id, stage, context.clock().toISOString()));
   try {
     timer.progress({ stage: 'read', done: 0, total: context.sources.length, message: 'reading sources' });
     const read = await readStage(context, store, {
@@ -126,12 +123,10 @@ async function runOnce(context: WorkspaceContext, store: Store, options: Reconci
       onSourceProgress: (system, rows, done, total) =>
         timer.progress({ stage: 'read', done, total, message: `reading ${system}: ${rows.toLocaleString('en-US')} rows` }),
     });
-    await checkpoint('read');
     throwIfAborted(options.signal);
 
     timer.progress({ stage: 'compare', message: 'comparing systems' });
     const discrepancies = compareSystems(read.sources.authority, read.sources.others);
-    await checkpoint('compare');
     throwIfAborted(options.signal);
 
     const committed = await store.exclusive(`run ${run.id}`, (session) =>

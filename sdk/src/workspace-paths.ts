@@ -3,7 +3,7 @@ import { findPathOverlaps, type WorkspacePath } from './config/path-overlaps.js'
 import { KeySyncError } from './errors.js';
 import type { SourceFile } from './sources/source-file.js';
 import { snapshotFolder } from './store/snapshots.js';
-import type { WorkspacePaths } from './workspace-context.js';
+import type { WorkspacePaths } from './run/workspace-context.js';
 
 export interface PathCheck {
   readonly configFile: string | null;

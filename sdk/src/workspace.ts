@@ -14,7 +14,8 @@ import { createLogger, type LogSink } from './log.js';
 import { reconcile, type ReconcileOptions, type ReconcileResult } from './reconcile.js';
 import type { SourceFile } from './sources/source-file.js';
 import { listAudit, type AuditEvent, type AuditFilter } from './store/audit-repo.js';
-import { countDiscrepancies, loadDiscrepancies, type DiscrepancyCount, type DiscrepancyEntries } from './store/discrepancies-repo.js';
+import type { DiscrepancyEntries, DiscrepancyKind } from './core/discrepancy-kinds.js';
+import { countDiscrepancies, loadDiscrepancies, type DiscrepancyCount } from './store/discrepancies-repo.js';
 import type { DriverName, SqliteDriver } from './store/drivers/driver.js';
 import { nativeDriver } from './store/drivers/native.js';
 import { ProcessLock, type LockStatus } from './store/process-lock.js';
@@ -29,9 +30,8 @@ import {
 } from './store/registry-repo.js';
 import { getRun, listRuns, type RunFilter, type RunRecord } from './store/runs-repo.js';
 import { databaseLockDir, Store, type Db } from './store/store.js';
-import type { DiscrepancyKind } from './store/tables.js';
 import { requireWholeNumbers, WHOLE_NUMBERS } from './whole-numbers.js';
-import type { WorkspaceContext, WorkspacePaths } from './workspace-context.js';
+import type { WorkspaceContext, WorkspacePaths } from './run/workspace-context.js';
 import { assertIndependentPaths } from './workspace-paths.js';
 
 export interface OpenWorkspaceOptions {

@@ -1,10 +1,8 @@
 /** Plain-text tables and figures for the terminal. */
+import { formatCount, formatPercent } from '../core/format.js';
 import { whyNothingCompared, type RunSummary } from '../core/summary.js';
 
-const number = new Intl.NumberFormat('en-US');
-
-export const formatCount = (value: number): string => number.format(value);
-export const formatRate = (rate: number | null): string => (rate === null ? '—' : `${(rate * 100).toFixed(2)}%`);
+export const formatRate = (rate: number | null): string => (rate === null ? '—' : formatPercent(rate));
 
 const CONTROL_CHARACTERS = /[\p{Cc}\u2028\u2029]/gu;
 const ESCAPES: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };

@@ -5,18 +5,15 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import os from 'node:os';
+import { CONFIG_FILE_NAME } from '../config/load.js';
+import { SCENARIO_NAMES } from '../config/schema.js';
+import { MASTER_KEY_STATUSES, RUN_MODES } from '../core/types.js';
 import { FAILURE_INJECTIONS } from '../mock/scenarios.js';
 import { isWholeNumberIn, WHOLE_NUMBERS, wholeNumberRule, type WholeNumberRange } from '../whole-numbers.js';
 import { auditCommand, decideCommand, registryListCommand, renormalizeCommand, runsCommand } from './registry-commands.js';
+import type { CliIo } from './io.js';
 import { runCommand } from './run-command.js';
 import { unlockCommand } from './unlock-command.js';
-
-export interface CliIo {
-  readonly stdout: NodeJS.WriteStream;
-  readonly stderr: NodeJS.WriteStream;
-}
-
-export const DEFAULT_CONFIG = 'keysync-config.yaml';
 
 /** A whole-number option in its range; digits only, so "1e3", "-1" and "0x10" are refused. */
 const wholeNumber = (name: string, range: WholeNumberRange) => (value: string) => {
@@ -52,8 +49,8 @@ export function buildProgram(io: CliIo, version: string): Command {
     .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
     .showHelpAfterError('(run keysync --help for usage)')
     // Global: accepted before or after a command (`keysync approve K -c ws/keysync-config.yaml`).
-    .addOption(new Option('-c, --config <path>', 'path to keysync-config.yaml').default(DEFAULT_CONFIG))
-    .addOption(new Option('-m, --mode <mode>', 'full or incremental (overrides processing.mode)').choices(['full', 'incremental']))
+    .addOption(new Option('-c, --config <path>', 'path to keysync-config.yaml').default(CONFIG_FILE_NAME))
+    .addOption(new Option('-m, --mode <mode>', 'full or incremental (overrides processing.mode)').choices(RUN_MODES))
     .option('--dry-run', 'compute and report everything, change nothing persistent')
     .option('--auto-approve', 'activate every pending proposal for keys seen in this run')
     .option('--resume', 'continue the newest run that did not complete (killed, failed or cancelled), under its id')
@@ -61,7 +58,7 @@ export function buildProgram(io: CliIo, version: string): Command {
     .option('--fail-on-discrepancy', 'exit 3 when the run finds gaps, out-of-authority keys, duplicates or bad rows')
     .option('--generate-data', 'write mock data for every configured source, then run on it')
     .option('--force', "with --generate-data: also overwrite source files that are not KeySync's own mock data")
-    .addOption(new Option('--scenario <name>', 'mock-data scenario').choices(['normal', 'drift', 'failure', 'recovery']))
+    .addOption(new Option('--scenario <name>', 'mock-data scenario').choices(SCENARIO_NAMES))
     .option('--keys <n>', 'mock data: keys in the authority', wholeNumber('--keys', WHOLE_NUMBERS.mockKeys))
     .option('--seed <n>', 'mock data: random seed', wholeNumber('--seed', WHOLE_NUMBERS.seed))
     .option('--inject-failures <list>', `mock data: comma-separated faults (${FAILURE_INJECTIONS.join(', ')})`, failureList)
@@ -86,7 +83,7 @@ Exit codes: 0 done · 1 the run failed · 2 usage or config error · 3 discrepan
   registry
     .command('list')
     .description('list master keys')
-    .addOption(new Option('--status <status>', 'only this status').choices(['proposed', 'active', 'rejected', 'deprecated', 'resolved']))
+    .addOption(new Option('--status <status>', 'only this status').choices(MASTER_KEY_STATUSES))
     .option('--limit <n>', 'at most this many', wholeNumber('--limit', LIST_LIMIT))
     .action((_options, command: Command) => registryListCommand(command.optsWithGlobals(), io));
 

@@ -4,8 +4,9 @@ import { KeySyncError } from '../errors.js';
 import { openWorkspace, type Workspace } from '../workspace.js';
 import { describeForCli } from './describe-error.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
-import { formatCount, formatRate, table, visibleCell } from './format.js';
-import type { CliIo } from './program.js';
+import { formatCount } from '../core/format.js';
+import { formatRate, table, visibleCell } from './format.js';
+import type { CliIo } from './io.js';
 
 interface CommonOptions {
   readonly config: string;

@@ -7,8 +7,9 @@ import { generateMockData } from '../mock/generate.js';
 import type { FailureInjection, Scenario } from '../mock/scenarios.js';
 import { openWorkspace } from '../workspace.js';
 import { EXIT } from './exit-codes.js';
-import { formatCount, formatSummary } from './format.js';
-import type { CliIo } from './program.js';
+import { formatCount } from '../core/format.js';
+import { formatSummary } from './format.js';
+import type { CliIo } from './io.js';
 import { createProgressView } from './progress.js';
 import { verboseSink } from './verbose.js';
 

@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline/promises';
 import type { LockStatus } from '../store/process-lock.js';
 import { KeySyncError } from '../errors.js';
 import { openWorkspace } from '../workspace.js';
-import type { CliIo } from './program.js';
+import type { CliIo } from './io.js';
 
 export interface UnlockOptions {
   readonly config: string;

@@ -5,6 +5,10 @@
 import { z } from 'zod';
 import { WHOLE_NUMBERS } from '../whole-numbers.js';
 import { foldUnicodeForms } from '../core/normalize.js';
+import { RUN_MODES } from '../core/types.js';
+
+/** The mock-data scenarios (their shares are in mock/scenarios.ts). */
+export const SCENARIO_NAMES = ['normal', 'drift', 'failure', 'recovery'] as const;
 
 const relativeOrAbsolutePath = z.string().min(1, 'must be a non-empty path');
 
@@ -82,14 +86,14 @@ export const configSchema = z
     simulation: z
       .strictObject({
         seed: z.number().int().min(WHOLE_NUMBERS.seed.min).max(WHOLE_NUMBERS.seed.max).default(42),
-        scenario: z.enum(['normal', 'drift', 'failure', 'recovery']).default('normal'),
+        scenario: z.enum(SCENARIO_NAMES).default('normal'),
         keys_per_system: z.number().int().min(WHOLE_NUMBERS.mockKeys.min).max(WHOLE_NUMBERS.mockKeys.max).default(1000),
       })
       .prefault({})
       .describe('Mock data generation defaults.'),
     processing: z
       .strictObject({
-        mode: z.enum(['full', 'incremental']).default('full'),
+        mode: z.enum(RUN_MODES).default('full'),
         batch_size: z.number().int().min(1).default(10_000),
         parallel: z.boolean().default(true),
         max_workers: z.number().int().min(0).max(256).default(0),

@@ -8,9 +8,14 @@ export type NormalizedKey = string;
 
 export type ProvisioningStrategy = 'mirror' | 'namespaced' | 'surrogate';
 
-export type MasterKeyStatus = 'proposed' | 'active' | 'rejected' | 'deprecated' | 'resolved';
+/** Every status a master key can have, in the order views list them. */
+export const MASTER_KEY_STATUSES = ['proposed', 'active', 'rejected', 'deprecated', 'resolved'] as const;
 
-export type RunMode = 'full' | 'incremental';
+export type MasterKeyStatus = (typeof MASTER_KEY_STATUSES)[number];
+
+export const RUN_MODES = ['full', 'incremental'] as const;
+
+export type RunMode = (typeof RUN_MODES)[number];
 
 export type RunStatus = 'running' | 'completed' | 'failed' | 'cancelled';
 
@@ -43,3 +48,16 @@ export interface BadRow {
   readonly detail: string;
   readonly action: BadRowAction;
 }
+
+/** A system left out of the run (unusable source under `on_missing_file: skip`), for the error report. */
+export interface SkippedSource {
+  readonly system: SystemId;
+  readonly file: string;
+  readonly reason: string;
+}
+
+/** What a bad row does to a run (`error_handling.on_corrupt_data`). */
+export type CorruptDataPolicy = 'log' | 'skip' | 'fail';
+
+/** Report name → file path, for the reports a run wrote. */
+export type ReportPaths = Readonly<Record<string, string>>;

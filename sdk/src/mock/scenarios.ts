@@ -2,7 +2,9 @@
  * Mock-data scenarios (SPEC §8): the shares of the key universe that are common to the
  * authority and every other system, only outside the authority, and only in it.
  */
-export type Scenario = 'normal' | 'drift' | 'failure' | 'recovery';
+import type { SCENARIO_NAMES } from '../config/schema.js';
+
+export type Scenario = (typeof SCENARIO_NAMES)[number];
 
 export interface ScenarioShares {
   readonly common: number;

@@ -4,8 +4,9 @@
  * a deterministic order, so identical inputs give identical files.
  */
 import type { Discrepancies } from '../core/compare.js';
+import { formatPercent } from '../core/format.js';
 import { whyNothingCompared, type RunSummary } from '../core/summary.js';
-import type { BadRow, SystemId } from '../core/types.js';
+import type { BadRow, SkippedSource } from '../core/types.js';
 import type { AuditEvent, MasterKeyRecord, Planned } from '../core/records.js';
 import type { Cell } from './csv-cell.js';
 
@@ -21,13 +22,6 @@ export const REPORT_NAMES = [
 ] as const;
 
 export type ReportName = (typeof REPORT_NAMES)[number];
-
-/** A system left out of the run, for the error report. */
-export interface SkippedSource {
-  readonly system: SystemId;
-  readonly file: string;
-  readonly reason: string;
-}
 
 /** A registry entry as reported; id null for an entry a dry run only simulated. */
 export type RegistryRow = Planned<MasterKeyRecord>;
@@ -59,7 +53,7 @@ export interface ReportInput {
 
 type Rows = Iterable<readonly Cell[]>;
 
-export const percent = (rate: number): string => `${(rate * 100).toFixed(2)}%`;
+const percent = formatPercent;
 
 /** The cell for a match rate of a run that compared nothing. */
 const NOT_COMPARED = 'not compared';

@@ -1,7 +1,7 @@
 /** Puts a run's reports on disk, one atomic file each, under the stamp the run claimed. */
 import path from 'node:path';
 import { throwIfAborted } from '../errors.js';
-import type { ReportPaths } from '../store/runs-repo.js';
+import type { ReportPaths } from '../core/types.js';
 import { writeFileAtomically } from '../io/atomic-file.js';
 import { csvLine } from './csv-cell.js';
 import { REPORT_NAMES, REPORT_ROWS, type ReportInput, type ReportName } from './report-rows.js';

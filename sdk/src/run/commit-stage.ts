@@ -9,26 +9,27 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { customAlphabet } from 'nanoid';
 import type { Discrepancies } from '../core/compare.js';
+import { formatPercent } from '../core/format.js';
 import { ruleChanges } from '../core/normalize.js';
 import { findResolved, proposeMasterKeys, registryLookup, type Proposal } from '../core/provision.js';
 import type { AuditEvent, NewAuditEvent, Planned } from '../core/records.js';
 import { planRegistryChanges, type RegistryPlan } from '../core/registry-plan.js';
 import { summarizeRun, type RunSummary } from '../core/summary.js';
-import type { SystemId } from '../core/types.js';
+import type { ReportPaths, SystemId } from '../core/types.js';
 import { throwIfAborted } from '../errors.js';
 import { removeRunReports } from '../reports/report-stamp.js';
 import { writeReports } from '../reports/write-reports.js';
 import type { SourcesRead } from '../sources/read-all.js';
 import { discrepancyGroups, saveDiscrepancies } from '../store/discrepancies-repo.js';
 import { applyRegistryPlan, listMasterKeys, nextIds } from '../store/registry-repo.js';
-import { finishRun, listRuns, type ReportPaths } from '../store/runs-repo.js';
+import { finishRun, listRuns } from '../store/runs-repo.js';
 import { removeSnapshots as removeSnapshotFiles, saveSnapshotRefs, snapshotFolder, writeSnapshot, type SnapshotRef } from '../store/snapshots.js';
 import type { ExclusiveSession } from '../store/store.js';
-import type { WorkspaceContext } from '../workspace-context.js';
+import type { WorkspaceContext } from './workspace-context.js';
 import type { ReadStageResult } from './read-stage.js';
 import { reportInputFor } from './report-input.js';
 import type { RunIdentity } from './run-identity.js';
-import { recordCheckpoint, runEvent } from './run-records.js';
+import { runEvent } from './run-records.js';
 
 export interface CommitRequest {
   readonly run: RunIdentity;
@@ -56,12 +57,10 @@ export async function commitStage(context: WorkspaceContext, session: ExclusiveS
   const now = context.clock().toISOString();
   request.progress('provision', 'proposing master keys');
   const planned = await planRun(context, session, request, now);
-  await checkpoint(session, request, 'provision', now);
   throwIfAborted(request.signal);
 
   request.progress('reports', 'writing reports', 0, 8);
   const reports = await writeRunReports(context, session, request, planned);
-  await checkpoint(session, request, 'reports', now);
   throwIfAborted(request.signal);
 
   request.progress('persist', request.dryRun ? 'dry run: nothing is saved' : 'saving registry and run results');
@@ -164,7 +163,6 @@ async function persistRun(
       await applyRegistryPlan(tx, { ...planned.plan, events: planned.events });
       await saveDiscrepancies(tx, run.id, discrepancyGroups(discrepancies, request.read.sources.badRows));
       await saveSnapshotRefs(tx, snapshots);
-      await recordCheckpoint(tx, run.id, 'persist', now);
       await finishRun(tx, run.id, {
         status: 'completed',
         finishedAt: now,
@@ -193,10 +191,6 @@ async function normalizationWarnings(context: WorkspaceContext, session: Exclusi
     `The normalisation rules changed since run ${previous.id} (${changes.join(', ')}): registry entries keyed under the old rules ` +
       'no longer match their keys, which may be proposed again as new keys. `keysync registry renormalize` re-keys the registry under the current rules.',
   ];
-}
-
-async function checkpoint(session: ExclusiveSession, request: CommitRequest, stage: 'provision' | 'reports', now: string): Promise<void> {
-  if (!request.dryRun) await session.transaction((tx) => recordCheckpoint(tx, request.run.id, stage, now));
 }
 
 /** Snapshot files for sources read from CSV whose snapshot is missing, damaged or stale. */
@@ -243,7 +237,7 @@ export function describeTotals(summary: RunSummary): string {
   const { totals, registry } = summary;
   return (
     `${totals.uniqueKeys} unique keys, ` +
-    (totals.overallMatchRate === null ? 'nothing compared, ' : `overall match ${(totals.overallMatchRate * 100).toFixed(2)}%, `) +
+    (totals.overallMatchRate === null ? 'nothing compared, ' : `overall match ${formatPercent(totals.overallMatchRate)}, `) +
     `${totals.propagationGaps} gaps, ${totals.outOfAuthority} out of authority, ${totals.duplicateGroups} duplicate groups, ` +
     `${registry.proposed} proposed, ${registry.pending} pending`
   );

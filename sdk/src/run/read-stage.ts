@@ -6,9 +6,10 @@
 import type { RunMode, SystemId } from '../core/types.js';
 import { readAllSources, type SourcesRead } from '../sources/read-all.js';
 import type { SourceRead } from '../sources/read-source.js';
-import { listSnapshots, loadSnapshot, snapshotFolder, sourceFingerprint, type ReadSettings, type SnapshotRef } from '../store/snapshots.js';
+import { listSnapshots, loadSnapshot, snapshotFolder, type SnapshotRef } from '../store/snapshots.js';
+import { sourceFingerprint, type ReadSettings } from './source-fingerprint.js';
 import type { Store } from '../store/store.js';
-import type { WorkspaceContext } from '../workspace-context.js';
+import type { WorkspaceContext } from './workspace-context.js';
 
 export interface ReadStageResult {
   readonly sources: SourcesRead;
@@ -65,9 +66,9 @@ function unchangedSources(
     const ref = snapshots.get(source.system);
     const fingerprint = fingerprints.get(source.system);
     if (!ref || !fingerprint || ref.fingerprint !== fingerprint) continue;
-    const read = loadSnapshot(folder, ref, source);
-    if (read) {
-      preloaded.set(source.system, read);
+    const content = loadSnapshot(folder, ref, source.system);
+    if (content) {
+      preloaded.set(source.system, { source, ...content });
       logger.log('info', `${source.system} unchanged since run ${ref.runId}: using its snapshot (${ref.keyCount} keys)`);
     } else {
       damaged.add(source.system);

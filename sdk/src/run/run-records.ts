@@ -1,5 +1,5 @@
 /**
- * The run's own records: its row in `runs`, its checkpoints, and the run_* audit events.
+ * The run's own records: its row in `runs` and the run_* audit events.
  * Each is a small transaction of its own, so the run's history survives whatever happens
  * to the run.
  */
@@ -8,11 +8,9 @@ import { KeySyncError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { removeRunReports } from '../reports/report-stamp.js';
 import { appendAudit } from '../store/audit-repo.js';
-import { finishRun, insertRun, listRuns, type RunRecord } from '../store/runs-repo.js';
-import type { Store, Tx } from '../store/store.js';
+import { finishRun, insertRun, listRuns, reopenRun, type RunRecord } from '../store/runs-repo.js';
+import type { Store } from '../store/store.js';
 import type { RunIdentity } from './run-identity.js';
-
-export type CheckpointStage = 'read' | 'compare' | 'provision' | 'reports' | 'persist';
 
 export function runEvent(runId: string, timestamp: string, eventType: string, details: string, result: string): NewAuditEvent {
   return { timestamp, runId, eventType, details, system: null, key: null, action: eventType.replace('run_', ''), result, actor: 'keysync' };
@@ -21,7 +19,7 @@ export function runEvent(runId: string, timestamp: string, eventType: string, de
 export async function beginRun(store: Store, run: RunIdentity, configFile: string | null, now: string): Promise<void> {
   await store.write(run.resumed ? `resume run ${run.id}` : 'start a run', async (tx) => {
     if (run.resumed) {
-      await tx.updateTable('runs').set({ status: 'running', finished_at: null, error: null, output_dir: run.outputDir }).where('id', '=', run.id).execute();
+      await reopenRun(tx, run.id, run.outputDir);
       await appendAudit(tx, [runEvent(run.id, now, 'run_resumed', `${run.mode} run resumed`, 'running')]);
       return;
     }
@@ -45,14 +43,6 @@ export async function abandonRun(store: Store, runId: string, status: 'failed' |
     await finishRun(tx, runId, { status, finishedAt: now, error });
     await appendAudit(tx, [runEvent(runId, now, `run_${status}`, error, status)]);
   });
-}
-
-export async function recordCheckpoint(tx: Tx, runId: string, stage: CheckpointStage, now: string): Promise<void> {
-  await tx
-    .insertInto('run_checkpoints')
-    .values({ run_id: runId, stage, completed_at: now })
-    .onConflict((conflict) => conflict.columns(['run_id', 'stage']).doUpdateSet({ completed_at: now }))
-    .execute();
 }
 
 /**

@@ -8,12 +8,11 @@ import os from 'node:os';
 import type { KeyIndex } from '../core/key-index.js';
 import { compileNormalizer, type NormalizeRules } from '../core/normalize.js';
 import type { SourceOutcome } from '../core/summary.js';
-import type { BadRow, SystemId } from '../core/types.js';
-import { isKeySyncError, KeySyncError, throwIfAborted } from '../errors.js';
+import type { BadRow, CorruptDataPolicy, SkippedSource, SystemId } from '../core/types.js';
+import { isKeySyncError, KeySyncError, throwIfAborted, type ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { SkippedSource } from '../reports/report-rows.js';
 import { readInWorkers, type Settled } from './read-parallel.js';
-import { readSource, type CorruptDataPolicy, type SourceRead } from './read-source.js';
+import { readSource, type SourceRead } from './read-source.js';
 import type { SourceFile } from './source-file.js';
 
 export interface ReadAllOptions {
@@ -165,8 +164,13 @@ function totalBytes(sources: readonly SourceFile[]): number {
   return total;
 }
 
+/** The failures that make a whole source unusable, so `on_missing_file` decides (a bad row is not one). */
+const UNUSABLE_SOURCE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'SOURCE_MISSING', 'SOURCE_NOT_A_FILE', 'SOURCE_UNREADABLE', 'SOURCE_EMPTY', 'SOURCE_ENCODING', 'SOURCE_NO_KEY_COLUMN', 'SOURCE_DUPLICATE_KEY_COLUMN',
+]);
+
 function isUnusableSource(error: unknown): error is KeySyncError {
-  return isKeySyncError(error) && error.code.startsWith('SOURCE_') && error.code !== 'SOURCE_BAD_ROW';
+  return isKeySyncError(error) && UNUSABLE_SOURCE_CODES.has(error.code);
 }
 
 function emptyAuthority(source: SourceFile): KeySyncError {

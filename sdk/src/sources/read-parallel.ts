@@ -10,7 +10,8 @@ import { Worker } from 'node:worker_threads';
 import { KeyIndex } from '../core/key-index.js';
 import type { NormalizeRules } from '../core/normalize.js';
 import { cancelledError, KeySyncError } from '../errors.js';
-import type { CorruptDataPolicy, SourceRead } from './read-source.js';
+import type { CorruptDataPolicy } from '../core/types.js';
+import type { SourceRead } from './read-source.js';
 import type { SourceFile } from './source-file.js';
 import type { ReadRequest, WorkerReply } from './worker-protocol.js';
 

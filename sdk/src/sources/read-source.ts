@@ -8,13 +8,11 @@ import { constants, type Stats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { KeyIndex } from '../core/key-index.js';
 import type { Normalizer } from '../core/normalize.js';
-import type { BadRow, BadRowReason } from '../core/types.js';
+import type { BadRow, BadRowReason, CorruptDataPolicy } from '../core/types.js';
 import { KeySyncError } from '../errors.js';
 import { scanCsv } from './csv-scan.js';
 import { decodeSource, REPLACEMENT_CHARACTER } from './decode.js';
 import type { SourceFile } from './source-file.js';
-
-export type CorruptDataPolicy = 'log' | 'skip' | 'fail';
 
 export interface SourceReadOptions {
   readonly normalize: Normalizer;

@@ -1,9 +1,8 @@
 /** Messages between the main thread and read workers. */
 import type { KeyIndexData } from '../core/key-index.js';
 import type { NormalizeRules } from '../core/normalize.js';
-import type { BadRow } from '../core/types.js';
-import type { ErrorKind } from '../errors.js';
-import type { CorruptDataPolicy } from './read-source.js';
+import type { BadRow, CorruptDataPolicy } from '../core/types.js';
+import type { ErrorCode, ErrorKind } from '../errors.js';
 import type { SourceFile } from './source-file.js';
 
 export interface ReadRequest {
@@ -13,7 +12,7 @@ export interface ReadRequest {
 }
 
 export interface SerializedError {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly kind: ErrorKind;
   readonly message: string;
   readonly file?: string;

@@ -3,29 +3,11 @@
  * reparse CSVs. One row per (run, kind, system) holding its entries as JSON: one write
  * per group instead of one per key keeps a million-key run's persist step cheap.
  */
-import type { AuthorityKey, Discrepancies } from '../core/compare.js';
-import type { BadRow, NormalizedKey, Sighting, SystemId } from '../core/types.js';
+import type { Discrepancies } from '../core/compare.js';
+import type { DiscrepancyEntries, DiscrepancyKind, KeyWithSightings } from '../core/discrepancy-kinds.js';
+import type { BadRow, SystemId } from '../core/types.js';
 import { insertInChunks } from './batch.js';
 import type { Db, Tx } from './store.js';
-import type { DiscrepancyKind } from './tables.js';
-
-export interface KeyWithSightings {
-  readonly key: NormalizedKey;
-  readonly sightings: readonly Sighting[];
-}
-
-export type { AuthorityKey };
-
-export type BadRowEntry = Omit<BadRow, 'system'>;
-
-/** What each kind of group holds. */
-export interface DiscrepancyEntries {
-  gap: AuthorityKey[];
-  out_of_authority: KeyWithSightings[];
-  only_in_authority: AuthorityKey[];
-  duplicate: KeyWithSightings[];
-  bad_row: BadRowEntry[];
-}
 
 export interface DiscrepancyGroup<K extends DiscrepancyKind = DiscrepancyKind> {
   readonly kind: K;

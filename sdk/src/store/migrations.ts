@@ -93,17 +93,20 @@ const initial: Migration = {
 /**
  * Per run: where it writes its reports, so a run that never finished can have them removed
  * later; and the normalisation rules it used (JSON), so a run can tell they changed.
+ * `run_checkpoints` goes: it was written at every stage and never read (a resumed run
+ * starts over from reading, and the runs table says where each run ended).
  */
 const runOutputAndRules: Migration = {
   async up(db: Kysely<unknown>) {
     await db.schema.alterTable('runs').addColumn('output_dir', 'text').execute();
     await db.schema.alterTable('runs').addColumn('normalize_rules', 'text').execute();
+    await db.schema.dropTable('run_checkpoints').execute();
   },
 };
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_initial': initial,
-  '0002_run_output_dir_and_rules': runOutputAndRules,
+  '0002_run_output_dir_and_rules_no_checkpoints': runOutputAndRules,
 };
 
 export const SCHEMA_VERSION = Object.keys(MIGRATIONS).length;

@@ -103,11 +103,6 @@ export class ProcessLock {
     rmSync(released, { recursive: true, force: true });
   }
 
-  /** The current holder, if any. */
-  owner(): LockOwner | undefined {
-    return readOwner(this.lockDir);
-  }
-
   /** The lock as `keysync unlock` shows it; undefined when nobody holds it. */
   status(): LockStatus | undefined {
     const owner = readOwner(this.lockDir);

@@ -2,12 +2,10 @@
 import type { Selectable } from 'kysely';
 import type { NormalizeRules } from '../core/normalize.js';
 import type { RunSummary } from '../core/summary.js';
-import type { RunMode, RunStatus } from '../core/types.js';
+import type { ReportPaths, RunMode, RunStatus } from '../core/types.js';
 import type { Db, Tx } from './store.js';
 import type { RunsTable } from './tables.js';
 
-/** Report name → file path, for the reports a run wrote. */
-export type ReportPaths = Readonly<Record<string, string>>;
 
 export interface RunRecord {
   readonly id: string;
@@ -84,6 +82,11 @@ export async function finishRun(tx: Tx, id: string, outcome: RunOutcome): Promis
     })
     .where('id', '=', id)
     .execute();
+}
+
+/** A run taken up again by `--resume`: running once more, writing to `outputDir`. */
+export async function reopenRun(tx: Tx, id: string, outputDir: string): Promise<void> {
+  await tx.updateTable('runs').set({ status: 'running', finished_at: null, error: null, output_dir: outputDir }).where('id', '=', id).execute();
 }
 
 export interface RunFilter {

@@ -10,16 +10,13 @@ import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { KeyIndex, type KeyIndexData } from '../core/key-index.js';
-import { NORMALIZER_VERSION, type NormalizeRules } from '../core/normalize.js';
-import type { BadRow } from '../core/types.js';
+import type { BadRow, SystemId } from '../core/types.js';
 import { writeChunksAtomically } from '../io/atomic-file.js';
-import { SOURCE_READER_VERSION, type CorruptDataPolicy, type SourceRead } from '../sources/read-source.js';
-import type { SourceFile } from '../sources/source-file.js';
 import type { Db, Tx } from './store.js';
 
 /** Bump when the file layout or KeyIndex changes: old snapshots are then simply not used. */
-const FORMAT = 'KSNAP2';
-const MAGIC = `${FORMAT}\n`;
+export const SNAPSHOT_FORMAT = 'KSNAP2';
+const MAGIC = `${SNAPSHOT_FORMAT}\n`;
 /** What every format version starts with: how cleanup recognises a file as a snapshot. */
 const MAGIC_PREFIX = 'KSNAP';
 
@@ -33,31 +30,11 @@ export interface SnapshotRef {
   readonly snapshotFile: string;
 }
 
-/** Every setting besides the source's own fields that changes what reading it yields. */
-export interface ReadSettings {
-  readonly rules: NormalizeRules;
-  readonly onCorruptData: CorruptDataPolicy;
-}
-
-/**
- * What identifies a source's content for incremental mode: size, modification time and
- * inode (as make and rsync judge a file unchanged), plus everything that changes what
- * reading it yields — the source's fields, the normalisation rules, the bad-row policy, and
- * the versions of the reader and of the normalisation steps. Undefined when the file cannot
- * be stat'ed.
- */
-export function sourceFingerprint(source: SourceFile, settings: ReadSettings): string | undefined {
-  try {
-    const stat = statSync(source.file);
-    if (!stat.isFile()) return undefined;
-    const { rules, onCorruptData } = settings;
-    return JSON.stringify({
-      format: FORMAT, size: stat.size, mtimeMs: stat.mtimeMs, ino: stat.ino, source, rules, onCorruptData,
-      normalizer: NORMALIZER_VERSION, reader: SOURCE_READER_VERSION,
-    });
-  } catch {
-    return undefined;
-  }
+/** What a snapshot holds: a source's sealed KeyIndex, its row count and its bad rows. */
+export interface SnapshotContent {
+  readonly index: KeyIndex;
+  readonly rows: number;
+  readonly badRows: readonly BadRow[];
 }
 
 /**
@@ -91,7 +68,7 @@ interface Header {
 }
 
 /** Writes the snapshot file for a read source; returns its name within `folder`. */
-export function writeSnapshot(folder: string, read: SourceRead, fingerprint: string): string {
+export function writeSnapshot(folder: string, read: SnapshotContent, fingerprint: string): string {
   const data = read.index.data;
   const textEncoding = /^[\u0000-\u00ff]*$/.test(data.keyText) ? 'latin1' : 'utf16le';
   const text = Buffer.from(data.keyText, textEncoding);
@@ -122,7 +99,7 @@ export function writeSnapshot(folder: string, read: SourceRead, fingerprint: str
 }
 
 /** The source as its snapshot recorded it, or undefined when the file is missing or damaged. */
-export function loadSnapshot(folder: string, ref: SnapshotRef, source: SourceFile): SourceRead | undefined {
+export function loadSnapshot(folder: string, ref: SnapshotRef, system: SystemId): SnapshotContent | undefined {
   const file = path.join(folder, ref.snapshotFile);
   if (!existsSync(file)) return undefined;
   try {
@@ -139,7 +116,7 @@ export function loadSnapshot(folder: string, ref: SnapshotRef, source: SourceFil
     const hashes = take();
     const keyEnds = take();
     const firstLines = take();
-    if (offset + header.textBytes !== bytes.length || header.system !== source.system) return undefined;
+    if (offset + header.textBytes !== bytes.length || header.system !== system) return undefined;
     const keyText = bytes.toString(header.textEncoding, offset, offset + header.textBytes);
     const index = KeyIndex.fromData({
       system: header.system,
@@ -151,7 +128,7 @@ export function loadSnapshot(folder: string, ref: SnapshotRef, source: SourceFil
       duplicates: header.duplicates,
       repeatedRows: header.repeatedRows,
     });
-    return { source, index, rows: header.rows, badRows: header.badRows };
+    return { index, rows: header.rows, badRows: header.badRows };
   } catch {
     return undefined;
   }

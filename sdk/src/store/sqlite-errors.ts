@@ -3,10 +3,10 @@
  * drivers report them: better-sqlite3 with a SQLITE_* code, node-sqlite3-wasm with
  * SQLite's message only, so both are recognised.
  */
-import { KeySyncError } from '../errors.js';
+import { KeySyncError, type ErrorCode } from '../errors.js';
 
 interface Known {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly match: RegExp;
   readonly message: string;
   readonly remedy: string;

@@ -93,7 +93,7 @@ export class Store {
 
   private transaction<T>(purpose: string, work: (tx: Tx) => Promise<T>): Promise<T> {
     if (this.readonly) {
-      return Promise.reject(new KeySyncError('DATABASE_READONLY', 'state', `Cannot ${purpose}: the database was opened read-only (dry run).`));
+      return Promise.reject(new KeySyncError('DRY_RUN_CANNOT_WRITE', 'state', `Cannot ${purpose}: a dry run opens the database read-only.`));
     }
     return inTransaction(this.db, work);
   }

@@ -1,5 +1,6 @@
 /** Kysely's view of the SQLite tables; migrations.ts creates them. */
 import type { Generated } from 'kysely';
+import type { DiscrepancyKind } from '../core/discrepancy-kinds.js';
 import type { MasterKeyStatus, ProvisioningStrategy, RunMode, RunStatus } from '../core/types.js';
 
 export interface RunsTable {
@@ -54,8 +55,6 @@ export interface AuditLogTable {
   actor: string;
 }
 
-export type DiscrepancyKind = 'gap' | 'out_of_authority' | 'only_in_authority' | 'duplicate' | 'bad_row';
-
 export interface RunDiscrepanciesTable {
   run_id: string;
   kind: DiscrepancyKind;
@@ -78,17 +77,10 @@ export interface SourceSnapshotsTable {
   snapshot_file: string;
 }
 
-export interface RunCheckpointsTable {
-  run_id: string;
-  stage: string;
-  completed_at: string;
-}
-
 export interface KeySyncTables {
   runs: RunsTable;
   master_keys: MasterKeysTable;
   audit_log: AuditLogTable;
   run_discrepancies: RunDiscrepanciesTable;
   source_snapshots: SourceSnapshotsTable;
-  run_checkpoints: RunCheckpointsTable;
 }

@@ -6,7 +6,8 @@ import { compileNormalizer, DEFAULT_NORMALIZE_RULES } from '../../src/core/norma
 import type { Sighting } from '../../src/core/types.js';
 import { KeySyncError } from '../../src/errors.js';
 import { scanCsv } from '../../src/sources/csv-scan.js';
-import { readSource, type CorruptDataPolicy } from '../../src/sources/read-source.js';
+import type { CorruptDataPolicy } from '../../src/core/types.js';
+import { readSource } from '../../src/sources/read-source.js';
 import type { SourceFile } from '../../src/sources/source-file.js';
 import { useScratchDir } from '../helpers/workspace.js';
 

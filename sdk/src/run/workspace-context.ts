@@ -1,9 +1,9 @@
 /** What the orchestrator and the API facades share for one open workspace. */
-import type { KeySyncConfig } from './config/load.js';
-import type { Logger } from './log.js';
-import type { SourceFile } from './sources/source-file.js';
-import type { ProcessLock } from './store/process-lock.js';
-import type { Store } from './store/store.js';
+import type { KeySyncConfig } from '../config/load.js';
+import type { Logger } from '../log.js';
+import type { SourceFile } from '../sources/source-file.js';
+import type { ProcessLock } from '../store/process-lock.js';
+import type { Store } from '../store/store.js';
 
 export interface WorkspacePaths {
   readonly database: string;
