@@ -1,7 +1,7 @@
 /**
  * Picks the SQLite driver for this editor. better-sqlite3 is built for the system Node's
  * ABI; desktop VS Code runs extensions in Electron, whose ABI differs, so loading it fails
- * there and the WASM driver (same database file, SPEC §7) takes over. One log line says
+ * there and the WASM driver (same database file, docs/behaviour.md §7) takes over. One log line says
  * which driver is in use.
  */
 import { createRequire } from 'node:module';

@@ -35,7 +35,7 @@ export interface ProgressEvent {
 export interface ReconcileOptions {
   /** Overrides `processing.mode`. */
   readonly mode?: RunMode;
-  /** Compute and report everything, change nothing persistent (SPEC §5). */
+  /** Compute and report everything, change nothing persistent (docs/behaviour.md §5). */
   readonly dryRun?: boolean;
   /** Overrides `provisioning.auto_approve`. */
   readonly autoApprove?: boolean;

@@ -1,7 +1,7 @@
 /**
  * The CLI (native driver) and the extension (this pass's driver, wasm included) on one
  * database at once: the SDK's lock serialises them, so nothing is lost or applied twice
- * and the file stays sound (SPEC §7).
+ * and the file stays sound (docs/behaviour.md §7).
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

@@ -1,4 +1,4 @@
-/** SPEC §9: 0 done; 1 the run failed; 2 usage or config error; 3 discrepancies with --fail-on-discrepancy. */
+/** docs/behaviour.md §9: 0 done; 1 the run failed; 2 usage or config error; 3 discrepancies with --fail-on-discrepancy. */
 import { isKeySyncError } from '../errors.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, discrepancies: 3, interrupted: 130 } as const;

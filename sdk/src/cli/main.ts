@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `keysync` executable: parse, run, map every outcome to an exit code (SPEC §9).
+ * The `keysync` executable: parse, run, map every outcome to an exit code (docs/behaviour.md §9).
  * Expected failures print one line naming the file, line and fix; only an unexpected
  * error prints a stack, and only with --verbose.
  */

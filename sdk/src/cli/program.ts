@@ -1,5 +1,5 @@
 /**
- * The `keysync` command line (SPEC §9): the earlier tool's options, same names, with no
+ * The `keysync` command line (docs/behaviour.md §9): the earlier tool's options, same names, with no
  * subcommand meaning "run a reconciliation"; plus the approval workflow as subcommands.
  * Everything here goes through the public API.
  */

@@ -1,5 +1,5 @@
 /**
- * The one definition of keysync-config.yaml (SPEC §1): validation, defaults, the
+ * The one definition of keysync-config.yaml (docs/behaviour.md §1): validation, defaults, the
  * TypeScript types and the published JSON Schema all come from here.
  */
 import { z } from 'zod';
@@ -71,7 +71,7 @@ export const configSchema = z
       })
       // Fields take their own defaults: a missing or partial section is filled in.
       .prefault({})
-      .describe('Normalisation rules, applied in the order listed (SPEC §3).'),
+      .describe('Normalisation rules, applied in the order listed (docs/behaviour.md §3).'),
     provisioning: z
       .strictObject({
         strategy: z.enum(['mirror', 'namespaced', 'surrogate']).default('mirror'),

@@ -1,5 +1,5 @@
 /**
- * Comparison (SPEC §4): pure. Every list comes out sorted, so identical inputs give
+ * Comparison (docs/behaviour.md §4): pure. Every list comes out sorted, so identical inputs give
  * identical discrepancies and byte-identical reports.
  *
  * Each system's KeyIndex is sorted by key hash, so A is matched against each other

@@ -1,5 +1,5 @@
 /**
- * The master-key lifecycle (SPEC §5) as data: which action moves which status where.
+ * The master-key lifecycle (docs/behaviour.md §5) as data: which action moves which status where.
  * Pure; the store applies it inside a transaction and records the audit event.
  */
 import { KeySyncError } from '../errors.js';

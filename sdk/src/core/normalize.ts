@@ -1,8 +1,8 @@
 /**
- * Key normalisation (SPEC §3): pure and deterministic. The rule names match the
+ * Key normalisation (docs/behaviour.md §3): pure and deterministic. The rule names match the
  * `normalize:` section of keysync-config.yaml so a config section can be passed as is.
  *
- * Two implementations give the same result: a reference built from the SPEC's steps
+ * Two implementations give the same result: a reference built from the steps of docs/behaviour.md §3
  * (Unicode-aware, regex based) and a single pass over char codes for ASCII keys, which
  * is about three times faster and is what almost every key takes. ASCII text is its own
  * compatibility decomposition, so the fast path can skip step 0. The property tests in
@@ -73,7 +73,7 @@ export function compileNormalizer(rules: NormalizeRules): Normalizer {
 
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
 
-/** The SPEC's steps, literally. Handles any Unicode input. */
+/** The steps of docs/behaviour.md §3, literally. Handles any Unicode input. */
 export function referenceNormalizer(rules: NormalizeRules): Normalizer {
   const delim = rules.collapse_delims;
   const d = escapeRegExp(delim);

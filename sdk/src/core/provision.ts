@@ -1,5 +1,5 @@
 /**
- * Master-key proposals (SPEC §5): pure and idempotent. A key that already has a registry
+ * Master-key proposals (docs/behaviour.md §5): pure and idempotent. A key that already has a registry
  * entry, in any status, gets no new proposal, so a rerun on the same data proposes
  * nothing. Registry lookups are set lookups: the earlier tool re-read the registry per
  * proposal and went quadratic.

@@ -1,5 +1,5 @@
 /**
- * Synthetic data sets (SPEC §8): one CSV per configured source, deterministic per seed.
+ * Synthetic data sets (docs/behaviour.md §8): one CSV per configured source, deterministic per seed.
  * Writes a commented keysync-config.yaml first when the folder has none. It never
  * overwrites a file it did not write itself (see manifest.ts) unless told to with `force`.
  */

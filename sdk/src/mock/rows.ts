@@ -63,7 +63,7 @@ export function systemRows(system: string, ids: Uint32Array, random: Random, opt
   return lines;
 }
 
-/** Bad rows of the kinds SPEC §2 counts: a blank key, a ragged row, a key with nothing left. */
+/** Bad rows of the kinds docs/behaviour.md §2 counts: a blank key, a ragged row, a key with nothing left. */
 function corruptLine(key: string, system: string, random: Random): string {
   switch (random.below(3)) {
     case 0:

@@ -1,5 +1,5 @@
 /**
- * Mock-data scenarios (SPEC §8): the shares of the key universe that are common to the
+ * Mock-data scenarios (docs/behaviour.md §8): the shares of the key universe that are common to the
  * authority and every other system, only outside the authority, and only in it.
  */
 import type { SCENARIO_NAMES } from '../config/schema.js';

@@ -1,6 +1,6 @@
 /**
  * CSV cells for the reports: RFC 4180 quoting, and the OWASP guard against formula
- * injection (SPEC §6): a cell a spreadsheet would evaluate gets a leading `'`.
+ * injection (docs/behaviour.md §6): a cell a spreadsheet would evaluate gets a leading `'`.
  * Called for every cell of every report (millions at scale), so the common case — a
  * plain key or word — is settled by looking at two characters and one short regex.
  */

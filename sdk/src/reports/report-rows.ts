@@ -1,5 +1,5 @@
 /**
- * The eight reports of SPEC §6 as rows: pure functions of a run's results. Headers keep
+ * The eight reports of docs/behaviour.md §6 as rows: pure functions of a run's results. Headers keep
  * the earlier tool's names so existing consumers keep working. Every list is already in
  * a deterministic order, so identical inputs give identical files.
  */

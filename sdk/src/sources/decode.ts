@@ -46,7 +46,7 @@ export function decodeSource(bytes: Uint8Array, encoding: SourceEncoding, file: 
   }
   // Buffer's latin1 is ISO-8859-1; TextDecoder's 'latin1' label means windows-1252.
   if (encoding === 'latin1') return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
-  // TextDecoder drops a leading UTF-8 BOM, so it can never hide the header (SPEC §2 fix).
+  // TextDecoder drops a leading UTF-8 BOM, so it can never hide the header (docs/behaviour.md §2).
   return new TextDecoder('utf-8').decode(bytes);
 }
 

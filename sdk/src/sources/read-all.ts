@@ -1,5 +1,5 @@
 /**
- * Reads every configured source and applies `error_handling` (SPEC §2): an unusable
+ * Reads every configured source and applies `error_handling` (docs/behaviour.md §2): an unusable
  * non-authority source is left out of the run (skip) or stops it (fail); an unusable or
  * empty authority always stops it, since every key would otherwise look out-of-authority.
  */

@@ -1,5 +1,5 @@
 /**
- * Reads one system's CSV into a KeyIndex (SPEC §2). Every row keeps its line; every bad
+ * Reads one system's CSV into a KeyIndex (docs/behaviour.md §2). Every row keeps its line; every bad
  * row is described with what was done about it. A source that cannot be used at all
  * (missing, unreadable, empty, no key column, wrong encoding) throws a KeySyncError with
  * a SOURCE_* code, and the orchestrator applies `on_missing_file` to it.

@@ -1,6 +1,6 @@
 /**
  * Multi-row inserts in chunks, as precompiled SQL: one statement per row is 5–8× slower
- * (PERFORMANCE-NOTES), Kysely's builder spends more time parsing a 1,000-row `values()`
+ * (docs/decisions.md §9), Kysely's builder spends more time parsing a 1,000-row `values()`
  * than SQLite spends inserting it, and SQLite caps the bound parameters of one statement.
  */
 import { CompiledQuery } from 'kysely';

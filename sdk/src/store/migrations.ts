@@ -1,5 +1,5 @@
 /**
- * Versioned schema changes (SPEC §7). Append new migrations; never edit a released one.
+ * Versioned schema changes (docs/behaviour.md §7). Append new migrations; never edit a released one.
  * `PRAGMA user_version` mirrors the count so a newer file is recognised before any write.
  */
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';

@@ -1,6 +1,6 @@
 /**
  * An inter-process lock beside the database file, the same under both SQLite drivers
- * (SPEC §7): native SQLite locks with fcntl, node-sqlite3-wasm with a `<db>.lock`
+ * (docs/behaviour.md §7): native SQLite locks with fcntl, node-sqlite3-wasm with a `<db>.lock`
  * folder, and neither sees the other's lock. So every database access takes this lock.
  *
  * The lock is a folder holding an owner file, put in place with one rename(2) of a folder

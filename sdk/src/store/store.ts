@@ -1,6 +1,6 @@
 /**
  * The database as the rest of the SDK sees it: a Kysely instance behind two doors.
- * `read` and `write` take the inter-process lock (SPEC §7) and, for writes, one
+ * `read` and `write` take the inter-process lock (docs/behaviour.md §7) and, for writes, one
  * transaction, so a multi-row write lands whole or not at all. The store takes any
  * SqliteDriver (or a ready Kysely instance) and never names better-sqlite3 itself.
  */

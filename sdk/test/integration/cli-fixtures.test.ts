@@ -36,7 +36,7 @@ function queryDb<T>(workspace: TempWorkspace, sql: string): T[] {
   }
 }
 
-describe('keysync CLI on the fixture sets (SPEC §2–§6, §9)', function () {
+describe('keysync CLI on the fixture sets (docs/behaviour.md §2–§6, §9)', function () {
   let workspace: TempWorkspace;
   afterEach(() => workspace?.remove());
 

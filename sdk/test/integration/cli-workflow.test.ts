@@ -1,6 +1,6 @@
 /**
  * Run-over-run behaviour through the real CLI: idempotent proposals, dry runs, the
- * approval workflow, auto-approve, resolution and exit codes (SPEC §5, §6, §9).
+ * approval workflow, auto-approve, resolution and exit codes (docs/behaviour.md §5, §6, §9).
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -28,7 +28,7 @@ function setConfig(workspace: TempWorkspace, replace: [string, string][]): void 
   writeFileSync(workspace.config, text);
 }
 
-describe('keysync CLI run over run (SPEC §5, §9)', function () {
+describe('keysync CLI run over run (docs/behaviour.md §5, §9)', function () {
   let workspace: TempWorkspace;
   beforeEach(() => (workspace = tempWorkspace('clean')));
   afterEach(() => workspace.remove());

@@ -1,6 +1,6 @@
 /**
  * The database is refused untouched when it is not ours, and the SDK's own lock keeps
- * two processes from interleaving (SPEC §7).
+ * two processes from interleaving (docs/behaviour.md §7).
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -16,7 +16,7 @@ import { tempWorkspace, type TempWorkspace } from '../helpers/workspace.js';
 
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
-describe('database safety (SPEC §7)', function () {
+describe('database safety (docs/behaviour.md §7)', function () {
   let workspace: TempWorkspace;
   let database: string;
   beforeEach(() => {

@@ -1,5 +1,5 @@
 /**
- * Two processes on one workspace (SPEC §7): of two runs started together one completes and
+ * Two processes on one workspace (docs/behaviour.md §7): of two runs started together one completes and
  * the other fails cleanly ("another run is in progress"), or they take turns; an approval
  * from a second process during a run is neither lost nor applied twice.
  */

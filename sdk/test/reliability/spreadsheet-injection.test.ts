@@ -1,5 +1,5 @@
 /**
- * Formula injection (SPEC §6): a report opened in a real spreadsheet — LibreOffice Calc,
+ * Formula injection (docs/behaviour.md §6): a report opened in a real spreadsheet — LibreOffice Calc,
  * headless — shows guarded cells as text. The control proves the test can fail: the same
  * report written without the guard has its formulas evaluated.
  */

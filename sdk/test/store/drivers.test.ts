@@ -17,7 +17,7 @@ type TestDb = Kysely<TestSchema>;
 const drivers: readonly SqliteDriver[] = [nativeDriver, wasmDriver];
 const BUSY_TIMEOUT_MS = 1500;
 
-describe('store drivers (SPEC §7)', () => {
+describe('store drivers (docs/behaviour.md §7)', () => {
   let dir: string;
   let fileCount = 0;
   const openDbs = new Set<TestDb>();

@@ -23,7 +23,7 @@ const keysOf = (entries: readonly { key: string }[]): string[] => entries.map((e
 const gapsOf = (result: Discrepancies): Record<string, readonly string[]> =>
   Object.fromEntries([...result.gaps].map(([system, keys]) => [system, keys.map((entry) => entry.key)]));
 
-describe('compareSystems (SPEC §4)', () => {
+describe('compareSystems (docs/behaviour.md §4)', () => {
   describe('propagation gaps: gaps[S] = A − S', () => {
     it('lists, per system, the authority keys the system lacks, sorted by code unit', () => {
       const a = clean('A', ['K9', 'K3', 'K10', 'K1', 'b', 'a']);
@@ -218,7 +218,7 @@ function model(systems: readonly { name: string; rows: readonly Row[] }[]) {
   };
 }
 
-describe('compareSystems against a naive Set model (SPEC §4, property)', () => {
+describe('compareSystems against a naive Set model (docs/behaviour.md §4, property)', () => {
   const keyArb = fc.constantFrom('K1', 'K2', 'K3', 'K10', 'X', 'a', 'B-7');
   const rawArb = fc.constantFrom('r1', 'r2', 'R1', ' r1');
   const rowsArb = fc

@@ -10,7 +10,7 @@ import { useScratchDir } from '../helpers/workspace.js';
 
 const SDK_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** The defaults SPEC §1 lists, written out so a changed default fails here. */
+/** The defaults docs/behaviour.md §1 lists, written out so a changed default fails here. */
 const SPEC_DEFAULTS = {
   authority: 'A',
   sources: new Map(
@@ -26,7 +26,7 @@ const SPEC_DEFAULTS = {
   error_handling: { on_missing_file: 'skip', on_corrupt_data: 'log' },
 };
 
-describe('loadConfig / parseConfigText (SPEC §1)', () => {
+describe('loadConfig / parseConfigText (docs/behaviour.md §1)', () => {
   const scratch = useScratchDir();
   let count = 0;
 
@@ -69,14 +69,14 @@ describe('loadConfig / parseConfigText (SPEC §1)', () => {
 
     it('resolves relative paths against the config file’s folder, not the working directory', () => {
       const file = workspace(
-        ['authority: A', 'sources:', '  A: { path: ./input/A.csv }', '  B: { path: ../shared/B.csv }', 'database: { path: data/k.db }', ''].join('\n'),
+        ['authority: A', 'sources:', '  A: { path: ./input/A.csv }', '  B: { path: ../elsewhere/B.csv }', 'database: { path: data/k.db }', ''].join('\n'),
       );
       const config = loadConfig(path.relative(process.cwd(), file));
       const folder = path.dirname(file);
       assert.strictEqual(config.file, file);
       assert.strictEqual(config.baseDir, folder);
       assert.strictEqual(path.resolve(config.baseDir, config.values.sources.get('A')!.path), path.join(folder, 'input', 'A.csv'));
-      assert.strictEqual(path.resolve(config.baseDir, config.values.sources.get('B')!.path), path.join(scratch(), 'shared', 'B.csv'));
+      assert.strictEqual(path.resolve(config.baseDir, config.values.sources.get('B')!.path), path.join(scratch(), 'elsewhere', 'B.csv'));
       assert.strictEqual(path.resolve(config.baseDir, config.values.database.path), path.join(folder, 'data', 'k.db'));
     });
 
@@ -298,14 +298,14 @@ describe('loadConfig / parseConfigText (SPEC §1)', () => {
   });
 });
 
-describe('configJsonSchema (SPEC §1: the published JSON Schema)', () => {
+describe('configJsonSchema (docs/behaviour.md §1: the published JSON Schema)', () => {
   it('equals the committed sdk/schema/keysync-config.schema.json, so the published schema never drifts', () => {
     const committed: unknown = JSON.parse(readFileSync(path.join(SDK_DIR, 'schema', 'keysync-config.schema.json'), 'utf8'));
     assert.deepStrictEqual(JSON.parse(JSON.stringify(configJsonSchema())), committed);
   });
 });
 
-describe('configTemplate (SPEC §1)', () => {
+describe('configTemplate (docs/behaviour.md §1)', () => {
   it('is a valid config whose values are the defaults, apart from the simulation section it is given', () => {
     const values = parseConfigText(configTemplate('drift', 5000, 9), 'keysync-config.yaml');
     const defaults = configSchema.parse({});

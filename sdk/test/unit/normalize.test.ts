@@ -8,11 +8,11 @@ import {
   type NormalizeRules,
 } from '../../src/core/normalize.js';
 
-/** All five steps on, pad_length 6: the setting SPEC §3's examples use. */
+/** All five steps on, pad_length 6: the setting docs/behaviour.md §3's examples use. */
 const ALL_ON: Partial<NormalizeRules> = { left_pad_numbers: true, pad_length: 6 };
 
-describe('normalizeKey (SPEC §3)', () => {
-  describe('the SPEC examples, all steps on, pad_length 6', () => {
+describe('normalizeKey (docs/behaviour.md §3)', () => {
+  describe('the examples of docs/behaviour.md §3, all steps on, pad_length 6', () => {
     const examples: ReadonlyArray<readonly [string, string]> = [
       ['  cust-123  ', 'CUST-000123'],
       ['PROD__ABC__789', 'PROD-ABC-000789'],
@@ -28,7 +28,7 @@ describe('normalizeKey (SPEC §3)', () => {
     }
   });
 
-  describe('fixes over KeySync Mini (SPEC §3 **fix**)', () => {
+  describe('fixes over KeySync Mini (docs/behaviour.md §3)', () => {
     it('collapses mixed runs of _ and - into one delimiter (fix): A--B__C → A-B-C', () => {
       assert.strictEqual(normalizeKey('A--B__C'), 'A-B-C');
     });
@@ -124,7 +124,7 @@ describe('normalizeKey (SPEC §3)', () => {
       };
       assert.strictEqual(normalizeKey(' a__b !', off), ' a__b !');
     });
-    it('defaults are the SPEC §1 defaults (padding off)', () => {
+    it('defaults are the docs/behaviour.md §1 defaults (padding off)', () => {
       assert.deepStrictEqual(DEFAULT_NORMALIZE_RULES, {
         trim_whitespace: true,
         uppercase: true,
@@ -229,7 +229,7 @@ const unicodeMix = fc.string({
 });
 const keyArb = fc.oneof(asciiHeavy, unicodeMix, fc.string({ unit: 'binary', maxLength: 16 }), fc.string({ unit: 'grapheme', maxLength: 8 }));
 
-describe('normalisation properties (SPEC §3: pure, deterministic)', () => {
+describe('normalisation properties (docs/behaviour.md §3: pure, deterministic)', () => {
   it('compileNormalizer (ASCII fast path + fallback) equals referenceNormalizer for any rules and key', () => {
     fc.assert(
       fc.property(rulesArb, keyArb, (rules, raw) => {

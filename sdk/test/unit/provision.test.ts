@@ -73,7 +73,7 @@ function sampleOutOfAuthority(): readonly OutOfAuthorityKey[] {
   return compareSystems(a, [b, c, d]).outOfAuthority;
 }
 
-describe('proposeMasterKeys (SPEC §5)', () => {
+describe('proposeMasterKeys (docs/behaviour.md §5)', () => {
   describe('strategies', () => {
     it('mirror: the master key is the normalised key', () => {
       const proposals = proposeMasterKeys(sampleOutOfAuthority(), new FakeRegistry(), settings('mirror'), noSurrogates);
@@ -146,7 +146,7 @@ describe('proposeMasterKeys (SPEC §5)', () => {
     });
   });
 
-  describe('idempotency (SPEC §5 **fix**)', () => {
+  describe('idempotency (docs/behaviour.md §5)', () => {
     const statuses: readonly MasterKeyStatus[] = ['proposed', 'active', 'rejected', 'deprecated', 'resolved'];
     for (const status of statuses) {
       it(`proposes nothing for a key already in the registry as ${status}`, () => {
@@ -218,7 +218,7 @@ describe('proposeMasterKeys (SPEC §5)', () => {
   });
 });
 
-describe('findResolved (SPEC §5: a proposal whose key appears in A becomes resolved)', () => {
+describe('findResolved (docs/behaviour.md §5: a proposal whose key appears in A becomes resolved)', () => {
   it('returns the proposed keys the authority now has, in the given order', () => {
     const authority = indexOf('A', [
       ['Z', 'z'],

@@ -10,7 +10,7 @@ import { REPORT_NAMES } from '../../src/reports/report-rows.js';
 import { claimFileName, claimReportStamp, removeRunReports, reportFileName } from '../../src/reports/report-stamp.js';
 import { useScratchDir } from '../helpers/workspace.js';
 
-describe('guardFormula / csvCell (SPEC §6: csv_injection_guard, RFC 4180)', () => {
+describe('guardFormula / csvCell (docs/behaviour.md §6: csv_injection_guard, RFC 4180)', () => {
   describe('formula guard (OWASP)', () => {
     const guarded: ReadonlyArray<readonly [string, string]> = [
       ['=1+1', "'=1+1"],
@@ -105,7 +105,7 @@ describe('guardFormula / csvCell (SPEC §6: csv_injection_guard, RFC 4180)', () 
   });
 });
 
-describe('writeFileAtomically (SPEC §6: temp file + rename, never overwriting)', () => {
+describe('writeFileAtomically (docs/behaviour.md §6: temp file + rename, never overwriting)', () => {
   const scratch = useScratchDir();
   let count = 0;
   const freshFolder = (): string => {
@@ -224,7 +224,7 @@ describe('claimReportStamp / reportFileName (<report>_<run-timestamp>.csv)', () 
     assert.deepStrictEqual(readdirSync(folder).sort(), [claimFileName(stamp, false), claimFileName(other.stamp, false), path.basename(theirs), 'notes.csv'].sort());
   });
 
-  it('knows the eight reports of SPEC §6, in order', () => {
+  it('knows the eight reports of docs/behaviour.md §6, in order', () => {
     assert.deepStrictEqual(
       [...REPORT_NAMES],
       ['reconciliation_summary', 'diff_missing_in_A', 'diff_missing_from_system', 'master_key_registry', 'audit_log', 'duplicates', 'error_report', 'trend_analysis'],

@@ -20,7 +20,7 @@ interface Summary {
   repeated: number;
 }
 
-describe('readSource (SPEC §2)', () => {
+describe('readSource (docs/behaviour.md §2)', () => {
   const scratch = useScratchDir();
   let count = 0;
 
@@ -270,7 +270,7 @@ describe('readSource (SPEC §2)', () => {
     });
   });
 
-  describe('CSV quoting mixed with CRLF and LF line ends (SPEC §2)', () => {
+  describe('CSV quoting mixed with CRLF and LF line ends (docs/behaviour.md §2)', () => {
     it('reads every row of a quoted file whose line ends are CRLF then LF', async () => {
       const summary = await read('"key",x\r\na,1\nb,2\r\nc,3\r\n');
       assert.deepStrictEqual(summary.keys, [['A', [at('a', 2)]], ['B', [at('b', 3)]], ['C', [at('c', 4)]]]);
@@ -291,7 +291,7 @@ describe('readSource (SPEC §2)', () => {
   });
 });
 
-describe('scanCsv: plain fast path vs csv-parse path (SPEC §2, property)', () => {
+describe('scanCsv: plain fast path vs csv-parse path (docs/behaviour.md §2, property)', () => {
   interface Event {
     kind: 'header' | 'row' | 'bad';
     key?: string | undefined;

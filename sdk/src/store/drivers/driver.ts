@@ -15,7 +15,7 @@ export interface SqliteOpenOptions {
  * module does not match Electron's ABI) share every query.
  *
  * Both drivers must leave the file in rollback-journal mode: the WASM driver cannot
- * open a WAL database (SPEC §7).
+ * open a WAL database (docs/behaviour.md §7).
  */
 export interface SqliteDriver {
   readonly name: DriverName;

@@ -1,0 +1,260 @@
+/**
+ * The store's repositories and the run records against a real SQLite file through the real
+ * Store, under both drivers (docs/behaviour.md §5, §7; docs/architecture.md §4).
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Proposal } from '../../src/core/provision.js';
+import { planRegistryChanges } from '../../src/core/registry-plan.js';
+import { isKeySyncError } from '../../src/errors.js';
+import type { Logger } from '../../src/log.js';
+import type { RunIdentity } from '../../src/run/run-identity.js';
+import { abandonRun, beginRun, markInterruptedRuns, resumableRun } from '../../src/run/run-records.js';
+import { appendAudit, listAudit } from '../../src/store/audit-repo.js';
+import { countDiscrepancies, loadDiscrepancies, saveDiscrepancies, type DiscrepancyGroup } from '../../src/store/discrepancies-repo.js';
+import type { SqliteDriver } from '../../src/store/drivers/driver.js';
+import { nativeDriver } from '../../src/store/drivers/native.js';
+import { wasmDriver } from '../../src/store/drivers/wasm.js';
+import { applyRegistryPlan, countByStatus, listMasterKeys, nextIds, transitionMany, transitionMasterKey } from '../../src/store/registry-repo.js';
+import { finishRun, getRun, insertRun, listRuns } from '../../src/store/runs-repo.js';
+import { Store } from '../../src/store/store.js';
+
+const T0 = '2026-05-01T10:00:00.000Z';
+const T1 = '2026-05-01T10:05:00.000Z';
+const silent: Logger = { log: () => {} } as unknown as Logger;
+
+const proposal = (key: string): Proposal => ({ normalizedKey: key, masterKey: `MK-${key}`, sourceSystem: 'B', sourceKey: key.toLowerCase(), strategy: 'namespaced' });
+
+function identity(id: string, overrides: Partial<RunIdentity> = {}): RunIdentity {
+  return { id, startedAt: T0, stamp: id.slice(0, 16), outputDir: path.join(tmpdir(), 'keysync-no-such-output'), mode: 'full', resumed: false, ...overrides };
+}
+
+for (const driver of [nativeDriver, wasmDriver] as readonly SqliteDriver[]) {
+  describe(`store repositories on a real SQLite file (${driver.name} driver)`, function () {
+    let dir: string;
+    let store: Store;
+    let files = 0;
+
+    before(() => {
+      dir = mkdtempSync(path.join(tmpdir(), `keysync-repos-${driver.name}-`));
+    });
+    beforeEach(async () => {
+      store = await Store.open(path.join(dir, `keysync-${++files}.db`), { driver, lockTimeoutMs: 2000 });
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+    after(() => rmSync(dir, { recursive: true, force: true }));
+
+    /** A run row the registry entries can point at, and a registry planned and applied by it. */
+    async function seedRegistry(keys: readonly string[]): Promise<void> {
+      await beginRun(store, identity('20260501T100000Z-seed'), null, T0);
+      await store.write('seed', async (tx) => {
+        const ids = await nextIds(tx);
+        const plan = planRegistryChanges({
+          runId: '20260501T100000Z-seed', now: T0, existing: [], proposals: keys.map(proposal), resolvedKeys: [], autoApproveKeys: [],
+          nextMasterKeyId: ids.masterKey, nextAuditId: ids.audit,
+        });
+        await applyRegistryPlan(tx, plan);
+      });
+    }
+
+    describe('registry-repo', () => {
+      it('applies a plan with the ids it planned, and round-trips every field', async () => {
+        await seedRegistry(['K-1', 'K-2']);
+        const records = await store.read((db) => listMasterKeys(db));
+        assert.deepEqual(records, [
+          {
+            id: 1, masterKey: 'MK-K-1', normalizedKey: 'K-1', sourceSystem: 'B', sourceKey: 'k-1', strategy: 'namespaced', status: 'proposed',
+            createdAt: T0, createdRunId: '20260501T100000Z-seed', activatedAt: null, statusChangedAt: T0, statusChangedBy: 'keysync', statusReason: null,
+          },
+          {
+            id: 2, masterKey: 'MK-K-2', normalizedKey: 'K-2', sourceSystem: 'B', sourceKey: 'k-2', strategy: 'namespaced', status: 'proposed',
+            createdAt: T0, createdRunId: '20260501T100000Z-seed', activatedAt: null, statusChangedAt: T0, statusChangedBy: 'keysync', statusReason: null,
+          },
+        ]);
+        // run_started took audit id 1; the two proposals follow.
+        const audit = await store.read((db) => listAudit(db));
+        assert.deepEqual(audit.map((event) => [event.id, event.eventType, event.key]), [
+          [1, 'run_started', null],
+          [2, 'master_key_proposed', 'K-1'],
+          [3, 'master_key_proposed', 'K-2'],
+        ]);
+        assert.deepEqual(await store.read((db) => nextIds(db)), { masterKey: 3, audit: 4 });
+      });
+
+      it('filters by status and normalised keys, pages with limit and offset, counts by status', async () => {
+        await seedRegistry(['K-1', 'K-2', 'K-3']);
+        await store.write('approve', (tx) => transitionMasterKey(tx, { given: 'K-2', normalized: 'K-2' }, { action: 'approve', actor: 'ana', now: T1 }));
+        const keys = (records: { normalizedKey: string }[]) => records.map((record) => record.normalizedKey);
+        assert.deepEqual(keys(await store.read((db) => listMasterKeys(db, { status: 'proposed' }))), ['K-1', 'K-3']);
+        assert.deepEqual(keys(await store.read((db) => listMasterKeys(db, { status: ['active', 'rejected'] }))), ['K-2']);
+        assert.deepEqual(keys(await store.read((db) => listMasterKeys(db, { normalizedKeys: ['K-3', 'K-1', 'NONE'] }))), ['K-1', 'K-3']);
+        assert.deepEqual(keys(await store.read((db) => listMasterKeys(db, { limit: 1, offset: 1 }))), ['K-2']);
+        assert.deepEqual(keys(await store.read((db) => listMasterKeys(db, { offset: 2 }))), ['K-3']);
+        assert.deepEqual(await store.read((db) => countByStatus(db)), { proposed: 2, active: 1, rejected: 0, deprecated: 0, resolved: 0 });
+      });
+
+      it('finds a key by master key, by normalised key, or by its normalised form, and records the user action', async () => {
+        await seedRegistry(['K-1', 'K-2', 'K-3']);
+        const byMaster = await store.write('a', (tx) => transitionMasterKey(tx, { given: 'MK-K-1', normalized: 'MKK1' }, { action: 'approve', actor: 'ana', now: T1 }));
+        assert.deepEqual([byMaster.normalizedKey, byMaster.status, byMaster.activatedAt, byMaster.statusChangedBy], ['K-1', 'active', T1, 'ana']);
+        const byNormalised = await store.write('b', (tx) =>
+          transitionMasterKey(tx, { given: 'k-2', normalized: 'K-2' }, { action: 'reject', actor: 'bo', reason: 'test key', now: T1 }),
+        );
+        assert.deepEqual([byNormalised.normalizedKey, byNormalised.status, byNormalised.statusReason], ['K-2', 'rejected', 'test key']);
+        const stored = await store.read((db) => listMasterKeys(db, { normalizedKeys: ['K-1', 'K-2'] }));
+        assert.deepEqual(stored.map((record) => record.status), ['active', 'rejected'], 'the change is stored, not only returned');
+        const events = await store.read((db) => listAudit(db, { eventType: 'master_key_rejected' }));
+        assert.equal(events.length, 1);
+        assert.deepEqual([events[0]!.actor, events[0]!.runId, events[0]!.details], ['bo', null, 'MK-K-2: proposed → rejected (test key)']);
+      });
+
+      it('refuses an unknown key, a reject without a reason and an illegal transition, changing nothing', async () => {
+        await seedRegistry(['K-1']);
+        const refused = async (work: Parameters<Store['write']>[1], code: string) => {
+          await assert.rejects(store.write('try', work), (error: unknown) => isKeySyncError(error) && error.code === code);
+        };
+        await refused((tx) => transitionMasterKey(tx, { given: 'nope', normalized: 'NOPE' }, { action: 'approve', actor: 'a', now: T1 }), 'MASTER_KEY_NOT_FOUND');
+        await refused((tx) => transitionMasterKey(tx, { given: 'K-1', normalized: 'K-1' }, { action: 'reject', actor: 'a', reason: '  ', now: T1 }), 'REASON_REQUIRED');
+        await refused((tx) => transitionMasterKey(tx, { given: 'K-1', normalized: 'K-1' }, { action: 'deprecate', actor: 'a', now: T1 }), 'ILLEGAL_TRANSITION');
+        const [record] = await store.read((db) => listMasterKeys(db));
+        assert.equal(record!.status, 'proposed');
+        assert.equal((await store.read((db) => listAudit(db))).length, 2, 'run_started and the proposal only');
+      });
+
+      it('transitionMany acts only on keys in a status the action applies to', async () => {
+        await seedRegistry(['K-1', 'K-2', 'K-3']);
+        await store.write('reject', (tx) => transitionMasterKey(tx, { given: 'K-3', normalized: 'K-3' }, { action: 'reject', actor: 'a', reason: 'no', now: T1 }));
+        const changed = await store.write('all', (tx) => transitionMany(tx, ['K-1', 'K-3', 'MISSING'], { action: 'approve', actor: 'bulk', now: T1 }));
+        assert.equal(changed, 1);
+        assert.deepEqual((await store.read((db) => listMasterKeys(db))).map((record) => record.status), ['active', 'proposed', 'rejected']);
+        assert.equal((await store.read((db) => listAudit(db, { eventType: 'master_key_approved' }))).length, 1);
+      });
+    });
+
+    describe('audit-repo', () => {
+      it('keeps planned ids, assigns the next ones otherwise, and filters by run, key, type and id range', async () => {
+        const event = (runId: string | null, key: string | null, eventType: string) => ({
+          timestamp: T0, runId, eventType, details: 'd', system: null, key, action: 'x', result: 'ok', actor: 'keysync',
+        });
+        await beginRun(store, identity('20260501T100000Z-aaaa'), null, T0); // id 1
+        await store.write('events', async (tx) => {
+          await appendAudit(tx, [{ ...event('20260501T100000Z-aaaa', 'K', 'planned'), id: 10 }]);
+          await appendAudit(tx, [event(null, 'K', 'user'), event(null, 'L', 'user')]);
+        });
+        const all = await store.read((db) => listAudit(db));
+        assert.deepEqual(all.map((e) => [e.id, e.eventType]), [[1, 'run_started'], [10, 'planned'], [11, 'user'], [12, 'user']]);
+        const ids = async (filter: Parameters<typeof listAudit>[1]) => (await store.read((db) => listAudit(db, filter))).map((e) => e.id);
+        assert.deepEqual(await ids({ runId: '20260501T100000Z-aaaa' }), [1, 10]);
+        assert.deepEqual(await ids({ key: 'K' }), [10, 11]);
+        assert.deepEqual(await ids({ eventType: 'user' }), [11, 12]);
+        assert.deepEqual(await ids({ fromId: 10, toId: 11 }), [10, 11]);
+        assert.deepEqual(await ids({ limit: 2 }), [1, 10]);
+      });
+    });
+
+    describe('runs-repo and discrepancies-repo', () => {
+      it('round-trips a run from running to completed, with summary, reports and rules as JSON', async () => {
+        await store.write('insert', (tx) =>
+          insertRun(tx, { id: 'r1', startedAt: T0, mode: 'incremental', reportStamp: '20260501T100000Z', outputDir: '/out', configFile: '/c.yaml', auditFromId: 1 }),
+        );
+        const running = await store.read((db) => getRun(db, 'r1'));
+        assert.deepEqual([running!.status, running!.finishedAt, running!.summary, running!.auditToId, running!.mode], ['running', null, null, null, 'incremental']);
+        const rules = { trim_whitespace: true, uppercase: false, collapse_delims: '.', strip_non_alnum: true, left_pad_numbers: true, pad_length: 8 };
+        const summary = { runId: 'r1', totals: { uniqueKeys: 3 } } as never;
+        await store.write('finish', (tx) =>
+          finishRun(tx, 'r1', { status: 'completed', finishedAt: T1, summary, reports: { audit_log: '/out/a.csv' }, auditToId: 7, normalizeRules: rules }),
+        );
+        const done = await store.read((db) => getRun(db, 'r1'));
+        assert.deepEqual(
+          [done!.status, done!.finishedAt, done!.summary, done!.reports, done!.auditFromId, done!.auditToId, done!.normalizeRules, done!.outputDir, done!.configFile],
+          ['completed', T1, summary, { audit_log: '/out/a.csv' }, 1, 7, rules, '/out', '/c.yaml'],
+        );
+        assert.equal(await store.read((db) => getRun(db, 'nope')), undefined);
+      });
+
+      it('lists runs newest first, by status, up to a limit', async () => {
+        await store.write('runs', async (tx) => {
+          for (const [id, startedAt] of [['a', '2026-01-01T00:00:00.000Z'], ['c', '2026-03-01T00:00:00.000Z'], ['b', '2026-02-01T00:00:00.000Z']] as const) {
+            await insertRun(tx, { id, startedAt, mode: 'full', reportStamp: id, outputDir: '/o', configFile: null, auditFromId: 1 });
+          }
+          await finishRun(tx, 'b', { status: 'failed', finishedAt: T1, error: 'boom' });
+        });
+        assert.deepEqual((await store.read((db) => listRuns(db))).map((run) => run.id), ['c', 'b', 'a']);
+        assert.deepEqual((await store.read((db) => listRuns(db, { status: 'running' }))).map((run) => run.id), ['c', 'a']);
+        assert.deepEqual((await store.read((db) => listRuns(db, { limit: 1 }))).map((run) => run.id), ['c']);
+        assert.equal((await store.read((db) => getRun(db, 'b')))!.error, 'boom');
+      });
+
+      it('stores one row per (kind, system) and gives the entries back as saved', async () => {
+        await beginRun(store, identity('20260501T100000Z-dddd'), null, T0);
+        const groups: DiscrepancyGroup[] = [
+          { kind: 'gap', system: 'B', entries: [{ key: 'K-1', line: 2 }, { key: 'K-2', line: 3 }] },
+          { kind: 'out_of_authority', system: 'B', entries: [{ key: 'X', sightings: [{ raw: 'x', line: 5 }] }] },
+          { kind: 'only_in_authority', system: '', entries: [] },
+          { kind: 'bad_row', system: 'C', entries: [{ file: '/c.csv', line: 9, reason: 'missing key', detail: 'blank', action: 'skipped' }] },
+        ];
+        await store.write('save', (tx) => saveDiscrepancies(tx, '20260501T100000Z-dddd', groups));
+        const counts = await store.read((db) => countDiscrepancies(db, '20260501T100000Z-dddd'));
+        assert.deepEqual(
+          counts.map((c) => [c.kind, c.system, Number(c.count)]).sort(),
+          [['bad_row', 'C', 1], ['gap', 'B', 2], ['only_in_authority', '', 0], ['out_of_authority', 'B', 1]],
+        );
+        for (const group of groups) {
+          assert.deepEqual(await store.read((db) => loadDiscrepancies(db, '20260501T100000Z-dddd', group.kind, group.system)), group.entries);
+        }
+        assert.deepEqual(await store.read((db) => loadDiscrepancies(db, '20260501T100000Z-dddd', 'gap', 'Z')), []);
+      });
+    });
+
+    describe('run records (run/run-records.ts)', () => {
+      it('beginRun inserts a running row whose audit range starts after the previous completed run', async () => {
+        await store.write('earlier', async (tx) => {
+          await insertRun(tx, { id: 'old', startedAt: '2026-01-01T00:00:00.000Z', mode: 'full', reportStamp: 'old', outputDir: '/o', configFile: null, auditFromId: 1 });
+          await finishRun(tx, 'old', { status: 'completed', finishedAt: T0, auditToId: 41 });
+        });
+        await beginRun(store, identity('20260501T100000Z-bbbb', { mode: 'incremental' }), '/cfg.yaml', T0);
+        const run = await store.read((db) => getRun(db, '20260501T100000Z-bbbb'));
+        assert.deepEqual([run!.status, run!.mode, run!.auditFromId, run!.configFile, run!.reportStamp], ['running', 'incremental', 42, '/cfg.yaml', '20260501T100000Z']);
+        const [started] = await store.read((db) => listAudit(db, { runId: '20260501T100000Z-bbbb' }));
+        assert.deepEqual([started!.eventType, started!.details, started!.result, started!.action], ['run_started', 'incremental run started', 'running', 'started']);
+      });
+
+      it('abandonRun records the outcome and its event; resumableRun returns it; beginRun resumes it', async () => {
+        const run = identity('20260501T100000Z-cccc');
+        await beginRun(store, run, null, T0);
+        await abandonRun(store, run.id, 'cancelled', 'cancelled by the user', T1);
+        const abandoned = await store.read((db) => getRun(db, run.id));
+        assert.deepEqual([abandoned!.status, abandoned!.error, abandoned!.finishedAt], ['cancelled', 'cancelled by the user', T1]);
+        assert.equal((await resumableRun(store)).id, run.id);
+        await beginRun(store, { ...run, resumed: true, outputDir: '/elsewhere' }, null, T1);
+        const resumed = await store.read((db) => getRun(db, run.id));
+        assert.deepEqual([resumed!.status, resumed!.error, resumed!.finishedAt, resumed!.outputDir], ['running', null, null, '/elsewhere']);
+        assert.deepEqual((await store.read((db) => listAudit(db, { runId: run.id }))).map((e) => e.eventType), ['run_started', 'run_cancelled', 'run_resumed']);
+        assert.equal((await store.read((db) => listRuns(db))).length, 1, 'resuming adds no run');
+      });
+
+      it('resumableRun refuses when there is no run or the latest completed', async () => {
+        const nothing = (error: unknown) => isKeySyncError(error) && error.code === 'NOTHING_TO_RESUME' && error.kind === 'usage';
+        await assert.rejects(resumableRun(store), nothing);
+        await beginRun(store, identity('20260501T100000Z-eeee'), null, T0);
+        await store.write('finish', (tx) => finishRun(tx, '20260501T100000Z-eeee', { status: 'completed', finishedAt: T1 }));
+        await assert.rejects(resumableRun(store), nothing);
+      });
+
+      it('markInterruptedRuns marks every running run failed, "interrupted", and leaves finished ones', async () => {
+        await beginRun(store, identity('20260501T100000Z-ffff'), null, T0);
+        await beginRun(store, identity('20260501T100001Z-gggg'), null, T0);
+        await store.write('finish', (tx) => finishRun(tx, '20260501T100001Z-gggg', { status: 'completed', finishedAt: T1 }));
+        await markInterruptedRuns(store, silent, path.join(dir, 'no-output'), T1);
+        const runs = await store.read((db) => listRuns(db));
+        assert.deepEqual(runs.map((run) => [run.id, run.status]).sort(), [['20260501T100000Z-ffff', 'failed'], ['20260501T100001Z-gggg', 'completed']]);
+        assert.match(runs.find((run) => run.status === 'failed')!.error!, /^interrupted/);
+        assert.equal((await store.read((db) => listAudit(db, { eventType: 'run_failed' }))).length, 1);
+      });
+    });
+  });
+}
