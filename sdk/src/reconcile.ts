@@ -20,7 +20,7 @@ import { abandonRun, beginRun, markInterruptedRuns, resumableRun } from './run/r
 import { legacySnapshotFolder, listSnapshots, removeUnreferencedSnapshots, snapshotFolder } from './store/snapshots.js';
 import type { Store } from './store/store.js';
 import type { WorkspaceContext } from './run/workspace-context.js';
-import { assertIndependentPaths } from './workspace-paths.js';
+import { assertWorkspacePaths } from './workspace-paths.js';
 
 export type ReconcileStage = 'read' | 'compare' | 'provision' | 'reports' | 'persist';
 
@@ -66,7 +66,7 @@ export type StageTimings = Readonly<Record<ReconcileStage, number>>;
 export async function reconcile(context: WorkspaceContext, options: ReconcileOptions = {}): Promise<ReconcileResult> {
   throwIfAborted(options.signal);
   if (options.outputDir !== undefined) {
-    assertIndependentPaths({ configFile: context.config.file, paths: context.paths, sources: context.sources, outputOverride: path.resolve(options.outputDir) });
+    assertWorkspacePaths({ configFile: context.config.file, paths: context.paths, sources: context.sources, outputOverride: path.resolve(options.outputDir) });
   }
   if (options.dryRun) {
     if (options.resume) throw new KeySyncError('USAGE', 'usage', 'A dry run cannot resume a run.', { remedy: 'use --resume or --dry-run, not both' });

@@ -1,4 +1,5 @@
-/** The workspace's files as one list, checked for overlaps before anything is written. */
+/** The workspace's files, checked before anything is written: usable, and not overlapping. */
+import { statSync } from 'node:fs';
 import { findPathOverlaps, type WorkspacePath } from './config/path-overlaps.js';
 import { KeySyncError } from './errors.js';
 import type { SourceFile } from './sources/source-file.js';
@@ -13,7 +14,28 @@ export interface PathCheck {
   readonly outputOverride?: string;
 }
 
-export function assertIndependentPaths(check: PathCheck): void {
+/**
+ * The log file is appended to on every line: it must be a regular file or not exist yet. A
+ * folder fails every append, and a FIFO or a device would block or swallow the log.
+ */
+function assertLogFileUsable(check: PathCheck): void {
+  const { log } = check.paths;
+  if (log === null) return;
+  let stat;
+  try {
+    stat = statSync(log);
+  } catch {
+    return;
+  }
+  if (stat.isFile()) return;
+  throw new KeySyncError('CONFIG_LOG_NOT_A_FILE', 'config', `logging.file names ${stat.isDirectory() ? 'a folder' : 'a special file (a FIFO, a device or a socket)'}, not a log file.`, {
+    file: check.configFile ?? undefined,
+    remedy: `point logging.file at a regular file (created on first use), or set it to null for none; it is ${log}`,
+  });
+}
+
+export function assertWorkspacePaths(check: PathCheck): void {
+  assertLogFileUsable(check);
   const { paths, outputOverride } = check;
   const entries: WorkspacePath[] = [
     { key: outputOverride ? 'the output folder (-o)' : 'output.directory', path: outputOverride ?? paths.output, kind: 'managed-folder', group: 'output' },

@@ -32,7 +32,7 @@ import { getRun, listRuns, type RunFilter, type RunRecord } from './store/runs-r
 import { databaseLockDir, Store, type Db } from './store/store.js';
 import { requireWholeNumbers, WHOLE_NUMBERS } from './whole-numbers.js';
 import type { WorkspaceContext, WorkspacePaths } from './run/workspace-context.js';
-import { assertIndependentPaths } from './workspace-paths.js';
+import { assertWorkspacePaths } from './workspace-paths.js';
 
 export interface OpenWorkspaceOptions {
   /** SQLite driver: `native` (better-sqlite3, default) or `wasm` (node-sqlite3-wasm), or your own. */
@@ -127,7 +127,7 @@ function createContext(
     delimiter: source.delimiter,
     encoding: source.encoding,
   }));
-  assertIndependentPaths({ configFile: config.file, paths, sources });
+  assertWorkspacePaths({ configFile: config.file, paths, sources });
   const storeOptions = { driver, lockTimeoutMs: options.lockTimeoutMs ?? values.database.busy_timeout_ms };
   let store: Promise<Store> | undefined;
   let empty: Promise<Store> | undefined;

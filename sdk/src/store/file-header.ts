@@ -3,7 +3,7 @@
  * opening runs pragmas that may write, and a foreign or newer file must stay untouched.
  * Offsets are from the SQLite file-format documentation.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { KeySyncError } from '../errors.js';
 
 const MAGIC = 'SQLite format 3\0';
@@ -38,7 +38,8 @@ export function checkDatabaseFile(file: string, applicationId: number, schemaVer
 function readHeader(file: string): Buffer | null {
   let fd: number;
   try {
-    fd = openSync(file, 'r');
+    // Non-blocking: opening a FIFO for reading would otherwise wait for a writer forever.
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw new KeySyncError('DATABASE_UNREADABLE', 'database', `The database file cannot be opened (${(error as NodeJS.ErrnoException).code}).`, {

@@ -5,7 +5,7 @@
  * claimed atomically; a lock whose holder is gone is taken over, or removed on request.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
@@ -286,6 +286,29 @@ describe('Unusable places give one clear line, and leave no run `running`', () =
     assert.match(result.stderr, /db-folder: database\.path names a folder/);
     assert.doesNotMatch(result.stderr, /unexpected|EISDIR/);
   });
+
+  it('database.path naming a FIFO: refused at once, not a hang', async () => {
+    const workspace = ws();
+    execFileSync('mkfifo', [workspace.file('db.fifo')]);
+    setConfig(workspace, 'database: { path: ./db.fifo }');
+    const result = await runCli(['-c', workspace.config, '-q'], { timeoutMs: 30_000 });
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /db\.fifo: database\.path names a folder or a special file/);
+  });
+
+  for (const [what, make] of [
+    ['a FIFO', (file: string) => execFileSync('mkfifo', [file])],
+    ['a folder', (file: string) => mkdirSync(file)],
+  ] as const) {
+    it(`logging.file naming ${what}: a config error, not a hang or a silent loss of the log`, async () => {
+      const workspace = ws();
+      make(workspace.file('keysync.log'));
+      setConfig(workspace, 'logging: { file: ./keysync.log }');
+      const result = await runCli(['-c', workspace.config, '-q'], { timeoutMs: 30_000 });
+      assert.equal(result.code, 2, result.stderr);
+      assert.match(result.stderr, /logging\.file names a (folder|special file)/);
+    });
+  }
 
   it('an unexpected error is recorded in the runs table as one line', async () => {
     const workspace = ws();
