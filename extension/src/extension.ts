@@ -6,10 +6,12 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { filesMockDataWouldOverwrite } from '@keysync/sdk';
+import { filesMockDataWouldOverwrite, type BadRowEntry } from '@keysync/sdk';
 import { ACTIONABLE_REPORT_GLOB } from './codelens/report-kind.js';
 import { lensApproveAll, lensDecide, syncReportStatuses } from './codelens/lens-commands.js';
 import { ReportCodeLensProvider } from './codelens/report-lens.js';
+import { BadRowDiagnostics } from './bad-row-diagnostics.js';
+import { badRowProblems } from './bad-row-problems.js';
 import { ConfigDiagnostics } from './config-diagnostics.js';
 import { HistoryPanel } from './history/history-panel.js';
 import { Log } from './log.js';
@@ -31,6 +33,7 @@ export interface KeySyncApi {
   readonly statusBar: StatusBar;
   readonly treeView: vscode.TreeView<TreeNode>;
   readonly diagnostics: ConfigDiagnostics;
+  readonly badRowDiagnostics: BadRowDiagnostics;
   /** Resolves once the views reflect the latest change. */
   settled(): Promise<void>;
 }
@@ -43,6 +46,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<KeySyn
   const codeLens = new ReportCodeLensProvider(() => service);
   const statusBar = new StatusBar();
   const diagnostics = new ConfigDiagnostics();
+  const badRowDiagnostics = new BadRowDiagnostics();
+  /** The run whose bad rows the Problems panel shows: they are loaded once per run. */
+  let badRowsShownFor: string | undefined;
   const history = new HistoryPanel(() => service);
   const treeView = vscode.window.createTreeView('keysync.discrepancies', { treeDataProvider: tree, showCollapseAll: true });
   let settling: Promise<void> = Promise.resolve();
@@ -56,6 +62,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<KeySyn
         treeView.badge = undefined;
         treeView.message = undefined;
         diagnostics.show('', []);
+        badRowDiagnostics.show(new Map());
+        badRowsShownFor = undefined;
         await setContext({ hasConfig: false, hasRun: false, pendingCount: 0, hasRealSources: false });
         return;
       }
@@ -64,6 +72,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<KeySyn
       const problem = state.configProblem;
       diagnostics.show(problem?.file ?? service.configUri.fsPath, problem?.problems ?? []);
       treeView.message = problem && `${problem.summary}. Results shown are stale until the config is fixed.`;
+      const latest = state.completed;
+      if (latest?.id !== badRowsShownFor) {
+        const current = service;
+        const withBadRows = latest?.summary?.systems.filter((system) => system.badRows > 0) ?? [];
+        const groups = await Promise.all(
+          withBadRows.map(async ({ system }) => ({ system, rows: (await current.discrepancies(latest!.id, 'bad_row', system)) as BadRowEntry[] })),
+        );
+        badRowDiagnostics.show(badRowProblems(groups));
+        badRowsShownFor = latest?.id;
+      }
       statusBar.update(statusContent({ completed: state.completed, failed: state.failed, pending, configProblem: problem?.summary }));
       treeView.badge = pending ? { value: pending, tooltip: `${pending} master keys awaiting review` } : undefined;
       const hasRun = Boolean(state.completed || state.failed);
@@ -156,6 +174,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<KeySyn
     codeLens,
     statusBar,
     diagnostics,
+    badRowDiagnostics,
     history,
     configWatcher,
     databaseWatcher,
@@ -174,7 +193,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<KeySyn
   );
 
   await locateService();
-  return { service: () => service, tree, codeLens, statusBar, treeView, diagnostics, settled: () => locating.then(() => settling) };
+  return { service: () => service, tree, codeLens, statusBar, treeView, diagnostics, badRowDiagnostics, settled: () => locating.then(() => settling) };
 }
 
 export function deactivate(): void {
