@@ -21,7 +21,8 @@ export type { Proposal } from './core/provision.js';
 export type { Collision, KeyMove, RenormalizePlan, Superseded } from './core/renormalize.js';
 export type { RegistryChanges, RunSummary, RunTotals, SystemSummary } from './core/summary.js';
 export { comparedNothing, hasDiscrepancies, whyNothingCompared } from './core/summary.js';
-export type { MasterKeyAction } from './core/lifecycle.js';
+export { TRANSITIONS } from './core/lifecycle.js';
+export type { MasterKeyAction, ReviewDecision } from './core/lifecycle.js';
 export type {
   BadRow,
   MasterKeyStatus,
@@ -43,8 +44,10 @@ export type { DiscrepancyCount } from './store/discrepancies-repo.js';
 export type { BadRowEntry, DiscrepancyEntries, DiscrepancyKind, KeyWithSightings } from './core/discrepancy-kinds.js';
 export type { LockOwner, LockStatus } from './store/process-lock.js';
 export type { DriverName, SqliteDriver, SqliteOpenOptions } from './store/drivers/driver.js';
-export { REPORT_NAMES } from './reports/report-rows.js';
-export type { ReportName } from './reports/report-rows.js';
+export { REPORT_HEADERS, REPORT_NAMES } from './reports/report-rows.js';
+export type { ReportColumn, ReportName } from './reports/report-rows.js';
+export { parseReportFileName, reportFileName } from './reports/report-stamp.js';
+export { unguardFormula } from './reports/csv-cell.js';
 
 export { filesMockDataWouldOverwrite, generateMockData, MOCK_DATA_WOULD_OVERWRITE, SCENARIOS } from './mock/generate.js';
 export type { MockDataOptions, MockDataResult, Scenario } from './mock/generate.js';

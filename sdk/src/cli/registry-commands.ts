@@ -1,4 +1,5 @@
 /** The approval workflow and history commands: registry list, approve/reject/deprecate, runs, audit. */
+import type { ReviewDecision } from '../core/lifecycle.js';
 import type { MasterKeyStatus } from '../core/types.js';
 import { KeySyncError } from '../errors.js';
 import { openWorkspace, type Workspace } from '../workspace.js';
@@ -48,7 +49,6 @@ export async function registryListCommand(options: CommonOptions & { status?: Ma
   );
 }
 
-type Decision = 'approve' | 'reject' | 'deprecate';
 
 interface DecideOptions extends CommonOptions {
   readonly actor: string;
@@ -56,7 +56,7 @@ interface DecideOptions extends CommonOptions {
   readonly all?: boolean;
 }
 
-export async function decideCommand(action: Decision, keys: string[], options: DecideOptions, io: CliIo): Promise<void> {
+export async function decideCommand(action: ReviewDecision, keys: string[], options: DecideOptions, io: CliIo): Promise<void> {
   if (options.all && keys.length) throw usage('Give either keys or --all, not both.');
   if (!options.all && keys.length === 0) throw usage(`Name at least one key to ${action}${action === 'approve' ? ', or pass --all' : ''}.`);
   await withWorkspace(options, async (workspace) => {

@@ -8,6 +8,9 @@ import type { MasterKeyStatus } from './types.js';
 
 export type MasterKeyAction = 'approve' | 'reject' | 'deprecate' | 'resolve';
 
+/** The actions a person takes; `resolve` is KeySync's own, when a key appears in the authority. */
+export type ReviewDecision = Exclude<MasterKeyAction, 'resolve'>;
+
 interface Transition {
   readonly from: readonly MasterKeyStatus[];
   readonly to: MasterKeyStatus;

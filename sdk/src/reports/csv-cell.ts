@@ -31,6 +31,11 @@ export function guardFormula(text: string): string {
   return guard ? `'${text}` : text;
 }
 
+/** The value guardFormula was given, from a cell of a report written with the guard on. */
+export function unguardFormula(text: string): string {
+  return text.charCodeAt(0) === 39 ? text.slice(1) : text;
+}
+
 export function csvCell(value: Cell, guard: boolean): string {
   if (value === null) return '';
   if (typeof value === 'number') return String(value);

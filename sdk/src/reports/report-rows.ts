@@ -23,6 +23,25 @@ export const REPORT_NAMES = [
 
 export type ReportName = (typeof REPORT_NAMES)[number];
 
+/**
+ * Each report's header row. Programs that read the reports (the extension's CodeLens) take
+ * column names from here, typed as ReportColumn, so renaming a column cannot silently
+ * break them.
+ */
+export const REPORT_HEADERS = {
+  reconciliation_summary: ['Metric', 'Value', 'Timestamp'],
+  diff_missing_in_A: ['Normalized Key', 'Source System', 'Original Key', 'Proposed Master Key', 'Provisioning Strategy', 'Status', 'Timestamp'],
+  diff_missing_from_system: ['System', 'Normalized Key', 'Present in System A', 'Action Required', 'Timestamp'],
+  master_key_registry: ['Master Key ID', 'Master Key', 'Source System', 'Source Key', 'Status', 'Provisioning Strategy', 'Created At', 'Activated At', 'Run ID'],
+  audit_log: ['Audit ID', 'Timestamp', 'Event Type', 'Event Details', 'System', 'Key', 'Action Taken', 'Result'],
+  duplicates: ['System', 'Normalized Key', 'Original Keys', 'Count', 'Lines'],
+  error_report: ['Timestamp', 'Type', 'File', 'System', 'Line', 'Error', 'Action'],
+  trend_analysis: ['Run ID', 'Timestamp', 'Total Keys', 'Match Rate', 'Out of Authority', 'Propagation Gaps', 'Trend'],
+} as const satisfies Readonly<Record<ReportName, readonly string[]>>;
+
+/** A column of one report, by its header text. */
+export type ReportColumn<R extends ReportName> = (typeof REPORT_HEADERS)[R][number];
+
 /** A registry entry as reported; id null for an entry a dry run only simulated. */
 export type RegistryRow = Planned<MasterKeyRecord>;
 
@@ -60,7 +79,7 @@ const NOT_COMPARED = 'not compared';
 
 export function* summaryRows({ summary, timestamp }: ReportInput): Rows {
   const { totals } = summary;
-  yield ['Metric', 'Value', 'Timestamp'];
+  yield REPORT_HEADERS.reconciliation_summary;
   const metric = (name: string, value: Cell): readonly Cell[] => [name, value, timestamp];
   // A run that compared nothing says why in place of each figure only a comparison gives.
   const compared = (value: number | null): Cell => value ?? `${NOT_COMPARED}: ${whyNothingCompared(summary)}`;
@@ -86,7 +105,7 @@ export function* summaryRows({ summary, timestamp }: ReportInput): Rows {
 }
 
 export function* missingInAuthorityRows({ discrepancies, registry, timestamp }: ReportInput): Rows {
-  yield ['Normalized Key', 'Source System', 'Original Key', 'Proposed Master Key', 'Provisioning Strategy', 'Status', 'Timestamp'];
+  yield REPORT_HEADERS.diff_missing_in_A;
   const byKey = new Map(registry.map((record) => [record.normalizedKey, record]));
   for (const { key, sightings } of discrepancies.outOfAuthority) {
     const record = byKey.get(key);
@@ -97,14 +116,14 @@ export function* missingInAuthorityRows({ discrepancies, registry, timestamp }: 
 }
 
 export function* missingFromSystemRows({ discrepancies, timestamp }: ReportInput): Rows {
-  yield ['System', 'Normalized Key', 'Present in System A', 'Action Required', 'Timestamp'];
+  yield REPORT_HEADERS.diff_missing_from_system;
   for (const [system, keys] of discrepancies.gaps) {
     for (const { key } of keys) yield [system, key, 'Yes', `Propagate to ${system}`, timestamp];
   }
 }
 
 export function* registryRows({ registry }: ReportInput): Rows {
-  yield ['Master Key ID', 'Master Key', 'Source System', 'Source Key', 'Status', 'Provisioning Strategy', 'Created At', 'Activated At', 'Run ID'];
+  yield REPORT_HEADERS.master_key_registry;
   for (const record of registry) {
     yield [
       record.id ?? 'dry-run',
@@ -121,14 +140,14 @@ export function* registryRows({ registry }: ReportInput): Rows {
 }
 
 export function* auditRows({ audit }: ReportInput): Rows {
-  yield ['Audit ID', 'Timestamp', 'Event Type', 'Event Details', 'System', 'Key', 'Action Taken', 'Result'];
+  yield REPORT_HEADERS.audit_log;
   for (const event of audit) {
     yield [event.id ?? 'dry-run', event.timestamp, event.eventType, event.details, event.system, event.key, event.action, event.result];
   }
 }
 
 export function* duplicateRows({ discrepancies }: ReportInput): Rows {
-  yield ['System', 'Normalized Key', 'Original Keys', 'Count', 'Lines'];
+  yield REPORT_HEADERS.duplicates;
   for (const { system, key, sightings } of discrepancies.duplicates) {
     yield [
       system,
@@ -141,7 +160,7 @@ export function* duplicateRows({ discrepancies }: ReportInput): Rows {
 }
 
 export function* errorRows({ badRows, skippedSources, timestamp }: ReportInput): Rows {
-  yield ['Timestamp', 'Type', 'File', 'System', 'Line', 'Error', 'Action'];
+  yield REPORT_HEADERS.error_report;
   for (const source of skippedSources) {
     yield [timestamp, 'source_skipped', source.file, source.system, null, source.reason, 'system left out of the run'];
   }
@@ -151,7 +170,7 @@ export function* errorRows({ badRows, skippedSources, timestamp }: ReportInput):
 }
 
 export function* trendRows({ history, summary, timestamp }: ReportInput): Rows {
-  yield ['Run ID', 'Timestamp', 'Total Keys', 'Match Rate', 'Out of Authority', 'Propagation Gaps', 'Trend'];
+  yield REPORT_HEADERS.trend_analysis;
   const points: TrendPoint[] = [
     ...history,
     {

@@ -23,6 +23,16 @@ export function reportFileName(name: (typeof REPORT_NAMES)[number], stamp: strin
   return `${name}_${dryRun ? 'dry-run_' : ''}${stamp}.csv`;
 }
 
+/** What a report's file name says: which report, the run's stamp, a dry run or not; undefined for any other file. */
+export function parseReportFileName(fileName: string): { readonly name: (typeof REPORT_NAMES)[number]; readonly stamp: string; readonly dryRun: boolean } | undefined {
+  const match = REPORT_FILE_NAME.exec(fileName.split(/[\\/]/).pop() ?? '');
+  if (!match) return undefined;
+  const name = REPORT_NAMES.find((candidate) => candidate === match[1]);
+  return name && { name, stamp: match[3]!, dryRun: match[2] !== undefined };
+}
+
+const REPORT_FILE_NAME = /^(.+?)_(dry-run_)?(\d{8}T\d{6}Z(?:-\d+)?)\.csv$/;
+
 export function claimFileName(stamp: string, dryRun: boolean): string {
   return `.keysync-claim_${dryRun ? 'dry-run_' : ''}${stamp}.json`;
 }

@@ -5,9 +5,9 @@ import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { KeySyncError } from '../../src/errors.js';
 import { writeFileAtomically } from '../../src/io/atomic-file.js';
-import { csvCell, csvLine, guardFormula } from '../../src/reports/csv-cell.js';
+import { csvCell, csvLine, guardFormula, unguardFormula } from '../../src/reports/csv-cell.js';
 import { REPORT_NAMES } from '../../src/reports/report-rows.js';
-import { claimFileName, claimReportStamp, removeRunReports, reportFileName } from '../../src/reports/report-stamp.js';
+import { claimFileName, claimReportStamp, parseReportFileName, removeRunReports, reportFileName } from '../../src/reports/report-stamp.js';
 import { useScratchDir } from '../helpers/workspace.js';
 
 describe('guardFormula / csvCell (docs/behaviour.md §6: csv_injection_guard, RFC 4180)', () => {
@@ -185,6 +185,17 @@ describe('claimReportStamp / reportFileName (<report>_<run-timestamp>.csv)', () 
     assert.strictEqual(reportFileName('diff_missing_in_A', '20261128T142501Z', true), 'diff_missing_in_A_dry-run_20261128T142501Z.csv');
   });
 
+  it('reads a report file name back: report, stamp, dry run; nothing for other files', () => {
+    for (const name of REPORT_NAMES) {
+      for (const dryRun of [false, true]) {
+        assert.deepEqual(parseReportFileName(path.join('out', reportFileName(name, '20261128T142501Z-2', dryRun))), { name, stamp: '20261128T142501Z-2', dryRun });
+      }
+    }
+    for (const other of ['notes.csv', 'audit_log_2026.csv', 'unknown_report_20261128T142501Z.csv', '.keysync-claim_20261128T142501Z.json']) {
+      assert.equal(parseReportFileName(other), undefined, other);
+    }
+  });
+
   it('gives runs claiming in the same second -2, -3, … and records each claim', () => {
     const folder = mkdtempSync(path.join(scratch(), 'claims-'));
     assert.deepStrictEqual([stampIn(folder), stampIn(folder), stampIn(folder)], ['20261128T142501Z', '20261128T142501Z-2', '20261128T142501Z-3']);
@@ -229,5 +240,11 @@ describe('claimReportStamp / reportFileName (<report>_<run-timestamp>.csv)', () 
       [...REPORT_NAMES],
       ['reconciliation_summary', 'diff_missing_in_A', 'diff_missing_from_system', 'master_key_registry', 'audit_log', 'duplicates', 'error_report', 'trend_analysis'],
     );
+  });
+});
+
+describe('unguardFormula', () => {
+  it('gives back exactly what guardFormula was given', () => {
+    fc.assert(fc.property(fc.string(), (text) => unguardFormula(guardFormula(text)) === text), { numRuns: 2000 });
   });
 });
