@@ -16,10 +16,7 @@ export function pathsOutside(workspace: Workspace, folder: string): { path: stri
     return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
   };
   const used = [
-    ...[...workspace.config.values.sources].map(([system, source]) => ({
-      path: path.resolve(workspace.config.baseDir, source.path),
-      use: `source ${system} (read)`,
-    })),
+    ...[...workspace.paths.sources].map(([system, file]) => ({ path: file, use: `source ${system} (read)` })),
     { path: workspace.paths.database, use: 'database (written)' },
     { path: workspace.paths.output, use: 'reports (written)' },
     ...(workspace.paths.log ? [{ path: workspace.paths.log, use: 'log (written)' }] : []),

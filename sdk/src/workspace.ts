@@ -115,11 +115,6 @@ function createContext(
 ): WorkspaceContext & { closeStore(): Promise<void>; storeOpened(): boolean; emptyStore(): Promise<Store> } {
   const { values, baseDir } = config;
   const resolve = (file: string) => path.resolve(baseDir, file);
-  const paths: WorkspacePaths = {
-    database: resolve(values.database.path),
-    output: resolve(values.output.directory),
-    log: values.logging.file === null ? null : resolve(values.logging.file),
-  };
   const sources: SourceFile[] = [...values.sources].map(([system, source]) => ({
     system,
     file: resolve(source.path),
@@ -127,6 +122,12 @@ function createContext(
     delimiter: source.delimiter,
     encoding: source.encoding,
   }));
+  const paths: WorkspacePaths = {
+    database: resolve(values.database.path),
+    output: resolve(values.output.directory),
+    log: values.logging.file === null ? null : resolve(values.logging.file),
+    sources: new Map(sources.map((source) => [source.system, source.file])),
+  };
   assertWorkspacePaths({ configFile: config.file, paths, sources });
   const storeOptions = { driver, lockTimeoutMs: options.lockTimeoutMs ?? values.database.busy_timeout_ms };
   let store: Promise<Store> | undefined;

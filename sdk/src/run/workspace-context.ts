@@ -1,5 +1,6 @@
 /** What the orchestrator and the API facades share for one open workspace. */
 import type { KeySyncConfig } from '../config/load.js';
+import type { SystemId } from '../core/types.js';
 import type { Logger } from '../log.js';
 import type { SourceFile } from '../sources/source-file.js';
 import type { ProcessLock } from '../store/process-lock.js';
@@ -9,6 +10,8 @@ export interface WorkspacePaths {
   readonly database: string;
   readonly output: string;
   readonly log: string | null;
+  /** Each system's source file, in config order. */
+  readonly sources: ReadonlyMap<SystemId, string>;
 }
 
 export interface WorkspaceContext {
