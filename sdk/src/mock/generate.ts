@@ -116,7 +116,7 @@ function configFor(options: Pick<MockDataOptions, 'dir' | 'configPath' | 'scenar
 }
 
 function foreignSourceFiles(config: KeySyncConfig): string[] {
-  return Object.values(config.values.sources)
+  return [...config.values.sources.values()]
     .map((source) => path.resolve(config.baseDir, source.path))
     .filter((file) => !isAbsentOrOwnMockOutput(file));
 }
