@@ -9,6 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { escapeXml } from './escape.js';
 
 export class MarkdownPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
@@ -34,10 +35,6 @@ export class MarkdownPanel implements vscode.Disposable {
     this.panel.webview.html = markdownHtml(body, title);
   }
 
-  get isOpen(): boolean {
-    return this.panel !== undefined;
-  }
-
   dispose(): void {
     this.panel?.dispose();
   }
@@ -49,7 +46,7 @@ function markdownHtml(body: string, title: string): string {
 <html lang="en"><head><meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'nonce-${nonce}';">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>${escapeHtml(title)}</title>
+<title>${escapeXml(title)}</title>
 <style nonce="${nonce}">
 body { color: var(--vscode-foreground); background: var(--vscode-editor-background); font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); padding: 0 16px; line-height: 1.5; }
 h1 { font-size: 1.4em; font-weight: 600; }
@@ -62,8 +59,4 @@ code { font-family: var(--vscode-editor-font-family); }
 <body>
 ${body}
 </body></html>`;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[<>&"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }

@@ -4,12 +4,13 @@
  * `escapeMarkdown`, so a system name or an error message cannot inject HTML or break a table.
  */
 import { whyNothingCompared, type AuditEvent, type MasterKeyRecord, type RunRecord, type RunSummary } from '@keysync/sdk';
+import { escapeXml } from './escape.js';
 import { formatCount, formatPercent } from './format.js';
 import { incrementalChanges, runKind, signedCount, systemChanges } from './run-text.js';
 
 /** A value placed in Markdown text: HTML and Markdown table/emphasis characters are escaped. */
 export function escapeMarkdown(text: string): string {
-  return text.replace(/[<>&]/g, (char) => `&#${char.charCodeAt(0)};`).replace(/([|*_`\\[\]])/g, '\\$1');
+  return escapeXml(text).replace(/([|*_`\\[\]])/g, '\\$1');
 }
 
 const rate = (value: number | null) => (value === null ? '—' : formatPercent(value));

@@ -6,6 +6,7 @@
  * Pure; colours are the theme's chart colours, so it follows the editor theme.
  */
 import type { RunRecord } from '@keysync/sdk';
+import { escapeXml } from '../escape.js';
 import { formatPercent } from '../format.js';
 
 export interface Series {
@@ -43,10 +44,6 @@ export function matchRateSeries(runs: readonly RunRecord[]): Series[] {
       points: runs.map((run) => run.summary?.systems.find((s) => s.system === system)?.matchRate ?? null),
     })),
   ];
-}
-
-export function escapeXml(text: string): string {
-  return text.replace(/[<>&"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 
 /** "2026-01-31 14:05 UTC", or with seconds ("14:05:09") where runs are minutes apart. */

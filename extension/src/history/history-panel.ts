@@ -6,8 +6,9 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { RunRecord } from '@keysync/sdk';
+import { escapeXml } from '../escape.js';
 import type { KeySyncService } from '../service.js';
-import { CHART_CSS, chartSvg, escapeXml, formatRunTime, matchRateSeries } from './chart.js';
+import { CHART_CSS, chartSvg, formatRunTime, matchRateSeries } from './chart.js';
 import { formatCount, formatPercent } from '../format.js';
 
 export class HistoryPanel implements vscode.Disposable {
