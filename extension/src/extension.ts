@@ -14,16 +14,19 @@ import { BadRowDiagnostics } from './bad-row-diagnostics.js';
 import { badRowProblems } from './bad-row-problems.js';
 import { ConfigDiagnostics } from './config-diagnostics.js';
 import { HistoryPanel } from './history/history-panel.js';
+import { copyKey, findKey, openReportRow, revealMasterKey, showAuditHistory } from './key-commands.js';
 import { Log } from './log.js';
+import { MarkdownPanel } from './markdown-panel.js';
 import { approveAll, decide } from './registry-commands.js';
 import { runReconciliation } from './run-commands.js';
 import { KeySyncService } from './service.js';
+import { createConfig } from './setup/create-config.js';
 import { StatusBar } from './status-bar.js';
 import { statusContent } from './status-text.js';
 import { DiscrepancyTree } from './tree/discrepancy-tree.js';
-import type { TreeNode } from './tree/tree-nodes.js';
+import type { NodeOf, TreeNode } from './tree/tree-nodes.js';
 import { guarded } from './ui.js';
-import { createConfig, openLatestReport, openSource, pickAndGenerateMockData, showRunError, showRunSummary } from './workspace-commands.js';
+import { openLatestReport, openSource, pickAndGenerateMockData, showRunError, showRunSummary } from './workspace-commands.js';
 
 /** What tests and other extensions can reach through `extension.exports`. */
 export interface KeySyncApi {
@@ -50,6 +53,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<KeySyn
   /** The run whose bad rows the Problems panel shows: they are loaded once per run. */
   let badRowsShownFor: string | undefined;
   const history = new HistoryPanel(() => service);
+  const summaryPanel = new MarkdownPanel('keysync.summary', 'KeySync Run Summary');
+  const errorPanel = new MarkdownPanel('keysync.runError', 'KeySync Run Error');
+  const auditPanel = new MarkdownPanel('keysync.audit', 'KeySync Audit History');
   const treeView = vscode.window.createTreeView('keysync.discrepancies', { treeDataProvider: tree, showCollapseAll: true });
   let settling: Promise<void> = Promise.resolve();
 
@@ -126,7 +132,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<KeySyn
   const command = (name: string, body: (...args: never[]) => Promise<unknown>) =>
     context.subscriptions.push(vscode.commands.registerCommand(name, guarded(log, name, body)));
 
-  const run = (mode: 'full' | 'incremental', dryRun: boolean) => () => runReconciliation(need(), { mode, dryRun }, context.workspaceState, log);
+  const run = (mode: 'full' | 'incremental', dryRun: boolean) => () => runReconciliation(need(), { mode, dryRun }, context.workspaceState, log, treeView.visible);
   command('keysync.run', run('full', false));
   command('keysync.runIncremental', run('incremental', false));
   command('keysync.dryRun', run('full', true));
@@ -135,7 +141,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<KeySyn
   command('keysync.deprecate', (target?: TreeNode | string) => decide(need(), 'deprecate', target));
   command('keysync.approveAll', () => approveAll(need()));
   command('keysync.openLatestReport', () => openLatestReport(need()));
-  command('keysync.showRunSummary', (result?: never) => showRunSummary(need(), result));
+  command('keysync.showRunSummary', (result?: never) => showRunSummary(need(), summaryPanel, result));
   command('keysync.showRunHistory', () => history.show());
   command('keysync.refresh', () => locateService());
   command('keysync.createConfig', async () => {
@@ -150,10 +156,25 @@ export async function activate(context: vscode.ExtensionContext): Promise<KeySyn
     return uri;
   });
   command('keysync.showLog', async () => log.show());
-  command('keysync.showRunError', (runId?: string) => showRunError(need(), runId));
+  command('keysync.showRunError', (runId?: string) => showRunError(need(), errorPanel, runId));
   command('keysync.openConfig', (file?: string, line?: number) => openSource(file ?? need().configUri.fsPath, line ?? 1));
-  command('keysync.openSource', (file: string, line: number) => openSource(file, line));
-  command('keysync.showMore', async (parentId: string) => tree.showMore(parentId));
+  // From a row's click: (file, line); from its context menu: the row itself.
+  command('keysync.openSource', (target: string | TreeNode, line?: number) => {
+    const [file, at] = typeof target === 'string' ? [target, line ?? 1] : sourceRow(target);
+    return openSource(file, at);
+  });
+  command('keysync.showMore', async (more: NodeOf<'more'>) => {
+    // The "Show more" row goes away; focus moves to the first row it revealed.
+    const first = await tree.showMore(more);
+    if (first) await treeView.reveal(first, { select: true, focus: true });
+  });
+  command('keysync.findKey', () => findKey(need(), (masterKey) => showAuditHistory(need(), auditPanel, masterKey)));
+  command('keysync.copyKey', (node: TreeNode) => copyKey(node));
+  command('keysync.revealMasterKey', (node: NodeOf<'key'>) => revealMasterKey(need(), tree, treeView, node));
+  command('keysync.openReportRow', (node: NodeOf<'key'>) => openReportRow(need(), node));
+  command('keysync.showAuditHistory', (target: string | NodeOf<'masterKey'>) =>
+    showAuditHistory(need(), auditPanel, typeof target === 'string' ? target : target.record.masterKey),
+  );
   command('keysync.lens.approve', (uri: vscode.Uri, masterKey: string) => lensDecide(need(), 'approve', uri, masterKey));
   command('keysync.lens.reject', (uri: vscode.Uri, masterKey: string) => lensDecide(need(), 'reject', uri, masterKey));
   command('keysync.lens.approveAll', (uri: vscode.Uri) => lensApproveAll(need(), uri));
@@ -176,6 +197,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<KeySyn
     diagnostics,
     badRowDiagnostics,
     history,
+    summaryPanel,
+    errorPanel,
+    auditPanel,
     configWatcher,
     databaseWatcher,
     // Every way a file changes: saved in place, replaced by rename (sed -i, git checkout, many editors), deleted.
@@ -218,6 +242,13 @@ function hasRealSources(configPath: string): boolean {
   } catch {
     return true;
   }
+}
+
+/** Where a tree row's source is: a sighting's or key's own row, a gap's row in the authority. */
+function sourceRow(node: TreeNode): [string, number] {
+  if (node.type === 'sighting') return [node.file, node.line];
+  if (node.type === 'key') return 'sightings' in node.entry ? [node.file, node.entry.sightings[0]?.line ?? 1] : [node.authorityFile, node.entry.line];
+  throw new Error('Open Source Row works on a key or source row.');
 }
 
 async function setContext(values: { hasConfig: boolean; hasRun: boolean; pendingCount: number; hasRealSources: boolean }): Promise<void> {

@@ -4,6 +4,7 @@ import type { MasterKeyRecord, MasterKeyStatus } from '@keysync/sdk';
 import type { Decision, KeySyncService } from './service.js';
 import type { TreeNode } from './tree/tree-nodes.js';
 import { actorName, orCancel, requireTrust } from './ui.js';
+import { formatCount } from './format.js';
 
 const FROM_STATUS: Readonly<Record<Decision, MasterKeyStatus>> = { approve: 'proposed', reject: 'proposed', deprecate: 'active' };
 
@@ -13,9 +14,20 @@ export async function decide(service: KeySyncService, decision: Decision, target
   const masterKey = await pickKey(service, decision, target);
   const reason = decision === 'reject' ? await askRejectReason(masterKey) : undefined;
   const record = await service.decide(decision, masterKey, actorName(), reason);
-  void vscode.window.showInformationMessage(`KeySync: ${record.masterKey} is now ${record.status}.`);
+  confirmDecision(record);
   return record;
 }
+
+/**
+ * A single decision is confirmed in the status bar, not a toast, as it is the one thing the
+ * user just did. There is no Undo: the SDK lifecycle has no audited transition back to
+ * `proposed` (active → deprecated and rejected are final states, not an undo).
+ */
+export function confirmDecision(record: MasterKeyRecord): void {
+  vscode.window.setStatusBarMessage(`$(check) KeySync: ${record.masterKey} is now ${record.status}`, DECISION_MESSAGE_MS);
+}
+
+const DECISION_MESSAGE_MS = 8000;
 
 export async function approveAll(service: KeySyncService): Promise<number> {
   requireTrust('change the registry');
@@ -24,9 +36,9 @@ export async function approveAll(service: KeySyncService): Promise<number> {
     void vscode.window.showInformationMessage('KeySync: no master keys are awaiting review.');
     return 0;
   }
-  if (!(await confirmApproveAll(`Approve all ${pending.length.toLocaleString('en-US')} proposed master keys?`))) return 0;
+  if (!(await confirmApproveAll(`Approve all ${formatCount(pending.length)} proposed master keys?`))) return 0;
   const approved = await service.approveAll(actorName(), pending.map((record) => record.normalizedKey));
-  void vscode.window.showInformationMessage(`KeySync: approved ${approved.toLocaleString('en-US')} master keys.`);
+  void vscode.window.showInformationMessage(`KeySync: approved ${formatCount(approved)} master keys.`);
   return approved;
 }
 

@@ -13,7 +13,9 @@ import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import {
   isKeySyncError,
+  normalizeKey,
   openWorkspace,
+  type AuditEvent,
   type KeySyncError,
   type MasterKeyRecord,
   type ReconcileOptions,
@@ -137,6 +139,17 @@ export class KeySyncService implements vscode.Disposable {
 
   async discrepancies(runId: string, kind: Parameters<Workspace['runs']['discrepancies']>[1], system: string): Promise<unknown[]> {
     return ((await (await this.forViews())?.runs.discrepancies(runId, kind, system)) ?? []) as unknown[];
+  }
+
+  /** A normalised key's audit events (its registry transitions and proposals), oldest first. */
+  async auditOf(normalizedKey: string): Promise<AuditEvent[]> {
+    return (await (await this.forViews())?.audit.list({ key: normalizedKey })) ?? [];
+  }
+
+  /** A key as a user typed it, under the loaded config's normalisation rules. */
+  async normalize(given: string): Promise<string> {
+    const workspace = await this.forViews();
+    return workspace ? normalizeKey(given, workspace.config.values.normalize) : given.trim();
   }
 
   /** The registry keyed by master key, shared by the tree and the CodeLens until the next change. */

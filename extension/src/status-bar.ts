@@ -13,6 +13,7 @@ export class StatusBar implements vscode.Disposable {
     this.item.text = content.text;
     this.item.tooltip = content.tooltip;
     this.item.command = content.command;
+    this.item.accessibilityInformation = { label: content.accessibilityLabel };
     this.item.show();
   }
 
@@ -22,7 +23,12 @@ export class StatusBar implements vscode.Disposable {
 
   /** What it shows now, for tests. */
   get content(): StatusContent {
-    return { text: this.item.text, tooltip: String(this.item.tooltip ?? ''), command: String(this.item.command ?? '') };
+    return {
+      text: this.item.text,
+      tooltip: String(this.item.tooltip ?? ''),
+      command: String(this.item.command ?? ''),
+      accessibilityLabel: this.item.accessibilityInformation?.label ?? '',
+    };
   }
 
   dispose(): void {

@@ -1,8 +1,10 @@
-/** Commands around the workspace: config, mock data, reports, the run summary, source rows. */
-import { existsSync } from 'node:fs';
+/** Commands around the workspace: mock data, reports, the run summary and error, source rows. */
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { configTemplate, filesMockDataWouldOverwrite, generateMockData, REPORT_NAMES, whyNothingCompared, type ReconcileResult, type RunSummary, type Scenario } from '@keysync/sdk';
+import { filesMockDataWouldOverwrite, generateMockData, REPORT_NAMES, type ReconcileResult, type Scenario } from '@keysync/sdk';
+import { formatCount } from './format.js';
+import type { MarkdownPanel } from './markdown-panel.js';
+import { runErrorMarkdown, summaryMarkdown } from './markdown-text.js';
 import type { KeySyncService } from './service.js';
 import { orCancel, requireTrust, UserCancelled } from './ui.js';
 
@@ -10,15 +12,6 @@ export async function openSource(file: string, line: number): Promise<void> {
   const document = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
   const position = new vscode.Position(Math.max(0, line - 1), 0);
   await vscode.window.showTextDocument(document, { selection: new vscode.Range(position, position), preview: true });
-}
-
-/** Writes a commented keysync-config.yaml into the folder (or opens the existing one). */
-export async function createConfig(folder: vscode.WorkspaceFolder, configPath: string): Promise<vscode.Uri> {
-  requireTrust('write files');
-  const uri = vscode.Uri.joinPath(folder.uri, configPath);
-  if (!existsSync(uri.fsPath)) await vscode.workspace.fs.writeFile(uri, Buffer.from(configTemplate()));
-  await vscode.window.showTextDocument(uri);
-  return uri;
 }
 
 const KEY_COUNTS = ['1,000', '10,000', '100,000', '1,000,000'];
@@ -51,12 +44,12 @@ export async function pickAndGenerateMockData(folder: vscode.WorkspaceFolder, co
     ).trim(),
   );
   const result = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `KeySync: generating ${scenario} mock data (${keys.toLocaleString('en-US')} keys)` },
+    { location: vscode.ProgressLocation.Notification, title: `KeySync: generating ${scenario} mock data (${formatCount(keys)} keys)` },
     () => generateMockData({ dir: path.dirname(configFile), configPath: configFile, scenario, keys, seed, force }),
   );
   const rows = result.files.reduce((sum, file) => sum + file.rows, 0);
   void vscode.window
-    .showInformationMessage(`KeySync: wrote ${result.files.length} CSV files (${rows.toLocaleString('en-US')} rows).`, 'Run Reconciliation')
+    .showInformationMessage(`KeySync: wrote ${result.files.length} CSV files (${formatCount(rows)} rows).`, 'Run Reconciliation')
     .then((choice) => choice && vscode.commands.executeCommand('keysync.run'));
   return vscode.Uri.file(result.configPath);
 }
@@ -91,60 +84,26 @@ export async function openLatestReport(service: KeySyncService): Promise<void> {
   await vscode.window.showTextDocument(vscode.Uri.file(picked.file));
 }
 
-/** A failed run's error as a Markdown document beside the editor (the newest failed run by default). */
-export async function showRunError(service: KeySyncService, runId?: string): Promise<vscode.TextDocument> {
+/** A failed run's error in its read-only view (the newest failed run by default); returns the Markdown shown. */
+export async function showRunError(service: KeySyncService, panel: MarkdownPanel, runId?: string): Promise<string> {
   const failed = (await service.runs(50)).filter((run) => run.status === 'failed');
   const run = runId ? failed.find((candidate) => candidate.id === runId) : failed[0];
   if (!run) throw new Error(runId ? `Run ${runId} did not fail, or is no longer in the history.` : 'No failed run in the recent history.');
-  const content = [
-    `# KeySync run ${run.id} failed`,
-    '',
-    `${run.mode} run started ${run.startedAt}${run.finishedAt ? `, stopped ${run.finishedAt}` : ''}; config \`${run.configFile ?? 'defaults'}\`.`,
-    '',
-    '```text',
-    run.error ?? 'No error was recorded.',
-    '```',
-    '',
-    'Nothing from this run was committed: the registry and the last completed run are unchanged. "KeySync: Show Log" has the details.',
-    '',
-  ].join('\n');
-  const document = await vscode.workspace.openTextDocument({ language: 'markdown', content });
-  await vscode.window.showTextDocument(document, { preview: true, viewColumn: vscode.ViewColumn.Beside });
-  return document;
+  const markdown = runErrorMarkdown(run);
+  await panel.show(markdown, `KeySync Run ${run.id} Failed`);
+  return markdown;
 }
 
-/** The run summary as a Markdown document beside the editor. */
-export async function showRunSummary(service: KeySyncService, result?: ReconcileResult): Promise<vscode.TextDocument> {
-  const summary = result?.summary ?? (await service.latestRun())?.summary;
+/**
+ * A run's summary in its read-only view: the given result (a dry run's, say) or the latest
+ * completed run, with what changed since the completed run before it. Returns the Markdown shown.
+ */
+export async function showRunSummary(service: KeySyncService, panel: MarkdownPanel, result?: ReconcileResult): Promise<string> {
+  const completed = (await service.runs(50)).filter((run) => run.status === 'completed' && run.summary);
+  const summary = result?.summary ?? completed[0]?.summary;
   if (!summary) throw new Error('No completed run yet: run a reconciliation first.');
-  const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: summaryMarkdown(summary) });
-  await vscode.window.showTextDocument(document, { preview: true, viewColumn: vscode.ViewColumn.Beside });
-  return document;
-}
-
-export function summaryMarkdown(summary: RunSummary): string {
-  const rate = (value: number | null) => (value === null ? '—' : `${(value * 100).toFixed(2)}%`);
-  const count = (value: number) => value.toLocaleString('en-US');
-  const { totals, registry } = summary;
-  return [
-    `# KeySync ${summary.dryRun ? 'dry run' : 'run'} ${summary.runId}`,
-    '',
-    `${summary.mode} run started ${summary.startedAt}; authority **${summary.authority}**.`,
-    '',
-    '| System | Role | Rows | Keys | Match | Gaps | Out of A | Dup groups | Bad rows |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...summary.systems.map((system) =>
-      system.status === 'skipped'
-        ? `| ${system.system} | ${system.role} | left out: ${system.skippedReason} | | | | | | |`
-        : `| ${system.system} | ${system.role} | ${count(system.rows)} | ${count(system.keys)} | ${rate(system.matchRate)} | ${count(system.gaps)} | ${count(system.outOfAuthority)} | ${count(system.duplicateGroups)} | ${count(system.badRows)} |`,
-    ),
-    '',
-    totals.overallMatchRate === null || totals.keysInAllSystems === null
-      ? `- **Nothing was compared**: ${whyNothingCompared(summary)}; there is no match rate`
-      : `- Overall match rate **${rate(totals.overallMatchRate)}**: ${count(totals.keysInAllSystems)} of ${count(totals.uniqueKeys)} unique keys are in every system`,
-    `- Propagation gaps ${count(totals.propagationGaps)}; out of authority ${count(totals.outOfAuthority)} (${count(totals.keysMissingInAuthority)} distinct keys)`,
-    `- Duplicate groups ${count(totals.duplicateGroups)}; bad rows ${count(totals.badRows)}; repeated rows ${count(totals.repeatedRows)}`,
-    `- Master keys: ${count(registry.proposed)} proposed, ${count(registry.autoApproved)} auto-approved, ${count(registry.resolved)} resolved, **${count(registry.pending)} pending review**`,
-    '',
-  ].join('\n');
+  const previous = completed.find((run) => run.id !== summary.runId && run.startedAt <= summary.startedAt)?.summary ?? undefined;
+  const markdown = summaryMarkdown(summary, previous);
+  await panel.show(markdown);
+  return markdown;
 }

@@ -6,16 +6,18 @@
 import * as vscode from 'vscode';
 import { isKeySyncError } from '@keysync/sdk';
 import type { KeySyncService } from '../service.js';
-import { askRejectReason, confirmApproveAll } from '../registry-commands.js';
+import { askRejectReason, confirmApproveAll, confirmDecision } from '../registry-commands.js';
 import { actorName, requireTrust } from '../ui.js';
 import { readReport } from './report-lens.js';
 import { isPending, statusEdits } from './report-rows.js';
+import { formatCount } from '../format.js';
 
 export async function lensDecide(service: KeySyncService, decision: 'approve' | 'reject', uri: vscode.Uri, masterKey: string): Promise<void> {
   requireTrust('change the registry');
   const reason = decision === 'reject' ? await askRejectReason(masterKey) : undefined;
   try {
-    await service.decide(decision, masterKey, actorName(), reason);
+    const record = await service.decide(decision, masterKey, actorName(), reason);
+    confirmDecision(record);
   } catch (error) {
     if (!isKeySyncError(error) || error.code !== 'ILLEGAL_TRANSITION') throw error;
     void vscode.window.showWarningMessage(`KeySync: ${error.message} The report is updated to match the registry.`);
@@ -34,7 +36,7 @@ export async function lensApproveAll(service: KeySyncService, uri: vscode.Uri): 
     await syncReportStatuses(service, uri);
     return;
   }
-  if (!(await confirmApproveAll(`Approve the ${pending.length.toLocaleString('en-US')} pending master keys in this report?`))) return;
+  if (!(await confirmApproveAll(`Approve the ${formatCount(pending.length)} pending master keys in this report?`))) return;
   await service.approveAll(actorName(), pending.map((record) => record.normalizedKey));
   await syncReportStatuses(service, uri);
 }

@@ -1,12 +1,14 @@
 /**
  * CodeLens on the generated master_key_registry_*.csv and diff_missing_in_A_*.csv:
- * `Approve` · `Reject` on each row whose master key is pending in the registry,
- * `Approve all N pending` on the header, and on a row the registry has moved on from, a
+ * `Approve` · `Reject` on a row whose master key is pending in the registry (every such row,
+ * or in compact mode only those under the cursor: lens-mode.ts), `Approve all N pending` on the header, and on a row the registry has moved on from, a
  * lens that says so and offers to update the file instead of acting. A dry run's report
  * gets one read-only lens saying nothing was saved: its keys were never proposed.
  */
 import * as vscode from 'vscode';
 import type { KeySyncService } from '../service.js';
+import { countOf, formatCount } from '../format.js';
+import { rowHasLens, type LensMode } from './lens-mode.js';
 import { actionableReport, isDryRunReport } from './report-kind.js';
 import { isPending, isStale, parseReport, type ParsedReport } from './report-rows.js';
 
@@ -14,7 +16,15 @@ export class ReportCodeLensProvider implements vscode.CodeLensProvider, vscode.D
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.changed.event;
 
-  constructor(private readonly service: () => KeySyncService | undefined) {}
+  private readonly selectionWatch: vscode.Disposable;
+
+  constructor(private readonly service: () => KeySyncService | undefined) {
+    // Compact mode follows the cursor: a report's lenses are redrawn when its selection moves.
+    this.selectionWatch = vscode.window.onDidChangeTextEditorSelection((event) => {
+      const document = event.textEditor.document;
+      if (actionableReport(document.fileName) && vscode.workspace.getConfiguration('keysync', document.uri).get('codeLens.mode') === 'compact') this.changed.fire();
+    });
+  }
 
   refresh(): void {
     this.changed.fire();
@@ -29,14 +39,20 @@ export class ReportCodeLensProvider implements vscode.CodeLensProvider, vscode.D
     const stale = report.rows.filter(isStale);
     const headerRange = new vscode.Range(report.headerLine, 0, report.headerLine, 0);
     const uri = document.uri;
+    const mode = vscode.workspace.getConfiguration('keysync', uri).get<LensMode>('codeLens.mode', 'compact');
+    const selections = vscode.window.visibleTextEditors
+      .filter((editor) => editor.document === document)
+      .flatMap((editor) => editor.selections.map((selection) => ({ start: selection.start.line, end: selection.end.line })));
     if (pending.length) {
       const keys = [...new Set(pending.map((row) => row.masterKey))];
-      lenses.push(lens(headerRange, `Approve all ${keys.length} pending`, 'keysync.lens.approveAll', [uri]));
+      const hint = mode === 'compact' ? ' (move the cursor to a row to approve or reject it)' : '';
+      lenses.push(lens(headerRange, `Approve all ${formatCount(keys.length)} pending${hint}`, 'keysync.lens.approveAll', [uri]));
     }
     if (stale.length) {
-      lenses.push(lens(headerRange, `${stale.length} rows differ from the registry — update statuses`, 'keysync.lens.syncCsv', [uri]));
+      lenses.push(lens(headerRange, `${countOf(stale.length, 'row')} differ from the registry — update statuses`, 'keysync.lens.syncCsv', [uri]));
     }
     for (const row of report.rows) {
+      if (!rowHasLens(mode, row.line, selections)) continue;
       const range = new vscode.Range(row.line, 0, row.line, 0);
       if (isPending(row) && row.fileStatus === 'proposed') {
         lenses.push(lens(range, 'Approve', 'keysync.lens.approve', [uri, row.masterKey, row.line]));
@@ -50,6 +66,7 @@ export class ReportCodeLensProvider implements vscode.CodeLensProvider, vscode.D
   }
 
   dispose(): void {
+    this.selectionWatch.dispose();
     this.changed.dispose();
   }
 }

@@ -6,8 +6,10 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { RunRecord } from '@keysync/sdk';
+import { escapeXml } from '../escape.js';
 import type { KeySyncService } from '../service.js';
-import { CHART_CSS, chartSvg, escapeXml, matchRateSeries } from './chart.js';
+import { CHART_CSS, chartSvg, formatRunTime, matchRateSeries } from './chart.js';
+import { formatCount, formatPercent } from '../format.js';
 
 export class HistoryPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
@@ -45,27 +47,35 @@ export class HistoryPanel implements vscode.Disposable {
   }
 }
 
+const COLUMNS = ['Run', 'Started (UTC)', 'Mode', 'Status', 'Match', 'Per system', 'Keys', 'Gaps', 'Out of A', 'Dup groups', 'Proposed'];
+
 export function historyHtml(runsNewestFirst: readonly RunRecord[], cspSource: string): string {
   const nonce = randomBytes(16).toString('base64');
   const completed = runsNewestFirst.filter((run) => run.status === 'completed' && run.summary).reverse();
-  const labels = completed.map((run) => run.startedAt.slice(5, 16).replace('T', ' '));
-  const chart = completed.length ? chartSvg(matchRateSeries(completed), labels) : '<p>No completed runs yet.</p>';
+  const times = completed.map((run) => Date.parse(run.startedAt));
+  const chart = completed.length ? chartSvg(matchRateSeries(completed), times) : '<p>No completed runs yet.</p>';
   const rows = runsNewestFirst.map((run) => {
-    const totals = run.summary?.totals;
+    const summary = run.summary;
+    const totals = summary?.totals;
     const cells = [
       run.id,
-      run.startedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
+      formatRunTime(Date.parse(run.startedAt)).replace(' UTC', ''),
       run.mode,
       run.status,
-      totals ? (totals.overallMatchRate === null ? 'not compared' : `${(totals.overallMatchRate * 100).toFixed(2)}%`) : '',
-      totals?.uniqueKeys.toLocaleString('en-US') ?? '',
-      totals?.propagationGaps.toLocaleString('en-US') ?? '',
-      totals?.outOfAuthority.toLocaleString('en-US') ?? '',
-      totals?.duplicateGroups.toLocaleString('en-US') ?? '',
-      run.summary?.registry.proposed.toLocaleString('en-US') ?? '',
-      run.error ?? '',
+      totals ? (totals.overallMatchRate === null ? 'not compared' : formatPercent(totals.overallMatchRate)) : '',
+      summary?.systems
+        .filter((system) => system.role !== 'authority')
+        .map((system) => `${system.system} ${system.matchRate === null ? '—' : formatPercent(system.matchRate)}`)
+        .join(' · ') ?? '',
+      totals ? formatCount(totals.uniqueKeys) : '',
+      totals ? formatCount(totals.propagationGaps) : '',
+      totals ? formatCount(totals.outOfAuthority) : '',
+      totals ? formatCount(totals.duplicateGroups) : '',
+      summary ? formatCount(summary.registry.proposed) : '',
     ];
-    return `<tr class="${run.status}">${cells.map((cell) => `<td>${escapeXml(cell)}</td>`).join('')}</tr>`;
+    const row = `<tr class="${run.status}">${cells.map((cell) => `<td>${escapeXml(cell)}</td>`).join('')}</tr>`;
+    // The error gets a full-width row of its own, wrapped, rather than a last column off-screen.
+    return run.error ? `${row}\n<tr class="error"><td colspan="${COLUMNS.length}">${escapeXml(run.error)}</td></tr>` : row;
   });
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="UTF-8">
@@ -75,26 +85,33 @@ export function historyHtml(runsNewestFirst: readonly RunRecord[], cspSource: st
 <style nonce="${nonce}">
 body { color: var(--vscode-foreground); background: var(--vscode-editor-background); font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); padding: 0 16px; }
 h1 { font-size: 1.3em; font-weight: 600; }
+.chart { overflow-x: auto; }
+.chart svg { display: block; }
 .grid { stroke: var(--vscode-editorWidget-border, var(--vscode-widget-border)); stroke-width: 0.5; }
 .axis { fill: var(--vscode-descriptionForeground); font-size: 11px; }
+.axis-title { fill: var(--vscode-foreground); font-size: 12px; }
 polyline { fill: none; stroke-width: 1.5; }
 .overall polyline { stroke-width: 3; }
+.stroked { fill: none; stroke-width: 2; }
 ${CHART_CSS}
 .legend { margin: 4px 0 16px; }
 .key { margin-right: 16px; white-space: nowrap; }
+.marker { color: var(--vscode-descriptionForeground); }
 .swatch { display: inline-block; width: 10px; height: 10px; margin-right: 4px; border-radius: 2px; }
+.table { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--vscode-editorWidget-border, transparent); }
-td:nth-child(n+5):nth-child(-n+10) { text-align: right; font-variant-numeric: tabular-nums; }
-tr.failed td, tr.cancelled td { color: var(--vscode-errorForeground); }
+td:nth-child(5), td:nth-child(n+7) { text-align: right; font-variant-numeric: tabular-nums; }
+tr.failed td, tr.cancelled td, tr.error td { color: var(--vscode-errorForeground); }
+tr.error td { white-space: pre-wrap; word-break: break-word; text-align: left; padding-left: 24px; }
 </style></head>
 <body>
 <h1>Match rate per run</h1>
 ${chart}
 <h1>Runs</h1>
-<table>
-<thead><tr><th>Run</th><th>Started (UTC)</th><th>Mode</th><th>Status</th><th>Match</th><th>Keys</th><th>Gaps</th><th>Out of A</th><th>Dup groups</th><th>Proposed</th><th>Error</th></tr></thead>
+<div class="table"><table>
+<thead><tr>${COLUMNS.map((column) => `<th>${column}</th>`).join('')}</tr></thead>
 <tbody>${rows.join('\n')}</tbody>
-</table>
+</table></div>
 </body></html>`;
 }

@@ -5,17 +5,19 @@
  */
 import * as vscode from 'vscode';
 import type { DiscrepancyKind, MasterKeyStatus, SystemSummary } from '@keysync/sdk';
+import { formatCount } from '../format.js';
 import type { KeySyncService } from '../service.js';
 import { configProblemItem, dryRunItem, failedRunItem, keyItem, masterKeyItem, moreItem, sightingItem, summaryItems } from './tree-items.js';
-import type { ListedKind, TreeNode } from './tree-nodes.js';
+import { GROUP_LABELS, groupAccessibilityLabel, rowAccessibilityLabel, statusGroupAccessibilityLabel, statusLabel, systemAccessibilityLabel } from './tree-labels.js';
+import type { ListedKind, NodeOf, TreeNode } from './tree-nodes.js';
 
 export const PAGE_SIZE = 500;
 
 const STATUSES: readonly MasterKeyStatus[] = ['proposed', 'active', 'rejected', 'deprecated', 'resolved'];
-const GROUPS: readonly { kind: ListedKind; label: string; icon: string; count: (system: SystemSummary) => number }[] = [
-  { kind: 'out_of_authority', label: 'Out of authority', icon: 'warning', count: (system) => system.outOfAuthority },
-  { kind: 'gap', label: 'Propagation gaps', icon: 'arrow-right', count: (system) => system.gaps },
-  { kind: 'duplicate', label: 'Duplicates', icon: 'copy', count: (system) => system.duplicateGroups },
+const GROUPS: readonly { kind: ListedKind; icon: string; count: (system: SystemSummary) => number }[] = [
+  { kind: 'out_of_authority', icon: 'warning', count: (system) => system.outOfAuthority },
+  { kind: 'gap', icon: 'arrow-right', count: (system) => system.gaps },
+  { kind: 'duplicate', icon: 'copy', count: (system) => system.duplicateGroups },
 ];
 
 export class DiscrepancyTree implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
@@ -24,6 +26,7 @@ export class DiscrepancyTree implements vscode.TreeDataProvider<TreeNode>, vscod
   /** How many children each paged parent shows, by parent id. */
   private readonly shown = new Map<string, number>();
   private readonly entries = new Map<string, Promise<unknown[]>>();
+  private readonly parents = new WeakMap<TreeNode, TreeNode>();
 
   constructor(private readonly service: () => KeySyncService | undefined) {}
 
@@ -32,13 +35,41 @@ export class DiscrepancyTree implements vscode.TreeDataProvider<TreeNode>, vscod
     this.changed.fire(undefined);
   }
 
-  /** Shows the next page under a paged parent. */
-  showMore(parentId: string): void {
-    this.shown.set(parentId, (this.shown.get(parentId) ?? PAGE_SIZE) + PAGE_SIZE);
+  /** Shows the next page under a paged parent; returns the first newly shown node, to move focus to. */
+  async showMore(more: NodeOf<'more'>): Promise<TreeNode | undefined> {
+    this.shown.set(more.parentId, more.shown + PAGE_SIZE);
     this.changed.fire(undefined);
+    return (await this.getChildren(more.parent))[more.shown];
+  }
+
+  /** The node of a master key in the registry group (its page extended to reach it), for `TreeView.reveal`. */
+  async masterKeyNode(masterKey: string): Promise<TreeNode | undefined> {
+    const registry = (await this.getChildren()).find((node) => node.type === 'registry');
+    const record = (await this.service()?.registryByMasterKey())?.get(masterKey);
+    if (!registry || !record) return undefined;
+    const group = (await this.getChildren(registry)).find((node) => node.type === 'statusGroup' && node.status === record.status);
+    if (!group) return undefined;
+    const records = [...(await this.service()!.registryByMasterKey()).values()].filter((candidate) => candidate.status === record.status);
+    const index = records.findIndex((candidate) => candidate.masterKey === masterKey);
+    const pageId = `status/${record.status}`;
+    if (index >= (this.shown.get(pageId) ?? PAGE_SIZE)) this.shown.set(pageId, (Math.floor(index / PAGE_SIZE) + 1) * PAGE_SIZE);
+    return (await this.getChildren(group)).find((node) => node.type === 'masterKey' && node.record.masterKey === masterKey);
   }
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
+    const item = this.itemFor(node);
+    // Screen readers announce the tooltip when there is no accessibility label: for a
+    // system that is a file path, for a summary row it drops the figures.
+    item.accessibilityInformation ??= { label: rowAccessibilityLabel(labelText(item), typeof item.description === 'string' ? item.description : undefined) };
+    return item;
+  }
+
+  /** The parent a node was listed under (for `TreeView.reveal`). */
+  getParent(node: TreeNode): TreeNode | undefined {
+    return this.parents.get(node);
+  }
+
+  private itemFor(node: TreeNode): vscode.TreeItem {
     switch (node.type) {
       case 'configProblem':
         return configProblemItem(node);
@@ -58,18 +89,14 @@ export class DiscrepancyTree implements vscode.TreeDataProvider<TreeNode>, vscod
       case 'summaryLine':
         return node.item;
       case 'group': {
-        const item = new vscode.TreeItem(`${node.label} (${node.count.toLocaleString('en-US')})`, collapsed(node.count));
-        item.id = `group/${node.kind}`;
-        item.iconPath = new vscode.ThemeIcon(node.icon);
-        item.contextValue = `group.${node.kind}`;
+        const item = countedItem(GROUP_LABELS[node.kind], node.count, `group/${node.kind}`, node.icon, `group.${node.kind}`);
+        item.accessibilityInformation = { label: groupAccessibilityLabel(node.kind, node.count) };
         return item;
       }
       case 'system': {
-        const item = new vscode.TreeItem(`${node.system} (${node.count.toLocaleString('en-US')})`, collapsed(node.count));
-        item.id = `system/${node.kind}/${node.system}`;
-        item.iconPath = new vscode.ThemeIcon('database');
+        const item = countedItem(node.system, node.count, `system/${node.kind}/${node.system}`, 'database', 'system');
         item.tooltip = node.file;
-        item.contextValue = 'system';
+        item.accessibilityInformation = { label: systemAccessibilityLabel(node.system, node.kind, node.count) };
         return item;
       }
       case 'key':
@@ -77,19 +104,13 @@ export class DiscrepancyTree implements vscode.TreeDataProvider<TreeNode>, vscod
       case 'sighting':
         return sightingItem(node);
       case 'statusGroup': {
-        const item = new vscode.TreeItem(`${node.status} (${node.count.toLocaleString('en-US')})`, collapsed(node.count));
-        item.id = `status/${node.status}`;
-        item.iconPath = new vscode.ThemeIcon(node.status === 'proposed' ? 'question' : node.status === 'active' ? 'pass' : 'circle-slash');
-        item.contextValue = `statusGroup.${node.status}`;
+        const icon = node.status === 'proposed' ? 'question' : node.status === 'active' ? 'pass' : 'circle-slash';
+        const item = countedItem(statusLabel(node.status), node.count, `status/${node.status}`, icon, `statusGroup.${node.status}`);
+        item.accessibilityInformation = { label: statusGroupAccessibilityLabel(node.status, node.count) };
         return item;
       }
-      case 'registry': {
-        const item = new vscode.TreeItem(`Master keys (${node.count.toLocaleString('en-US')})`, collapsed(node.count));
-        item.id = 'group/registry';
-        item.iconPath = new vscode.ThemeIcon('key');
-        item.contextValue = 'group.registry';
-        return item;
-      }
+      case 'registry':
+        return countedItem('Master keys', node.count, 'group/registry', 'key', 'group.registry');
       case 'masterKey':
         return masterKeyItem(node.record);
       case 'more':
@@ -98,6 +119,12 @@ export class DiscrepancyTree implements vscode.TreeDataProvider<TreeNode>, vscod
   }
 
   async getChildren(node?: TreeNode): Promise<TreeNode[]> {
+    const children = await this.childrenOf(node);
+    if (node) for (const child of children) this.parents.set(child, node);
+    return children;
+  }
+
+  private async childrenOf(node?: TreeNode): Promise<TreeNode[]> {
     const service = this.service();
     if (!service) return [];
     if (!node) return this.roots(service);
@@ -109,18 +136,18 @@ export class DiscrepancyTree implements vscode.TreeDataProvider<TreeNode>, vscod
       case 'group':
         return [...node.systems];
       case 'system':
-        return this.page(`system/${node.kind}/${node.system}`, await this.load(service, node.runId, node.kind, node.system), (entry) =>
-          ({ type: 'key', kind: node.kind, system: node.system, file: node.file, authorityFile: node.authorityFile, entry }) as TreeNode,
+        return this.page(node, `system/${node.kind}/${node.system}`, await this.load(service, node.runId, node.kind, node.system), (entry) =>
+          ({ type: 'key', kind: node.kind, runId: node.runId, system: node.system, file: node.file, authorityFile: node.authorityFile, entry }) as TreeNode,
         );
       case 'key':
-        return 'sightings' in node.entry
+        return 'sightings' in node.entry && node.entry.sightings.length > 1
           ? node.entry.sightings.map((sighting) => ({ type: 'sighting', system: node.system, file: node.file, ...sighting }))
           : [];
       case 'registry':
         return [...node.statuses];
       case 'statusGroup': {
         const records = [...(await service.registryByMasterKey()).values()].filter((record) => record.status === node.status);
-        return this.page(`status/${node.status}`, records, (record) => ({ type: 'masterKey', record }) as TreeNode);
+        return this.page(node, `status/${node.status}`, records, (record) => ({ type: 'masterKey', record }) as TreeNode);
       }
       default:
         return [];
@@ -155,7 +182,7 @@ export class DiscrepancyTree implements vscode.TreeDataProvider<TreeNode>, vscod
           authorityFile,
           runId: run.id,
         }));
-      return { type: 'group', kind: group.kind, label: group.label, icon: group.icon, count: systems.reduce((sum, s) => sum + (s.type === 'system' ? s.count : 0), 0), systems };
+      return { type: 'group', kind: group.kind, icon: group.icon, count: systems.reduce((sum, s) => sum + (s.type === 'system' ? s.count : 0), 0), systems };
     });
     return [...notices, { type: 'summary', run, pendingNow: counts.get('proposed') ?? 0, stale: Boolean(configProblem) }, ...groups, registryNode];
   }
@@ -170,16 +197,30 @@ export class DiscrepancyTree implements vscode.TreeDataProvider<TreeNode>, vscod
     return entries;
   }
 
-  private page<T>(parentId: string, items: readonly T[], toNode: (item: T) => TreeNode): TreeNode[] {
+  private page<T>(parent: TreeNode, parentId: string, items: readonly T[], toNode: (item: T) => TreeNode): TreeNode[] {
     const limit = this.shown.get(parentId) ?? PAGE_SIZE;
     const nodes = items.slice(0, limit).map(toNode);
-    if (items.length > limit) nodes.push({ type: 'more', parentId, shown: limit, total: items.length });
+    if (items.length > limit) nodes.push({ type: 'more', parent, parentId, shown: limit, total: items.length });
     return nodes;
   }
 
   dispose(): void {
     this.changed.dispose();
   }
+}
+
+/** A group row: its name as the label, its count as the description. */
+function countedItem(label: string, count: number, id: string, icon: string, contextValue: string): vscode.TreeItem {
+  const item = new vscode.TreeItem(label, collapsed(count));
+  item.id = id;
+  item.description = formatCount(count);
+  item.iconPath = new vscode.ThemeIcon(icon);
+  item.contextValue = contextValue;
+  return item;
+}
+
+function labelText(item: vscode.TreeItem): string {
+  return typeof item.label === 'string' ? item.label : item.label?.label ?? '';
 }
 
 function collapsed(count: number): vscode.TreeItemCollapsibleState {

@@ -1,10 +1,9 @@
 /** TreeItems for the leaf-level nodes: labels, icons, tooltips and click commands. */
 import * as vscode from 'vscode';
 import { whyNothingCompared, type MasterKeyRecord, type ReconcileResult, type RunRecord, type RunSummary } from '@keysync/sdk';
+import { formatCount, formatPercent } from '../format.js';
 import type { NodeOf } from './tree-nodes.js';
 
-const count = (value: number) => value.toLocaleString('en-US');
-const percent = (rate: number) => `${(rate * 100).toFixed(2)}%`;
 
 /**
  * A run's figures, with the registry's pending count as it is now (approvals since the run
@@ -13,8 +12,8 @@ const percent = (rate: number) => `${(rate * 100).toFixed(2)}%`;
 export function summaryItems(summary: RunSummary, pendingNow: number, idPrefix = 'summary'): vscode.TreeItem[] {
   const { overallMatchRate, keysInAllSystems, uniqueKeys } = summary.totals;
   const compared = overallMatchRate !== null && keysInAllSystems !== null;
-  const overall = new vscode.TreeItem(compared ? `Overall match ${percent(overallMatchRate)}` : 'Nothing compared');
-  overall.description = compared ? `${count(keysInAllSystems)} of ${count(uniqueKeys)} keys in every system` : whyNothingCompared(summary);
+  const overall = new vscode.TreeItem(compared ? `Overall match ${formatPercent(overallMatchRate)}` : 'Nothing compared');
+  overall.description = compared ? `${formatCount(keysInAllSystems)} of ${formatCount(uniqueKeys)} keys in every system` : whyNothingCompared(summary);
   overall.iconPath = new vscode.ThemeIcon(compared ? 'pulse' : 'warning');
   const systems = summary.systems.map((system) => {
     const item = new vscode.TreeItem(system.system);
@@ -24,17 +23,17 @@ export function summaryItems(summary: RunSummary, pendingNow: number, idPrefix =
       item.tooltip = system.skippedReason ?? '';
       item.iconPath = new vscode.ThemeIcon('error');
     } else if (system.role === 'authority') {
-      item.description = `authority · ${count(system.keys)} keys`;
+      item.description = `authority · ${formatCount(system.keys)} keys`;
       item.iconPath = new vscode.ThemeIcon('star-full');
     } else {
-      item.description = `${percent(system.matchRate ?? 0)} · ${count(system.gaps)} gaps · ${count(system.outOfAuthority)} out of authority`;
+      item.description = `${formatPercent(system.matchRate ?? 0)} · ${formatCount(system.gaps)} gaps · ${formatCount(system.outOfAuthority)} out of authority`;
       item.iconPath = new vscode.ThemeIcon(system.matchRate === 1 ? 'pass' : 'circle-large-outline');
     }
-    if (system.status === 'read') item.tooltip = `${system.file}\n${count(system.rows)} rows, ${count(system.keys)} keys, ${count(system.badRows)} bad rows`;
+    if (system.status === 'read') item.tooltip = `${system.file}\n${formatCount(system.rows)} rows, ${formatCount(system.keys)} keys, ${formatCount(system.badRows)} bad rows`;
     return item;
   });
-  const registry = new vscode.TreeItem(`Master keys: ${count(pendingNow)} pending review`);
-  registry.description = `${count(summary.registry.proposed)} proposed by this run`;
+  const registry = new vscode.TreeItem(`Master keys: ${formatCount(pendingNow)} pending review`);
+  registry.description = `${formatCount(summary.registry.proposed)} proposed by this run`;
   registry.iconPath = new vscode.ThemeIcon('key');
   return [overall, ...systems, registry];
 }
@@ -71,16 +70,24 @@ export function dryRunItem(result: ReconcileResult): vscode.TreeItem {
   return item;
 }
 
+/**
+ * A key under a system. Seen once, it is a leaf that opens its row; seen on several rows
+ * (a duplicate, say), it expands to them. The description gives where, never the key again.
+ */
 export function keyItem(node: NodeOf<'key'>): vscode.TreeItem {
   const { entry } = node;
   if ('sightings' in entry) {
-    const item = new vscode.TreeItem(entry.key, vscode.TreeItemCollapsibleState.Collapsed);
+    const { sightings } = entry;
+    const single = sightings.length === 1 ? sightings[0] : undefined;
+    const item = new vscode.TreeItem(entry.key, single ? vscode.TreeItemCollapsibleState.None : vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `key/${node.kind}/${node.system}/${entry.key}`;
-    item.description = entry.sightings.map((sighting) => sighting.raw).join(' · ');
-    item.tooltip = entry.sightings.map((sighting) => `${sighting.raw}  —  ${node.file}:${sighting.line}`).join('\n');
+    const differing = [...new Set(sightings.map((sighting) => sighting.raw).filter((raw) => raw !== entry.key))];
+    const where = single ? `${node.system} line ${single.line}` : `${formatCount(sightings.length)} rows in ${node.system}`;
+    item.description = differing.length ? `${where} · written ${differing.map((raw) => `"${raw}"`).join(', ')}` : where;
+    item.tooltip = sightings.map((sighting) => `${sighting.raw}  —  ${node.file}:${sighting.line}`).join('\n');
     item.iconPath = new vscode.ThemeIcon(node.kind === 'duplicate' ? 'copy' : 'symbol-key');
-    item.contextValue = 'key';
-    const first = entry.sightings[0];
+    item.contextValue = `key.${node.kind}`;
+    const first = sightings[0];
     if (first) item.command = openSourceCommand(node.file, first.line);
     return item;
   }
@@ -118,16 +125,17 @@ export function masterKeyItem(record: MasterKeyRecord): vscode.TreeItem {
   );
   item.iconPath = new vscode.ThemeIcon(record.status === 'proposed' ? 'question' : record.status === 'active' ? 'pass-filled' : 'circle-slash');
   item.contextValue = `masterKey.${record.status}`;
+  item.command = { command: 'keysync.showAuditHistory', title: 'Show Audit History', arguments: [record.masterKey] };
   return item;
 }
 
 export function moreItem(node: NodeOf<'more'>): vscode.TreeItem {
   const next = Math.min(500, node.total - node.shown);
-  const item = new vscode.TreeItem(`Show ${count(next)} more`);
-  item.id = `more/${node.parentId}/${node.shown}`;
-  item.description = `${count(node.shown)} of ${count(node.total)} shown`;
+  const item = new vscode.TreeItem(`Show ${formatCount(next)} more`);
+  item.id = `more/${node.parentId}`;
+  item.description = `${formatCount(node.shown)} of ${formatCount(node.total)} shown`;
   item.iconPath = new vscode.ThemeIcon('ellipsis');
-  item.command = { command: 'keysync.showMore', title: 'Show more', arguments: [node.parentId] };
+  item.command = { command: 'keysync.showMore', title: 'Show More', arguments: [node] };
   return item;
 }
 

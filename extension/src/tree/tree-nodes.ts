@@ -15,7 +15,7 @@ export type TreeNode =
   /** `stale` while the config has errors: the figures are from the last config that loaded. */
   | { readonly type: 'summary'; readonly run: RunRecord; readonly pendingNow: number; readonly stale: boolean }
   | { readonly type: 'summaryLine'; readonly item: vscode.TreeItem }
-  | { readonly type: 'group'; readonly kind: ListedKind; readonly label: string; readonly icon: string; readonly count: number; readonly systems: readonly TreeNode[] }
+  | { readonly type: 'group'; readonly kind: ListedKind; readonly icon: string; readonly count: number; readonly systems: readonly TreeNode[] }
   | {
       readonly type: 'system';
       readonly kind: ListedKind;
@@ -30,6 +30,7 @@ export type TreeNode =
   | {
       readonly type: 'key';
       readonly kind: ListedKind;
+      readonly runId: string;
       readonly system: string;
       readonly file: string;
       readonly authorityFile: string;
@@ -39,6 +40,7 @@ export type TreeNode =
   | { readonly type: 'registry'; readonly count: number; readonly statuses: readonly TreeNode[] }
   | { readonly type: 'statusGroup'; readonly status: MasterKeyStatus; readonly count: number }
   | { readonly type: 'masterKey'; readonly record: MasterKeyRecord }
-  | { readonly type: 'more'; readonly parentId: string; readonly shown: number; readonly total: number };
+  /** "Show 500 more" under a paged parent. */
+  | { readonly type: 'more'; readonly parent: TreeNode; readonly parentId: string; readonly shown: number; readonly total: number };
 
 export type NodeOf<T extends TreeNode['type']> = Extract<TreeNode, { type: T }>;

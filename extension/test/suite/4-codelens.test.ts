@@ -17,6 +17,7 @@ describe('CodeLens approvals on the reports', () => {
   let missingReport: vscode.Uri;
 
   before(async () => {
+    await vscode.workspace.getConfiguration('keysync').update('codeLens.mode', 'perRow', vscode.ConfigurationTarget.Workspace);
     // Two fresh out-of-authority keys, so the latest reports have pending rows.
     const c = path.join(folder(), 'input/C.csv');
     writeFileSync(c, `${readFileSync(c, 'utf8')}CUST-801,new\nCUST-802,new\n`);
@@ -26,6 +27,25 @@ describe('CodeLens approvals on the reports', () => {
     await vscode.window.showTextDocument(registryReport);
   });
   afterEach(() => sinon.restore());
+  after(() => vscode.workspace.getConfiguration('keysync').update('codeLens.mode', undefined, vscode.ConfigurationTarget.Workspace));
+
+  it('in compact mode, puts Approve · Reject only on the row under the cursor', async () => {
+    await vscode.workspace.getConfiguration('keysync').update('codeLens.mode', 'compact', vscode.ConfigurationTarget.Workspace);
+    try {
+      const editor = await vscode.window.showTextDocument(registryReport);
+      const text = editor.document.getText().split('\n');
+      const line = text.findIndex((row) => row.split(',')[1] === 'CUST-802');
+      editor.selection = new vscode.Selection(0, 0, 0, 0);
+      assert.deepEqual(await lensTitles(registryReport), [[0, 'Approve all 2 pending (move the cursor to a row to approve or reject it)']]);
+      editor.selection = new vscode.Selection(line, 3, line, 3);
+      assert.deepEqual((await lensTitles(registryReport)).slice(1), [
+        [line, 'Approve'],
+        [line, 'Reject'],
+      ]);
+    } finally {
+      await vscode.workspace.getConfiguration('keysync').update('codeLens.mode', 'perRow', vscode.ConfigurationTarget.Workspace);
+    }
+  });
 
   it('puts Approve · Reject on pending rows and Approve all on the header', async () => {
     const titles = await lensTitles(registryReport);

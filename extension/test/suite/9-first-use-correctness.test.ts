@@ -199,9 +199,9 @@ describe('first-use correctness', () => {
       const item = api.tree.getTreeItem(failed);
       assert.equal(item.label, 'Last run failed');
       assert.deepEqual(item.command && [item.command.command, ...item.command.arguments!], ['keysync.showRunError', newest.id]);
-      const document = (await vscode.commands.executeCommand('keysync.showRunError', newest.id)) as vscode.TextDocument;
-      assert.ok(document.getText().includes(newest.error!));
-      assert.match(document.getText(), new RegExp(`# KeySync run ${newest.id} failed`));
+      const markdown = (await vscode.commands.executeCommand('keysync.showRunError', newest.id)) as string;
+      assert.ok(markdown.includes(newest.error!));
+      assert.match(markdown, new RegExp(`# KeySync run ${newest.id} failed`));
     });
 
     it('gives way to the next completed run', async () => {
