@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { WHOLE_NUMBERS } from '../whole-numbers.js';
 import { foldUnicodeForms } from '../core/normalize.js';
+import { caseInsensitiveEnum } from './case-insensitive-enum.js';
 
 const relativeOrAbsolutePath = z.string().min(1, 'must be a non-empty path');
 
@@ -12,7 +13,7 @@ export const SOURCE_ENCODINGS = ['utf-8', 'latin1', 'utf-16le'] as const;
 
 const sourceSchema = z
   .strictObject({
-    type: z.literal('csv').default('csv').describe('Only CSV sources are supported.'),
+    type: caseInsensitiveEnum(['csv'], 'csv').describe('Only CSV sources are supported.'),
     path: relativeOrAbsolutePath.describe('CSV file; relative paths resolve against the config file.'),
     key_column: z
       .string()
@@ -27,7 +28,7 @@ const sourceSchema = z
       .regex(/^[^"\r\n\uD800-\uDFFF]*$/, 'must not be a double quote, CR or LF (they quote fields and end records)')
       .default(',')
       .describe('Field separator: one character other than a double quote, CR or LF.'),
-    encoding: z.enum(SOURCE_ENCODINGS).default('utf-8').describe('Text encoding of the file.'),
+    encoding: caseInsensitiveEnum(SOURCE_ENCODINGS, 'utf-8').describe('Text encoding of the file.'),
   })
   .describe('One system that holds copies of the keys.');
 
@@ -70,7 +71,7 @@ export const configSchema = z
       .describe('Normalisation rules, applied in the order listed (SPEC §3).'),
     provisioning: z
       .strictObject({
-        strategy: z.enum(['mirror', 'namespaced', 'surrogate']).default('mirror'),
+        strategy: caseInsensitiveEnum(['mirror', 'namespaced', 'surrogate'], 'mirror'),
         namespace_prefix: z
           .string()
           .regex(/^[A-Za-z0-9]+$/, 'must be letters and digits only')
@@ -82,15 +83,14 @@ export const configSchema = z
     simulation: z
       .strictObject({
         seed: z.number().int().min(WHOLE_NUMBERS.seed.min).max(WHOLE_NUMBERS.seed.max).default(42),
-        scenario: z.enum(['normal', 'drift', 'failure', 'recovery']).default('normal'),
+        scenario: caseInsensitiveEnum(['normal', 'drift', 'failure', 'recovery'], 'normal'),
         keys_per_system: z.number().int().min(WHOLE_NUMBERS.mockKeys.min).max(WHOLE_NUMBERS.mockKeys.max).default(1000),
       })
       .prefault({})
       .describe('Mock data generation defaults.'),
     processing: z
       .strictObject({
-        mode: z.enum(['full', 'incremental']).default('full'),
-        batch_size: z.number().int().min(1).default(10_000),
+        mode: caseInsensitiveEnum(['full', 'incremental'], 'full'),
         parallel: z.boolean().default(true),
         max_workers: z.number().int().min(0).max(256).default(0),
       })
@@ -114,23 +114,33 @@ export const configSchema = z
           .max(600_000)
           .default(15_000)
           .describe('How long a write waits for another process holding the database before failing.'),
+        backup_enabled: z.boolean().default(false).describe('Copy the database to <path>.backup-1 before each run (not dry runs).'),
+        backup_count: z.number().int().min(1).max(100).default(5).describe('How many backups to keep: <path>.backup-1 (newest) to <path>.backup-N.'),
       })
       .prefault({})
       .describe('The SQLite file holding the registry, audit log and run history.'),
     logging: z
       .strictObject({
-        level: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+        level: caseInsensitiveEnum(['debug', 'info', 'warn', 'error'], 'info'),
         file: relativeOrAbsolutePath.nullable().default('./logs/keysync.log'),
       })
       .prefault({})
       .describe('Log file (null for none) and its level.'),
     error_handling: z
       .strictObject({
-        on_missing_file: z.enum(['skip', 'fail']).default('skip'),
-        on_corrupt_data: z.enum(['log', 'skip', 'fail']).default('log'),
+        on_missing_file: caseInsensitiveEnum(['skip', 'fail'], 'skip'),
+        on_corrupt_data: caseInsensitiveEnum(['log', 'skip', 'fail'], 'log'),
+        retry_attempts: z
+          .number()
+          .int()
+          .min(0)
+          .max(10)
+          .default(0)
+          .describe('How many times a source that fails to open or read with a transient error (EBUSY, EAGAIN, EMFILE, ENFILE, ETIMEDOUT, EIO) is read again.'),
+        retry_delay_seconds: z.number().min(0).max(300).default(1).describe('Seconds to wait before each retry.'),
       })
       .prefault({})
-      .describe('What a missing source or a bad row does to the run.'),
+      .describe('What a missing source, a bad row or a transient read error does to the run.'),
   })
   .superRefine((config, context) => {
     // Refinements run on invalid input too; a `sources` that is not a mapping is reported already.

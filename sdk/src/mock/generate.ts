@@ -112,7 +112,7 @@ function configFor(options: Pick<MockDataOptions, 'dir' | 'configPath' | 'scenar
   const configPath = path.resolve(options.configPath ?? path.join(options.dir, CONFIG_FILE_NAME));
   if (existsSync(configPath)) return { configPath, template: undefined, config: loadConfig(configPath) };
   const template = configTemplate(options.scenario, options.keys, options.seed);
-  return { configPath, template, config: { file: configPath, baseDir: path.dirname(configPath), values: parseConfigText(template, configPath) } };
+  return { configPath, template, config: { file: configPath, baseDir: path.dirname(configPath), ...parseConfigText(template, configPath) } };
 }
 
 function foreignSourceFiles(config: KeySyncConfig): string[] {
