@@ -52,7 +52,7 @@ export async function runReconciliation(
   const rate = totals.overallMatchRate === null ? 'nothing compared' : `overall match ${(totals.overallMatchRate * 100).toFixed(2)}%`;
   const message =
     `KeySync ${request.dryRun ? 'dry run' : 'run'} ${result.runId}: ${rate}, ` +
-    `${totals.propagationGaps.toLocaleString('en-US')} gaps, ${totals.outOfAuthority.toLocaleString('en-US')} out of authority, ` +
+    `${totals.propagationGaps.toLocaleString('en-US')} gaps, ${totals.outOfAuthoritySightings.toLocaleString('en-US')} out of authority, ` +
     `${registry.pending.toLocaleString('en-US')} master keys pending review.`;
   log.info(message);
   void vscode.window.showInformationMessage(message, 'Show Summary', 'Open Registry Report').then((choice) => {

@@ -142,7 +142,7 @@ export function summaryMarkdown(summary: RunSummary): string {
     totals.overallMatchRate === null || totals.keysInAllSystems === null
       ? `- **Nothing was compared**: ${whyNothingCompared(summary)}; there is no match rate`
       : `- Overall match rate **${rate(totals.overallMatchRate)}**: ${count(totals.keysInAllSystems)} of ${count(totals.uniqueKeys)} unique keys are in every system`,
-    `- Propagation gaps ${count(totals.propagationGaps)}; out of authority ${count(totals.outOfAuthority)} (${count(totals.keysMissingInAuthority)} distinct keys)`,
+    `- Propagation gaps ${count(totals.propagationGaps)}; out of authority ${count(totals.keysMissingInAuthority)} keys (${count(totals.outOfAuthoritySightings)} sightings, system by system)`,
     `- Duplicate groups ${count(totals.duplicateGroups)}; bad rows ${count(totals.badRows)}; repeated rows ${count(totals.repeatedRows)}`,
     `- Master keys: ${count(registry.proposed)} proposed, ${count(registry.autoApproved)} auto-approved, ${count(registry.resolved)} resolved, **${count(registry.pending)} pending review**`,
     '',

@@ -60,7 +60,7 @@ export function historyHtml(runsNewestFirst: readonly RunRecord[], cspSource: st
       totals ? (totals.overallMatchRate === null ? 'not compared' : `${(totals.overallMatchRate * 100).toFixed(2)}%`) : '',
       totals?.uniqueKeys.toLocaleString('en-US') ?? '',
       totals?.propagationGaps.toLocaleString('en-US') ?? '',
-      totals?.outOfAuthority.toLocaleString('en-US') ?? '',
+      totals?.outOfAuthoritySightings.toLocaleString('en-US') ?? '',
       totals?.duplicateGroups.toLocaleString('en-US') ?? '',
       run.summary?.registry.proposed.toLocaleString('en-US') ?? '',
       run.error ?? '',

@@ -111,7 +111,7 @@ export async function runsCommand(options: CommonOptions & { limit: number }, io
             run.status,
             run.summary ? formatRate(run.summary.totals.overallMatchRate) : '',
             run.summary ? formatCount(run.summary.totals.propagationGaps) : '',
-            run.summary ? formatCount(run.summary.totals.outOfAuthority) : '',
+            run.summary ? formatCount(run.summary.totals.keysMissingInAuthority) : '',
             run.summary ? formatCount(run.summary.registry.proposed) : '',
             run.error ?? '',
           ]),

@@ -4,7 +4,7 @@
  * the config a run uses. The real CLI, real files, real SQLite.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { runCli } from '../helpers/cli.js';
 import { tempWorkspace, type TempWorkspace } from '../helpers/workspace.js';
@@ -143,5 +143,61 @@ describe('a KeySync Mini config (testdata/keysync-mini)', function () {
       ['csv', 'utf-8', 'latin1', 'namespaced', 'drift', 'incremental', 'warn', 'fail', 'skip'],
     );
     assert.equal(warningLines(result.stderr).length, 0, 'a KeySync config has no warnings');
+  });
+});
+
+describe('"Total Out of Authority Keys" keeps the earlier tool\'s meaning', function () {
+  let workspace: TempWorkspace;
+  afterEach(() => workspace?.remove());
+
+  it('counts distinct keys; the (system, key) pairs have a row of their own, in the report and the CLI summary', async () => {
+    // testdata/clean: CUST-101 is outside A in B and in C, CUST-102 in C only.
+    workspace = tempWorkspace('clean');
+    const result = await runCli(['-c', workspace.config, '-q']);
+    assert.equal(result.code, 0, result.stderr);
+    const [summaryFile] = readdirSync(workspace.file('output')).filter((name) => name.startsWith('reconciliation_summary_'));
+    const rows = new Map(
+      readFileSync(workspace.file('output', summaryFile!), 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => {
+          const [, metric, value] = line.match(/^("[^"]*"|[^,]*),([^,]*),/)!;
+          return [metric!.replace(/^"|"$/g, ''), value] as const;
+        }),
+    );
+    assert.equal(rows.get('Keys Missing in A (Out of Authority)'), '2');
+    assert.equal(rows.get('Total Out of Authority Keys'), '2', 'CUST-101 and CUST-102, each once');
+    assert.equal(rows.get('Out of Authority Sightings (system, key pairs)'), '3', '(B, CUST-101), (C, CUST-101), (C, CUST-102)');
+    assert.match(result.stdout, /out of authority 2 keys \(3 sightings, system by system\)/);
+  });
+});
+
+describe('run summaries stored before the pair count was renamed', function () {
+  let workspace: TempWorkspace;
+  afterEach(() => workspace?.remove());
+
+  it('are read under the new name: the trend report and keysync runs still show their figures', async () => {
+    workspace = tempWorkspace('clean');
+    assert.equal((await runCli(['-c', workspace.config, '-q'])).code, 0);
+    // Store the first run's summary as the earlier version wrote it: totals.outOfAuthority.
+    const db = new Database(workspace.file('data/keysync.db'));
+    try {
+      const { id, summary } = db.prepare('select id, summary from runs').get() as { id: string; summary: string };
+      const old = JSON.parse(summary) as { totals: Record<string, unknown> };
+      old.totals.outOfAuthority = old.totals.outOfAuthoritySightings;
+      delete old.totals.outOfAuthoritySightings;
+      db.prepare('update runs set summary = ? where id = ?').run(JSON.stringify(old), id);
+    } finally {
+      db.close();
+    }
+    const second = await runCli(['-c', workspace.config, '-q']);
+    assert.equal(second.code, 0, second.stderr);
+    const trendFile = readdirSync(workspace.file('output')).filter((name) => name.startsWith('trend_analysis_')).sort().at(-1)!;
+    const trend = readFileSync(workspace.file('output', trendFile), 'utf8').trim().split('\n').slice(1);
+    assert.equal(trend.length, 2);
+    for (const row of trend) assert.equal(row.split(',')[4], '3', row);
+    const runs = await runCli(['runs', '-c', workspace.config, '--json']);
+    const listed = JSON.parse(runs.stdout) as { summary: { totals: { outOfAuthoritySightings: number } } }[];
+    assert.deepEqual(listed.map((run) => run.summary.totals.outOfAuthoritySightings), [3, 3]);
   });
 });
