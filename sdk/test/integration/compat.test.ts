@@ -4,7 +4,7 @@
  * the config a run uses. The real CLI, real files, real SQLite.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { runCli } from '../helpers/cli.js';
 import { tempWorkspace, type TempWorkspace } from '../helpers/workspace.js';
@@ -199,5 +199,59 @@ describe('run summaries stored before the pair count was renamed', function () {
     const runs = await runCli(['runs', '-c', workspace.config, '--json']);
     const listed = JSON.parse(runs.stdout) as { summary: { totals: { outOfAuthoritySightings: number } } }[];
     assert.deepEqual(listed.map((run) => run.summary.totals.outOfAuthoritySightings), [3, 3]);
+  });
+});
+
+describe('mock data as the earlier tool generated it: four key families and generation_stats.json', function () {
+  let workspace: TempWorkspace;
+  afterEach(() => workspace?.remove());
+
+  it('writes CUST-, PROD_, TXN and ORD# keys, and generation_stats.json beside them, regenerated without refusal', async () => {
+    workspace = tempWorkspace();
+    const generate = () => runCli(['--generate-data', '--keys', '2000', '--seed', '7', '--scenario', 'drift', '-c', workspace.config, '--json']);
+    const first = await generate();
+    assert.equal(first.code, 0, first.stderr);
+    const raw = readFileSync(workspace.file('input/A.csv'), 'utf8');
+    for (const pattern of [/^CUST-\d{7},/m, /^PROD_[A-Z]{3}_\d{7},/m, /^TXN 20\d\d \d{7},/m, /^ORD#\d{7},/m]) assert.match(raw, pattern);
+
+    const stats = JSON.parse(readFileSync(workspace.file('input/generation_stats.json'), 'utf8')) as {
+      scenario: string;
+      seed: number;
+      keys: { authority: number; universe: number };
+      families: { name: string; keys: number }[];
+      systems: { system: string; file: string; keys: number; rows: number }[];
+      plannedShares: { common: number };
+      plannedMatchRates: { overall: number; perSystem: number };
+    };
+    assert.equal(stats.scenario, 'drift');
+    assert.equal(stats.seed, 7);
+    assert.equal(stats.keys.authority, 2000);
+    assert.deepEqual(stats.families.map((family) => family.name), ['CUST', 'PROD', 'TXN', 'ORD']);
+    assert.equal(stats.families.reduce((sum, family) => sum + family.keys, 0), stats.keys.universe);
+    assert.deepEqual(stats.systems.map((system) => [system.system, system.file]), ['A', 'B', 'C', 'D', 'E'].map((system) => [system, `${system}.csv`]));
+    assert.equal(stats.systems[0]!.keys, 2000);
+    assert.equal(stats.systems[0]!.rows, raw.trim().split('\n').length - 1);
+    assert.equal(stats.plannedShares.common, 0.6);
+    // The run on that data measures what the stats planned: every dirty form normalised back.
+    const { summary } = JSON.parse(first.stdout) as { summary: { totals: { overallMatchRate: number }; systems: { matchRate: number | null }[] } };
+    assert.equal(summary.totals.overallMatchRate.toFixed(4), stats.plannedMatchRates.overall.toFixed(4));
+    for (const system of summary.systems.filter((each) => each.matchRate !== null)) assert.equal(system.matchRate!.toFixed(4), stats.plannedMatchRates.perSystem.toFixed(4));
+
+    const manifest = JSON.parse(readFileSync(workspace.file('input/.keysync-mock.json'), 'utf8')) as { files: Record<string, unknown> };
+    assert.ok('generation_stats.json' in manifest.files, 'the manifest proves the stats file is the generator\'s own');
+    const again = await generate();
+    assert.equal(again.code, 0, again.stderr);
+  });
+
+  it('refuses to overwrite a generation_stats.json it did not write (the earlier tool\'s), unless --force', async () => {
+    workspace = tempWorkspace();
+    mkdirSync(workspace.file('input'));
+    writeFileSync(workspace.file('input/generation_stats.json'), '{"written_by": "KeySync Mini"}\n');
+    const refused = await runCli(['--generate-data', '--keys', '100', '-c', workspace.config, '-q']);
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr, /would overwrite a file that KeySync did not generate: .*generation_stats\.json/);
+    assert.equal(readFileSync(workspace.file('input/generation_stats.json'), 'utf8'), '{"written_by": "KeySync Mini"}\n');
+    const forced = await runCli(['--generate-data', '--keys', '100', '--force', '-c', workspace.config, '-q']);
+    assert.equal(forced.code, 0, forced.stderr);
   });
 });
