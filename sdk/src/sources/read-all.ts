@@ -5,7 +5,6 @@
  */
 import { statSync } from 'node:fs';
 import os from 'node:os';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { KeyIndex } from '../core/key-index.js';
 import { compileNormalizer, type NormalizeRules } from '../core/normalize.js';
 import type { SourceOutcome } from '../core/summary.js';
@@ -15,6 +14,7 @@ import type { Logger } from '../log.js';
 import type { SkippedSource } from '../reports/report-rows.js';
 import { readInWorkers, type Settled } from './read-parallel.js';
 import { readSource, type CorruptDataPolicy, type SourceRead } from './read-source.js';
+import { readWithRetries, type RetryPolicy } from './retry-rounds.js';
 import type { SourceFile } from './source-file.js';
 import { isTransientSourceError } from './transient-errors.js';
 
@@ -27,7 +27,7 @@ export interface ReadAllOptions {
   readonly onMissingFile: 'skip' | 'fail';
   readonly onCorruptData: CorruptDataPolicy;
   /** Reads again a source that failed with a transient error (`error_handling.retry_*`). */
-  readonly retry: { readonly attempts: number; readonly delayMs: number };
+  readonly retry: RetryPolicy;
   readonly logger: Logger;
   /** Sources already read (incremental mode's unchanged snapshots), by system. */
   readonly preloaded?: ReadonlyMap<SystemId, SourceRead>;
@@ -92,32 +92,19 @@ export async function readAllSources(sources: readonly SourceFile[], options: Re
 async function readEach(all: readonly SourceFile[], options: ReadAllOptions): Promise<Settled[]> {
   const preloaded = options.preloaded ?? new Map<SystemId, SourceRead>();
   const sources = all.filter((source) => !preloaded.has(source.system));
-  const fresh = await readWithRetries(sources, options);
+  const fresh = await readWithRetries(sources, (some) => readFresh(some, options), options.retry, {
+    isTransient: (result) => !result.ok && isTransientSourceError(result.error),
+    onRetry: (source, result, attempt) => {
+      const reason = result.ok ? '' : (result.error as Error).message;
+      options.logger.log('warn', `${source.file}: ${reason} Retry ${attempt} of ${options.retry.attempts} in ${options.retry.delayMs / 1000} s.`);
+    },
+    signal: options.signal,
+  });
   const bySystem = new Map(sources.map((source, position) => [source.system, fresh[position]!]));
   return all.map((source) => {
     const snapshot = preloaded.get(source.system);
     return snapshot ? { ok: true, read: snapshot } : bySystem.get(source.system)!;
   });
-}
-
-/** The sources read, those that failed with a transient error read again after a wait, up to `retry.attempts` times. */
-async function readWithRetries(sources: readonly SourceFile[], options: ReadAllOptions): Promise<Settled[]> {
-  const settled = await readFresh(sources, options);
-  const { attempts, delayMs } = options.retry;
-  for (let attempt = 1; attempt <= attempts; attempt++) {
-    const failed = settled.flatMap((result, position) => (!result.ok && isTransientSourceError(result.error) ? [position] : []));
-    if (failed.length === 0) break;
-    for (const position of failed) {
-      const result = settled[position]!;
-      const reason = result.ok ? '' : (result.error as KeySyncError).message;
-      options.logger.log('warn', `${sources[position]!.file}: ${reason} Retry ${attempt} of ${attempts} in ${delayMs / 1000} s.`);
-    }
-    await sleep(delayMs, undefined, { signal: options.signal }).catch(() => undefined);
-    throwIfAborted(options.signal);
-    const again = await readFresh(failed.map((position) => sources[position]!), options);
-    for (const [index, position] of failed.entries()) settled[position] = again[index]!;
-  }
-  return settled;
 }
 
 async function readFresh(sources: readonly SourceFile[], options: ReadAllOptions): Promise<Settled[]> {

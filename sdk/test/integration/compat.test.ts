@@ -4,7 +4,7 @@
  * the config a run uses. The real CLI, real files, real SQLite.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { runCli } from '../helpers/cli.js';
 import { tempWorkspace, type TempWorkspace } from '../helpers/workspace.js';
@@ -115,6 +115,19 @@ describe('a KeySync Mini config (testdata/keysync-mini)', function () {
     assert.match(refused.stderr, /backup-2: A file in the place of a database backup is not a KeySync database/);
     assert.equal(readFileSync(`${db}.backup-2`, 'utf8'), 'my notes');
     assert.equal(runsIn(`${db}.backup-1`), 2);
+  });
+
+  it('does not retry a missing source (retry_attempts is for transient errors only): it is left out at once', async () => {
+    workspace = tempWorkspace('keysync-mini');
+    writeFileSync(workspace.config, readFileSync(workspace.config, 'utf8').replace('retry_delay_seconds: 0.1', 'retry_delay_seconds: 30'));
+    rmSync(workspace.file('input/B.csv'));
+    const started = Date.now();
+    const result = await runCli(['-c', workspace.config, '-q']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.ok(Date.now() - started < 25_000, 'no 30 s wait');
+    const log = readFileSync(workspace.file('logs/keysync.log'), 'utf8');
+    assert.match(log, /system B left out of the run/);
+    assert.doesNotMatch(log, /Retry/);
   });
 
   it('accepts enum values in any case in every section (type, encoding, strategy, scenario, mode, level, policies)', async () => {
