@@ -15,8 +15,8 @@ export function caseInsensitiveEnum<const T extends Values>(values: T, defaultVa
       .pipe(z.enum(values))
       .default(defaultValue)
       // The JSON Schema of a transform is only "a string": editors get the values to offer
-      // and a pattern that accepts them in any case.
-      .meta({ default: defaultValue, anyOf: [{ enum: [...values] }, { type: 'string', pattern: anyCasePattern(values) }] })
+      // and a pattern that accepts them in any case. (configJsonSchema puts the default back.)
+      .meta({ anyOf: [{ enum: [...values] }, { type: 'string', pattern: anyCasePattern(values) }] })
   );
 }
 

@@ -166,7 +166,15 @@ export type SourceConfig = z.output<typeof sourceSchema>;
 
 export function configJsonSchema(): object {
   return {
-    ...z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }),
+    ...z.toJSONSchema(configSchema, {
+      io: 'input',
+      unrepresentable: 'any',
+      // zod leaves out the default of a value that is transformed (the case-insensitive enums).
+      override: ({ zodSchema, jsonSchema }) => {
+        const { def } = (zodSchema as unknown as { _zod: { def: { type: string; defaultValue?: unknown } } })._zod;
+        if (def.type === 'default' && jsonSchema.default === undefined) jsonSchema.default = def.defaultValue as never;
+      },
+    }),
     $id: 'https://keysync.dev/schema/keysync-config.schema.json',
     title: 'KeySync configuration (keysync-config.yaml)',
   };

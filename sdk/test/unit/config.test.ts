@@ -298,6 +298,36 @@ describe('loadConfig / parseConfigText (SPEC §1)', () => {
   });
 });
 
+describe('the earlier tool\'s keys and enum case (KeySync Mini configs)', () => {
+  it('returns one warning per earlier-tool key, with its line; ignored keys are dropped, honoured ones kept', () => {
+    const { values, warnings } = parseConfigText(
+      ['schedule: daily', 'processing:', '  batch_size: 500', 'database:', '  backup_enabled: true', 'logging:', '  level: INFO', ''].join('\n'),
+      'keysync-config.yaml',
+    );
+    assert.deepStrictEqual(
+      warnings.map(({ line, key, text }) => [line, key, text.split(' — ')[0]]),
+      [
+        [1, 'schedule', 'schedule: a KeySync Mini key, ignored'],
+        [3, 'processing.batch_size', 'processing.batch_size: a KeySync Mini key, ignored'],
+        [5, 'database.backup_enabled', 'database.backup_enabled: a KeySync Mini key, honoured'],
+      ],
+    );
+    assert.equal(values.database.backup_enabled, true);
+    assert.equal(values.logging.level, 'info');
+    assert.ok(!('batch_size' in values.processing));
+  });
+
+  it('publishes enums so that editors offer the values and accept any case', () => {
+    const schema = configJsonSchema() as { properties: { logging: { properties: { level: { default: string; anyOf: [{ enum: string[] }, { pattern: string }] } } } } };
+    const { level } = schema.properties.logging.properties;
+    assert.equal(level.default, 'info');
+    assert.deepStrictEqual(level.anyOf[0].enum, ['debug', 'info', 'warn', 'error']);
+    const pattern = new RegExp(level.anyOf[1].pattern);
+    for (const value of ['INFO', 'Info', 'warn']) assert.match(value, pattern);
+    assert.doesNotMatch('INFOX', pattern);
+  });
+});
+
 describe('configJsonSchema (SPEC §1: the published JSON Schema)', () => {
   it('equals the committed sdk/schema/keysync-config.schema.json, so the published schema never drifts', () => {
     const committed: unknown = JSON.parse(readFileSync(path.join(SDK_DIR, 'schema', 'keysync-config.schema.json'), 'utf8'));
