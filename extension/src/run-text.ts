@@ -60,7 +60,7 @@ export function runCompletedMessage(summary: RunSummary, previous: RunSummary | 
   const kind = summary.dryRun ? `${runKind(summary)} (nothing was saved)` : runKind(summary);
   const changes = summary.mode === 'incremental' ? ` ${capitalise(incrementalChanges(summary, previous))}.` : '';
   return (
-    `KeySync: ${kind} ${summary.runId}: ${rate}, ${formatCount(totals.propagationGaps)} gaps, ${formatCount(totals.outOfAuthority)} out of authority, ` +
+    `KeySync: ${kind} ${summary.runId}: ${rate}, ${formatCount(totals.propagationGaps)} gaps, ${formatCount(totals.outOfAuthoritySightings)} out of authority, ` +
     `${formatCount(registry.pending)} master keys ${summary.dryRun ? 'would be ' : ''}pending review.${changes}`
   );
 }

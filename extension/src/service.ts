@@ -90,6 +90,8 @@ export class KeySyncService implements vscode.Disposable {
       if (isKeySyncError(error) && error.kind === 'config') this.problem = error;
       throw error;
     }
+    // The earlier tool's keys, accepted with a warning each (the CLI prints them on stderr).
+    for (const warning of workspace.config.warnings) this.log.write('warn', `${this.configUri.fsPath}:${warning.line}: ${warning.text}`);
     const previous = this.opened;
     this.opened = { workspace, configText };
     this.problem = undefined;

@@ -69,7 +69,7 @@ export function historyHtml(runsNewestFirst: readonly RunRecord[], cspSource: st
         .join(' · ') ?? '',
       totals ? formatCount(totals.uniqueKeys) : '',
       totals ? formatCount(totals.propagationGaps) : '',
-      totals ? formatCount(totals.outOfAuthority) : '',
+      totals ? formatCount(totals.outOfAuthoritySightings) : '',
       totals ? formatCount(totals.duplicateGroups) : '',
       summary ? formatCount(summary.registry.proposed) : '',
     ];

@@ -10,6 +10,7 @@ import { SCENARIO_NAMES } from '../config/schema.js';
 import { MASTER_KEY_STATUSES, RUN_MODES } from '../core/types.js';
 import { FAILURE_INJECTIONS } from '../mock/scenarios.js';
 import { isWholeNumberIn, WHOLE_NUMBERS, wholeNumberRule, type WholeNumberRange } from '../whole-numbers.js';
+import { configCheckCommand } from './config-command.js';
 import { auditCommand, decideCommand, registryListCommand, renormalizeCommand, runsCommand } from './registry-commands.js';
 import type { CliIo } from './io.js';
 import { runCommand } from './run-command.js';
@@ -120,6 +121,13 @@ Exit codes: 0 done · 1 the run failed · 2 usage or config error · 3 discrepan
     .option('--key <key>', 'only events about this normalised key')
     .option('--limit <n>', 'at most this many', wholeNumber('--limit', LIST_LIMIT))
     .action((_options, command: Command) => auditCommand(command.optsWithGlobals(), io));
+
+  program
+    .command('config')
+    .description('the workspace config')
+    .command('check')
+    .description('validate the config and print it as a run uses it (defaults applied, paths resolved), with every warning')
+    .action((_options, command: Command) => configCheckCommand(command.optsWithGlobals(), io));
 
   program
     .command('unlock')

@@ -2,20 +2,21 @@
 import type { ReviewDecision } from '../core/lifecycle.js';
 import type { MasterKeyStatus } from '../core/types.js';
 import { KeySyncError } from '../errors.js';
-import { openWorkspace, type Workspace } from '../workspace.js';
+import type { Workspace } from '../workspace.js';
 import { describeForCli } from './describe-error.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { formatCount } from '../core/format.js';
 import { formatRate, table, visibleCell } from './format.js';
 import type { CliIo } from './io.js';
+import { openCliWorkspace } from './open-workspace.js';
 
 interface CommonOptions {
   readonly config: string;
   readonly json?: boolean;
 }
 
-async function withWorkspace<T>(options: CommonOptions, work: (workspace: Workspace) => Promise<T>): Promise<T> {
-  const workspace = await openWorkspace(options.config);
+async function withWorkspace<T>(options: CommonOptions, io: CliIo, work: (workspace: Workspace) => Promise<T>): Promise<T> {
+  const workspace = await openCliWorkspace(options.config, io);
   try {
     return await work(workspace);
   } finally {
@@ -28,7 +29,7 @@ function print(io: CliIo, options: CommonOptions, json: unknown, text: () => str
 }
 
 export async function registryListCommand(options: CommonOptions & { status?: MasterKeyStatus; limit?: number }, io: CliIo): Promise<void> {
-  const records = await withWorkspace(options, (workspace) => workspace.registry.list({ status: options.status, limit: options.limit }));
+  const records = await withWorkspace(options, io, (workspace) => workspace.registry.list({ status: options.status, limit: options.limit }));
   print(io, options, records, () =>
     records.length === 0
       ? 'No master keys match.'
@@ -59,7 +60,7 @@ interface DecideOptions extends CommonOptions {
 export async function decideCommand(action: ReviewDecision, keys: string[], options: DecideOptions, io: CliIo): Promise<void> {
   if (options.all && keys.length) throw usage('Give either keys or --all, not both.');
   if (!options.all && keys.length === 0) throw usage(`Name at least one key to ${action}${action === 'approve' ? ', or pass --all' : ''}.`);
-  await withWorkspace(options, async (workspace) => {
+  await withWorkspace(options, io, async (workspace) => {
     if (options.all) {
       const changed = await workspace.registry.approveAll({ actor: options.actor, reason: options.reason });
       print(io, options, { approved: changed }, () => `Approved ${formatCount(changed)} pending master keys as ${options.actor}.`);
@@ -84,7 +85,7 @@ export async function decideCommand(action: ReviewDecision, keys: string[], opti
 }
 
 export async function renormalizeCommand(options: CommonOptions & { actor: string; dryRun?: boolean }, io: CliIo): Promise<void> {
-  const plan = await withWorkspace(options, (workspace) => workspace.registry.renormalize({ actor: options.actor, dryRun: options.dryRun }));
+  const plan = await withWorkspace(options, io, (workspace) => workspace.registry.renormalize({ actor: options.actor, dryRun: options.dryRun }));
   const would = options.dryRun ? 'would be ' : '';
   print(io, options, plan, () =>
     [
@@ -98,7 +99,7 @@ export async function renormalizeCommand(options: CommonOptions & { actor: strin
 }
 
 export async function runsCommand(options: CommonOptions & { limit: number }, io: CliIo): Promise<void> {
-  const runs = await withWorkspace(options, (workspace) => workspace.runs.list({ limit: options.limit }));
+  const runs = await withWorkspace(options, io, (workspace) => workspace.runs.list({ limit: options.limit }));
   print(io, options, runs, () =>
     runs.length === 0
       ? 'No runs yet.'
@@ -111,7 +112,7 @@ export async function runsCommand(options: CommonOptions & { limit: number }, io
             run.status,
             run.summary ? formatRate(run.summary.totals.overallMatchRate) : '',
             run.summary ? formatCount(run.summary.totals.propagationGaps) : '',
-            run.summary ? formatCount(run.summary.totals.outOfAuthority) : '',
+            run.summary ? formatCount(run.summary.totals.keysMissingInAuthority) : '',
             run.summary ? formatCount(run.summary.registry.proposed) : '',
             run.error ?? '',
           ]),
@@ -120,7 +121,7 @@ export async function runsCommand(options: CommonOptions & { limit: number }, io
 }
 
 export async function auditCommand(options: CommonOptions & { run?: string; key?: string; limit?: number }, io: CliIo): Promise<void> {
-  const events = await withWorkspace(options, (workspace) => workspace.audit.list({ runId: options.run, key: options.key, limit: options.limit }));
+  const events = await withWorkspace(options, io, (workspace) => workspace.audit.list({ runId: options.run, key: options.key, limit: options.limit }));
   print(io, options, events, () =>
     events.length === 0
       ? 'No audit events match.'

@@ -5,11 +5,11 @@ import type { RunMode } from '../core/types.js';
 import { KeySyncError } from '../errors.js';
 import { generateMockData } from '../mock/generate.js';
 import type { FailureInjection, Scenario } from '../mock/scenarios.js';
-import { openWorkspace } from '../workspace.js';
 import { EXIT } from './exit-codes.js';
 import { formatCount } from '../core/format.js';
 import { formatSummary } from './format.js';
 import type { CliIo } from './io.js';
+import { openCliWorkspace } from './open-workspace.js';
 import { createProgressView } from './progress.js';
 import { verboseSink } from './verbose.js';
 
@@ -36,7 +36,7 @@ export async function runCommand(options: RunCommandOptions, io: CliIo): Promise
   if (options.generateData) await generate(options, io);
   else refuseStrayMockOptions(options);
 
-  const workspace = await openWorkspace(options.config, { onLog: options.verbose ? verboseSink(io.stderr) : undefined });
+  const workspace = await openCliWorkspace(options.config, io, { onLog: options.verbose ? verboseSink(io.stderr) : undefined });
   if (workspace.config.file === null) {
     io.stderr.write(`keysync: no config at ${path.resolve(options.config)}; using the defaults (keysync --generate-data writes one with mock data)\n`);
   }

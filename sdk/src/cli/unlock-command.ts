@@ -7,8 +7,8 @@
 import { createInterface } from 'node:readline/promises';
 import type { LockStatus } from '../store/process-lock.js';
 import { KeySyncError } from '../errors.js';
-import { openWorkspace } from '../workspace.js';
 import type { CliIo } from './io.js';
+import { openCliWorkspace } from './open-workspace.js';
 
 export interface UnlockOptions {
   readonly config: string;
@@ -17,7 +17,7 @@ export interface UnlockOptions {
 }
 
 export async function unlockCommand(options: UnlockOptions, io: CliIo): Promise<void> {
-  const workspace = await openWorkspace(options.config);
+  const workspace = await openCliWorkspace(options.config, io);
   try {
     const locks = workspace.locks.list();
     if (locks.length === 0) {

@@ -9,6 +9,7 @@ import { distance } from 'fastest-levenshtein';
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { KeySyncError } from '../errors.js';
+import { LEGACY_KEYS, LEGACY_TOOL } from './legacy-keys.js';
 import { configSchema, type KeySyncConfigValues } from './schema.js';
 import { effectivePairs, keyText, nodeAt, pairAt } from './yaml-nodes.js';
 
@@ -21,6 +22,21 @@ export interface KeySyncConfig {
   /** The folder every relative path resolves against: the config file's folder. */
   readonly baseDir: string;
   readonly values: KeySyncConfigValues;
+  /** Keys accepted with a warning (the earlier tool's), in line order; the CLI prints them. */
+  readonly warnings: readonly ConfigWarning[];
+}
+
+/** A key the config may hold but that does not do what its writer may expect. */
+export interface ConfigWarning {
+  readonly line: number;
+  /** The dotted key, e.g. `database.backup_enabled`. */
+  readonly key: string;
+  readonly text: string;
+}
+
+export interface ParsedConfig {
+  readonly values: KeySyncConfigValues;
+  readonly warnings: readonly ConfigWarning[];
 }
 
 /** Refuse YAML that expands aliases past this: a billion-laughs document stops here. */
@@ -29,7 +45,7 @@ const MAX_ALIAS_COUNT = 100;
 export function loadConfig(configPath: string): KeySyncConfig {
   const file = path.resolve(configPath);
   const baseDir = path.dirname(file);
-  if (!existsSync(file)) return { file: null, baseDir, values: configSchema.parse({}) };
+  if (!existsSync(file)) return { file: null, baseDir, values: configSchema.parse({}), warnings: [] };
   const stats = statSync(file);
   if (stats.isDirectory()) {
     throw new KeySyncError('CONFIG_NOT_A_FILE', 'config', `${file} is a folder, not a config file.`, {
@@ -44,10 +60,10 @@ export function loadConfig(configPath: string): KeySyncConfig {
       remedy: `write the config to a regular file and pass its path`,
     });
   }
-  return { file, baseDir, values: parseConfigText(readFileSync(file, 'utf8'), file) };
+  return { file, baseDir, ...parseConfigText(readFileSync(file, 'utf8'), file) };
 }
 
-export function parseConfigText(text: string, file: string): KeySyncConfigValues {
+export function parseConfigText(text: string, file: string): ParsedConfig {
   const lineCounter = new LineCounter();
   // `merge`: YAML 1.1 `<<` merge keys, which configs use to share settings between sources.
   const document = parseDocument(text.replace(/^\uFEFF/, ''), { lineCounter, prettyErrors: false, merge: true });
@@ -81,8 +97,9 @@ export function parseConfigText(text: string, file: string): KeySyncConfigValues
       line: 1,
     });
   }
+  const warnings = acceptLegacyKeys(raw as Record<string, unknown>, document, lineCounter);
   const result = configSchema.safeParse(raw);
-  if (result.success) return sourcesInWrittenOrder(result.data, document);
+  if (result.success) return { values: sourcesInWrittenOrder(result.data, document), warnings };
   const problems = result.error.issues.flatMap((issue) => describeIssue(issue, document, lineCounter));
   problems.sort((a, b) => a.line - b.line);
   const [first] = problems;
@@ -130,6 +147,23 @@ function spellSystemNamesAsWritten(document: Document, lines: LineCounter, file:
   if (isScalar(authority) && (typeof authority.value === 'number' || typeof authority.value === 'boolean')) {
     authority.value = authority.source ?? String(authority.value);
   }
+}
+
+/**
+ * The earlier tool's keys (legacy-keys.ts) get one warning each; the ignored ones are
+ * removed before validation, so they are accepted whatever their value.
+ */
+function acceptLegacyKeys(raw: Record<string, unknown>, document: Document, lines: LineCounter): ConfigWarning[] {
+  const warnings: ConfigWarning[] = [];
+  for (const { path: where, treatment, effect } of LEGACY_KEYS) {
+    const parent = where.length === 1 ? raw : raw[where[0]];
+    const key = where[where.length - 1]!;
+    if (typeof parent !== 'object' || parent === null || Array.isArray(parent) || !Object.hasOwn(parent, key)) continue;
+    const dotted = where.join('.');
+    warnings.push({ line: lineOfKey(document, lines, where.slice(0, -1), key), key: dotted, text: `${dotted}: a ${LEGACY_TOOL} key, ${treatment} — ${effect}` });
+    if (treatment === 'ignored') delete (parent as Record<string, unknown>)[key];
+  }
+  return warnings.sort((a, b) => a.line - b.line);
 }
 
 /**

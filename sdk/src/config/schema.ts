@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { WHOLE_NUMBERS } from '../whole-numbers.js';
 import { foldUnicodeForms } from '../core/normalize.js';
 import { RUN_MODES } from '../core/types.js';
+import { caseInsensitiveEnum } from './case-insensitive-enum.js';
 
 /** The mock-data scenarios (their shares are in mock/scenarios.ts). */
 export const SCENARIO_NAMES = ['normal', 'drift', 'failure', 'recovery'] as const;
@@ -16,7 +17,7 @@ export const SOURCE_ENCODINGS = ['utf-8', 'latin1', 'utf-16le'] as const;
 
 const sourceSchema = z
   .strictObject({
-    type: z.literal('csv').default('csv').describe('Only CSV sources are supported.'),
+    type: caseInsensitiveEnum(['csv'], 'csv').describe('Only CSV sources are supported.'),
     path: relativeOrAbsolutePath.describe('CSV file; relative paths resolve against the config file.'),
     key_column: z
       .string()
@@ -31,7 +32,7 @@ const sourceSchema = z
       .regex(/^[^"\r\n\uD800-\uDFFF]*$/, 'must not be a double quote, CR or LF (they quote fields and end records)')
       .default(',')
       .describe('Field separator: one character other than a double quote, CR or LF.'),
-    encoding: z.enum(SOURCE_ENCODINGS).default('utf-8').describe('Text encoding of the file.'),
+    encoding: caseInsensitiveEnum(SOURCE_ENCODINGS, 'utf-8').describe('Text encoding of the file.'),
   })
   .describe('One system that holds copies of the keys.');
 
@@ -74,7 +75,7 @@ export const configSchema = z
       .describe('Normalisation rules, applied in the order listed (docs/behaviour.md §3).'),
     provisioning: z
       .strictObject({
-        strategy: z.enum(['mirror', 'namespaced', 'surrogate']).default('mirror'),
+        strategy: caseInsensitiveEnum(['mirror', 'namespaced', 'surrogate'], 'mirror'),
         namespace_prefix: z
           .string()
           .regex(/^[A-Za-z0-9]+$/, 'must be letters and digits only')
@@ -86,15 +87,14 @@ export const configSchema = z
     simulation: z
       .strictObject({
         seed: z.number().int().min(WHOLE_NUMBERS.seed.min).max(WHOLE_NUMBERS.seed.max).default(42),
-        scenario: z.enum(SCENARIO_NAMES).default('normal'),
+        scenario: caseInsensitiveEnum(SCENARIO_NAMES, 'normal'),
         keys_per_system: z.number().int().min(WHOLE_NUMBERS.mockKeys.min).max(WHOLE_NUMBERS.mockKeys.max).default(1000),
       })
       .prefault({})
       .describe('Mock data generation defaults.'),
     processing: z
       .strictObject({
-        mode: z.enum(RUN_MODES).default('full'),
-        batch_size: z.number().int().min(1).default(10_000),
+        mode: caseInsensitiveEnum(RUN_MODES, 'full'),
         parallel: z.boolean().default(true),
         max_workers: z.number().int().min(0).max(256).default(0),
       })
@@ -118,23 +118,33 @@ export const configSchema = z
           .max(600_000)
           .default(15_000)
           .describe('How long a write waits for another process holding the database before failing.'),
+        backup_enabled: z.boolean().default(false).describe('Copy the database to <path>.backup-1 before each run (not dry runs).'),
+        backup_count: z.number().int().min(1).max(100).default(5).describe('How many backups to keep: <path>.backup-1 (newest) to <path>.backup-N.'),
       })
       .prefault({})
       .describe('The SQLite file holding the registry, audit log and run history.'),
     logging: z
       .strictObject({
-        level: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+        level: caseInsensitiveEnum(['debug', 'info', 'warn', 'error'], 'info'),
         file: relativeOrAbsolutePath.nullable().default('./logs/keysync.log'),
       })
       .prefault({})
       .describe('Log file (null for none) and its level.'),
     error_handling: z
       .strictObject({
-        on_missing_file: z.enum(['skip', 'fail']).default('skip'),
-        on_corrupt_data: z.enum(['log', 'skip', 'fail']).default('log'),
+        on_missing_file: caseInsensitiveEnum(['skip', 'fail'], 'skip'),
+        on_corrupt_data: caseInsensitiveEnum(['log', 'skip', 'fail'], 'log'),
+        retry_attempts: z
+          .number()
+          .int()
+          .min(0)
+          .max(10)
+          .default(0)
+          .describe('How many times a source that fails to open or read with a transient error (EBUSY, EAGAIN, EMFILE, ENFILE, ETIMEDOUT, EIO) is read again.'),
+        retry_delay_seconds: z.number().min(0).max(300).default(1).describe('Seconds to wait before each retry.'),
       })
       .prefault({})
-      .describe('What a missing source or a bad row does to the run.'),
+      .describe('What a missing source, a bad row or a transient read error does to the run.'),
   })
   .superRefine((config, context) => {
     // Refinements run on invalid input too; a `sources` that is not a mapping is reported already.
@@ -160,7 +170,15 @@ export type SourceConfig = z.output<typeof sourceSchema>;
 
 export function configJsonSchema(): object {
   return {
-    ...z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }),
+    ...z.toJSONSchema(configSchema, {
+      io: 'input',
+      unrepresentable: 'any',
+      // zod leaves out the default of a value that is transformed (the case-insensitive enums).
+      override: ({ zodSchema, jsonSchema }) => {
+        const { def } = (zodSchema as unknown as { _zod: { def: { type: string; defaultValue?: unknown } } })._zod;
+        if (def.type === 'default' && jsonSchema.default === undefined) jsonSchema.default = def.defaultValue as never;
+      },
+    }),
     $id: 'https://keysync.dev/schema/keysync-config.schema.json',
     title: 'KeySync configuration (keysync-config.yaml)',
   };

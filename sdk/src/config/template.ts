@@ -40,7 +40,6 @@ simulation:
 
 processing:
   mode: full          # full | incremental
-  batch_size: 10000
   parallel: true
   max_workers: 0      # 0 = one per core
 

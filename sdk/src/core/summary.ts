@@ -35,14 +35,14 @@ export interface RunTotals {
   readonly keysInAuthority: number;
   /** Keys in the authority and in no other system; null when nothing was compared. */
   readonly keysOnlyInAuthority: number | null;
-  /** Distinct keys found outside the authority. */
+  /** Distinct keys found outside the authority: the summary report's "Total Out of Authority Keys", as the earlier tool counted them. */
   readonly keysMissingInAuthority: number;
   /** Null when nothing was compared. */
   readonly keysInAllSystems: number | null;
   /** Null when nothing was compared. */
   readonly overallMatchRate: number | null;
-  /** Σ over systems of |S − A|. */
-  readonly outOfAuthority: number;
+  /** Σ over systems of |S − A|: (system, key) pairs, so a key outside A in two systems counts twice. */
+  readonly outOfAuthoritySightings: number;
   /** Σ over systems of |A − S|. */
   readonly propagationGaps: number;
   readonly duplicateGroups: number;
@@ -142,7 +142,7 @@ export function summarizeRun(input: SummaryInput): RunSummary {
       keysMissingInAuthority: d.outOfAuthority.length,
       keysInAllSystems: compared ? d.keysInAllSystems : null,
       overallMatchRate: d.matchRates.overall,
-      outOfAuthority: [...outOfAuthorityBySystem.values()].reduce((sum, count) => sum + count, 0),
+      outOfAuthoritySightings: [...outOfAuthorityBySystem.values()].reduce((sum, count) => sum + count, 0),
       propagationGaps: totalGaps(d),
       duplicateGroups: d.duplicates.length,
       badRows: read.reduce((sum, system) => sum + system.badRows, 0),
@@ -151,6 +151,17 @@ export function summarizeRun(input: SummaryInput): RunSummary {
     registry: input.registry,
     warnings: input.warnings ?? [],
   };
+}
+
+/**
+ * A summary as stored with its run. Before the pair count had its own name, it was stored as
+ * `totals.outOfAuthority`; such summaries are read under the current name.
+ */
+export function storedSummary(json: string): RunSummary {
+  const summary = JSON.parse(json) as RunSummary & { totals: { outOfAuthority?: number } };
+  const { outOfAuthority, ...totals } = summary.totals;
+  if (outOfAuthority === undefined) return summary;
+  return { ...summary, totals: { ...totals, outOfAuthoritySightings: outOfAuthority } };
 }
 
 /**
@@ -174,5 +185,5 @@ export function whyNothingCompared(summary: RunSummary): string {
  */
 export function hasDiscrepancies(summary: RunSummary): boolean {
   const { totals } = summary;
-  return comparedNothing(summary) || totals.propagationGaps + totals.outOfAuthority + totals.duplicateGroups + totals.badRows > 0;
+  return comparedNothing(summary) || totals.propagationGaps + totals.keysMissingInAuthority + totals.duplicateGroups + totals.badRows > 0;
 }

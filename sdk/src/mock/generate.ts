@@ -8,8 +8,9 @@ import path from 'node:path';
 import { CONFIG_FILE_NAME, loadConfig, parseConfigText, type KeySyncConfig } from '../config/load.js';
 import { configTemplate } from '../config/template.js';
 import { KeySyncError } from '../errors.js';
-import { writeFileAtomically } from '../io/atomic-file.js';
+import { writeChunksAtomically, writeFileAtomically } from '../io/atomic-file.js';
 import { isWholeNumberIn, WHOLE_NUMBERS, wholeNumberRule } from '../whole-numbers.js';
+import { GENERATION_STATS_NAME, generationStatsText } from './generation-stats.js';
 import { planKeys, type KeyPlan } from './key-plan.js';
 import { isAbsentOrOwnMockOutput, recordMockOutput } from './manifest.js';
 import { createRandom, type Random } from './random.js';
@@ -40,6 +41,8 @@ export interface MockDataResult {
   readonly scenario: Scenario;
   readonly seed: number;
   readonly files: readonly { readonly system: string; readonly file: string; readonly rows: number }[];
+  /** `generation_stats.json`, beside the authority's file. */
+  readonly statsFile: string;
   /** The match rates the plan implies, before dirty variants (which normalise back). */
   readonly expected: { readonly overallMatchRate: number; readonly systemMatchRate: number };
 }
@@ -86,21 +89,27 @@ export async function generateMockData(options: MockDataOptions): Promise<MockDa
     const ids = systemKeyIds(plan, system, authority, downstream);
     const header = `${source.key_column},last_seen_at,system,status`;
     const rows = writeSystemFile(file, system, ids, random, { header, failures, downstream, keyWidth: Math.max(7, String(plan.universe).length) });
-    return { system, file, rows };
+    return { system, file, rows, keys: ids.length };
   });
-  recordMockOutput(files.map((file) => file.file));
   const shares = SCENARIOS[scenario];
-  return {
-    configPath,
-    configWritten,
+  const expected = {
+    overallMatchRate: plan.common.length / plan.universe,
+    systemMatchRate: shares.common / (shares.common + shares.onlyInAuthority),
+  };
+  const statsFile = statsFileOf(config);
+  const stats = generationStatsText({
     scenario,
     seed,
-    files,
-    expected: {
-      overallMatchRate: plan.common.length / plan.universe,
-      systemMatchRate: shares.common / (shares.common + shares.onlyInAuthority),
-    },
-  };
+    keys,
+    plan,
+    shares,
+    failures: [...failures],
+    systems: files.map(({ system, file, keys: systemKeys, rows }) => ({ system, file: path.relative(path.dirname(statsFile), file), keys: systemKeys, rows })),
+    plannedMatchRates: { overall: expected.overallMatchRate, perSystem: expected.systemMatchRate },
+  });
+  writeChunksAtomically(statsFile, [stats], { replace: true });
+  recordMockOutput([...files.map((file) => file.file), statsFile]);
+  return { configPath, configWritten, scenario, seed, files: files.map(({ system, file, rows }) => ({ system, file, rows })), statsFile, expected };
 }
 
 /** The config the data is generated for: the file, or the template about to be written when there is none. */
@@ -112,13 +121,19 @@ function configFor(options: Pick<MockDataOptions, 'dir' | 'configPath' | 'scenar
   const configPath = path.resolve(options.configPath ?? path.join(options.dir, CONFIG_FILE_NAME));
   if (existsSync(configPath)) return { configPath, template: undefined, config: loadConfig(configPath) };
   const template = configTemplate(options.scenario, options.keys, options.seed);
-  return { configPath, template, config: { file: configPath, baseDir: path.dirname(configPath), values: parseConfigText(template, configPath) } };
+  return { configPath, template, config: { file: configPath, baseDir: path.dirname(configPath), ...parseConfigText(template, configPath) } };
 }
 
+/** The files generating would overwrite (the sources and the stats file) that are not provably its own. */
 function foreignSourceFiles(config: KeySyncConfig): string[] {
-  return [...config.values.sources.values()]
-    .map((source) => path.resolve(config.baseDir, source.path))
-    .filter((file) => !isAbsentOrOwnMockOutput(file));
+  return [...[...config.values.sources.values()].map((source) => path.resolve(config.baseDir, source.path)), statsFileOf(config)].filter(
+    (file) => !isAbsentOrOwnMockOutput(file),
+  );
+}
+
+function statsFileOf(config: KeySyncConfig): string {
+  const authority = config.values.sources.get(config.values.authority)!;
+  return path.join(path.dirname(path.resolve(config.baseDir, authority.path)), GENERATION_STATS_NAME);
 }
 
 function systemKeyIds(plan: KeyPlan, system: string, authority: string, downstream: readonly string[]): Uint32Array {

@@ -1,4 +1,5 @@
 /** The CSV lines of one mock system: clean keys, dirty variants, repeats and injected faults. */
+import { familyOf, type KeyFamily } from './key-families.js';
 import type { Random } from './random.js';
 import { CORRUPT_ROW_RATE, DIRTY_RATES, MASS_DUPLICATION_RATE } from './scenarios.js';
 
@@ -9,39 +10,35 @@ export interface RowOptions {
   readonly massDuplication: boolean;
 }
 
-const KEY_PREFIX = 'CUST-';
 const LAST_SEEN_BASE = Date.UTC(2026, 10, 1);
 const DAY_MS = 86_400_000;
 const LAST_SEEN_DATES = Array.from({ length: 365 }, (_, day) => new Date(LAST_SEEN_BASE - day * DAY_MS).toISOString().slice(0, 10));
 
-function formatKey(id: number, width: number): string {
-  return KEY_PREFIX + String(id).padStart(width, '0');
-}
+type Variant = (key: string, family: KeyFamily) => string;
 
-type Variant = (key: string) => string;
-
-const VARIANTS: readonly (readonly [number, Variant])[] = [
+/** Each dirty form with the share of rows written in it. */
+export const VARIANTS: readonly (readonly [number, Variant])[] = [
   [DIRTY_RATES.lowercase, (key) => key.toLowerCase()],
   [DIRTY_RATES.padding, (key) => `  ${key} `],
-  [DIRTY_RATES.underscore, (key) => key.replaceAll('-', '_')],
-  [DIRTY_RATES.doubleSpace, (key) => key.replaceAll('-', '  ')],
+  [DIRTY_RATES.delimiterSwapped, (key, family) => family.swapDelimiter(key)],
+  [DIRTY_RATES.delimiterDoubled, (key, family) => family.doubleDelimiter(key)],
   [DIRTY_RATES.junkSuffix, (key) => `${key}!@#$%`],
 ];
 
 /** Maybe-dirty raw form of a key, by the documented rates. */
-function rawForm(key: string, random: Random): string {
+function rawForm(key: string, family: KeyFamily, random: Random): string {
   let roll = random.next();
   for (const [rate, variant] of VARIANTS) {
-    if (roll < rate) return variant(key);
+    if (roll < rate) return variant(key, family);
     roll -= rate;
   }
   return key;
 }
 
 /** A raw form guaranteed to differ from `raw`: the second spelling of a duplicate. */
-function otherForm(key: string, raw: string, random: Random): string {
+function otherForm(key: string, family: KeyFamily, raw: string, random: Random): string {
   const [, variant] = VARIANTS[random.below(VARIANTS.length)]!;
-  const candidate = variant(key);
+  const candidate = variant(key, family);
   // Every variant differs from the clean key, so the clean key differs from any variant.
   return candidate === raw ? key : candidate;
 }
@@ -52,11 +49,12 @@ export function systemRows(system: string, ids: Uint32Array, random: Random, opt
     `${raw},${LAST_SEEN_DATES[random.below(LAST_SEEN_DATES.length)]},${system},${random.next() < 0.9 ? 'active' : 'inactive'}`;
   const duplicateRate = options.massDuplication ? MASS_DUPLICATION_RATE : DIRTY_RATES.variantDuplicate;
   for (const id of ids) {
-    const key = formatKey(id, options.keyWidth);
-    const raw = rawForm(key, random);
+    const family = familyOf(id);
+    const key = family.format(id, options.keyWidth);
+    const raw = rawForm(key, family, random);
     lines.push(line(raw));
     if (random.next() < DIRTY_RATES.repeat) lines.push(line(raw));
-    if (random.next() < duplicateRate) lines.push(line(otherForm(key, raw, random)));
+    if (random.next() < duplicateRate) lines.push(line(otherForm(key, family, raw, random)));
     if (options.corrupt && random.next() < CORRUPT_ROW_RATE) lines.push(corruptLine(key, system, random));
   }
   random.shuffle(lines);

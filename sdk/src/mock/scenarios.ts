@@ -27,8 +27,10 @@ export const SCENARIOS: Readonly<Record<Scenario, ScenarioShares>> = {
 export const DIRTY_RATES = {
   lowercase: 0.02,
   padding: 0.015,
-  underscore: 0.015,
-  doubleSpace: 0.01,
+  /** The family's delimiter swapped for another (`-` for `_`, `$` for `#`, …). */
+  delimiterSwapped: 0.015,
+  /** The family's delimiter doubled, or `-` spread into spaces. */
+  delimiterDoubled: 0.01,
   junkSuffix: 0.01,
   /** An exact repeat of a row elsewhere in the file (counted as a repeated row). */
   repeat: 0.01,

@@ -52,7 +52,7 @@ export interface TrendPoint {
   readonly totalKeys: number;
   /** Null for a run that compared nothing. */
   readonly matchRate: number | null;
-  readonly outOfAuthority: number;
+  readonly outOfAuthoritySightings: number;
   readonly propagationGaps: number;
 }
 
@@ -90,7 +90,9 @@ export function* summaryRows({ summary, timestamp }: ReportInput): Rows {
   yield metric('Keys Missing in A (Out of Authority)', totals.keysMissingInAuthority);
   yield metric('Keys in All Systems', compared(totals.keysInAllSystems));
   yield metric('Overall Match Rate', totals.overallMatchRate === null ? compared(null) : percent(totals.overallMatchRate));
-  yield metric('Total Out of Authority Keys', totals.outOfAuthority);
+  // The earlier tool's name keeps its meaning, distinct keys; the (system, key) count has a row of its own.
+  yield metric('Total Out of Authority Keys', totals.keysMissingInAuthority);
+  yield metric('Out of Authority Sightings (system, key pairs)', totals.outOfAuthoritySightings);
   yield metric('Total Propagation Gaps', totals.propagationGaps);
   yield metric('Total Duplicate Groups', totals.duplicateGroups);
   for (const system of summary.systems) {
@@ -178,7 +180,7 @@ export function* trendRows({ history, summary, timestamp }: ReportInput): Rows {
       timestamp,
       totalKeys: summary.totals.uniqueKeys,
       matchRate: summary.totals.overallMatchRate,
-      outOfAuthority: summary.totals.outOfAuthority,
+      outOfAuthoritySightings: summary.totals.outOfAuthoritySightings,
       propagationGaps: summary.totals.propagationGaps,
     },
   ];
@@ -187,7 +189,7 @@ export function* trendRows({ history, summary, timestamp }: ReportInput): Rows {
   let previous: number | undefined;
   for (const point of points) {
     const rate = point.matchRate;
-    yield [point.runId, point.timestamp, point.totalKeys, rate === null ? NOT_COMPARED : percent(rate), point.outOfAuthority, point.propagationGaps, rate === null ? NOT_COMPARED : trend(previous, rate)];
+    yield [point.runId, point.timestamp, point.totalKeys, rate === null ? NOT_COMPARED : percent(rate), point.outOfAuthoritySightings, point.propagationGaps, rate === null ? NOT_COMPARED : trend(previous, rate)];
     if (rate !== null) previous = rate;
   }
 }

@@ -238,7 +238,7 @@ export function describeTotals(summary: RunSummary): string {
   return (
     `${totals.uniqueKeys} unique keys, ` +
     (totals.overallMatchRate === null ? 'nothing compared, ' : `overall match ${formatPercent(totals.overallMatchRate)}, `) +
-    `${totals.propagationGaps} gaps, ${totals.outOfAuthority} out of authority, ${totals.duplicateGroups} duplicate groups, ` +
+    `${totals.propagationGaps} gaps, ${totals.outOfAuthoritySightings} out of authority, ${totals.duplicateGroups} duplicate groups, ` +
     `${registry.proposed} proposed, ${registry.pending} pending`
   );
 }

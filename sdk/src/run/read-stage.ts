@@ -45,6 +45,7 @@ export async function readStage(context: WorkspaceContext, store: Store, options
     parallel: values.processing.parallel,
     maxWorkers: values.processing.max_workers,
     onMissingFile: values.error_handling.on_missing_file,
+    retry: { attempts: values.error_handling.retry_attempts, delayMs: values.error_handling.retry_delay_seconds * 1000 },
     logger: context.logger,
     preloaded,
     signal: options.signal,

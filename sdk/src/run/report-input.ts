@@ -51,7 +51,7 @@ function trendPoint(run: RunRecord): TrendPoint[] {
       timestamp: run.startedAt.replace(/\.\d{3}Z$/, 'Z'),
       totalKeys: totals.uniqueKeys,
       matchRate: totals.overallMatchRate,
-      outOfAuthority: totals.outOfAuthority,
+      outOfAuthoritySightings: totals.outOfAuthoritySightings,
       propagationGaps: totals.propagationGaps,
     },
   ];

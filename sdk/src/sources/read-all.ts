@@ -13,7 +13,9 @@ import { isKeySyncError, KeySyncError, throwIfAborted, type ErrorCode } from '..
 import type { Logger } from '../log.js';
 import { readInWorkers, type Settled } from './read-parallel.js';
 import { readSource, type SourceRead } from './read-source.js';
+import { readWithRetries, type RetryPolicy } from './retry-rounds.js';
 import type { SourceFile } from './source-file.js';
+import { isTransientSourceError } from './transient-errors.js';
 
 export interface ReadAllOptions {
   readonly authority: SystemId;
@@ -23,6 +25,8 @@ export interface ReadAllOptions {
   readonly maxWorkers: number;
   readonly onMissingFile: 'skip' | 'fail';
   readonly onCorruptData: CorruptDataPolicy;
+  /** Reads again a source that failed with a transient error (`error_handling.retry_*`). */
+  readonly retry: RetryPolicy;
   readonly logger: Logger;
   /** Sources already read (incremental mode's unchanged snapshots), by system. */
   readonly preloaded?: ReadonlyMap<SystemId, SourceRead>;
@@ -87,7 +91,14 @@ export async function readAllSources(sources: readonly SourceFile[], options: Re
 async function readEach(all: readonly SourceFile[], options: ReadAllOptions): Promise<Settled[]> {
   const preloaded = options.preloaded ?? new Map<SystemId, SourceRead>();
   const sources = all.filter((source) => !preloaded.has(source.system));
-  const fresh = await readFresh(sources, options);
+  const fresh = await readWithRetries(sources, (some) => readFresh(some, options), options.retry, {
+    isTransient: (result) => !result.ok && isTransientSourceError(result.error),
+    onRetry: (source, result, attempt) => {
+      const reason = result.ok ? '' : (result.error as Error).message;
+      options.logger.log('warn', `${source.file}: ${reason} Retry ${attempt} of ${options.retry.attempts} in ${options.retry.delayMs / 1000} s.`);
+    },
+    signal: options.signal,
+  });
   const bySystem = new Map(sources.map((source, position) => [source.system, fresh[position]!]));
   return all.map((source) => {
     const snapshot = preloaded.get(source.system);
@@ -167,6 +178,8 @@ function totalBytes(sources: readonly SourceFile[]): number {
 /** The failures that make a whole source unusable, so `on_missing_file` decides (a bad row is not one). */
 const UNUSABLE_SOURCE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'SOURCE_MISSING', 'SOURCE_NOT_A_FILE', 'SOURCE_UNREADABLE', 'SOURCE_EMPTY', 'SOURCE_ENCODING', 'SOURCE_NO_KEY_COLUMN', 'SOURCE_DUPLICATE_KEY_COLUMN',
+  // Still unavailable after error_handling.retry_attempts retries.
+  'SOURCE_UNAVAILABLE',
 ]);
 
 function isUnusableSource(error: unknown): error is KeySyncError {

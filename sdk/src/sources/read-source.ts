@@ -9,6 +9,7 @@ import { open, stat } from 'node:fs/promises';
 import { KeyIndex } from '../core/key-index.js';
 import type { Normalizer } from '../core/normalize.js';
 import type { BadRow, BadRowReason, CorruptDataPolicy } from '../core/types.js';
+import { SOURCE_UNAVAILABLE, TRANSIENT_ERRNO_CODES } from './transient-errors.js';
 import { KeySyncError } from '../errors.js';
 import { scanCsv } from './csv-scan.js';
 import { decodeSource, REPLACEMENT_CHARACTER } from './decode.js';
@@ -141,6 +142,13 @@ async function readBytes(file: string): Promise<Buffer> {
       throw new KeySyncError('SOURCE_MISSING', 'input', 'The source file does not exist.', {
         file,
         remedy: 'check the path in keysync-config.yaml (relative paths start at the config file\'s folder)',
+      });
+    }
+    if (code !== undefined && TRANSIENT_ERRNO_CODES.has(code)) {
+      throw new KeySyncError(SOURCE_UNAVAILABLE, 'input', `The source file is unavailable for now (${code}).`, {
+        file,
+        cause: error,
+        remedy: 'try again when the program holding it is done, or set error_handling.retry_attempts',
       });
     }
     throw new KeySyncError('SOURCE_UNREADABLE', 'input', `The source file cannot be read (${code ?? String(error)}).`, {

@@ -63,3 +63,13 @@ function readHeader(file: string): Buffer | null {
     closeSync(fd);
   }
 }
+
+/** Whether a file is a SQLite database stamped with this application id (one of KeySync's backups, say). */
+export function hasApplicationId(file: string, applicationId: number): boolean {
+  try {
+    const header = readHeader(file);
+    return header !== null && header.toString('latin1', 0, 16) === MAGIC && header.readUInt32BE(APPLICATION_ID_OFFSET) === applicationId;
+  } catch {
+    return false;
+  }
+}

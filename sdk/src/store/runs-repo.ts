@@ -1,7 +1,7 @@
 /** Run history: one row per reconciliation, from `running` to how it ended. */
 import type { Selectable } from 'kysely';
 import type { NormalizeRules } from '../core/normalize.js';
-import type { RunSummary } from '../core/summary.js';
+import { storedSummary, type RunSummary } from '../core/summary.js';
 import type { ReportPaths, RunMode, RunStatus } from '../core/types.js';
 import type { Db, Tx } from './store.js';
 import type { RunsTable } from './tables.js';
@@ -118,7 +118,7 @@ function toRunRecord(row: Selectable<RunsTable>): RunRecord {
     outputDir: row.output_dir,
     configFile: row.config_file,
     error: row.error,
-    summary: row.summary ? (JSON.parse(row.summary) as RunSummary) : null,
+    summary: row.summary ? storedSummary(row.summary) : null,
     reports: row.reports ? (JSON.parse(row.reports) as ReportPaths) : null,
     auditFromId: Number(row.audit_from_id),
     auditToId: row.audit_to_id === null ? null : Number(row.audit_to_id),

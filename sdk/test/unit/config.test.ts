@@ -19,11 +19,11 @@ const SPEC_DEFAULTS = {
   normalize: { trim_whitespace: true, uppercase: true, collapse_delims: '-', strip_non_alnum: true, left_pad_numbers: false, pad_length: 6 },
   provisioning: { strategy: 'mirror', namespace_prefix: 'MASTER', auto_approve: false },
   simulation: { seed: 42, scenario: 'normal', keys_per_system: 1000 },
-  processing: { mode: 'full', batch_size: 10000, parallel: true, max_workers: 0 },
+  processing: { mode: 'full', parallel: true, max_workers: 0 },
   output: { directory: './output', csv_injection_guard: true, generate_trend_analysis: true },
-  database: { path: './data/keysync.db', busy_timeout_ms: 15_000 },
+  database: { path: './data/keysync.db', busy_timeout_ms: 15_000, backup_enabled: false, backup_count: 5 },
   logging: { level: 'info', file: './logs/keysync.log' },
-  error_handling: { on_missing_file: 'skip', on_corrupt_data: 'log' },
+  error_handling: { on_missing_file: 'skip', on_corrupt_data: 'log', retry_attempts: 0, retry_delay_seconds: 1 },
 };
 
 describe('loadConfig / parseConfigText (docs/behaviour.md §1)', () => {
@@ -179,11 +179,11 @@ describe('loadConfig / parseConfigText (docs/behaviour.md §1)', () => {
     });
 
     it('a value of the wrong type', () => {
-      const { error, file } = failure('authority: A\nprocessing:\n  batch_size: lots\n');
+      const { error, file } = failure('authority: A\nprocessing:\n  max_workers: lots\n');
       assert.strictEqual(error.code, 'CONFIG_INVALID');
       assert.strictEqual(error.file, file);
       assert.strictEqual(error.line, 3);
-      assert.strictEqual(error.message, 'processing.batch_size: expected number, got "lots"');
+      assert.strictEqual(error.message, 'processing.max_workers: expected number, got "lots"');
     });
 
     it('a bad enum value, listing the allowed values', () => {
@@ -240,7 +240,7 @@ describe('loadConfig / parseConfigText (docs/behaviour.md §1)', () => {
         'provisioning:', //                 3
         '  strategy: mirrored', //          4
         'processing:', //                   5
-        '  batch_size: 0', //               6
+        '  max_workers: -1', //             6
         'normalise: {}', //                 7
         '',
       ].join('\n');
@@ -255,7 +255,7 @@ describe('loadConfig / parseConfigText (docs/behaviour.md §1)', () => {
         [
           ['2', 'logging.level'],
           ['4', 'provisioning.strategy'],
-          ['6', 'processing.batch_size'],
+          ['6', 'processing.max_workers'],
           ['7', 'unknown'],
         ],
       );
@@ -298,6 +298,36 @@ describe('loadConfig / parseConfigText (docs/behaviour.md §1)', () => {
   });
 });
 
+describe('the earlier tool\'s keys and enum case (KeySync Mini configs)', () => {
+  it('returns one warning per earlier-tool key, with its line; ignored keys are dropped, honoured ones kept', () => {
+    const { values, warnings } = parseConfigText(
+      ['schedule: daily', 'processing:', '  batch_size: 500', 'database:', '  backup_enabled: true', 'logging:', '  level: INFO', ''].join('\n'),
+      'keysync-config.yaml',
+    );
+    assert.deepStrictEqual(
+      warnings.map(({ line, key, text }) => [line, key, text.split(' — ')[0]]),
+      [
+        [1, 'schedule', 'schedule: a KeySync Mini key, ignored'],
+        [3, 'processing.batch_size', 'processing.batch_size: a KeySync Mini key, ignored'],
+        [5, 'database.backup_enabled', 'database.backup_enabled: a KeySync Mini key, honoured'],
+      ],
+    );
+    assert.equal(values.database.backup_enabled, true);
+    assert.equal(values.logging.level, 'info');
+    assert.ok(!('batch_size' in values.processing));
+  });
+
+  it('publishes enums so that editors offer the values and accept any case', () => {
+    const schema = configJsonSchema() as { properties: { logging: { properties: { level: { default: string; anyOf: [{ enum: string[] }, { pattern: string }] } } } } };
+    const { level } = schema.properties.logging.properties;
+    assert.equal(level.default, 'info');
+    assert.deepStrictEqual(level.anyOf[0].enum, ['debug', 'info', 'warn', 'error']);
+    const pattern = new RegExp(level.anyOf[1].pattern);
+    for (const value of ['INFO', 'Info', 'warn']) assert.match(value, pattern);
+    assert.doesNotMatch('INFOX', pattern);
+  });
+});
+
 describe('configJsonSchema (docs/behaviour.md §1: the published JSON Schema)', () => {
   it('equals the committed sdk/schema/keysync-config.schema.json, so the published schema never drifts', () => {
     const committed: unknown = JSON.parse(readFileSync(path.join(SDK_DIR, 'schema', 'keysync-config.schema.json'), 'utf8'));
@@ -307,7 +337,7 @@ describe('configJsonSchema (docs/behaviour.md §1: the published JSON Schema)', 
 
 describe('configTemplate (docs/behaviour.md §1)', () => {
   it('is a valid config whose values are the defaults, apart from the simulation section it is given', () => {
-    const values = parseConfigText(configTemplate('drift', 5000, 9), 'keysync-config.yaml');
+    const { values } = parseConfigText(configTemplate('drift', 5000, 9), 'keysync-config.yaml');
     const defaults = configSchema.parse({});
     assert.deepStrictEqual({ ...values, simulation: defaults.simulation }, defaults);
     assert.deepStrictEqual(values.simulation, { seed: 9, scenario: 'drift', keys_per_system: 5000 });

@@ -1,0 +1,28 @@
+/**
+ * Enum values in the config match whatever their case (`INFO`, `Mirror`, `FULL`): the
+ * earlier tool wrote `level: INFO`, and people write values as they say them. The value is
+ * lower-cased, then checked against the lower-case values, which are what the SDK sees.
+ */
+import { z } from 'zod';
+
+type Values = readonly [string, ...string[]];
+
+export function caseInsensitiveEnum<const T extends Values>(values: T, defaultValue: T[number]) {
+  return (
+    z
+      .string()
+      .transform((value) => value.toLowerCase())
+      .pipe(z.enum(values))
+      .default(defaultValue)
+      // The JSON Schema of a transform is only "a string": editors get the values to offer
+      // and a pattern that accepts them in any case. (configJsonSchema puts the default back.)
+      .meta({ anyOf: [{ enum: [...values] }, { type: 'string', pattern: anyCasePattern(values) }] })
+  );
+}
+
+/** `^(?:[Ii][Nn][Ff][Oo]|…)$`: JSON Schema patterns have no case-insensitive flag. */
+function anyCasePattern(values: Values): string {
+  const anyCase = (value: string) =>
+    [...value].map((char) => (char.toLowerCase() === char.toUpperCase() ? char.replace(/[\\^$.*+?()[\]{}|-]/g, '\\$&') : `[${char.toUpperCase()}${char.toLowerCase()}]`)).join('');
+  return `^(?:${values.map(anyCase).join('|')})$`;
+}
