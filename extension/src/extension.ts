@@ -164,9 +164,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<KeySyn
     return openSource(file, at);
   });
   command('keysync.showMore', async (more: NodeOf<'more'>) => {
-    // The "Show more" row goes away; focus moves to the first row it revealed.
+    // Focus moves to the first row the click revealed, not back to the top of the view.
     const first = await tree.showMore(more);
     if (first) await treeView.reveal(first, { select: true, focus: true });
+    return first;
   });
   command('keysync.findKey', () => findKey(need(), (masterKey) => showAuditHistory(need(), auditPanel, masterKey)));
   command('keysync.copyKey', (node: TreeNode) => copyKey(node));

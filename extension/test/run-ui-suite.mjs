@@ -6,7 +6,7 @@
 //
 //   node extension/test/run-ui-suite.mjs [--build] [--docs] [--keep]
 //     --build  run `node esbuild.mjs` first (otherwise extension/dist must exist)
-//     --docs   also write docs/screenshots/tree-view.png and codelens.png
+//     --docs   also write the README's screenshots in docs/screenshots/
 //     --keep   keep the temp workspace, code-server and browser state (kept anyway on failure)
 //   KEYSYNC_UI_TIMEOUT_MS  watchdog for the whole run (default 300000)
 import { execFileSync } from 'node:child_process';

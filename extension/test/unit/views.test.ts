@@ -98,3 +98,16 @@ describe('guided setup', () => {
     assert.match(text, /sources:\n {2}"erp": \{ type: csv, path: ".\/data\/erp.csv", key_column: "key" \}\n {2}"crm": \{ type: csv, path: ".\/crm.csv", key_column: "Customer ID", delimiter: ";" \}/);
   });
 });
+
+describe('the view\'s "…" menu', () => {
+  it('lists runs, Find Key and reports before Approve All Proposed', async () => {
+    const { readFileSync } = await import('node:fs');
+    const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+    // VS Code sorts a menu's groups by name; "navigation" is the title bar itself.
+    const groups = (manifest.contributes.menus['view/title'] as { command: string; group: string }[])
+      .filter((entry) => !entry.group.startsWith('navigation'))
+      .sort((a, b) => a.group.localeCompare(b.group))
+      .map((entry) => entry.command);
+    assert.deepEqual(groups, ['keysync.runIncremental', 'keysync.dryRun', 'keysync.findKey', 'keysync.openLatestReport', 'keysync.showRunSummary', 'keysync.showLog', 'keysync.approveAll']);
+  });
+});
