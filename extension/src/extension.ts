@@ -74,7 +74,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<KeySyn
         return;
       }
       const state = await service.viewState();
-      const pending = [...state.registry.values()].filter((record) => record.status === 'proposed').length;
+      const pending = state.registryCounts?.proposed ?? 0;
       const problem = state.configProblem;
       diagnostics.show(problem?.file ?? service.configUri.fsPath, problem?.problems ?? []);
       treeView.message = problem && `${problem.summary}. Results shown are stale until the config is fixed.`;

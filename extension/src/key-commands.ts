@@ -3,8 +3,9 @@
  * run's discrepancies, not just the rows the view has loaded), and the key rows' context
  * menu — Copy Key, Reveal Master Key, Open Report Row — and a master key's audit history.
  */
+import { unguardFormula } from '@keysync/sdk';
 import * as vscode from 'vscode';
-import { unguard, readCsvRecords } from './codelens/csv-records.js';
+import { readCsvRecords } from './codelens/csv-records.js';
 import type { MarkdownPanel } from './markdown-panel.js';
 import { auditMarkdown } from './markdown-text.js';
 import type { KeySyncService } from './service.js';
@@ -99,7 +100,7 @@ export async function openReportRow(service: KeySyncService, node: NodeOf<'key'>
   const report = run?.reports?.diff_missing_in_A;
   if (!report) throw new Error(`Run ${node.runId} has no diff_missing_in_A report.`);
   const document = await vscode.workspace.openTextDocument(vscode.Uri.file(report));
-  const values = (fields: readonly { value: string }[]) => fields.map((field) => unguard(field.value));
+  const values = (fields: readonly { value: string }[]) => fields.map((field) => unguardFormula(field.value));
   const record = readCsvRecords(document.getText()).find((candidate) => {
     const [key, system] = values(candidate.fields);
     return key === node.entry.key && system === node.system;

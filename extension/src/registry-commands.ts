@@ -1,15 +1,15 @@
 /** Approve / Reject / Deprecate / Approve All from the palette or the tree. */
 import * as vscode from 'vscode';
-import type { MasterKeyRecord, MasterKeyStatus } from '@keysync/sdk';
-import type { Decision, KeySyncService } from './service.js';
+import { TRANSITIONS, type MasterKeyRecord, type ReviewDecision } from '@keysync/sdk';
+import type { KeySyncService } from './service.js';
 import type { TreeNode } from './tree/tree-nodes.js';
 import { actorName, orCancel, requireTrust } from './ui.js';
 import { formatCount } from './format.js';
 
-const FROM_STATUS: Readonly<Record<Decision, MasterKeyStatus>> = { approve: 'proposed', reject: 'proposed', deprecate: 'active' };
+
 
 /** A decision on one key: from a tree item, a key string, or a quick pick of eligible keys. */
-export async function decide(service: KeySyncService, decision: Decision, target?: TreeNode | string): Promise<MasterKeyRecord> {
+export async function decide(service: KeySyncService, decision: ReviewDecision, target?: TreeNode | string): Promise<MasterKeyRecord> {
   requireTrust('change the registry');
   const masterKey = await pickKey(service, decision, target);
   const reason = decision === 'reject' ? await askRejectReason(masterKey) : undefined;
@@ -42,11 +42,11 @@ export async function approveAll(service: KeySyncService): Promise<number> {
   return approved;
 }
 
-async function pickKey(service: KeySyncService, decision: Decision, target?: TreeNode | string): Promise<string> {
+async function pickKey(service: KeySyncService, decision: ReviewDecision, target?: TreeNode | string): Promise<string> {
   if (typeof target === 'string') return target;
   if (target?.type === 'masterKey') return target.record.masterKey;
-  const eligible = [...(await service.registryByMasterKey()).values()].filter((record) => record.status === FROM_STATUS[decision]);
-  if (eligible.length === 0) throw new Error(`No ${FROM_STATUS[decision]} master keys to ${decision}.`);
+  const eligible = [...(await service.registryByMasterKey()).values()].filter((record) => TRANSITIONS[decision].from.includes(record.status));
+  if (eligible.length === 0) throw new Error(`No ${TRANSITIONS[decision].from.join(' or ')} master keys to ${decision}.`);
   const picked = await vscode.window.showQuickPick(
     eligible.map((record) => ({
       label: record.masterKey,

@@ -18,8 +18,10 @@ import {
   type AuditEvent,
   type KeySyncError,
   type MasterKeyRecord,
+  type MasterKeyStatus,
   type ReconcileOptions,
   type ReconcileResult,
+  type ReviewDecision,
   type RunRecord,
   type Workspace,
 } from '@keysync/sdk';
@@ -27,7 +29,6 @@ import { configProblemReport, type ConfigProblemReport } from './config-problems
 import { chooseDriver } from './driver-choice.js';
 import type { Log } from './log.js';
 
-export type Decision = 'approve' | 'reject' | 'deprecate';
 
 /** Everything the tree, the status bar and the badge show, loaded once per change. */
 export interface ViewState {
@@ -35,7 +36,8 @@ export interface ViewState {
   readonly completed: RunRecord | undefined;
   /** The newest run, when it failed (after `completed`, if any). */
   readonly failed: RunRecord | undefined;
-  readonly registry: ReadonlyMap<string, MasterKeyRecord>;
+  /** Master keys by status now (the badge, the status bar, the tree's groups): counted by the SDK, not by loading the registry. */
+  readonly registryCounts: Readonly<Record<MasterKeyStatus, number>> | undefined;
   /** Why the config on disk does not load; the results above are then from the last config that did. */
   readonly configProblem: ConfigProblemReport | undefined;
   /** The last dry run since the last real run: shown as a preview, never stored. */
@@ -56,6 +58,8 @@ export class KeySyncService implements vscode.Disposable {
   private running = false;
   private dryRun: ReconcileResult | undefined;
   private viewCache: Promise<ViewState> | undefined;
+  /** The whole registry, loaded only when a view needs entries (master-key groups, CodeLens). */
+  private registryCache: Promise<ReadonlyMap<string, MasterKeyRecord>> | undefined;
 
   constructor(
     readonly folder: vscode.WorkspaceFolder,
@@ -155,8 +159,13 @@ export class KeySyncService implements vscode.Disposable {
   }
 
   /** The registry keyed by master key, shared by the tree and the CodeLens until the next change. */
-  async registryByMasterKey(): Promise<ReadonlyMap<string, MasterKeyRecord>> {
-    return (await this.viewState()).registry;
+  registryByMasterKey(): Promise<ReadonlyMap<string, MasterKeyRecord>> {
+    this.registryCache ??= this.forViews().then(async (workspace) => {
+      const records = workspace ? await workspace.registry.list() : [];
+      return new Map(records.map((record) => [record.masterKey, record]));
+    });
+    this.registryCache.catch(() => (this.registryCache = undefined));
+    return this.registryCache;
   }
 
   /** What the views show, loaded once until the next change. */
@@ -168,19 +177,19 @@ export class KeySyncService implements vscode.Disposable {
 
   private async loadViewState(): Promise<ViewState> {
     const workspace = await this.forViews();
-    const [completed, [newest], records] = workspace
-      ? await Promise.all([workspace.runs.latest(), workspace.runs.list({ limit: 1 }), workspace.registry.list()])
-      : [undefined, [], []];
+    const [completed, [newest], counts] = workspace
+      ? await Promise.all([workspace.runs.latest(), workspace.runs.list({ limit: 1 }), workspace.registry.counts()])
+      : [undefined, [], undefined];
     return {
       completed,
       failed: newest?.status === 'failed' ? newest : undefined,
-      registry: new Map(records.map((record) => [record.masterKey, record])),
+      registryCounts: counts,
       configProblem: this.problem && configProblemReport(this.problem, this.configUri.fsPath),
       dryRun: this.dryRun,
     };
   }
 
-  async decide(decision: Decision, masterKey: string, actor: string, reason?: string): Promise<MasterKeyRecord> {
+  async decide(decision: ReviewDecision, masterKey: string, actor: string, reason?: string): Promise<MasterKeyRecord> {
     try {
       return await this.act((workspace) =>
         decision === 'reject' ? workspace.registry.reject(masterKey, { actor, reason: reason ?? '' }) : workspace.registry[decision](masterKey, { actor, reason }),
@@ -212,6 +221,7 @@ export class KeySyncService implements vscode.Disposable {
   /** Drops cached state and tells every view to reload (re-reading the config). */
   refresh(): void {
     this.viewCache = undefined;
+    this.registryCache = undefined;
     this.changed.fire();
   }
 

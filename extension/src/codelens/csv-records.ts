@@ -67,8 +67,3 @@ export function readCsvRecords(text: string): CsvRecord[] {
   }
   return records;
 }
-
-/** Removes the `'` the formula-injection guard put before a value starting with = + - @ TAB CR or '. */
-export function unguard(value: string): string {
-  return /^'[=+\-@\t\r']/.test(value) ? value.slice(1) : value;
-}

@@ -1,4 +1,10 @@
-/** Which generated reports carry master keys that can be acted on, and in which columns. */
+/**
+ * Which generated reports carry master keys that can be acted on, and in which columns. The
+ * file names and column headers are the SDK's (parseReportFileName, REPORT_HEADERS): a
+ * column renamed there fails to compile here instead of silently losing the lenses.
+ */
+import { parseReportFileName, type ReportColumn, type ReportName } from '@keysync/sdk';
+
 export interface ActionableReport {
   readonly masterKeyColumn: string;
   readonly statusColumn: string;
@@ -6,18 +12,26 @@ export interface ActionableReport {
   readonly activatedAtColumn?: string;
 }
 
-const REPORTS: readonly [RegExp, ActionableReport][] = [
-  [/(^|[\\/])master_key_registry_[^\\/]*\.csv$/, { masterKeyColumn: 'Master Key', statusColumn: 'Status', activatedAtColumn: 'Activated At' }],
-  [/(^|[\\/])diff_missing_in_A_[^\\/]*\.csv$/, { masterKeyColumn: 'Proposed Master Key', statusColumn: 'Status' }],
-];
+const ACTIONABLE = {
+  master_key_registry: {
+    masterKeyColumn: 'Master Key' satisfies ReportColumn<'master_key_registry'>,
+    statusColumn: 'Status' satisfies ReportColumn<'master_key_registry'>,
+    activatedAtColumn: 'Activated At' satisfies ReportColumn<'master_key_registry'>,
+  },
+  diff_missing_in_A: {
+    masterKeyColumn: 'Proposed Master Key' satisfies ReportColumn<'diff_missing_in_A'>,
+    statusColumn: 'Status' satisfies ReportColumn<'diff_missing_in_A'>,
+  },
+} as const satisfies Partial<Record<ReportName, ActionableReport>>;
 
-export const ACTIONABLE_REPORT_GLOB = '**/{master_key_registry,diff_missing_in_A}_*.csv';
+export const ACTIONABLE_REPORT_GLOB = `**/{${Object.keys(ACTIONABLE).join(',')}}_*.csv`;
 
 /** A dry run's reports (`<report>_dry-run_<stamp>.csv`): nothing in them was saved, so nothing in them can be acted on. */
 export function isDryRunReport(fileName: string): boolean {
-  return /_dry-run_[^\\/]*\.csv$/.test(fileName);
+  return parseReportFileName(fileName)?.dryRun ?? false;
 }
 
 export function actionableReport(fileName: string): ActionableReport | undefined {
-  return REPORTS.find(([pattern]) => pattern.test(fileName))?.[1];
+  const report = parseReportFileName(fileName);
+  return report && (ACTIONABLE as Partial<Record<ReportName, ActionableReport>>)[report.name];
 }

@@ -3,7 +3,8 @@
  * which the registry has moved on from, and the edits that bring the file in line. Pure.
  */
 import type { MasterKeyRecord } from '@keysync/sdk';
-import { readCsvRecords, unguard, type CsvField } from './csv-records.js';
+import { unguardFormula } from '@keysync/sdk';
+import { readCsvRecords, type CsvField } from './csv-records.js';
 import type { ActionableReport } from './report-kind.js';
 
 export interface ReportRow {
@@ -34,7 +35,7 @@ export function parseReport(text: string, kind: ActionableReport, registry: Read
     const masterKeyField = record.fields[masterKeyAt];
     const statusField = record.fields[statusAt];
     if (!masterKeyField || !statusField || masterKeyField.value === '') continue;
-    const masterKey = unguard(masterKeyField.value);
+    const masterKey = unguardFormula(masterKeyField.value);
     rows.push({
       line: record.line,
       masterKey,

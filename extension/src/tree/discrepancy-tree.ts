@@ -4,7 +4,7 @@
  * registry by status. Large groups load in pages so 100k items never freeze the UI.
  */
 import * as vscode from 'vscode';
-import type { DiscrepancyKind, MasterKeyStatus, SystemSummary } from '@keysync/sdk';
+import { MASTER_KEY_STATUSES, type DiscrepancyKind, type MasterKeyStatus, type SystemSummary } from '@keysync/sdk';
 import { formatCount } from '../format.js';
 import type { KeySyncService } from '../service.js';
 import { configProblemItem, dryRunItem, failedRunItem, keyItem, masterKeyItem, moreItem, sightingItem, summaryItems } from './tree-items.js';
@@ -13,7 +13,6 @@ import type { ListedKind, NodeOf, TreeNode } from './tree-nodes.js';
 
 export const PAGE_SIZE = 500;
 
-const STATUSES: readonly MasterKeyStatus[] = ['proposed', 'active', 'rejected', 'deprecated', 'resolved'];
 const GROUPS: readonly { kind: ListedKind; icon: string; count: (system: SystemSummary) => number }[] = [
   { kind: 'out_of_authority', icon: 'warning', count: (system) => system.outOfAuthority },
   { kind: 'gap', icon: 'arrow-right', count: (system) => system.gaps },
@@ -155,19 +154,19 @@ export class DiscrepancyTree implements vscode.TreeDataProvider<TreeNode>, vscod
   }
 
   private async roots(service: KeySyncService): Promise<TreeNode[]> {
-    const { completed: run, failed, registry, configProblem, dryRun } = await service.viewState();
+    const { completed: run, failed, registryCounts, configProblem, dryRun } = await service.viewState();
     const notices: TreeNode[] = [];
     if (configProblem) notices.push({ type: 'configProblem', summary: configProblem.summary, file: configProblem.file, line: configProblem.problems[0]!.line });
     if (failed) notices.push({ type: 'failedRun', run: failed });
     if (dryRun) notices.push({ type: 'dryRun', result: dryRun });
-    const counts = new Map<MasterKeyStatus, number>();
-    for (const record of registry.values()) counts.set(record.status, (counts.get(record.status) ?? 0) + 1);
+    const count = (status: MasterKeyStatus) => registryCounts?.[status] ?? 0;
+    const registrySize = MASTER_KEY_STATUSES.reduce((sum, status) => sum + count(status), 0);
     const registryNode: TreeNode = {
       type: 'registry',
-      count: registry.size,
-      statuses: STATUSES.filter((status) => counts.get(status)).map((status) => ({ type: 'statusGroup', status, count: counts.get(status)! })),
+      count: registrySize,
+      statuses: MASTER_KEY_STATUSES.filter((status) => count(status)).map((status) => ({ type: 'statusGroup', status, count: count(status) })),
     };
-    if (!run?.summary) return [...notices, ...(registry.size ? [registryNode] : [])];
+    if (!run?.summary) return [...notices, ...(registrySize ? [registryNode] : [])];
     const summary = run.summary;
     const authorityFile = summary.systems.find((system) => system.role === 'authority')?.file ?? '';
     const groups: TreeNode[] = GROUPS.map((group) => {
@@ -184,7 +183,7 @@ export class DiscrepancyTree implements vscode.TreeDataProvider<TreeNode>, vscod
         }));
       return { type: 'group', kind: group.kind, icon: group.icon, count: systems.reduce((sum, s) => sum + (s.type === 'system' ? s.count : 0), 0), systems };
     });
-    return [...notices, { type: 'summary', run, pendingNow: counts.get('proposed') ?? 0, stale: Boolean(configProblem) }, ...groups, registryNode];
+    return [...notices, { type: 'summary', run, pendingNow: count('proposed'), stale: Boolean(configProblem) }, ...groups, registryNode];
   }
 
   private load(service: KeySyncService, runId: string, kind: DiscrepancyKind, system: string): Promise<unknown[]> {

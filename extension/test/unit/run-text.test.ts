@@ -33,7 +33,7 @@ const summary = (fields: Partial<RunSummary> = {}): RunSummary =>
     startedAt: '2026-01-02T00:00:00Z',
     authority: 'A',
     systems: [system('A'), system('B'), system('C')],
-    totals: { overallMatchRate: 0.4, keysInAllSystems: 4, uniqueKeys: 10, propagationGaps: 1109, outOfAuthority: 3, keysMissingInAuthority: 3, duplicateGroups: 0, badRows: 0, repeatedRows: 0 },
+    totals: { overallMatchRate: 0.4, keysInAllSystems: 4, uniqueKeys: 10, propagationGaps: 1109, outOfAuthoritySightings: 3, keysMissingInAuthority: 3, duplicateGroups: 0, badRows: 0, repeatedRows: 0 },
     registry: { proposed: 2, autoApproved: 0, resolved: 0, pending: 1109 },
     ...fields,
   }) as RunSummary;
