@@ -17,7 +17,7 @@ import { HistoryPanel } from './history/history-panel.js';
 import { copyKey, findKey, openReportRow, revealMasterKey, showAuditHistory } from './key-commands.js';
 import { Log } from './log.js';
 import { MarkdownPanel } from './markdown-panel.js';
-import { approveAll, decide } from './registry-commands.js';
+import { approveAll, decide, decisionUndo, undoDecision } from './registry-commands.js';
 import { runReconciliation } from './run-commands.js';
 import { KeySyncService } from './service.js';
 import { createConfig } from './setup/create-config.js';
@@ -140,6 +140,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<KeySyn
   command('keysync.reject', (target?: TreeNode | string) => decide(need(), 'reject', target));
   command('keysync.deprecate', (target?: TreeNode | string) => decide(need(), 'deprecate', target));
   command('keysync.approveAll', () => approveAll(need()));
+  command('keysync.undoDecision', (key?: string) => undoDecision(need(), key));
   command('keysync.openLatestReport', () => openLatestReport(need()));
   command('keysync.showRunSummary', (result?: never) => showRunSummary(need(), summaryPanel, result));
   command('keysync.showRunHistory', () => history.show());
@@ -190,6 +191,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<KeySyn
     pendingRefresh = setTimeout(() => service?.refresh(), 500);
   };
   context.subscriptions.push(
+    decisionUndo,
     log,
     tree,
     treeView,

@@ -1,6 +1,7 @@
 /** Approve / Reject / Deprecate / Approve All from the palette or the tree. */
 import * as vscode from 'vscode';
 import { TRANSITIONS, type MasterKeyRecord, type ReviewDecision } from '@keysync/sdk';
+import { DecisionUndo } from './decision-undo.js';
 import type { KeySyncService } from './service.js';
 import type { TreeNode } from './tree/tree-nodes.js';
 import { actorName, orCancel, requireTrust } from './ui.js';
@@ -18,16 +19,23 @@ export async function decide(service: KeySyncService, decision: ReviewDecision, 
   return record;
 }
 
-/**
- * A single decision is confirmed in the status bar, not a toast, as it is the one thing the
- * user just did. There is no Undo: the SDK lifecycle has no audited transition back to
- * `proposed` (active → deprecated and rejected are final states, not an undo).
- */
+/** The status-bar Undo offered after each single decision (created on activation). */
+export const decisionUndo = new DecisionUndo();
+
+/** A single decision is confirmed in the status bar, not a toast, with an Undo: it is the one thing the user just did. */
 export function confirmDecision(record: MasterKeyRecord): void {
-  vscode.window.setStatusBarMessage(`$(check) KeySync: ${record.masterKey} is now ${record.status}`, DECISION_MESSAGE_MS);
+  decisionUndo.offer(record);
 }
 
-const DECISION_MESSAGE_MS = 8000;
+/** Takes back the user's last decision on a key (the one on offer, from the palette). */
+export async function undoDecision(service: KeySyncService, normalizedKey = decisionUndo.offeredKey): Promise<MasterKeyRecord> {
+  requireTrust('change the registry');
+  if (!normalizedKey) throw new Error('There is no decision of yours to undo right now.');
+  decisionUndo.withdraw();
+  const record = await service.undo(normalizedKey, actorName());
+  vscode.window.setStatusBarMessage(`$(discard) KeySync: ${record.masterKey} is ${record.status} again`, 8000);
+  return record;
+}
 
 export async function approveAll(service: KeySyncService): Promise<number> {
   requireTrust('change the registry');

@@ -189,6 +189,14 @@ export class KeySyncService implements vscode.Disposable {
     };
   }
 
+  async undo(normalizedKey: string, actor: string): Promise<MasterKeyRecord> {
+    try {
+      return await this.act((workspace) => workspace.registry.undo(normalizedKey, { actor }));
+    } finally {
+      this.refresh();
+    }
+  }
+
   async decide(decision: ReviewDecision, masterKey: string, actor: string, reason?: string): Promise<MasterKeyRecord> {
     try {
       return await this.act((workspace) =>

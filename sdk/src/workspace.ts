@@ -25,6 +25,7 @@ import {
   listMasterKeys,
   transitionMany,
   transitionMasterKey,
+  undoDecision,
   type MasterKeyRecord,
   type RegistryFilter,
 } from './store/registry-repo.js';
@@ -62,6 +63,11 @@ export interface Workspace {
     approve(key: string, by: Actor): Promise<MasterKeyRecord>;
     reject(key: string, by: Actor & { readonly reason: string }): Promise<MasterKeyRecord>;
     deprecate(key: string, by: Actor): Promise<MasterKeyRecord>;
+    /**
+     * Takes back `by.actor`'s last decision on a key (approve, reject or deprecate), while it is
+     * still the last thing that happened to the key; audited.
+     */
+    undo(key: string, by: Actor): Promise<MasterKeyRecord>;
     /** Approves every proposal (or those named); returns how many changed. */
     approveAll(by: Actor & { readonly keys?: readonly string[] }): Promise<number>;
     /**
@@ -192,6 +198,12 @@ function workspaceApi(context: ReturnType<typeof createContext>, driver: DriverN
       approve: (key, by) => transition(key, 'approve', by),
       reject: (key, by) => transition(key, 'reject', by),
       deprecate: (key, by) => transition(key, 'deprecate', by),
+      undo: (key, by) =>
+        track(async () => {
+          const actor = requireActor(by);
+          const store = await context.store();
+          return store.write(`undo the last decision on ${key}`, (tx) => undoDecision(tx, { given: key, normalized: normalize(key) }, { actor, now: now() }));
+        }),
       approveAll: (by) =>
         track(async () => {
           const actor = requireActor(by);

@@ -11,7 +11,7 @@ import { MASTER_KEY_STATUSES, RUN_MODES } from '../core/types.js';
 import { FAILURE_INJECTIONS } from '../mock/scenarios.js';
 import { isWholeNumberIn, WHOLE_NUMBERS, wholeNumberRule, type WholeNumberRange } from '../whole-numbers.js';
 import { configCheckCommand } from './config-command.js';
-import { auditCommand, decideCommand, registryListCommand, renormalizeCommand, runsCommand } from './registry-commands.js';
+import { auditCommand, decideCommand, undoCommand, registryListCommand, renormalizeCommand, runsCommand } from './registry-commands.js';
 import type { CliIo } from './io.js';
 import { runCommand } from './run-command.js';
 import { unlockCommand } from './unlock-command.js';
@@ -107,6 +107,12 @@ Exit codes: 0 done · 1 the run failed · 2 usage or config error · 3 discrepan
     if (action === 'approve') command.option('--all', 'approve every pending proposal');
     command.action((keys: string[], _options, self: Command) => decideCommand(action, keys, self.optsWithGlobals(), io));
   }
+
+  program
+    .command('undo <key>')
+    .description('take back your last decision on a key, while nobody has decided it since')
+    .addOption(actorOption())
+    .action((key: string, _options, self: Command) => undoCommand(key, self.optsWithGlobals(), io));
 
   program
     .command('runs')

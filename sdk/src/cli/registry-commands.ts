@@ -84,6 +84,11 @@ export async function decideCommand(action: ReviewDecision, keys: string[], opti
   });
 }
 
+export async function undoCommand(key: string, options: CommonOptions & { actor: string }, io: CliIo): Promise<void> {
+  const record = await withWorkspace(options, io, (workspace) => workspace.registry.undo(key, { actor: options.actor }));
+  print(io, options, record, () => `${visibleCell(record.masterKey)}: ${record.status} again (your last decision undone, by ${options.actor})`);
+}
+
 export async function renormalizeCommand(options: CommonOptions & { actor: string; dryRun?: boolean }, io: CliIo): Promise<void> {
   const plan = await withWorkspace(options, io, (workspace) => workspace.registry.renormalize({ actor: options.actor, dryRun: options.dryRun }));
   const would = options.dryRun ? 'would be ' : '';

@@ -41,6 +41,17 @@ export function nextStatus(
   return transition.to;
 }
 
+/**
+ * The status a person's decision left, from the audit event that recorded it; undefined for
+ * anything that is not a person's decision (a proposal, a resolution, an undo).
+ */
+export function statusBeforeDecision(eventType: string): MasterKeyStatus | undefined {
+  const decision = (['approve', 'reject', 'deprecate'] as const satisfies readonly ReviewDecision[]).find((action) => TRANSITIONS[action].event === eventType);
+  return decision && TRANSITIONS[decision].from[0];
+}
+
+export const UNDO_EVENT = 'master_key_decision_undone';
+
 /** The audit event of one transition, whoever makes it (a user, auto-approve, a run's resolution). */
 export function transitionEvent(
   record: { readonly masterKey: string; readonly normalizedKey: string; readonly sourceSystem: string; readonly status: MasterKeyStatus },

@@ -1,6 +1,6 @@
 /** The registry of master keys: one row per normalised key, moved through its lifecycle. */
 import type { Selectable } from 'kysely';
-import { nextStatus, TRANSITIONS, transitionEvent, type MasterKeyAction } from '../core/lifecycle.js';
+import { nextStatus, statusBeforeDecision, TRANSITIONS, transitionEvent, UNDO_EVENT, type MasterKeyAction } from '../core/lifecycle.js';
 import type { MasterKeyRecord } from '../core/records.js';
 import type { RegistryPlan } from '../core/registry-plan.js';
 import type { RenormalizePlan } from '../core/renormalize.js';
@@ -106,13 +106,7 @@ export async function nextIds(db: Db): Promise<{ masterKey: number; audit: numbe
  * first, then normalised (`cust-123` finds `CUST-123`), as people type raw keys from a source.
  */
 export async function transitionMasterKey(tx: Tx, key: KeyLookup, request: TransitionRequest): Promise<MasterKeyRecord> {
-  const row = (await findEntry(tx, key.given)) ?? (key.normalized && key.normalized !== key.given ? await findEntry(tx, key.normalized) : undefined);
-  if (!row) {
-    const tried = key.normalized && key.normalized !== key.given ? ` (normalised: "${key.normalized}")` : '';
-    throw new KeySyncError('MASTER_KEY_NOT_FOUND', 'usage', `No master key or normalised key "${key.given}"${tried} in the registry.`, {
-      remedy: 'list the registry with `keysync registry list` to find the key',
-    });
-  }
+  const row = await requireEntry(tx, key);
   if (request.action === 'reject' && !request.reason?.trim()) {
     throw new KeySyncError('REASON_REQUIRED', 'usage', `Rejecting ${row.master_key} needs a reason.`, {
       remedy: 'pass --reason "…" (the reason is kept in the audit log)',
@@ -121,6 +115,44 @@ export async function transitionMasterKey(tx: Tx, key: KeyLookup, request: Trans
   const status = nextStatus({ masterKey: row.master_key, normalizedKey: row.normalized_key }, row.status, request.action);
   await applyTransition(tx, [row], request);
   return toRecord({ ...row, ...statusUpdate(status, request) });
+}
+
+/**
+ * Takes back the last decision on a key — for the person who made it, and only while it is
+ * still the last thing that happened to the key (no other decision, resolution or undo since).
+ * The entry returns to the status the decision left, with an audit event saying so.
+ */
+export async function undoDecision(tx: Tx, key: KeyLookup, by: { readonly actor: string; readonly now: string }): Promise<MasterKeyRecord> {
+  const row = await requireEntry(tx, key);
+  const last = await tx.selectFrom('audit_log').selectAll().where('key', '=', row.normalized_key).orderBy('id', 'desc').limit(1).executeTakeFirst();
+  const before = last && statusBeforeDecision(last.event_type);
+  const refuse = (why: string) =>
+    new KeySyncError('UNDO_NOT_ALLOWED', 'state', `Cannot undo the last decision on ${row.master_key}: ${why}.`, {
+      remedy: `\`keysync audit --key ${row.normalized_key}\` shows its history; decide again instead`,
+    });
+  if (!last || before === undefined || last.result !== row.status) throw refuse('the last thing that happened to it was not a person’s decision');
+  if (last.actor !== by.actor) throw refuse(`that decision was ${last.actor}’s, not ${by.actor}’s`);
+  await tx
+    .updateTable('master_keys')
+    .set({ status: before, status_changed_at: by.now, status_changed_by: by.actor, status_reason: 'undo', ...(row.status === 'active' && before !== 'active' ? { activated_at: null } : {}) })
+    .where('id', '=', row.id)
+    .execute();
+  await appendAudit(tx, [
+    {
+      timestamp: by.now, runId: null, eventType: UNDO_EVENT, details: `${row.master_key}: ${row.status} → ${before} (undoes ${last.event_type} #${last.id})`,
+      system: row.source_system, key: row.normalized_key, action: 'undo', result: before, actor: by.actor,
+    },
+  ]);
+  return toRecord({ ...row, status: before, status_changed_at: by.now, status_changed_by: by.actor, status_reason: 'undo' });
+}
+
+async function requireEntry(tx: Tx, key: KeyLookup): Promise<Selectable<MasterKeysTable>> {
+  const row = (await findEntry(tx, key.given)) ?? (key.normalized && key.normalized !== key.given ? await findEntry(tx, key.normalized) : undefined);
+  if (row) return row;
+  const tried = key.normalized && key.normalized !== key.given ? ` (normalised: "${key.normalized}")` : '';
+  throw new KeySyncError('MASTER_KEY_NOT_FOUND', 'usage', `No master key or normalised key "${key.given}"${tried} in the registry.`, {
+    remedy: 'list the registry with `keysync registry list` to find the key',
+  });
 }
 
 async function findEntry(tx: Tx, keyOrMasterKey: string): Promise<Selectable<MasterKeysTable> | undefined> {
