@@ -3,18 +3,13 @@
  * what was wrong and what the run did with it. Pure: no editor API.
  */
 import { formatCount, type BadRowEntry } from '@keysync/sdk';
-
-export interface RowProblem {
-  /** 1-based, as the SDK reports lines. */
-  readonly line: number;
-  readonly message: string;
-}
+import type { LineProblem } from './line-diagnostics.js';
 
 /** Per file, the Problems panel gets at most this many rows; a last entry says how many more. */
 export const MAX_PROBLEMS_PER_FILE = 1000;
 
-export function badRowProblems(groups: readonly { readonly system: string; readonly rows: readonly BadRowEntry[] }[]): Map<string, RowProblem[]> {
-  const byFile = new Map<string, RowProblem[]>();
+export function badRowProblems(groups: readonly { readonly system: string; readonly rows: readonly BadRowEntry[] }[]): Map<string, LineProblem[]> {
+  const byFile = new Map<string, LineProblem[]>();
   const hidden = new Map<string, number>();
   for (const { system, rows } of groups) {
     for (const row of rows) {

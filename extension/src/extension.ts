@@ -10,9 +10,8 @@ import { filesMockDataWouldOverwrite, type BadRowEntry } from '@keysync/sdk';
 import { ACTIONABLE_REPORT_GLOB } from './codelens/report-kind.js';
 import { lensApproveAll, lensDecide, syncReportStatuses } from './codelens/lens-commands.js';
 import { ReportCodeLensProvider } from './codelens/report-lens.js';
-import { BadRowDiagnostics } from './bad-row-diagnostics.js';
 import { badRowProblems } from './bad-row-problems.js';
-import { ConfigDiagnostics } from './config-diagnostics.js';
+import { LineDiagnostics } from './line-diagnostics.js';
 import { HistoryPanel } from './history/history-panel.js';
 import { copyKey, findKey, openReportRow, revealMasterKey, showAuditHistory } from './key-commands.js';
 import { Log } from './log.js';
@@ -35,8 +34,10 @@ export interface KeySyncApi {
   readonly codeLens: ReportCodeLensProvider;
   readonly statusBar: StatusBar;
   readonly treeView: vscode.TreeView<TreeNode>;
-  readonly diagnostics: ConfigDiagnostics;
-  readonly badRowDiagnostics: BadRowDiagnostics;
+  /** The config's problems in the Problems panel. */
+  readonly diagnostics: LineDiagnostics;
+  /** The latest run's bad rows in the Problems panel. */
+  readonly badRowDiagnostics: LineDiagnostics;
   /** Resolves once the views reflect the latest change. */
   settled(): Promise<void>;
 }
@@ -48,8 +49,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<KeySyn
   const tree = new DiscrepancyTree(() => service);
   const codeLens = new ReportCodeLensProvider(() => service);
   const statusBar = new StatusBar();
-  const diagnostics = new ConfigDiagnostics();
-  const badRowDiagnostics = new BadRowDiagnostics();
+  const diagnostics = new LineDiagnostics('keysync', vscode.DiagnosticSeverity.Error);
+  const badRowDiagnostics = new LineDiagnostics('keysync-bad-rows', vscode.DiagnosticSeverity.Warning);
   /** The run whose bad rows the Problems panel shows: they are loaded once per run. */
   let badRowsShownFor: string | undefined;
   const history = new HistoryPanel(() => service);
@@ -67,7 +68,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<KeySyn
         statusBar.hide();
         treeView.badge = undefined;
         treeView.message = undefined;
-        diagnostics.show('', []);
+        diagnostics.show(new Map());
         badRowDiagnostics.show(new Map());
         badRowsShownFor = undefined;
         await setContext({ hasConfig: false, hasRun: false, pendingCount: 0, hasRealSources: false });
@@ -76,7 +77,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<KeySyn
       const state = await service.viewState();
       const pending = state.registryCounts?.proposed ?? 0;
       const problem = state.configProblem;
-      diagnostics.show(problem?.file ?? service.configUri.fsPath, problem?.problems ?? []);
+      diagnostics.show(new Map(problem ? [[problem.file, problem.problems.map(({ line, text }) => ({ line, message: text }))]] : []));
       treeView.message = problem && `${problem.summary}. Results shown are stale until the config is fixed.`;
       const latest = state.completed;
       if (latest?.id !== badRowsShownFor) {

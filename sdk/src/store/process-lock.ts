@@ -117,25 +117,7 @@ export class ProcessLock {
    * The holder, if it is still running somewhere, loses its lock: only for a holder known dead.
    */
   breakLock(token: string): boolean {
-    if (readOwner(this.lockDir)?.token !== token) return false;
-    const aside = `${this.lockDir}.abandoned-${randomUUID()}`;
-    try {
-      renameSync(this.lockDir, aside);
-    } catch {
-      return false;
-    }
-    const moved = readOwner(aside);
-    if (moved?.token !== token) {
-      // Released and taken by someone else in between: put theirs back.
-      try {
-        renameSync(aside, this.lockDir);
-      } catch {
-        // The slot was taken again meanwhile; nothing of ours to restore.
-      }
-      return false;
-    }
-    rmSync(aside, { recursive: true, force: true });
-    return true;
+    return this.removeHeldBy(token);
   }
 
   /** Touches the owner file while the lock is held; unref'd, so it never keeps a process alive. */
@@ -186,30 +168,36 @@ export class ProcessLock {
     }
   }
 
-  /**
-   * Moves an abandoned lock aside with one atomic rename, then checks that what moved is
-   * still the abandoned lock: if another process took over in between, its lock goes back.
-   */
+  /** Removes the lock if its holder is gone (see isAbandoned). */
   private removeIfAbandoned(): boolean {
     const owner = readOwner(this.lockDir);
     // No owner to read: the lock was just released (an empty leftover folder needs nothing:
     // rename(2) replaces an empty folder when the next lock is placed).
     if (!owner || !isAbandoned(owner, leaseRenewedAt(this.lockDir))) return false;
     this.removeDeadPreparations();
+    return this.removeHeldBy(owner.token);
+  }
+
+  /**
+   * Moves the lock aside with one atomic rename, then checks that what moved is still the lock
+   * `token` held: if another process took the slot in between, its lock goes back (or, if the
+   * slot was taken yet again, stays aside — never deleted). True when the lock was removed.
+   */
+  private removeHeldBy(token: string): boolean {
+    if (readOwner(this.lockDir)?.token !== token) return false;
     const aside = `${this.lockDir}.abandoned-${randomUUID()}`;
     try {
       renameSync(this.lockDir, aside);
     } catch {
       return false;
     }
-    const moved = readOwner(aside);
-    if (moved && moved.token !== owner.token) {
+    if (readOwner(aside)?.token !== token) {
       try {
         renameSync(aside, this.lockDir);
-        return false;
       } catch {
-        // The slot was taken again meanwhile; the moved lock's owner will find its lock gone.
+        // The slot was taken again meanwhile; the set-aside lock is left for its owner's cleanup.
       }
+      return false;
     }
     rmSync(aside, { recursive: true, force: true });
     return true;
