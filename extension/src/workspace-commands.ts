@@ -1,7 +1,7 @@
 /** Commands around the workspace: mock data, reports, the run summary and error, source rows. */
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { filesMockDataWouldOverwrite, generateMockData, REPORT_NAMES, type ReconcileResult, type Scenario } from '@keysync/sdk';
+import { filesMockDataWouldOverwrite, generateMockData, REPORT_NAMES, SCENARIOS, type ReconcileResult, type Scenario } from '@keysync/sdk';
 import { formatCount } from './format.js';
 import type { MarkdownPanel } from './markdown-panel.js';
 import { runErrorMarkdown, summaryMarkdown } from './markdown-text.js';
@@ -16,18 +16,17 @@ export async function openSource(file: string, line: number): Promise<void> {
 
 const KEY_COUNTS = ['1,000', '10,000', '100,000', '1,000,000'];
 
+/** The key universe's shares of a scenario, as the pick list describes it. */
+const scenarioShares = ({ common, outsideAuthority, onlyInAuthority }: (typeof SCENARIOS)[Scenario]): string =>
+  `${Math.round(common * 100)} % common · ${Math.round(outsideAuthority * 100)} % outside A · ${Math.round(onlyInAuthority * 100)} % only in A`;
+
 export async function pickAndGenerateMockData(folder: vscode.WorkspaceFolder, configPath: string): Promise<vscode.Uri> {
   requireTrust('write files');
   const configFile = path.join(folder.uri.fsPath, configPath);
   const force = await confirmOverwrite(filesMockDataWouldOverwrite({ dir: path.dirname(configFile), configPath: configFile }));
   const scenario = orCancel(
     await vscode.window.showQuickPick(
-      [
-        { label: 'normal', description: '80 % common · 10 % outside A · 10 % only in A' },
-        { label: 'drift', description: '60 % · 20 % · 20 %' },
-        { label: 'failure', description: '50 % · 25 % · 25 %' },
-        { label: 'recovery', description: '75 % · 12 % · 13 %' },
-      ],
+      Object.entries(SCENARIOS).map(([label, shares]) => ({ label, description: scenarioShares(shares) })),
       { title: 'Mock data: scenario (1/3)' },
     ),
   ).label as Scenario;
