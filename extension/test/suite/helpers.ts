@@ -1,7 +1,6 @@
 /** Shared pieces of the in-host suite: the extension's API, the workspace, SQLite checks. */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { KeySyncApi } from '../../src/extension.js';
@@ -23,14 +22,6 @@ export function folder(): string {
 }
 
 export const repoRoot = (): string => path.resolve(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, '..');
-
-/** The newest report of a kind in the workspace's output folder. */
-export function latestReport(name: string): string {
-  const output = path.join(folder(), 'output');
-  const files = readdirSync(output).filter((file) => file.startsWith(`${name}_`) && !file.includes('dry-run')).sort();
-  assert.ok(files.length, `a ${name} report exists`);
-  return path.join(output, files[files.length - 1]!);
-}
 
 export interface CliResult {
   readonly code: number | null;

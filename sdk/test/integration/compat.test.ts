@@ -203,10 +203,11 @@ describe('run summaries stored before the pair count was renamed', function () {
     } finally {
       db.close();
     }
-    const second = await runCli(['-c', workspace.config, '-q']);
+    const second = await runCli(['-c', workspace.config, '--json']);
     assert.equal(second.code, 0, second.stderr);
-    const trendFile = readdirSync(workspace.file('output')).filter((name) => name.startsWith('trend_analysis_')).sort().at(-1)!;
-    const trend = readFileSync(workspace.file('output', trendFile), 'utf8').trim().split('\n').slice(1);
+    // The second run's own report: two runs in one second have stamps S and S-2, which sort wrongly as text.
+    const trendFile = (JSON.parse(second.stdout) as { reports: Record<string, string> }).reports.trend_analysis!;
+    const trend = readFileSync(trendFile, 'utf8').trim().split('\n').slice(1);
     assert.equal(trend.length, 2);
     for (const row of trend) assert.equal(row.split(',')[4], '3', row);
     const runs = await runCli(['runs', '-c', workspace.config, '--json']);
