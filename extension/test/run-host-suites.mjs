@@ -1,7 +1,8 @@
 // Runs the in-host mocha suite inside a real VS Code (code-server, offline), once per
 // database driver, each on a fresh copy of testdata/clean, then the untrusted-folder suite
-// with workspace trust on. Exit code: 0 when all pass.
-// `node extension/test/run-host-suites.mjs [native|wasm|untrusted ...]`
+// with workspace trust on. `reversed` (not in the default set) runs the native pass with the files
+// in reverse order, to check that no file depends on another's state. Exit code: 0 when all pass.
+// `node extension/test/run-host-suites.mjs [native|wasm|untrusted|reversed ...]`
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,17 +14,18 @@ const passes = process.argv.slice(2).length ? process.argv.slice(2) : ['native',
 let failed = 0;
 for (const pass of passes) {
   const untrusted = pass === 'untrusted';
-  const driver = untrusted ? 'native' : pass;
+  const reversed = pass === 'reversed';
+  const driver = untrusted || reversed ? 'native' : pass;
   const workspace = mkdtempSync(path.join(os.tmpdir(), `ks-ws-${driver}-`));
   cpSync(path.join(repo, 'testdata/clean'), workspace, { recursive: true });
   mkdirSync(path.join(workspace, '.vscode'));
   writeFileSync(path.join(workspace, '.vscode/settings.json'), JSON.stringify({ 'keysync.databaseDriver': driver }, null, 2));
-  console.log(`\n=== extension host suite, ${untrusted ? 'untrusted folder' : `${driver} driver`} ===`);
+  console.log(`\n=== extension host suite, ${untrusted ? 'untrusted folder' : `${driver} driver${reversed ? ', files in reverse order' : ''}`} ===`);
   const { exitCode } = await runExtensionHostTests({
     workspaceFolder: workspace,
     extensionDevelopmentPath: path.join(repo, 'extension'),
     extensionTestsPath: path.join(repo, `extension/dist/test/${untrusted ? 'untrusted' : 'suite'}/index.cjs`),
-    env: { KEYSYNC_EXPECT_DRIVER: driver },
+    env: { KEYSYNC_EXPECT_DRIVER: driver, ...(reversed ? { KEYSYNC_SUITE_ORDER: 'reverse' } : {}) },
     timeoutMs: 300_000,
     workspaceTrust: untrusted,
   });

@@ -5,7 +5,7 @@ import sinon from 'sinon';
 import * as vscode from 'vscode';
 import type { ReconcileResult } from '@keysync/sdk';
 import type { TreeNode } from '../../src/tree/tree-nodes.js';
-import { keysync } from './helpers.js';
+import { freshWorkspace, keysync } from './helpers.js';
 
 async function labels(nodes: TreeNode[]): Promise<string[]> {
   const api = await keysync();
@@ -25,6 +25,8 @@ async function child(parent: TreeNode | undefined, startsWith: string): Promise<
 }
 
 describe('Run Reconciliation and the Discrepancies tree', () => {
+  before(() => freshWorkspace('2-run-and-tree'));
+
   let result: ReconcileResult;
 
   it('runs a full reconciliation through the command and writes the reports', async () => {
@@ -131,11 +133,17 @@ describe('Discrepancies tree: accessibility, key rows, Find Key', () => {
 
   it('copies a key, reveals its master key and opens its report row from the context menu', async () => {
     const api = await keysync();
+    // Revealing selects a row only in a visible view; another file may have opened something over it.
+    await vscode.commands.executeCommand('keysync.discrepancies.focus');
     const key = (await api.tree.getChildren(await child(await child(undefined, 'Out of authority'), 'C')))[0]!;
     assert.equal(api.tree.getTreeItem(key).contextValue, 'key.out_of_authority');
     assert.equal(await vscode.commands.executeCommand('keysync.copyKey', key), 'CUST-101');
     assert.equal(await vscode.env.clipboard.readText(), 'CUST-101');
     assert.equal(await vscode.commands.executeCommand('keysync.revealMasterKey', key), 'CUST-101');
+    // The view reports a selection once the workbench has applied it.
+    for (const deadline = Date.now() + 5000; api.treeView.selection[0]?.type !== 'masterKey' && Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     const selected = api.treeView.selection[0];
     assert.ok(selected?.type === 'masterKey' && selected.record.masterKey === 'CUST-101', 'the master key row is selected');
     const line = (await vscode.commands.executeCommand('keysync.openReportRow', key)) as number;

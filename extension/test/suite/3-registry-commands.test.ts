@@ -4,7 +4,7 @@ import sinon from 'sinon';
 import * as vscode from 'vscode';
 import type { MasterKeyRecord } from '@keysync/sdk';
 import type { TreeNode } from '../../src/tree/tree-nodes.js';
-import { keysync } from './helpers.js';
+import { freshWorkspace, keysync } from './helpers.js';
 
 async function registry(): Promise<Record<string, string>> {
   const records = await (await (await keysync()).service()!.open()).registry.list();
@@ -16,6 +16,11 @@ async function auditFor(key: string): Promise<{ eventType: string; actor: string
 }
 
 describe('registry commands', () => {
+  before(async () => {
+    await freshWorkspace('3-registry-commands');
+    await vscode.commands.executeCommand('keysync.run');
+  });
+
   afterEach(() => sinon.restore());
 
   it('approves the key picked from the quick pick of pending keys, audited with the actor', async () => {

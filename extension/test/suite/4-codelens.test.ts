@@ -5,7 +5,7 @@ import path from 'node:path';
 import sinon from 'sinon';
 import * as vscode from 'vscode';
 import type { ReconcileResult } from '@keysync/sdk';
-import { folder, keysync } from './helpers.js';
+import { folder, freshWorkspace, keysync } from './helpers.js';
 
 async function lensTitles(uri: vscode.Uri): Promise<[number, string][]> {
   const lenses = (await vscode.commands.executeCommand('vscode.executeCodeLensProvider', uri, 100)) as vscode.CodeLens[];
@@ -13,12 +13,17 @@ async function lensTitles(uri: vscode.Uri): Promise<[number, string][]> {
 }
 
 describe('CodeLens approvals on the reports', () => {
+  before(() => freshWorkspace('4-codelens'));
+
   let registryReport: vscode.Uri;
   let missingReport: vscode.Uri;
 
   before(async () => {
     await vscode.workspace.getConfiguration('keysync').update('codeLens.mode', 'perRow', vscode.ConfigurationTarget.Workspace);
     // Two fresh out-of-authority keys, so the latest reports have pending rows.
+    // The fixture's own proposals are decided first, so exactly the two fresh keys are pending.
+    await vscode.commands.executeCommand('keysync.run');
+    await (await (await keysync()).service()!.open()).registry.approveAll({ actor: 'setup' });
     const c = path.join(folder(), 'input/C.csv');
     writeFileSync(c, `${readFileSync(c, 'utf8')}CUST-801,new\nCUST-802,new\n`);
     const result = (await vscode.commands.executeCommand('keysync.run')) as ReconcileResult;

@@ -7,9 +7,11 @@ import * as vscode from 'vscode';
 import type { ReconcileResult } from '@keysync/sdk';
 import { PAGE_SIZE } from '../../src/tree/discrepancy-tree.js';
 import type { TreeNode } from '../../src/tree/tree-nodes.js';
-import { folder, keysync } from './helpers.js';
+import { folder, freshWorkspace, keysync } from './helpers.js';
 
 describe('mock data and paging', () => {
+  before(() => freshWorkspace('5-mock-data-and-paging'));
+
   afterEach(() => sinon.restore());
 
   it('generates the picked scenario, size and seed into the configured sources, after confirming it may replace the fixture files', async () => {

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { ReconcileResult } from '@keysync/sdk';
-import { folder, keysync, repoRoot, runCli } from './helpers.js';
+import { folder, freshWorkspace, keysync, repoRoot, runCli } from './helpers.js';
 
 async function pendingKeys(count: number): Promise<string[]> {
   const workspace = await (await keysync()).service()!.open();
@@ -29,6 +29,16 @@ async function approvalsFor(keys: readonly string[]): Promise<Map<string, number
 }
 
 describe('CLI and extension writing the same database', () => {
+  before(async () => {
+    await freshWorkspace('6-concurrency');
+    // Mock data of its own (written over the fixture's files) and a run: many pending proposals.
+    const generated = await runCli(['--generate-data', '--force', '--keys', '2000', '-q']);
+    assert.equal(generated.code, 0, generated.stderr);
+    const api = await keysync();
+    api.service()!.refresh();
+    await api.settled();
+  });
+
   it('applies the extension’s approvals exactly once while the CLI runs a reconciliation', async () => {
     const keys = await pendingKeys(5);
     assert.equal(keys.length, 5);

@@ -6,9 +6,11 @@ import path from 'node:path';
 import sinon from 'sinon';
 import * as vscode from 'vscode';
 import type { ReconcileResult } from '@keysync/sdk';
-import { folder, keysync } from './helpers.js';
+import { folder, freshWorkspace, keysync } from './helpers.js';
 
 describe('paths outside the workspace folder', () => {
+  before(() => freshWorkspace('7-outside-paths'));
+
   const config = () => path.join(folder(), 'keysync-config.yaml');
   let original: string;
   let outside: string;

@@ -5,9 +5,14 @@ import path from 'node:path';
 import sinon from 'sinon';
 import * as vscode from 'vscode';
 import { historyHtml } from '../../src/history/history-panel.js';
-import { folder, keysync } from './helpers.js';
+import { folder, freshWorkspace, keysync } from './helpers.js';
 
 describe('run history and config', () => {
+  before(async () => {
+    await freshWorkspace('8-history-and-config');
+    await vscode.commands.executeCommand('keysync.run');
+  });
+
   afterEach(() => sinon.restore());
 
   it('opens the run history webview', async () => {

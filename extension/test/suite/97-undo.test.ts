@@ -4,9 +4,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { MasterKeyRecord } from '@keysync/sdk';
-import { folder, keysync } from './helpers.js';
+import { folder, freshWorkspace, keysync } from './helpers.js';
 
 describe('undoing a decision from the status bar', () => {
+  before(() => freshWorkspace('97-undo'));
+
   it('offers Undo after an approval, and Undo returns the key to proposed with an audit event', async () => {
     const api = await keysync();
     // A key of its own, so this test needs no other test's registry state.

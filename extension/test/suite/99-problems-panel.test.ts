@@ -3,9 +3,11 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { folder, keysync } from './helpers.js';
+import { folder, freshWorkspace, keysync } from './helpers.js';
 
 describe('the Problems panel', () => {
+  before(() => freshWorkspace('99-problems-panel'));
+
   it('shows a run’s bad rows on the source file’s line, and clears them after the fix and the next run', async () => {
     const api = await keysync();
     const source = path.join(folder(), 'input', 'B.csv');

@@ -1,6 +1,7 @@
 /** Shared pieces of the in-host suite: the extension's API, the workspace, SQLite checks. */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { cpSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { KeySyncApi } from '../../src/extension.js';
@@ -15,10 +16,37 @@ export async function keysync(): Promise<KeySyncApi> {
   return api;
 }
 
-export function folder(): string {
+export function workspaceFolder(): string {
   const first = vscode.workspace.workspaceFolders?.[0];
   assert.ok(first, 'the suite runs with a workspace folder open');
   return first.uri.fsPath;
+}
+
+let currentWorkspace: string | undefined;
+
+/** The folder of the config the current test file works on (its fresh copy, once it made one). */
+export function folder(): string {
+  return currentWorkspace ?? workspaceFolder();
+}
+
+/**
+ * Gives the calling test file a fresh copy of testdata/clean in its own folder under the
+ * workspace and points the extension at it (`keysync.configPath`), so no file depends on what
+ * another file left behind, or on the order files run in.
+ */
+export async function freshWorkspace(name: string): Promise<void> {
+  const dir = path.join(workspaceFolder(), 'suites', name);
+  rmSync(dir, { recursive: true, force: true });
+  cpSync(path.join(repoRoot(), 'testdata/clean'), dir, { recursive: true });
+  const config = path.join(dir, 'keysync-config.yaml');
+  await vscode.workspace.getConfiguration('keysync').update('configPath', path.relative(workspaceFolder(), config), vscode.ConfigurationTarget.Workspace);
+  currentWorkspace = dir;
+  const api = await keysync();
+  for (const deadline = Date.now() + 20_000; api.service()?.configUri.fsPath !== config; ) {
+    assert.ok(Date.now() < deadline, `the extension switched to ${config}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  await api.settled();
 }
 
 export const repoRoot = (): string => path.resolve(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, '..');
