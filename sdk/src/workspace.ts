@@ -248,14 +248,15 @@ function workspaceApi(context: ReturnType<typeof createContext>, driver: DriverN
     locks: {
       list: () => workspaceLocks(context.paths.database).flatMap((lock) => lock.status() ?? []),
       breakLock(lock) {
-        const current = workspaceLocks(context.paths.database).find((candidate) => candidate.lockDir === lock.lockDir)?.status();
+        const held = workspaceLocks(context.paths.database).find((candidate) => candidate.lockDir === lock.lockDir);
+        const current = held?.status();
         if (current?.state === 'alive') {
           throw new KeySyncError('LOCK_HOLDER_ALIVE', 'state', `The lock is held by process ${current.owner.pid} on this host, which is running (${current.owner.purpose}).`, {
             file: lock.lockDir,
             remedy: 'let it finish, or stop that process; KeySync removes a dead process’s lock by itself',
           });
         }
-        return workspaceLocks(context.paths.database).find((candidate) => candidate.lockDir === lock.lockDir)?.breakLock(lock.owner.token) ?? false;
+        return held?.breakLock(lock.owner.token) ?? false;
       },
     },
     // Waits for the operations in flight (a run commits or fails as it would have), then

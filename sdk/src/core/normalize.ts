@@ -51,7 +51,6 @@ const COMBINING_MARKS = /\p{M}+/gu;
 /** A key needs a letter or a digit (any script, after step 0); punctuation alone is never a key. */
 const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
 
-
 /** The rules that differ between two rule sets, as `name: before → after`; empty when equal. */
 export function ruleChanges(before: NormalizeRules, after: NormalizeRules): string[] {
   return (Object.keys(DEFAULT_NORMALIZE_RULES) as (keyof NormalizeRules)[])

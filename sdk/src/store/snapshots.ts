@@ -7,7 +7,7 @@
  * files KeySync can prove it wrote: its own file name pattern and its own magic bytes.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { KeyIndex, type KeyIndexData } from '../core/key-index.js';
 import type { BadRow, SystemId } from '../core/types.js';
@@ -161,7 +161,7 @@ function startsWithSnapshotMagic(file: string): boolean {
   let fd: number | undefined;
   try {
     fd = openSync(file, 'r');
-    if (!statSync(file).isFile()) return false;
+    if (!fstatSync(fd).isFile()) return false;
     const head = Buffer.alloc(MAGIC_PREFIX.length);
     return readSync(fd, head, 0, head.length, 0) === head.length && head.toString('latin1') === MAGIC_PREFIX;
   } catch {
