@@ -1,0 +1,74 @@
+/**
+ * The source seam (docs/architecture.md §4): what every kind of source (CSV file, SQLite file,
+ * Parquet file, PostgreSQL or MySQL/MariaDB table or query) implements. A type is one folder
+ * under `sources/` exporting a SourceType; the format-neutral row policy (bad rows,
+ * normalisation, repeated rows, the index) is shared by every type and never lives in one.
+ */
+import type { BadRowReason, SystemId } from '../core/types.js';
+
+/**
+ * Where one row sits in its source, as reports and "open this row" name it: a CSV line
+ * (a number), a table's primary key or the engine's row id, a query's row number.
+ */
+export type RowLocator = number | string;
+
+/**
+ * Receives a scan's rows. Calls are synchronous; a scanner that fetches rows in batches
+ * (a database cursor) pushes one batch and fetches the next only after, which is its
+ * back-pressure. The sink may throw (a bad row under `on_corrupt_data: fail`, a
+ * cancellation): the scanner must stop, release what it holds and rethrow.
+ */
+export interface RowSink {
+  /**
+   * One data row. `raw` is the key as text (a non-text column as the database prints it);
+   * null for a NULL value, undefined when the row has no key field at all.
+   * `irregular` says what is wrong with a row whose key is still usable (a ragged CSV row):
+   * the policy keeps or skips it under `on_corrupt_data`.
+   */
+  row(raw: string | null | undefined, locator: RowLocator, irregular?: string): void;
+  /** A row the format could not read at all (an unparseable CSV record). */
+  unreadable(locator: RowLocator, reason: BadRowReason, detail: string): void;
+}
+
+export interface ScanOptions {
+  readonly signal?: AbortSignal;
+}
+
+/** A configured source of one type, ready to read. */
+export interface SourceReader {
+  readonly system: SystemId;
+  /**
+   * Where the source lives, for messages, reports and the tree: a file path, or for a
+   * database its host, database and table (or "query"). Never a password.
+   */
+  readonly location: string;
+  /**
+   * A cheap identity of the content for incremental mode, or undefined when there is none
+   * (the source is then read again on every run).
+   */
+  fingerprint(options?: ScanOptions): Promise<string | undefined>;
+  /** Streams every row into the sink. Fails with a SOURCE_* KeySyncError when the source is unusable. */
+  scan(sink: RowSink, options?: ScanOptions): Promise<void>;
+  /** One row again, column name → value as text (null for NULL), for "open this row"; undefined when gone. */
+  showRow(locator: RowLocator, options?: ScanOptions): Promise<ReadonlyMap<string, string | null> | undefined>;
+}
+
+/** What opening a source may need besides its own config fields. */
+export interface SourceContext {
+  /** Relative paths in the config resolve against this folder. */
+  readonly configDir: string;
+  /** For `${VAR}` in URLs and the drivers' own variables (PGPASSWORD …); process.env by default. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Passwords handed over by the host (the editor's SecretStorage), by system; never written anywhere. */
+  readonly passwords?: ReadonlyMap<SystemId, string>;
+}
+
+/**
+ * One kind of source. Its config fields are declared with the config schema (config/ sits
+ * below sources/), as one member of the union on `type`; `open` only builds a reader and
+ * connects to nothing, so a driver is loaded only when a source of its type is scanned.
+ */
+export interface SourceType<Config extends { readonly type: string }> {
+  readonly type: Config['type'];
+  open(system: SystemId, config: Config, context: SourceContext): SourceReader;
+}
