@@ -114,7 +114,11 @@ async function resolveDriver(driver: DriverName | SqliteDriver): Promise<SqliteD
   throw new KeySyncError('UNKNOWN_DRIVER', 'usage', `Unknown database driver "${String(driver)}".`, { remedy: 'use native or wasm' });
 }
 
-function createContext(
+/**
+ * What the facade and the stages share for one config. Exported so that the stage tests
+ * (sdk/test/unit/run-stages.test.ts) drive `run/` on the very context a workspace builds.
+ */
+export function createContext(
   config: KeySyncConfig,
   driver: SqliteDriver,
   options: OpenWorkspaceOptions,
