@@ -3,7 +3,7 @@
  * master key's audit history. Pure: no editor API. Every value taken from data goes through
  * `escapeMarkdown`, so a system name or an error message cannot inject HTML or break a table.
  */
-import { whyNothingCompared, type AuditEvent, type MasterKeyRecord, type RunRecord, type RunSummary } from '@keysync/sdk';
+import { SUMMARY_TABLE_COLUMNS, summaryTableRows, whyNothingCompared, type AuditEvent, type MasterKeyRecord, type RunRecord, type RunSummary } from '@keysync/sdk';
 import { escapeXml } from './escape.js';
 import { formatCount, formatPercent } from './format.js';
 import { incrementalChanges, runKind, signedCount, systemChanges } from './run-text.js';
@@ -12,8 +12,6 @@ import { incrementalChanges, runKind, signedCount, systemChanges } from './run-t
 export function escapeMarkdown(text: string): string {
   return escapeXml(text).replace(/([|*_`\\[\]])/g, '\\$1');
 }
-
-const rate = (value: number | null) => (value === null ? '—' : formatPercent(value));
 
 /** The run summary; `previous` (the completed run before it) adds what changed since. */
 export function summaryMarkdown(summary: RunSummary, previous?: RunSummary): string {
@@ -36,12 +34,12 @@ export function summaryMarkdown(summary: RunSummary, previous?: RunSummary): str
     `${runKind(summary)} started ${esc(summary.startedAt)}; authority **${esc(summary.authority)}**.${summary.dryRun ? ' A preview: nothing was saved.' : ''}`,
     ...(incremental ? ['', `Since the previous run: ${esc(incrementalChanges(summary, previous))}.`] : []),
     '',
-    `| System | Role | Rows | Keys | Match | Gaps | Out of A | Dup groups | Bad rows |${extraHeads}`,
-    `| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |${extraRule}`,
-    ...summary.systems.map((system) =>
-      system.status === 'skipped'
-        ? `| ${esc(system.system)} | ${system.role} | left out: ${esc(system.skippedReason ?? '')} | | | | | | |${extraEmpty}`
-        : `| ${esc(system.system)} | ${system.role} | ${formatCount(system.rows)} | ${formatCount(system.keys)} | ${rate(system.matchRate)} | ${formatCount(system.gaps)} | ${formatCount(system.outOfAuthority)} | ${formatCount(system.duplicateGroups)} | ${formatCount(system.badRows)} |${changeCells(system.system)}`,
+    `| ${SUMMARY_TABLE_COLUMNS.join(' | ')} |${extraHeads}`,
+    `| --- | --- |${' ---: |'.repeat(SUMMARY_TABLE_COLUMNS.length - 2)}${extraRule}`,
+    ...summaryTableRows(summary).map((row) =>
+      row.values
+        ? `| ${esc(row.system)} | ${row.role} | ${row.values.join(' | ')} |${changeCells(row.system)}`
+        : `| ${esc(row.system)} | ${row.role} | left out: ${esc(row.skippedReason ?? '')} |${' |'.repeat(SUMMARY_TABLE_COLUMNS.length - 3)}${extraEmpty}`,
     ),
     '',
     totals.overallMatchRate === null || totals.keysInAllSystems === null

@@ -19,8 +19,8 @@ export type { AuthorityKey, Discrepancies, DuplicateGroup, MatchRates, OutOfAuth
 export { formatCount, formatPercent } from './core/format.js';
 export type { Proposal } from './core/provision.js';
 export type { Collision, KeyMove, RenormalizePlan, Superseded } from './core/renormalize.js';
-export type { RegistryChanges, RunSummary, RunTotals, SystemSummary } from './core/summary.js';
-export { comparedNothing, hasDiscrepancies, whyNothingCompared } from './core/summary.js';
+export type { RegistryChanges, RunSummary, RunTotals, SummaryTableRow, SystemSummary } from './core/summary.js';
+export { comparedNothing, hasDiscrepancies, SUMMARY_TABLE_COLUMNS, summaryTableRows, whyNothingCompared } from './core/summary.js';
 export { TRANSITIONS } from './core/lifecycle.js';
 export type { MasterKeyAction, ReviewDecision } from './core/lifecycle.js';
 export type {

@@ -1,6 +1,6 @@
 /** Plain-text tables and figures for the terminal. */
 import { formatCount, formatPercent } from '../core/format.js';
-import { whyNothingCompared, type RunSummary } from '../core/summary.js';
+import { SUMMARY_TABLE_COLUMNS, summaryTableRows, whyNothingCompared, type RunSummary } from '../core/summary.js';
 
 export const formatRate = (rate: number | null): string => (rate === null ? '—' : formatPercent(rate));
 
@@ -34,28 +34,13 @@ export function table(rawHeader: readonly string[], rawRows: readonly (readonly 
 }
 
 export function formatSummary(summary: RunSummary, reportDir: string | null): string {
-  const rows = summary.systems.map((system) =>
-    system.status === 'skipped'
-      ? [system.system, system.role, 'skipped', '', '', '', '', '', '']
-      : [
-          system.system,
-          system.role,
-          formatCount(system.rows),
-          formatCount(system.keys),
-          formatRate(system.matchRate),
-          system.role === 'authority' ? '—' : formatCount(system.gaps),
-          system.role === 'authority' ? '—' : formatCount(system.outOfAuthority),
-          formatCount(system.duplicateGroups),
-          formatCount(system.badRows),
-        ],
-  );
+  const rows = summaryTableRows(summary);
   const { totals, registry } = summary;
-  const skipped = summary.systems.filter((system) => system.status === 'skipped');
   return [
     `KeySync ${summary.dryRun ? 'dry run' : 'run'} ${summary.runId} (${summary.mode})`,
     '',
-    table(['System', 'Role', 'Rows', 'Keys', 'Match', 'Gaps', 'Out of A', 'Dup groups', 'Bad rows'], rows),
-    ...skipped.map((system) => `  ${system.system} left out: ${system.skippedReason}`),
+    table(SUMMARY_TABLE_COLUMNS, rows.map((row) => [row.system, row.role, ...(row.values ?? ['skipped'])])),
+    ...rows.filter((row) => row.values === null).map((row) => `  ${row.system} left out: ${row.skippedReason}`),
     '',
     totals.overallMatchRate === null || totals.keysInAllSystems === null
       ? `Nothing was compared: ${whyNothingCompared(summary)}. There is no match rate.`

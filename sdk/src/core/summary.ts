@@ -1,5 +1,6 @@
 /** The typed summary of one run: what the CLI prints, the summary report holds and views chart. */
 import { totalGaps, type Discrepancies } from './compare.js';
+import { formatCount, formatPercent } from './format.js';
 import type { RunMode, SystemId } from './types.js';
 
 export interface SystemSummary {
@@ -186,4 +187,46 @@ export function whyNothingCompared(summary: RunSummary): string {
 export function hasDiscrepancies(summary: RunSummary): boolean {
   const { totals } = summary;
   return comparedNothing(summary) || totals.propagationGaps + totals.keysMissingInAuthority + totals.duplicateGroups + totals.badRows > 0;
+}
+
+/** The columns of the per-system summary table, in order, as the CLI and the editor head it. */
+export const SUMMARY_TABLE_COLUMNS = ['System', 'Role', 'Rows', 'Keys', 'Match', 'Gaps', 'Out of A', 'Dup groups', 'Bad rows'] as const;
+
+/** One system's row of the summary table: its label and the figures under the other columns. */
+export interface SummaryTableRow {
+  /** The row's label, under `System`. */
+  readonly system: SystemId;
+  readonly role: SystemSummary['role'];
+  /**
+   * The formatted figures under `Rows` … `Bad rows`, in column order; null for a system left
+   * out of the run, which each rendering shows with its `skippedReason` instead.
+   */
+  readonly values: readonly string[] | null;
+  readonly skippedReason: string | null;
+}
+
+/**
+ * The per-system summary table, once: the CLI's text and the editor's Markdown only lay it
+ * out. The authority is compared with nothing, so its gap and out-of-authority cells are `—`,
+ * as is the match rate where there is none.
+ */
+export function summaryTableRows(summary: RunSummary): SummaryTableRow[] {
+  const rate = (value: number | null) => (value === null ? '—' : formatPercent(value));
+  return summary.systems.map((system) => ({
+    system: system.system,
+    role: system.role,
+    skippedReason: system.status === 'skipped' ? system.skippedReason : null,
+    values:
+      system.status === 'skipped'
+        ? null
+        : [
+            formatCount(system.rows),
+            formatCount(system.keys),
+            rate(system.matchRate),
+            system.role === 'authority' ? '—' : formatCount(system.gaps),
+            system.role === 'authority' ? '—' : formatCount(system.outOfAuthority),
+            formatCount(system.duplicateGroups),
+            formatCount(system.badRows),
+          ],
+  }));
 }
