@@ -189,7 +189,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<KeySyn
   let pendingRefresh: NodeJS.Timeout | undefined;
   const refreshSoon = () => {
     clearTimeout(pendingRefresh);
-    pendingRefresh = setTimeout(() => service?.refresh(), 500);
+    pendingRefresh = setTimeout(() => service?.refreshIfDatabaseChanged(), 500);
   };
   context.subscriptions.push(
     decisionUndo,

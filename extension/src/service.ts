@@ -9,7 +9,7 @@
  * workspace when they differ — however the file changed (editor save, rename-over by
  * `sed -i` or `git checkout`, deletion and re-creation).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import * as vscode from 'vscode';
 import {
   isKeySyncError,
@@ -58,6 +58,8 @@ export class KeySyncService implements vscode.Disposable {
   private running = false;
   private dryRun: ReconcileResult | undefined;
   private viewCache: Promise<ViewState> | undefined;
+  /** The database file (size and mtime) as the views last read it. */
+  private databaseSeen: string | undefined;
   /** The whole registry, loaded only when a view needs entries (master-key groups, CodeLens). */
   private registryCache: Promise<ReadonlyMap<string, MasterKeyRecord>> | undefined;
 
@@ -177,9 +179,12 @@ export class KeySyncService implements vscode.Disposable {
 
   private async loadViewState(): Promise<ViewState> {
     const workspace = await this.forViews();
+    // Taken before reading: a write that lands during the read counts as unseen.
+    const databaseSeen = workspace && databaseVersion(workspace.paths.database);
     const [completed, [newest], counts] = workspace
       ? await Promise.all([workspace.runs.latest(), workspace.runs.list({ limit: 1 }), workspace.registry.counts()])
       : [undefined, [], undefined];
+    this.databaseSeen = databaseSeen;
     return {
       completed,
       failed: newest?.status === 'failed' ? newest : undefined,
@@ -226,6 +231,17 @@ export class KeySyncService implements vscode.Disposable {
     }
   }
 
+  /**
+   * A database file changed on disk: reload unless it is still the file the views last read.
+   * This window's own runs and decisions fire the watcher too, late, after they were shown;
+   * reloading the tree again then would collapse it under the user (and drop a row just
+   * revealed). The CLI's or another window's writes change the file, and are shown.
+   */
+  refreshIfDatabaseChanged(): void {
+    const current = this.opened && databaseVersion(this.opened.workspace.paths.database);
+    if (current === undefined || current !== this.databaseSeen) this.refresh();
+  }
+
   /** Drops cached state and tells every view to reload (re-reading the config). */
   refresh(): void {
     this.viewCache = undefined;
@@ -248,4 +264,10 @@ function readConfigText(uri: vscode.Uri): string {
   } catch {
     return '';
   }
+}
+
+/** What identifies one state of the database file: its size and modification time, to the nanosecond. */
+function databaseVersion(file: string): string {
+  const stat = statSync(file, { bigint: true, throwIfNoEntry: false });
+  return stat ? `${stat.size}:${stat.mtimeNs}` : 'none';
 }
