@@ -19,11 +19,14 @@ const sdkBuild = {
   sourcemap: true,
   // Dependencies stay in node_modules: better-sqlite3 is native, the rest are installed anyway.
   packages: 'external',
-  define: { KEYSYNC_VERSION: JSON.stringify(sdkVersion) },
   logLevel: 'warning',
 };
 
-const builds = [sdkBuild, ...(await import('./extension/esbuild.config.mjs')).default];
+// Every bundle carries the SDK's version (sdk/src/version.ts), read from its one place.
+const builds = [sdkBuild, ...(await import('./extension/esbuild.config.mjs')).default].map((options) => ({
+  ...options,
+  define: { ...options.define, KEYSYNC_VERSION: JSON.stringify(sdkVersion) },
+}));
 
 if (watch) {
   for (const options of builds) await (await esbuild.context(options)).watch();
