@@ -2,6 +2,7 @@
 import { totalGaps, type Discrepancies } from './compare.js';
 import type { RunMode, SystemId } from './types.js';
 
+/** One system's part in a run: keys, match rate, or why it was left out. */
 export interface SystemSummary {
   readonly system: SystemId;
   readonly role: 'authority' | 'downstream';
@@ -24,6 +25,7 @@ export interface SystemSummary {
   readonly skippedCode: string | null;
 }
 
+/** A run's headline figures, as the `reconciliation_summary` report states them. */
 export interface RunTotals {
   /**
    * Downstream systems read and compared with the authority. 0 means the run compared
@@ -50,6 +52,7 @@ export interface RunTotals {
   readonly repeatedRows: number;
 }
 
+/** What a run did to the registry: proposals made, resolved, auto-approved, and pending after it. */
 export interface RegistryChanges {
   readonly proposed: number;
   readonly autoApproved: number;
@@ -58,6 +61,7 @@ export interface RegistryChanges {
   readonly pending: number;
 }
 
+/** The summary of a run, as returned by `reconcile` and stored with the run. */
 export interface RunSummary {
   readonly runId: string;
   readonly mode: RunMode;
