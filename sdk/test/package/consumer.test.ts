@@ -3,8 +3,10 @@
  * builds the bundles and the declarations), the tarball installed into an empty project
  * outside the repository, then
  * - a strict script using every exported value (consumer-project/consumer.ts) type-checked
- *   under NodeNext with `skipLibCheck: false` — so any public type that refers to something
- *   a consumer cannot resolve fails here — and run as ESM;
+ *   under NodeNext with `skipLibCheck: false`, and run as ESM. Every package the shipped
+ *   declarations import from is imported in a generated file too (public-imports.ts): inside
+ *   a .d.ts an untyped package silently becomes `any`, in a strict .ts it is an error, so a
+ *   public type that needs something a consumer cannot resolve fails here;
  * - `require('@keysync/sdk')` from CommonJS (Node 20.19+ loads ESM through require);
  * - `npx keysync --help` and `--version` from the installed bin.
  *
@@ -74,6 +76,15 @@ describe('the packed SDK in a project outside the repository (npm pack, npm inst
   });
 
   it('type-checks a strict NodeNext script (skipLibCheck off) against the declarations only, and runs it as ESM', async () => {
+    const imported = new Set<string>();
+    for (const file of readdirSync(path.join(project, 'node_modules/@keysync/sdk/dist/types'), { recursive: true, encoding: 'utf8' })) {
+      if (!file.endsWith('.d.ts')) continue;
+      const code = readFileSync(path.join(project, 'node_modules/@keysync/sdk/dist/types', file), 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
+      for (const [, specifier] of code.matchAll(/(?:from|import\()\s*['"]([^'".][^'"]*)['"]/g)) imported.add(specifier!);
+    }
+    assert.ok(imported.has('kysely'), 'found the packages the declarations import');
+    writeFileSync(path.join(project, 'public-imports.ts'), [...imported].map((specifier, i) => `import type * as imported${i} from '${specifier}';\n`).join(''));
+
     const compile = await run('npx', ['--no-install', 'tsc', '-p', '.', '--listFiles']);
     // The errors without the list of files (absolute paths). A new export fails here until `uses` names it.
     const errors = compile.stdout.split('\n').filter((line) => !line.startsWith('/')).join('\n');
