@@ -10,11 +10,12 @@
  * - `require('@keysync/sdk')` from CommonJS (Node 20.19+ loads ESM through require);
  * - `npx keysync --help` and `--version` from the installed bin.
  *
- * Speed: the install is offline from npm's cache and skips install scripts; the only one in
- * the tree is better-sqlite3's native build (minutes on two cores). When the project gets the
- * same better-sqlite3 version as this repository — the usual case — it takes this machine's
- * compiled copy of the module, which the same source, compiler and Node headers build
- * byte for byte; otherwise it compiles it (`npm rebuild`), as an install would.
+ * Speed: the install takes what npm's cache holds (--prefer-offline) and skips install
+ * scripts; the only one in the tree is better-sqlite3's native build (minutes on two cores).
+ * When the project gets the same better-sqlite3 version as this repository — the usual case —
+ * it takes this machine's compiled copy of the module, which the same source, compiler and
+ * Node headers build byte for byte; otherwise it compiles it (`npm rebuild`), as an install
+ * would (where node-gyp cannot download Node's headers, export npm_config_nodedir).
  */
 import assert from 'node:assert/strict';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -35,8 +36,7 @@ describe('the packed SDK in a project outside the repository (npm pack, npm inst
   let scratch: string;
   let project: string;
   let tarball: string;
-  const run = (command: string, args: string[], cwd = project, env: NodeJS.ProcessEnv = {}): Promise<CliResult> =>
-    runProcess(command, args, { cwd, env, timeoutMs: 4 * 60_000 });
+  const run = (command: string, args: string[], cwd = project): Promise<CliResult> => runProcess(command, args, { cwd, timeoutMs: 4 * 60_000 });
   const ok = (result: CliResult, what: string): CliResult => {
     assert.equal(result.code, 0, `${what} failed:\n${result.stdout}\n${result.stderr}`);
     return result;
