@@ -3,7 +3,7 @@
  * imports count too). Lower layers never import higher ones, and the edge folders never
  * import each other, so there is no cycle between folders:
  *
- *   base (errors, log, whole-numbers, io/)
+ *   base (errors, log, whole-numbers, version, io/)
  *     ← core/ (pure domain)
  *       ← config/
  *         ← edges: sources/ · reports/ · store/ · mock/
@@ -14,7 +14,7 @@
  * The extension sees the SDK only through its package entry, `@keysync/sdk`.
  * docs/architecture.md describes each layer.
  */
-const BASE = '^sdk/src/(errors|log|whole-numbers)\\.ts$|^sdk/src/io/';
+const BASE = '^sdk/src/(errors|log|whole-numbers|version)\\.ts$|^sdk/src/io/';
 const CORE = '^sdk/src/core/';
 const CONFIG = '^sdk/src/config/';
 const EDGE_FOLDERS = ['sources', 'reports', 'store', 'mock'];

@@ -1,10 +1,12 @@
 // Builds the SDK (library + `keysync` CLI) and the VS Code extension bundle, and writes
-// the config JSON Schema that editors use. `node esbuild.mjs [--watch]`.
+// the config JSON Schema that editors use. `node esbuild.mjs [--watch] [--sdk]`; `--sdk`
+// builds the SDK alone, as packing it needs (sdk/package.json's prepack).
 import * as esbuild from 'esbuild';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const watch = process.argv.includes('--watch');
+const sdkOnly = process.argv.includes('--sdk');
 const sdkVersion = JSON.parse(readFileSync('sdk/package.json', 'utf8')).version;
 
 const sdkBuild = {
@@ -19,17 +21,21 @@ const sdkBuild = {
   sourcemap: true,
   // Dependencies stay in node_modules: better-sqlite3 is native, the rest are installed anyway.
   packages: 'external',
-  define: { KEYSYNC_VERSION: JSON.stringify(sdkVersion) },
   logLevel: 'warning',
 };
 
-const builds = [sdkBuild, ...(await import('./extension/esbuild.config.mjs')).default];
+// Every bundle carries the SDK's version (sdk/src/version.ts), read from its one place.
+const extensionBuilds = sdkOnly ? [] : (await import('./extension/esbuild.config.mjs')).default;
+const builds = [sdkBuild, ...extensionBuilds].map((options) => ({
+  ...options,
+  define: { ...options.define, KEYSYNC_VERSION: JSON.stringify(sdkVersion) },
+}));
 
 if (watch) {
   for (const options of builds) await (await esbuild.context(options)).watch();
 } else {
   // Stale outputs (a renamed test file, say) must not linger and run.
-  for (const dir of ['sdk/dist', 'extension/dist']) rmSync(dir, { recursive: true, force: true });
+  for (const dir of sdkOnly ? ['sdk/dist'] : ['sdk/dist', 'extension/dist']) rmSync(dir, { recursive: true, force: true });
   await Promise.all(builds.map((options) => esbuild.build(options)));
   await writeSchema();
 }

@@ -2,10 +2,11 @@
 // holds the SDK and its pure-JS dependencies; the two SQLite drivers cannot be bundled
 // (a native addon, and a WASM file loaded from beside its script), so they are copied
 // into a staging folder's node_modules with only what they need at run time.
+// Any warning from vsce fails the packaging: the .vsix must be ready for the Marketplace.
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const extensionDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -21,10 +22,20 @@ const manifest = JSON.parse(readFileSync(path.join(extensionDir, 'package.json')
 delete manifest.devDependencies;
 delete manifest.scripts;
 
-for (const entry of ['dist/extension.cjs', 'dist/read-worker.js', 'schema', 'media', 'README.md']) {
+for (const entry of ['dist/extension.cjs', 'dist/read-worker.js', 'schema', 'media', 'CHANGELOG.md']) {
   cpSync(path.join(extensionDir, entry), path.join(staging, entry), { recursive: true });
 }
+// The README's screenshots are the repository's (docs/screenshots, refreshed by the UI suite):
+// the package carries the ones it shows, beside it.
+const screenshots = '../docs/screenshots/';
+const readme = readFileSync(path.join(extensionDir, 'README.md'), 'utf8');
+for (const [, file] of readme.matchAll(/\]\(\.\.\/docs\/screenshots\/([\w.-]+\.png)\)/g)) {
+  cpSync(path.join(extensionDir, screenshots, file), path.join(staging, 'media/screenshots', file));
+}
+writeFileSync(path.join(staging, 'README.md'), readme.replaceAll(`](${screenshots}`, '](media/screenshots/'));
 cpSync(path.join(repo, 'LICENSE'), path.join(staging, 'LICENSE'));
+// The staging folder holds only what ships, except the icon's source (icon.png is rendered from it).
+writeFileSync(path.join(staging, '.vscodeignore'), 'media/icon.svg\n');
 
 // Runtime files of each driver package and its runtime dependencies only.
 const runtime = {
@@ -50,10 +61,16 @@ manifest.dependencies = { 'better-sqlite3': version('better-sqlite3'), 'node-sql
 writeFileSync(path.join(staging, 'package.json'), JSON.stringify(manifest, null, 2));
 
 const out = path.join(repo, `keysync-vscode-${manifest.version}.vsix`);
-execFileSync(
+// No public repository exists, so there is no URL to point the README's images at: they stay
+// relative, resolved inside the package (a published listing would add --baseImagesUrl).
+const vsce = spawnSync(
   process.execPath,
-  [require.resolve('@vscode/vsce/vsce'), 'package', '--allow-missing-repository', '--skip-license', '--out', out],
-  { cwd: staging, stdio: 'inherit' },
+  [require.resolve('@vscode/vsce/vsce'), 'package', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', out],
+  { cwd: staging, encoding: 'utf8' },
 );
+process.stdout.write(vsce.stdout);
+process.stderr.write(vsce.stderr);
+if (vsce.status !== 0) throw new Error(`vsce package failed (exit ${vsce.status})`);
+if (/WARNING/.test(vsce.stdout + vsce.stderr)) throw new Error('vsce package printed a warning (above): fix the manifest or the package contents');
 rmSync(staging, { recursive: true, force: true });
 console.log(`wrote ${out}`);

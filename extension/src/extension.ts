@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { filesMockDataWouldOverwrite, type BadRowEntry } from '@keysync/sdk';
+import { aboutText } from './about-text.js';
 import { ACTIONABLE_REPORT_GLOB } from './codelens/report-kind.js';
 import { lensApproveAll, lensDecide, syncReportStatuses } from './codelens/lens-commands.js';
 import { ReportCodeLensProvider } from './codelens/report-lens.js';
@@ -158,6 +159,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<KeySyn
     return uri;
   });
   command('keysync.showLog', async () => log.show());
+  command('keysync.about', async () => {
+    const about = aboutText({ extensionVersion: String(context.extension.packageJSON.version), editorVersion: vscode.version, nodeVersion: process.versions.node });
+    const choice = await vscode.window.showInformationMessage(about.message, { modal: true, detail: about.detail }, 'Copy');
+    if (choice === 'Copy') await vscode.env.clipboard.writeText(`${about.message}\n${about.detail}`);
+    return about;
+  });
   command('keysync.showRunError', (runId?: string) => showRunError(need(), errorPanel, runId));
   command('keysync.openConfig', (file?: string, line?: number) => openSource(file ?? need().configUri.fsPath, line ?? 1));
   // From a row's click: (file, line); from its context menu: the row itself.

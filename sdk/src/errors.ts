@@ -28,8 +28,10 @@ export const ERROR_CODES = [
   'MASTER_KEY_NOT_FOUND', 'ILLEGAL_TRANSITION', 'UNDO_NOT_ALLOWED', 'RENORMALIZE_COLLISION', 'LOCK_HOLDER_ALIVE', 'WORKSPACE_CLOSED', 'RUN_CANCELLED',
 ] as const;
 
+/** A stable error code: one of {@link ERROR_CODES}. Match on it, not on the message. */
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
+/** Where an error is and how to fix it. */
 export interface ErrorDetails {
   readonly file?: string;
   readonly line?: number;
@@ -37,6 +39,20 @@ export interface ErrorDetails {
   readonly cause?: unknown;
 }
 
+/**
+ * Every error the SDK raises on purpose: a stable `code`, a `kind` (`config`, `usage`,
+ * `input`, `database`, `state`, `cancelled`), and where known the `file`, `line` and `remedy`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await ws.registry.approve('CUST-1', { actor: 'ana' });
+ * } catch (error) {
+ *   if (isKeySyncError(error) && error.code === 'ILLEGAL_TRANSITION') console.error(error.describe());
+ *   else throw error;
+ * }
+ * ```
+ */
 export class KeySyncError extends Error {
   override readonly name = 'KeySyncError';
   readonly file?: string;
@@ -62,6 +78,7 @@ export class KeySyncError extends Error {
   }
 }
 
+/** Whether an error is a {@link KeySyncError} (narrows the type). */
 export function isKeySyncError(error: unknown): error is KeySyncError {
   return error instanceof KeySyncError;
 }

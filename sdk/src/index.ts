@@ -8,7 +8,7 @@ export type { WorkspacePaths } from './run/workspace-context.js';
 export type { ProgressEvent, ReconcileOptions, ReconcileResult, ReconcileStage, StageTimings } from './reconcile.js';
 
 export { CONFIG_FILE_NAME, loadConfig } from './config/load.js';
-export type { KeySyncConfig } from './config/load.js';
+export type { ConfigWarning, KeySyncConfig } from './config/load.js';
 export { configJsonSchema, SCENARIO_NAMES } from './config/schema.js';
 export { configTemplate } from './config/template.js';
 export type { KeySyncConfigInput, KeySyncConfigValues, SourceConfig } from './config/schema.js';
@@ -22,9 +22,11 @@ export type { Collision, KeyMove, RenormalizePlan, Superseded } from './core/ren
 export type { RegistryChanges, RunSummary, RunTotals, SummaryTableRow, SystemSummary } from './core/summary.js';
 export { comparedNothing, hasDiscrepancies, SUMMARY_TABLE_COLUMNS, summaryTableRows, whyNothingCompared } from './core/summary.js';
 export { TRANSITIONS } from './core/lifecycle.js';
-export type { MasterKeyAction, ReviewDecision } from './core/lifecycle.js';
+export type { MasterKeyAction, ReviewDecision, Transition } from './core/lifecycle.js';
 export type {
   BadRow,
+  BadRowAction,
+  BadRowReason,
   MasterKeyStatus,
   NormalizedKey,
   ProvisioningStrategy,
@@ -51,7 +53,10 @@ export { unguardFormula } from './reports/csv-cell.js';
 
 export { filesMockDataWouldOverwrite, generateMockData, MOCK_DATA_WOULD_OVERWRITE, SCENARIOS } from './mock/generate.js';
 export type { MockDataOptions, MockDataResult, Scenario } from './mock/generate.js';
+export type { FailureInjection, ScenarioShares } from './mock/scenarios.js';
 
 export { ERROR_CODES, KeySyncError, isKeySyncError } from './errors.js';
-export type { ErrorCode, ErrorKind } from './errors.js';
+export type { ErrorCode, ErrorDetails, ErrorKind } from './errors.js';
 export type { LogLevel, LogSink } from './log.js';
+
+export { SDK_VERSION } from './version.js';

@@ -5,12 +5,14 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 
+/** A log line's level; `logging.level` sets the lowest one written. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 export interface Logger {
   log(level: LogLevel, message: string): void;
 }
 
+/** Receives each log line (`openWorkspace({ onLog })`); a sink that throws gets no more lines. */
 export type LogSink = (level: LogLevel, message: string) => void;
 
 const RANK: Readonly<Record<LogLevel, number>> = { debug: 0, info: 1, warn: 2, error: 3 };

@@ -23,8 +23,10 @@ import type { Store } from './store/store.js';
 import type { WorkspaceContext } from './run/workspace-context.js';
 import { assertWorkspacePaths } from './workspace-paths.js';
 
+/** The stages of a run, in order. */
 export type ReconcileStage = 'read' | 'compare' | 'provision' | 'reports' | 'persist';
 
+/** What `onProgress` receives: the stage and, when it can count, how far it is. */
 export interface ProgressEvent {
   readonly stage: ReconcileStage;
   /** Work done and total within the stage, when the stage can count it. */
@@ -33,6 +35,7 @@ export interface ProgressEvent {
   readonly message: string;
 }
 
+/** Options of `ws.reconcile()`; the CLI's flags map to them. */
 export interface ReconcileOptions {
   /** Overrides `processing.mode`. */
   readonly mode?: RunMode;
@@ -45,9 +48,11 @@ export interface ReconcileOptions {
   /** Continue the newest run that did not complete, under its id, instead of starting one. */
   readonly resume?: boolean;
   readonly signal?: AbortSignal;
+  /** Called at each stage and step; a callback that throws stops the run, which is marked failed. */
   readonly onProgress?: (event: ProgressEvent) => void;
 }
 
+/** What a run returns: its id, summary, report paths, discrepancies, proposals and timings. */
 export interface ReconcileResult {
   readonly runId: string;
   readonly dryRun: boolean;
@@ -62,6 +67,7 @@ export interface ReconcileResult {
   readonly timings: StageTimings;
 }
 
+/** Milliseconds spent in each stage of a run. */
 export type StageTimings = Readonly<Record<ReconcileStage, number>>;
 
 export async function reconcile(context: WorkspaceContext, options: ReconcileOptions = {}): Promise<ReconcileResult> {

@@ -35,6 +35,7 @@ import { requireWholeNumbers, WHOLE_NUMBERS } from './whole-numbers.js';
 import type { WorkspaceContext, WorkspacePaths } from './run/workspace-context.js';
 import { assertWorkspacePaths } from './workspace-paths.js';
 
+/** Options of {@link openWorkspace}. */
 export interface OpenWorkspaceOptions {
   /** SQLite driver: `native` (better-sqlite3, default) or `wasm` (node-sqlite3-wasm), or your own. */
   readonly driver?: DriverName | SqliteDriver;
@@ -46,22 +47,30 @@ export interface OpenWorkspaceOptions {
   readonly lockTimeoutMs?: number;
 }
 
+/** Who makes a registry decision, and why. */
 export interface Actor {
   /** Who is acting: recorded on the registry entry and in the audit log. */
   readonly actor: string;
   readonly reason?: string;
 }
 
+/** An open workspace: runs, the registry, the audit log, run history and locks of one config. */
 export interface Workspace {
   readonly config: KeySyncConfig;
   readonly paths: WorkspacePaths;
   readonly driver: DriverName;
+  /** Runs a reconciliation (docs/behaviour.md §7): reads, compares, proposes, writes the reports, commits once. */
   reconcile(options?: ReconcileOptions): Promise<ReconcileResult>;
   readonly registry: {
+    /** Registry entries, filtered and paged. */
     list(filter?: RegistryFilter): Promise<MasterKeyRecord[]>;
+    /** How many entries have each status. */
     counts(): Promise<Record<MasterKeyStatus, number>>;
+    /** proposed → active. `key` is a master key, a normalised key or a raw key. */
     approve(key: string, by: Actor): Promise<MasterKeyRecord>;
+    /** proposed → rejected; a reason is required. */
     reject(key: string, by: Actor & { readonly reason: string }): Promise<MasterKeyRecord>;
+    /** active → deprecated. */
     deprecate(key: string, by: Actor): Promise<MasterKeyRecord>;
     /**
      * Takes back `by.actor`'s last decision on a key (approve, reject or deprecate), while it is
@@ -77,14 +86,19 @@ export interface Workspace {
     renormalize(by: Actor & { readonly dryRun?: boolean }): Promise<RenormalizePlan>;
   };
   readonly audit: {
+    /** Audit events, oldest first. */
     list(filter?: AuditFilter): Promise<AuditEvent[]>;
   };
   readonly runs: {
+    /** Runs, newest first. */
     list(filter?: RunFilter): Promise<RunRecord[]>;
+    /** One run by id. */
     get(runId: string): Promise<RunRecord | undefined>;
     /** The newest completed run. */
     latest(): Promise<RunRecord | undefined>;
+    /** How many entries the run stored per kind and system. */
     discrepancyCounts(runId: string): Promise<DiscrepancyCount[]>;
+    /** A run's stored entries of one kind for one system (`''` for `only_in_authority`, which is no one system's), without reparsing reports. */
     discrepancies<K extends DiscrepancyKind>(runId: string, kind: K, system: string): Promise<DiscrepancyEntries[K]>;
   };
   readonly locks: {
@@ -100,6 +114,21 @@ export interface Workspace {
   close(): Promise<void>;
 }
 
+/**
+ * Opens the workspace of a config file: loads and checks the config; the database is
+ * opened on first use. Close it with `ws.close()`.
+ *
+ * @example
+ * ```ts
+ * const ws = await openWorkspace('./keysync-config.yaml');
+ * try {
+ *   const run = await ws.reconcile({ mode: 'incremental' });
+ *   console.log(run.summary.totals.overallMatchRate);
+ * } finally {
+ *   await ws.close();
+ * }
+ * ```
+ */
 export async function openWorkspace(configPath: string, options: OpenWorkspaceOptions = {}): Promise<Workspace> {
   const config = loadConfig(configPath);
   const driver = await resolveDriver(options.driver ?? 'native');

@@ -9,9 +9,7 @@ import { isKeySyncError } from '../errors.js';
 import { describeForCli } from './describe-error.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { buildProgram } from './program.js';
-
-declare const KEYSYNC_VERSION: string;
-const version = typeof KEYSYNC_VERSION === 'string' ? KEYSYNC_VERSION : '0.0.0-dev';
+import { SDK_VERSION } from '../version.js';
 
 /**
  * A reader that stops early (`keysync registry list | head -1`) closes the pipe: the rest of
@@ -32,7 +30,7 @@ async function main(argv: readonly string[]): Promise<void> {
   const io = { stdout: process.stdout, stderr: process.stderr };
   endOutputQuietlyWhenClosed(io.stdout, io.stderr);
   endOutputQuietlyWhenClosed(io.stderr, io.stdout);
-  const program = buildProgram(io, version);
+  const program = buildProgram(io, SDK_VERSION);
   try {
     await program.parseAsync(argv as string[]);
   } catch (error) {

@@ -13,6 +13,7 @@ import { LEGACY_KEYS, LEGACY_TOOL } from './legacy-keys.js';
 import { configSchema, type KeySyncConfigValues } from './schema.js';
 import { effectivePairs, keyText, nodeAt, pairAt } from './yaml-nodes.js';
 
+/** The config file a workspace folder is recognised by, and the CLI's default `-c`. */
 export const CONFIG_FILE_NAME = 'keysync-config.yaml';
 
 /** A validated config plus where its relative paths point. */
@@ -42,6 +43,19 @@ export interface ParsedConfig {
 /** Refuse YAML that expands aliases past this: a billion-laughs document stops here. */
 const MAX_ALIAS_COUNT = 100;
 
+/**
+ * Reads and validates a config file as a run would: every default applied, every relative
+ * path resolved against the file's folder. A missing file means all defaults (`file: null`).
+ * Throws a {@link KeySyncError} of kind `config` naming the file, the line and the fix, with
+ * every problem at once.
+ *
+ * @example
+ * ```ts
+ * const config = loadConfig('./keysync-config.yaml');
+ * console.log(config.values.authority, [...config.values.sources.keys()]);
+ * for (const warning of config.warnings) console.warn(`line ${warning.line}: ${warning.text}`);
+ * ```
+ */
 export function loadConfig(configPath: string): KeySyncConfig {
   const file = path.resolve(configPath);
   const baseDir = path.dirname(file);

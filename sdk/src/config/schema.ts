@@ -168,6 +168,10 @@ export type KeySyncConfigValues = z.output<typeof configSchema>;
 /** One configured source; `KeySyncConfigValues.sources` maps system names to these, in config order. */
 export type SourceConfig = z.output<typeof sourceSchema>;
 
+/**
+ * The JSON Schema of `keysync-config.yaml`, generated from the same schema that
+ * validates it; the package also ships it as `@keysync/sdk/schema.json`.
+ */
 export function configJsonSchema(): object {
   return {
     ...z.toJSONSchema(configSchema, {

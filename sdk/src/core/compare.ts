@@ -15,18 +15,21 @@ export interface AuthorityKey {
   readonly line: number;
 }
 
+/** A key that downstream systems hold and the authority does not, with every row it was seen on. */
 export interface OutOfAuthorityKey {
   readonly key: NormalizedKey;
   /** Every raw form in every system that has the key, systems in config order. */
   readonly sightings: readonly SystemSighting[];
 }
 
+/** Several raw keys of one system that normalise to one key. */
 export interface DuplicateGroup {
   readonly system: SystemId;
   readonly key: NormalizedKey;
   readonly sightings: readonly Sighting[];
 }
 
+/** Match rates as fractions from 0 to 1: overall (null when nothing was compared) and per downstream system. */
 export interface MatchRates {
   /**
    * Keys in every present system ÷ all unique keys: the earlier tool's figure. Null when no
@@ -38,6 +41,7 @@ export interface MatchRates {
   readonly bySystem: Readonly<Record<SystemId, number>>;
 }
 
+/** Everything a comparison of the authority against the other systems found. */
 export interface Discrepancies {
   readonly authority: SystemId;
   /** Systems that took part in the run, authority first, then config order. */

@@ -5,13 +5,16 @@
 import type { AuthorityKey } from './compare.js';
 import type { BadRow, NormalizedKey, Sighting } from './types.js';
 
+/** The kinds of stored discrepancy group a run keeps, for `ws.runs.discrepancies(runId, kind, system)`. */
 export type DiscrepancyKind = 'gap' | 'out_of_authority' | 'only_in_authority' | 'duplicate' | 'bad_row';
 
+/** A key with the rows it was seen on. */
 export interface KeyWithSightings {
   readonly key: NormalizedKey;
   readonly sightings: readonly Sighting[];
 }
 
+/** A bad row as stored per system (the system is the group's). */
 export type BadRowEntry = Omit<BadRow, 'system'>;
 
 /** What each kind of group holds. */

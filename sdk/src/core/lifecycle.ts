@@ -6,17 +6,20 @@ import { KeySyncError } from '../errors.js';
 import type { NewAuditEvent } from './records.js';
 import type { MasterKeyStatus } from './types.js';
 
+/** Everything that moves a master key from one status to another. */
 export type MasterKeyAction = 'approve' | 'reject' | 'deprecate' | 'resolve';
 
 /** The actions a person takes; `resolve` is KeySync's own, when a key appears in the authority. */
 export type ReviewDecision = Exclude<MasterKeyAction, 'resolve'>;
 
-interface Transition {
+/** One action's rule: the statuses it applies to, the status it leads to, the audit event it records. */
+export interface Transition {
   readonly from: readonly MasterKeyStatus[];
   readonly to: MasterKeyStatus;
   readonly event: string;
 }
 
+/** The master-key lifecycle (docs/behaviour.md §5) as data: which action moves which status where. */
 export const TRANSITIONS: Readonly<Record<MasterKeyAction, Transition>> = {
   approve: { from: ['proposed'], to: 'active', event: 'master_key_approved' },
   reject: { from: ['proposed'], to: 'rejected', event: 'master_key_rejected' },

@@ -10,6 +10,7 @@
  */
 import type { NormalizedKey } from './types.js';
 
+/** The `normalize` section of the config: how a raw key becomes a normalised key (docs/behaviour.md §3). */
 export interface NormalizeRules {
   readonly trim_whitespace: boolean;
   readonly uppercase: boolean;
@@ -20,6 +21,7 @@ export interface NormalizeRules {
   readonly pad_length: number;
 }
 
+/** The rules when the config says nothing: trim, upper case, `-` as delimiter, strip other characters, no padding. */
 export const DEFAULT_NORMALIZE_RULES: NormalizeRules = Object.freeze({
   trim_whitespace: true,
   uppercase: true,

@@ -7,6 +7,7 @@
 import type { OutOfAuthorityKey } from './compare.js';
 import type { NormalizedKey, ProvisioningStrategy, SystemId } from './types.js';
 
+/** A master key proposed for an out-of-authority key, awaiting review. */
 export interface Proposal {
   readonly normalizedKey: NormalizedKey;
   readonly masterKey: string;

@@ -1,6 +1,7 @@
 /** The registry and audit records as the SDK hands them out (the store maps rows to these). */
 import type { MasterKeyStatus, NormalizedKey, ProvisioningStrategy, SystemId } from './types.js';
 
+/** One entry of the master-key registry: the key, its status and who decided it when. */
 export interface MasterKeyRecord {
   readonly id: number;
   readonly masterKey: string;
@@ -17,6 +18,7 @@ export interface MasterKeyRecord {
   readonly statusReason: string | null;
 }
 
+/** One event of the audit log: a run's milestones, every proposal and every decision. */
 export interface AuditEvent {
   readonly id: number;
   /** ISO 8601 UTC. */

@@ -10,6 +10,7 @@ import type { MasterKeyRecord } from './records.js';
 import type { Normalizer } from './normalize.js';
 import type { NormalizedKey } from './types.js';
 
+/** A registry entry whose normalised key changes under the current rules. */
 export interface KeyMove {
   readonly id: number;
   readonly masterKey: string;
@@ -17,6 +18,7 @@ export interface KeyMove {
   readonly to: NormalizedKey;
 }
 
+/** A proposal removed because a decided entry now takes its key (`proposal_superseded`). */
 export interface Superseded {
   readonly id: number;
   readonly masterKey: string;
@@ -25,11 +27,13 @@ export interface Superseded {
   readonly byId: number;
 }
 
+/** Decided entries that would land on one key: the re-keying is refused. */
 export interface Collision {
   readonly key: NormalizedKey;
   readonly entries: readonly { readonly id: number; readonly masterKey: string; readonly from: NormalizedKey; readonly status: string }[];
 }
 
+/** What `ws.registry.renormalize()` changes, or would change with `dryRun`. */
 export interface RenormalizePlan {
   readonly moves: readonly KeyMove[];
   readonly superseded: readonly Superseded[];

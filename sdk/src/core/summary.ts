@@ -3,6 +3,7 @@ import { totalGaps, type Discrepancies } from './compare.js';
 import { formatCount, formatPercent } from './format.js';
 import type { RunMode, SystemId } from './types.js';
 
+/** One system's part in a run: keys, match rate, or why it was left out. */
 export interface SystemSummary {
   readonly system: SystemId;
   readonly role: 'authority' | 'downstream';
@@ -25,6 +26,7 @@ export interface SystemSummary {
   readonly skippedCode: string | null;
 }
 
+/** A run's headline figures, as the `reconciliation_summary` report states them. */
 export interface RunTotals {
   /**
    * Downstream systems read and compared with the authority. 0 means the run compared
@@ -51,6 +53,7 @@ export interface RunTotals {
   readonly repeatedRows: number;
 }
 
+/** What a run did to the registry: proposals made, resolved, auto-approved, and pending after it. */
 export interface RegistryChanges {
   readonly proposed: number;
   readonly autoApproved: number;
@@ -59,6 +62,7 @@ export interface RegistryChanges {
   readonly pending: number;
 }
 
+/** The summary of a run, as returned by `reconcile` and stored with the run. */
 export interface RunSummary {
   readonly runId: string;
   readonly mode: RunMode;
@@ -196,12 +200,14 @@ export const SUMMARY_TABLE_COLUMNS = ['System', 'Role', 'Rows', 'Keys', 'Match',
 export interface SummaryTableRow {
   /** The row's label, under `System`. */
   readonly system: SystemId;
+  /** Whether the system is the authority or a downstream one (renderings mark the authority). */
   readonly role: SystemSummary['role'];
   /**
    * The formatted figures under `Rows` … `Bad rows`, in column order; null for a system left
    * out of the run, which each rendering shows with its `skippedReason` instead.
    */
   readonly values: readonly string[] | null;
+  /** Why the system was left out of the run; null when it was read. */
   readonly skippedReason: string | null;
 }
 

@@ -6,17 +6,22 @@ export type SystemId = string;
 /** A key after normalisation; never empty. */
 export type NormalizedKey = string;
 
+/** How a proposed master key is formed (`provisioning.strategy`, docs/behaviour.md §5). */
 export type ProvisioningStrategy = 'mirror' | 'namespaced' | 'surrogate';
 
 /** Every status a master key can have, in the order views list them. */
 export const MASTER_KEY_STATUSES = ['proposed', 'active', 'rejected', 'deprecated', 'resolved'] as const;
 
+/** A master key's status in the registry. */
 export type MasterKeyStatus = (typeof MASTER_KEY_STATUSES)[number];
 
+/** The run modes: `full` reads every source, `incremental` reuses snapshots of unchanged ones. */
 export const RUN_MODES = ['full', 'incremental'] as const;
 
+/** A run mode (`processing.mode`, `--mode`). */
 export type RunMode = (typeof RUN_MODES)[number];
 
+/** A run's status in the run history. */
 export type RunStatus = 'running' | 'completed' | 'failed' | 'cancelled';
 
 /** One row of a source that produced a key: the raw text and its 1-based line in the file. */
@@ -25,10 +30,12 @@ export interface Sighting {
   readonly line: number;
 }
 
+/** A sighting with the system it was seen in. */
 export interface SystemSighting extends Sighting {
   readonly system: SystemId;
 }
 
+/** Why a row is bad, as `error_report.csv` states it. */
 export type BadRowReason =
   | 'missing key'
   | 'empty after normalisation'
@@ -40,6 +47,7 @@ export type BadRowReason =
 /** What happened to a bad row, as `error_report.csv` states it. */
 export type BadRowAction = 'kept' | 'skipped';
 
+/** A row that gave no usable key, or was ragged, with what the run did about it. */
 export interface BadRow {
   readonly system: SystemId;
   readonly file: string;

@@ -20,6 +20,7 @@ import { FAILURE_INJECTIONS, SCENARIOS, type FailureInjection, type Scenario } f
 export { SCENARIOS };
 export type { Scenario, FailureInjection };
 
+/** What `generateMockData` writes: where, which scenario, how many keys, which seed and faults. */
 export interface MockDataOptions {
   /** Workspace folder: keysync-config.yaml is read from (or written to) here. */
   readonly dir: string;
@@ -35,6 +36,7 @@ export interface MockDataOptions {
   readonly force?: boolean;
 }
 
+/** The files `generateMockData` wrote and the match rates its plan implies. */
 export interface MockDataResult {
   readonly configPath: string;
   readonly configWritten: boolean;
@@ -47,6 +49,7 @@ export interface MockDataResult {
   readonly expected: { readonly overallMatchRate: number; readonly systemMatchRate: number };
 }
 
+/** The error code of a generation refused because it would overwrite files KeySync did not write. */
 export const MOCK_DATA_WOULD_OVERWRITE = 'MOCK_DATA_WOULD_OVERWRITE';
 
 /** The configured source files that exist and are not mock data this generator wrote: generating would destroy them. */
@@ -54,6 +57,17 @@ export function filesMockDataWouldOverwrite(options: Pick<MockDataOptions, 'dir'
   return foreignSourceFiles(configFor(options).config);
 }
 
+/**
+ * Writes seeded mock data for every configured source (and the config, when absent), the
+ * same for the same seed. Refuses (`MOCK_DATA_WOULD_OVERWRITE`) to overwrite a file it did
+ * not generate unless `force` is set (docs/behaviour.md §8).
+ *
+ * @example
+ * ```ts
+ * const result = await generateMockData({ dir: './demo', scenario: 'drift', keys: 1000, seed: 7 });
+ * const ws = await openWorkspace(result.configPath);
+ * ```
+ */
 export async function generateMockData(options: MockDataOptions): Promise<MockDataResult> {
   const { configPath, template, config } = configFor(options);
   const foreign = options.force ? [] : foreignSourceFiles(config);

@@ -4,14 +4,17 @@
  */
 import type { SCENARIO_NAMES } from '../config/schema.js';
 
+/** A mock-data scenario: `normal`, `drift`, `failure` or `recovery`. */
 export type Scenario = (typeof SCENARIO_NAMES)[number];
 
+/** A scenario's key universe as shares: common to all systems, only outside A, only in A. */
 export interface ScenarioShares {
   readonly common: number;
   readonly outsideAuthority: number;
   readonly onlyInAuthority: number;
 }
 
+/** Each scenario's shares; the overall match rate of its data equals the common share. */
 export const SCENARIOS: Readonly<Record<Scenario, ScenarioShares>> = {
   normal: { common: 0.8, outsideAuthority: 0.1, onlyInAuthority: 0.1 },
   drift: { common: 0.6, outsideAuthority: 0.2, onlyInAuthority: 0.2 },

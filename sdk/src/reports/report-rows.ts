@@ -10,6 +10,7 @@ import type { BadRow, SkippedSource } from '../core/types.js';
 import type { AuditEvent, MasterKeyRecord, Planned } from '../core/records.js';
 import type { Cell } from './csv-cell.js';
 
+/** The eight reports every run writes. */
 export const REPORT_NAMES = [
   'reconciliation_summary',
   'diff_missing_in_A',
@@ -21,6 +22,7 @@ export const REPORT_NAMES = [
   'trend_analysis',
 ] as const;
 
+/** One of {@link REPORT_NAMES}. */
 export type ReportName = (typeof REPORT_NAMES)[number];
 
 /**

@@ -19,6 +19,14 @@ interface Claim {
   readonly claimedAt: string;
 }
 
+/**
+ * A report's file name for a run's stamp.
+ *
+ * @example
+ * ```ts
+ * reportFileName('master_key_registry', '20261128T142501Z', false); // 'master_key_registry_20261128T142501Z.csv'
+ * ```
+ */
 export function reportFileName(name: (typeof REPORT_NAMES)[number], stamp: string, dryRun: boolean): string {
   return `${name}_${dryRun ? 'dry-run_' : ''}${stamp}.csv`;
 }

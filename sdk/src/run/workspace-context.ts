@@ -6,6 +6,7 @@ import type { SourceFile } from '../sources/source-file.js';
 import type { ProcessLock } from '../store/process-lock.js';
 import type { Store } from '../store/store.js';
 
+/** The files and folders a workspace uses, resolved from its config. */
 export interface WorkspacePaths {
   readonly database: string;
   readonly output: string;

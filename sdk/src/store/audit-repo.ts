@@ -7,6 +7,7 @@ import type { AuditLogTable } from './tables.js';
 
 export type { AuditEvent, NewAuditEvent };
 
+/** Which audit events `ws.audit.list()` returns; ids are inclusive bounds. */
 export interface AuditFilter {
   readonly runId?: string;
   readonly key?: string;

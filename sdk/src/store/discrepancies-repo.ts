@@ -58,6 +58,7 @@ export async function saveDiscrepancies(tx: Tx, runId: string, groups: readonly 
   );
 }
 
+/** How many entries a run stored for one kind and system. */
 export interface DiscrepancyCount {
   readonly kind: DiscrepancyKind;
   readonly system: SystemId | '';

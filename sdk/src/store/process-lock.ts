@@ -19,6 +19,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KeySyncError } from '../errors.js';
 
+/** Who holds a KeySync lock: process, host, start time and purpose. */
 export interface LockOwner {
   readonly pid: number;
   readonly host: string;

@@ -13,6 +13,7 @@ import type { MasterKeysTable } from './tables.js';
 
 export type { MasterKeyRecord };
 
+/** Which registry entries `ws.registry.list()` returns. */
 export interface RegistryFilter {
   readonly status?: MasterKeyStatus | readonly MasterKeyStatus[];
   readonly normalizedKeys?: readonly NormalizedKey[];

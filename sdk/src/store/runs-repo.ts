@@ -7,6 +7,7 @@ import type { Db, Tx } from './store.js';
 import type { RunsTable } from './tables.js';
 
 
+/** One run in the run history. */
 export interface RunRecord {
   readonly id: string;
   readonly startedAt: string;
@@ -89,6 +90,7 @@ export async function reopenRun(tx: Tx, id: string, outputDir: string): Promise<
   await tx.updateTable('runs').set({ status: 'running', finished_at: null, error: null, output_dir: outputDir }).where('id', '=', id).execute();
 }
 
+/** Which runs `ws.runs.list()` returns, newest first. */
 export interface RunFilter {
   readonly status?: RunStatus;
   /** Newest first; at most this many. */

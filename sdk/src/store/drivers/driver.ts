@@ -1,7 +1,9 @@
 import type { Dialect } from 'kysely';
 
+/** The built-in SQLite drivers: `native` (better-sqlite3) and `wasm` (node-sqlite3-wasm). */
 export type DriverName = 'native' | 'wasm';
 
+/** How a driver opens the database file. */
 export interface SqliteOpenOptions {
   /** Open without write access; the file must exist. Used by dry runs so the file stays byte-identical. */
   readonly readonly: boolean;
@@ -19,5 +21,6 @@ export interface SqliteOpenOptions {
  */
 export interface SqliteDriver {
   readonly name: DriverName;
+  /** Opens the database file and returns the Kysely dialect the store runs every query through. */
   createDialect(file: string, options: SqliteOpenOptions): Dialect;
 }
