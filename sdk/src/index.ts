@@ -30,6 +30,7 @@ export type {
   ProvisioningStrategy,
   ReportPaths,
   RunMode,
+  RowLocator,
   RunStatus,
   Sighting,
   SystemId,

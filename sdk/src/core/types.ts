@@ -19,10 +19,19 @@ export type RunMode = (typeof RUN_MODES)[number];
 
 export type RunStatus = 'running' | 'completed' | 'failed' | 'cancelled';
 
-/** One row of a source that produced a key: the raw text and its 1-based line in the file. */
+/**
+ * Where one row sits in its source, as reports and "open this row" name it (docs/behaviour.md §2):
+ * a CSV line, a SQLite table's primary key or rowid, a query's or Parquet file's row number.
+ */
+export type RowLocator = number | string;
+
+/**
+ * One row of a source that produced a key: the raw text and its locator (`line` for a CSV,
+ * whose locator is its 1-based line; the field keeps that name for every type).
+ */
 export interface Sighting {
   readonly raw: string;
-  readonly line: number;
+  readonly line: RowLocator;
 }
 
 export interface SystemSighting extends Sighting {
@@ -31,6 +40,7 @@ export interface SystemSighting extends Sighting {
 
 export type BadRowReason =
   | 'missing key'
+  | 'no key'
   | 'empty after normalisation'
   | 'key too long'
   | 'ragged row'
@@ -40,10 +50,11 @@ export type BadRowReason =
 /** What happened to a bad row, as `error_report.csv` states it. */
 export type BadRowAction = 'kept' | 'skipped';
 
+/** `file` is the source's location (a path, or where in a database); `line` its locator. */
 export interface BadRow {
   readonly system: SystemId;
   readonly file: string;
-  readonly line: number;
+  readonly line: RowLocator;
   readonly reason: BadRowReason;
   readonly detail: string;
   readonly action: BadRowAction;
