@@ -39,3 +39,17 @@ describe('source locations and row documents', () => {
     assert.deepEqual([...problems.keys()], ['/d/B.csv']);
   });
 });
+
+describe('source passwords in SecretStorage', () => {
+  it('reads one JSON secret per config file, and nothing from a damaged one', async () => {
+    const { readSourcePasswords, secretKey } = await import('../../src/source-password-store.js');
+    const stored = new Map<string, string>();
+    const secrets = { get: async (key: string) => stored.get(key) } as unknown as Parameters<typeof readSourcePasswords>[0];
+    const config = { toString: () => 'file:///w/keysync-config.yaml' } as unknown as Parameters<typeof readSourcePasswords>[1];
+    assert.deepEqual(await readSourcePasswords(secrets, config), new Map());
+    stored.set(secretKey(config), JSON.stringify({ B: 's3cret', C: 42 }));
+    assert.deepEqual(await readSourcePasswords(secrets, config), new Map([['B', 's3cret']]));
+    stored.set(secretKey(config), '{not json');
+    assert.deepEqual(await readSourcePasswords(secrets, config), new Map());
+  });
+});
