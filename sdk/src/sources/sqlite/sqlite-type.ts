@@ -10,7 +10,7 @@
  */
 import path from 'node:path';
 import type { SourceConfigOf } from '../../config/schema.js';
-import { KeySyncError } from '../../errors.js';
+import { cancelledError, KeySyncError } from '../../errors.js';
 import { statFingerprint } from '../file-fingerprint.js';
 import { assertRegularFile } from '../read-file.js';
 import { assertSingleSelect } from '../select-only.js';
@@ -60,7 +60,7 @@ class SqliteReader implements SourceReader {
           await new Promise((resolve) => setImmediate(resolve));
           if (options.signal?.aborted) {
             rows.return?.();
-            throw new KeySyncError('RUN_CANCELLED', 'cancelled', 'The run was cancelled.');
+            throw cancelledError();
           }
         }
       }
