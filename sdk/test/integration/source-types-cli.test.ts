@@ -56,4 +56,26 @@ logging: { file: null }
     assert.equal(result.code, 1);
     assert.match(result.stderr, /sqlite:.*systems\.db table orders: The SQLite file of system B has no table or view "orders" \(it has "customers"\)\. — set sources\.B\.table to one of its tables/);
   });
+
+  it('incremental: an unchanged SQLite or Parquet file is taken from its snapshot; a changed one is read again', async () => {
+    writeFileSync(workspace.file('input/C.parquet'), Buffer.from(parquetWriteBuffer({ columnData: [{ name: 'key', data: ['K-3', 'K-1'], type: 'STRING' }] })));
+    writeFileSync(workspace.config, `authority: A
+sources:
+  A: { path: ./input/A.csv }
+  B: { type: sqlite, path: ./input/systems.db, table: customers }
+  C: { type: parquet, path: ./input/C.parquet }
+logging: { file: null }
+`);
+    const first = await runCli(['-c', workspace.config, '-m', 'incremental', '-v']);
+    assert.equal(first.code, 0, first.stderr);
+    const second = await runCli(['-c', workspace.config, '-m', 'incremental', '-v']);
+    assert.match(second.stderr, /B unchanged since run .*: using its snapshot \(1 keys\)/);
+    assert.match(second.stderr, /C unchanged since run .*: using its snapshot \(2 keys\)/);
+    const db = new Database(workspace.file('input/systems.db'));
+    db.exec("INSERT INTO customers VALUES ('K-9')");
+    db.close();
+    const third = await runCli(['-c', workspace.config, '-m', 'incremental', '-v']);
+    assert.doesNotMatch(third.stderr, /B unchanged since run/);
+    assert.match(third.stderr, /read B: 2 rows, 2 keys, 0 bad rows/);
+  });
 });
