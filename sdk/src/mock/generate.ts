@@ -65,7 +65,7 @@ export function filesMockDataWouldOverwrite(options: Pick<MockDataOptions, 'dir'
 
 export async function generateMockData(options: MockDataOptions): Promise<MockDataResult> {
   const { configPath, template, config } = configFor(options);
-  const into = options.into === undefined ? undefined : intoFile(options.into, config);
+  const into = options.into === undefined ? impliedInto(config) : intoFile(options.into, config);
   const foreign = options.force ? [] : foreignSourceFiles(config);
   if (foreign.length) {
     throw new KeySyncError(
@@ -174,6 +174,26 @@ function systemLines(
 function writeSystemFile(file: string, lines: readonly string[] | undefined, header: string): void {
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileAtomically(file, lines ? [header, ...lines] : [], { replace: true });
+}
+
+/**
+ * Where mock data goes when `into` is not given: CSV files for CSV sources; the SQLite file
+ * for a config of tables in one file (one `--into` wrote, say), so that generating again never
+ * writes CSV text over a database. Other sources cannot hold mock data.
+ */
+function impliedInto(config: KeySyncConfig): string | undefined {
+  const sources = [...config.values.sources];
+  if (sources.every(([, source]) => source.type === 'csv')) return undefined;
+  const first = sources[0]![1];
+  if (first.type === 'sqlite') {
+    const file = path.resolve(config.baseDir, first.path);
+    if (sources.every(([system, source]) => source.type === 'sqlite' && path.resolve(config.baseDir, source.path) === file && source.table === system)) return file;
+  }
+  const other = sources.find(([, source]) => source.type !== 'csv')!;
+  throw new KeySyncError('MOCK_OPTIONS', 'usage', `Mock data goes into CSV files or into SQLite tables named after their systems in one file; source ${other[0]} is a ${other[1].type} source.`, {
+    file: config.file ?? undefined,
+    remedy: 'generate mock data in a folder without keysync-config.yaml, or with --into <file.db>',
+  });
 }
 
 /**

@@ -41,8 +41,12 @@ describe('mock data into a SQLite file', function () {
       fromCsv.systems.map(({ system, keys, rows, badRows }) => ({ system, keys, rows, badRows })),
     );
 
-    // Again, into the same file: its own output, so no --force is needed.
+    // Again, into the same file: its own output, so no --force is needed; without --into the
+    // config's tables are the target too, never CSV text over the database.
     assert.equal((await runCli(['-c', sqlite.config, '--generate-data', '--into', 'data/mock.db', '--keys', '100', '-q'])).code, 0);
+    const again = await runCli(['-c', sqlite.config, '--generate-data', '--keys', '100', '--json']);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(summaryOf(again.stdout).summary.systems[0]!.keys, 100);
   });
 
   it('refuses a config whose sources are not tables in that file, and a URL', async () => {
