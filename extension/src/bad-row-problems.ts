@@ -4,6 +4,7 @@
  */
 import { formatCount, type BadRowEntry } from '@keysync/sdk';
 import type { LineProblem } from './line-diagnostics.js';
+import { isLineLocation } from './source-location.js';
 
 /** Per file, the Problems panel gets at most this many rows; a last entry says how many more. */
 export const MAX_PROBLEMS_PER_FILE = 1000;
@@ -13,6 +14,8 @@ export function badRowProblems(groups: readonly { readonly system: string; reado
   const hidden = new Map<string, number>();
   for (const { system, rows } of groups) {
     for (const row of rows) {
+      // Only a text file's lines can carry a problem; a database or Parquet row has no line to mark.
+      if (!isLineLocation(row.file, row.line)) continue;
       const problems = byFile.get(row.file) ?? [];
       byFile.set(row.file, problems);
       if (problems.length >= MAX_PROBLEMS_PER_FILE) {

@@ -13,7 +13,7 @@ export interface ConfigProblemReport {
   readonly summary: string;
 }
 
-export function configProblemReport(error: { readonly message: string; readonly line?: number; readonly file?: string }, configFile: string): ConfigProblemReport {
+export function configProblemReport(error: { readonly message: string; readonly line?: number | string; readonly file?: string }, configFile: string): ConfigProblemReport {
   const file = error.file ?? configFile;
   const problems = configProblems(error);
   return { file, problems, summary: configProblemSummary(path.basename(file), problems) };
@@ -27,7 +27,7 @@ export interface ConfigProblem {
 const MANY = /^\d+ problems:\n/;
 const PROBLEM_LINE = /^\s+line (\d+): (.*)$/;
 
-export function configProblems(error: { readonly message: string; readonly line?: number }): ConfigProblem[] {
+export function configProblems(error: { readonly message: string; readonly line?: number | string }): ConfigProblem[] {
   if (MANY.test(error.message)) {
     const listed = error.message
       .split('\n')
@@ -37,7 +37,8 @@ export function configProblems(error: { readonly message: string; readonly line?
       .map((match) => ({ line: Number(match[1]), text: match[2]! }));
     if (listed.length) return listed;
   }
-  return [{ line: error.line ?? 1, text: error.message }];
+  // A config error's line is a number; a locator (text) belongs to a source row, not the config.
+  return [{ line: typeof error.line === 'number' ? error.line : 1, text: error.message }];
 }
 
 /** `keysync-config.yaml line 3: provisioning.strategy: "mirorr" is not allowed …` (and how many more). */

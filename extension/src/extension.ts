@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { filesMockDataWouldOverwrite, type BadRowEntry } from '@keysync/sdk';
+import { filesMockDataWouldOverwrite, type BadRowEntry, type RowLocator } from '@keysync/sdk';
 import { aboutText } from './about-text.js';
 import { ACTIONABLE_REPORT_GLOB } from './codelens/report-kind.js';
 import { lensApproveAll, lensDecide, syncReportStatuses } from './codelens/lens-commands.js';
@@ -26,7 +26,9 @@ import { statusContent } from './status-text.js';
 import { DiscrepancyTree } from './tree/discrepancy-tree.js';
 import type { NodeOf, TreeNode } from './tree/tree-nodes.js';
 import { guarded } from './ui.js';
-import { openLatestReport, openSource, pickAndGenerateMockData, showRunError, showRunSummary } from './workspace-commands.js';
+import { openFileAt, openLatestReport, openSource, pickAndGenerateMockData, showRunError, showRunSummary } from './workspace-commands.js';
+import { SourceRowDocuments, SOURCE_ROW_SCHEME } from './source-row-document.js';
+import { setSourcePassword } from './source-passwords.js';
 
 /** What tests and other extensions can reach through `extension.exports`. */
 export interface KeySyncApi {
@@ -58,6 +60,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<KeySyn
   const summaryPanel = new MarkdownPanel('keysync.summary', 'KeySync Run Summary');
   const errorPanel = new MarkdownPanel('keysync.runError', 'KeySync Run Error');
   const auditPanel = new MarkdownPanel('keysync.audit', 'KeySync Audit History');
+  context.subscriptions.push(vscode.workspace.registerTextDocumentContentProvider(SOURCE_ROW_SCHEME, new SourceRowDocuments(() => service)));
   const treeView = vscode.window.createTreeView('keysync.discrepancies', { treeDataProvider: tree, showCollapseAll: true });
   let settling: Promise<void> = Promise.resolve();
 
@@ -115,7 +118,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<KeySyn
     }
     serviceChange?.dispose();
     await service?.dispose();
-    service = found ? new KeySyncService(found.folder, found.configUri, log) : undefined;
+    service = found ? new KeySyncService(found.folder, found.configUri, log, context.secrets) : undefined;
     serviceChange = service?.onDidChange(updateViews);
     log.info(service ? `workspace config: ${service.configUri.fsPath}` : 'no keysync-config.yaml in this workspace');
     updateViews();
@@ -166,12 +169,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<KeySyn
     return about;
   });
   command('keysync.showRunError', (runId?: string) => showRunError(need(), errorPanel, runId));
-  command('keysync.openConfig', (file?: string, line?: number) => openSource(file ?? need().configUri.fsPath, line ?? 1));
-  // From a row's click: (file, line); from its context menu: the row itself.
-  command('keysync.openSource', (target: string | TreeNode, line?: number) => {
-    const [file, at] = typeof target === 'string' ? [target, line ?? 1] : sourceRow(target);
-    return openSource(file, at);
+  command('keysync.openConfig', (file?: string, line?: number) => openFileAt(file ?? need().configUri.fsPath, line ?? 1));
+  // From a row's click: (location, locator, system); from its context menu: the row itself.
+  command('keysync.openSource', (target: string | TreeNode, locator?: RowLocator, system?: string) => {
+    const [location, at, of] = typeof target === 'string' ? [target, locator ?? 1, system] : sourceRow(target);
+    return openSource(location, at, of);
   });
+  command('keysync.setSourcePassword', (system?: string) => setSourcePassword(need(), system));
   command('keysync.showMore', async (more: NodeOf<'more'>) => {
     // Focus moves to the first row the click revealed, not back to the top of the view.
     const first = await tree.showMore(more);
@@ -256,9 +260,11 @@ function hasRealSources(configPath: string): boolean {
 }
 
 /** Where a tree row's source is: a sighting's or key's own row, a gap's row in the authority. */
-function sourceRow(node: TreeNode): [string, number] {
-  if (node.type === 'sighting') return [node.file, node.line];
-  if (node.type === 'key') return 'sightings' in node.entry ? [node.file, node.entry.sightings[0]?.line ?? 1] : [node.authorityFile, node.entry.line];
+function sourceRow(node: TreeNode): [string, RowLocator, string] {
+  if (node.type === 'sighting') return [node.file, node.line, node.system];
+  if (node.type === 'key') {
+    return 'sightings' in node.entry ? [node.file, node.entry.sightings[0]?.line ?? 1, node.system] : [node.authorityFile, node.entry.line, node.authority];
+  }
   throw new Error('Open Source Row works on a key or source row.');
 }
 

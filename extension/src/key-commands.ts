@@ -14,6 +14,7 @@ import { GROUP_LABELS, statusLabel } from './tree/tree-labels.js';
 import type { ListedKind, NodeOf, TreeNode } from './tree/tree-nodes.js';
 import { orCancel } from './ui.js';
 import { openSource } from './workspace-commands.js';
+import { describeLocator } from './source-location.js';
 
 const KINDS: readonly ListedKind[] = ['out_of_authority', 'gap', 'duplicate'];
 
@@ -56,18 +57,20 @@ async function keyHits(service: KeySyncService, query: string, showAudit: (maste
   }));
   const run = await service.latestRun();
   const systems = run?.summary?.systems.filter((system) => system.status === 'read') ?? [];
-  const authorityFile = systems.find((system) => system.role === 'authority')?.file ?? '';
+  const authoritySystem = systems.find((system) => system.role === 'authority');
+  const authorityFile = authoritySystem?.file ?? '';
+  const authority = authoritySystem?.system ?? '';
   for (const kind of KINDS) {
     for (const system of systems) {
       if (kind !== 'duplicate' && system.role === 'authority') continue;
       const entries = (await service.discrepancies(run!.id, kind, system.system)) as NodeOf<'key'>['entry'][];
       for (const entry of entries.filter((candidate) => candidate.key.includes(query))) {
-        const [file, line] = 'sightings' in entry ? [system.file, entry.sightings[0]?.line ?? 1] : [authorityFile, entry.line];
+        const [file, line, of] = 'sightings' in entry ? [system.file, entry.sightings[0]?.line ?? 1, system.system] : [authorityFile, entry.line, authority];
         hits.push({
           label: `$(symbol-key) ${entry.key}`,
-          description: `${GROUP_LABELS[kind]} · ${kind === 'gap' ? `missing in ${system.system}` : `${system.system} line ${line}`}`,
-          detail: `Opens ${kind === 'gap' ? 'the authority' : system.system} at line ${line}`,
-          open: () => openSource(file, line),
+          description: `${GROUP_LABELS[kind]} · ${kind === 'gap' ? `missing in ${system.system}` : `${system.system} ${describeLocator(file, line)}`}`,
+          detail: `Opens ${kind === 'gap' ? 'the authority' : system.system} at ${describeLocator(file, line)}`,
+          open: () => openSource(file, line, of),
         });
       }
     }

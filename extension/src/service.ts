@@ -22,12 +22,14 @@ import {
   type ReconcileOptions,
   type ReconcileResult,
   type ReviewDecision,
+  type RowLocator,
   type RunRecord,
   type Workspace,
 } from '@keysync/sdk';
 import { configProblemReport, type ConfigProblemReport } from './config-problems.js';
 import { chooseDriver } from './driver-choice.js';
 import type { Log } from './log.js';
+import { readSourcePasswords } from './source-password-store.js';
 
 
 /** Everything the tree, the status bar and the badge show, loaded once per change. */
@@ -63,10 +65,15 @@ export class KeySyncService implements vscode.Disposable {
   /** The whole registry, loaded only when a view needs entries (master-key groups, CodeLens). */
   private registryCache: Promise<ReadonlyMap<string, MasterKeyRecord>> | undefined;
 
+  /** Set when a source password changed: the workspace is opened again with it. */
+  private passwordsStale = false;
+
   constructor(
     readonly folder: vscode.WorkspaceFolder,
     readonly configUri: vscode.Uri,
     private readonly log: Log,
+    /** Where source passwords are kept (source-passwords.ts). */
+    readonly secrets: vscode.SecretStorage,
   ) {}
 
   /** The SDK workspace for the config on disk now; throws the config's KeySyncError when it does not load. */
@@ -81,7 +88,7 @@ export class KeySyncService implements vscode.Disposable {
 
   private async openCurrent(): Promise<Workspace> {
     const configText = readConfigText(this.configUri);
-    if (this.opened?.configText === configText) {
+    if (this.opened?.configText === configText && !this.passwordsStale) {
       // Back to the text that loaded (a broken edit undone): whatever was wrong is gone.
       this.problem = undefined;
       return this.opened.workspace;
@@ -91,7 +98,9 @@ export class KeySyncService implements vscode.Disposable {
     try {
       const setting = vscode.workspace.getConfiguration('keysync', this.folder.uri).get<'auto' | 'native' | 'wasm'>('databaseDriver', 'auto');
       const driver = await chooseDriver(setting, this.log);
-      workspace = await openWorkspace(this.configUri.fsPath, { driver, onLog: (level, message) => this.log.write(level, message) });
+      const sourcePasswords = await readSourcePasswords(this.secrets, this.configUri);
+      this.passwordsStale = false;
+      workspace = await openWorkspace(this.configUri.fsPath, { driver, sourcePasswords, onLog: (level, message) => this.log.write(level, message) });
     } catch (error) {
       if (isKeySyncError(error) && error.kind === 'config') this.problem = error;
       throw error;
@@ -116,6 +125,24 @@ export class KeySyncService implements vscode.Disposable {
       if (error === this.problem) return this.opened?.workspace;
       throw error;
     }
+  }
+
+  /** A source password was set or removed: the next access opens the workspace with it. */
+  passwordsChanged(): void {
+    this.passwordsStale = true;
+    this.refresh();
+  }
+
+  /** The configured systems, in config order. */
+  async systems(): Promise<string[]> {
+    return [...(await this.open()).config.values.sources.keys()];
+  }
+
+  /** One source row, fetched from the source now, with where the source is. */
+  async showRow(system: string, locator: RowLocator): Promise<{ location: string; row: ReadonlyMap<string, string | null> | undefined }> {
+    const workspace = await this.open();
+    const row = await workspace.sources.showRow(system, locator);
+    return { location: workspace.sources.locations.get(system) ?? system, row };
   }
 
   get isRunning(): boolean {

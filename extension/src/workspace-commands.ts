@@ -1,14 +1,31 @@
 /** Commands around the workspace: mock data, reports, the run summary and error, source rows. */
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { filesMockDataWouldOverwrite, generateMockData, REPORT_NAMES, SCENARIOS, type ReconcileResult, type Scenario } from '@keysync/sdk';
+import { filesMockDataWouldOverwrite, generateMockData, REPORT_NAMES, SCENARIOS, type ReconcileResult, type RowLocator, type Scenario } from '@keysync/sdk';
 import { formatCount } from './format.js';
 import type { MarkdownPanel } from './markdown-panel.js';
 import { runErrorMarkdown, summaryMarkdown } from './markdown-text.js';
 import type { KeySyncService } from './service.js';
+import { isLineLocation } from './source-location.js';
+import { sourceRowUri } from './source-row-document.js';
 import { orCancel, requireTrust, UserCancelled } from './ui.js';
 
-export async function openSource(file: string, line: number): Promise<void> {
+/**
+ * A source row: a CSV file opened at its line, or any other source's row as a read-only
+ * document fetched from the source now (docs/behaviour.md §2).
+ */
+export async function openSource(location: string, locator: RowLocator, system?: string): Promise<void> {
+  if (!isLineLocation(location, locator)) {
+    if (system === undefined) throw new Error(`Cannot open ${location}: which system it belongs to is not known.`);
+    const document = await vscode.workspace.openTextDocument(sourceRowUri(system, locator));
+    await vscode.window.showTextDocument(document, { preview: true });
+    return;
+  }
+  await openFileAt(location, locator);
+}
+
+/** A text file at a 1-based line. */
+export async function openFileAt(file: string, line: number): Promise<void> {
   const document = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
   const position = new vscode.Position(Math.max(0, line - 1), 0);
   await vscode.window.showTextDocument(document, { selection: new vscode.Range(position, position), preview: true });

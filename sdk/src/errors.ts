@@ -17,7 +17,9 @@ export const ERROR_CODES = [
   'NOTHING_TO_RESUME', 'UNLOCK_NOT_CONFIRMED', 'MOCK_OPTIONS', 'MOCK_DATA_WOULD_OVERWRITE',
   // A source that cannot be used (on_missing_file applies) or one bad row (on_corrupt_data)
   'SOURCE_MISSING', 'SOURCE_NOT_A_FILE', 'SOURCE_UNREADABLE', 'SOURCE_EMPTY', 'SOURCE_ENCODING', 'SOURCE_NO_KEY_COLUMN',
-  'SOURCE_DUPLICATE_KEY_COLUMN', 'SOURCE_UNAVAILABLE', 'SOURCE_BAD_ROW', 'AUTHORITY_EMPTY', 'WORKER_FAILED',
+  'SOURCE_DUPLICATE_KEY_COLUMN', 'SOURCE_UNAVAILABLE', 'SOURCE_BAD_ROW',
+  // Non-CSV sources: a file of the wrong format, a missing table, a refused query, a column of the wrong type
+  'SOURCE_NOT_SQLITE', 'SOURCE_NOT_PARQUET', 'SOURCE_NO_TABLE', 'SOURCE_QUERY_REFUSED', 'SOURCE_QUERY_FAILED', 'SOURCE_KEY_COLUMN_TYPE', 'AUTHORITY_EMPTY', 'WORKER_FAILED',
   // The database
   'DATABASE_BUSY', 'DATABASE_CORRUPT', 'DATABASE_FOREIGN', 'DATABASE_FULL', 'DATABASE_IO', 'DATABASE_LOCKED', 'DATABASE_MIGRATION',
   'DATABASE_NEEDS_RECOVERY', 'DATABASE_NEWER', 'DATABASE_NOT_A_FILE', 'DATABASE_NOT_SQLITE', 'DATABASE_OPEN_FAILED', 'DATABASE_OUTDATED',
@@ -33,8 +35,10 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** Where an error is and how to fix it. */
 export interface ErrorDetails {
+  /** A file, or a source's location. */
   readonly file?: string;
-  readonly line?: number;
+  /** A line, or a row's locator in a non-CSV source. */
+  readonly line?: number | string;
   readonly remedy?: string;
   readonly cause?: unknown;
 }
@@ -56,7 +60,7 @@ export interface ErrorDetails {
 export class KeySyncError extends Error {
   override readonly name = 'KeySyncError';
   readonly file?: string;
-  readonly line?: number;
+  readonly line?: number | string;
   readonly remedy?: string;
 
   constructor(

@@ -32,6 +32,7 @@ export type {
   ProvisioningStrategy,
   ReportPaths,
   RunMode,
+  RowLocator,
   RunStatus,
   Sighting,
   SystemId,

@@ -2,14 +2,14 @@
 import { statSync } from 'node:fs';
 import { findPathOverlaps, type WorkspacePath } from './config/path-overlaps.js';
 import { KeySyncError } from './errors.js';
-import type { SourceFile } from './sources/source-file.js';
+import type { ConfiguredSource } from './sources/registry.js';
 import { snapshotFolder } from './store/snapshots.js';
 import type { WorkspacePaths } from './run/workspace-context.js';
 
 export interface PathCheck {
   readonly configFile: string | null;
   readonly paths: WorkspacePaths;
-  readonly sources: readonly SourceFile[];
+  readonly sources: readonly ConfiguredSource[];
   /** `-o` / `outputDir` in place of output.directory, when given. */
   readonly outputOverride?: string;
 }
@@ -42,7 +42,9 @@ export function assertWorkspacePaths(check: PathCheck): void {
     { key: 'the snapshot folder (beside database.path)', path: snapshotFolder(paths.database), kind: 'managed-folder', group: 'snapshots' },
     { key: 'database.path', path: paths.database, kind: 'file', group: 'database' },
     ...(paths.log === null ? [] : [{ key: 'logging.file', path: paths.log, kind: 'file' as const, group: 'log' as const }]),
-    ...check.sources.map((source) => ({ key: `sources.${source.system}.path`, path: source.file, kind: 'file' as const, group: 'source' as const })),
+    ...check.sources.flatMap((source) =>
+      source.file === undefined ? [] : [{ key: `sources.${source.system}.path`, path: source.file, kind: 'file' as const, group: 'source' as const }],
+    ),
   ];
   const problems = findPathOverlaps(entries);
   if (problems.length === 0) return;

@@ -8,11 +8,11 @@ import path from 'node:path';
 import { loadConfig, type KeySyncConfig } from './config/load.js';
 import { compileNormalizer } from './core/normalize.js';
 import { planRenormalize, type RenormalizePlan } from './core/renormalize.js';
-import type { MasterKeyStatus } from './core/types.js';
+import type { MasterKeyStatus, RowLocator, SystemId } from './core/types.js';
 import { KeySyncError } from './errors.js';
 import { createLogger, type LogSink } from './log.js';
 import { reconcile, type ReconcileOptions, type ReconcileResult } from './reconcile.js';
-import type { SourceFile } from './sources/source-file.js';
+import { openSource } from './sources/registry.js';
 import { listAudit, type AuditEvent, type AuditFilter } from './store/audit-repo.js';
 import type { DiscrepancyEntries, DiscrepancyKind } from './core/discrepancy-kinds.js';
 import { countDiscrepancies, loadDiscrepancies, type DiscrepancyCount } from './store/discrepancies-repo.js';
@@ -45,6 +45,11 @@ export interface OpenWorkspaceOptions {
   readonly clock?: () => Date;
   /** How long an access waits for another process holding the database (default `database.busy_timeout_ms`). */
   readonly lockTimeoutMs?: number;
+  /**
+   * Passwords for database sources, by system (the editor's SecretStorage): used to connect,
+   * never written to a log, a report or the config.
+   */
+  readonly sourcePasswords?: ReadonlyMap<SystemId, string>;
 }
 
 /** Who makes a registry decision, and why. */
@@ -101,6 +106,16 @@ export interface Workspace {
     /** A run's stored entries of one kind for one system (`''` for `only_in_authority`, which is no one system's), without reparsing reports. */
     discrepancies<K extends DiscrepancyKind>(runId: string, kind: K, system: string): Promise<DiscrepancyEntries[K]>;
   };
+  /** The configured sources: where each lives, and one row of one again (for "open this row"). */
+  readonly sources: {
+    /** Where each system's source is, in config order: a file path, or a place in a database (never a password). */
+    readonly locations: ReadonlyMap<SystemId, string>;
+    /**
+     * One row of a system's source again, column → value as text (null for NULL), fetched
+     * now; undefined when the row is gone or the type cannot show rows (a CSV opens at its line).
+     */
+    showRow(system: SystemId, locator: RowLocator): Promise<ReadonlyMap<string, string | null> | undefined>;
+  };
   readonly locks: {
     /** The locks currently held on this workspace's database (the run lock, the database lock). */
     list(): LockStatus[];
@@ -154,18 +169,16 @@ export function createContext(
 ): WorkspaceContext & { closeStore(): Promise<void>; storeOpened(): boolean; emptyStore(): Promise<Store> } {
   const { values, baseDir } = config;
   const resolve = (file: string) => path.resolve(baseDir, file);
-  const sources: SourceFile[] = [...values.sources].map(([system, source]) => ({
-    system,
-    file: resolve(source.path),
-    keyColumn: source.key_column,
-    delimiter: source.delimiter,
-    encoding: source.encoding,
-  }));
+  // SQLite sources are read with the library the workspace's own database uses (the editor may have only the WASM one).
+  const sourceContext = {
+    configDir: baseDir, env: process.env, sqliteDriver: driver.name, ...(options.sourcePasswords ? { passwords: options.sourcePasswords } : {}),
+  };
+  const sources = [...values.sources].map(([system, source]) => openSource(system, source, sourceContext));
   const paths: WorkspacePaths = {
     database: resolve(values.database.path),
     output: resolve(values.output.directory),
     log: values.logging.file === null ? null : resolve(values.logging.file),
-    sources: new Map(sources.map((source) => [source.system, source.file])),
+    sources: new Map(sources.flatMap((source) => (source.file === undefined ? [] : [[source.system, source.file] as const]))),
   };
   assertWorkspacePaths({ configFile: config.file, paths, sources });
   const storeOptions = { driver, lockTimeoutMs: options.lockTimeoutMs ?? values.database.busy_timeout_ms };
@@ -277,6 +290,19 @@ function workspaceApi(context: ReturnType<typeof createContext>, driver: DriverN
       latest: () => read(async (db) => (await listRuns(db, { status: 'completed', limit: 1 }))[0]),
       discrepancyCounts: (runId) => read((db) => countDiscrepancies(db, runId)),
       discrepancies: (runId, kind, system) => read((db) => loadDiscrepancies(db, runId, kind, system)),
+    },
+    sources: {
+      locations: new Map(context.sources.map((source) => [source.system, source.location])),
+      showRow: (system, locator) =>
+        track(async () => {
+          const source = context.sources.find((candidate) => candidate.system === system);
+          if (!source) {
+            throw new KeySyncError('USAGE', 'usage', `No source is configured for system ${system}.`, {
+              remedy: `use one of ${context.sources.map((candidate) => candidate.system).join(', ')}`,
+            });
+          }
+          return source.reader.showRow(locator);
+        }),
     },
     locks: {
       list: () => workspaceLocks(context.paths.database).flatMap((lock) => lock.status() ?? []),

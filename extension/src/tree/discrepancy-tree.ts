@@ -136,7 +136,7 @@ export class DiscrepancyTree implements vscode.TreeDataProvider<TreeNode>, vscod
         return [...node.systems];
       case 'system':
         return this.page(node, `system/${node.kind}/${node.system}`, await this.load(service, node.runId, node.kind, node.system), (entry) =>
-          ({ type: 'key', kind: node.kind, runId: node.runId, system: node.system, file: node.file, authorityFile: node.authorityFile, entry }) as TreeNode,
+          ({ type: 'key', kind: node.kind, runId: node.runId, system: node.system, file: node.file, authorityFile: node.authorityFile, authority: node.authority, entry }) as TreeNode,
         );
       case 'key':
         return 'sightings' in node.entry && node.entry.sightings.length > 1
@@ -168,7 +168,9 @@ export class DiscrepancyTree implements vscode.TreeDataProvider<TreeNode>, vscod
     };
     if (!run?.summary) return [...notices, ...(registrySize ? [registryNode] : [])];
     const summary = run.summary;
-    const authorityFile = summary.systems.find((system) => system.role === 'authority')?.file ?? '';
+    const authoritySystem = summary.systems.find((system) => system.role === 'authority');
+    const authorityFile = authoritySystem?.file ?? '';
+    const authority = authoritySystem?.system ?? '';
     const groups: TreeNode[] = GROUPS.map((group) => {
       const systems = summary.systems
         .filter((system) => system.status === 'read' && (group.kind === 'duplicate' || system.role !== 'authority'))
@@ -179,6 +181,7 @@ export class DiscrepancyTree implements vscode.TreeDataProvider<TreeNode>, vscod
           count: group.count(system),
           file: system.file,
           authorityFile,
+          authority,
           runId: run.id,
         }));
       return { type: 'group', kind: group.kind, icon: group.icon, count: systems.reduce((sum, s) => sum + (s.type === 'system' ? s.count : 0), 0), systems };

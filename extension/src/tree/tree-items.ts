@@ -1,7 +1,8 @@
 /** TreeItems for the leaf-level nodes: labels, icons, tooltips and click commands. */
 import * as vscode from 'vscode';
-import { whyNothingCompared, type MasterKeyRecord, type ReconcileResult, type RunRecord, type RunSummary } from '@keysync/sdk';
+import { whyNothingCompared, type MasterKeyRecord, type ReconcileResult, type RowLocator, type RunRecord, type RunSummary } from '@keysync/sdk';
 import { formatCount, formatPercent } from '../format.js';
+import { describeLocator } from '../source-location.js';
 import type { NodeOf } from './tree-nodes.js';
 
 
@@ -82,13 +83,13 @@ export function keyItem(node: NodeOf<'key'>): vscode.TreeItem {
     const item = new vscode.TreeItem(entry.key, single ? vscode.TreeItemCollapsibleState.None : vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `key/${node.kind}/${node.system}/${entry.key}`;
     const differing = [...new Set(sightings.map((sighting) => sighting.raw).filter((raw) => raw !== entry.key))];
-    const where = single ? `${node.system} line ${single.line}` : `${formatCount(sightings.length)} rows in ${node.system}`;
+    const where = single ? `${node.system} ${describeLocator(node.file, single.line)}` : `${formatCount(sightings.length)} rows in ${node.system}`;
     item.description = differing.length ? `${where} · written ${differing.map((raw) => `"${raw}"`).join(', ')}` : where;
     item.tooltip = sightings.map((sighting) => `${sighting.raw}  —  ${node.file}:${sighting.line}`).join('\n');
     item.iconPath = new vscode.ThemeIcon(node.kind === 'duplicate' ? 'copy' : 'symbol-key');
     item.contextValue = `key.${node.kind}`;
     const first = sightings[0];
-    if (first) item.command = openSourceCommand(node.file, first.line);
+    if (first) item.command = openSourceCommand(node.file, first.line, node.system);
     return item;
   }
   const item = new vscode.TreeItem(entry.key);
@@ -97,17 +98,17 @@ export function keyItem(node: NodeOf<'key'>): vscode.TreeItem {
   item.tooltip = `${entry.key} is in the authority (${node.authorityFile}:${entry.line}) but not in ${node.system}`;
   item.iconPath = new vscode.ThemeIcon('symbol-key');
   item.contextValue = 'gapKey';
-  item.command = openSourceCommand(node.authorityFile, entry.line);
+  item.command = openSourceCommand(node.authorityFile, entry.line, node.authority);
   return item;
 }
 
 export function sightingItem(node: NodeOf<'sighting'>): vscode.TreeItem {
   const item = new vscode.TreeItem(node.raw);
-  item.description = `${node.system} line ${node.line}`;
+  item.description = `${node.system} ${describeLocator(node.file, node.line)}`;
   item.tooltip = `${node.file}:${node.line}`;
   item.iconPath = new vscode.ThemeIcon('go-to-file');
   item.contextValue = 'sighting';
-  item.command = openSourceCommand(node.file, node.line);
+  item.command = openSourceCommand(node.file, node.line, node.system);
   return item;
 }
 
@@ -139,6 +140,6 @@ export function moreItem(node: NodeOf<'more'>): vscode.TreeItem {
   return item;
 }
 
-function openSourceCommand(file: string, line: number): vscode.Command {
-  return { command: 'keysync.openSource', title: 'Open source row', arguments: [file, line] };
+function openSourceCommand(location: string, locator: RowLocator, system: string): vscode.Command {
+  return { command: 'keysync.openSource', title: 'Open source row', arguments: [location, locator, system] };
 }

@@ -21,10 +21,11 @@ export type TreeNode =
       readonly kind: ListedKind;
       readonly system: string;
       readonly count: number;
-      /** The system's source file; its keys open there. */
+      /** The system's source location (a file, or a place in a database); its keys open there. */
       readonly file: string;
-      /** The authority's source file: gaps open there. */
+      /** The authority's source location: gaps open there. */
       readonly authorityFile: string;
+      readonly authority: string;
       readonly runId: string;
     }
   | {
@@ -34,6 +35,7 @@ export type TreeNode =
       readonly system: string;
       readonly file: string;
       readonly authorityFile: string;
+      readonly authority: string;
       readonly entry: KeyWithSightings | AuthorityKey;
     }
   | ({ readonly type: 'sighting'; readonly system: string; readonly file: string } & Sighting)

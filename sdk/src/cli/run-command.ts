@@ -23,6 +23,7 @@ export interface RunCommandOptions {
   readonly failOnDiscrepancy?: boolean;
   readonly generateData?: boolean;
   readonly force?: boolean;
+  readonly into?: string;
   readonly scenario?: Scenario;
   readonly keys?: number;
   readonly seed?: number;
@@ -86,6 +87,7 @@ async function generate(options: RunCommandOptions, io: CliIo): Promise<void> {
     seed: options.seed,
     failures: options.injectFailures,
     force: options.force,
+    into: options.into,
   });
   if (options.json || options.quiet) return;
   if (result.configWritten) io.stderr.write(`wrote ${result.configPath}\n`);
@@ -94,7 +96,7 @@ async function generate(options: RunCommandOptions, io: CliIo): Promise<void> {
 }
 
 function refuseStrayMockOptions(options: RunCommandOptions): void {
-  const stray = (['scenario', 'keys', 'seed', 'injectFailures', 'force'] as const).filter((name) => options[name] !== undefined);
+  const stray = (['scenario', 'keys', 'seed', 'injectFailures', 'force', 'into'] as const).filter((name) => options[name] !== undefined);
   if (stray.length) {
     const flags = stray.map((name) => `--${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`).join(', ');
     throw new KeySyncError('USAGE', 'usage', `${flags} only apply with --generate-data.`, { remedy: 'add --generate-data, or drop them' });

@@ -21,7 +21,7 @@ export function caseInsensitiveEnum<const T extends Values>(values: T, defaultVa
 }
 
 /** `^(?:[Ii][Nn][Ff][Oo]|…)$`: JSON Schema patterns have no case-insensitive flag. */
-function anyCasePattern(values: Values): string {
+export function anyCasePattern(values: Values): string {
   const anyCase = (value: string) =>
     [...value].map((char) => (char.toLowerCase() === char.toUpperCase() ? char.replace(/[\\^$.*+?()[\]{}|-]/g, '\\$&') : `[${char.toUpperCase()}${char.toLowerCase()}]`)).join('');
   return `^(?:${values.map(anyCase).join('|')})$`;

@@ -204,7 +204,7 @@ function describeIssue(issue: Issue, document: Document, lines: LineCounter): Pr
   const where = issue.path.map(String);
   const dotted = where.join('.') || '(top level)';
   if (issue.code === 'unrecognized_keys') {
-    const known = knownKeysAt(where);
+    const known = knownKeysAt(where, document);
     return issue.keys.map((key) => ({
       line: lineOfKey(document, lines, where, key),
       text: `unknown key "${[...where, key].join('.')}"${suggestion(key, known)}`,
@@ -233,35 +233,53 @@ function suggestion(key: string, known: string[]): string {
   return close ? `; did you mean "${best.candidate}"?${knownList}` : knownList;
 }
 
-/** The keys the schema accepts at a path (the object shape under `sources.<name>` for a source). */
-function knownKeysAt(where: readonly string[]): string[] {
+/**
+ * The keys the schema accepts at a path (the object shape under `sources.<name>` for a source:
+ * the member of the union its `type` picks, csv when it has none).
+ */
+function knownKeysAt(where: readonly string[], document: Document): string[] {
   let schema: unknown = configSchema;
   for (const [index, segment] of where.entries()) {
-    const shape = objectShape(schema);
+    const shape = objectShape(schema, document, where.slice(0, index));
     if (shape) schema = shape[segment];
     else if (index > 0 && where[index - 1] === 'sources') schema = recordValue(schema);
     else return [];
   }
-  return Object.keys(objectShape(schema) ?? {});
+  return Object.keys(objectShape(schema, document, where) ?? {});
 }
 
 interface SchemaLike {
-  readonly def?: { innerType?: unknown; shape?: Record<string, unknown>; valueType?: unknown; in?: unknown; schema?: unknown };
+  readonly def?: {
+    type?: string; innerType?: unknown; shape?: Record<string, unknown>; valueType?: unknown; in?: unknown; out?: unknown; schema?: unknown;
+    options?: readonly unknown[]; discriminator?: string;
+  };
 }
 
 function unwrap(schema: unknown): SchemaLike | undefined {
   let current = schema as SchemaLike | undefined;
-  // Defaults, optional wrappers and refinements hide the object underneath.
+  // Defaults, optional wrappers, refinements and a preprocess hide the object underneath.
   for (let depth = 0; depth < 10 && current?.def; depth++) {
-    const inner = current.def.innerType ?? current.def.in ?? current.def.schema;
+    const input = current.def.in as SchemaLike | undefined;
+    const inner = current.def.innerType ?? (input?.def?.type === 'transform' ? current.def.out : input) ?? current.def.schema;
     if (!inner || current.def.shape || current.def.valueType) break;
     current = inner as SchemaLike;
   }
   return current;
 }
 
-function objectShape(schema: unknown): Record<string, unknown> | undefined {
-  return unwrap(schema)?.def?.shape;
+function objectShape(schema: unknown, document: Document, where: readonly string[]): Record<string, unknown> | undefined {
+  const unwrapped = unwrap(schema);
+  const { options, discriminator } = unwrapped?.def ?? {};
+  if (!options || discriminator === undefined) return unwrapped?.def?.shape;
+  // A union on `type`: the member the document's value picks (lower-cased, csv when absent).
+  const written = valueAt(document, [...where, discriminator]);
+  const wanted = typeof written === 'string' ? written.toLowerCase() : 'csv';
+  for (const option of options) {
+    const shape = unwrap(option)?.def?.shape;
+    const literal = unwrap(shape?.[discriminator]) as { def?: { values?: readonly unknown[] } } | undefined;
+    if (literal?.def?.values?.includes(wanted)) return shape;
+  }
+  return undefined;
 }
 
 function recordValue(schema: unknown): unknown {

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { WHOLE_NUMBERS } from '../whole-numbers.js';
 import { foldUnicodeForms } from '../core/normalize.js';
 import { RUN_MODES } from '../core/types.js';
-import { caseInsensitiveEnum } from './case-insensitive-enum.js';
+import { anyCasePattern, caseInsensitiveEnum } from './case-insensitive-enum.js';
 
 /** The mock-data scenarios (their shares are in mock/scenarios.ts). */
 export const SCENARIO_NAMES = ['normal', 'drift', 'failure', 'recovery'] as const;
@@ -15,15 +15,26 @@ const relativeOrAbsolutePath = z.string().min(1, 'must be a non-empty path');
 
 export const SOURCE_ENCODINGS = ['utf-8', 'latin1', 'utf-16le'] as const;
 
-const sourceSchema = z
+const keyColumn = z
+  .string()
+  .regex(/\S/, 'must name a column (spaces around the name are ignored)')
+  .default('key');
+
+/**
+ * A source's `type`: one lower-case literal per member (the union's discriminator), written in
+ * any case in the config (the preprocess below lower-cases it); the JSON Schema offers the value
+ * and a pattern accepting it in any case, as caseInsensitiveEnum does.
+ */
+function sourceTypeLiteral<const T extends string>(type: T) {
+  return z.literal(type).meta({ anyOf: [{ const: type }, { type: 'string', pattern: anyCasePattern([type]) }] });
+}
+
+const csvSourceSchema = z
   .strictObject({
-    type: caseInsensitiveEnum(['csv'], 'csv').describe('Only CSV sources are supported.'),
+    // The default type: a source without `type` is a CSV file, as before there were others.
+    type: sourceTypeLiteral('csv').default('csv'),
     path: relativeOrAbsolutePath.describe('CSV file; relative paths resolve against the config file.'),
-    key_column: z
-      .string()
-      .regex(/\S/, 'must name a column (spaces around the name are ignored)')
-      .default('key')
-      .describe('Header of the column that holds the key; spaces around it, here or in the header, do not count.'),
+    key_column: keyColumn.describe('Header of the column that holds the key; spaces around it, here or in the header, do not count.'),
     delimiter: z
       .string()
       .length(1, 'must be exactly one character')
@@ -34,7 +45,47 @@ const sourceSchema = z
       .describe('Field separator: one character other than a double quote, CR or LF.'),
     encoding: caseInsensitiveEnum(SOURCE_ENCODINGS, 'utf-8').describe('Text encoding of the file.'),
   })
-  .describe('One system that holds copies of the keys.');
+  .describe('A CSV file (the default type).');
+
+const sqliteSourceSchema = z
+  .strictObject({
+    type: sourceTypeLiteral('sqlite'),
+    path: relativeOrAbsolutePath.describe('SQLite database file, opened read-only; relative paths resolve against the config file.'),
+    table: z.string().min(1).optional().describe('Table (or view) to read; give this or query.'),
+    query: z.string().min(1).optional().describe('One SELECT statement whose rows are read; give this or table.'),
+    key_column: keyColumn.describe('Column that holds the key (of the table, or of the query\'s result).'),
+  })
+  .refine((source) => (source.table === undefined) !== (source.query === undefined), {
+    message: 'give exactly one of table and query',
+    path: ['table'],
+  })
+  .describe('A table or query in a SQLite file (docs/behaviour.md §2).');
+
+const parquetSourceSchema = z
+  .strictObject({
+    type: sourceTypeLiteral('parquet'),
+    path: relativeOrAbsolutePath.describe('Parquet file; relative paths resolve against the config file.'),
+    key_column: keyColumn.describe('Column that holds the key (a top-level column of text or numbers).'),
+  })
+  .describe('A Parquet file (docs/behaviour.md §2).');
+
+/**
+ * Every source type's config, one member each: adding a type adds its member here (and its
+ * folder under sdk/src/sources/). The postgres and mysql members go in this list too.
+ */
+const SOURCE_MEMBERS = [csvSourceSchema, sqliteSourceSchema, parquetSourceSchema] as const;
+
+/**
+ * `type` is lower-cased and defaults to csv before the union picks a member, so that
+ * `type: CSV` and a source without `type` both read as CSV, as they did before the union.
+ */
+const sourceSchema = z
+  .preprocess((value) => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+    const { type } = value as { type?: unknown };
+    return { ...value, type: typeof type === 'string' ? type.toLowerCase() : (type ?? 'csv') };
+  }, z.discriminatedUnion('type', SOURCE_MEMBERS))
+  .describe('One system that holds copies of the keys; `type` says what kind of source it is (csv when omitted).');
 
 const defaultSources = Object.fromEntries(
   ['A', 'B', 'C', 'D', 'E'].map((system) => [
@@ -167,6 +218,8 @@ export type KeySyncConfigInput = z.input<typeof configSchema>;
 export type KeySyncConfigValues = z.output<typeof configSchema>;
 /** One configured source; `KeySyncConfigValues.sources` maps system names to these, in config order. */
 export type SourceConfig = z.output<typeof sourceSchema>;
+/** The config of one source type, by its `type`. */
+export type SourceConfigOf<T extends SourceConfig['type']> = Extract<SourceConfig, { type: T }>;
 
 /**
  * The JSON Schema of `keysync-config.yaml`, generated from the same schema that

@@ -1,5 +1,12 @@
-/** The commented keysync-config.yaml that `--generate-data` and the extension's Create Config write. */
-export function configTemplate(scenario = 'normal', keysPerSystem = 1000, seed = 42): string {
+/** The mock systems every template lists. */
+export const TEMPLATE_SYSTEMS = ['A', 'B', 'C', 'D', 'E'] as const;
+
+/**
+ * The commented keysync-config.yaml that `--generate-data` and the extension's Create Config
+ * write: CSV sources, or with `sqliteFile` (`--generate-data --into`) one table per system in
+ * that SQLite file (a path relative to the config's folder).
+ */
+export function configTemplate(scenario = 'normal', keysPerSystem = 1000, seed = 42, sqliteFile?: string): string {
   return `# KeySync configuration. Relative paths resolve against this file's folder.
 # Every key is optional; apart from simulation, the values below are the defaults.
 # Schema: @keysync/sdk/schema.json (sdk/schema/keysync-config.schema.json)
@@ -7,14 +14,7 @@ export function configTemplate(scenario = 'normal', keysPerSystem = 1000, seed =
 # The authoritative system: keys elsewhere that it lacks are "out of authority".
 authority: A
 
-# Every system, in the order reports list them. Each is a CSV file with a header.
-sources:
-  A: { type: csv, path: ./input/A.csv, key_column: key }
-  B: { type: csv, path: ./input/B.csv, key_column: key }
-  C: { type: csv, path: ./input/C.csv, key_column: key }
-  D: { type: csv, path: ./input/D.csv, key_column: key }
-  E: { type: csv, path: ./input/E.csv, key_column: key }
-  # options per source: delimiter: ",", encoding: utf-8 | latin1 | utf-16le
+${sqliteFile === undefined ? csvSources : sqliteSources(sqliteFile)}
 
 # Applied in this order: trim, upper-case, runs of space/_/- become one delimiter,
 # drop every other non-alphanumeric character, left-pad standalone numbers.
@@ -60,4 +60,16 @@ error_handling:
   on_missing_file: skip   # skip | fail (a missing authority always fails)
   on_corrupt_data: log    # log (keep ragged rows) | skip | fail
 `;
+}
+
+const csvSources = `# Every system, in the order reports list them. Each is a CSV file with a header.
+sources:
+${TEMPLATE_SYSTEMS.map((system) => `  ${system}: { type: csv, path: ./input/${system}.csv, key_column: key }`).join('\n')}
+  # options per source: delimiter: ",", encoding: utf-8 | latin1 | utf-16le`;
+
+function sqliteSources(file: string): string {
+  return `# Every system, in the order reports list them. Each is a table in one SQLite file.
+sources:
+${TEMPLATE_SYSTEMS.map((system) => `  ${system}: { type: sqlite, path: ${JSON.stringify(file)}, table: ${system}, key_column: key }`).join('\n')}
+  # or query: "SELECT …" in place of table`;
 }

@@ -7,12 +7,12 @@
  * discrepancy are turned back into strings.
  */
 import { sameKey, type KeyIndex, type KeyIndexData } from './key-index.js';
-import type { NormalizedKey, Sighting, SystemId, SystemSighting } from './types.js';
+import type { NormalizedKey, RowLocator, Sighting, SystemId, SystemSighting } from './types.js';
 
-/** A key the authority holds, with the line of its first row there (to open the source at it). */
+/** A key the authority holds, with the locator of its first row there (to open the source at it). */
 export interface AuthorityKey {
   readonly key: NormalizedKey;
-  readonly line: number;
+  readonly line: RowLocator;
 }
 
 /** A key that downstream systems hold and the authority does not, with every row it was seen on. */
@@ -135,9 +135,8 @@ function mergeMatch(a: KeyIndexData, b: KeyIndexData): Match {
 
 /** The authority's keys at the positions `keep` selects, sorted by key. */
 function authorityKeys(authority: KeyIndex, keep: (position: number) => boolean): AuthorityKey[] {
-  const lineByKey = new Map<string, number>();
-  const lines = authority.data.firstLines;
-  for (let i = 0; i < lines.length; i++) if (keep(i)) lineByKey.set(authority.keyAt(i), lines[i]!);
+  const lineByKey = new Map<string, RowLocator>();
+  for (let i = 0; i < authority.size; i++) if (keep(i)) lineByKey.set(authority.keyAt(i), authority.locatorAt(i));
   return [...lineByKey.keys()].sort().map((key) => ({ key, line: lineByKey.get(key)! }));
 }
 

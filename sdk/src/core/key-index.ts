@@ -10,7 +10,7 @@
  * - a snapshot of it loads for incremental mode without touching each key.
  * Equal hashes are resolved by comparing the keys themselves, so results are exact.
  */
-import type { NormalizedKey, Sighting, SystemId } from './types.js';
+import type { NormalizedKey, RowLocator, Sighting, SystemId } from './types.js';
 
 /** The sealed form: what crosses a worker boundary and what a snapshot stores. */
 export interface KeyIndexData {
@@ -22,7 +22,14 @@ export interface KeyIndexData {
   readonly keyEnds: Uint32Array;
   /** Key position → first raw form, where it differs from the key (few: most rows are clean). */
   readonly rawOverrides: readonly (readonly [number, string])[];
+  /** Key position → first locator, when it is a whole number from 0 to 2^32-1 (every CSV line). */
   readonly firstLines: Uint32Array;
+  /**
+   * Key position → first locator, for the positions whose locator firstLines cannot hold (a
+   * text primary key, a negative or very large rowid); absent when there are none, so a CSV
+   * source pays nothing for it.
+   */
+  readonly locators?: readonly (readonly [number, RowLocator])[];
   /** Key position → every distinct raw form in file order, for keys with more than one. */
   readonly duplicates: readonly (readonly [number, readonly Sighting[]])[];
   readonly repeatedRows: number;
@@ -31,7 +38,7 @@ export interface KeyIndexData {
 interface PendingRows {
   readonly keys: string[];
   readonly raws: string[];
-  readonly lines: number[];
+  readonly lines: RowLocator[];
 }
 
 export class KeyIndex {
@@ -39,6 +46,7 @@ export class KeyIndex {
   private sealed: KeyIndexData | null = null;
   private duplicateMap: Map<number, readonly Sighting[]> | null = null;
   private rawMap: Map<number, string> | null = null;
+  private locatorMap: Map<number, RowLocator> | null = null;
 
   constructor(readonly system: SystemId) {}
 
@@ -50,7 +58,7 @@ export class KeyIndex {
   }
 
   /** Records one row. Rows must all be added before the index is first read. */
-  add(key: NormalizedKey, raw: string, line: number): void {
+  add(key: NormalizedKey, raw: string, line: RowLocator): void {
     if (!this.pending) throw new Error(`KeyIndex for ${this.system} is sealed; add rows before reading it`);
     this.pending.keys.push(key);
     // The same string object when unchanged: clean data costs one string per row.
@@ -110,9 +118,16 @@ export class KeyIndex {
     for (let position = 0; position < this.size; position++) yield this.keyAt(position);
   }
 
+  /** The locator of the first row holding the key at a position. */
+  locatorAt(position: number): RowLocator {
+    if (this.data.locators === undefined) return this.data.firstLines[position]!;
+    this.locatorMap ??= new Map(this.data.locators);
+    return this.locatorMap.get(position) ?? this.data.firstLines[position]!;
+  }
+
   /** Every distinct raw form of the key at a position, in file order. */
   sightingsAt(position: number): readonly Sighting[] {
-    return this.duplicates().get(position) ?? [{ raw: this.rawAt(position), line: this.data.firstLines[position]! }];
+    return this.duplicates().get(position) ?? [{ raw: this.rawAt(position), line: this.locatorAt(position) }];
   }
 
   /** Every distinct raw form of a key, in file order; empty when the system lacks the key. */
@@ -157,11 +172,14 @@ function sealRows(system: SystemId, rows: PendingRows): KeyIndexData {
   const keys: string[] = [];
   const rawOverrides: [number, string][] = [];
   const duplicates: [number, Sighting[]][] = [];
+  const locators: [number, RowLocator][] = [];
   let repeatedRows = 0;
   const addKey = (hash: number, row: number): number => {
     const position = keys.length;
     hashes[position] = hash;
-    lines[position] = rows.lines[row]!;
+    const locator = rows.lines[row]!;
+    if (typeof locator === 'number' && locator >>> 0 === locator) lines[position] = locator;
+    else locators.push([position, locator]);
     const key = rows.keys[row]!;
     keys.push(key);
     if (rows.raws[row] !== key) rawOverrides.push([position, rows.raws[row]!]);
@@ -194,6 +212,7 @@ function sealRows(system: SystemId, rows: PendingRows): KeyIndexData {
     firstLines: lines.slice(0, keys.length),
     duplicates,
     repeatedRows,
+    ...(locators.length > 0 ? { locators } : {}),
   };
 }
 

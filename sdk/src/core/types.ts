@@ -24,10 +24,19 @@ export type RunMode = (typeof RUN_MODES)[number];
 /** A run's status in the run history. */
 export type RunStatus = 'running' | 'completed' | 'failed' | 'cancelled';
 
-/** One row of a source that produced a key: the raw text and its 1-based line in the file. */
+/**
+ * Where one row sits in its source, as reports and "open this row" name it (docs/behaviour.md §2):
+ * a CSV line, a SQLite table's primary key or rowid, a query's or Parquet file's row number.
+ */
+export type RowLocator = number | string;
+
+/**
+ * One row of a source that produced a key: the raw text and its locator (`line` for a CSV,
+ * whose locator is its 1-based line; the field keeps that name for every type).
+ */
 export interface Sighting {
   readonly raw: string;
-  readonly line: number;
+  readonly line: RowLocator;
 }
 
 /** A sighting with the system it was seen in. */
@@ -38,6 +47,7 @@ export interface SystemSighting extends Sighting {
 /** Why a row is bad, as `error_report.csv` states it. */
 export type BadRowReason =
   | 'missing key'
+  | 'no key'
   | 'empty after normalisation'
   | 'key too long'
   | 'ragged row'
@@ -47,11 +57,14 @@ export type BadRowReason =
 /** What happened to a bad row, as `error_report.csv` states it. */
 export type BadRowAction = 'kept' | 'skipped';
 
-/** A row that gave no usable key, or was ragged, with what the run did about it. */
+/**
+ * A row that gave no usable key, or was ragged, with what the run did about it. `file` is the
+ * source's location (a path, or where in a database); `line` its locator.
+ */
 export interface BadRow {
   readonly system: SystemId;
   readonly file: string;
-  readonly line: number;
+  readonly line: RowLocator;
   readonly reason: BadRowReason;
   readonly detail: string;
   readonly action: BadRowAction;

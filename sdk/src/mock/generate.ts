@@ -1,5 +1,6 @@
 /**
- * Synthetic data sets (docs/behaviour.md §8): one CSV per configured source, deterministic per seed.
+ * Synthetic data sets (docs/behaviour.md §8): one CSV per configured source, or with `into`
+ * one table per system in a SQLite file, deterministic per seed.
  * Writes a commented keysync-config.yaml first when the folder has none. It never
  * overwrites a file it did not write itself (see manifest.ts) unless told to with `force`.
  */
@@ -15,6 +16,7 @@ import { planKeys, type KeyPlan } from './key-plan.js';
 import { isAbsentOrOwnMockOutput, recordMockOutput } from './manifest.js';
 import { createRandom, type Random } from './random.js';
 import { systemRows } from './rows.js';
+import { writeSystemsDatabase } from './sqlite-output.js';
 import { FAILURE_INJECTIONS, SCENARIOS, type FailureInjection, type Scenario } from './scenarios.js';
 
 export { SCENARIOS };
@@ -34,6 +36,13 @@ export interface MockDataOptions {
   readonly failures?: readonly FailureInjection[];
   /** Overwrite source files even when they are not this generator's own output. */
   readonly force?: boolean;
+  /**
+   * Write the systems as tables (`A` … with columns id, key, last_seen_at, system, status) into
+   * this SQLite file (relative to the config's folder) instead of CSV files. A config is
+   * written that reads them when there is none; an existing config must already list every
+   * system as a `sqlite` table in that file.
+   */
+  readonly into?: string;
 }
 
 /** The files `generateMockData` wrote and the match rates its plan implies. */
@@ -53,7 +62,7 @@ export interface MockDataResult {
 export const MOCK_DATA_WOULD_OVERWRITE = 'MOCK_DATA_WOULD_OVERWRITE';
 
 /** The configured source files that exist and are not mock data this generator wrote: generating would destroy them. */
-export function filesMockDataWouldOverwrite(options: Pick<MockDataOptions, 'dir' | 'configPath' | 'scenario' | 'keys' | 'seed'>): string[] {
+export function filesMockDataWouldOverwrite(options: Pick<MockDataOptions, 'dir' | 'configPath' | 'scenario' | 'keys' | 'seed' | 'into'>): string[] {
   return foreignSourceFiles(configFor(options).config);
 }
 
@@ -70,6 +79,7 @@ export function filesMockDataWouldOverwrite(options: Pick<MockDataOptions, 'dir'
  */
 export async function generateMockData(options: MockDataOptions): Promise<MockDataResult> {
   const { configPath, template, config } = configFor(options);
+  const into = options.into === undefined ? impliedInto(config) : intoFile(options.into, config);
   const foreign = options.force ? [] : foreignSourceFiles(config);
   if (foreign.length) {
     throw new KeySyncError(
@@ -97,14 +107,16 @@ export async function generateMockData(options: MockDataOptions): Promise<MockDa
   const plan = planKeys(keys, SCENARIOS[scenario], downstream.length, random);
   const failures = new Set(options.failures ?? []);
 
-  const files = systems.map((system) => {
+  const generated = systems.map((system) => {
     const source = config.values.sources.get(system)!;
     const file = path.resolve(config.baseDir, source.path);
     const ids = systemKeyIds(plan, system, authority, downstream);
-    const header = `${source.key_column},last_seen_at,system,status`;
-    const rows = writeSystemFile(file, system, ids, random, { header, failures, downstream, keyWidth: Math.max(7, String(plan.universe).length) });
-    return { system, file, rows, keys: ids.length };
+    const lines = systemLines(system, ids, random, { failures, downstream, keyWidth: Math.max(7, String(plan.universe).length) });
+    if (!into) writeSystemFile(file, lines, `${source.key_column},last_seen_at,system,status`);
+    return { system, file, lines, rows: lines?.length ?? 0, keys: ids.length };
   });
+  if (into) await writeSystemsDatabase(into, generated.map(({ system, lines }) => ({ table: system, lines: lines ?? [] })));
+  const files = generated.map(({ lines: _lines, ...file }) => file);
   const shares = SCENARIOS[scenario];
   const expected = {
     overallMatchRate: plan.common.length / plan.universe,
@@ -122,25 +134,27 @@ export async function generateMockData(options: MockDataOptions): Promise<MockDa
     plannedMatchRates: { overall: expected.overallMatchRate, perSystem: expected.systemMatchRate },
   });
   writeChunksAtomically(statsFile, [stats], { replace: true });
-  recordMockOutput([...files.map((file) => file.file), statsFile]);
+  recordMockOutput([...new Set([...files.map((file) => file.file), statsFile])]);
   return { configPath, configWritten, scenario, seed, files: files.map(({ system, file, rows }) => ({ system, file, rows })), statsFile, expected };
 }
 
 /** The config the data is generated for: the file, or the template about to be written when there is none. */
-function configFor(options: Pick<MockDataOptions, 'dir' | 'configPath' | 'scenario' | 'keys' | 'seed'>): {
+function configFor(options: Pick<MockDataOptions, 'dir' | 'configPath' | 'scenario' | 'keys' | 'seed' | 'into'>): {
   configPath: string;
   template: string | undefined;
   config: KeySyncConfig;
 } {
   const configPath = path.resolve(options.configPath ?? path.join(options.dir, CONFIG_FILE_NAME));
   if (existsSync(configPath)) return { configPath, template: undefined, config: loadConfig(configPath) };
-  const template = configTemplate(options.scenario, options.keys, options.seed);
+  const sqliteFile = options.into === undefined ? undefined : path.relative(path.dirname(configPath), path.resolve(path.dirname(configPath), options.into));
+  const template = configTemplate(options.scenario, options.keys, options.seed, sqliteFile && `./${sqliteFile.split(path.sep).join('/')}`);
   return { configPath, template, config: { file: configPath, baseDir: path.dirname(configPath), ...parseConfigText(template, configPath) } };
 }
 
 /** The files generating would overwrite (the sources and the stats file) that are not provably its own. */
 function foreignSourceFiles(config: KeySyncConfig): string[] {
-  return [...[...config.values.sources.values()].map((source) => path.resolve(config.baseDir, source.path)), statsFileOf(config)].filter(
+  // A set: the systems of a SQLite mock share one file.
+  return [...new Set([...[...config.values.sources.values()].map((source) => path.resolve(config.baseDir, source.path)), statsFileOf(config)])].filter(
     (file) => !isAbsentOrOwnMockOutput(file),
   );
 }
@@ -155,26 +169,64 @@ function systemKeyIds(plan: KeyPlan, system: string, authority: string, downstre
   return concat(plan.common, plan.outsideBySystem[downstream.indexOf(system)]!);
 }
 
-function writeSystemFile(
-  file: string,
+/** A system's CSV data lines; undefined for the `empty-file` injection (a 0-byte file, or an empty table). */
+function systemLines(
   system: string,
   ids: Uint32Array,
   random: Random,
-  { header, failures, downstream, keyWidth }: { header: string; failures: ReadonlySet<FailureInjection>; downstream: readonly string[]; keyWidth: number },
-): number {
-  mkdirSync(path.dirname(file), { recursive: true });
+  { failures, downstream, keyWidth }: { failures: ReadonlySet<FailureInjection>; downstream: readonly string[]; keyWidth: number },
+): string[] | undefined {
   const lastDownstream = downstream[downstream.length - 1];
-  if (failures.has('empty-file') && system === lastDownstream) {
-    writeFileAtomically(file, [], { replace: true });
-    return 0;
-  }
-  const rows = systemRows(system, ids, random, {
+  if (failures.has('empty-file') && system === lastDownstream) return undefined;
+  return systemRows(system, ids, random, {
     keyWidth,
     corrupt: failures.has('corrupt-rows') && downstream.includes(system),
     massDuplication: failures.has('mass-duplication') && system === downstream[0],
   });
-  writeFileAtomically(file, [header, ...rows], { replace: true });
-  return rows.length;
+}
+
+function writeSystemFile(file: string, lines: readonly string[] | undefined, header: string): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileAtomically(file, lines ? [header, ...lines] : [], { replace: true });
+}
+
+/**
+ * Where mock data goes when `into` is not given: CSV files for CSV sources; the SQLite file
+ * for a config of tables in one file (one `--into` wrote, say), so that generating again never
+ * writes CSV text over a database. Other sources cannot hold mock data.
+ */
+function impliedInto(config: KeySyncConfig): string | undefined {
+  const sources = [...config.values.sources];
+  if (sources.every(([, source]) => source.type === 'csv')) return undefined;
+  const first = sources[0]![1];
+  if (first.type === 'sqlite') {
+    const file = path.resolve(config.baseDir, first.path);
+    if (sources.every(([system, source]) => source.type === 'sqlite' && path.resolve(config.baseDir, source.path) === file && source.table === system)) return file;
+  }
+  const other = sources.find(([, source]) => source.type !== 'csv')!;
+  throw new KeySyncError('MOCK_OPTIONS', 'usage', `Mock data goes into CSV files or into SQLite tables named after their systems in one file; source ${other[0]} is a ${other[1].type} source.`, {
+    file: config.file ?? undefined,
+    remedy: 'generate mock data in a folder without keysync-config.yaml, or with --into <file.db>',
+  });
+}
+
+/**
+ * The SQLite file `into` names, resolved; the config's sources must be its tables, one per
+ * system, so that the run reads what was generated.
+ */
+function intoFile(into: string, config: KeySyncConfig): string {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(into)) {
+    throw new KeySyncError('MOCK_OPTIONS', 'usage', `--into ${into} is a URL; mock data goes into a SQLite file here.`, { remedy: 'pass a file name such as data/mock.db' });
+  }
+  const file = path.resolve(config.baseDir, into);
+  const strays = [...config.values.sources].filter(([system, source]) => source.type !== 'sqlite' || path.resolve(config.baseDir, source.path) !== file || source.table !== system);
+  if (strays.length) {
+    throw new KeySyncError('MOCK_OPTIONS', 'usage', `The config's sources ${strays.map(([system]) => system).join(', ')} are not tables named after their system in ${into}, so a run would not read the mock data.`, {
+      file: config.file ?? undefined,
+      remedy: `use a folder without keysync-config.yaml (one that reads ${into} is written), or make each source { type: sqlite, path: ${into}, table: <system> }`,
+    });
+  }
+  return file;
 }
 
 function concat(a: Uint32Array, b: Uint32Array): Uint32Array {

@@ -208,8 +208,8 @@ function writeChangedSnapshots(context: WorkspaceContext, read: ReadStageResult,
     const outcome = read.sources.outcomes.find((entry) => entry.system === system);
     if (outcome?.status !== 'read') continue;
     const source = context.sources.find((entry) => entry.system === system)!;
-    const sourceRead = { source, index, rows: outcome.rows, badRows: read.sources.badRows.filter((row) => row.system === system) };
-    refs.push({ system, runId, file: source.file, fingerprint, keyCount: index.size, snapshotFile: writeSnapshot(folder, sourceRead, fingerprint) });
+    const sourceRead = { index, rows: outcome.rows, badRows: read.sources.badRows.filter((row) => row.system === system) };
+    refs.push({ system, runId, file: source.location, fingerprint, keyCount: index.size, snapshotFile: writeSnapshot(folder, sourceRead, fingerprint) });
   }
   return refs;
 }

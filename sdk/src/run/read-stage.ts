@@ -13,7 +13,7 @@ import type { WorkspaceContext } from './workspace-context.js';
 
 export interface ReadStageResult {
   readonly sources: SourcesRead;
-  /** Each source's fingerprint before it was read (undefined when it could not be stat'ed). */
+  /** Each source's fingerprint before it was read (undefined when it has none: not stat'able, a database without fingerprint_query). */
   readonly fingerprints: ReadonlyMap<SystemId, string | undefined>;
   /** The stored snapshot references before this run. */
   readonly snapshots: ReadonlyMap<SystemId, SnapshotRef>;
@@ -35,7 +35,9 @@ export async function readStage(context: WorkspaceContext, store: Store, options
   // One settings object feeds both the read and the fingerprint, so no setting that changes
   // what a source yields can be missing from its fingerprint.
   const settings: ReadSettings = { rules: values.normalize, onCorruptData: values.error_handling.on_corrupt_data };
-  const fingerprints = new Map(context.sources.map((source) => [source.system, sourceFingerprint(source, settings)]));
+  const fingerprints = new Map(
+    await Promise.all(context.sources.map(async (source) => [source.system, await sourceFingerprint(source, settings, options.signal)] as const)),
+  );
   const damagedSnapshots = new Set<SystemId>();
   const preloaded =
     options.mode === 'incremental' ? unchangedSources(context, snapshots, fingerprints, damagedSnapshots) : new Map<SystemId, SourceRead>();
@@ -69,7 +71,7 @@ function unchangedSources(
     if (!ref || !fingerprint || ref.fingerprint !== fingerprint) continue;
     const content = loadSnapshot(folder, ref, source.system);
     if (content) {
-      preloaded.set(source.system, { source, ...content });
+      preloaded.set(source.system, content);
       logger.log('info', `${source.system} unchanged since run ${ref.runId}: using its snapshot (${ref.keyCount} keys)`);
     } else {
       damaged.add(source.system);

@@ -3,11 +3,10 @@
  * knows both how sources are read and how snapshots are stored; neither of those layers
  * needs the other.
  */
-import { statSync } from 'node:fs';
 import { NORMALIZER_VERSION, type NormalizeRules } from '../core/normalize.js';
 import type { CorruptDataPolicy } from '../core/types.js';
 import { SOURCE_READER_VERSION } from '../sources/read-source.js';
-import type { SourceFile } from '../sources/source-file.js';
+import type { ConfiguredSource } from '../sources/registry.js';
 import { SNAPSHOT_FORMAT } from '../store/snapshots.js';
 
 /** Every setting besides the source's own fields that changes what reading it yields. */
@@ -17,21 +16,24 @@ export interface ReadSettings {
 }
 
 /**
- * Size, modification time and inode (as make and rsync judge a file unchanged), plus
- * everything that changes what reading it yields — the source's fields, the normalisation
- * rules, the bad-row policy, and the versions of the reader, of the normalisation steps and
- * of the snapshot format. Undefined when the file cannot be stat'ed.
+ * The source type's own fingerprint (a file's size, modification time and inode; a
+ * database's `fingerprint_query` result), plus everything that changes what reading it
+ * yields — the source's fields and location, the normalisation rules, the bad-row policy,
+ * and the versions of the reader, of the normalisation steps and of the snapshot format.
+ * Undefined when the type has none for it now: the source is then read.
  */
-export function sourceFingerprint(source: SourceFile, settings: ReadSettings): string | undefined {
+export async function sourceFingerprint(source: ConfiguredSource, settings: ReadSettings, signal?: AbortSignal): Promise<string | undefined> {
+  let content: string | undefined;
   try {
-    const stat = statSync(source.file);
-    if (!stat.isFile()) return undefined;
-    const { rules, onCorruptData } = settings;
-    return JSON.stringify({
-      format: SNAPSHOT_FORMAT, size: stat.size, mtimeMs: stat.mtimeMs, ino: stat.ino, source, rules, onCorruptData,
-      normalizer: NORMALIZER_VERSION, reader: SOURCE_READER_VERSION,
-    });
+    content = await source.reader.fingerprint({ signal });
   } catch {
+    // A fingerprint that fails says nothing: the source is read, and reading reports the failure.
     return undefined;
   }
+  if (content === undefined) return undefined;
+  const { rules, onCorruptData } = settings;
+  return JSON.stringify({
+    format: SNAPSHOT_FORMAT, content, location: source.location, source: source.config, rules, onCorruptData,
+    normalizer: NORMALIZER_VERSION, reader: SOURCE_READER_VERSION,
+  });
 }

@@ -2,7 +2,7 @@
 import type { KeySyncConfig } from '../config/load.js';
 import type { SystemId } from '../core/types.js';
 import type { Logger } from '../log.js';
-import type { SourceFile } from '../sources/source-file.js';
+import type { ConfiguredSource } from '../sources/registry.js';
 import type { ProcessLock } from '../store/process-lock.js';
 import type { Store } from '../store/store.js';
 
@@ -11,15 +11,15 @@ export interface WorkspacePaths {
   readonly database: string;
   readonly output: string;
   readonly log: string | null;
-  /** Each system's source file, in config order. */
+  /** Each system's source file (file types: CSV, SQLite, Parquet), in config order. */
   readonly sources: ReadonlyMap<SystemId, string>;
 }
 
 export interface WorkspaceContext {
   readonly config: KeySyncConfig;
   readonly paths: WorkspacePaths;
-  /** Configured sources in config order, paths resolved. */
-  readonly sources: readonly SourceFile[];
+  /** Configured sources in config order, ready to read. */
+  readonly sources: readonly ConfiguredSource[];
   readonly logger: Logger;
   readonly clock: () => Date;
   /** Held for a whole run, so two runs on one database never interleave. */

@@ -12,8 +12,9 @@ import type { BadRow, CorruptDataPolicy, SkippedSource, SystemId } from '../core
 import { isKeySyncError, KeySyncError, throwIfAborted, type ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import { readInWorkers, type Settled } from './read-parallel.js';
-import { readSource, type SourceRead } from './read-source.js';
+import { readWithPolicy, type SourceRead } from './read-source.js';
 import { readWithRetries, type RetryPolicy } from './retry-rounds.js';
+import type { ConfiguredSource } from './registry.js';
 import type { SourceFile } from './source-file.js';
 import { isTransientSourceError } from './transient-errors.js';
 
@@ -49,7 +50,7 @@ const BAD_ROWS_LOGGED = 20;
 /** Below this much input, starting workers costs more than it saves. */
 const WORKERS_FROM_BYTES = 4 * 1024 * 1024;
 
-export async function readAllSources(sources: readonly SourceFile[], options: ReadAllOptions): Promise<SourcesRead> {
+export async function readAllSources(sources: readonly ConfiguredSource[], options: ReadAllOptions): Promise<SourcesRead> {
   const settled = await readEach(sources, options);
   let authority: KeyIndex | undefined;
   const others: KeyIndex[] = [];
@@ -63,8 +64,8 @@ export async function readAllSources(sources: readonly SourceFile[], options: Re
       const { error } = result;
       if (!isUnusableSource(error) || isAuthority || options.onMissingFile === 'fail') throw error;
       options.logger.log('warn', `system ${source.system} left out of the run: ${error.describe()}`);
-      skipped.push({ system: source.system, file: source.file, reason: error.message });
-      outcomes.push({ system: source.system, file: source.file, status: 'skipped', reason: error.message, code: error.code });
+      skipped.push({ system: source.system, file: source.location, reason: error.message });
+      outcomes.push({ system: source.system, file: source.location, status: 'skipped', reason: error.message, code: error.code });
       continue;
     }
     const { read } = result;
@@ -74,7 +75,7 @@ export async function readAllSources(sources: readonly SourceFile[], options: Re
     for (const row of read.badRows) badRows.push(row);
     outcomes.push({
       system: source.system,
-      file: source.file,
+      file: source.location,
       status: 'read',
       rows: read.rows,
       repeatedRows: read.index.repeatedRows,
@@ -82,20 +83,20 @@ export async function readAllSources(sources: readonly SourceFile[], options: Re
     });
     if (isAuthority) authority = read.index;
     else others.push(read.index);
-    options.logger.log('info', `read ${source.system}: ${read.rows} rows, ${read.index.size} keys, ${read.badRows.length} bad rows (${source.file})`);
+    options.logger.log('info', `read ${source.system}: ${read.rows} rows, ${read.index.size} keys, ${read.badRows.length} bad rows (${source.location})`);
   }
   return { authority: authority!, others, outcomes, badRows, skipped };
 }
 
 /** Every source read (or taken from `preloaded`); a bad row under `fail` stops everything at once. */
-async function readEach(all: readonly SourceFile[], options: ReadAllOptions): Promise<Settled[]> {
+async function readEach(all: readonly ConfiguredSource[], options: ReadAllOptions): Promise<Settled[]> {
   const preloaded = options.preloaded ?? new Map<SystemId, SourceRead>();
   const sources = all.filter((source) => !preloaded.has(source.system));
   const fresh = await readWithRetries(sources, (some) => readFresh(some, options), options.retry, {
     isTransient: (result) => !result.ok && isTransientSourceError(result.error),
     onRetry: (source, result, attempt) => {
       const reason = result.ok ? '' : (result.error as Error).message;
-      options.logger.log('warn', `${source.file}: ${reason} Retry ${attempt} of ${options.retry.attempts} in ${options.retry.delayMs / 1000} s.`);
+      options.logger.log('warn', `${source.location}: ${reason} Retry ${attempt} of ${options.retry.attempts} in ${options.retry.delayMs / 1000} s.`);
     },
     signal: options.signal,
   });
@@ -106,7 +107,7 @@ async function readEach(all: readonly SourceFile[], options: ReadAllOptions): Pr
   });
 }
 
-async function readFresh(sources: readonly SourceFile[], options: ReadAllOptions): Promise<Settled[]> {
+async function readFresh(sources: readonly ConfiguredSource[], options: ReadAllOptions): Promise<Settled[]> {
   const workers = options.maxWorkers > 0 ? options.maxWorkers : os.availableParallelism();
   let done = 0;
   // The progress callback is the caller's code. A worker's progress arrives in a message
@@ -115,7 +116,7 @@ async function readFresh(sources: readonly SourceFile[], options: ReadAllOptions
   // read rejects with the callback's own error.
   const callback = new AbortController();
   let callbackError: { readonly error: unknown } | undefined;
-  const onRows = (source: SourceFile, rows: number) => {
+  const onRows = (source: { readonly system: SystemId }, rows: number) => {
     try {
       options.onSourceProgress?.(source.system, rows, done, sources.length);
     } catch (error) {
@@ -125,13 +126,23 @@ async function readFresh(sources: readonly SourceFile[], options: ReadAllOptions
   };
   const onSourceDone = () => done++;
   const signal = options.signal ? AbortSignal.any([options.signal, callback.signal]) : callback.signal;
-  const useWorkers = options.parallel && workers > 1 && sources.length > 1 && totalBytes(sources) >= WORKERS_FROM_BYTES;
-  options.logger.log('debug', useWorkers ? `reading ${sources.length} sources in up to ${workers} worker threads` : 'reading sources in the main thread');
+  // Only CSV files go to workers (docs/decisions.md); the other types are read inline meanwhile.
+  const csvFiles = sources.flatMap((source) => (source.csv ? [source.csv] : []));
+  const useWorkers = options.parallel && workers > 1 && csvFiles.length > 1 && totalBytes(csvFiles) >= WORKERS_FROM_BYTES;
+  options.logger.log('debug', useWorkers ? `reading ${csvFiles.length} sources in up to ${workers} worker threads` : 'reading sources in the main thread');
   let settled: Settled[];
   try {
-    settled = useWorkers
-      ? await readInWorkers(sources, { rules: options.rules, onCorruptData: options.onCorruptData, workers, signal, onRows, onSourceDone })
-      : await readInline(sources, { ...options, signal }, onRows, onSourceDone);
+    if (useWorkers) {
+      const inline = sources.filter((source) => !source.csv);
+      const [inWorkers, inMain] = await Promise.all([
+        readInWorkers(csvFiles, { rules: options.rules, onCorruptData: options.onCorruptData, workers, signal, onRows, onSourceDone }),
+        readInline(inline, { ...options, signal }, onRows, onSourceDone),
+      ]);
+      const bySystem = new Map([...csvFiles.map((file, position) => [file.system, inWorkers[position]!] as const), ...inline.map((source, position) => [source.system, inMain[position]!] as const)]);
+      settled = sources.map((source) => bySystem.get(source.system)!);
+    } else {
+      settled = await readInline(sources, { ...options, signal }, onRows, onSourceDone);
+    }
   } catch (error) {
     throw callbackError ? callbackError.error : error;
   }
@@ -142,9 +153,9 @@ async function readFresh(sources: readonly SourceFile[], options: ReadAllOptions
 }
 
 async function readInline(
-  sources: readonly SourceFile[],
+  sources: readonly ConfiguredSource[],
   options: ReadAllOptions,
-  onRows: (source: SourceFile, rows: number) => void,
+  onRows: (source: ConfiguredSource, rows: number) => void,
   onSourceDone: () => void,
 ): Promise<Settled[]> {
   const normalize = compileNormalizer(options.rules);
@@ -152,7 +163,9 @@ async function readInline(
   for (const source of sources) {
     throwIfAborted(options.signal);
     try {
-      settled.push({ ok: true, read: await readSource(source, { normalize, onCorruptData: options.onCorruptData, onRows: (rows) => onRows(source, rows) }) });
+      const encoding = source.csv?.encoding;
+      const policy = { normalize, onCorruptData: options.onCorruptData, signal: options.signal, onRows: (rows: number) => onRows(source, rows) };
+      settled.push({ ok: true, read: await readWithPolicy(source.reader, policy, encoding) });
     } catch (error) {
       settled.push({ ok: false, error });
     }
@@ -178,6 +191,7 @@ function totalBytes(sources: readonly SourceFile[]): number {
 /** The failures that make a whole source unusable, so `on_missing_file` decides (a bad row is not one). */
 const UNUSABLE_SOURCE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'SOURCE_MISSING', 'SOURCE_NOT_A_FILE', 'SOURCE_UNREADABLE', 'SOURCE_EMPTY', 'SOURCE_ENCODING', 'SOURCE_NO_KEY_COLUMN', 'SOURCE_DUPLICATE_KEY_COLUMN',
+  'SOURCE_NOT_SQLITE', 'SOURCE_NOT_PARQUET', 'SOURCE_NO_TABLE', 'SOURCE_QUERY_REFUSED', 'SOURCE_QUERY_FAILED', 'SOURCE_KEY_COLUMN_TYPE',
   // Still unavailable after error_handling.retry_attempts retries.
   'SOURCE_UNAVAILABLE',
 ]);
@@ -186,20 +200,20 @@ function isUnusableSource(error: unknown): error is KeySyncError {
   return isKeySyncError(error) && UNUSABLE_SOURCE_CODES.has(error.code);
 }
 
-function emptyAuthority(source: SourceFile): KeySyncError {
+function emptyAuthority(source: ConfiguredSource): KeySyncError {
   return new KeySyncError(
     'AUTHORITY_EMPTY',
     'input',
     `The authority ${source.system} has no usable keys; every key elsewhere would look out-of-authority, so the run stops.`,
-    { file: source.file, remedy: 'check the export that writes the authority file' },
+    { file: source.location, remedy: 'check the export that writes the authority file' },
   );
 }
 
-function logBadRows(logger: Logger, source: SourceFile, rows: readonly BadRow[]): void {
+function logBadRows(logger: Logger, source: ConfiguredSource, rows: readonly BadRow[]): void {
   for (const row of rows.slice(0, BAD_ROWS_LOGGED)) {
     logger.log('warn', `${row.file}:${row.line}: ${row.reason} (${row.detail}); row ${row.action}`);
   }
   if (rows.length > BAD_ROWS_LOGGED) {
-    logger.log('warn', `${source.file}: ${rows.length - BAD_ROWS_LOGGED} more bad rows; see error_report`);
+    logger.log('warn', `${source.location}: ${rows.length - BAD_ROWS_LOGGED} more bad rows; see error_report`);
   }
 }

@@ -1,5 +1,5 @@
 /**
- * Reads sources in worker threads, one source per worker at a time, up to `workers`
+ * Reads CSV sources in worker threads, one source per worker at a time, up to `workers`
  * at once. Each result arrives as a sealed KeyIndex whose arrays were transferred, so the
  * main thread does no per-key work to receive it. Results are identical to reading
  * inline: the workers run the same readSource.
@@ -69,7 +69,7 @@ function readOne(worker: Worker, source: SourceFile, options: ParallelReadOption
       }
       cleanup();
       if (reply.type === 'done') {
-        resolve({ ok: true, read: { source, index: KeyIndex.fromData(reply.data), rows: reply.rows, badRows: reply.badRows } });
+        resolve({ ok: true, read: { index: KeyIndex.fromData(reply.data), rows: reply.rows, badRows: reply.badRows } });
       } else {
         const { code, kind, message, ...details } = reply.error;
         resolve({ ok: false, error: new KeySyncError(code, kind, message, details) });

@@ -4,13 +4,14 @@
  * under `sources/` exporting a SourceType; the format-neutral row policy (bad rows,
  * normalisation, repeated rows, the index) is shared by every type and never lives in one.
  */
-import type { BadRowReason, SystemId } from '../core/types.js';
+import type { BadRowReason, RowLocator, SystemId } from '../core/types.js';
 
 /**
  * Where one row sits in its source, as reports and "open this row" name it: a CSV line
  * (a number), a table's primary key or the engine's row id, a query's row number.
+ * Defined in core (the KeyIndex keeps it), re-exported here as part of the seam.
  */
-export type RowLocator = number | string;
+export type { RowLocator };
 
 /**
  * Receives a scan's rows. Calls are synchronous; a scanner that fetches rows in batches
@@ -43,6 +44,12 @@ export interface SourceReader {
    */
   readonly location: string;
   /**
+   * The local file the source reads, for file types (CSV, SQLite, Parquet): workspace path
+   * checks and the editor use it. Absent for a database server. (Optional: added with the
+   * file types; server types leave it out.)
+   */
+  readonly file?: string;
+  /**
    * A cheap identity of the content for incremental mode, or undefined when there is none
    * (the source is then read again on every run).
    */
@@ -61,6 +68,12 @@ export interface SourceContext {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Passwords handed over by the host (the editor's SecretStorage), by system; never written anywhere. */
   readonly passwords?: ReadonlyMap<SystemId, string>;
+  /**
+   * Which SQLite library reads SQLite sources: the one the workspace uses for its own
+   * database (better-sqlite3 in the CLI; node-sqlite3-wasm in an editor whose Electron cannot
+   * load the native module). Native when absent. (Added with the sqlite type; others ignore it.)
+   */
+  readonly sqliteDriver?: 'native' | 'wasm';
 }
 
 /**

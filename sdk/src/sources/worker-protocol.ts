@@ -16,7 +16,7 @@ export interface SerializedError {
   readonly kind: ErrorKind;
   readonly message: string;
   readonly file?: string;
-  readonly line?: number;
+  readonly line?: number | string;
   readonly remedy?: string;
 }
 

@@ -15,7 +15,7 @@ import { writeChunksAtomically } from '../io/atomic-file.js';
 import type { Db, Tx } from './store.js';
 
 /** Bump when the file layout or KeyIndex changes: old snapshots are then simply not used. */
-export const SNAPSHOT_FORMAT = 'KSNAP2';
+export const SNAPSHOT_FORMAT = 'KSNAP3';
 const MAGIC = `${SNAPSHOT_FORMAT}\n`;
 /** What every format version starts with: how cleanup recognises a file as a snapshot. */
 const MAGIC_PREFIX = 'KSNAP';
@@ -65,6 +65,8 @@ interface Header {
   readonly duplicates: KeyIndexData['duplicates'];
   readonly rawOverrides: KeyIndexData['rawOverrides'];
   readonly repeatedRows: number;
+  /** Locators the firstLines array cannot hold (text primary keys …); absent for a CSV. */
+  readonly locators?: KeyIndexData['locators'];
 }
 
 /** Writes the snapshot file for a read source; returns its name within `folder`. */
@@ -82,6 +84,7 @@ export function writeSnapshot(folder: string, read: SnapshotContent, fingerprint
     duplicates: data.duplicates,
     rawOverrides: data.rawOverrides,
     repeatedRows: data.repeatedRows,
+    ...(data.locators ? { locators: data.locators } : {}),
   };
   const headerBytes = Buffer.from(JSON.stringify(header));
   const prefix = Buffer.alloc(align4(MAGIC.length + 4 + headerBytes.length));
@@ -127,6 +130,7 @@ export function loadSnapshot(folder: string, ref: SnapshotRef, system: SystemId)
       firstLines,
       duplicates: header.duplicates,
       repeatedRows: header.repeatedRows,
+      ...(header.locators ? { locators: header.locators } : {}),
     });
     return { index, rows: header.rows, badRows: header.badRows };
   } catch {

@@ -36,7 +36,7 @@ export function reportWorkspaceMembers(report: string): string[] {
       if (!group) members.push(`ws.${top[1]}`);
       continue;
     }
-    const nested = /^ {8}(\w+)[<(]/.exec(line);
+    const nested = /^ {8}(?:readonly )?(\w+)(?:[<(]|\??:)/.exec(line);
     if (nested && group) members.push(`ws.${group}.${nested[1]}`);
   }
   return members.sort();
@@ -104,9 +104,9 @@ describe('the public API report (sdk/api/keysync-sdk.api.md)', function () {
   });
 
   it('reads report declarations, Workspace members and README rows', () => {
-    const sample = '// @public\nexport function a(): void;\n\n// @public (undocumented)\nexport interface B {\n}\n\nexport interface Workspace {\n    readonly audit: {\n        list(): void;\n    };\n    close(): Promise<void>;\n    readonly config: C;\n}\n';
+    const sample = '// @public\nexport function a(): void;\n\n// @public (undocumented)\nexport interface B {\n}\n\nexport interface Workspace {\n    readonly audit: {\n        list(): void;\n        readonly kinds: K;\n    };\n    close(): Promise<void>;\n    readonly config: C;\n}\n';
     assert.deepEqual(reportExports(sample), { values: ['a'], types: ['B', 'Workspace'], undocumented: ['B'] });
-    assert.deepEqual(reportWorkspaceMembers(sample), ['ws.audit.list', 'ws.close', 'ws.config']);
+    assert.deepEqual(reportWorkspaceMembers(sample), ['ws.audit.kinds', 'ws.audit.list', 'ws.close', 'ws.config']);
     const readme = 'The public API (`sdk/src/index.ts`):\n\n| call | returns |\n| --- | --- |\n| `a(x)`, `ws.runs.list()`, `.get(id)` | x \\| y |\n| types | `B`, `C` |\n\nafter';
     assert.deepEqual(readmeApiNames(readme), { values: ['a'], types: ['B', 'C'], workspace: ['ws.runs.get', 'ws.runs.list'] });
   });

@@ -108,7 +108,7 @@ describe('bad-input corpus (testdata/bad)', function () {
             return;
           }
           const read = await reading;
-          const keys = [...read.index.keys()].map((key): [string, number] => [key, read.index.sightings(key)[0]!.line]).sort((x, y) => x[1] - y[1]);
+          const keys = [...read.index.keys()].map((key): [string, number] => [key, read.index.sightings(key)[0]!.line as number]).sort((x, y) => x[1] - y[1]);
           assert.deepEqual(keys, entry.expect.keys ?? []);
           assert.deepEqual(read.badRows.map((row) => [row.line, row.reason, row.action]), entry.expect.bad_rows ?? []);
           assert.equal(read.index.repeatedRows, entry.expect.repeated ?? 0);

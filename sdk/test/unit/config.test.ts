@@ -269,7 +269,7 @@ describe('loadConfig / parseConfigText (docs/behaviour.md §1)', () => {
         assert.strictEqual(error.line, 3, shown);
         assert.strictEqual(error.message, 'sources.A.delimiter: must not be a double quote, CR or LF (they quote fields and end records)');
       }
-      assert.strictEqual(loadConfig(workspace('sources:\n  A: { path: a.csv, delimiter: "\\t" }\n')).values.sources.get('A')!.delimiter, '\t');
+      assert.strictEqual((loadConfig(workspace('sources:\n  A: { path: a.csv, delimiter: "\\t" }\n')).values.sources.get('A') as { delimiter: string }).delimiter, '\t');
     });
 
     it('refuses a key_column of only spaces', () => {

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { compileNormalizer, DEFAULT_NORMALIZE_RULES } from '../../src/core/normalize.js';
 import type { Sighting } from '../../src/core/types.js';
 import { KeySyncError } from '../../src/errors.js';
-import { scanCsv } from '../../src/sources/csv-scan.js';
+import { scanCsv } from '../../src/sources/csv/csv-scan.js';
 import type { CorruptDataPolicy } from '../../src/core/types.js';
 import { readSource } from '../../src/sources/read-source.js';
 import type { SourceFile } from '../../src/sources/source-file.js';
@@ -43,9 +43,9 @@ describe('readSource (docs/behaviour.md §2)', () => {
     const result = await readSource(sourceFor(write(content), overrides), { normalize, onCorruptData });
     return {
       // In file order of each key's first row, whatever order the index keeps them in.
-      keys: [...result.index.keys()].map((key): [string, Sighting[]] => [key, [...result.index.sightings(key)]]).sort((x, y) => x[1][0]!.line - y[1][0]!.line),
+      keys: [...result.index.keys()].map((key): [string, Sighting[]] => [key, [...result.index.sightings(key)]]).sort((x, y) => (x[1][0]!.line as number) - (y[1][0]!.line as number)),
       rows: result.rows,
-      bad: result.badRows.map((row) => [row.line, row.reason, row.action]),
+      bad: result.badRows.map((row) => [row.line as number, row.reason, row.action]),
       repeated: result.index.repeatedRows,
     };
   }

@@ -4,8 +4,8 @@
  * whole (a UTF-16 byte-order mark read as UTF-8, UTF-16 text without one) is refused
  * with the fix named.
  */
-import { KeySyncError } from '../errors.js';
-import type { SourceEncoding } from './source-file.js';
+import { KeySyncError } from '../../errors.js';
+import type { SourceEncoding } from '../source-file.js';
 
 export const REPLACEMENT_CHARACTER = '\uFFFD';
 

@@ -1,0 +1,112 @@
+/**
+ * The `csv` source type: a delimited text file with a header row. Its locator is the 1-based
+ * line a row starts on; its fingerprint the file's size, mtime and inode.
+ */
+import path from 'node:path';
+import type { SourceConfigOf } from '../../config/schema.js';
+import { KeySyncError } from '../../errors.js';
+import { statFingerprint } from '../file-fingerprint.js';
+import { readRegularFile } from '../read-file.js';
+import type { SourceFile } from '../source-file.js';
+import type { RowSink, SourceReader, SourceType } from '../source-type.js';
+import { scanCsv } from './csv-scan.js';
+import { decodeSource } from './decode.js';
+
+export type CsvSourceConfig = SourceConfigOf<'csv'>;
+
+export const csvSourceType: SourceType<CsvSourceConfig> = {
+  type: 'csv',
+  open(system, config, context) {
+    return csvReader({
+      system,
+      file: path.resolve(context.configDir, config.path),
+      keyColumn: config.key_column,
+      delimiter: config.delimiter,
+      encoding: config.encoding,
+    });
+  },
+};
+
+/** A reader for a CSV file already resolved (read workers get the file, not the config). */
+export function csvReader(source: SourceFile): SourceReader & { readonly file: string } {
+  return {
+    system: source.system,
+    location: source.file,
+    file: source.file,
+    fingerprint: async () => statFingerprint(source.file),
+    scan: async (sink) => scanFile(source, sink),
+    showRow: async () => undefined,
+  };
+}
+
+async function scanFile(source: SourceFile, sink: RowSink): Promise<void> {
+  const bytes = await readRegularFile(source.file, 'CSV file');
+  if (bytes.length === 0) {
+    throw new KeySyncError('SOURCE_EMPTY', 'input', `The file for system ${source.system} is empty (no header, no rows).`, {
+      file: source.file,
+      remedy: `check the export that writes it; it needs a header with a "${source.keyColumn}" column`,
+    });
+  }
+  let sawHeader = false;
+  let headerLength = 0;
+  scanCsv(decodeSource(bytes, source.encoding, source.file), source.delimiter, {
+    header(fields, line) {
+      sawHeader = true;
+      headerLength = fields.length;
+      return keyColumnIndex(source, fields, line);
+    },
+    row(raw, fieldCount, line) {
+      if (raw === undefined) sink.unreadable(line, 'missing key', `only ${fieldCount} of ${headerLength} fields`);
+      else sink.row(raw, line, fieldCount === headerLength ? undefined : `${fieldCount} fields where the header has ${headerLength}`);
+    },
+    unparseable(line, message) {
+      sink.unreadable(line, 'unparseable row', message);
+    },
+  });
+  if (!sawHeader) {
+    throw new KeySyncError('SOURCE_EMPTY', 'input', `The file for system ${source.system} has only blank lines.`, {
+      file: source.file,
+      remedy: `it needs a header with a "${source.keyColumn}" column`,
+    });
+  }
+}
+/**
+ * The one header field that names the key column. Spaces around either name do not count
+ * (exports pad headers; so do configs); case does, as two columns may differ only by it.
+ */
+function keyColumnIndex(source: SourceFile, fields: readonly string[], line: number): number {
+  const wanted = source.keyColumn.trim();
+  const matches = fields.flatMap((field, index) => (field.trim() === wanted ? [index] : []));
+  if (matches.length === 1) return matches[0]!;
+  if (matches.length === 0) throw noKeyColumn(source, fields, line);
+  throw new KeySyncError(
+    'SOURCE_DUPLICATE_KEY_COLUMN',
+    'input',
+    `The header has ${matches.length} "${wanted}" columns (columns ${matches.map((index) => index + 1).join(' and ')}), so which holds the key is ambiguous.`,
+    {
+      file: source.file,
+      line,
+      remedy: `rename the extra column in the export, or set key_column for source ${source.system} to a column named once`,
+    },
+  );
+}
+
+function noKeyColumn(source: SourceFile, fields: readonly string[], line: number): KeySyncError {
+  const wanted = source.keyColumn.trim();
+  const shown = fields.slice(0, 8).map((field) => JSON.stringify(field)).join(', ');
+  const otherCase = fields.find((field) => field.trim().toLowerCase() === wanted.toLowerCase())?.trim();
+  return new KeySyncError(
+    'SOURCE_NO_KEY_COLUMN',
+    'input',
+    `The header has no "${wanted}" column (found ${shown}${fields.length > 8 ? ', …' : ''})${otherCase === undefined ? '' : `; did you mean "${otherCase}"?`}`,
+    {
+      file: source.file,
+      line,
+      remedy: fields.some((field) => field.includes('\r'))
+        ? 'the file ends its lines with CR alone (old Mac style): convert them to LF or CRLF'
+        : otherCase !== undefined
+          ? `column names match case exactly: set key_column: "${otherCase}" for source ${source.system} in keysync-config.yaml`
+          : `add a header row, or set key_column for source ${source.system} in keysync-config.yaml`,
+    },
+  );
+}
