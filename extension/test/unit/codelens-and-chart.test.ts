@@ -39,7 +39,7 @@ describe('readCsvRecords', () => {
 function record(masterKey: string, status: MasterKeyRecord['status'], activatedAt: string | null = null): MasterKeyRecord {
   return {
     id: 1, masterKey, normalizedKey: masterKey, sourceSystem: 'B', sourceKey: masterKey, strategy: 'mirror', status, createdAt: 't', createdRunId: 'r',
-    activatedAt, statusChangedAt: 't', statusChangedBy: 'keysync', statusReason: null,
+    activatedAt, statusChangedAt: 't', statusChangedBy: 'keysync', statusReason: null, linkedTo: null,
   };
 }
 

@@ -1,6 +1,6 @@
 /**
  * An index over the authority's keys that finds, for one key outside the authority, the
- * authority keys it may have been meant to be (docs/behaviour.md §11) without comparing all
+ * authority keys it may have been meant to be (docs/behaviour.md §10) without comparing all
  * pairs:
  * - exact lookups of canonical forms (core/key-forms.ts): without padding, without
  *   delimiters, both, and with confusable characters folded;
@@ -23,7 +23,7 @@ import type { NormalizedKey } from './types.js';
 export type MatchKind = 'padding' | 'delimiters' | 'edit' | 'segment';
 
 /**
- * Scores on one 0–1 scale for every reason (docs/behaviour.md §11): a formatting difference
+ * Scores on one 0–1 scale for every reason (docs/behaviour.md §10): a formatting difference
  * (padding, delimiters) says more than a typo, a typo more than a dropped segment.
  */
 export const MATCH_SCORES = {
@@ -36,6 +36,11 @@ export const MATCH_SCORES = {
   segment: 0.75,
   /** Taken off when a downstream system that has the key also has the candidate: then they are more likely two entities. */
   heldPenalty: 0.2,
+  /**
+   * Added when every system that has the key lacks the candidate while another downstream
+   * system holds it: the key then also explains a propagation gap of just those systems.
+   */
+  gapBonus: 0.05,
 } as const;
 
 export interface RawCandidate {

@@ -1,5 +1,5 @@
 /**
- * Probable matches (docs/behaviour.md §11): for each key outside the authority, the authority
+ * Probable matches (docs/behaviour.md §10): for each key outside the authority, the authority
  * keys it was most likely meant to be, ranked. Pure: the index finds candidates
  * (core/match-index.ts); this ranks them, lowers those a system holding the key already holds,
  * drops pairs a person said are no match, and keeps the best few.
@@ -32,6 +32,8 @@ export interface ProbableMatch {
 export interface MatchRequest {
   readonly index: MatchIndex;
   readonly outOfAuthority: readonly OutOfAuthorityKey[];
+  /** The downstream systems compared in the run. */
+  readonly downstream: readonly SystemId[];
   /** Whether a downstream system holds a key (the candidate, under its own spelling). */
   readonly holds: (system: SystemId, key: NormalizedKey) => boolean;
   /** Pairs a person rejected ("not a match"): never suggested again. */
@@ -61,9 +63,15 @@ function rankCandidates(request: MatchRequest, key: NormalizedKey, systems: read
     const authorityKey = index.keys[found.position]!;
     if (request.rejected.has(pairKey(key, authorityKey))) continue;
     const holders = systems.filter((system) => request.holds(system, authorityKey));
-    const score = holders.length ? roundScore(found.score - MATCH_SCORES.heldPenalty) : found.score;
+    const peers = holders.length ? [] : request.downstream.filter((system) => !systems.includes(system) && request.holds(system, authorityKey));
+    const score = holders.length
+      ? roundScore(found.score - MATCH_SCORES.heldPenalty)
+      : peers.length
+        ? roundScore(Math.min(1, found.score + MATCH_SCORES.gapBonus))
+        : found.score;
     if (score < options.minScore) continue;
-    ranked.push({ authorityKey, score, kind: found.kind, reason: holders.length ? `${found.reason}; ${holders.join(', ')} already holds it` : found.reason });
+    const why = holders.length ? `; ${holders.join(', ')} already holds it` : peers.length ? `; missing from ${systems.join(', ')}, held by ${peers.join(', ')}` : '';
+    ranked.push({ authorityKey, score, kind: found.kind, reason: `${found.reason}${why}` });
   }
   ranked.sort((a, b) => b.score - a.score || (a.authorityKey < b.authorityKey ? -1 : a.authorityKey > b.authorityKey ? 1 : 0));
   return ranked.slice(0, options.maxCandidates);

@@ -15,6 +15,8 @@ export interface MasterKeyRecord {
   readonly statusChangedAt: string;
   readonly statusChangedBy: string;
   readonly statusReason: string | null;
+  /** The authority key a `linked` entry's key should be (docs/behaviour.md §10); null otherwise. */
+  readonly linkedTo: NormalizedKey | null;
 }
 
 export interface AuditEvent {

@@ -18,6 +18,7 @@ function match(authority: readonly string[], keys: readonly OutOfAuthorityKey[],
   return findProbableMatches({
     index: new MatchIndex(authority, settings.maxDistance),
     outOfAuthority: keys,
+    downstream: ['B', 'C', 'D'],
     holds: (system, key) => (held[system] ?? []).includes(key),
     rejected: new Set(rejected),
     options: settings,
@@ -40,7 +41,7 @@ function referenceDistance(a: string, b: string): number {
   return d[a.length]![b.length]!;
 }
 
-describe('probable matches (docs/behaviour.md §11)', () => {
+describe('probable matches (docs/behaviour.md §10)', () => {
   const A = ['CUST-000123', 'CUST-000456', 'PROD-ABC-000789', 'ORD0999999', 'TXN-2024-000001'];
 
   describe('each reason', () => {
@@ -97,9 +98,10 @@ describe('probable matches (docs/behaviour.md §11)', () => {
       assert.equal(second?.score, 0.6);
       assert.equal(second?.reason, 'edit distance 1; B already holds it');
     });
-    it('only the systems that have the key count: another system holding the candidate does not', () => {
-      const [first] = match(['CUST-000124'], [outside('CUST-000126', 'B')], {}, { C: ['CUST-000124'] })[0]!.candidates;
-      assert.equal(first?.score, 0.8);
+    it('a candidate missing from the systems that have the key but held by another ranks higher: the key explains their gap', () => {
+      const [first, second] = match(['CUST-000124', 'CUST-000125'], [outside('CUST-000126', 'B')], {}, { C: ['CUST-000125'], D: ['CUST-000125'] })[0]!.candidates;
+      assert.deepEqual(first, { authorityKey: 'CUST-000125', score: 0.85, kind: 'edit', reason: 'edit distance 1; missing from B, held by C, D' });
+      assert.equal(second?.score, 0.8);
     });
     it('min_score drops weak candidates; a key with none is left out', () => {
       assert.deepEqual(match(['CUST-000123'], [outside('CUST-000231')], { minScore: 0.75 }), []);
