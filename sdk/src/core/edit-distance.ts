@@ -1,6 +1,6 @@
 /**
  * A bounded, weighted Damerau distance (optimal string alignment) between two keys
- * (docs/behaviour.md §11): insertion, deletion, substitution and transposition of two
+ * (docs/behaviour.md §10): insertion, deletion, substitution and transposition of two
  * adjacent characters cost 1; a substitution between confusable characters (O/0, I/1/L, S/5,
  * B/8, Z/2) costs 0.5, because people misread and mistype those far more often.
  *

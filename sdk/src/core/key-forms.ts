@@ -1,5 +1,5 @@
 /**
- * The forms of a key that probable matching compares (docs/behaviour.md §11): the key without
+ * The forms of a key that probable matching compares (docs/behaviour.md §10): the key without
  * padding zeros, without delimiters, with confusable characters folded, and without its first
  * or last segment. Pure; each form is written into a code buffer so an index over a million
  * keys hashes forms without building a string per form.
