@@ -38,7 +38,7 @@ matching:
   enabled: true
   max_distance: 2       # edit distance; a confusable character (O for 0) costs 0.5
   max_candidates: 3
-  min_score: 0.65       # 0-1; see docs/behaviour.md §10
+  min_score: 0.85       # 0-1; 0.7 also lists every edit-distance candidate (docs/behaviour.md §10)
 
 # Mock data (keysync --generate-data): normal | drift | failure | recovery.
 simulation:

@@ -30,7 +30,11 @@ export const MATCH_SCORES = {
   padding: 0.95,
   delimiters: 0.95,
   paddingAndDelimiters: 0.9,
-  /** An edit scores `editBase − editPerUnit × distance`: 0.85 for one confusable, 0.8 for one edit, 0.7 for two. */
+  /**
+   * An edit scores `editBase − editPerUnit × distance`: 0.85 for one confusable, 0.8 for one
+   * edit, 0.7 for two — below the default `min_score` unless the registry corroborates it
+   * (gapBonus): in sequential key spaces nearly every key is an edit or two from some A key.
+   */
   editBase: 0.9,
   editPerUnit: 0.1,
   segment: 0.75,
@@ -40,7 +44,7 @@ export const MATCH_SCORES = {
    * Added when every system that has the key lacks the candidate while another downstream
    * system holds it: the key then also explains a propagation gap of just those systems.
    */
-  gapBonus: 0.05,
+  gapBonus: 0.1,
 } as const;
 
 export interface RawCandidate {
@@ -77,6 +81,8 @@ export class MatchIndex {
   /** seen[position] === pass: the authority key was already confirmed for the key being matched. */
   private readonly seen: Uint32Array;
   private pass = 0;
+  /** How many authority keys have each length (up to MAX_EDIT_KEY_LENGTH): removals that could reach none are not looked up. */
+  private readonly lengths = new Uint32Array(MAX_EDIT_KEY_LENGTH + 1);
 
   /** `keys`: the authority's keys; `maxDistance`: the edit distance searched (0 turns edit matching off). */
   constructor(
@@ -87,7 +93,10 @@ export class MatchIndex {
     let deletions = 0;
     for (const key of keys) {
       if (key.length > longest) longest = key.length;
-      if (key.length <= MAX_EDIT_KEY_LENGTH) deletions += key.length + 1;
+      if (key.length <= MAX_EDIT_KEY_LENGTH) {
+        deletions += key.length + 1;
+        this.lengths[key.length]!++;
+      }
     }
     this.buffer = new Uint16Array(Math.max(longest, MAX_EDIT_KEY_LENGTH) + 1);
     const out = this.buffer;
@@ -121,8 +130,12 @@ export class MatchIndex {
     this.deletes = deletes?.seal() ?? null;
   }
 
-  /** Every authority key `key` may have been meant to be, each with its best reason (unranked). */
-  candidates(key: NormalizedKey): RawCandidate[] {
+  /**
+   * Every authority key `key` may have been meant to be, each with its best reason (unranked);
+   * edits only up to `bound` (at most the index's `maxDistance`), as a caller that needs no
+   * more can say.
+   */
+  candidates(key: NormalizedKey, bound = this.maxDistance): RawCandidate[] {
     const best = new Map<number, RawCandidate>();
     if (!LETTER_OR_DIGIT.test(key)) return [];
     const offer = (candidate: RawCandidate) => {
@@ -141,7 +154,8 @@ export class MatchIndex {
       });
     });
     this.segmentCandidates(key, out, offer);
-    if (this.maxDistance > 0 && key.length <= MAX_EDIT_KEY_LENGTH) this.editCandidates(key, out, offer);
+    const distance = Math.min(bound, this.maxDistance);
+    if (distance > 0 && key.length <= MAX_EDIT_KEY_LENGTH) this.editCandidates(key, distance, out, offer);
     return [...best.values()];
   }
 
@@ -170,14 +184,14 @@ export class MatchIndex {
     });
   }
 
-  private editCandidates(key: string, out: Uint16Array, offer: (candidate: RawCandidate) => void): void {
+  private editCandidates(key: string, bound: number, out: Uint16Array, offer: (candidate: RawCandidate) => void): void {
     const pass = ++this.pass;
     const confirm = (position: number) => {
       if (this.seen[position] === pass) return;
       this.seen[position] = pass;
       const candidate = this.keys[position]!;
       if (candidate === key) return;
-      const distance = boundedDistance(key, candidate, this.maxDistance);
+      const distance = boundedDistance(key, candidate, bound);
       // Edits that change as many characters as the shorter key has leave nothing in common.
       if (distance === Infinity || distance >= Math.min(key.length, candidate.length)) return;
       const score = roundScore(MATCH_SCORES.editBase - MATCH_SCORES.editPerUnit * distance);
@@ -186,7 +200,12 @@ export class MatchIndex {
     // Confusables folded find keys misread in several places at once, beyond the deletions' reach.
     this.folded.forEach(hashCodes(out, writeForm(key, 0, key.length, FOLDED, out)), confirm);
     const deletes = this.deletes!;
-    const count = deletionHashes(out, writeForm(key, 0, key.length, 0, out), Math.min(MAX_SEARCH_DISTANCE, Math.ceil(this.maxDistance)), this.hashes);
+    const n = writeForm(key, 0, key.length, 0, out);
+    // Two removals from the key meet an authority key one shorter (an insertion plus another
+    // edit, 1.5 at least) or two shorter (two insertions, 2): most keys have no such neighbours.
+    const shorter = (by: number) => n - by >= 0 && this.lengths[n - by]! > 0;
+    const twoRemovals = (bound >= 1.5 && shorter(1)) || (bound >= 2 && shorter(2));
+    const count = deletionHashes(out, n, twoRemovals ? MAX_SEARCH_DISTANCE : Math.min(1, Math.ceil(bound)), this.hashes);
     // Sorted, so a text reached by two different removals is looked up once.
     const hashes = this.hashes.subarray(0, count).sort();
     for (let i = 0; i < count; i++) {

@@ -56,10 +56,19 @@ export function findProbableMatches(request: MatchRequest): ProbableMatch[] {
   return matches;
 }
 
+/**
+ * The largest edit distance whose score can still reach `minScore` (with the gap bonus, the
+ * most a candidate gains): searching further would only find candidates to drop.
+ */
+export function usefulDistance(options: MatchingOptions): number {
+  const reach = (MATCH_SCORES.editBase + MATCH_SCORES.gapBonus - options.minScore) / MATCH_SCORES.editPerUnit;
+  return Math.max(0, Math.min(options.maxDistance, Math.floor(reach * 2 + 1e-9) / 2));
+}
+
 function rankCandidates(request: MatchRequest, key: NormalizedKey, systems: readonly SystemId[]): Candidate[] {
   const { index, options } = request;
   const ranked: Candidate[] = [];
-  for (const found of index.candidates(key)) {
+  for (const found of index.candidates(key, usefulDistance(options))) {
     const authorityKey = index.keys[found.position]!;
     if (request.rejected.has(pairKey(key, authorityKey))) continue;
     const holders = systems.filter((system) => request.holds(system, authorityKey));

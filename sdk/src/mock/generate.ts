@@ -12,6 +12,7 @@ import { writeChunksAtomically, writeFileAtomically } from '../io/atomic-file.js
 import { isWholeNumberIn, WHOLE_NUMBERS, wholeNumberRule } from '../whole-numbers.js';
 import { GENERATION_STATS_NAME, generationStatsText } from './generation-stats.js';
 import { planKeys, type KeyPlan } from './key-plan.js';
+import { MATCH_TRUTH_NAME, matchTruthText, planMatchVariants, type MatchVariants } from './match-variants.js';
 import { isAbsentOrOwnMockOutput, recordMockOutput } from './manifest.js';
 import { createRandom, type Random } from './random.js';
 import { systemRows } from './rows.js';
@@ -43,6 +44,8 @@ export interface MockDataResult {
   readonly files: readonly { readonly system: string; readonly file: string; readonly rows: number }[];
   /** `generation_stats.json`, beside the authority's file. */
   readonly statsFile: string;
+  /** `match_truth.csv` beside it, with `match-variants` injected: each injected key and the authority key it stands for. */
+  readonly truthFile: string | null;
   /** The match rates the plan implies, before dirty variants (which normalise back). */
   readonly expected: { readonly overallMatchRate: number; readonly systemMatchRate: number };
 }
@@ -82,14 +85,18 @@ export async function generateMockData(options: MockDataOptions): Promise<MockDa
   const random = createRandom(seed);
   const plan = planKeys(keys, SCENARIOS[scenario], downstream.length, random);
   const failures = new Set(options.failures ?? []);
+  const keyWidth = Math.max(7, String(plan.universe).length);
+  // Its own random stream, so that the data without it stays as it was.
+  const variants = failures.has('match-variants') ? planMatchVariants(plan, downstream, keyWidth, config.values.normalize, createRandom(seed ^ 0x6d61_7463)) : null;
 
   const files = systems.map((system) => {
     const source = config.values.sources.get(system)!;
     const file = path.resolve(config.baseDir, source.path);
-    const ids = systemKeyIds(plan, system, authority, downstream);
+    const ids = systemKeyIds(plan, system, authority, downstream, variants);
     const header = `${source.key_column},last_seen_at,system,status`;
-    const rows = writeSystemFile(file, system, ids, random, { header, failures, downstream, keyWidth: Math.max(7, String(plan.universe).length) });
-    return { system, file, rows, keys: ids.length };
+    const extra = variants?.extraRows.get(system) ?? [];
+    const rows = writeSystemFile(file, system, ids, random, { header, failures, downstream, keyWidth, extra });
+    return { system, file, rows, keys: ids.length + extra.length };
   });
   const shares = SCENARIOS[scenario];
   const expected = {
@@ -108,8 +115,10 @@ export async function generateMockData(options: MockDataOptions): Promise<MockDa
     plannedMatchRates: { overall: expected.overallMatchRate, perSystem: expected.systemMatchRate },
   });
   writeChunksAtomically(statsFile, [stats], { replace: true });
-  recordMockOutput([...files.map((file) => file.file), statsFile]);
-  return { configPath, configWritten, scenario, seed, files: files.map(({ system, file, rows }) => ({ system, file, rows })), statsFile, expected };
+  const truthFile = variants ? truthFileOf(config) : null;
+  if (variants && truthFile) writeChunksAtomically(truthFile, [matchTruthText(variants.truth)], { replace: true });
+  recordMockOutput([...files.map((file) => file.file), statsFile, ...(truthFile ? [truthFile] : [])]);
+  return { configPath, configWritten, scenario, seed, files: files.map(({ system, file, rows }) => ({ system, file, rows })), statsFile, truthFile, expected };
 }
 
 /** The config the data is generated for: the file, or the template about to be written when there is none. */
@@ -126,7 +135,7 @@ function configFor(options: Pick<MockDataOptions, 'dir' | 'configPath' | 'scenar
 
 /** The files generating would overwrite (the sources and the stats file) that are not provably its own. */
 function foreignSourceFiles(config: KeySyncConfig): string[] {
-  return [...[...config.values.sources.values()].map((source) => path.resolve(config.baseDir, source.path)), statsFileOf(config)].filter(
+  return [...[...config.values.sources.values()].map((source) => path.resolve(config.baseDir, source.path)), statsFileOf(config), truthFileOf(config)].filter(
     (file) => !isAbsentOrOwnMockOutput(file),
   );
 }
@@ -136,9 +145,15 @@ function statsFileOf(config: KeySyncConfig): string {
   return path.join(path.dirname(path.resolve(config.baseDir, authority.path)), GENERATION_STATS_NAME);
 }
 
-function systemKeyIds(plan: KeyPlan, system: string, authority: string, downstream: readonly string[]): Uint32Array {
+function truthFileOf(config: KeySyncConfig): string {
+  return path.join(path.dirname(statsFileOf(config)), MATCH_TRUTH_NAME);
+}
+
+function systemKeyIds(plan: KeyPlan, system: string, authority: string, downstream: readonly string[], variants: MatchVariants | null): Uint32Array {
   if (system === authority) return concat(plan.common, plan.onlyInAuthority);
-  return concat(plan.common, plan.outsideBySystem[downstream.indexOf(system)]!);
+  const replaced = variants?.replaced.get(system);
+  const common = replaced?.size ? plan.common.filter((id) => !replaced.has(id)) : plan.common;
+  return concat(common, plan.outsideBySystem[downstream.indexOf(system)]!);
 }
 
 function writeSystemFile(
@@ -146,7 +161,7 @@ function writeSystemFile(
   system: string,
   ids: Uint32Array,
   random: Random,
-  { header, failures, downstream, keyWidth }: { header: string; failures: ReadonlySet<FailureInjection>; downstream: readonly string[]; keyWidth: number },
+  { header, failures, downstream, keyWidth, extra }: { header: string; failures: ReadonlySet<FailureInjection>; downstream: readonly string[]; keyWidth: number; extra: readonly string[] },
 ): number {
   mkdirSync(path.dirname(file), { recursive: true });
   const lastDownstream = downstream[downstream.length - 1];
@@ -158,6 +173,7 @@ function writeSystemFile(
     keyWidth,
     corrupt: failures.has('corrupt-rows') && downstream.includes(system),
     massDuplication: failures.has('mass-duplication') && system === downstream[0],
+    extra,
   });
   writeFileAtomically(file, [header, ...rows], { replace: true });
   return rows.length;
@@ -176,7 +192,7 @@ function validate(scenario: string, keys: number, seed: number, failures: readon
   if (!isWholeNumberIn(keys, WHOLE_NUMBERS.mockKeys)) throw usage(`keys must be ${wholeNumberRule(WHOLE_NUMBERS.mockKeys)}, got ${keys}.`, 'pass e.g. keys: 1000 (--keys 1000 on the command line)');
   if (!isWholeNumberIn(seed, WHOLE_NUMBERS.seed)) throw usage(`seed must be ${wholeNumberRule(WHOLE_NUMBERS.seed)}, got ${seed}.`, 'pass e.g. seed: 42 (--seed 42 on the command line)');
   for (const failure of failures) {
-    if (!FAILURE_INJECTIONS.includes(failure as FailureInjection)) {
+    if (!(FAILURE_INJECTIONS as readonly string[]).includes(failure)) {
       throw usage(`Unknown failure injection "${failure}".`, `use ${FAILURE_INJECTIONS.join(', ')}`);
     }
   }

@@ -100,7 +100,7 @@ describe('probable matches (docs/behaviour.md §10)', () => {
     });
     it('a candidate missing from the systems that have the key but held by another ranks higher: the key explains their gap', () => {
       const [first, second] = match(['CUST-000124', 'CUST-000125'], [outside('CUST-000126', 'B')], {}, { C: ['CUST-000125'], D: ['CUST-000125'] })[0]!.candidates;
-      assert.deepEqual(first, { authorityKey: 'CUST-000125', score: 0.85, kind: 'edit', reason: 'edit distance 1; missing from B, held by C, D' });
+      assert.deepEqual(first, { authorityKey: 'CUST-000125', score: 0.9, kind: 'edit', reason: 'edit distance 1; missing from B, held by C, D' });
       assert.equal(second?.score, 0.8);
     });
     it('min_score drops weak candidates; a key with none is left out', () => {
