@@ -5,7 +5,7 @@
  */
 import type { Discrepancies } from '../core/compare.js';
 import { MatchIndex } from '../core/match-index.js';
-import { findProbableMatches, pairKey, type ProbableMatch } from '../core/probable-match.js';
+import { findProbableMatches, pairKey, usefulDistance, type MatchingOptions, type ProbableMatch } from '../core/probable-match.js';
 import type { NormalizedKey } from '../core/types.js';
 import type { SourcesRead } from '../sources/read-all.js';
 import { listRejectedMatches } from '../store/registry-repo.js';
@@ -22,12 +22,14 @@ export async function matchStage(
   if (!matching.enabled || unlinked.length === 0) return [];
   const rejected = new Set((await listRejectedMatches(db)).map((pair) => pairKey(pair.normalizedKey, pair.authorityKey)));
   const others = new Map(request.sources.others.map((index) => [index.system, index]));
+  const options: MatchingOptions = { maxDistance: matching.max_distance, maxCandidates: matching.max_candidates, minScore: matching.min_score };
   return findProbableMatches({
-    index: new MatchIndex([...request.sources.authority.keys()], matching.max_distance),
+    // Indexed only as far as a candidate can still reach min_score: no deletions at all when none can.
+    index: new MatchIndex([...request.sources.authority.keys()], usefulDistance(options)),
     outOfAuthority: unlinked,
     downstream: request.sources.others.map((index) => index.system),
     holds: (system, key) => others.get(system)?.has(key) ?? false,
     rejected,
-    options: { maxDistance: matching.max_distance, maxCandidates: matching.max_candidates, minScore: matching.min_score },
+    options,
   });
 }
