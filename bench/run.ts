@@ -103,10 +103,10 @@ function machine(): string {
 
 function table(rows: readonly Row[]): string {
   const header =
-    '| keys/system × 5 | full run | keys/s | peak RSS | read · compare · provision · reports · persist | incremental (5 % of B changed) | full ÷ incremental | DuckDB bare diff | coreutils bare diff | KeySync ÷ DuckDB | KeySync ÷ coreutils | counts agree |';
+    '| keys/system × 5 | full run | keys/s | peak RSS | read · compare · match · provision · reports · persist | incremental (5 % of B changed) | full ÷ incremental | DuckDB bare diff | coreutils bare diff | KeySync ÷ DuckDB | KeySync ÷ coreutils | counts agree |';
   const lines = rows.map((row) => {
     const t = row.full.result.timings;
-    const stages = [t.read, t.compare, t.provision, t.reports, t.persist].map(seconds).join(' · ');
+    const stages = [t.read, t.compare, t.match, t.provision, t.reports, t.persist].map(seconds).join(' · ');
     return (
       `| ${count(row.keysPerSystem)} | ${seconds(row.full.wallMs)} s | ${count(Math.round((row.keysPerSystem * SYSTEMS.length) / (row.full.wallMs / 1000)))} | ` +
       `${count(Math.round(row.full.maxRssKb / 1024))} MB | ${stages} s | ${seconds(row.incremental.wallMs)} s | ${(row.full.wallMs / row.incremental.wallMs).toFixed(1)}× | ` +
@@ -133,7 +133,7 @@ for (const size of sizes.length ? sizes : [10_000, 100_000, 1_000_000]) {
 }
 const markdown = [
   `Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}. Normal scenario, seed ${SEED}, five systems;`,
-  'each KeySync run is a fresh `keysync` process writing all eight reports and the SQLite registry;',
+  'each KeySync run is a fresh `keysync` process writing all ten reports and the SQLite registry;',
   'the full run starts from an empty database. DuckDB and coreutils only compute the bare diff (gap and out-of-authority counts).',
   '',
   table(results),

@@ -47,6 +47,7 @@ export function summaryMarkdown(summary: RunSummary, previous?: RunSummary): str
       : `- Overall match rate **${formatPercent(totals.overallMatchRate)}**: ${formatCount(totals.keysInAllSystems)} of ${formatCount(totals.uniqueKeys)} unique keys are in every system`,
     `- Propagation gaps ${formatCount(totals.propagationGaps)}; out of authority ${formatCount(totals.keysMissingInAuthority)} keys (${formatCount(totals.outOfAuthoritySightings)} sightings, system by system)`,
     `- Duplicate groups ${formatCount(totals.duplicateGroups)}; bad rows ${formatCount(totals.badRows)}; repeated rows ${formatCount(totals.repeatedRows)}`,
+    `- Probable matches: ${formatCount(totals.keysWithProbableMatch)} out-of-authority keys have a candidate in A; ${formatCount(totals.keysLinked)} linked to A`,
     `- Master keys: ${formatCount(registry.proposed)} proposed, ${formatCount(registry.autoApproved)} auto-approved, ${formatCount(registry.resolved)} resolved, **${formatCount(registry.pending)} pending review**`,
     '',
   ].join('\n');

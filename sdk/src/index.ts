@@ -6,6 +6,7 @@ export { openWorkspace } from './workspace.js';
 export type { Actor, OpenWorkspaceOptions, Workspace } from './workspace.js';
 export type { WorkspacePaths } from './run/workspace-context.js';
 export type { ProgressEvent, ReconcileOptions, ReconcileResult, ReconcileStage, StageTimings } from './reconcile.js';
+export { RECONCILE_STAGES } from './reconcile.js';
 
 export { CONFIG_FILE_NAME, loadConfig } from './config/load.js';
 export type { ConfigWarning, KeySyncConfig } from './config/load.js';
@@ -18,6 +19,9 @@ export type { NormalizeRules } from './core/normalize.js';
 export type { AuthorityKey, Discrepancies, DuplicateGroup, MatchRates, OutOfAuthorityKey } from './core/compare.js';
 export { formatCount, formatPercent } from './core/format.js';
 export type { Proposal } from './core/provision.js';
+export type { Candidate, MatchingOptions, ProbableMatch } from './core/probable-match.js';
+export type { MatchKind } from './core/match-index.js';
+export { MATCH_SCORES } from './core/match-index.js';
 export type { Collision, KeyMove, RenormalizePlan, Superseded } from './core/renormalize.js';
 export type { RegistryChanges, RunSummary, RunTotals, SummaryTableRow, SystemSummary } from './core/summary.js';
 export { comparedNothing, hasDiscrepancies, SUMMARY_TABLE_COLUMNS, summaryTableRows, whyNothingCompared } from './core/summary.js';
@@ -41,7 +45,7 @@ export type {
 export { MASTER_KEY_STATUSES, RUN_MODES } from './core/types.js';
 
 export type { AuditEvent, AuditFilter } from './store/audit-repo.js';
-export type { MasterKeyRecord, RegistryFilter } from './store/registry-repo.js';
+export type { MasterKeyRecord, RegistryFilter, RejectedMatch } from './store/registry-repo.js';
 export type { RunFilter, RunRecord } from './store/runs-repo.js';
 export type { DiscrepancyCount } from './store/discrepancies-repo.js';
 export type { BadRowEntry, DiscrepancyEntries, DiscrepancyKind, KeyWithSightings } from './core/discrepancy-kinds.js';

@@ -9,6 +9,7 @@
 import path from 'node:path';
 import { compareSystems, type Discrepancies } from './core/compare.js';
 import type { Proposal } from './core/provision.js';
+import type { ProbableMatch } from './core/probable-match.js';
 import type { RunSummary } from './core/summary.js';
 import type { ReportPaths, RunMode } from './core/types.js';
 import { isKeySyncError, KeySyncError, throwIfAborted } from './errors.js';
@@ -24,7 +25,11 @@ import type { WorkspaceContext } from './run/workspace-context.js';
 import { assertWorkspacePaths } from './workspace-paths.js';
 
 /** The stages of a run, in order. */
-export type ReconcileStage = 'read' | 'compare' | 'provision' | 'reports' | 'persist';
+/** The stages of a run in order, as progress events and `timings` name them. */
+export const RECONCILE_STAGES = ['read', 'compare', 'match', 'provision', 'reports', 'persist'] as const;
+
+/** One stage of a run. */
+export type ReconcileStage = (typeof RECONCILE_STAGES)[number];
 
 /** What `onProgress` receives: the stage and, when it can count, how far it is. */
 export interface ProgressEvent {
@@ -63,6 +68,8 @@ export interface ReconcileResult {
   readonly discrepancies: Discrepancies;
   /** Master keys proposed by this run (would be proposed, for a dry run). */
   readonly proposals: readonly Proposal[];
+  /** Out-of-authority keys (not linked) with the authority keys they were probably meant to be (docs/behaviour.md §10). */
+  readonly probableMatches: readonly ProbableMatch[];
   /** Wall time per stage in milliseconds, so the slow one is visible (benchmarks print them). */
   readonly timings: StageTimings;
 }
@@ -193,7 +200,7 @@ async function removeStaleSnapshots(context: WorkspaceContext, store: Store): Pr
 
 /** Times stages from the progress events the orchestrator emits as each stage starts. */
 function stageTimer(forward: (event: ProgressEvent) => void) {
-  const timings: Record<ReconcileStage, number> = { read: 0, compare: 0, provision: 0, reports: 0, persist: 0 };
+  const timings = Object.fromEntries(RECONCILE_STAGES.map((stage) => [stage, 0])) as Record<ReconcileStage, number>;
   let current: ReconcileStage | undefined;
   let since = performance.now();
   const close = () => {

@@ -23,11 +23,14 @@ import {
   applyRenormalize,
   countByStatus,
   listMasterKeys,
+  listRejectedMatches,
+  rejectMatch,
   transitionMany,
   transitionMasterKey,
   undoDecision,
   type MasterKeyRecord,
   type RegistryFilter,
+  type RejectedMatch,
 } from './store/registry-repo.js';
 import { getRun, listRuns, type RunFilter, type RunRecord } from './store/runs-repo.js';
 import { databaseLockDir, Store, type Db } from './store/store.js';
@@ -82,6 +85,17 @@ export interface Workspace {
      * still the last thing that happened to the key; audited.
      */
     undo(key: string, by: Actor): Promise<MasterKeyRecord>;
+    /**
+     * Links a proposal to the authority key it should be (proposed → linked, docs/behaviour.md §10):
+     * later runs no longer count its key as out of authority and list it in `key_corrections`.
+     */
+    link(key: string, authorityKey: string, by: Actor): Promise<MasterKeyRecord>;
+    /** Takes a link back (linked → proposed). */
+    unlink(key: string, by: Actor): Promise<MasterKeyRecord>;
+    /** Records that a key is not the authority key suggested for it; that pair is never suggested again. */
+    notAMatch(key: string, authorityKey: string, by: Actor): Promise<RejectedMatch>;
+    /** Every pair recorded as not a match. */
+    rejectedMatches(): Promise<RejectedMatch[]>;
     /** Approves every proposal (or those named); returns how many changed. */
     approveAll(by: Actor & { readonly keys?: readonly string[] }): Promise<number>;
     /**
@@ -217,11 +231,15 @@ function workspaceApi(context: ReturnType<typeof createContext>, driver: DriverN
   const operations = inFlightOperations();
   const track = operations.track;
   const normalize = compileNormalizer(context.config.values.normalize);
-  const transition = (key: string, action: 'approve' | 'reject' | 'deprecate', by: Actor) =>
+  const transition = (key: string, action: 'approve' | 'reject' | 'deprecate' | 'link' | 'unlink', by: Actor, authorityKey?: string) =>
     track(async () => {
       const actor = requireActor(by);
       const store = await context.store();
-      return store.write(`${action} ${key}`, (tx) => transitionMasterKey(tx, { given: key, normalized: normalize(key) }, { action, actor, reason: by.reason, now: now() }));
+      // The authority key is taken as the user typed it, normalised: a raw A key finds its normalised form.
+      const linkedTo = authorityKey === undefined ? undefined : normalize(authorityKey);
+      return store.write(`${action} ${key}`, (tx) =>
+        transitionMasterKey(tx, { given: key, normalized: normalize(key) }, { action, actor, reason: by.reason, now: now(), linkedTo }),
+      );
     });
   // Reading a workspace that has no database yet creates none: an empty in-memory store
   // answers (so opening an editor on a folder, trusted or not, writes nothing).
@@ -244,6 +262,17 @@ function workspaceApi(context: ReturnType<typeof createContext>, driver: DriverN
       approve: (key, by) => transition(key, 'approve', by),
       reject: (key, by) => transition(key, 'reject', by),
       deprecate: (key, by) => transition(key, 'deprecate', by),
+      link: (key, authorityKey, by) => transition(key, 'link', by, authorityKey),
+      unlink: (key, by) => transition(key, 'unlink', by),
+      notAMatch: (key, authorityKey, by) =>
+        track(async () => {
+          const actor = requireActor(by);
+          const store = await context.store();
+          return store.write(`not a match: ${key} / ${authorityKey}`, (tx) =>
+            rejectMatch(tx, { given: key, normalized: normalize(key) }, normalize(authorityKey), { actor, reason: by.reason, now: now() }),
+          );
+        }),
+      rejectedMatches: () => read((db) => listRejectedMatches(db)),
       undo: (key, by) =>
         track(async () => {
           const actor = requireActor(by);

@@ -2,7 +2,7 @@
  * The rows of an actionable report matched against the registry: which are pending,
  * which the registry has moved on from, and the edits that bring the file in line. Pure.
  */
-import type { MasterKeyRecord } from '@keysync/sdk';
+import type { MasterKeyRecord, MasterKeyStatus } from '@keysync/sdk';
 import { unguardFormula } from '@keysync/sdk';
 import { readCsvRecords, type CsvField } from './csv-records.js';
 import type { ActionableReport } from './report-kind.js';
@@ -35,6 +35,9 @@ export function parseReport(text: string, kind: ActionableReport, registry: Read
     const masterKeyField = record.fields[masterKeyAt];
     const statusField = record.fields[statusAt];
     if (!masterKeyField || !statusField || masterKeyField.value === '') continue;
+    // A linked key's row names the authority key it is linked to in place of a master key
+    // (docs/behaviour.md §6): there is nothing here to approve, reject or compare.
+    if (statusField.value === ('linked' satisfies MasterKeyStatus)) continue;
     const masterKey = unguardFormula(masterKeyField.value);
     rows.push({
       line: record.line,

@@ -103,7 +103,7 @@ export class DiscrepancyTree implements vscode.TreeDataProvider<TreeNode>, vscod
       case 'sighting':
         return sightingItem(node);
       case 'statusGroup': {
-        const icon = node.status === 'proposed' ? 'question' : node.status === 'active' ? 'pass' : 'circle-slash';
+        const icon = node.status === 'proposed' ? 'question' : node.status === 'active' ? 'pass' : node.status === 'linked' ? 'link' : 'circle-slash';
         const item = countedItem(statusLabel(node.status), node.count, `status/${node.status}`, icon, `statusGroup.${node.status}`);
         item.accessibilityInformation = { label: statusGroupAccessibilityLabel(node.status, node.count) };
         return item;

@@ -115,7 +115,9 @@ export function sightingItem(node: NodeOf<'sighting'>): vscode.TreeItem {
 export function masterKeyItem(record: MasterKeyRecord): vscode.TreeItem {
   const item = new vscode.TreeItem(record.masterKey);
   item.id = `masterKey/${record.id}`;
-  item.description = record.masterKey === record.normalizedKey ? record.sourceSystem : `${record.normalizedKey} · ${record.sourceSystem}`;
+  const described = record.masterKey === record.normalizedKey ? record.sourceSystem : `${record.normalizedKey} · ${record.sourceSystem}`;
+  // A linked key is an authority key mistyped: say which (docs/behaviour.md §10).
+  item.description = record.linkedTo ? `${described} → ${record.linkedTo}` : described;
   item.tooltip = new vscode.MarkdownString(
     [
       `**${record.masterKey}** — ${record.status}`,
@@ -124,7 +126,7 @@ export function masterKeyItem(record: MasterKeyRecord): vscode.TreeItem {
       `last change ${record.statusChangedAt} by ${record.statusChangedBy}${record.statusReason ? `: ${record.statusReason}` : ''}`,
     ].join('\n\n'),
   );
-  item.iconPath = new vscode.ThemeIcon(record.status === 'proposed' ? 'question' : record.status === 'active' ? 'pass-filled' : 'circle-slash');
+  item.iconPath = new vscode.ThemeIcon(record.status === 'proposed' ? 'question' : record.status === 'active' ? 'pass-filled' : record.status === 'linked' ? 'link' : 'circle-slash');
   item.contextValue = `masterKey.${record.status}`;
   item.command = { command: 'keysync.showAuditHistory', title: 'Show Audit History', arguments: [record.masterKey] };
   return item;

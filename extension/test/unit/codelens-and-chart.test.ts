@@ -39,7 +39,7 @@ describe('readCsvRecords', () => {
 function record(masterKey: string, status: MasterKeyRecord['status'], activatedAt: string | null = null): MasterKeyRecord {
   return {
     id: 1, masterKey, normalizedKey: masterKey, sourceSystem: 'B', sourceKey: masterKey, strategy: 'mirror', status, createdAt: 't', createdRunId: 'r',
-    activatedAt, statusChangedAt: 't', statusChangedBy: 'keysync', statusReason: null,
+    activatedAt, statusChangedAt: 't', statusChangedBy: 'keysync', statusReason: null, linkedTo: null,
   };
 }
 
@@ -92,6 +92,14 @@ describe('parseReport / statusEdits (registry report)', () => {
     const diff = 'Normalized Key,Source System,Original Key,Proposed Master Key,Provisioning Strategy,Status,Timestamp\nK-1,B,k-1,K-1,mirror,proposed,t\n';
     const parsed = parseReport(diff, diffKind, registry)!;
     assert.deepEqual(parsed.rows.map((row) => [row.masterKey, row.activatedAtField]), [['K-1', undefined]]);
+  });
+
+  it('leaves out a linked key\'s diff_missing_in_A row: its master-key column holds the A key, nothing to act on', () => {
+    const diffKind = actionableReport('diff_missing_in_A_20260101T000000Z.csv')!;
+    const diff = 'Normalized Key,Source System,Original Key,Proposed Master Key,Provisioning Strategy,Status,Timestamp\nK-01,B,k-01,K-1,mirror,linked,t\nK-1,B,k-1,K-1,mirror,proposed,t\n';
+    const parsed = parseReport(diff, diffKind, registry)!;
+    assert.deepEqual(parsed.rows.map((row) => [row.line, row.masterKey, row.fileStatus]), [[2, 'K-1', 'proposed']]);
+    assert.deepEqual(statusEdits(parsed), []);
   });
 });
 

@@ -40,6 +40,7 @@ const summary: RunSummary = {
   totals: {
     comparedSystems: 1, uniqueKeys: 1107, keysInAuthority: 1100, keysOnlyInAuthority: 412, keysMissingInAuthority: 7, keysInAllSystems: 688,
     overallMatchRate: 0.6215, outOfAuthoritySightings: 7, propagationGaps: 412, duplicateGroups: 4, badRows: 6, repeatedRows: 18,
+    keysWithProbableMatch: 0, keysLinked: 0,
   },
   registry: { proposed: 7, autoApproved: 0, resolved: 0, pending: 7 },
   warnings: [],

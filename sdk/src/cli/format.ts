@@ -46,6 +46,7 @@ export function formatSummary(summary: RunSummary, reportDir: string | null): st
       ? `Nothing was compared: ${whyNothingCompared(summary)}. There is no match rate.`
       : `Overall match rate ${formatRate(totals.overallMatchRate)}: ${formatCount(totals.keysInAllSystems)} of ${formatCount(totals.uniqueKeys)} unique keys are in every system`,
     `Propagation gaps ${formatCount(totals.propagationGaps)} · out of authority ${formatCount(totals.keysMissingInAuthority)} keys (${formatCount(totals.outOfAuthoritySightings)} sightings, system by system) · duplicate groups ${formatCount(totals.duplicateGroups)} · bad rows ${formatCount(totals.badRows)} · repeated rows ${formatCount(totals.repeatedRows)}`,
+    `Probable matches: ${formatCount(totals.keysWithProbableMatch)} out-of-authority keys have a candidate in A · ${formatCount(totals.keysLinked)} linked to A`,
     `Master keys: ${formatCount(registry.proposed)} ${summary.dryRun ? 'would be proposed' : 'proposed'} · ${formatCount(registry.autoApproved)} auto-approved · ${formatCount(registry.resolved)} resolved · ${formatCount(registry.pending)} pending review`,
     ...(summary.warnings ?? []).map((warning) => `Warning: ${warning}`),
     ...(reportDir ? [`Reports: ${reportDir}`] : []),

@@ -11,7 +11,7 @@ import { MASTER_KEY_STATUSES, RUN_MODES } from '../core/types.js';
 import { FAILURE_INJECTIONS } from '../mock/scenarios.js';
 import { isWholeNumberIn, WHOLE_NUMBERS, wholeNumberRule, type WholeNumberRange } from '../whole-numbers.js';
 import { configCheckCommand } from './config-command.js';
-import { auditCommand, decideCommand, undoCommand, registryListCommand, renormalizeCommand, runsCommand } from './registry-commands.js';
+import { auditCommand, decideCommand, linkCommand, notAMatchCommand, undoCommand, unlinkCommand, registryListCommand, renormalizeCommand, runsCommand } from './registry-commands.js';
 import type { CliIo } from './io.js';
 import { runCommand } from './run-command.js';
 import { unlockCommand } from './unlock-command.js';
@@ -77,6 +77,7 @@ Examples:
   keysync registry list --status proposed                  what awaits review
   keysync approve CUST-0001234 --actor ana                 approve a master key
   keysync reject CUST-0009999 --reason "test key"          reject one, with a reason
+  keysync link CUST-001234 --to CUST-0001234               a mistyped key: link it to its A key
 
 Exit codes: 0 done · 1 the run failed · 2 usage or config error · 3 discrepancies found (--fail-on-discrepancy)`,
     )
@@ -109,6 +110,29 @@ Exit codes: 0 done · 1 the run failed · 2 usage or config error · 3 discrepan
     if (action === 'approve') command.option('--all', 'approve every pending proposal');
     command.action((keys: string[], _options, self: Command) => decideCommand(action, keys, self.optsWithGlobals(), io));
   }
+
+  program
+    .command('link <key>')
+    .description('link a proposed key to the authority key it should be (proposed → linked; see probable_matches_<stamp>.csv)')
+    .requiredOption('--to <authorityKey>', 'the authority (A) key')
+    .addOption(actorOption())
+    .option('--reason <text>', 'why; kept in the audit log')
+    .action((key: string, _options, self: Command) => linkCommand(key, self.optsWithGlobals(), io));
+
+  program
+    .command('unlink <key>')
+    .description('take a link back (linked → proposed)')
+    .addOption(actorOption())
+    .option('--reason <text>', 'why; kept in the audit log')
+    .action((key: string, _options, self: Command) => unlinkCommand(key, self.optsWithGlobals(), io));
+
+  program
+    .command('not-a-match <key>')
+    .description('record that a key is not the authority key suggested for it; the pair is not suggested again')
+    .requiredOption('--to <authorityKey>', 'the suggested authority (A) key')
+    .addOption(actorOption())
+    .option('--reason <text>', 'why; kept in the audit log')
+    .action((key: string, _options, self: Command) => notAMatchCommand(key, self.optsWithGlobals(), io));
 
   program
     .command('undo <key>')

@@ -3,9 +3,7 @@
  * otherwise, so logs captured by CI stay readable.
  */
 import cliProgress from 'cli-progress';
-import type { ProgressEvent, ReconcileStage } from '../reconcile.js';
-
-const STAGES: readonly ReconcileStage[] = ['read', 'compare', 'provision', 'reports', 'persist'];
+import { RECONCILE_STAGES as STAGES, type ProgressEvent, type ReconcileStage } from '../reconcile.js';
 
 export interface ProgressView {
   update(event: ProgressEvent): void;

@@ -1,4 +1,4 @@
-/** The approval workflow and history commands: registry list, approve/reject/deprecate, runs, audit. */
+/** The approval workflow and history commands: registry list, approve/reject/deprecate, link/unlink/not-a-match, runs, audit. */
 import type { ReviewDecision } from '../core/lifecycle.js';
 import type { MasterKeyStatus } from '../core/types.js';
 import { KeySyncError } from '../errors.js';
@@ -87,6 +87,27 @@ export async function decideCommand(action: ReviewDecision, keys: string[], opti
 export async function undoCommand(key: string, options: CommonOptions & { actor: string }, io: CliIo): Promise<void> {
   const record = await withWorkspace(options, io, (workspace) => workspace.registry.undo(key, { actor: options.actor }));
   print(io, options, record, () => `${visibleCell(record.masterKey)}: ${record.status} again (your last decision undone, by ${options.actor})`);
+}
+
+interface LinkOptions extends CommonOptions {
+  readonly actor: string;
+  readonly reason?: string;
+  readonly to: string;
+}
+
+export async function linkCommand(key: string, options: LinkOptions, io: CliIo): Promise<void> {
+  const record = await withWorkspace(options, io, (workspace) => workspace.registry.link(key, options.to, { actor: options.actor, reason: options.reason }));
+  print(io, options, record, () => `${visibleCell(record.masterKey)}: linked to ${visibleCell(record.linkedTo ?? '')} (by ${options.actor})`);
+}
+
+export async function unlinkCommand(key: string, options: CommonOptions & { actor: string; reason?: string }, io: CliIo): Promise<void> {
+  const record = await withWorkspace(options, io, (workspace) => workspace.registry.unlink(key, { actor: options.actor, reason: options.reason }));
+  print(io, options, record, () => `${visibleCell(record.masterKey)}: ${record.status} again (link taken back by ${options.actor})`);
+}
+
+export async function notAMatchCommand(key: string, options: LinkOptions, io: CliIo): Promise<void> {
+  const rejected = await withWorkspace(options, io, (workspace) => workspace.registry.notAMatch(key, options.to, { actor: options.actor, reason: options.reason }));
+  print(io, options, rejected, () => `${visibleCell(rejected.normalizedKey)} is not ${visibleCell(rejected.authorityKey)}: it will not be suggested again (recorded by ${rejected.rejectedBy})`);
 }
 
 export async function renormalizeCommand(options: CommonOptions & { actor: string; dryRun?: boolean }, io: CliIo): Promise<void> {

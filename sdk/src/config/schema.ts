@@ -135,6 +135,21 @@ export const configSchema = z
       })
       .prefault({})
       .describe('How master keys are proposed for out-of-authority keys.'),
+    matching: z
+      .strictObject({
+        enabled: z.boolean().default(true).describe('Suggest the authority key each out-of-authority key was probably meant to be.'),
+        max_distance: z
+          .number()
+          .min(0)
+          .max(2)
+          .multipleOf(0.5)
+          .default(2)
+          .describe('Largest edit distance suggested (0–2, in steps of 0.5: a confusable character such as O for 0 costs 0.5); 0 turns edit matching off.'),
+        max_candidates: z.number().int().min(1).max(20).default(3).describe('Candidates listed per key.'),
+        min_score: z.number().min(0).max(1).default(0.85).describe('Candidates scoring below this (0–1, docs/behaviour.md §10) are not suggested.'),
+      })
+      .prefault({})
+      .describe('Probable matches: the authority keys an out-of-authority key may have been meant to be.'),
     simulation: z
       .strictObject({
         seed: z.number().int().min(WHOLE_NUMBERS.seed.min).max(WHOLE_NUMBERS.seed.max).default(42),

@@ -32,6 +32,14 @@ provisioning:
   namespace_prefix: MASTER
   auto_approve: false
 
+# Probable matches: for each out-of-authority key, the authority keys it was probably
+# meant to be (padding, delimiters, typos, confusable characters, a dropped segment).
+matching:
+  enabled: true
+  max_distance: 2       # edit distance; a confusable character (O for 0) costs 0.5
+  max_candidates: 3
+  min_score: 0.85       # 0-1; 0.7 also lists every edit-distance candidate (docs/behaviour.md §10)
+
 # Mock data (keysync --generate-data): normal | drift | failure | recovery.
 simulation:
   seed: ${seed}

@@ -7,24 +7,29 @@ import type { NewAuditEvent } from './records.js';
 import type { MasterKeyStatus } from './types.js';
 
 /** Everything that moves a master key from one status to another. */
-export type MasterKeyAction = 'approve' | 'reject' | 'deprecate' | 'resolve';
+export type MasterKeyAction = 'approve' | 'reject' | 'deprecate' | 'resolve' | 'link' | 'unlink';
 
-/** The actions a person takes; `resolve` is KeySync's own, when a key appears in the authority. */
-export type ReviewDecision = Exclude<MasterKeyAction, 'resolve'>;
+/** The decisions a person takes on a key alone; `resolve` is KeySync's own, and `link` needs the authority key too. */
+export type ReviewDecision = 'approve' | 'reject' | 'deprecate';
 
 /** One action's rule: the statuses it applies to, the status it leads to, the audit event it records. */
 export interface Transition {
   readonly from: readonly MasterKeyStatus[];
   readonly to: MasterKeyStatus;
   readonly event: string;
+  /** The action in the past tense, for messages. */
+  readonly done: string;
 }
 
 /** The master-key lifecycle (docs/behaviour.md §5) as data: which action moves which status where. */
 export const TRANSITIONS: Readonly<Record<MasterKeyAction, Transition>> = {
-  approve: { from: ['proposed'], to: 'active', event: 'master_key_approved' },
-  reject: { from: ['proposed'], to: 'rejected', event: 'master_key_rejected' },
-  deprecate: { from: ['active'], to: 'deprecated', event: 'master_key_deprecated' },
-  resolve: { from: ['proposed'], to: 'resolved', event: 'master_key_resolved' },
+  approve: { from: ['proposed'], to: 'active', event: 'master_key_approved', done: 'approved' },
+  reject: { from: ['proposed'], to: 'rejected', event: 'master_key_rejected', done: 'rejected' },
+  deprecate: { from: ['active'], to: 'deprecated', event: 'master_key_deprecated', done: 'deprecated' },
+  resolve: { from: ['proposed'], to: 'resolved', event: 'master_key_resolved', done: 'resolved' },
+  // A proposal that is an authority key mistyped or formatted differently (docs/behaviour.md §10).
+  link: { from: ['proposed'], to: 'linked', event: 'master_key_linked', done: 'linked' },
+  unlink: { from: ['linked'], to: 'proposed', event: 'master_key_unlinked', done: 'unlinked' },
 };
 
 export function nextStatus(
@@ -37,7 +42,7 @@ export function nextStatus(
     throw new KeySyncError(
       'ILLEGAL_TRANSITION',
       'state',
-      `Cannot ${action} master key ${record.masterKey}: it is ${current}, and only ${transition.from.join(' or ')} keys can be ${transition.to === 'active' ? 'approved' : transition.to}.`,
+      `Cannot ${action} master key ${record.masterKey}: it is ${current}, and only ${transition.from.join(' or ')} keys can be ${transition.done}.`,
       { remedy: `\`keysync audit --key ${record.normalizedKey}\` shows its history` },
     );
   }
@@ -55,18 +60,23 @@ export function statusBeforeDecision(eventType: string): MasterKeyStatus | undef
 
 export const UNDO_EVENT = 'master_key_decision_undone';
 
+/** A person said a key is not the authority key it was suggested to be: that pair is not suggested again (docs/decisions.md §18). */
+export const NOT_A_MATCH_EVENT = 'probable_match_rejected';
+
 /** The audit event of one transition, whoever makes it (a user, auto-approve, a run's resolution). */
 export function transitionEvent(
   record: { readonly masterKey: string; readonly normalizedKey: string; readonly sourceSystem: string; readonly status: MasterKeyStatus },
   action: MasterKeyAction,
-  by: { readonly actor: string; readonly reason: string | null; readonly now: string; readonly runId: string | null },
+  by: { readonly actor: string; readonly reason: string | null; readonly now: string; readonly runId: string | null; readonly linkedTo?: string },
 ): NewAuditEvent {
   const to = TRANSITIONS[action].to;
+  // A link says where to: the key corrections report and the audit log both name the authority key.
+  const where = action === 'link' ? ` to ${by.linkedTo}` : '';
   return {
     timestamp: by.now,
     runId: by.runId,
     eventType: TRANSITIONS[action].event,
-    details: `${record.masterKey}: ${record.status} → ${to}${by.reason ? ` (${by.reason})` : ''}`,
+    details: `${record.masterKey}: ${record.status} → ${to}${where}${by.reason ? ` (${by.reason})` : ''}`,
     system: record.sourceSystem,
     key: record.normalizedKey,
     action,

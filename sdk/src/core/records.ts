@@ -16,6 +16,8 @@ export interface MasterKeyRecord {
   readonly statusChangedAt: string;
   readonly statusChangedBy: string;
   readonly statusReason: string | null;
+  /** The authority key a `linked` entry's key should be (docs/behaviour.md §10); null otherwise. */
+  readonly linkedTo: NormalizedKey | null;
 }
 
 /** One event of the audit log: a run's milestones, every proposal and every decision. */

@@ -65,6 +65,7 @@ export function planRegistryChanges(input: RegistryPlanInput): RegistryPlan {
     statusChangedAt: now,
     statusChangedBy: 'keysync',
     statusReason: null,
+    linkedTo: null,
   }));
   for (const record of inserted) {
     event({

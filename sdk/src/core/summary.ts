@@ -1,7 +1,7 @@
 /** The typed summary of one run: what the CLI prints, the summary report holds and views chart. */
 import { totalGaps, type Discrepancies } from './compare.js';
 import { formatCount, formatPercent } from './format.js';
-import type { RunMode, SystemId } from './types.js';
+import type { NormalizedKey, RunMode, SystemId } from './types.js';
 
 /** One system's part in a run: keys, match rate, or why it was left out. */
 export interface SystemSummary {
@@ -38,11 +38,18 @@ export interface RunTotals {
   readonly keysInAuthority: number;
   /** Keys in the authority and in no other system; null when nothing was compared. */
   readonly keysOnlyInAuthority: number | null;
-  /** Distinct keys found outside the authority: the summary report's "Total Out of Authority Keys", as the earlier tool counted them. */
+  /**
+   * Distinct keys found outside the authority: the summary report's "Total Out of Authority Keys", as the earlier tool counted them.
+   * A key a person linked to an authority key (docs/behaviour.md §10) is not counted: it is that key, mistyped.
+   */
   readonly keysMissingInAuthority: number;
+  /** Out-of-authority keys with at least one probable match (docs/behaviour.md §10); 0 when matching is off. */
+  readonly keysWithProbableMatch: number;
+  /** Keys outside the authority that a person linked to an authority key, seen in this run. */
+  readonly keysLinked: number;
   /** Null when nothing was compared. */
   readonly keysInAllSystems: number | null;
-  /** Null when nothing was compared. */
+  /** Null when nothing was compared. Linked keys are not unique keys of their own. */
   readonly overallMatchRate: number | null;
   /** Σ over systems of |S − A|: (system, key) pairs, so a key outside A in two systems counts twice. */
   readonly outOfAuthoritySightings: number;
@@ -94,12 +101,21 @@ export interface SummaryInput {
   readonly fromSnapshot: ReadonlySet<SystemId>;
   readonly registry: RegistryChanges;
   readonly warnings?: readonly string[];
+  /** Keys linked to an authority key in the registry: no longer out of authority. */
+  readonly linked?: ReadonlySet<NormalizedKey>;
+  readonly keysWithProbableMatch?: number;
 }
 
 export function summarizeRun(input: SummaryInput): RunSummary {
   const { discrepancies: d } = input;
   const outOfAuthorityBySystem = new Map<SystemId, number>();
-  for (const { sightings } of d.outOfAuthority) {
+  const linked = input.linked ?? new Set<NormalizedKey>();
+  let keysLinked = 0;
+  for (const { key, sightings } of d.outOfAuthority) {
+    if (linked.has(key)) {
+      keysLinked++;
+      continue;
+    }
     for (const system of new Set(sightings.map((sighting) => sighting.system))) {
       outOfAuthorityBySystem.set(system, (outOfAuthorityBySystem.get(system) ?? 0) + 1);
     }
@@ -141,12 +157,14 @@ export function summarizeRun(input: SummaryInput): RunSummary {
     systems,
     totals: {
       comparedSystems: d.comparedSystems,
-      uniqueKeys: d.uniqueKeys,
+      uniqueKeys: d.uniqueKeys - keysLinked,
       keysInAuthority: d.keyCounts[d.authority] ?? 0,
       keysOnlyInAuthority: compared ? d.onlyInAuthority.length : null,
-      keysMissingInAuthority: d.outOfAuthority.length,
+      keysMissingInAuthority: d.outOfAuthority.length - keysLinked,
+      keysWithProbableMatch: input.keysWithProbableMatch ?? 0,
+      keysLinked,
       keysInAllSystems: compared ? d.keysInAllSystems : null,
-      overallMatchRate: d.matchRates.overall,
+      overallMatchRate: compared ? (d.uniqueKeys - keysLinked === 0 ? 0 : d.keysInAllSystems / (d.uniqueKeys - keysLinked)) : null,
       outOfAuthoritySightings: [...outOfAuthorityBySystem.values()].reduce((sum, count) => sum + count, 0),
       propagationGaps: totalGaps(d),
       duplicateGroups: d.duplicates.length,
@@ -160,12 +178,14 @@ export function summarizeRun(input: SummaryInput): RunSummary {
 
 /**
  * A summary as stored with its run. Before the pair count had its own name, it was stored as
- * `totals.outOfAuthority`; such summaries are read under the current name.
+ * `totals.outOfAuthority`; such summaries are read under the current name. Summaries stored
+ * before probable matches and links existed count none.
  */
 export function storedSummary(json: string): RunSummary {
-  const summary = JSON.parse(json) as RunSummary & { totals: { outOfAuthority?: number } };
-  const { outOfAuthority, ...totals } = summary.totals;
-  if (outOfAuthority === undefined) return summary;
+  const summary = JSON.parse(json) as RunSummary & { totals: Partial<RunTotals> & { outOfAuthority?: number } };
+  const { outOfAuthority, ...stored } = summary.totals;
+  const totals: RunTotals = { ...stored, keysWithProbableMatch: stored.keysWithProbableMatch ?? 0, keysLinked: stored.keysLinked ?? 0 };
+  if (outOfAuthority === undefined) return { ...summary, totals };
   return { ...summary, totals: { ...totals, outOfAuthoritySightings: outOfAuthority } };
 }
 

@@ -10,7 +10,7 @@ export type NormalizedKey = string;
 export type ProvisioningStrategy = 'mirror' | 'namespaced' | 'surrogate';
 
 /** Every status a master key can have, in the order views list them. */
-export const MASTER_KEY_STATUSES = ['proposed', 'active', 'rejected', 'deprecated', 'resolved'] as const;
+export const MASTER_KEY_STATUSES = ['proposed', 'active', 'rejected', 'deprecated', 'resolved', 'linked'] as const;
 
 /** A master key's status in the registry. */
 export type MasterKeyStatus = (typeof MASTER_KEY_STATUSES)[number];

@@ -13,6 +13,7 @@ import { writeChunksAtomically, writeFileAtomically } from '../io/atomic-file.js
 import { isWholeNumberIn, WHOLE_NUMBERS, wholeNumberRule } from '../whole-numbers.js';
 import { GENERATION_STATS_NAME, generationStatsText } from './generation-stats.js';
 import { planKeys, type KeyPlan } from './key-plan.js';
+import { MATCH_TRUTH_NAME, matchTruthText, planMatchVariants, type MatchVariants } from './match-variants.js';
 import { isAbsentOrOwnMockOutput, recordMockOutput } from './manifest.js';
 import { createRandom, type Random } from './random.js';
 import { systemRows } from './rows.js';
@@ -54,6 +55,8 @@ export interface MockDataResult {
   readonly files: readonly { readonly system: string; readonly file: string; readonly rows: number }[];
   /** `generation_stats.json`, beside the authority's file. */
   readonly statsFile: string;
+  /** `match_truth.csv` beside it, with `match-variants` injected: each injected key and the authority key it stands for. */
+  readonly truthFile: string | null;
   /** The match rates the plan implies, before dirty variants (which normalise back). */
   readonly expected: { readonly overallMatchRate: number; readonly systemMatchRate: number };
 }
@@ -106,14 +109,18 @@ export async function generateMockData(options: MockDataOptions): Promise<MockDa
   const random = createRandom(seed);
   const plan = planKeys(keys, SCENARIOS[scenario], downstream.length, random);
   const failures = new Set(options.failures ?? []);
+  const keyWidth = Math.max(7, String(plan.universe).length);
+  // Its own random stream, so that the data without it stays as it was.
+  const variants = failures.has('match-variants') ? planMatchVariants(plan, downstream, keyWidth, config.values.normalize, createRandom(seed ^ 0x6d61_7463)) : null;
 
   const generated = systems.map((system) => {
     const source = config.values.sources.get(system)!;
     const file = path.resolve(config.baseDir, source.path);
-    const ids = systemKeyIds(plan, system, authority, downstream);
-    const lines = systemLines(system, ids, random, { failures, downstream, keyWidth: Math.max(7, String(plan.universe).length) });
+    const ids = systemKeyIds(plan, system, authority, downstream, variants);
+    const extra = variants?.extraRows.get(system) ?? [];
+    const lines = systemLines(system, ids, random, { failures, downstream, keyWidth, extra });
     if (!into) writeSystemFile(file, lines, `${source.key_column},last_seen_at,system,status`);
-    return { system, file, lines, rows: lines?.length ?? 0, keys: ids.length };
+    return { system, file, lines, rows: lines?.length ?? 0, keys: ids.length + extra.length };
   });
   if (into) await writeSystemsDatabase(into, generated.map(({ system, lines }) => ({ table: system, lines: lines ?? [] })));
   const files = generated.map(({ lines: _lines, ...file }) => file);
@@ -134,8 +141,10 @@ export async function generateMockData(options: MockDataOptions): Promise<MockDa
     plannedMatchRates: { overall: expected.overallMatchRate, perSystem: expected.systemMatchRate },
   });
   writeChunksAtomically(statsFile, [stats], { replace: true });
-  recordMockOutput([...new Set([...files.map((file) => file.file), statsFile])]);
-  return { configPath, configWritten, scenario, seed, files: files.map(({ system, file, rows }) => ({ system, file, rows })), statsFile, expected };
+  const truthFile = variants ? truthFileOf(config) : null;
+  if (variants && truthFile) writeChunksAtomically(truthFile, [matchTruthText(variants.truth)], { replace: true });
+  recordMockOutput([...new Set([...files.map((file) => file.file), statsFile, ...(truthFile ? [truthFile] : [])])]);
+  return { configPath, configWritten, scenario, seed, files: files.map(({ system, file, rows }) => ({ system, file, rows })), statsFile, truthFile, expected };
 }
 
 /** The config the data is generated for: the file, or the template about to be written when there is none. */
@@ -154,7 +163,7 @@ function configFor(options: Pick<MockDataOptions, 'dir' | 'configPath' | 'scenar
 /** The files generating would overwrite (the sources and the stats file) that are not provably its own. */
 function foreignSourceFiles(config: KeySyncConfig): string[] {
   // A set: the systems of a SQLite mock share one file.
-  return [...new Set([...[...config.values.sources.values()].map((source) => path.resolve(config.baseDir, source.path)), statsFileOf(config)])].filter(
+  return [...new Set([...[...config.values.sources.values()].map((source) => path.resolve(config.baseDir, source.path)), statsFileOf(config), truthFileOf(config)])].filter(
     (file) => !isAbsentOrOwnMockOutput(file),
   );
 }
@@ -164,9 +173,15 @@ function statsFileOf(config: KeySyncConfig): string {
   return path.join(path.dirname(path.resolve(config.baseDir, authority.path)), GENERATION_STATS_NAME);
 }
 
-function systemKeyIds(plan: KeyPlan, system: string, authority: string, downstream: readonly string[]): Uint32Array {
+function truthFileOf(config: KeySyncConfig): string {
+  return path.join(path.dirname(statsFileOf(config)), MATCH_TRUTH_NAME);
+}
+
+function systemKeyIds(plan: KeyPlan, system: string, authority: string, downstream: readonly string[], variants: MatchVariants | null): Uint32Array {
   if (system === authority) return concat(plan.common, plan.onlyInAuthority);
-  return concat(plan.common, plan.outsideBySystem[downstream.indexOf(system)]!);
+  const replaced = variants?.replaced.get(system);
+  const common = replaced?.size ? plan.common.filter((id) => !replaced.has(id)) : plan.common;
+  return concat(common, plan.outsideBySystem[downstream.indexOf(system)]!);
 }
 
 /** A system's CSV data lines; undefined for the `empty-file` injection (a 0-byte file, or an empty table). */
@@ -174,7 +189,7 @@ function systemLines(
   system: string,
   ids: Uint32Array,
   random: Random,
-  { failures, downstream, keyWidth }: { failures: ReadonlySet<FailureInjection>; downstream: readonly string[]; keyWidth: number },
+  { failures, downstream, keyWidth, extra }: { failures: ReadonlySet<FailureInjection>; downstream: readonly string[]; keyWidth: number; extra: readonly string[] },
 ): string[] | undefined {
   const lastDownstream = downstream[downstream.length - 1];
   if (failures.has('empty-file') && system === lastDownstream) return undefined;
@@ -182,6 +197,7 @@ function systemLines(
     keyWidth,
     corrupt: failures.has('corrupt-rows') && downstream.includes(system),
     massDuplication: failures.has('mass-duplication') && system === downstream[0],
+    extra,
   });
 }
 
@@ -242,7 +258,7 @@ function validate(scenario: string, keys: number, seed: number, failures: readon
   if (!isWholeNumberIn(keys, WHOLE_NUMBERS.mockKeys)) throw usage(`keys must be ${wholeNumberRule(WHOLE_NUMBERS.mockKeys)}, got ${keys}.`, 'pass e.g. keys: 1000 (--keys 1000 on the command line)');
   if (!isWholeNumberIn(seed, WHOLE_NUMBERS.seed)) throw usage(`seed must be ${wholeNumberRule(WHOLE_NUMBERS.seed)}, got ${seed}.`, 'pass e.g. seed: 42 (--seed 42 on the command line)');
   for (const failure of failures) {
-    if (!FAILURE_INJECTIONS.includes(failure as FailureInjection)) {
+    if (!(FAILURE_INJECTIONS as readonly string[]).includes(failure)) {
       throw usage(`Unknown failure injection "${failure}".`, `use ${FAILURE_INJECTIONS.join(', ')}`);
     }
   }

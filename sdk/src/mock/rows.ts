@@ -8,6 +8,8 @@ export interface RowOptions {
   readonly keyWidth: number;
   readonly corrupt: boolean;
   readonly massDuplication: boolean;
+  /** Raw keys written as they are, once each (injected match variants and new keys). */
+  readonly extra?: readonly string[];
 }
 
 const LAST_SEEN_BASE = Date.UTC(2026, 10, 1);
@@ -57,6 +59,7 @@ export function systemRows(system: string, ids: Uint32Array, random: Random, opt
     if (random.next() < duplicateRate) lines.push(line(otherForm(key, family, raw, random)));
     if (options.corrupt && random.next() < CORRUPT_ROW_RATE) lines.push(corruptLine(key, system, random));
   }
+  for (const raw of options.extra ?? []) lines.push(line(raw));
   random.shuffle(lines);
   return lines;
 }

@@ -41,10 +41,14 @@ export const DIRTY_RATES = {
   variantDuplicate: 0.005,
 } as const;
 
-/** Optional failure injection: bad rows, an empty export, mass duplication. */
-export type FailureInjection = 'corrupt-rows' | 'empty-file' | 'mass-duplication';
+/**
+ * Optional failure injection: bad rows, an empty export, mass duplication, and keys written
+ * the way people get them wrong with their ground truth (mock/match-variants.ts).
+ */
+export const FAILURE_INJECTIONS = ['corrupt-rows', 'empty-file', 'mass-duplication', 'match-variants'] as const;
 
-export const FAILURE_INJECTIONS: readonly FailureInjection[] = ['corrupt-rows', 'empty-file', 'mass-duplication'];
+/** A fault mock data can inject (`--inject-failures`). */
+export type FailureInjection = (typeof FAILURE_INJECTIONS)[number];
 
 /** Share of rows corrupted by `corrupt-rows`, and of keys duplicated by `mass-duplication`. */
 export const CORRUPT_ROW_RATE = 0.005;

@@ -1,9 +1,10 @@
 /**
- * The eight reports of docs/behaviour.md §6 as rows: pure functions of a run's results. Headers keep
+ * The reports of docs/behaviour.md §6 as rows: pure functions of a run's results. Headers keep
  * the earlier tool's names so existing consumers keep working. Every list is already in
  * a deterministic order, so identical inputs give identical files.
  */
 import type { Discrepancies } from '../core/compare.js';
+import type { ProbableMatch } from '../core/probable-match.js';
 import { formatPercent } from '../core/format.js';
 import { whyNothingCompared, type RunSummary } from '../core/summary.js';
 import type { BadRow, SkippedSource } from '../core/types.js';
@@ -20,6 +21,8 @@ export const REPORT_NAMES = [
   'duplicates',
   'error_report',
   'trend_analysis',
+  'probable_matches',
+  'key_corrections',
 ] as const;
 
 /** One of {@link REPORT_NAMES}. */
@@ -39,6 +42,8 @@ export const REPORT_HEADERS = {
   duplicates: ['System', 'Normalized Key', 'Original Keys', 'Count', 'Lines'],
   error_report: ['Timestamp', 'Type', 'File', 'System', 'Line', 'Error', 'Action'],
   trend_analysis: ['Run ID', 'Timestamp', 'Total Keys', 'Match Rate', 'Out of Authority', 'Propagation Gaps', 'Trend'],
+  probable_matches: ['Source System', 'Original Key', 'Normalized Key', 'Candidate A Key', 'Score', 'Reason', 'Rank'],
+  key_corrections: ['System', 'Original Key', 'Should Be', 'Linked By', 'Linked At'],
 } as const satisfies Readonly<Record<ReportName, readonly string[]>>;
 
 /** A column of one report, by its header text. */
@@ -70,6 +75,8 @@ export interface ReportInput {
   readonly skippedSources: readonly SkippedSource[];
   /** Earlier completed runs, oldest first; this run is appended by the report. */
   readonly history: readonly TrendPoint[];
+  /** Out-of-authority keys (not linked) with their candidates, by key (docs/behaviour.md §10). */
+  readonly probableMatches: readonly ProbableMatch[];
 }
 
 type Rows = Iterable<readonly Cell[]>;
@@ -97,6 +104,8 @@ export function* summaryRows({ summary, timestamp }: ReportInput): Rows {
   yield metric('Out of Authority Sightings (system, key pairs)', totals.outOfAuthoritySightings);
   yield metric('Total Propagation Gaps', totals.propagationGaps);
   yield metric('Total Duplicate Groups', totals.duplicateGroups);
+  yield metric('Out of Authority Keys with a Probable Match', totals.keysWithProbableMatch);
+  yield metric('Out of Authority Keys Linked to A', totals.keysLinked);
   for (const system of summary.systems) {
     if (system.role === 'authority') continue;
     if (system.status === 'skipped') {
@@ -113,9 +122,34 @@ export function* missingInAuthorityRows({ discrepancies, registry, timestamp }: 
   const byKey = new Map(registry.map((record) => [record.normalizedKey, record]));
   for (const { key, sightings } of discrepancies.outOfAuthority) {
     const record = byKey.get(key);
+    // A linked key shows the authority key it should be where a proposal shows its master key.
+    const masterKey = record?.status === 'linked' ? record.linkedTo : record?.masterKey;
     for (const sighting of sightings) {
-      yield [key, sighting.system, sighting.raw, record?.masterKey ?? '', record?.strategy ?? '', record?.status ?? '', timestamp];
+      yield [key, sighting.system, sighting.raw, masterKey ?? '', record?.strategy ?? '', record?.status ?? '', timestamp];
     }
+  }
+}
+
+export function* probableMatchRows({ discrepancies, probableMatches }: ReportInput): Rows {
+  yield REPORT_HEADERS.probable_matches;
+  const sightingsOf = new Map(discrepancies.outOfAuthority.map(({ key, sightings }) => [key, sightings]));
+  for (const { key, candidates } of probableMatches) {
+    for (const sighting of sightingsOf.get(key) ?? []) {
+      for (const [rank, candidate] of candidates.entries()) {
+        yield [sighting.system, sighting.raw, key, candidate.authorityKey, candidate.score.toFixed(2), candidate.reason, rank + 1];
+      }
+    }
+  }
+}
+
+/** What the owners of each downstream system should correct: every raw key linked to an authority key. */
+export function* keyCorrectionRows({ discrepancies, registry }: ReportInput): Rows {
+  yield REPORT_HEADERS.key_corrections;
+  const linked = new Map(registry.flatMap((record) => (record.status === 'linked' ? [[record.normalizedKey, record] as const] : [])));
+  for (const { key, sightings } of discrepancies.outOfAuthority) {
+    const record = linked.get(key);
+    if (!record) continue;
+    for (const sighting of sightings) yield [sighting.system, sighting.raw, record.linkedTo, record.statusChangedBy, record.statusChangedAt];
   }
 }
 
@@ -212,4 +246,6 @@ export const REPORT_ROWS: Readonly<Record<ReportName, (input: ReportInput) => Ro
   duplicates: duplicateRows,
   error_report: errorRows,
   trend_analysis: trendRows,
+  probable_matches: probableMatchRows,
+  key_corrections: keyCorrectionRows,
 };

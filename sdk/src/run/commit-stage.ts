@@ -15,7 +15,9 @@ import { findResolved, proposeMasterKeys, registryLookup, type Proposal } from '
 import type { AuditEvent, NewAuditEvent, Planned } from '../core/records.js';
 import { planRegistryChanges, type RegistryPlan } from '../core/registry-plan.js';
 import { summarizeRun, type RunSummary } from '../core/summary.js';
+import type { ProbableMatch } from '../core/probable-match.js';
 import type { ReportPaths, SystemId } from '../core/types.js';
+import { REPORT_NAMES } from '../reports/report-rows.js';
 import { throwIfAborted } from '../errors.js';
 import { removeRunReports } from '../reports/report-stamp.js';
 import { writeReports } from '../reports/write-reports.js';
@@ -27,6 +29,7 @@ import { removeSnapshots as removeSnapshotFiles, saveSnapshotRefs, snapshotFolde
 import type { ExclusiveSession } from '../store/store.js';
 import type { WorkspaceContext } from './workspace-context.js';
 import type { ReadStageResult } from './read-stage.js';
+import { matchStage } from './match-stage.js';
 import { reportInputFor } from './report-input.js';
 import type { RunIdentity } from './run-identity.js';
 import { runEvent } from './run-records.js';
@@ -38,13 +41,14 @@ export interface CommitRequest {
   readonly read: ReadStageResult;
   readonly discrepancies: Discrepancies;
   readonly signal?: AbortSignal;
-  readonly progress: (stage: 'provision' | 'reports' | 'persist', message: string, done?: number, total?: number) => void;
+  readonly progress: (stage: 'match' | 'provision' | 'reports' | 'persist', message: string, done?: number, total?: number) => void;
 }
 
 export interface CommitResult {
   readonly summary: RunSummary;
   readonly reports: ReportPaths;
   readonly proposals: readonly Proposal[];
+  readonly probableMatches: readonly ProbableMatch[];
 }
 
 const newSurrogate = (() => {
@@ -55,17 +59,16 @@ const newSurrogate = (() => {
 
 export async function commitStage(context: WorkspaceContext, session: ExclusiveSession, request: CommitRequest): Promise<CommitResult> {
   const now = context.clock().toISOString();
-  request.progress('provision', 'proposing master keys');
   const planned = await planRun(context, session, request, now);
   throwIfAborted(request.signal);
 
-  request.progress('reports', 'writing reports', 0, 8);
+  request.progress('reports', 'writing reports', 0, REPORT_NAMES.length);
   const reports = await writeRunReports(context, session, request, planned);
   throwIfAborted(request.signal);
 
   request.progress('persist', request.dryRun ? 'dry run: nothing is saved' : 'saving registry and run results');
   if (!request.dryRun) await persistRun(context, session, request, planned, reports, now);
-  return { summary: planned.summary, reports, proposals: planned.proposals };
+  return { summary: planned.summary, reports, proposals: planned.proposals, probableMatches: planned.probableMatches };
 }
 
 interface PlannedRun {
@@ -75,6 +78,7 @@ interface PlannedRun {
   /** The plan's events, then the run's source events and its completion, with their ids. */
   readonly events: readonly Planned<AuditEvent>[];
   readonly lastAuditId: number;
+  readonly probableMatches: readonly ProbableMatch[];
 }
 
 /** Proposals and every registry and audit change, against the registry as it stands. */
@@ -83,6 +87,11 @@ async function planRun(context: WorkspaceContext, session: ExclusiveSession, req
   const { sources } = request.read;
   const { provisioning } = context.config.values;
   const existing = await listMasterKeys(session.db);
+  const linked = new Set(existing.filter((record) => record.status === 'linked').map((record) => record.normalizedKey));
+  request.progress('match', 'finding probable matches');
+  const probableMatches = await matchStage(context, session.db, { sources, discrepancies, linked });
+  throwIfAborted(request.signal);
+  request.progress('provision', 'proposing master keys');
   const proposals = proposeMasterKeys(
     discrepancies.outOfAuthority,
     registryLookup(existing),
@@ -112,6 +121,8 @@ async function planRun(context: WorkspaceContext, session: ExclusiveSession, req
     sources: sources.outcomes,
     discrepancies,
     fromSnapshot: request.read.fromSnapshot,
+    linked,
+    keysWithProbableMatch: probableMatches.length,
     registry: {
       proposed: proposals.length,
       autoApproved: plan.autoApproved,
@@ -126,7 +137,7 @@ async function planRun(context: WorkspaceContext, session: ExclusiveSession, req
     ...sourceEvents(sources, run.id, now).map(withId),
     withId(runEvent(run.id, now, 'run_completed', describeTotals(summary), 'completed')),
   ];
-  return { proposals, plan, summary, events, lastAuditId: (nextAudit ?? 1) - 1 };
+  return { proposals, plan, summary, events, lastAuditId: (nextAudit ?? 1) - 1, probableMatches };
 }
 
 async function writeRunReports(context: WorkspaceContext, session: ExclusiveSession, request: CommitRequest, planned: PlannedRun): Promise<ReportPaths> {

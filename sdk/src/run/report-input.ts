@@ -5,6 +5,7 @@
  */
 import type { Discrepancies } from '../core/compare.js';
 import type { AuditEvent, Planned } from '../core/records.js';
+import type { ProbableMatch } from '../core/probable-match.js';
 import type { RegistryPlan } from '../core/registry-plan.js';
 import type { RunSummary } from '../core/summary.js';
 import type { ReportInput, TrendPoint } from '../reports/report-rows.js';
@@ -23,6 +24,7 @@ export interface ReportInputRequest {
   readonly plan: RegistryPlan;
   /** The plan's events plus the run's own (source and completion events). */
   readonly events: readonly Planned<AuditEvent>[];
+  readonly probableMatches: readonly ProbableMatch[];
 }
 
 export async function reportInputFor(db: Db, request: ReportInputRequest): Promise<ReportInput> {
@@ -39,6 +41,7 @@ export async function reportInputFor(db: Db, request: ReportInputRequest): Promi
     badRows: request.sources.badRows,
     skippedSources: request.sources.skipped,
     history: completed.reverse().flatMap(trendPoint),
+    probableMatches: request.probableMatches,
   };
 }
 

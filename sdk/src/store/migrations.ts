@@ -104,9 +104,56 @@ const runOutputAndRules: Migration = {
   },
 };
 
+/**
+ * Probable matches (docs/behaviour.md §10): a proposal can be `linked` to the authority key it
+ * should be (`linked_to`, set exactly when linked), and pairs a person said are no match are
+ * kept so they are not suggested again. SQLite cannot change a CHECK constraint, so
+ * `master_keys` is rebuilt with the new status allowed, rows and ids kept.
+ */
+const linksAndRejectedMatches: Migration = {
+  async up(db: Kysely<unknown>) {
+    await sql`
+      CREATE TABLE master_keys_linked (
+        id integer PRIMARY KEY AUTOINCREMENT,
+        normalized_key text NOT NULL UNIQUE,
+        master_key text NOT NULL UNIQUE,
+        source_system text NOT NULL,
+        source_key text NOT NULL,
+        strategy text NOT NULL,
+        status text NOT NULL CHECK (status in ('proposed', 'active', 'rejected', 'deprecated', 'resolved', 'linked')),
+        created_at text NOT NULL,
+        created_run_id text NOT NULL,
+        activated_at text,
+        status_changed_at text NOT NULL,
+        status_changed_by text NOT NULL,
+        status_reason text,
+        linked_to text,
+        CHECK ((status = 'linked') = (linked_to IS NOT NULL))
+      )`.execute(db);
+    const columns = sql.raw(
+      'id, normalized_key, master_key, source_system, source_key, strategy, status, created_at, created_run_id, activated_at, status_changed_at, status_changed_by, status_reason',
+    );
+    await sql`INSERT INTO master_keys_linked (${columns}) SELECT ${columns} FROM master_keys`.execute(db);
+    await db.schema.dropTable('master_keys').execute();
+    await sql`ALTER TABLE master_keys_linked RENAME TO master_keys`.execute(db);
+    await db.schema.createIndex('master_keys_status').on('master_keys').column('status').execute();
+
+    await db.schema
+      .createTable('rejected_matches')
+      .addColumn('normalized_key', 'text', (column) => column.notNull())
+      .addColumn('authority_key', 'text', (column) => column.notNull())
+      .addColumn('rejected_at', 'text', (column) => column.notNull())
+      .addColumn('rejected_by', 'text', (column) => column.notNull())
+      .addColumn('reason', 'text')
+      .addPrimaryKeyConstraint('rejected_matches_pk', ['normalized_key', 'authority_key'])
+      .execute();
+  },
+};
+
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_initial': initial,
   '0002_run_output_dir_and_rules_no_checkpoints': runOutputAndRules,
+  '0003_links_and_rejected_matches': linksAndRejectedMatches,
 };
 
 export const SCHEMA_VERSION = Object.keys(MIGRATIONS).length;

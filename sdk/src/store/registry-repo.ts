@@ -1,10 +1,10 @@
 /** The registry of master keys: one row per normalised key, moved through its lifecycle. */
 import type { Selectable } from 'kysely';
-import { nextStatus, statusBeforeDecision, TRANSITIONS, transitionEvent, UNDO_EVENT, type MasterKeyAction } from '../core/lifecycle.js';
+import { NOT_A_MATCH_EVENT, nextStatus, statusBeforeDecision, TRANSITIONS, transitionEvent, UNDO_EVENT, type MasterKeyAction } from '../core/lifecycle.js';
 import type { MasterKeyRecord } from '../core/records.js';
 import type { RegistryPlan } from '../core/registry-plan.js';
 import type { RenormalizePlan } from '../core/renormalize.js';
-import type { MasterKeyStatus, NormalizedKey } from '../core/types.js';
+import { MASTER_KEY_STATUSES, type MasterKeyStatus, type NormalizedKey } from '../core/types.js';
 import { KeySyncError } from '../errors.js';
 import { appendAudit } from './audit-repo.js';
 import { chunked, insertInChunks } from './batch.js';
@@ -32,6 +32,17 @@ export interface TransitionRequest {
   readonly actor: string;
   readonly reason?: string;
   readonly now: string;
+  /** For `link`: the authority key (normalised) the entry's key should be. */
+  readonly linkedTo?: NormalizedKey;
+}
+
+/** A (key, authority key) pair a person said is no match. */
+export interface RejectedMatch {
+  readonly normalizedKey: NormalizedKey;
+  readonly authorityKey: NormalizedKey;
+  readonly rejectedAt: string;
+  readonly rejectedBy: string;
+  readonly reason: string | null;
 }
 
 export async function listMasterKeys(db: Db, filter: RegistryFilter = {}): Promise<MasterKeyRecord[]> {
@@ -57,7 +68,7 @@ export async function countByStatus(db: Db): Promise<Record<MasterKeyStatus, num
     .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
     .groupBy('status')
     .execute();
-  const counts: Record<MasterKeyStatus, number> = { proposed: 0, active: 0, rejected: 0, deprecated: 0, resolved: 0 };
+  const counts = Object.fromEntries(MASTER_KEY_STATUSES.map((status) => [status, 0])) as Record<MasterKeyStatus, number>;
   for (const row of rows) counts[row.status] = Number(row.n);
   return counts;
 }
@@ -81,6 +92,7 @@ export async function applyRegistryPlan(tx: Tx, plan: RegistryPlan): Promise<voi
       status_changed_at: record.statusChangedAt,
       status_changed_by: record.statusChangedBy,
       status_reason: record.statusReason,
+      linked_to: record.linkedTo,
     })),
   );
   for (const change of plan.changed) {
@@ -113,6 +125,7 @@ export async function transitionMasterKey(tx: Tx, key: KeyLookup, request: Trans
       remedy: 'pass --reason "…" (the reason is kept in the audit log)',
     });
   }
+  if (request.action === 'link') await checkLink(tx, row, request.linkedTo ?? '');
   const status = nextStatus({ masterKey: row.master_key, normalizedKey: row.normalized_key }, row.status, request.action);
   await applyTransition(tx, [row], request);
   return toRecord({ ...row, ...statusUpdate(status, request) });
@@ -145,6 +158,58 @@ export async function undoDecision(tx: Tx, key: KeyLookup, by: { readonly actor:
     },
   ]);
   return toRecord({ ...row, status: before, status_changed_at: by.now, status_changed_by: by.actor, status_reason: 'undo' });
+}
+
+/** A link names an authority key other than the entry's own, and one a person did not already call no match. */
+async function checkLink(tx: Tx, row: Selectable<MasterKeysTable>, authorityKey: NormalizedKey): Promise<void> {
+  if (!authorityKey || authorityKey === row.normalized_key) {
+    throw new KeySyncError('LINK_TARGET_INVALID', 'usage', `Linking ${row.master_key} needs the authority key it should be${authorityKey ? `, not its own key ${authorityKey}` : ''}.`, {
+      remedy: 'pass --to <authority key> (probable_matches_<stamp>.csv lists candidates)',
+    });
+  }
+  const rejected = await tx.selectFrom('rejected_matches').select('rejected_by').where('normalized_key', '=', row.normalized_key).where('authority_key', '=', authorityKey).executeTakeFirst();
+  if (rejected) {
+    throw new KeySyncError('LINK_TARGET_INVALID', 'state', `${rejected.rejected_by} recorded that ${row.normalized_key} is not ${authorityKey}.`, {
+      remedy: `\`keysync audit --key ${row.normalized_key}\` shows that decision`,
+    });
+  }
+}
+
+/**
+ * Records that an entry's key is not the authority key it was suggested to be, so the pair is
+ * never suggested again; one audit event. Recording it twice changes nothing.
+ */
+export async function rejectMatch(tx: Tx, key: KeyLookup, authorityKey: NormalizedKey, by: { readonly actor: string; readonly reason?: string; readonly now: string }): Promise<RejectedMatch> {
+  const row = await requireEntry(tx, key);
+  if (!authorityKey || authorityKey === row.normalized_key) {
+    throw new KeySyncError('LINK_TARGET_INVALID', 'usage', `"Not a match" needs the authority key that was suggested for ${row.master_key}.`, {
+      remedy: 'pass --to <authority key> (probable_matches_<stamp>.csv lists candidates)',
+    });
+  }
+  if (row.status === 'linked' && row.linked_to === authorityKey) {
+    throw new KeySyncError('ILLEGAL_TRANSITION', 'state', `${row.master_key} is linked to ${authorityKey}: it cannot also be no match for it.`, {
+      remedy: `unlink it first: \`keysync unlink ${row.normalized_key}\``,
+    });
+  }
+  const existing = await tx.selectFrom('rejected_matches').selectAll().where('normalized_key', '=', row.normalized_key).where('authority_key', '=', authorityKey).executeTakeFirst();
+  if (existing) return toRejectedMatch(existing);
+  const rejected = { normalized_key: row.normalized_key, authority_key: authorityKey, rejected_at: by.now, rejected_by: by.actor, reason: by.reason?.trim() || null };
+  await tx.insertInto('rejected_matches').values(rejected).execute();
+  await appendAudit(tx, [
+    {
+      timestamp: by.now, runId: null, eventType: NOT_A_MATCH_EVENT, details: `${row.normalized_key} is not ${authorityKey}${rejected.reason ? ` (${rejected.reason})` : ''}`,
+      system: row.source_system, key: row.normalized_key, action: 'not a match', result: authorityKey, actor: by.actor,
+    },
+  ]);
+  return toRejectedMatch(rejected);
+}
+
+export async function listRejectedMatches(db: Db): Promise<RejectedMatch[]> {
+  return (await db.selectFrom('rejected_matches').selectAll().orderBy('normalized_key').orderBy('authority_key').execute()).map(toRejectedMatch);
+}
+
+function toRejectedMatch(row: { normalized_key: string; authority_key: string; rejected_at: string; rejected_by: string; reason: string | null }): RejectedMatch {
+  return { normalizedKey: row.normalized_key, authorityKey: row.authority_key, rejectedAt: row.rejected_at, rejectedBy: row.rejected_by, reason: row.reason };
 }
 
 async function requireEntry(tx: Tx, key: KeyLookup): Promise<Selectable<MasterKeysTable>> {
@@ -188,7 +253,7 @@ async function applyTransition(tx: Tx, rows: readonly Selectable<MasterKeysTable
   for (const batch of chunked(rows.map((row) => row.id))) {
     await tx.updateTable('master_keys').set(statusUpdate(TRANSITIONS[request.action].to, request)).where('id', 'in', batch).execute();
   }
-  const by = { actor: request.actor, reason: request.reason ?? null, now: request.now, runId: null };
+  const by = { actor: request.actor, reason: request.reason ?? null, now: request.now, runId: null, linkedTo: request.linkedTo };
   await appendAudit(tx, rows.map((row) => transitionEvent(toRecord(row), request.action, by)));
 }
 
@@ -214,12 +279,13 @@ export async function applyRenormalize(tx: Tx, plan: RenormalizePlan, by: { acto
   ]);
 }
 
-function statusUpdate(status: MasterKeyStatus, request: Pick<TransitionRequest, 'now' | 'actor' | 'reason'>) {
+function statusUpdate(status: MasterKeyStatus, request: Pick<TransitionRequest, 'now' | 'actor' | 'reason' | 'linkedTo'>) {
   return {
     status,
     status_changed_at: request.now,
     status_changed_by: request.actor,
     status_reason: request.reason ?? null,
+    linked_to: status === 'linked' ? (request.linkedTo ?? null) : null,
     ...(status === 'active' ? { activated_at: request.now } : {}),
   };
 }
@@ -239,5 +305,6 @@ function toRecord(row: Selectable<MasterKeysTable>): MasterKeyRecord {
     statusChangedAt: row.status_changed_at,
     statusChangedBy: row.status_changed_by,
     statusReason: row.status_reason,
+    linkedTo: row.linked_to,
   };
 }

@@ -40,6 +40,17 @@ export interface MasterKeysTable {
   status_changed_at: string;
   status_changed_by: string;
   status_reason: string | null;
+  /** The authority key a linked entry should be; null unless the status is `linked`. */
+  linked_to: string | null;
+}
+
+/** Pairs a person said are no match ("not a match"): never suggested again (docs/decisions.md §18). */
+export interface RejectedMatchesTable {
+  normalized_key: string;
+  authority_key: string;
+  rejected_at: string;
+  rejected_by: string;
+  reason: string | null;
 }
 
 export interface AuditLogTable {
@@ -83,4 +94,5 @@ export interface KeySyncTables {
   audit_log: AuditLogTable;
   run_discrepancies: RunDiscrepanciesTable;
   source_snapshots: SourceSnapshotsTable;
+  rejected_matches: RejectedMatchesTable;
 }

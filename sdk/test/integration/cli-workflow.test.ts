@@ -18,6 +18,15 @@ function registry(workspace: TempWorkspace): { master_key: string; normalized_ke
   }
 }
 
+function registryRow(workspace: TempWorkspace, key: string): { status: string; status_changed_at: string } {
+  const db = new Database(workspace.file('data/keysync.db'), { readonly: true });
+  try {
+    return db.prepare('select status, status_changed_at from master_keys where normalized_key = ?').get(key) as never;
+  } finally {
+    db.close();
+  }
+}
+
 function sha256(file: string): string {
   return createHash('sha256').update(readFileSync(file)).digest('hex');
 }
@@ -177,6 +186,67 @@ describe('keysync CLI run over run (docs/behaviour.md §5, §9)', function () {
       const version = await runCli(['--version']);
       assert.equal(version.code, 0);
       assert.match(version.stdout, /^\d+\.\d+\.\d+\n$/);
+    });
+  });
+
+  describe('probable matches and links (docs/behaviour.md §10)', () => {
+    const newest = (name: string) => {
+      const files = readdirSync(workspace.file('output')).filter((file) => file.startsWith(`${name}_`)).sort();
+      return readFileSync(workspace.file(`output/${files.at(-1)}`), 'utf8');
+    };
+    // B writes CUST-005 without a padding zero. CUST-101 is one edit from CUST-001, which B
+    // and C both hold: it is ranked down below min_score, a separate entity.
+    beforeEach(() => writeFileSync(workspace.file('input/B.csv'), 'key,name\nCUST-001,one\nCUST-002,two\nCUST-003,three\nCUST-004,four\ncust-05,five\nCUST-006,six\nCUST-101,extra\n'));
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 1100));
+
+    it('suggests the intended key, links it, keeps it out of the out-of-authority count and lists the correction; unlink undoes it', async () => {
+      const first = await runCli(['-c', workspace.config, '--json']);
+      assert.equal(first.code, 0, first.stderr);
+      assert.deepEqual([JSON.parse(first.stdout).summary.totals.keysWithProbableMatch, JSON.parse(first.stdout).summary.totals.keysMissingInAuthority], [1, 3]);
+      assert.equal(newest('probable_matches'), 'Source System,Original Key,Normalized Key,Candidate A Key,Score,Reason,Rank\nB,cust-05,CUST-05,CUST-005,0.95,padding,1\n');
+
+      const linked = await runCli(['-c', workspace.config, 'link', 'cust-05', '--to', 'cust-005', '--actor', 'ana', '--reason', 'padding']);
+      assert.equal(linked.code, 0, linked.stderr);
+      assert.match(linked.stdout, /CUST-05: linked to CUST-005 \(by ana\)/);
+      await pause();
+      const second = await runCli(['-c', workspace.config, '--json']);
+      assert.equal(second.code, 0, second.stderr);
+      const { totals } = JSON.parse(second.stdout).summary;
+      assert.deepEqual([totals.keysMissingInAuthority, totals.keysLinked, totals.keysWithProbableMatch], [2, 1, 0]);
+      const linkedAt = registryRow(workspace, 'CUST-05').status_changed_at;
+      assert.equal(newest('key_corrections'), `System,Original Key,Should Be,Linked By,Linked At\nB,cust-05,CUST-005,ana,${linkedAt}\n`);
+      assert.match(newest('diff_missing_in_A'), /^CUST-05,B,cust-05,CUST-005,mirror,linked,/m);
+
+      // Every other decision on a linked key is refused, as approve/reject refuse theirs (exit 1).
+      for (const args of [['approve', 'CUST-05'], ['reject', 'CUST-05', '--reason', 'x'], ['link', 'CUST-05', '--to', 'CUST-006']]) {
+        const refused = await runCli(['-c', workspace.config, ...args, '--actor', 'bo']);
+        assert.equal(refused.code, 1, args.join(' '));
+        assert.match(refused.stderr, /it is linked/);
+      }
+      const unlinked = await runCli(['-c', workspace.config, 'unlink', 'CUST-05', '--actor', 'ana']);
+      assert.equal(unlinked.code, 0, unlinked.stderr);
+      assert.equal(registryRow(workspace, 'CUST-05').status, 'proposed');
+      const again = await runCli(['-c', workspace.config, 'unlink', 'CUST-05', '--actor', 'ana']);
+      assert.equal(again.code, 1);
+      assert.match(again.stderr, /it is proposed, and only linked keys can be unlinked/);
+      const audit = await runCli(['-c', workspace.config, 'audit', '--key', 'CUST-05', '--json']);
+      const linkEvents = JSON.parse(audit.stdout).map((event: { eventType: string }) => event.eventType).filter((type: string) => type.includes('link'));
+      assert.deepEqual(linkEvents.sort(), ['master_key_linked', 'master_key_unlinked']);
+    });
+
+    it('records "not a match" so the pair is not suggested again; a link needs an authority key (exit 2)', async () => {
+      assert.equal((await runCli(['-c', workspace.config, '-q'])).code, 0);
+      const rejected = await runCli(['-c', workspace.config, 'not-a-match', 'CUST-05', '--to', 'CUST-005', '--actor', 'ana', '--reason', 'another customer']);
+      assert.equal(rejected.code, 0, rejected.stderr);
+      await pause();
+      assert.equal((await runCli(['-c', workspace.config, '-q'])).code, 0);
+      assert.equal(newest('probable_matches'), 'Source System,Original Key,Normalized Key,Candidate A Key,Score,Reason,Rank\n');
+      const noTarget = await runCli(['-c', workspace.config, 'link', 'CUST-05', '--to', '!!', '--actor', 'ana']);
+      assert.equal(noTarget.code, 2, noTarget.stderr);
+      assert.match(noTarget.stderr, /needs the authority key/);
+      const refusedLink = await runCli(['-c', workspace.config, 'link', 'CUST-05', '--to', 'CUST-005', '--actor', 'bo']);
+      assert.equal(refusedLink.code, 1);
+      assert.match(refusedLink.stderr, /ana recorded that CUST-05 is not CUST-005/);
     });
   });
 });

@@ -8,11 +8,12 @@ import assert from 'node:assert/strict';
 import { cpSync, existsSync, readdirSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { openWorkspace, type ReconcileStage } from '../../src/index.js';
+import { RECONCILE_STAGES } from '../../src/reconcile.js';
 import { runCli } from '../helpers/cli.js';
 import { readReports } from '../helpers/reports.js';
 import { tempWorkspace, type TempWorkspace } from '../helpers/workspace.js';
 
-const STAGES: readonly ReconcileStage[] = ['read', 'compare', 'provision', 'reports', 'persist'];
+const STAGES: readonly ReconcileStage[] = RECONCILE_STAGES;
 
 function query(workspace: TempWorkspace, sql: string): unknown[] {
   const db = new Database(workspace.file('data/keysync.db'), { readonly: true });

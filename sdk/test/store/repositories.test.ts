@@ -17,9 +17,11 @@ import { countDiscrepancies, loadDiscrepancies, saveDiscrepancies, type Discrepa
 import type { SqliteDriver } from '../../src/store/drivers/driver.js';
 import { nativeDriver } from '../../src/store/drivers/native.js';
 import { wasmDriver } from '../../src/store/drivers/wasm.js';
-import { applyRegistryPlan, countByStatus, listMasterKeys, nextIds, transitionMany, transitionMasterKey } from '../../src/store/registry-repo.js';
+import { Kysely, Migrator, sql } from 'kysely';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../src/store/migrations.js';
+import { applyRegistryPlan, countByStatus, listMasterKeys, listRejectedMatches, nextIds, rejectMatch, transitionMany, transitionMasterKey } from '../../src/store/registry-repo.js';
 import { finishRun, getRun, insertRun, listRuns } from '../../src/store/runs-repo.js';
-import { Store } from '../../src/store/store.js';
+import { APPLICATION_ID, Store } from '../../src/store/store.js';
 
 const T0 = '2026-05-01T10:00:00.000Z';
 const T1 = '2026-05-01T10:05:00.000Z';
@@ -68,11 +70,11 @@ for (const driver of [nativeDriver, wasmDriver] as readonly SqliteDriver[]) {
         assert.deepEqual(records, [
           {
             id: 1, masterKey: 'MK-K-1', normalizedKey: 'K-1', sourceSystem: 'B', sourceKey: 'k-1', strategy: 'namespaced', status: 'proposed',
-            createdAt: T0, createdRunId: '20260501T100000Z-seed', activatedAt: null, statusChangedAt: T0, statusChangedBy: 'keysync', statusReason: null,
+            createdAt: T0, createdRunId: '20260501T100000Z-seed', activatedAt: null, statusChangedAt: T0, statusChangedBy: 'keysync', statusReason: null, linkedTo: null,
           },
           {
             id: 2, masterKey: 'MK-K-2', normalizedKey: 'K-2', sourceSystem: 'B', sourceKey: 'k-2', strategy: 'namespaced', status: 'proposed',
-            createdAt: T0, createdRunId: '20260501T100000Z-seed', activatedAt: null, statusChangedAt: T0, statusChangedBy: 'keysync', statusReason: null,
+            createdAt: T0, createdRunId: '20260501T100000Z-seed', activatedAt: null, statusChangedAt: T0, statusChangedBy: 'keysync', statusReason: null, linkedTo: null,
           },
         ]);
         // run_started took audit id 1; the two proposals follow.
@@ -94,7 +96,7 @@ for (const driver of [nativeDriver, wasmDriver] as readonly SqliteDriver[]) {
         assert.deepEqual(keys(await store.read((db) => listMasterKeys(db, { normalizedKeys: ['K-3', 'K-1', 'NONE'] }))), ['K-1', 'K-3']);
         assert.deepEqual(keys(await store.read((db) => listMasterKeys(db, { limit: 1, offset: 1 }))), ['K-2']);
         assert.deepEqual(keys(await store.read((db) => listMasterKeys(db, { offset: 2 }))), ['K-3']);
-        assert.deepEqual(await store.read((db) => countByStatus(db)), { proposed: 2, active: 1, rejected: 0, deprecated: 0, resolved: 0 });
+        assert.deepEqual(await store.read((db) => countByStatus(db)), { proposed: 2, active: 1, rejected: 0, deprecated: 0, resolved: 0, linked: 0 });
       });
 
       it('finds a key by master key, by normalised key, or by its normalised form, and records the user action', async () => {
@@ -123,6 +125,73 @@ for (const driver of [nativeDriver, wasmDriver] as readonly SqliteDriver[]) {
         const [record] = await store.read((db) => listMasterKeys(db));
         assert.equal(record!.status, 'proposed');
         assert.equal((await store.read((db) => listAudit(db))).length, 2, 'run_started and the proposal only');
+      });
+
+      it('link and unlink (docs/behaviour.md §10): proposed → linked with linked_to, linked → proposed; audited; every other move refused', async () => {
+        await seedRegistry(['K-1', 'K-2']);
+        const key = (given: string) => ({ given, normalized: given });
+        const linked = await store.write('link', (tx) => transitionMasterKey(tx, key('K-1'), { action: 'link', actor: 'ana', reason: 'typo', linkedTo: 'K-01', now: T1 }));
+        assert.deepEqual([linked.status, linked.linkedTo, linked.statusChangedBy], ['linked', 'K-01', 'ana']);
+        assert.deepEqual((await store.read((db) => listMasterKeys(db, { status: 'linked' }))).map((r) => [r.normalizedKey, r.linkedTo]), [['K-1', 'K-01']]);
+        assert.equal((await store.read((db) => countByStatus(db))).linked, 1);
+        const refused = async (work: Parameters<Store['write']>[1], code: string) => {
+          await assert.rejects(store.write('try', work), (error: unknown) => isKeySyncError(error) && error.code === code);
+        };
+        for (const action of ['approve', 'reject', 'deprecate', 'link'] as const) {
+          await refused((tx) => transitionMasterKey(tx, key('K-1'), { action, actor: 'a', reason: 'r', linkedTo: 'K-9', now: T1 }), 'ILLEGAL_TRANSITION');
+        }
+        await refused((tx) => transitionMasterKey(tx, key('K-2'), { action: 'unlink', actor: 'a', now: T1 }), 'ILLEGAL_TRANSITION');
+        await refused((tx) => transitionMasterKey(tx, key('K-2'), { action: 'link', actor: 'a', linkedTo: 'K-2', now: T1 }), 'LINK_TARGET_INVALID');
+        await refused((tx) => transitionMasterKey(tx, key('K-2'), { action: 'link', actor: 'a', now: T1 }), 'LINK_TARGET_INVALID');
+        const unlinked = await store.write('unlink', (tx) => transitionMasterKey(tx, key('K-1'), { action: 'unlink', actor: 'bo', now: T1 }));
+        assert.deepEqual([unlinked.status, unlinked.linkedTo], ['proposed', null]);
+        assert.deepEqual((await store.read((db) => listMasterKeys(db, { normalizedKeys: ['K-1'] })))[0]?.linkedTo, null);
+        const events = await store.read((db) => listAudit(db, { key: 'K-1' }));
+        assert.deepEqual(events.map((e) => [e.eventType, e.actor, e.details]), [
+          ['master_key_proposed', 'keysync', 'namespaced master key MK-K-1 proposed for B key k-1'],
+          ['master_key_linked', 'ana', 'MK-K-1: proposed → linked to K-01 (typo)'],
+          ['master_key_unlinked', 'bo', 'MK-K-1: linked → proposed'],
+        ]);
+      });
+
+      it('"not a match" is kept once per pair, audited, and refuses a link to that pair; a linked pair cannot be rejected', async () => {
+        await seedRegistry(['K-1', 'K-2']);
+        const key = (given: string) => ({ given, normalized: given });
+        const by = { actor: 'ana', reason: 'different customer', now: T1 };
+        const first = await store.write('nam', (tx) => rejectMatch(tx, key('MK-K-1'), 'K-01', by));
+        assert.deepEqual(first, { normalizedKey: 'K-1', authorityKey: 'K-01', rejectedAt: T1, rejectedBy: 'ana', reason: 'different customer' });
+        await store.write('again', (tx) => rejectMatch(tx, key('K-1'), 'K-01', { ...by, actor: 'bo' }));
+        assert.deepEqual(await store.read((db) => listRejectedMatches(db)), [first]);
+        const events = await store.read((db) => listAudit(db, { eventType: 'probable_match_rejected' }));
+        assert.deepEqual(events.map((e) => [e.key, e.actor, e.result, e.details]), [['K-1', 'ana', 'K-01', 'K-1 is not K-01 (different customer)']]);
+        await assert.rejects(
+          store.write('link', (tx) => transitionMasterKey(tx, key('K-1'), { action: 'link', actor: 'a', linkedTo: 'K-01', now: T1 })),
+          (error: unknown) => isKeySyncError(error) && error.code === 'LINK_TARGET_INVALID',
+        );
+        await store.write('link', (tx) => transitionMasterKey(tx, key('K-2'), { action: 'link', actor: 'a', linkedTo: 'K-02', now: T1 }));
+        await assert.rejects(store.write('nam', (tx) => rejectMatch(tx, key('K-2'), 'K-02', by)), (error: unknown) => isKeySyncError(error) && error.code === 'ILLEGAL_TRANSITION');
+        await assert.rejects(store.write('nam', (tx) => rejectMatch(tx, key('NOPE'), 'K-02', by)), (error: unknown) => isKeySyncError(error) && error.code === 'MASTER_KEY_NOT_FOUND');
+      });
+
+      it('migration 0003 keeps every entry and id of an older database, and the new status is enforced', async () => {
+        const file = path.join(dir, `old-${++files}.db`);
+        const old = new Kysely<unknown>({ dialect: driver.createDialect(file, { readonly: false, busyTimeoutMs: 2000 }) });
+        const [m1, m2] = Object.entries(MIGRATIONS);
+        await new Migrator({ db: old, provider: { getMigrations: async () => Object.fromEntries([m1!, m2!]) } }).migrateToLatest();
+        await sql.raw(`PRAGMA application_id = ${APPLICATION_ID}`).execute(old);
+        await sql.raw('PRAGMA user_version = 2').execute(old);
+        await sql`INSERT INTO master_keys (id, normalized_key, master_key, source_system, source_key, strategy, status, created_at, created_run_id, status_changed_at, status_changed_by)
+                  VALUES (7, 'K-7', 'MK-7', 'B', 'k-7', 'mirror', 'active', ${T0}, 'r', ${T0}, 'ana')`.execute(old);
+        await old.destroy();
+        const upgraded = await Store.open(file, { driver, lockTimeoutMs: 2000 });
+        try {
+          const [record] = await upgraded.read((db) => listMasterKeys(db));
+          assert.deepEqual([record?.id, record?.normalizedKey, record?.status, record?.linkedTo], [7, 'K-7', 'active', null]);
+          assert.equal(SCHEMA_VERSION, 3);
+          await assert.rejects(upgraded.write('bad', (tx) => tx.updateTable('master_keys').set({ status: 'linked' }).where('id', '=', 7).execute()), 'linked needs linked_to');
+        } finally {
+          await upgraded.close();
+        }
       });
 
       it('transitionMany acts only on keys in a status the action applies to', async () => {
@@ -171,7 +240,8 @@ for (const driver of [nativeDriver, wasmDriver] as readonly SqliteDriver[]) {
         const done = await store.read((db) => getRun(db, 'r1'));
         assert.deepEqual(
           [done!.status, done!.finishedAt, done!.summary, done!.reports, done!.auditFromId, done!.auditToId, done!.normalizeRules, done!.outputDir, done!.configFile],
-          ['completed', T1, summary, { audit_log: '/out/a.csv' }, 1, 7, rules, '/out', '/c.yaml'],
+          // A summary stored without the probable-match counts reads as counting none.
+          ['completed', T1, { runId: 'r1', totals: { uniqueKeys: 3, keysWithProbableMatch: 0, keysLinked: 0 } }, { audit_log: '/out/a.csv' }, 1, 7, rules, '/out', '/c.yaml'],
         );
         assert.equal(await store.read((db) => getRun(db, 'nope')), undefined);
       });

@@ -18,6 +18,7 @@ const SPEC_DEFAULTS = {
   ),
   normalize: { trim_whitespace: true, uppercase: true, collapse_delims: '-', strip_non_alnum: true, left_pad_numbers: false, pad_length: 6 },
   provisioning: { strategy: 'mirror', namespace_prefix: 'MASTER', auto_approve: false },
+  matching: { enabled: true, max_distance: 2, max_candidates: 3, min_score: 0.85 },
   simulation: { seed: 42, scenario: 'normal', keys_per_system: 1000 },
   processing: { mode: 'full', parallel: true, max_workers: 0 },
   output: { directory: './output', csv_injection_guard: true, generate_trend_analysis: true },

@@ -4,12 +4,14 @@ import { nextStatus, TRANSITIONS, transitionEvent, type MasterKeyAction } from '
 import type { MasterKeyStatus } from '../../src/core/types.js';
 import { isKeySyncError } from '../../src/errors.js';
 
-const STATUSES: readonly MasterKeyStatus[] = ['proposed', 'active', 'rejected', 'deprecated', 'resolved'];
+const STATUSES: readonly MasterKeyStatus[] = ['proposed', 'active', 'rejected', 'deprecated', 'resolved', 'linked'];
 const ALLOWED: Readonly<Record<MasterKeyAction, Partial<Record<MasterKeyStatus, MasterKeyStatus>>>> = {
   approve: { proposed: 'active' },
   reject: { proposed: 'rejected' },
   deprecate: { active: 'deprecated' },
   resolve: { proposed: 'resolved' },
+  link: { proposed: 'linked' },
+  unlink: { linked: 'proposed' },
 };
 const record = { masterKey: 'MK-1', normalizedKey: 'CUST-1', sourceSystem: 'B' };
 
@@ -43,7 +45,7 @@ describe('nextStatus (docs/behaviour.md §5)', () => {
 
   it('has one audit event type per action, none shared', () => {
     const events = Object.values(TRANSITIONS).map((transition) => transition.event);
-    assert.deepEqual(events, ['master_key_approved', 'master_key_rejected', 'master_key_deprecated', 'master_key_resolved']);
+    assert.deepEqual(events, ['master_key_approved', 'master_key_rejected', 'master_key_deprecated', 'master_key_resolved', 'master_key_linked', 'master_key_unlinked']);
   });
 });
 

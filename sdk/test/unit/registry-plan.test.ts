@@ -12,7 +12,7 @@ function entry(id: number, key: string, status: MasterKeyStatus): MasterKeyRecor
   return {
     id, masterKey: `M-${key}`, normalizedKey: key, sourceSystem: 'B', sourceKey: key.toLowerCase(), strategy: 'mirror', status,
     createdAt: BEFORE, createdRunId: 'old-run', activatedAt: status === 'active' ? BEFORE : null,
-    statusChangedAt: BEFORE, statusChangedBy: 'keysync', statusReason: null,
+    statusChangedAt: BEFORE, statusChangedBy: 'keysync', statusReason: null, linkedTo: status === 'linked' ? 'CUST-1' : null,
   };
 }
 

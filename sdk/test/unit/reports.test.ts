@@ -235,10 +235,13 @@ describe('claimReportStamp / reportFileName (<report>_<run-timestamp>.csv)', () 
     assert.deepStrictEqual(readdirSync(folder).sort(), [claimFileName(stamp, false), claimFileName(other.stamp, false), path.basename(theirs), 'notes.csv'].sort());
   });
 
-  it('knows the eight reports of docs/behaviour.md §6, in order', () => {
+  it('knows the ten reports of docs/behaviour.md §6, in order', () => {
     assert.deepStrictEqual(
       [...REPORT_NAMES],
-      ['reconciliation_summary', 'diff_missing_in_A', 'diff_missing_from_system', 'master_key_registry', 'audit_log', 'duplicates', 'error_report', 'trend_analysis'],
+      [
+        'reconciliation_summary', 'diff_missing_in_A', 'diff_missing_from_system', 'master_key_registry', 'audit_log', 'duplicates', 'error_report', 'trend_analysis',
+        'probable_matches', 'key_corrections',
+      ],
     );
   });
 });

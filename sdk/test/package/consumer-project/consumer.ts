@@ -51,6 +51,8 @@ try {
     hasDiscrepancies: sdk.hasDiscrepancies(summary),
     TRANSITIONS: sdk.TRANSITIONS.approve.to === approved.status,
     MASTER_KEY_STATUSES: sdk.MASTER_KEY_STATUSES.includes(approved.status),
+    RECONCILE_STAGES: sdk.RECONCILE_STAGES.every((stage) => stage in run.timings),
+    MATCH_SCORES: sdk.MATCH_SCORES.padding > 0,
     RUN_MODES: latest !== undefined && sdk.RUN_MODES.includes(latest.mode),
     REPORT_NAMES: sdk.REPORT_NAMES.every((name) => name in run.reports),
     REPORT_HEADERS: sdk.REPORT_HEADERS.master_key_registry[0] === 'Master Key ID',

@@ -1,0 +1,111 @@
+/**
+ * A multimap from 32-bit hashes to numbers (positions of authority keys), as two flat arrays
+ * sorted by hash plus a directory on the top 16 bits: a million keys with a dozen entries
+ * each fit in typed arrays, build with a radix sort and answer a lookup in a few steps.
+ * Hashes collide, so whoever looks up confirms each value.
+ */
+export class HashPostings {
+  private readonly hashes: Uint32Array;
+  private readonly values: Uint32Array;
+  /** bucketStart[b] = first entry whose hash's top bits are b; about one bucket per entry, at most 2^16. */
+  private readonly bucketStart: Uint32Array;
+  private readonly shift: number;
+
+  /** Takes ownership of both arrays (they are sorted in place, with scratch copies). */
+  constructor(hashes: Uint32Array, values: Uint32Array) {
+    [this.hashes, this.values] = sortByHash(hashes, values);
+    const bits = Math.min(16, Math.max(1, Math.ceil(Math.log2(this.hashes.length + 1))));
+    this.shift = 32 - bits;
+    this.bucketStart = new Uint32Array((1 << bits) + 1);
+    for (let i = 0; i < this.hashes.length; i++) this.bucketStart[(this.hashes[i]! >>> this.shift) + 1]!++;
+    for (let b = 0; b < 1 << bits; b++) this.bucketStart[b + 1]! += this.bucketStart[b]!;
+  }
+
+  get size(): number {
+    return this.hashes.length;
+  }
+
+  /** Calls `visit` with every value stored under `hash`. */
+  forEach(hash: number, visit: (value: number) => void): void {
+    for (let i = this.first(hash); i >= 0 && i < this.hashes.length && this.hashes[i] === hash; i++) visit(this.values[i]!);
+  }
+
+  /** The first entry stored under `hash`, or -1; entries after it with the same hash follow (`hashAt`, `valueAt`). */
+  first(hash: number): number {
+    const bucket = hash >>> this.shift;
+    let low = this.bucketStart[bucket]!;
+    let high = this.bucketStart[bucket + 1]!;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (this.hashes[middle]! < hash) low = middle + 1;
+      else high = middle;
+    }
+    return low < this.hashes.length && this.hashes[low] === hash ? low : -1;
+  }
+
+  hashAt(entry: number): number | undefined {
+    return this.hashes[entry];
+  }
+
+  valueAt(entry: number): number {
+    return this.values[entry]!;
+  }
+}
+
+/**
+ * Both arrays sorted by hash: a two-pass LSD radix sort on 16-bit digits that moves the pairs
+ * themselves, so every pass reads its input in order.
+ */
+function sortByHash(hashes: Uint32Array, values: Uint32Array): [Uint32Array, Uint32Array] {
+  // Below a few thousand entries the radix passes' 65,536 counters cost more than a plain sort.
+  if (hashes.length < 4096) {
+    const order = Array.from(hashes.keys()).sort((a, b) => hashes[a]! - hashes[b]! || a - b);
+    return [Uint32Array.from(order, (i) => hashes[i]!), Uint32Array.from(order, (i) => values[i]!)];
+  }
+  let [keysIn, valuesIn]: Uint32Array[] = [hashes, values];
+  let [keysOut, valuesOut]: Uint32Array[] = [new Uint32Array(hashes.length), new Uint32Array(hashes.length)];
+  for (const shift of [0, 16]) {
+    const counts = new Uint32Array(65_537);
+    for (let i = 0; i < keysIn.length; i++) counts[((keysIn[i]! >>> shift) & 0xffff) + 1]!++;
+    for (let digit = 0; digit < 65_536; digit++) counts[digit + 1]! += counts[digit]!;
+    for (let i = 0; i < keysIn.length; i++) {
+      const hash = keysIn[i]!;
+      const at = counts[(hash >>> shift) & 0xffff]!++;
+      keysOut[at] = hash;
+      valuesOut[at] = valuesIn[i]!;
+    }
+    [keysIn, keysOut] = [keysOut, keysIn];
+    [valuesIn, valuesOut] = [valuesOut, valuesIn];
+  }
+  return [keysIn!, valuesIn!];
+}
+
+/** A growable pair of typed arrays, for collecting postings before they are sealed. */
+export class PostingsBuilder {
+  private hashes: Uint32Array;
+  private values: Uint32Array;
+  private count = 0;
+
+  constructor(expected = 1024) {
+    this.hashes = new Uint32Array(Math.max(16, expected));
+    this.values = new Uint32Array(Math.max(16, expected));
+  }
+
+  add(hash: number, value: number): void {
+    if (this.count === this.hashes.length) {
+      const grow = (array: Uint32Array) => {
+        const bigger = new Uint32Array(array.length * 2);
+        bigger.set(array);
+        return bigger;
+      };
+      this.hashes = grow(this.hashes);
+      this.values = grow(this.values);
+    }
+    this.hashes[this.count] = hash >>> 0;
+    this.values[this.count++] = value;
+  }
+
+  seal(): HashPostings {
+    return new HashPostings(this.hashes.subarray(0, this.count), this.values.subarray(0, this.count));
+  }
+}

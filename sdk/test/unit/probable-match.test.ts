@@ -1,0 +1,171 @@
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import type { OutOfAuthorityKey } from '../../src/core/compare.js';
+import { boundedDistance } from '../../src/core/edit-distance.js';
+import { FORM, formOf, segmentBounds } from '../../src/core/key-forms.js';
+import { MatchIndex } from '../../src/core/match-index.js';
+import { findProbableMatches, pairKey, type MatchingOptions } from '../../src/core/probable-match.js';
+
+const DEFAULTS: MatchingOptions = { maxDistance: 2, maxCandidates: 3, minScore: 0.65 };
+
+const outside = (key: string, ...systems: string[]): OutOfAuthorityKey => ({
+  key,
+  sightings: (systems.length ? systems : ['B']).map((system, line) => ({ system, raw: key, line: line + 2 })),
+});
+
+function match(authority: readonly string[], keys: readonly OutOfAuthorityKey[], options: Partial<MatchingOptions> = {}, held: Record<string, string[]> = {}, rejected: string[] = []) {
+  const settings = { ...DEFAULTS, ...options };
+  return findProbableMatches({
+    index: new MatchIndex(authority, settings.maxDistance),
+    outOfAuthority: keys,
+    downstream: ['B', 'C', 'D'],
+    holds: (system, key) => (held[system] ?? []).includes(key),
+    rejected: new Set(rejected),
+    options: settings,
+  });
+}
+
+const top = (authority: readonly string[], key: string, options: Partial<MatchingOptions> = {}) => match(authority, [outside(key)], options)[0]?.candidates ?? [];
+
+/** Weighted optimal string alignment over the whole table, written plainly: the reference for boundedDistance. */
+function referenceDistance(a: string, b: string): number {
+  const conf = (c: string) => ({ O: '0', I: '1', L: '1', S: '5', B: '8', Z: '2' })[c.toUpperCase()] ?? c;
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const sub = a[i - 1] === b[j - 1] ? 0 : conf(a[i - 1]!) === conf(b[j - 1]!) ? 0.5 : 1;
+      d[i]![j] = Math.min(d[i - 1]![j - 1]! + sub, d[i - 1]![j]! + 1, d[i]![j - 1]! + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1] && a[i - 1] !== b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+describe('probable matches (docs/behaviour.md §10)', () => {
+  const A = ['CUST-000123', 'CUST-000456', 'PROD-ABC-000789', 'ORD0999999', 'TXN-2024-000001'];
+
+  describe('each reason', () => {
+    it('padding: equal once leading zeros inside digit runs are removed', () => {
+      assert.deepEqual(top(A, 'CUST-00123'), [{ authorityKey: 'CUST-000123', score: 0.95, kind: 'padding', reason: 'padding' }]);
+      assert.equal(top(A, 'CUST-123')[0]?.reason, 'padding');
+    });
+    it('delimiters: equal once every delimiter is removed', () => {
+      assert.deepEqual(top(A, 'CUST000123')[0], { authorityKey: 'CUST-000123', score: 0.95, kind: 'delimiters', reason: 'delimiters' });
+      assert.equal(top(A, 'PRODABC000789')[0]?.authorityKey, 'PROD-ABC-000789');
+    });
+    it('padding and delimiters together score a little less', () => {
+      assert.deepEqual(top(A, 'CUST00123')[0], { authorityKey: 'CUST-000123', score: 0.9, kind: 'padding', reason: 'padding and delimiters' });
+    });
+    it('edit distance: a substitution, an insertion, a deletion and an adjacent transposition each cost 1', () => {
+      for (const key of ['CUST-000124', 'CUST-0001234', 'CUST-00013', 'CUST-000132']) {
+        const [first] = top(['CUST-000123'], key);
+        assert.equal(first?.authorityKey, 'CUST-000123', key);
+        assert.equal(first?.kind === 'edit' || first?.kind === 'padding', true, key);
+      }
+      assert.deepEqual(top(['CUST-000123'], 'CUST-000132')[0], { authorityKey: 'CUST-000123', score: 0.8, kind: 'edit', reason: 'edit distance 1' });
+    });
+    it('confusable characters cost half: O/0, I/1/L, S/5, B/8, Z/2', () => {
+      assert.deepEqual(top(['CUST-000123'], 'CUST-O00123')[0], { authorityKey: 'CUST-000123', score: 0.85, kind: 'edit', reason: 'edit distance 0.5' });
+      assert.equal(top(['AB-1258'], 'A8-I2S8')[0]?.reason, 'edit distance 1.5');
+      // Four confusables are two edits' worth: found through the folded form, beyond two deletions.
+      assert.equal(top(['SOIB-1'], '5018-1')[0]?.reason, 'edit distance 2');
+    });
+    it('two edits score below one; beyond max_distance nothing is suggested', () => {
+      assert.equal(top(['CUST-000123'], 'CUST-000231')[0]?.score, 0.7);
+      assert.deepEqual(top(['CUST-000123'], 'CUST-000231', { maxDistance: 1 }), []);
+      assert.deepEqual(top(['CUST-000123'], 'CUST-009999'), []);
+    });
+    it('a missing or extra prefix or suffix segment', () => {
+      assert.equal(top(A, '000123')[0]?.reason, 'missing prefix segment');
+      assert.equal(top(A, '0999999')[0]?.authorityKey, 'ORD0999999');
+      assert.equal(top(A, 'PROD-ABC')[0]?.reason, 'missing suffix segment');
+      assert.equal(top(A, 'X-CUST-000456')[0]?.reason, 'extra prefix segment');
+      assert.equal(top(A, 'CUST-000456-EU')[0]?.reason, 'extra suffix segment');
+      assert.equal(top(A, 'CUST-000456-EU')[0]?.score, 0.75);
+    });
+  });
+
+  describe('ranking', () => {
+    it('ties are broken by the authority key; at most max_candidates are kept', () => {
+      const candidates = top(['K-13', 'K-11', 'K-12', 'K-10'], 'K-1X', { maxCandidates: 3, maxDistance: 1 });
+      assert.deepEqual(candidates.map((c) => c.authorityKey), ['K-10', 'K-11', 'K-12']);
+      assert.ok(candidates.every((c) => c.score === 0.8));
+    });
+    it('a candidate the same downstream system already holds ranks lower, and says so', () => {
+      const [first, second] = match(['CUST-000124', 'CUST-000125'], [outside('CUST-000126', 'B')], { minScore: 0 }, { B: ['CUST-000124'] })[0]!.candidates;
+      assert.equal(first?.authorityKey, 'CUST-000125');
+      assert.equal(second?.authorityKey, 'CUST-000124');
+      assert.equal(second?.score, 0.6);
+      assert.equal(second?.reason, 'edit distance 1; B already holds it');
+    });
+    it('a candidate missing from the systems that have the key but held by another ranks higher: the key explains their gap', () => {
+      const [first, second] = match(['CUST-000124', 'CUST-000125'], [outside('CUST-000126', 'B')], {}, { C: ['CUST-000125'], D: ['CUST-000125'] })[0]!.candidates;
+      assert.deepEqual(first, { authorityKey: 'CUST-000125', score: 0.9, kind: 'edit', reason: 'edit distance 1; missing from B, held by C, D' });
+      assert.equal(second?.score, 0.8);
+    });
+    it('min_score drops weak candidates; a key with none is left out', () => {
+      assert.deepEqual(match(['CUST-000123'], [outside('CUST-000231')], { minScore: 0.75 }), []);
+    });
+    it('a rejected pair ("not a match") is never suggested again', () => {
+      const result = match(['CUST-000123', 'CUST-00124'], [outside('CUST-00123')], {}, {}, [pairKey('CUST-00123', 'CUST-000123')]);
+      assert.deepEqual(result[0]?.candidates.map((c) => c.authorityKey), ['CUST-00124']);
+    });
+    it('is deterministic whatever the order of the authority keys', () => {
+      const keys = ['K-10', 'K-11', 'K-12', 'K-13', 'K-1', 'K-010', 'K10'];
+      const expected = top(keys, 'K-01');
+      for (let i = 0; i < 5; i++) assert.deepEqual(top(fc.sample(fc.shuffledSubarray(keys, { minLength: keys.length }), 1)[0]!, 'K-01'), expected);
+    });
+  });
+
+  describe('edge cases', () => {
+    it('keys whose forms are nothing or almost nothing: no crash, no spurious match', () => {
+      assert.equal(formOf('---', FORM.delimiters), '');
+      assert.equal(formOf('000', FORM.padding), '0');
+      assert.equal(segmentBounds('-'), null);
+      assert.deepEqual(top(['-', '0', 'A'], ''), []);
+      // Nothing in common would be left: one character against another is no suggestion.
+      assert.deepEqual(top(['0', 'A'], 'B'), []);
+      assert.deepEqual(top([], 'CUST-1'), []);
+      assert.deepEqual(top(['00', '000'], '0').map((c) => c.authorityKey), ['00', '000']);
+    });
+    it('very long keys are matched by their forms only, at bounded cost', () => {
+      const long = `K-${'7'.repeat(5000)}`;
+      const authority = [long, ...Array.from({ length: 2000 }, (_, i) => `K-${String(i).repeat(40)}`)];
+      const started = Date.now();
+      assert.equal(top(authority, `K${'7'.repeat(5000)}`)[0]?.authorityKey, long);
+      assert.deepEqual(top(authority, `K-${'7'.repeat(4999)}8`), []);
+      assert.ok(Date.now() - started < 5000);
+    });
+    it('the bounded distance equals a plain full-table computation within the bound', () => {
+      const key = fc.string({ unit: fc.constantFrom(...'AB0O1IL5S8-'), maxLength: 8 });
+      fc.assert(
+        fc.property(key, key, fc.constantFrom(0.5, 1, 1.5, 2), (a, b, bound) => {
+          const reference = referenceDistance(a, b);
+          assert.equal(boundedDistance(a, b, bound), reference <= bound ? reference : Infinity);
+        }),
+        { numRuns: 2000 },
+      );
+    });
+  });
+
+  it('property: a one-edit variant of an authority key always has that key among its candidates (max_distance ≥ 1)', () => {
+    const alphabet = [...'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-'];
+    const key = fc.string({ unit: fc.constantFrom(...alphabet), minLength: 3, maxLength: 14 }).filter((k) => /[A-Z0-9]/.test(k));
+    const edit = fc.record({ kind: fc.constantFrom('substitute', 'insert', 'delete', 'transpose'), at: fc.nat(), char: fc.constantFrom(...alphabet) });
+    fc.assert(
+      fc.property(fc.uniqueArray(key, { minLength: 1, maxLength: 40 }), fc.nat(), edit, fc.constantFrom(1, 1.5, 2), (authority, pick, { kind, at, char }, maxDistance) => {
+        const target = authority[pick % authority.length]!;
+        const i = at % target.length;
+        const variant =
+          kind === 'substitute' ? target.slice(0, i) + char + target.slice(i + 1)
+          : kind === 'insert' ? target.slice(0, i) + char + target.slice(i)
+          : kind === 'delete' ? target.slice(0, i) + target.slice(i + 1)
+          : i + 1 < target.length ? target.slice(0, i) + target[i + 1] + target[i] + target.slice(i + 2) : target;
+        fc.pre(/[A-Z0-9]/.test(variant) && !authority.includes(variant));
+        const found = new MatchIndex(authority, maxDistance).candidates(variant).map((c) => authority[c.position]);
+        assert.ok(found.includes(target), `${variant} should find ${target}; found ${found.join(', ')}`);
+      }),
+      { numRuns: 1500 },
+    );
+  });
+});
