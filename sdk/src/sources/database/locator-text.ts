@@ -1,0 +1,30 @@
+/**
+ * A table row's locator as reports show it: its primary key, `id=42` or `id=1,region=EU` for
+ * a composite key (docs/database-sources.md). `%`, `,` and `=` inside a name or value are
+ * percent-encoded, so the text reads back into the same columns and values for "open this row".
+ */
+const ENCODED = /[%,=]/g;
+
+const encode = (text: string) => text.replace(ENCODED, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
+
+export function formatKeyLocator(columns: readonly string[], values: readonly (string | null)[]): string {
+  return columns.map((column, i) => `${encode(column)}=${encode(values[i] ?? '')}`).join(',');
+}
+
+/** The values of `columns` in a locator made by formatKeyLocator; undefined if it names other columns. */
+export function parseKeyLocator(locator: string, columns: readonly string[]): string[] | undefined {
+  try {
+    return parsePairs(locator, columns);
+  } catch {
+    return undefined; // a stray `%`: not a locator this module wrote
+  }
+}
+
+function parsePairs(locator: string, columns: readonly string[]): string[] | undefined {
+  const pairs = locator.split(',').map((pair) => {
+    const at = pair.indexOf('=');
+    return at < 0 ? undefined : [decodeURIComponent(pair.slice(0, at)), decodeURIComponent(pair.slice(at + 1))];
+  });
+  if (pairs.length !== columns.length || pairs.some((pair, i) => pair === undefined || pair[0] !== columns[i])) return undefined;
+  return pairs.map((pair) => pair![1]!);
+}
