@@ -11,11 +11,11 @@ const VARIABLE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
 /** The text with every `${VAR}` replaced; an unset variable is a config error naming it. */
 export function expandVariables(text: string, env: Readonly<Record<string, string | undefined>>, system: SystemId): string {
-  const missing = [...text.matchAll(VARIABLE)].map((match) => match[1]!).filter((name) => env[name] === undefined);
+  const missing = [...new Set([...text.matchAll(VARIABLE)].map((match) => match[1]!).filter((name) => env[name] === undefined))];
   if (missing.length) {
-    const names = [...new Set(missing)].map((name) => `\${${name}}`).join(', ');
+    const names = missing.map((name) => `\${${name}}`).join(', ');
     throw new KeySyncError('CONFIG_UNDEFINED_VARIABLE', 'config', `sources.${system}.url uses ${names}, which ${missing.length === 1 ? 'is' : 'are'} not set in the environment.`, {
-      remedy: `set ${[...new Set(missing)].join(', ')} before running KeySync, or write the value into the URL`,
+      remedy: `set ${missing.join(', ')} before running KeySync, or write the value into the URL`,
     });
   }
   return text.replace(VARIABLE, (_, name: string) => env[name]!);
