@@ -40,7 +40,9 @@ function databaseSourceSchema<const T extends string>(type: T, url: z.ZodType<st
     .refine((source) => (source.table === undefined) !== (source.query === undefined), {
       message: 'give either table or query, not both and not neither',
       path: ['table'],
-    });
+    })
+    // The refinement is invisible to JSON Schema; editors learn the rule from this.
+    .meta({ oneOf: [{ required: ['table'] }, { required: ['query'] }] });
 }
 
 export const postgresSourceSchema = databaseSourceSchema(
