@@ -1,5 +1,6 @@
 /** The pure parts of the database source types: the single-SELECT check, identifiers, locators, ${VAR}, the config fields. */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mysqlSourceSchema, postgresSourceSchema } from '../../src/config/database-sources.js';
 import { isKeySyncError } from '../../src/errors.js';
 import { expandVariables } from '../../src/sources/database/expand-variables.js';
@@ -7,6 +8,7 @@ import { quoteIdentifier, splitQualifiedName } from '../../src/sources/database/
 import { formatKeyLocator, parseKeyLocator } from '../../src/sources/database/locator-text.js';
 import { redact, targetLocation } from '../../src/sources/database/database-target.js';
 import { checkSingleSelect } from '../../src/sources/database/single-select.js';
+import { REPO_ROOT } from '../helpers/workspace.js';
 
 describe('database sources: the single-SELECT check', () => {
   const accepted: [string, 'postgres' | 'mysql', string][] = [
@@ -116,5 +118,28 @@ describe('database sources: config fields', () => {
     assert.equal(mysqlSourceSchema.safeParse({ type: 'mysql', url: 'postgres://h/db', table: 't' }).success, false);
     assert.equal(postgresSourceSchema.safeParse({ type: 'postgres', url: 'postgres://h/db', table: 't', extra: 1 }).success, false);
     assert.equal(postgresSourceSchema.safeParse({ type: 'postgres', url: 'postgres://h/db', table: 't', statement_timeout_s: -1 }).success, false);
+  });
+});
+
+describe('database sources: drivers load only when used', () => {
+  it('opening a postgres or mysql source loads neither pg nor mysql2; reading does', () => {
+    const script = `
+      import { createRequire } from 'node:module';
+      const { postgresSourceType } = await import('./sdk/src/sources/postgres/postgres-source.ts');
+      const { mysqlSourceType } = await import('./sdk/src/sources/mysql/mysql-source.ts');
+      const context = { configDir: '.', env: {} };
+      const base = { key_column: 'key', connect_timeout_s: 1 };
+      const pgReader = postgresSourceType.open('A', { ...base, type: 'postgres', url: 'postgres://u@127.0.0.1:1/db', table: 't' }, context);
+      mysqlSourceType.open('B', { ...base, type: 'mysql', url: 'mysql://u@127.0.0.1:1/db', table: 't' }, context);
+      const loaded = () => Object.keys(createRequire(import.meta.url).cache).filter((file) => /node_modules\\/(pg|mysql2)\\//.test(file)).length;
+      const before = loaded();
+      await pgReader.scan({ row() {}, unreadable() {} }).catch(() => undefined);
+      console.log(JSON.stringify({ before, after: loaded() }));
+    `;
+    const result = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: REPO_ROOT, encoding: 'utf8' });
+    assert.equal(result.status, 0, result.stderr);
+    const { before, after } = JSON.parse(result.stdout.trim().split('\n').at(-1)!) as { before: number; after: number };
+    assert.equal(before, 0);
+    assert.ok(after > 0);
   });
 });
