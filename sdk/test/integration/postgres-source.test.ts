@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { postgresSourceSchema, type PostgresSourceConfig } from '../../src/config/database-sources.js';
@@ -285,6 +285,32 @@ describe('postgres source type (real PostgreSQL 15)', function () {
       assert.match(error.message, /no TLS connection could be made \(sslmode=require\)/);
       assert.match(error.remedy!, /enable SSL on the server, or set sslmode=disable/);
       assert.equal((await scanAll(open({ url: `${readerUrl()}?sslmode=disable`, table: 'heap' }))).length, 2);
+    });
+
+    it('sslmode as libpq means it, once the server offers TLS: require encrypts, verify-full checks the certificate', async () => {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'keysync-tls-'));
+      chmodSync(dir, 0o755);
+      const cert = path.join(dir, 'server.crt');
+      const key = path.join(dir, 'server.key');
+      const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { encoding: 'utf8' });
+      assert.equal(made.status, 0, made.stderr);
+      chmodSync(key, 0o600);
+      if (process.getuid?.() === 0) {
+        const uid = Number(spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).stdout);
+        for (const file of [cert, key]) chownSync(file, uid, 0);
+      }
+      const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
+      await postgresAdmin(server, 'postgres', [`alter system set ssl_cert_file = ${literal(cert)}`, `alter system set ssl_key_file = ${literal(key)}`, 'alter system set ssl = on', 'select pg_reload_conf()']);
+      try {
+        const encrypted = await scanAll(open({ url: `${readerUrl()}?sslmode=require`, query: 'select ssl::text as key from pg_stat_ssl where pid = pg_backend_pid()' }));
+        assert.deepEqual(encrypted.map((row) => row.raw), ['true']);
+        const untrusted = await expectSourceError(scanAll(open({ url: `${readerUrl()}?sslmode=verify-full`, table: 'heap' })), 'SOURCE_TLS');
+        assert.match(untrusted.message, /TLS certificate was not accepted \((DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)/);
+        assert.equal((await scanAll(open({ url: `${readerUrl()}?sslmode=verify-full&sslrootcert=${encodeURIComponent(cert)}`, table: 'heap' }))).length, 2);
+      } finally {
+        await postgresAdmin(server, 'postgres', ['alter system reset ssl', 'alter system reset ssl_cert_file', 'alter system reset ssl_key_file', 'select pg_reload_conf()']);
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     it('the connection terminated in the middle of a read (pg_terminate_backend)', async () => {
