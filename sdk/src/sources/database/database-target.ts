@@ -44,13 +44,17 @@ export interface SourceProblem {
 }
 
 /**
- * `System B (postgres://app@db:5432/shop table public.customers): <problem>` with its remedy.
- * The driver's error is kept as the cause only as code and scrubbed message.
+ * `System B: <problem>.` at the source's location (the error's `file`, as every source type
+ * gives it), so describe() reads `postgres://app@db:5432/shop table public.customers: System B:
+ * … — <remedy>`. The driver's error is kept as the cause only as code and scrubbed message.
  */
 export function databaseSourceError(target: DatabaseTarget, { code, problem, remedy }: SourceProblem, secrets: readonly string[], cause?: unknown): KeySyncError {
   const kind = code === 'CONFIG_UNDEFINED_VARIABLE' || code === 'CONFIG_INVALID' ? 'config' : 'input';
-  const message = redact(`System ${target.system} (${targetLocation(target)}): ${problem}.`, secrets);
-  return new KeySyncError(code, kind, message, { remedy: redact(remedy, secrets), cause: cause === undefined ? undefined : scrubbedCause(cause, secrets) });
+  return new KeySyncError(code, kind, redact(`System ${target.system}: ${problem}.`, secrets), {
+    file: targetLocation(target),
+    remedy: redact(remedy, secrets),
+    cause: cause === undefined ? undefined : scrubbedCause(cause, secrets),
+  });
 }
 
 function scrubbedCause(cause: unknown, secrets: readonly string[]): Error {

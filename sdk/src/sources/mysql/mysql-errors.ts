@@ -49,7 +49,7 @@ export function mysqlProblem(error: unknown, context: MysqlFailureContext): Sour
       return { code: 'SOURCE_MISSING', problem: `database ${context.database} does not exist (${tag})`, remedy: 'check the database name at the end of the URL' };
     case 1146:
       return {
-        code: 'SOURCE_MISSING',
+        code: 'SOURCE_NO_TABLE',
         problem: `${context.table === undefined ? 'a table the query reads' : `table ${context.table}`} does not exist (${tag})${serverSays}`,
         remedy: 'check the name: KeySync quotes it, so it must match exactly (case matters where the server keeps table names in files)',
       };

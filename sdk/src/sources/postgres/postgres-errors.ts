@@ -49,7 +49,7 @@ export function postgresProblem(error: unknown, context: PostgresFailureContext)
       case '3F000':
       case '42P01':
         return {
-          code: 'SOURCE_MISSING',
+          code: 'SOURCE_NO_TABLE',
           problem: `${context.table === undefined ? 'a table or schema the query reads' : `table ${context.table}`} does not exist (SQLSTATE ${code})${serverSays}`,
           remedy: 'check the name: KeySync quotes it, so it must match exactly, case included (unquoted names are stored in lower case); write schema.table for a table outside the search path',
         };
