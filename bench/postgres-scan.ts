@@ -7,7 +7,7 @@
  */
 import os from 'node:os';
 import { postgresSourceSchema } from '../sdk/src/config/database-sources.js';
-import { MOCK_SCHEMA } from '../sdk/src/mock/into-postgres.js';
+import { MOCK_SCHEMA } from '../sdk/src/mock/postgres-output.js';
 import { postgresSourceType } from '../sdk/src/sources/postgres/postgres-source.js';
 
 const [url, ...systems] = process.argv.slice(2);

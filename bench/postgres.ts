@@ -1,7 +1,7 @@
 /**
  * `npm run bench:postgres`: the postgres source type on the bench's data. For each size (keys per
  * system, five systems, normal scenario, seed 42, as bench/run.ts) it generates the CSVs, loads
- * them as tables into PostgreSQL (writeMockTablesToPostgres), then, in a separate process,
+ * them as tables into PostgreSQL (writeSystemsToPostgres), then, in a separate process,
  * scans the five tables through the source seam into a counting sink: wall time, rows/s and peak
  * RSS. Then it tries the full CLI run on those tables, which needs `type: postgres` in the
  * config schema. The server is KEYSYNC_BENCH_PG_URL, or else a PostgreSQL 15 started for the
@@ -11,12 +11,12 @@
  *   npm run bench:postgres -- 10000 100000 # chosen sizes
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateMockData } from '../sdk/src/index.js';
-import { writeMockTablesToPostgres } from '../sdk/src/mock/into-postgres.js';
+import { postgresMockSourcesYaml, writeSystemsToPostgres } from '../sdk/src/mock/postgres-output.js';
 import { stopTestServers, testServer } from '../sdk/test/helpers/servers.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -53,8 +53,9 @@ async function measure(url: string, env: NodeJS.ProcessEnv, keysPerSystem: numbe
   writeFileSync(path.join(dir, 'keysync-config.yaml'), 'logging: { file: null }\n');
   const generated = await generateMockData({ dir, scenario: 'normal', keys: keysPerSystem, seed: SEED });
   const rows = generated.files.reduce((sum, file) => sum + file.rows, 0);
+  const tables = generated.files.map(({ system, file }) => ({ table: system, lines: readFileSync(file, 'utf8').trimEnd().split('\n').slice(1) }));
   const loadStarted = performance.now();
-  const loaded = await writeMockTablesToPostgres(url, generated.files);
+  await writeSystemsToPostgres(url, tables);
   const loadMs = performance.now() - loadStarted;
 
   const systems = generated.files.map((file) => file.system);
@@ -65,7 +66,7 @@ async function measure(url: string, env: NodeJS.ProcessEnv, keysPerSystem: numbe
   // The whole run on the tables, once the config accepts `type: postgres`.
   const pgDir = path.join(dir, 'postgres');
   mkdirSync(pgDir, { recursive: true });
-  writeFileSync(path.join(pgDir, 'keysync-config.yaml'), `logging: { file: null }\n${loaded.sourcesYaml}`);
+  writeFileSync(path.join(pgDir, 'keysync-config.yaml'), `logging: { file: null }\n${postgresMockSourcesYaml(url, systems)}`);
   const full = await measureProcess([path.join(repo, 'sdk/dist/cli.js'), '-c', path.join(pgDir, 'keysync-config.yaml'), '--json', '-q'], env);
   return { keysPerSystem, rows, loadMs, scan, scanned, full };
 }
