@@ -25,7 +25,9 @@ function databaseSourceSchema<const T extends string>(type: T, url: z.ZodType<st
         .optional()
         .describe(`Table to read, optionally qualified (schema.table); names are taken exactly as written. Quote a name holding a dot with ${quote}.`),
       query: nonBlank('a query').optional().describe('One SELECT whose rows are the source (instead of table); anything else is refused before it runs.'),
-      key_column: nonBlank('a column').default('key').describe('Column (of the table or the query) that holds the key; a non-text column is read as the text the database prints.'),
+      key_column: nonBlank('a column')
+        .default('key')
+        .describe('Column (of the table or the query) that holds the key, matched exactly apart from spaces around it; a non-text column is read as the text the database prints.'),
       connect_timeout_s: z.number().positive().max(3600).default(10).describe('Seconds to wait for the server to accept the connection.'),
       statement_timeout_s: z
         .number()

@@ -54,7 +54,7 @@ class MysqlReader implements SourceReader {
     await withReadOnlySession(this.endpoint, this.sessionOptions(options), async (connection) => {
       const identity = await this.rowIdentity(connection);
       const cast = (column: string) => `CAST(${quoteIdentifier(column, '`')} AS CHAR)`;
-      const columns = [this.config.key_column, ...(identity.kind === 'key' ? identity.columns : [])].map(cast);
+      const columns = [this.keyColumn, ...(identity.kind === 'key' ? identity.columns : [])].map(cast);
       const stream = connection.query({ sql: `SELECT ${columns.join(', ')} FROM ${from}`, rowsAsArray: true }).stream({ highWaterMark: MYSQL_BUFFERED_ROWS });
       // mysql2 tells a streaming query nothing when the connection drops (it has no callback
       // to tell); the connection's error event does, and a cancel must not wait for the next row.
@@ -102,11 +102,16 @@ class MysqlReader implements SourceReader {
     });
   }
 
+  /** Spaces around the configured name do not count, as for every source type. */
+  private get keyColumn(): string {
+    return this.config.key_column.trim();
+  }
+
   private sessionOptions(options: ScanOptions): SessionOptions {
     return {
       connectTimeoutS: this.config.connect_timeout_s,
       statementTimeoutS: this.config.statement_timeout_s,
-      keyColumn: this.config.key_column,
+      keyColumn: this.keyColumn,
       signal: options.signal,
     };
   }

@@ -58,7 +58,7 @@ class PostgresReader implements SourceReader {
     await withReadOnlySession(this.endpoint, this.sessionOptions(options), async (client) => {
       const identity = await this.rowIdentity(client);
       const locatorColumns = identity.kind === 'key' ? identity.columns.map((column) => `, ${quoteIdentifier(column, '"')}::text`) : identity.kind === 'ctid' ? [', ctid::text'] : [];
-      const sql = `SELECT ${quoteIdentifier(this.config.key_column, '"')}::text${locatorColumns.join('')} FROM ${from}`;
+      const sql = `SELECT ${quoteIdentifier(this.keyColumn, '"')}::text${locatorColumns.join('')} FROM ${from}`;
       const cursor = client.query(new Cursor<(string | null)[]>(sql, [], { rowMode: 'array', types: TEXT_TYPES }));
       let rowNumber = 0;
       for (;;) {
@@ -104,11 +104,16 @@ class PostgresReader implements SourceReader {
     });
   }
 
+  /** Spaces around the configured name do not count, as for every source type. */
+  private get keyColumn(): string {
+    return this.config.key_column.trim();
+  }
+
   private sessionOptions(options: ScanOptions): SessionOptions {
     return {
       connectTimeoutS: this.config.connect_timeout_s,
       statementTimeoutS: this.config.statement_timeout_s,
-      keyColumn: this.config.key_column,
+      keyColumn: this.keyColumn,
       signal: options.signal,
     };
   }
