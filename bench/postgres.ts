@@ -81,6 +81,9 @@ if (!url) {
   const server = await testServer('postgres');
   url = server.url(server.admin, server.database);
 }
+// The generated config leaves the password out of its URLs; the runs get it as libpq would.
+const urlPassword = decodeURIComponent(new URL(url).password);
+if (urlPassword) env.PGPASSWORD = urlPassword;
 try {
   const lines = [
     `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${os.availableParallelism()} cores, Node ${process.versions.node}; PostgreSQL on the same machine. Normal scenario, seed ${SEED}, five systems as tables.`,
