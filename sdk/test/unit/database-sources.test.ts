@@ -5,7 +5,7 @@ import { mysqlSourceSchema, postgresSourceSchema } from '../../src/config/databa
 import { isKeySyncError } from '../../src/errors.js';
 import { expandVariables } from '../../src/sources/database/expand-variables.js';
 import { quoteIdentifier, splitQualifiedName } from '../../src/sources/database/identifiers.js';
-import { formatKeyLocator, parseKeyLocator } from '../../src/sources/database/locator-text.js';
+import { formatKeyLocator, keyLocator, keyLocatorValues, parseKeyLocator } from '../../src/sources/database/locator-text.js';
 import { redact, targetLocation } from '../../src/sources/database/database-target.js';
 import { checkSingleSelect } from '../../src/sources/database/single-select.js';
 import { REPO_ROOT } from '../helpers/workspace.js';
@@ -73,6 +73,17 @@ describe('database sources: identifiers and locators', () => {
     assert.deepEqual(splitQualifiedName('"sales.eu"."odd ""name"""', '"'), ['sales.eu', 'odd "name"']);
     assert.deepEqual(splitQualifiedName('`db.x`.t', '`'), ['db.x', 't']);
     for (const bad of ['a.b.c', 'a.', '.a', '"open', '"a"b', 'a..b']) assert.equal(splitQualifiedName(bad, '"'), undefined, bad);
+  });
+
+  it('gives one integer key column as the number, any other key as text', () => {
+    assert.equal(keyLocator(['id'], ['42'], true), 42);
+    assert.equal(keyLocator(['id'], ['-7'], true), -7);
+    assert.equal(keyLocator(['id'], ['9007199254740993'], true), 'id=9007199254740993', 'beyond 2^53: exact only as text');
+    assert.equal(keyLocator(['code'], ['42'], false), 'code=42');
+    assert.deepEqual(keyLocatorValues(42, ['id'], true), ['42']);
+    assert.deepEqual(keyLocatorValues('id=9007199254740993', ['id'], true), ['9007199254740993']);
+    assert.equal(keyLocatorValues(42, ['code'], false), undefined);
+    assert.equal(keyLocatorValues(1.5, ['id'], true), undefined);
   });
 
   it('writes a primary-key locator that reads back, whatever the values hold', () => {

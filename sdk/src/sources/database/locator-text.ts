@@ -1,9 +1,28 @@
 /**
- * A table row's locator as reports show it: its primary key, `id=42` or `id=1,region=EU` for
- * a composite key (docs/database-sources.md). `%`, `,` and `=` inside a name or value are
- * percent-encoded, so the text reads back into the same columns and values for "open this row".
+ * A table row's locator as reports show it: its primary key. A key of one integer column is
+ * the number itself (`42`), as a SQLite source gives it, and costs the index no text; any
+ * other key is text, `code=X-1` or `id=1,region=EU` (docs/database-sources.md). `%`, `,` and
+ * `=` inside a name or value are percent-encoded, so the text reads back into the same columns
+ * and values for "open this row".
  */
+import type { RowLocator } from '../source-type.js';
+
 const ENCODED = /[%,=]/g;
+
+/** The locator of a row whose primary key `columns` holds `values`; `integerKey`: one integer column. */
+export function keyLocator(columns: readonly string[], values: readonly (string | null)[], integerKey: boolean): RowLocator {
+  if (integerKey) {
+    const number = Number(values[0]);
+    if (Number.isSafeInteger(number) && String(number) === values[0]) return number;
+  }
+  return formatKeyLocator(columns, values);
+}
+
+/** The primary key values a locator made by keyLocator names; undefined if it is not one. */
+export function keyLocatorValues(locator: RowLocator, columns: readonly string[], integerKey: boolean): string[] | undefined {
+  if (typeof locator === 'number') return integerKey && Number.isSafeInteger(locator) ? [String(locator)] : undefined;
+  return parseKeyLocator(locator, columns);
+}
 
 const encode = (text: string) => text.replace(ENCODED, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
 

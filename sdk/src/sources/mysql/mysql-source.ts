@@ -3,7 +3,7 @@
  * one SELECT, read in a READ ONLY transaction as a stream: mysql2 stops reading the socket
  * while the sink is behind, so the table is never held in memory at once. Keys are read as
  * `CAST(key_column AS CHAR)`, the text the server prints. A row's locator is its primary key
- * (`id=42`, `id=1,region=EU`), else its 1-based row number: MySQL has no stable row id, and a
+ * (`42` for one integer column, `code=X-1`, `id=1,region=EU`), else its 1-based row number: MySQL has no stable row id, and a
  * table without a primary key returns rows in no promised order, so such a number may point
  * at another row once the table has changed.
  */
@@ -14,7 +14,7 @@ import { cancelledError, throwIfAborted } from '../../errors.js';
 import type { RowLocator, RowSink, ScanOptions, SourceContext, SourceReader, SourceType } from '../source-type.js';
 import { databaseSourceError, targetLocation } from '../database/database-target.js';
 import { quoteIdentifier, quoteQualifiedName, splitQualifiedName } from '../database/identifiers.js';
-import { formatKeyLocator, parseKeyLocator } from '../database/locator-text.js';
+import { keyLocator, keyLocatorValues } from '../database/locator-text.js';
 import { hashRows } from '../database/result-hash.js';
 import { feedSink } from '../database/sink-failure.js';
 import { checkSingleSelect } from '../database/single-select.js';
@@ -23,7 +23,7 @@ import { mysqlEndpoint, runQuery, withReadOnlySession, type MysqlEndpoint, type 
 /** Rows mysql2 buffers ahead of the sink before it pauses the socket. */
 export const MYSQL_BUFFERED_ROWS = 10_000;
 
-type RowIdentity = { readonly kind: 'key'; readonly columns: readonly string[] } | { readonly kind: 'number' };
+type RowIdentity = { readonly kind: 'key'; readonly columns: readonly string[]; readonly integerKey: boolean } | { readonly kind: 'number' };
 
 export const mysqlSourceType: SourceType<MysqlSourceConfig> = {
   type: 'mysql',
@@ -66,7 +66,7 @@ class MysqlReader implements SourceReader {
       try {
         for await (const row of stream as AsyncIterable<(string | null)[]>) {
           rowNumber++;
-          const locator: RowLocator = identity.kind === 'key' ? formatKeyLocator(identity.columns, row.slice(1)) : rowNumber;
+          const locator: RowLocator = identity.kind === 'key' ? keyLocator(identity.columns, row.slice(1), identity.integerKey) : rowNumber;
           feedSink(() => sink.row(row[0], locator));
           if (rowNumber % MYSQL_BUFFERED_ROWS === 0) throwIfAborted(options.signal);
         }
@@ -85,8 +85,8 @@ class MysqlReader implements SourceReader {
       const identity = await this.rowIdentity(connection);
       let sql: string;
       let values: unknown[];
-      if (identity.kind === 'key' && typeof locator === 'string') {
-        const keyValues = parseKeyLocator(locator, identity.columns);
+      if (identity.kind === 'key') {
+        const keyValues = keyLocatorValues(locator, identity.columns, identity.integerKey);
         if (!keyValues) return undefined;
         sql = `SELECT * FROM ${from} WHERE ${identity.columns.map((column) => `${quoteIdentifier(column, '`')} = ?`).join(' AND ')}`;
         values = keyValues;
@@ -150,11 +150,14 @@ class MysqlReader implements SourceReader {
     const [schema, table] = parts.length === 2 ? [parts[0]!, parts[1]!] : [null, parts[0]!];
     const { rows } = await runQuery(
       connection,
-      `SELECT COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE
-        WHERE CONSTRAINT_NAME = 'PRIMARY' AND TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?
-        ORDER BY ORDINAL_POSITION`,
+      `SELECT k.COLUMN_NAME, c.DATA_TYPE FROM information_schema.KEY_COLUMN_USAGE k
+         JOIN information_schema.COLUMNS c ON c.TABLE_SCHEMA = k.TABLE_SCHEMA AND c.TABLE_NAME = k.TABLE_NAME AND c.COLUMN_NAME = k.COLUMN_NAME
+        WHERE k.CONSTRAINT_NAME = 'PRIMARY' AND k.TABLE_SCHEMA = COALESCE(?, DATABASE()) AND k.TABLE_NAME = ?
+        ORDER BY k.ORDINAL_POSITION`,
       [schema, table],
     );
-    return rows.length ? { kind: 'key', columns: rows.map((row) => row[0]!) } : { kind: 'number' };
+    if (!rows.length) return { kind: 'number' };
+    // tinyint … bigint: one such column makes the locator the number itself.
+    return { kind: 'key', columns: rows.map((row) => row[0]!), integerKey: rows.length === 1 && /int$/i.test(rows[0]![1] ?? '') };
   }
 }

@@ -3,7 +3,7 @@
  * ONLY transaction through a server-side cursor, a batch at a time: a batch goes into the sink
  * before the next is fetched, so the table is never held in memory at once. Keys are read as
  * `key_column::text`, the text PostgreSQL prints (exact for bigint and numeric). A row's
- * locator is its primary key (`id=42`, `id=1,region=EU`), else its ctid for a plain table or
+ * locator is its primary key (`42` for one integer column, `code=X-1`, `id=1,region=EU`), else its ctid for a plain table or
  * materialized view (`ctid=(0,1)`: it changes when the row is updated or the table rewritten),
  * else (a view, a query) its 1-based row number.
  */
@@ -14,7 +14,7 @@ import { throwIfAborted } from '../../errors.js';
 import type { RowLocator, RowSink, ScanOptions, SourceContext, SourceReader, SourceType } from '../source-type.js';
 import { databaseSourceError, targetLocation } from '../database/database-target.js';
 import { quoteIdentifier, quoteQualifiedName, splitQualifiedName } from '../database/identifiers.js';
-import { formatKeyLocator, parseKeyLocator } from '../database/locator-text.js';
+import { keyLocator, keyLocatorValues } from '../database/locator-text.js';
 import { hashRows } from '../database/result-hash.js';
 import { feedSink } from '../database/sink-failure.js';
 import { checkSingleSelect } from '../database/single-select.js';
@@ -23,7 +23,10 @@ import { postgresEndpoint, TEXT_TYPES, withReadOnlySession, type PostgresEndpoin
 /** Rows fetched per round trip: large enough to stream fast, small enough to keep memory flat. */
 export const POSTGRES_BATCH_ROWS = 10_000;
 
-type RowIdentity = { readonly kind: 'key'; readonly columns: readonly string[] } | { readonly kind: 'ctid' } | { readonly kind: 'number' };
+type RowIdentity =
+  | { readonly kind: 'key'; readonly columns: readonly string[]; readonly integerKey: boolean }
+  | { readonly kind: 'ctid' }
+  | { readonly kind: 'number' };
 
 export const postgresSourceType: SourceType<PostgresSourceConfig> = {
   type: 'postgres',
@@ -68,7 +71,7 @@ class PostgresReader implements SourceReader {
         for (const row of rows) {
           rowNumber++;
           const locator: RowLocator =
-            identity.kind === 'key' ? formatKeyLocator(identity.columns, row.slice(1)) : identity.kind === 'ctid' ? `ctid=${row[1]}` : rowNumber;
+            identity.kind === 'key' ? keyLocator(identity.columns, row.slice(1), identity.integerKey) : identity.kind === 'ctid' ? `ctid=${row[1]}` : rowNumber;
           feedSink(() => sink.row(row[0], locator));
         }
       }
@@ -84,8 +87,8 @@ class PostgresReader implements SourceReader {
       const identity = await this.rowIdentity(client);
       let sql: string;
       let values: string[];
-      if (identity.kind === 'key' && typeof locator === 'string') {
-        const keyValues = parseKeyLocator(locator, identity.columns);
+      if (identity.kind === 'key') {
+        const keyValues = keyLocatorValues(locator, identity.columns, identity.integerKey);
         if (!keyValues) return undefined;
         sql = `SELECT * FROM ${from} WHERE ${identity.columns.map((column, i) => `${quoteIdentifier(column, '"')} = $${i + 1}`).join(' AND ')}`;
         values = keyValues;
@@ -148,9 +151,10 @@ class PostgresReader implements SourceReader {
   /** A query's rows are numbered; a table's are found by primary key, else ctid (tables and materialized views only). */
   private async rowIdentity(client: Client): Promise<RowIdentity> {
     if (this.config.table === undefined) return { kind: 'number' };
+    // The key's columns in key order, each with whether it is smallint, integer or bigint.
     const result = await client.query<{ relkind: string; primary_key: string | null }>({
       text: `SELECT c.relkind::text AS relkind,
-                    (SELECT json_agg(a.attname::text ORDER BY k.position)::text
+                    (SELECT json_agg(json_build_array(a.attname::text, a.atttypid IN (20, 21, 23)) ORDER BY k.position)::text
                        FROM pg_index i
                        CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, position)
                        JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
@@ -160,7 +164,10 @@ class PostgresReader implements SourceReader {
       types: TEXT_TYPES,
     });
     const { relkind, primary_key: primaryKey } = result.rows[0]!;
-    if (primaryKey !== null) return { kind: 'key', columns: JSON.parse(primaryKey) as string[] };
+    if (primaryKey !== null) {
+      const columns = JSON.parse(primaryKey) as [string, boolean][];
+      return { kind: 'key', columns: columns.map(([name]) => name), integerKey: columns.length === 1 && columns[0]![1] };
+    }
     return relkind === 'r' || relkind === 'm' ? { kind: 'ctid' } : { kind: 'number' };
   }
 }
