@@ -74,7 +74,7 @@ describe('registry commands', () => {
     // A new out-of-authority key gives one fresh proposal.
     const workspace = await api.service()!.open();
     const { writeFileSync, readFileSync } = await import('node:fs');
-    const b = workspace.config.values.sources.get('B')!.path;
+    const b = (workspace.config.values.sources.get('B') as { path: string }).path;
     const file = (await import('node:path')).resolve(workspace.config.baseDir, b);
     writeFileSync(file, `${readFileSync(file, 'utf8')}CUST-777,new\n`);
     await vscode.commands.executeCommand('keysync.run');

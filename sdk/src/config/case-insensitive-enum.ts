@@ -20,6 +20,14 @@ export function caseInsensitiveEnum<const T extends Values>(values: T, defaultVa
   );
 }
 
+/**
+ * A source's `type` (the union picks a member after lower-casing it): the JSON Schema still
+ * accepts it in any case, so editors do not flag `type: SQLite`.
+ */
+export function sourceTypeLiteral<const T extends string>(type: T) {
+  return z.literal(type).meta({ anyOf: [{ const: type }, { type: 'string', pattern: anyCasePattern([type]) }] });
+}
+
 /** `^(?:[Ii][Nn][Ff][Oo]|…)$`: JSON Schema patterns have no case-insensitive flag. */
 export function anyCasePattern(values: Values): string {
   const anyCase = (value: string) =>

@@ -17,7 +17,7 @@ export function effectiveConfig({ values, baseDir }: KeySyncConfig): EffectiveCo
   return {
     // The order a config is written in: the authority and the systems first.
     authority,
-    sources: new Map([...sources].map(([system, source]) => [system, { ...source, path: resolve(source.path) }])),
+    sources: new Map([...sources].map(([system, source]) => [system, 'path' in source ? { ...source, path: resolve(source.path) } : source])),
     ...sections,
     output: { ...values.output, directory: resolve(values.output.directory) },
     database: { ...values.database, path: resolve(values.database.path) },

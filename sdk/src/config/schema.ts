@@ -6,7 +6,8 @@ import { z } from 'zod';
 import { WHOLE_NUMBERS } from '../whole-numbers.js';
 import { foldUnicodeForms } from '../core/normalize.js';
 import { RUN_MODES } from '../core/types.js';
-import { anyCasePattern, caseInsensitiveEnum } from './case-insensitive-enum.js';
+import { caseInsensitiveEnum, sourceTypeLiteral } from './case-insensitive-enum.js';
+import { mysqlSourceSchema, postgresSourceSchema } from './database-sources.js';
 
 /** The mock-data scenarios (their shares are in mock/scenarios.ts). */
 export const SCENARIO_NAMES = ['normal', 'drift', 'failure', 'recovery'] as const;
@@ -25,10 +26,6 @@ const keyColumn = z
  * any case in the config (the preprocess below lower-cases it); the JSON Schema offers the value
  * and a pattern accepting it in any case, as caseInsensitiveEnum does.
  */
-function sourceTypeLiteral<const T extends string>(type: T) {
-  return z.literal(type).meta({ anyOf: [{ const: type }, { type: 'string', pattern: anyCasePattern([type]) }] });
-}
-
 const csvSourceSchema = z
   .strictObject({
     // The default type: a source without `type` is a CSV file, as before there were others.
@@ -71,9 +68,9 @@ const parquetSourceSchema = z
 
 /**
  * Every source type's config, one member each: adding a type adds its member here (and its
- * folder under sdk/src/sources/). The postgres and mysql members go in this list too.
+ * folder under sdk/src/sources/).
  */
-const SOURCE_MEMBERS = [csvSourceSchema, sqliteSourceSchema, parquetSourceSchema] as const;
+const SOURCE_MEMBERS = [csvSourceSchema, sqliteSourceSchema, parquetSourceSchema, postgresSourceSchema, mysqlSourceSchema] as const;
 
 /**
  * `type` is lower-cased and defaults to csv before the union picks a member, so that

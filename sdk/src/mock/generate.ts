@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CONFIG_FILE_NAME, loadConfig, parseConfigText, type KeySyncConfig } from '../config/load.js';
 import { configTemplate } from '../config/template.js';
+import type { SourceConfig } from '../config/schema.js';
 import { KeySyncError } from '../errors.js';
 import { writeChunksAtomically, writeFileAtomically } from '../io/atomic-file.js';
 import { isWholeNumberIn, WHOLE_NUMBERS, wholeNumberRule } from '../whole-numbers.js';
@@ -115,7 +116,8 @@ export async function generateMockData(options: MockDataOptions): Promise<MockDa
 
   const generated = systems.map((system) => {
     const source = config.values.sources.get(system)!;
-    const file = path.resolve(config.baseDir, source.path);
+    // impliedInto/intoFile refused every source that is not a file (CSV, or SQLite with `into`).
+    const file = sourceFileOf(config, source)!;
     const ids = systemKeyIds(plan, system, authority, downstream, variants);
     const extra = variants?.extraRows.get(system) ?? [];
     const lines = systemLines(system, ids, random, { failures, downstream, keyWidth, extra });
@@ -163,14 +165,19 @@ function configFor(options: Pick<MockDataOptions, 'dir' | 'configPath' | 'scenar
 /** The files generating would overwrite (the sources and the stats file) that are not provably its own. */
 function foreignSourceFiles(config: KeySyncConfig): string[] {
   // A set: the systems of a SQLite mock share one file.
-  return [...new Set([...[...config.values.sources.values()].map((source) => path.resolve(config.baseDir, source.path)), statsFileOf(config), truthFileOf(config)])].filter(
-    (file) => !isAbsentOrOwnMockOutput(file),
-  );
+  const sourceFiles = [...config.values.sources.values()].flatMap((source) => sourceFileOf(config, source) ?? []);
+  return [...new Set([...sourceFiles, statsFileOf(config), truthFileOf(config)])].filter((file) => !isAbsentOrOwnMockOutput(file));
+}
+
+/** The file a source reads, resolved; undefined for a database server's table. */
+function sourceFileOf(config: KeySyncConfig, source: SourceConfig): string | undefined {
+  return 'path' in source ? path.resolve(config.baseDir, source.path) : undefined;
 }
 
 function statsFileOf(config: KeySyncConfig): string {
-  const authority = config.values.sources.get(config.values.authority)!;
-  return path.join(path.dirname(path.resolve(config.baseDir, authority.path)), GENERATION_STATS_NAME);
+  // Beside the authority's file, or beside the config when the authority is a server's table.
+  const authorityFile = sourceFileOf(config, config.values.sources.get(config.values.authority)!);
+  return path.join(authorityFile === undefined ? config.baseDir : path.dirname(authorityFile), GENERATION_STATS_NAME);
 }
 
 function truthFileOf(config: KeySyncConfig): string {

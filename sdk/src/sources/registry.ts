@@ -7,7 +7,9 @@
 import type { SourceConfig, SourceConfigOf } from '../config/schema.js';
 import type { SystemId } from '../core/types.js';
 import { csvSourceType } from './csv/csv-type.js';
+import { mysqlSourceType } from './mysql/mysql-source.js';
 import { parquetSourceType } from './parquet/parquet-type.js';
+import { postgresSourceType } from './postgres/postgres-source.js';
 import type { SourceFile } from './source-file.js';
 import type { SourceContext, SourceReader, SourceType } from './source-type.js';
 import { sqliteSourceType } from './sqlite/sqlite-type.js';
@@ -18,6 +20,8 @@ const SOURCE_TYPES: SourceTypes = {
   csv: csvSourceType,
   sqlite: sqliteSourceType,
   parquet: parquetSourceType,
+  postgres: postgresSourceType,
+  mysql: mysqlSourceType,
 };
 
 /** One configured source, ready to read. */

@@ -11,6 +11,12 @@ export const TRANSIENT_ERRNO_CODES: ReadonlySet<string> = new Set(['EBUSY', 'EAG
 /** The code a source gets when it failed with one of those errors. */
 export const SOURCE_UNAVAILABLE = 'SOURCE_UNAVAILABLE';
 
+/**
+ * A file unavailable for now; a database server that could not be reached or dropped the
+ * connection mid-read (a restart, a failover). A refused password or a missing table is not.
+ */
+const TRANSIENT_SOURCE_CODES: ReadonlySet<string> = new Set([SOURCE_UNAVAILABLE, 'SOURCE_UNREACHABLE', 'SOURCE_CONNECTION_LOST']);
+
 export function isTransientSourceError(error: unknown): boolean {
-  return isKeySyncError(error) && error.code === SOURCE_UNAVAILABLE;
+  return isKeySyncError(error) && TRANSIENT_SOURCE_CODES.has(error.code);
 }

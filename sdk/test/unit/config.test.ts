@@ -76,8 +76,8 @@ describe('loadConfig / parseConfigText (docs/behaviour.md §1)', () => {
       const folder = path.dirname(file);
       assert.strictEqual(config.file, file);
       assert.strictEqual(config.baseDir, folder);
-      assert.strictEqual(path.resolve(config.baseDir, config.values.sources.get('A')!.path), path.join(folder, 'input', 'A.csv'));
-      assert.strictEqual(path.resolve(config.baseDir, config.values.sources.get('B')!.path), path.join(scratch(), 'elsewhere', 'B.csv'));
+      assert.strictEqual(path.resolve(config.baseDir, (config.values.sources.get('A') as { path: string }).path), path.join(folder, 'input', 'A.csv'));
+      assert.strictEqual(path.resolve(config.baseDir, (config.values.sources.get('B') as { path: string }).path), path.join(scratch(), 'elsewhere', 'B.csv'));
       assert.strictEqual(path.resolve(config.baseDir, config.values.database.path), path.join(folder, 'data', 'k.db'));
     });
 
@@ -95,7 +95,7 @@ describe('loadConfig / parseConfigText (docs/behaviour.md §1)', () => {
       );
       const { values } = loadConfig(file);
       assert.deepStrictEqual([...values.sources.keys()], ['A', 'B', '2', '1e3', '007', '0x1F']);
-      assert.strictEqual(values.sources.get('1e3')!.path, 'e.csv');
+      assert.strictEqual((values.sources.get('1e3') as { path: string }).path, 'e.csv');
       assert.strictEqual(values.authority, '007');
     });
 

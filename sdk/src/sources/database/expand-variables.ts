@@ -1,0 +1,22 @@
+/**
+ * `${VAR}` in a database source's URL expands from the environment (docs/database-sources.md),
+ * so a config can be committed without its host or password. The value goes in as it is, as a
+ * shell would put it: characters a URL reserves (`@`, `/`, `:` in a password) must be
+ * percent-encoded in the variable, or the password given through PGPASSWORD or ~/.pgpass.
+ */
+import { KeySyncError } from '../../errors.js';
+import type { SystemId } from '../../core/types.js';
+
+const VARIABLE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+/** The text with every `${VAR}` replaced; an unset variable is a config error naming it. */
+export function expandVariables(text: string, env: Readonly<Record<string, string | undefined>>, system: SystemId): string {
+  const missing = [...new Set([...text.matchAll(VARIABLE)].map((match) => match[1]!).filter((name) => env[name] === undefined))];
+  if (missing.length) {
+    const names = missing.map((name) => `\${${name}}`).join(', ');
+    throw new KeySyncError('CONFIG_UNDEFINED_VARIABLE', 'config', `sources.${system}.url uses ${names}, which ${missing.length === 1 ? 'is' : 'are'} not set in the environment.`, {
+      remedy: `set ${missing.join(', ')} before running KeySync, or write the value into the URL`,
+    });
+  }
+  return text.replace(VARIABLE, (_, name: string) => env[name]!);
+}

@@ -1,0 +1,167 @@
+/**
+ * One connection to PostgreSQL for one task (a scan, a fingerprint, one row): pg is loaded
+ * here, on first use, so a workspace without a postgres source never loads it. Every session
+ * is a READ ONLY transaction, rolled back at the end; a cancel ends the connection at once.
+ * Every pg failure leaves as a KeySyncError naming the source (postgres-errors.ts).
+ */
+import type { Client, ClientConfig, CustomTypesConfig } from 'pg';
+import { cancelledError, isKeySyncError, KeySyncError } from '../../errors.js';
+import type { SystemId } from '../../core/types.js';
+import type { PostgresSourceConfig } from '../../config/database-sources.js';
+import type { SourceContext } from '../source-type.js';
+import { databaseSourceError, driverSays, type DatabaseTarget, type SourceProblem } from '../database/database-target.js';
+import { expandVariables } from '../database/expand-variables.js';
+import { SinkFailure } from '../database/sink-failure.js';
+import { postgresProblem, type Phase } from './postgres-errors.js';
+import { passwordFromPgpass, pgpassFile } from './pgpass-file.js';
+
+/** Every value as the text the server sent: keys and "open this row" show what the database prints. */
+export const TEXT_TYPES: CustomTypesConfig = { getTypeParser: () => (value: string) => value };
+
+export interface PostgresEndpoint {
+  readonly target: DatabaseTarget;
+  /** The passwords this source may hold, scrubbed from every message. */
+  readonly secrets: readonly string[];
+  /** Why the source cannot be used before connecting (an unset ${VAR}), thrown by every task. */
+  readonly configError: KeySyncError | undefined;
+  readonly sslmode: string | undefined;
+  /** The URL handed to pg, with the password in it when it came from elsewhere; never shown. */
+  readonly connectionString: string;
+  /** No password in the URL, from the editor or in PGPASSWORD: the password file is asked when the server wants one. */
+  readonly passwordFileEnv: Readonly<Record<string, string | undefined>> | undefined;
+}
+
+export function postgresEndpoint(system: SystemId, config: PostgresSourceConfig, context: SourceContext): PostgresEndpoint {
+  let configError: KeySyncError | undefined;
+  let expanded = config.url;
+  try {
+    expanded = expandVariables(config.url, context.env, system);
+  } catch (error) {
+    if (!isKeySyncError(error)) throw error;
+    configError = error;
+  }
+  let url: URL | undefined;
+  try {
+    url = new URL(expanded);
+  } catch {
+    url = undefined;
+  }
+  const urlPassword = url?.password ? safeDecode(url.password) : undefined;
+  const handed = context.passwords?.get(system);
+  const envPassword = context.env.PGPASSWORD;
+  // The URL's own password wins, then the editor's, then PGPASSWORD, then ~/.pgpass (PGPASSFILE).
+  const password = urlPassword ?? handed ?? envPassword;
+  const target: DatabaseTarget = {
+    system,
+    scheme: 'postgres',
+    user: url?.username ? safeDecode(url.username) : context.env.PGUSER,
+    host: url?.searchParams.get('host') ?? (url?.hostname ? url.hostname : context.env.PGHOST ?? 'localhost'),
+    port: Number(url?.searchParams.get('port') ?? (url?.port || context.env.PGPORT || 5432)),
+    database: url && url.pathname.length > 1 ? safeDecode(url.pathname.slice(1)) : (context.env.PGDATABASE ?? (url?.username ? safeDecode(url.username) : 'postgres')),
+    table: config.table,
+  };
+  const secrets = [urlPassword, handed, envPassword].filter((secret): secret is string => !!secret);
+  if (!configError && !url) {
+    configError = new KeySyncError('CONFIG_INVALID', 'config', `sources.${system}.url is not a URL pg can read.`, { remedy: 'write it as postgres://user@host:port/database?sslmode=…' });
+  }
+  const sslmode = url?.searchParams.get('sslmode') ?? undefined;
+  let connectionString = expanded;
+  if (url) {
+    if (password !== undefined && !url.password) url.password = encodeURIComponent(password);
+    // libpq's meaning of sslmode (require: encrypt, do not verify), not pg's older reading of it as verify-full.
+    if (sslmode !== undefined && !url.searchParams.has('uselibpqcompat')) url.searchParams.set('uselibpqcompat', 'true');
+    connectionString = url.href;
+  }
+  return { target, secrets, configError, sslmode, connectionString, passwordFileEnv: password === undefined ? context.env : undefined };
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+export interface SessionOptions {
+  readonly connectTimeoutS: number;
+  readonly statementTimeoutS: number | undefined;
+  readonly keyColumn: string;
+  readonly signal?: AbortSignal;
+}
+
+/** Connects, opens a READ ONLY transaction, runs `task`, and always closes the connection. */
+export async function withReadOnlySession<T>(endpoint: PostgresEndpoint, options: SessionOptions, task: (client: Client) => Promise<T>): Promise<T> {
+  if (endpoint.configError) throw endpoint.configError;
+  const { signal } = options;
+  if (signal?.aborted) throw cancelledError();
+  const { default: pg } = await import('pg');
+  const config: ClientConfig = {
+    connectionString: endpoint.connectionString,
+    connectionTimeoutMillis: Math.round(options.connectTimeoutS * 1000),
+    application_name: 'keysync',
+    types: TEXT_TYPES,
+    ...(options.statementTimeoutS === undefined ? {} : { statement_timeout: Math.round(options.statementTimeoutS * 1000) }),
+  };
+  let client: Client;
+  try {
+    client = new pg.Client(config);
+  } catch (error) {
+    // pg reads the URL's sslrootcert/sslcert/sslkey files here.
+    throw databaseSourceError(endpoint.target, { code: 'CONFIG_INVALID', problem: `the URL cannot be used${driverSays(error, endpoint.secrets)}`, remedy: 'correct the URL (and the files its ssl parameters name)' }, endpoint.secrets, error);
+  }
+  const secrets = [...endpoint.secrets];
+  let noPassword = false;
+  const passwordFileEnv = endpoint.passwordFileEnv;
+  if (passwordFileEnv) {
+    // pg asks for it only when the server wants a password.
+    // pg takes a function for the password (ClientConfig.password); its Client type says string.
+    (client as unknown as { password: unknown }).password = async (parameters: { host: string; port: number; database: string; user: string }) => {
+      const found = await passwordFromPgpass(passwordFileEnv, parameters);
+      if (found === undefined) noPassword = true;
+      else secrets.push(found);
+      return found as string;
+    };
+  }
+  // A connection lost while idle is reported as an event; the pending call (if any) fails too.
+  client.on('error', () => undefined);
+  const end = () => void client.end().catch(() => undefined);
+  signal?.addEventListener('abort', end, { once: true });
+  let phase: Phase = 'connect';
+  const started = performance.now();
+  try {
+    await client.connect();
+    phase = 'read';
+    await client.query('BEGIN READ ONLY');
+    const result = await task(client);
+    await client.query('ROLLBACK');
+    return result;
+  } catch (error) {
+    if (error instanceof SinkFailure) throw error.error;
+    if (signal?.aborted) throw cancelledError();
+    if (isKeySyncError(error)) throw error;
+    const timedOut = phase === 'connect' && performance.now() - started >= options.connectTimeoutS * 1000 - 50;
+    const problem: SourceProblem = noPassword && phase === 'connect'
+      ? {
+          code: 'SOURCE_AUTH',
+          problem: `the server asks for a password for user ${endpoint.target.user ?? '(default)'} and none was found`,
+          remedy: `give it in the URL, through the editor (KeySync: Set Source Password), in PGPASSWORD or in ${pgpassFile(passwordFileEnv ?? {})}`,
+        }
+      : postgresProblem(error, {
+          phase,
+          user: endpoint.target.user,
+          database: endpoint.target.database,
+          table: endpoint.target.table,
+          keyColumn: options.keyColumn,
+          sslmode: endpoint.sslmode,
+          connectTimeoutS: options.connectTimeoutS,
+          statementTimeoutS: options.statementTimeoutS,
+          timedOut,
+          serverSays: driverSays(error, secrets),
+        });
+    throw databaseSourceError(endpoint.target, problem, secrets, error);
+  } finally {
+    signal?.removeEventListener('abort', end);
+    await client.end().catch(() => undefined);
+  }
+}
