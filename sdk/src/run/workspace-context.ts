@@ -7,7 +7,13 @@ import type { ProcessLock } from '../store/process-lock.js';
 import type { Store } from '../store/store.js';
 
 export interface WorkspacePaths {
+  /**
+   * The SQLite file; for a PostgreSQL registry, the local place its snapshots go beside
+   * (`<config folder>/.keysync/postgres`, docs/decisions.md §16), no file of its own.
+   */
   readonly database: string;
+  /** The PostgreSQL registry (`postgres://user@host:port/db, schema s`, no password), or null for a SQLite file. */
+  readonly sharedRegistry: string | null;
   readonly output: string;
   readonly log: string | null;
   /** Each system's source file, in config order. */
@@ -21,8 +27,8 @@ export interface WorkspaceContext {
   readonly sources: readonly SourceFile[];
   readonly logger: Logger;
   readonly clock: () => Date;
-  /** Held for a whole run, so two runs on one database never interleave. */
-  readonly runLock: ProcessLock;
+  /** Held for a whole run, so two runs on one database never interleave (a folder lock, or PostgreSQL's advisory lock). */
+  readonly runLock: Pick<ProcessLock, 'with'>;
   /** The shared writable store, opened on first use. */
   store(): Promise<Store>;
   /** A separate read-only store (in memory when no database exists yet): dry runs. */

@@ -1,10 +1,19 @@
 /**
- * Versioned schema changes (docs/behaviour.md §7). Append new migrations; never edit a released one.
- * `PRAGMA user_version` mirrors the count so a newer file is recognised before any write.
+ * Versioned schema changes (docs/behaviour.md §7), one list for both backends. Append new
+ * migrations; never edit a released one. The count is the schema version: SQLite mirrors it
+ * in `PRAGMA user_version` so a newer file is recognised before any write, PostgreSQL counts
+ * the rows of Kysely's migration table.
  */
-import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { sql, type ColumnDefinitionBuilder, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { KeySyncError } from '../errors.js';
 
-const initial: Migration = {
+/** The DDL that differs between the backends (sqlite/ddl.ts, postgres/ddl.ts). */
+export interface DdlTypes {
+  /** An integer primary key the database assigns when none is given, and that takes a given one. */
+  generatedId(column: ColumnDefinitionBuilder): ColumnDefinitionBuilder;
+}
+
+const initial = (ddl: DdlTypes): Migration => ({
   async up(db: Kysely<unknown>) {
     await db.schema
       .createTable('runs')
@@ -27,7 +36,7 @@ const initial: Migration = {
 
     await db.schema
       .createTable('master_keys')
-      .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
+      .addColumn('id', 'integer', ddl.generatedId)
       .addColumn('normalized_key', 'text', (column) => column.notNull().unique())
       .addColumn('master_key', 'text', (column) => column.notNull().unique())
       .addColumn('source_system', 'text', (column) => column.notNull())
@@ -47,7 +56,7 @@ const initial: Migration = {
 
     await db.schema
       .createTable('audit_log')
-      .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
+      .addColumn('id', 'integer', ddl.generatedId)
       .addColumn('timestamp', 'text', (column) => column.notNull())
       .addColumn('run_id', 'text')
       .addColumn('event_type', 'text', (column) => column.notNull())
@@ -88,7 +97,7 @@ const initial: Migration = {
       .addPrimaryKeyConstraint('run_checkpoints_pk', ['run_id', 'stage'])
       .execute();
   },
-};
+});
 
 /**
  * Per run: where it writes its reports, so a run that never finished can have them removed
@@ -104,13 +113,38 @@ const runOutputAndRules: Migration = {
   },
 };
 
-export const MIGRATIONS: Readonly<Record<string, Migration>> = {
-  '0001_initial': initial,
-  '0002_run_output_dir_and_rules_no_checkpoints': runOutputAndRules,
+/**
+ * A version per registry entry, raised by every change of its status: a decision applies only
+ * to the version its maker read, so of two people deciding one key at once exactly one wins
+ * (docs/behaviour.md §5).
+ */
+const registryVersion: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('master_keys').addColumn('version', 'integer', (column) => column.notNull().defaultTo(0)).execute();
+  },
 };
 
-export const SCHEMA_VERSION = Object.keys(MIGRATIONS).length;
+export function migrations(ddl: DdlTypes): Readonly<Record<string, Migration>> {
+  return {
+    '0001_initial': initial(ddl),
+    '0002_run_output_dir_and_rules_no_checkpoints': runOutputAndRules,
+    '0004_registry_version': registryVersion,
+  };
+}
 
-export const migrationProvider: MigrationProvider = {
-  getMigrations: async () => ({ ...MIGRATIONS }),
-};
+export const SCHEMA_VERSION = Object.keys(migrations({ generatedId: (column) => column })).length;
+
+export function migrationProvider(ddl: DdlTypes): MigrationProvider {
+  return { getMigrations: async () => ({ ...migrations(ddl) }) };
+}
+
+/** A registry migrated by a newer KeySync is refused untouched, whichever backend holds it. */
+export function assertNotNewer(version: number, where: { readonly file?: string; readonly location: string }): void {
+  if (version <= SCHEMA_VERSION) return;
+  throw new KeySyncError(
+    'DATABASE_NEWER',
+    'database',
+    `The ${where.location} was written by a newer KeySync (schema ${version}; this version knows ${SCHEMA_VERSION}); it was left untouched.`,
+    { file: where.file, remedy: 'upgrade KeySync to open it' },
+  );
+}

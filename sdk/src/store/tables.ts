@@ -1,4 +1,4 @@
-/** Kysely's view of the SQLite tables; migrations.ts creates them. */
+/** Kysely's view of KeySync's tables, in SQLite or PostgreSQL; migrations.ts creates them. */
 import type { Generated } from 'kysely';
 import type { DiscrepancyKind } from '../core/discrepancy-kinds.js';
 import type { MasterKeyStatus, ProvisioningStrategy, RunMode, RunStatus } from '../core/types.js';
@@ -40,6 +40,8 @@ export interface MasterKeysTable {
   status_changed_at: string;
   status_changed_by: string;
   status_reason: string | null;
+  /** Raised by every status change: a decision applies only to the version it read (migrations.ts). */
+  version: Generated<number>;
 }
 
 export interface AuditLogTable {
