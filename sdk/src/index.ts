@@ -3,6 +3,8 @@
  * needs, nothing more.
  */
 export { openWorkspace } from './workspace.js';
+export { copyDatabase } from './database-copy.js';
+export type { CopyDatabaseOptions, CopyDatabaseResult, CopyProgress, TableCheck } from './database-copy.js';
 export type { Actor, OpenWorkspaceOptions, Workspace } from './workspace.js';
 export type { WorkspacePaths } from './run/workspace-context.js';
 export type { ProgressEvent, ReconcileOptions, ReconcileResult, ReconcileStage, StageTimings } from './reconcile.js';
