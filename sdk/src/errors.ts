@@ -72,6 +72,7 @@ export function cancelledError(): KeySyncError {
   return new KeySyncError('RUN_CANCELLED', 'cancelled', 'The run was cancelled.');
 }
 
+/** A KeySyncError given as the abort's reason (a lost run lock, say) is thrown as it is; any other abort is a cancellation. */
 export function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw cancelledError();
+  if (signal?.aborted) throw isKeySyncError(signal.reason) ? signal.reason : cancelledError();
 }

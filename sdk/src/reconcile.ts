@@ -80,7 +80,7 @@ export async function reconcile(context: WorkspaceContext, options: ReconcileOpt
   }
   const store = await context.store();
   const runLock = { purpose: 'a reconciliation run', timeoutMs: 0, busyMessage: (holder: string) => `Another run is in progress: ${holder}.` };
-  return context.runLock.with(runLock, async () => {
+  return context.runLock.with(runLock, async (lockLost) => {
     const { database } = context.config.values;
     // A PostgreSQL registry has no backup setting: the server's own backups are the tool (docs/decisions.md §16).
     if (database.type === 'sqlite' && database.backup_enabled) {
@@ -89,7 +89,9 @@ export async function reconcile(context: WorkspaceContext, options: ReconcileOpt
     }
     await markInterruptedRuns(store, context.logger, context.paths.output, context.clock().toISOString());
     const identity = options.resume ? await resumedIdentity(context, store, options) : freshIdentity(context, options, false);
-    return runOnce(context, store, options, identity, false);
+    // A run that loses its lock stops at the next stage, before committing anything.
+    const signal = lockLost && options.signal ? AbortSignal.any([options.signal, lockLost]) : (lockLost ?? options.signal);
+    return runOnce(context, store, { ...options, signal }, identity, false);
   });
 }
 

@@ -3,7 +3,7 @@ import type { KeySyncConfig } from '../config/load.js';
 import type { SystemId } from '../core/types.js';
 import type { Logger } from '../log.js';
 import type { SourceFile } from '../sources/source-file.js';
-import type { ProcessLock } from '../store/process-lock.js';
+import type { AcquireOptions } from '../store/process-lock.js';
 import type { Store } from '../store/store.js';
 
 export interface WorkspacePaths {
@@ -20,6 +20,11 @@ export interface WorkspacePaths {
   readonly sources: ReadonlyMap<SystemId, string>;
 }
 
+export interface RunLock {
+  /** Runs `work` holding the lock; `lockLost` aborts if the lock is lost meanwhile (a PostgreSQL session that ended). */
+  with<T>(options: AcquireOptions, work: (lockLost?: AbortSignal) => Promise<T>): Promise<T>;
+}
+
 export interface WorkspaceContext {
   readonly config: KeySyncConfig;
   readonly paths: WorkspacePaths;
@@ -28,7 +33,7 @@ export interface WorkspaceContext {
   readonly logger: Logger;
   readonly clock: () => Date;
   /** Held for a whole run, so two runs on one database never interleave (a folder lock, or PostgreSQL's advisory lock). */
-  readonly runLock: Pick<ProcessLock, 'with'>;
+  readonly runLock: RunLock;
   /** The shared writable store, opened on first use. */
   store(): Promise<Store>;
   /** A separate read-only store (in memory when no database exists yet): dry runs. */

@@ -45,7 +45,8 @@ export async function acquireSessionLock<DB>(db: Kysely<DB>, lockClass: number, 
 
 export async function releaseSessionLock<DB>(db: Kysely<DB>, lockClass: number, schema: string): Promise<void> {
   await sql`select pg_advisory_unlock(${lockClass}, hashtext(${schema}))`.execute(db);
-  await sql`select set_config('application_name', 'keysync', false)`.execute(db);
+  // Back to the name the session started with (connection.ts).
+  await sql`reset application_name`.execute(db);
 }
 
 /**

@@ -59,7 +59,8 @@ export function postgresConnection(target: PostgresTarget): PostgresConnection {
       user,
       // pg's types want a string, but undefined is what it documents for "no password".
       password: password as () => Promise<string>,
-      application_name: 'keysync',
+      // Which process a session is, for an administrator looking at pg_stat_activity.
+      application_name: `keysync (pid ${process.pid})`,
       // Every connection sees KeySync's tables and nothing of another schema by accident.
       options: `-c search_path=${quoteIdentifier(target.schema)}`,
       connectionTimeoutMillis: 10_000,

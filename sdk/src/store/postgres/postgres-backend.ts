@@ -6,6 +6,7 @@
  * here, so none reaches the user.
  */
 import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
+import type { Pool } from 'pg';
 import { KeySyncError } from '../../errors.js';
 import type { Db, OpenedStore, StoreBackend, Tx } from '../backend.js';
 import { assertNotNewer, migrationProvider, SCHEMA_VERSION } from '../migrations.js';
@@ -33,8 +34,7 @@ export async function openPostgres(options: PostgresStoreOptions): Promise<Opene
   const lockTimeoutMs = options.lockTimeoutMs ?? 15_000;
   const { default: pg } = await import('pg');
   const pool = new pg.Pool({ ...connection.pool, max: 4 });
-  // An idle connection the server dropped is reported by the next query that needs one.
-  pool.on('error', () => undefined);
+  quietUntilUsed(pool);
   const db = new Kysely<KeySyncTables>({ dialect: new PostgresDialect({ pool }) });
   const translate = (error: unknown) => translatePostgresError(error, connection.location, connection.user);
   try {
@@ -63,6 +63,15 @@ export async function openPostgres(options: PostgresStoreOptions): Promise<Opene
     translateError: translate,
   };
   return { db, backend };
+}
+
+/**
+ * A connection the server ends (a restart, a terminated backend) emits 'error', which would
+ * crash the process with no listener; the next query on it fails instead, with a message.
+ */
+export function quietUntilUsed(pool: Pool): void {
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
 }
 
 interface TransactionSettings {
