@@ -25,6 +25,7 @@ import {
   applyRenormalize,
   countByStatus,
   listMasterKeys,
+  nextIds,
   transitionMany,
   transitionMasterKey,
   undoDecision,
@@ -85,6 +86,11 @@ export interface Workspace {
   };
   readonly audit: {
     list(filter?: AuditFilter): Promise<AuditEvent[]>;
+    /**
+     * The newest audit event's id (0 for none). Every decision and run adds events, so a view
+     * polls this to notice what another process changed in a shared registry.
+     */
+    latestId(): Promise<number>;
   };
   readonly runs: {
     list(filter?: RunFilter): Promise<RunRecord[]>;
@@ -250,6 +256,7 @@ function workspaceApi(context: ReturnType<typeof createContext>, driver: DriverN
         requireWholeNumbers('audit.list', filter, { limit: WHOLE_NUMBERS.limit, fromId: WHOLE_NUMBERS.auditId, toId: WHOLE_NUMBERS.auditId });
         return read((db) => listAudit(db, filter));
       },
+      latestId: () => read(async (db) => (await nextIds(db)).audit - 1),
     },
     runs: {
       list: async (filter) => {
