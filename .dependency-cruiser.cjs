@@ -19,7 +19,7 @@ const CORE = '^sdk/src/core/';
 const CONFIG = '^sdk/src/config/';
 const EDGE_FOLDERS = ['sources', 'reports', 'store', 'mock'];
 const RUN = '^sdk/src/run/';
-const FACADE = '^sdk/src/(reconcile|workspace|workspace-paths|index)\\.ts$';
+const FACADE = '^sdk/src/(reconcile|workspace|workspace-paths|database-copy|index)\\.ts$';
 const CLI = '^sdk/src/cli/';
 const SDK = '^sdk/src/';
 

@@ -19,7 +19,7 @@ import { Log } from './log.js';
 import { MarkdownPanel } from './markdown-panel.js';
 import { approveAll, decide, decisionUndo, undoDecision } from './registry-commands.js';
 import { runReconciliation } from './run-commands.js';
-import { KeySyncService } from './service.js';
+import { KeySyncService, registryPasswordKey } from './service.js';
 import { createConfig } from './setup/create-config.js';
 import { StatusBar } from './status-bar.js';
 import { statusContent } from './status-text.js';
@@ -150,6 +150,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<KeySyn
   command('keysync.showRunSummary', (result?: never) => showRunSummary(need(), summaryPanel, result));
   command('keysync.showRunHistory', () => history.show());
   command('keysync.refresh', () => locateService());
+  // A team registry's password stays in SecretStorage, never in the config (README, "Team registry").
+  command('keysync.setRegistryPassword', async () => {
+    const current = need();
+    const password = await vscode.window.showInputBox({ title: 'KeySync: PostgreSQL registry password', prompt: 'Kept in the editor’s secret storage for this config', password: true, ignoreFocusOut: true });
+    if (password === undefined) return;
+    await context.secrets.store(registryPasswordKey(current.configUri), password);
+    await locateService(true);
+  });
   command('keysync.createConfig', async () => {
     const uri = await createConfig(firstFolder(), configPath());
     await locateService();

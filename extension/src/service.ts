@@ -67,12 +67,15 @@ export class KeySyncService implements vscode.Disposable {
 
   /** Set when a source password changed: the workspace is opened again with it. */
   private passwordsStale = false;
+  /** A shared (PostgreSQL) registry has no file to watch: its newest audit id, polled. */
+  private registryPoll: NodeJS.Timeout | undefined;
+  private auditSeen: number | undefined;
 
   constructor(
     readonly folder: vscode.WorkspaceFolder,
     readonly configUri: vscode.Uri,
     private readonly log: Log,
-    /** Where source passwords are kept (source-passwords.ts). */
+    /** Where source and registry passwords are kept (source-passwords.ts, registry-password.ts). */
     readonly secrets: vscode.SecretStorage,
   ) {}
 
@@ -100,7 +103,13 @@ export class KeySyncService implements vscode.Disposable {
       const driver = await chooseDriver(setting, this.log);
       const sourcePasswords = await readSourcePasswords(this.secrets, this.configUri);
       this.passwordsStale = false;
-      workspace = await openWorkspace(this.configUri.fsPath, { driver, sourcePasswords, onLog: (level, message) => this.log.write(level, message) });
+      workspace = await openWorkspace(this.configUri.fsPath, {
+        driver,
+        sourcePasswords,
+        onLog: (level, message) => this.log.write(level, message),
+        // A PostgreSQL registry's password, when the URL, PGPASSWORD and ~/.pgpass give none.
+        databasePassword: async () => this.secrets.get(registryPasswordKey(this.configUri)),
+      });
     } catch (error) {
       if (isKeySyncError(error) && error.kind === 'config') this.problem = error;
       throw error;
@@ -109,6 +118,7 @@ export class KeySyncService implements vscode.Disposable {
     for (const warning of workspace.config.warnings) this.log.write('warn', `${this.configUri.fsPath}:${warning.line}: ${warning.text}`);
     const previous = this.opened;
     this.opened = { workspace, configText };
+    this.pollSharedRegistry(workspace);
     this.problem = undefined;
     if (previous) {
       this.log.info(`${this.configUri.fsPath} changed on disk: reloaded`);
@@ -208,10 +218,12 @@ export class KeySyncService implements vscode.Disposable {
     const workspace = await this.forViews();
     // Taken before reading: a write that lands during the read counts as unseen.
     const databaseSeen = workspace && databaseVersion(workspace.paths.database);
+    const auditSeen = workspace?.paths.sharedRegistry ? await workspace.audit.latestId().catch(() => undefined) : undefined;
     const [completed, [newest], counts] = workspace
       ? await Promise.all([workspace.runs.latest(), workspace.runs.list({ limit: 1 }), workspace.registry.counts()])
       : [undefined, [], undefined];
     this.databaseSeen = databaseSeen;
+    this.auditSeen = auditSeen;
     return {
       completed,
       failed: newest?.status === 'failed' ? newest : undefined,
@@ -269,6 +281,25 @@ export class KeySyncService implements vscode.Disposable {
     if (current === undefined || current !== this.databaseSeen) this.refresh();
   }
 
+  /**
+   * Another reviewer's decision on a shared registry changes no local file: every second, the
+   * newest audit id is compared with the one the views last read (docs/decisions.md §19).
+   */
+  private pollSharedRegistry(workspace: Workspace): void {
+    clearInterval(this.registryPoll);
+    this.registryPoll = undefined;
+    if (workspace.paths.sharedRegistry === null) return;
+    this.registryPoll = setInterval(() => {
+      if (this.opened?.workspace !== workspace || this.busy > 0) return;
+      workspace.audit.latestId().then(
+        (latest) => {
+          if (this.auditSeen !== undefined && latest !== this.auditSeen) this.refresh();
+        },
+        () => undefined,
+      );
+    }, 1000);
+  }
+
   /** Drops cached state and tells every view to reload (re-reading the config). */
   refresh(): void {
     this.viewCache = undefined;
@@ -277,12 +308,18 @@ export class KeySyncService implements vscode.Disposable {
   }
 
   async dispose(): Promise<void> {
+    clearInterval(this.registryPoll);
     this.changed.dispose();
     await this.opening;
     const opened = this.opened;
     this.opened = undefined;
     await opened?.workspace.close().catch(() => undefined);
   }
+}
+
+/** Where SecretStorage keeps a config's PostgreSQL registry password (`keysync.setRegistryPassword`). */
+export function registryPasswordKey(configUri: vscode.Uri): string {
+  return `keysync.registryPassword:${configUri.toString()}`;
 }
 
 function readConfigText(uri: vscode.Uri): string {

@@ -12,8 +12,6 @@ export type ErrorKind = 'config' | 'usage' | 'input' | 'database' | 'io' | 'stat
 export const ERROR_CODES = [
   // The config file
   'CONFIG_INVALID', 'CONFIG_LOG_NOT_A_FILE', 'CONFIG_NOT_A_FILE', 'CONFIG_NOT_A_MAPPING', 'CONFIG_PATHS_OVERLAP', 'CONFIG_YAML_ALIASES', 'CONFIG_YAML_SYNTAX',
-  // A ${VAR} in a database source's URL that the environment does not set
-  'CONFIG_UNDEFINED_VARIABLE',
   // How the SDK or the CLI was called
   'USAGE', 'INVALID_NUMBER', 'UNKNOWN_DRIVER', 'ACTOR_REQUIRED', 'ACTOR_INVALID', 'REASON_REQUIRED', 'RESUME_MODE_MISMATCH',
   'NOTHING_TO_RESUME', 'UNLOCK_NOT_CONFIRMED', 'MOCK_OPTIONS', 'MOCK_DATA_WOULD_OVERWRITE',
@@ -28,10 +26,12 @@ export const ERROR_CODES = [
   'DATABASE_BUSY', 'DATABASE_CORRUPT', 'DATABASE_FOREIGN', 'DATABASE_FULL', 'DATABASE_IO', 'DATABASE_LOCKED', 'DATABASE_MIGRATION',
   'DATABASE_NEEDS_RECOVERY', 'DATABASE_NEWER', 'DATABASE_NOT_A_FILE', 'DATABASE_NOT_SQLITE', 'DATABASE_OPEN_FAILED', 'DATABASE_OUTDATED',
   'DATABASE_READ_ONLY_FILE', 'DATABASE_UNREADABLE', 'DATABASE_UNUSABLE', 'DRY_RUN_CANNOT_WRITE', 'BACKUP_NOT_OURS',
+  // A registry in PostgreSQL (docs/behaviour.md §7), and moving a registry (`keysync db copy`)
+  'CONFIG_UNDEFINED_VARIABLE', 'DATABASE_URL_INVALID', 'DATABASE_UNREACHABLE', 'DATABASE_AUTH', 'DATABASE_PERMISSION_DENIED', 'DB_COPY_TARGET_NOT_EMPTY', 'DB_COPY_MISMATCH',
   // Files KeySync writes
   'OUTPUT_UNUSABLE', 'REPORT_EXISTS', 'REPORT_STAMP_TAKEN', 'WRITE_FAILED',
   // The state of the registry, a run or the workspace
-  'MASTER_KEY_NOT_FOUND', 'ILLEGAL_TRANSITION', 'LINK_TARGET_INVALID', 'UNDO_NOT_ALLOWED', 'RENORMALIZE_COLLISION', 'LOCK_HOLDER_ALIVE', 'WORKSPACE_CLOSED', 'RUN_CANCELLED',
+  'MASTER_KEY_NOT_FOUND', 'ILLEGAL_TRANSITION', 'LINK_TARGET_INVALID', 'DECISION_CONFLICT', 'UNDO_NOT_ALLOWED', 'RENORMALIZE_COLLISION', 'LOCK_HOLDER_ALIVE', 'WORKSPACE_CLOSED', 'RUN_CANCELLED',
 ] as const;
 
 /** A stable error code: one of {@link ERROR_CODES}. Match on it, not on the message. */
@@ -95,6 +95,7 @@ export function cancelledError(): KeySyncError {
   return new KeySyncError('RUN_CANCELLED', 'cancelled', 'The run was cancelled.');
 }
 
+/** A KeySyncError given as the abort's reason (a lost run lock, say) is thrown as it is; any other abort is a cancellation. */
 export function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw cancelledError();
+  if (signal?.aborted) throw isKeySyncError(signal.reason) ? signal.reason : cancelledError();
 }

@@ -3,6 +3,8 @@
  * needs, nothing more.
  */
 export { openWorkspace } from './workspace.js';
+export { copyDatabase } from './database-copy.js';
+export type { CopyDatabaseOptions, CopyDatabaseResult, CopyProgress, TableCheck } from './database-copy.js';
 export type { Actor, OpenWorkspaceOptions, Workspace } from './workspace.js';
 export type { WorkspacePaths } from './run/workspace-context.js';
 export type { ProgressEvent, ReconcileOptions, ReconcileResult, ReconcileStage, StageTimings } from './reconcile.js';
@@ -12,7 +14,7 @@ export { CONFIG_FILE_NAME, loadConfig } from './config/load.js';
 export type { ConfigWarning, KeySyncConfig } from './config/load.js';
 export { configJsonSchema, SCENARIO_NAMES } from './config/schema.js';
 export { configTemplate } from './config/template.js';
-export type { KeySyncConfigInput, KeySyncConfigValues, SourceConfig } from './config/schema.js';
+export type { KeySyncConfigInput, KeySyncConfigValues, PostgresDatabaseConfig, SourceConfig, SqliteDatabaseConfig } from './config/schema.js';
 
 export { DEFAULT_NORMALIZE_RULES, normalizeKey } from './core/normalize.js';
 export type { NormalizeRules } from './core/normalize.js';
@@ -50,7 +52,7 @@ export type { RunFilter, RunRecord } from './store/runs-repo.js';
 export type { DiscrepancyCount } from './store/discrepancies-repo.js';
 export type { BadRowEntry, DiscrepancyEntries, DiscrepancyKind, KeyWithSightings } from './core/discrepancy-kinds.js';
 export type { LockOwner, LockStatus } from './store/process-lock.js';
-export type { DriverName, SqliteDriver, SqliteOpenOptions } from './store/drivers/driver.js';
+export type { DriverName, SqliteDriver, SqliteOpenOptions } from './store/sqlite/drivers/driver.js';
 export { REPORT_HEADERS, REPORT_NAMES } from './reports/report-rows.js';
 export type { ReportColumn, ReportName } from './reports/report-rows.js';
 export { parseReportFileName, reportFileName } from './reports/report-stamp.js';

@@ -18,7 +18,7 @@ import { commitStage, describeTotals } from './run/commit-stage.js';
 import { readStage } from './run/read-stage.js';
 import { newRunId, type RunIdentity } from './run/run-identity.js';
 import { abandonRun, beginRun, markInterruptedRuns, resumableRun } from './run/run-records.js';
-import { backupDatabase } from './store/backup.js';
+import { backupDatabase } from './store/sqlite/backup.js';
 import { legacySnapshotFolder, listSnapshots, removeUnreferencedSnapshots, snapshotFolder } from './store/snapshots.js';
 import type { Store } from './store/store.js';
 import type { WorkspaceContext } from './run/workspace-context.js';
@@ -93,15 +93,18 @@ export async function reconcile(context: WorkspaceContext, options: ReconcileOpt
   }
   const store = await context.store();
   const runLock = { purpose: 'a reconciliation run', timeoutMs: 0, busyMessage: (holder: string) => `Another run is in progress: ${holder}.` };
-  return context.runLock.with(runLock, async () => {
-    const { backup_enabled: backupEnabled, backup_count: backupCount } = context.config.values.database;
-    if (backupEnabled) {
-      const file = await backupDatabase(store, context.paths.database, backupCount);
-      context.logger.log('info', `database backed up to ${file} (keeping ${backupCount})`);
+  return context.runLock.with(runLock, async (lockLost) => {
+    const { database } = context.config.values;
+    // A PostgreSQL registry has no backup setting: the server's own backups are the tool (docs/decisions.md §19).
+    if (database.type === 'sqlite' && database.backup_enabled) {
+      const file = await backupDatabase(store, context.paths.database, database.backup_count);
+      context.logger.log('info', `database backed up to ${file} (keeping ${database.backup_count})`);
     }
     await markInterruptedRuns(store, context.logger, context.paths.output, context.clock().toISOString());
     const identity = options.resume ? await resumedIdentity(context, store, options) : freshIdentity(context, options, false);
-    return runOnce(context, store, options, identity, false);
+    // A run that loses its lock stops at the next stage, before committing anything.
+    const signal = lockLost && options.signal ? AbortSignal.any([options.signal, lockLost]) : (lockLost ?? options.signal);
+    return runOnce(context, store, { ...options, signal }, identity, false);
   });
 }
 

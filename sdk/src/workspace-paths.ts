@@ -40,7 +40,8 @@ export function assertWorkspacePaths(check: PathCheck): void {
   const entries: WorkspacePath[] = [
     { key: outputOverride ? 'the output folder (-o)' : 'output.directory', path: outputOverride ?? paths.output, kind: 'managed-folder', group: 'output' },
     { key: 'the snapshot folder (beside database.path)', path: snapshotFolder(paths.database), kind: 'managed-folder', group: 'snapshots' },
-    { key: 'database.path', path: paths.database, kind: 'file', group: 'database' },
+    // A PostgreSQL registry has no file here; its local snapshot folder is still checked.
+    ...(paths.sharedRegistry === null ? [{ key: 'database.path', path: paths.database, kind: 'file' as const, group: 'database' as const }] : []),
     ...(paths.log === null ? [] : [{ key: 'logging.file', path: paths.log, kind: 'file' as const, group: 'log' as const }]),
     ...check.sources.flatMap((source) =>
       source.file === undefined ? [] : [{ key: `sources.${source.system}.path`, path: source.file, kind: 'file' as const, group: 'source' as const }],

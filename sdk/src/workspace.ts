@@ -16,8 +16,10 @@ import { openSource } from './sources/registry.js';
 import { listAudit, type AuditEvent, type AuditFilter } from './store/audit-repo.js';
 import type { DiscrepancyEntries, DiscrepancyKind } from './core/discrepancy-kinds.js';
 import { countDiscrepancies, loadDiscrepancies, type DiscrepancyCount } from './store/discrepancies-repo.js';
-import type { DriverName, SqliteDriver } from './store/drivers/driver.js';
-import { nativeDriver } from './store/drivers/native.js';
+import type { DriverName, SqliteDriver } from './store/sqlite/drivers/driver.js';
+import { nativeDriver } from './store/sqlite/drivers/native.js';
+import { postgresConnection } from './store/postgres/connection.js';
+import { PostgresRunLock } from './store/postgres/run-lock.js';
 import { ProcessLock, type LockStatus } from './store/process-lock.js';
 import {
   applyRenormalize,
@@ -25,6 +27,7 @@ import {
   listMasterKeys,
   listRejectedMatches,
   rejectMatch,
+  nextIds,
   transitionMany,
   transitionMasterKey,
   undoDecision,
@@ -53,6 +56,11 @@ export interface OpenWorkspaceOptions {
    * never written to a log, a report or the config.
    */
   readonly sourcePasswords?: ReadonlyMap<SystemId, string>;
+  /**
+   * A PostgreSQL registry's password kept by the host (the editor's SecretStorage), asked for
+   * only when the URL, PGPASSWORD and the password file give none.
+   */
+  readonly databasePassword?: () => Promise<string | undefined>;
 }
 
 /** Who makes a registry decision, and why. */
@@ -107,6 +115,11 @@ export interface Workspace {
   readonly audit: {
     /** Audit events, oldest first. */
     list(filter?: AuditFilter): Promise<AuditEvent[]>;
+    /**
+     * The newest audit event's id (0 for none). Every decision and run adds events, so a view
+     * polls this to notice what another process changed in a shared registry.
+     */
+    latestId(): Promise<number>;
   };
   readonly runs: {
     /** Runs, newest first. */
@@ -168,7 +181,7 @@ export async function openWorkspace(configPath: string, options: OpenWorkspaceOp
 async function resolveDriver(driver: DriverName | SqliteDriver): Promise<SqliteDriver> {
   if (typeof driver !== 'string') return driver;
   if (driver === 'native') return nativeDriver;
-  if (driver === 'wasm') return (await import('./store/drivers/wasm.js')).wasmDriver;
+  if (driver === 'wasm') return (await import('./store/sqlite/drivers/wasm.js')).wasmDriver;
   throw new KeySyncError('UNKNOWN_DRIVER', 'usage', `Unknown database driver "${String(driver)}".`, { remedy: 'use native or wasm' });
 }
 
@@ -188,14 +201,19 @@ export function createContext(
     configDir: baseDir, env: process.env, sqliteDriver: driver.name, ...(options.sourcePasswords ? { passwords: options.sourcePasswords } : {}),
   };
   const sources = [...values.sources].map(([system, source]) => openSource(system, source, sourceContext));
+  const database = values.database;
+  const postgres = database.type === 'postgres' ? { url: database.url, schema: database.schema, password: options.databasePassword } : undefined;
   const paths: WorkspacePaths = {
-    database: resolve(values.database.path),
+    database: resolve(database.type === 'sqlite' ? database.path : '.keysync/postgres'),
+    sharedRegistry: postgres ? postgresConnection(postgres).location : null,
     output: resolve(values.output.directory),
     log: values.logging.file === null ? null : resolve(values.logging.file),
     sources: new Map(sources.flatMap((source) => (source.file === undefined ? [] : [[source.system, source.file] as const]))),
   };
   assertWorkspacePaths({ configFile: config.file, paths, sources });
-  const storeOptions = { driver, lockTimeoutMs: options.lockTimeoutMs ?? values.database.busy_timeout_ms };
+  const storeOptions = { driver, lockTimeoutMs: options.lockTimeoutMs ?? database.busy_timeout_ms };
+  const openStore = (readonly: boolean) =>
+    postgres ? Store.openPostgres({ ...postgres, lockTimeoutMs: storeOptions.lockTimeoutMs, readonly }) : Store.open(paths.database, { ...storeOptions, readonly });
   let store: Promise<Store> | undefined;
   let empty: Promise<Store> | undefined;
   return {
@@ -204,18 +222,18 @@ export function createContext(
     sources,
     logger: createLogger({ file: paths.log, level: values.logging.level, sink: options.onLog }),
     clock: options.clock ?? (() => new Date()),
-    runLock: new ProcessLock(runLockDir(paths.database)),
+    runLock: postgres ? new PostgresRunLock(postgres) : new ProcessLock(runLockDir(paths.database)),
     store() {
-      store ??= Store.open(paths.database, storeOptions);
+      store ??= openStore(false);
       // A failed open is not cached, so fixing the cause and retrying works.
       store.catch(() => (store = undefined));
       return store;
     },
-    openReadonlyStore: () => Store.open(paths.database, { ...storeOptions, readonly: true }),
+    openReadonlyStore: () => openStore(true),
     storeOpened: () => store !== undefined,
     emptyStore() {
       // Read-only with no file: an in-memory store with the schema and nothing in it.
-      empty ??= Store.open(paths.database, { ...storeOptions, readonly: true });
+      empty ??= openStore(true);
       return empty;
     },
     async closeStore() {
@@ -245,7 +263,7 @@ function workspaceApi(context: ReturnType<typeof createContext>, driver: DriverN
   // answers (so opening an editor on a folder, trusted or not, writes nothing).
   const read = <T>(work: (db: Db) => Promise<T>): Promise<T> =>
     track(async () => {
-      const noDatabase = !context.storeOpened() && !existsSync(context.paths.database);
+      const noDatabase = context.paths.sharedRegistry === null && !context.storeOpened() && !existsSync(context.paths.database);
       return (await (noDatabase ? context.emptyStore() : context.store())).read(work);
     });
   return {
@@ -309,6 +327,7 @@ function workspaceApi(context: ReturnType<typeof createContext>, driver: DriverN
         requireWholeNumbers('audit.list', filter, { limit: WHOLE_NUMBERS.limit, fromId: WHOLE_NUMBERS.auditId, toId: WHOLE_NUMBERS.auditId });
         return read((db) => listAudit(db, filter));
       },
+      latestId: () => read(async (db) => (await nextIds(db)).audit - 1),
     },
     runs: {
       list: async (filter) => {
@@ -334,9 +353,9 @@ function workspaceApi(context: ReturnType<typeof createContext>, driver: DriverN
         }),
     },
     locks: {
-      list: () => workspaceLocks(context.paths.database).flatMap((lock) => lock.status() ?? []),
+      list: () => workspaceLocks(context.paths).flatMap((lock) => lock.status() ?? []),
       breakLock(lock) {
-        const held = workspaceLocks(context.paths.database).find((candidate) => candidate.lockDir === lock.lockDir);
+        const held = workspaceLocks(context.paths).find((candidate) => candidate.lockDir === lock.lockDir);
         const current = held?.status();
         if (current?.state === 'alive') {
           throw new KeySyncError('LOCK_HOLDER_ALIVE', 'state', `The lock is held by process ${current.owner.pid} on this host, which is running (${current.owner.purpose}).`, {
@@ -355,8 +374,10 @@ function workspaceApi(context: ReturnType<typeof createContext>, driver: DriverN
 
 const runLockDir = (databaseFile: string): string => `${databaseFile}.keysync-run.lock`;
 
-function workspaceLocks(databaseFile: string): ProcessLock[] {
-  return [new ProcessLock(runLockDir(databaseFile)), new ProcessLock(databaseLockDir(databaseFile))];
+/** The folder locks beside a SQLite file; PostgreSQL's advisory locks end with their session, so there is none to break. */
+function workspaceLocks(paths: WorkspacePaths): ProcessLock[] {
+  if (paths.sharedRegistry !== null) return [];
+  return [new ProcessLock(runLockDir(paths.database)), new ProcessLock(databaseLockDir(paths.database))];
 }
 
 /** Tracks a workspace's pending operations so that close() can wait for them. */

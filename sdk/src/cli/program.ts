@@ -11,6 +11,7 @@ import { MASTER_KEY_STATUSES, RUN_MODES } from '../core/types.js';
 import { FAILURE_INJECTIONS } from '../mock/scenarios.js';
 import { isWholeNumberIn, WHOLE_NUMBERS, wholeNumberRule, type WholeNumberRange } from '../whole-numbers.js';
 import { configCheckCommand } from './config-command.js';
+import { dbCopyCommand } from './db-command.js';
 import { auditCommand, decideCommand, linkCommand, notAMatchCommand, undoCommand, unlinkCommand, registryListCommand, renormalizeCommand, runsCommand } from './registry-commands.js';
 import type { CliIo } from './io.js';
 import { runCommand } from './run-command.js';
@@ -160,6 +161,16 @@ Exit codes: 0 done · 1 the run failed · 2 usage or config error · 3 discrepan
     .command('check')
     .description('validate the config and print it as a run uses it (defaults applied, paths resolved), with every warning')
     .action((_options, command: Command) => configCheckCommand(command.optsWithGlobals(), io));
+
+  program
+    .command('db')
+    .description('the registry database')
+    .command('copy')
+    .description('copy the registry, audit log and run history between a SQLite file and PostgreSQL, either way, and verify the copy')
+    .requiredOption('--from <path|url>', 'a SQLite file, or postgres://user@host:port/db?schema=keysync')
+    .requiredOption('--to <path|url>', 'a SQLite file, or postgres://user@host:port/db?schema=keysync')
+    .option('--force', 'replace what the target holds (refused otherwise)')
+    .action((_options, command: Command) => dbCopyCommand(command.optsWithGlobals(), io));
 
   program
     .command('unlock')

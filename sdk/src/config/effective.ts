@@ -11,6 +11,11 @@ export type EffectiveConfig = Omit<KeySyncConfigValues, 'sources'> & {
   readonly sources: ReadonlyMap<string, SourceConfig>;
 };
 
+/** A URL as it may be shown: a password written into it becomes `***` (docs/decisions.md §19). */
+function withoutPassword(url: string): string {
+  return url.replace(/^(postgres(?:ql)?:\/\/[^:/@]*):[^@/]*@/, '$1:***@');
+}
+
 export function effectiveConfig({ values, baseDir }: KeySyncConfig): EffectiveConfig {
   const resolve = (file: string) => path.resolve(baseDir, file);
   const { authority, sources, ...sections } = values;
@@ -20,7 +25,7 @@ export function effectiveConfig({ values, baseDir }: KeySyncConfig): EffectiveCo
     sources: new Map([...sources].map(([system, source]) => [system, 'path' in source ? { ...source, path: resolve(source.path) } : source])),
     ...sections,
     output: { ...values.output, directory: resolve(values.output.directory) },
-    database: { ...values.database, path: resolve(values.database.path) },
+    database: values.database.type === 'sqlite' ? { ...values.database, path: resolve(values.database.path) } : { ...values.database, url: withoutPassword(values.database.url) },
     logging: { ...values.logging, file: values.logging.file === null ? null : resolve(values.logging.file) },
   };
 }

@@ -84,6 +84,39 @@ const sourceSchema = z
   }, z.discriminatedUnion('type', SOURCE_MEMBERS))
   .describe('One system that holds copies of the keys; `type` says what kind of source it is (csv when omitted).');
 
+const busyTimeoutMs = z
+  .number()
+  .int()
+  .min(0)
+  .max(600_000)
+  .default(15_000)
+  .describe('How long a write or a run waits for another process holding the database before failing.');
+
+const sqliteDatabaseSchema = z
+  .strictObject({
+    type: z.literal('sqlite').default('sqlite').describe('A SQLite file on this machine (the default).'),
+    path: relativeOrAbsolutePath.default('./data/keysync.db'),
+    busy_timeout_ms: busyTimeoutMs,
+    backup_enabled: z.boolean().default(false).describe('Copy the database to <path>.backup-1 before each run (not dry runs).'),
+    backup_count: z.number().int().min(1).max(100).default(5).describe('How many backups to keep: <path>.backup-1 (newest) to <path>.backup-N.'),
+  })
+  .describe('The SQLite file holding the registry, audit log and run history.');
+
+/** PostgreSQL's unquoted identifiers, so the schema needs no quoting in anyone's SQL. */
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+const postgresDatabaseSchema = z
+  .strictObject({
+    type: z.literal('postgres').describe('A PostgreSQL schema shared by a team (docs/behaviour.md §7).'),
+    url: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+      .describe('postgres://user@host:5432/database; ${VAR} expands from the environment; the password from the URL, PGPASSWORD, ~/.pgpass or the editor.'),
+    schema: z.string().regex(SCHEMA_NAME, 'must be a lower-case PostgreSQL name (letters, digits, _)').default('keysync').describe('The schema holding KeySync’s tables; created on first use.'),
+    busy_timeout_ms: busyTimeoutMs,
+  })
+  .describe('The PostgreSQL registry a team shares.');
+
 const defaultSources = Object.fromEntries(
   ['A', 'B', 'C', 'D', 'E'].map((system) => [
     system,
@@ -172,20 +205,9 @@ export const configSchema = z
       .prefault({})
       .describe('Where and how reports are written.'),
     database: z
-      .strictObject({
-        path: relativeOrAbsolutePath.default('./data/keysync.db'),
-        busy_timeout_ms: z
-          .number()
-          .int()
-          .min(0)
-          .max(600_000)
-          .default(15_000)
-          .describe('How long a write waits for another process holding the database before failing.'),
-        backup_enabled: z.boolean().default(false).describe('Copy the database to <path>.backup-1 before each run (not dry runs).'),
-        backup_count: z.number().int().min(1).max(100).default(5).describe('How many backups to keep: <path>.backup-1 (newest) to <path>.backup-N.'),
-      })
+      .union([sqliteDatabaseSchema, postgresDatabaseSchema])
       .prefault({})
-      .describe('The SQLite file holding the registry, audit log and run history.'),
+      .describe('Where the registry, audit log and run history live: a SQLite file (the default), or a PostgreSQL schema a team shares.'),
     logging: z
       .strictObject({
         level: caseInsensitiveEnum(['debug', 'info', 'warn', 'error'], 'info'),
@@ -232,6 +254,11 @@ export type KeySyncConfigValues = z.output<typeof configSchema>;
 export type SourceConfig = z.output<typeof sourceSchema>;
 /** The config of one source type, by its `type`. */
 export type SourceConfigOf<T extends SourceConfig['type']> = Extract<SourceConfig, { type: T }>;
+
+/** `database` for a SQLite file (the default). */
+export type SqliteDatabaseConfig = z.output<typeof sqliteDatabaseSchema>;
+/** `database` for a PostgreSQL schema a team shares. */
+export type PostgresDatabaseConfig = z.output<typeof postgresDatabaseSchema>;
 
 /**
  * The JSON Schema of `keysync-config.yaml`, generated from the same schema that

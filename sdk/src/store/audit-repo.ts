@@ -21,23 +21,24 @@ export interface AuditFilter {
 
 /** Appends events; planned ids are kept (a run's reports already show them), others are assigned. */
 export async function appendAudit(tx: Tx, events: readonly (NewAuditEvent | Planned<AuditEvent>)[]): Promise<void> {
-  await insertInChunks(
-    tx,
-    'audit_log',
-    events.map((event) => ({
-      // Null lets SQLite assign the id; a planned event keeps the id its run's report shows.
-      id: 'id' in event ? event.id : null,
-      timestamp: event.timestamp,
-      run_id: event.runId,
-      event_type: event.eventType,
-      details: event.details,
-      system: event.system,
-      key: event.key,
-      action: event.action,
-      result: event.result,
-      actor: event.actor,
-    })),
-  );
+  // The database assigns an id only where none is given (an explicit null is refused by PostgreSQL).
+  const plannedId = (event: NewAuditEvent | Planned<AuditEvent>) => ('id' in event ? event.id : null);
+  await insertInChunks(tx, 'audit_log', events.filter((event) => plannedId(event) !== null).map((event) => ({ id: plannedId(event), ...auditRow(event) })));
+  await insertInChunks(tx, 'audit_log', events.filter((event) => plannedId(event) === null).map(auditRow));
+}
+
+function auditRow(event: NewAuditEvent) {
+  return {
+    timestamp: event.timestamp,
+    run_id: event.runId,
+    event_type: event.eventType,
+    details: event.details,
+    system: event.system,
+    key: event.key,
+    action: event.action,
+    result: event.result,
+    actor: event.actor,
+  };
 }
 
 export async function listAudit(db: Db, filter: AuditFilter = {}): Promise<AuditEvent[]> {

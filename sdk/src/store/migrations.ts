@@ -1,10 +1,21 @@
 /**
- * Versioned schema changes (docs/behaviour.md §7). Append new migrations; never edit a released one.
- * `PRAGMA user_version` mirrors the count so a newer file is recognised before any write.
+ * Versioned schema changes (docs/behaviour.md §7), one list for both backends. Append new
+ * migrations; never edit a released one. The count is the schema version: SQLite mirrors it
+ * in `PRAGMA user_version` so a newer file is recognised before any write, PostgreSQL counts
+ * the rows of Kysely's migration table.
  */
-import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { sql, type ColumnDefinitionBuilder, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { KeySyncError } from '../errors.js';
 
-const initial: Migration = {
+/** The DDL that differs between the backends (sqlite/ddl.ts, postgres/ddl.ts). */
+export interface DdlTypes {
+  /** An integer primary key the database assigns when none is given, and that takes a given one. */
+  generatedId(column: ColumnDefinitionBuilder): ColumnDefinitionBuilder;
+  /** Whether a CHECK constraint can be dropped and added in place (PostgreSQL), or the table must be rebuilt (SQLite). */
+  readonly altersConstraints: boolean;
+}
+
+const initial = (ddl: DdlTypes): Migration => ({
   async up(db: Kysely<unknown>) {
     await db.schema
       .createTable('runs')
@@ -27,7 +38,7 @@ const initial: Migration = {
 
     await db.schema
       .createTable('master_keys')
-      .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
+      .addColumn('id', 'integer', ddl.generatedId)
       .addColumn('normalized_key', 'text', (column) => column.notNull().unique())
       .addColumn('master_key', 'text', (column) => column.notNull().unique())
       .addColumn('source_system', 'text', (column) => column.notNull())
@@ -47,7 +58,7 @@ const initial: Migration = {
 
     await db.schema
       .createTable('audit_log')
-      .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
+      .addColumn('id', 'integer', ddl.generatedId)
       .addColumn('timestamp', 'text', (column) => column.notNull())
       .addColumn('run_id', 'text')
       .addColumn('event_type', 'text', (column) => column.notNull())
@@ -88,7 +99,7 @@ const initial: Migration = {
       .addPrimaryKeyConstraint('run_checkpoints_pk', ['run_id', 'stage'])
       .execute();
   },
-};
+});
 
 /**
  * Per run: where it writes its reports, so a run that never finished can have them removed
@@ -107,37 +118,19 @@ const runOutputAndRules: Migration = {
 /**
  * Probable matches (docs/behaviour.md §10): a proposal can be `linked` to the authority key it
  * should be (`linked_to`, set exactly when linked), and pairs a person said are no match are
- * kept so they are not suggested again. SQLite cannot change a CHECK constraint, so
- * `master_keys` is rebuilt with the new status allowed, rows and ids kept.
+ * kept so they are not suggested again. PostgreSQL swaps the status CHECK constraint in
+ * place; SQLite cannot change one, so there `master_keys` is rebuilt, rows and ids kept.
  */
-const linksAndRejectedMatches: Migration = {
+const linksAndRejectedMatches = (ddl: DdlTypes): Migration => ({
   async up(db: Kysely<unknown>) {
-    await sql`
-      CREATE TABLE master_keys_linked (
-        id integer PRIMARY KEY AUTOINCREMENT,
-        normalized_key text NOT NULL UNIQUE,
-        master_key text NOT NULL UNIQUE,
-        source_system text NOT NULL,
-        source_key text NOT NULL,
-        strategy text NOT NULL,
-        status text NOT NULL CHECK (status in ('proposed', 'active', 'rejected', 'deprecated', 'resolved', 'linked')),
-        created_at text NOT NULL,
-        created_run_id text NOT NULL,
-        activated_at text,
-        status_changed_at text NOT NULL,
-        status_changed_by text NOT NULL,
-        status_reason text,
-        linked_to text,
-        CHECK ((status = 'linked') = (linked_to IS NOT NULL))
-      )`.execute(db);
-    const columns = sql.raw(
-      'id, normalized_key, master_key, source_system, source_key, strategy, status, created_at, created_run_id, activated_at, status_changed_at, status_changed_by, status_reason',
-    );
-    await sql`INSERT INTO master_keys_linked (${columns}) SELECT ${columns} FROM master_keys`.execute(db);
-    await db.schema.dropTable('master_keys').execute();
-    await sql`ALTER TABLE master_keys_linked RENAME TO master_keys`.execute(db);
-    await db.schema.createIndex('master_keys_status').on('master_keys').column('status').execute();
-
+    if (ddl.altersConstraints) {
+      await sql`ALTER TABLE master_keys DROP CONSTRAINT master_keys_status_check`.execute(db);
+      await db.schema.alterTable('master_keys').addColumn('linked_to', 'text').execute();
+      await sql`ALTER TABLE master_keys ADD CONSTRAINT master_keys_status_check CHECK (status in (${sql.join(LINKED_STATUSES.map((status) => sql.lit(status)))}))`.execute(db);
+      await sql`ALTER TABLE master_keys ADD CONSTRAINT master_keys_linked_to_check CHECK ((status = 'linked') = (linked_to IS NOT NULL))`.execute(db);
+    } else {
+      await rebuildSqliteMasterKeysWithLinks(db);
+    }
     await db.schema
       .createTable('rejected_matches')
       .addColumn('normalized_key', 'text', (column) => column.notNull())
@@ -148,16 +141,72 @@ const linksAndRejectedMatches: Migration = {
       .addPrimaryKeyConstraint('rejected_matches_pk', ['normalized_key', 'authority_key'])
       .execute();
   },
+});
+
+/** The statuses a master key may have from 0003 on: `linked` joins the first five. */
+const LINKED_STATUSES = ['proposed', 'active', 'rejected', 'deprecated', 'resolved', 'linked'] as const;
+
+async function rebuildSqliteMasterKeysWithLinks(db: Kysely<unknown>): Promise<void> {
+  await sql`
+    CREATE TABLE master_keys_linked (
+      id integer PRIMARY KEY AUTOINCREMENT,
+      normalized_key text NOT NULL UNIQUE,
+      master_key text NOT NULL UNIQUE,
+      source_system text NOT NULL,
+      source_key text NOT NULL,
+      strategy text NOT NULL,
+      status text NOT NULL CHECK (status in (${sql.join(LINKED_STATUSES.map((status) => sql.lit(status)))})),
+      created_at text NOT NULL,
+      created_run_id text NOT NULL,
+      activated_at text,
+      status_changed_at text NOT NULL,
+      status_changed_by text NOT NULL,
+      status_reason text,
+      linked_to text,
+      CHECK ((status = 'linked') = (linked_to IS NOT NULL))
+    )`.execute(db);
+  const columns = sql.raw(
+    'id, normalized_key, master_key, source_system, source_key, strategy, status, created_at, created_run_id, activated_at, status_changed_at, status_changed_by, status_reason',
+  );
+  await sql`INSERT INTO master_keys_linked (${columns}) SELECT ${columns} FROM master_keys`.execute(db);
+  await db.schema.dropTable('master_keys').execute();
+  await sql`ALTER TABLE master_keys_linked RENAME TO master_keys`.execute(db);
+  await db.schema.createIndex('master_keys_status').on('master_keys').column('status').execute();
+}
+
+/**
+ * A version per registry entry, raised by every change of its status: a decision applies only
+ * to the version its maker read, so of two people deciding one key at once exactly one wins
+ * (docs/behaviour.md §5).
+ */
+const registryVersion: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('master_keys').addColumn('version', 'integer', (column) => column.notNull().defaultTo(0)).execute();
+  },
 };
 
-export const MIGRATIONS: Readonly<Record<string, Migration>> = {
-  '0001_initial': initial,
-  '0002_run_output_dir_and_rules_no_checkpoints': runOutputAndRules,
-  '0003_links_and_rejected_matches': linksAndRejectedMatches,
-};
+export function migrations(ddl: DdlTypes): Readonly<Record<string, Migration>> {
+  return {
+    '0001_initial': initial(ddl),
+    '0002_run_output_dir_and_rules_no_checkpoints': runOutputAndRules,
+    '0003_links_and_rejected_matches': linksAndRejectedMatches(ddl),
+    '0004_registry_version': registryVersion,
+  };
+}
 
-export const SCHEMA_VERSION = Object.keys(MIGRATIONS).length;
+export const SCHEMA_VERSION = Object.keys(migrations({ generatedId: (column) => column, altersConstraints: false })).length;
 
-export const migrationProvider: MigrationProvider = {
-  getMigrations: async () => ({ ...MIGRATIONS }),
-};
+export function migrationProvider(ddl: DdlTypes): MigrationProvider {
+  return { getMigrations: async () => ({ ...migrations(ddl) }) };
+}
+
+/** A registry migrated by a newer KeySync is refused untouched, whichever backend holds it. */
+export function assertNotNewer(version: number, where: { readonly file?: string; readonly location: string }): void {
+  if (version <= SCHEMA_VERSION) return;
+  throw new KeySyncError(
+    'DATABASE_NEWER',
+    'database',
+    `The ${where.location} was written by a newer KeySync (schema ${version}; this version knows ${SCHEMA_VERSION}); it was left untouched.`,
+    { file: where.file, remedy: 'upgrade KeySync to open it' },
+  );
+}

@@ -1,5 +1,6 @@
 /** The registry of master keys: one row per normalised key, moved through its lifecycle. */
-import type { Selectable } from 'kysely';
+import type { Selectable, Updateable } from 'kysely';
+import { decisionConflictError } from '../core/decision-conflict.js';
 import { NOT_A_MATCH_EVENT, nextStatus, statusBeforeDecision, TRANSITIONS, transitionEvent, UNDO_EVENT, type MasterKeyAction } from '../core/lifecycle.js';
 import type { MasterKeyRecord } from '../core/records.js';
 import type { RegistryPlan } from '../core/registry-plan.js';
@@ -50,8 +51,8 @@ export async function listMasterKeys(db: Db, filter: RegistryFilter = {}): Promi
   const query = () => {
     let q = db.selectFrom('master_keys').selectAll().orderBy('id');
     if (statuses) q = q.where('status', 'in', statuses);
-    // SQLite takes an offset only after a limit; -1 is its "no limit".
-    if (filter.limit !== undefined || filter.offset !== undefined) q = q.limit(filter.limit ?? -1).offset(filter.offset ?? 0);
+    // SQLite takes an offset only after a limit, and PostgreSQL refuses SQLite's -1 for "none".
+    if (filter.limit !== undefined || filter.offset !== undefined) q = q.limit(filter.limit ?? Number.MAX_SAFE_INTEGER).offset(filter.offset ?? 0);
     return q;
   };
   if (!filter.normalizedKeys) return (await query().execute()).map(toRecord);
@@ -98,7 +99,7 @@ export async function applyRegistryPlan(tx: Tx, plan: RegistryPlan): Promise<voi
   for (const change of plan.changed) {
     await tx
       .updateTable('master_keys')
-      .set(statusUpdate(change.status, { now: change.at, actor: change.actor, reason: change.reason ?? undefined }))
+      .set((eb) => ({ ...statusUpdate(change.status, { now: change.at, actor: change.actor, reason: change.reason ?? undefined }), version: eb('version', '+', 1) }))
       .where('id', '=', change.id)
       .execute();
   }
@@ -127,7 +128,8 @@ export async function transitionMasterKey(tx: Tx, key: KeyLookup, request: Trans
   }
   if (request.action === 'link') await checkLink(tx, row, request.linkedTo ?? '');
   const status = nextStatus({ masterKey: row.master_key, normalizedKey: row.normalized_key }, row.status, request.action);
-  await applyTransition(tx, [row], request);
+  await decideIfUnchanged(tx, row, statusUpdate(status, request), request.action);
+  await appendAudit(tx, [transitionEvent(toRecord(row), request.action, { actor: request.actor, reason: request.reason ?? null, now: request.now, runId: null, linkedTo: request.linkedTo })]);
   return toRecord({ ...row, ...statusUpdate(status, request) });
 }
 
@@ -146,11 +148,12 @@ export async function undoDecision(tx: Tx, key: KeyLookup, by: { readonly actor:
     });
   if (!last || before === undefined || last.result !== row.status) throw refuse('the last thing that happened to it was not a person’s decision');
   if (last.actor !== by.actor) throw refuse(`that decision was ${last.actor}’s, not ${by.actor}’s`);
-  await tx
-    .updateTable('master_keys')
-    .set({ status: before, status_changed_at: by.now, status_changed_by: by.actor, status_reason: 'undo', ...(row.status === 'active' && before !== 'active' ? { activated_at: null } : {}) })
-    .where('id', '=', row.id)
-    .execute();
+  await decideIfUnchanged(
+    tx,
+    row,
+    { status: before, status_changed_at: by.now, status_changed_by: by.actor, status_reason: 'undo', ...(row.status === 'active' && before !== 'active' ? { activated_at: null } : {}) },
+    'undo',
+  );
   await appendAudit(tx, [
     {
       timestamp: by.now, runId: null, eventType: UNDO_EVENT, details: `${row.master_key}: ${row.status} → ${before} (undoes ${last.event_type} #${last.id})`,
@@ -212,6 +215,25 @@ function toRejectedMatch(row: { normalized_key: string; authority_key: string; r
   return { normalizedKey: row.normalized_key, authorityKey: row.authority_key, rejectedAt: row.rejected_at, rejectedBy: row.rejected_by, reason: row.reason };
 }
 
+/**
+ * Applies a person's decision only if the entry is still as they read it — same status, same
+ * version — and raises the version. Of two people deciding one key at once exactly one gets
+ * here first; the other is told who decided what and when (docs/behaviour.md §5). SQLite's
+ * lock makes a miss rare, PostgreSQL's row locks make it the loser's normal path.
+ */
+async function decideIfUnchanged(tx: Tx, row: Selectable<MasterKeysTable>, change: Updateable<MasterKeysTable>, attempted: string): Promise<void> {
+  const applied = await tx
+    .updateTable('master_keys')
+    .set((eb) => ({ ...change, version: eb('version', '+', 1) }))
+    .where('id', '=', row.id)
+    .where('status', '=', row.status)
+    .where('version', '=', row.version)
+    .executeTakeFirst();
+  if (Number(applied.numUpdatedRows) === 1) return;
+  const now = await tx.selectFrom('master_keys').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow();
+  throw decisionConflictError(toRecord(now), attempted);
+}
+
 async function requireEntry(tx: Tx, key: KeyLookup): Promise<Selectable<MasterKeysTable>> {
   const row = (await findEntry(tx, key.given)) ?? (key.normalized && key.normalized !== key.given ? await findEntry(tx, key.normalized) : undefined);
   if (row) return row;
@@ -241,20 +263,31 @@ export async function transitionMany(tx: Tx, keys: readonly NormalizedKey[], req
       .where('normalized_key', 'in', batch)
       .where('status', 'in', [...from])
       .execute();
-    await applyTransition(tx, rows, request);
-    changed += rows.length;
+    changed += await applyTransition(tx, rows, request);
   }
   return changed;
 }
 
-/** A user's action on rows already checked to be in a status it applies to. */
-async function applyTransition(tx: Tx, rows: readonly Selectable<MasterKeysTable>[], request: TransitionRequest): Promise<void> {
-  if (rows.length === 0) return;
+/**
+ * A user's action on rows read in a status it applies to. Only rows still in that status are
+ * changed (another process may have decided some meanwhile), and only those get an audit event.
+ */
+async function applyTransition(tx: Tx, rows: readonly Selectable<MasterKeysTable>[], request: TransitionRequest): Promise<number> {
+  const { from, to } = TRANSITIONS[request.action];
+  const changed = new Set<number>();
   for (const batch of chunked(rows.map((row) => row.id))) {
-    await tx.updateTable('master_keys').set(statusUpdate(TRANSITIONS[request.action].to, request)).where('id', 'in', batch).execute();
+    const updated = await tx
+      .updateTable('master_keys')
+      .set((eb) => ({ ...statusUpdate(to, request), version: eb('version', '+', 1) }))
+      .where('id', 'in', batch)
+      .where('status', 'in', [...from])
+      .returning('id')
+      .execute();
+    for (const { id } of updated) changed.add(Number(id));
   }
   const by = { actor: request.actor, reason: request.reason ?? null, now: request.now, runId: null, linkedTo: request.linkedTo };
-  await appendAudit(tx, rows.map((row) => transitionEvent(toRecord(row), request.action, by)));
+  await appendAudit(tx, rows.filter((row) => changed.has(Number(row.id))).map((row) => transitionEvent(toRecord(row), request.action, by)));
+  return changed.size;
 }
 
 /**
@@ -268,7 +301,8 @@ export async function applyRenormalize(tx: Tx, plan: RenormalizePlan, by: { acto
   });
   for (const batch of chunked(plan.superseded.map((entry) => entry.id))) await tx.deleteFrom('master_keys').where('id', 'in', batch).execute();
   for (const move of plan.moves) {
-    await tx.updateTable('master_keys').set({ normalized_key: `\u0000renormalize-${move.id}` }).where('id', '=', move.id).execute();
+    // U+FFFF is no normalised key's first character; PostgreSQL's text refuses the NUL used before.
+    await tx.updateTable('master_keys').set({ normalized_key: `\uFFFFrenormalize-${move.id}` }).where('id', '=', move.id).execute();
   }
   for (const move of plan.moves) await tx.updateTable('master_keys').set({ normalized_key: move.to }).where('id', '=', move.id).execute();
   await appendAudit(tx, [

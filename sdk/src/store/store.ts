@@ -1,88 +1,69 @@
 /**
  * The database as the rest of the SDK sees it: a Kysely instance behind two doors.
- * `read` and `write` take the inter-process lock (docs/behaviour.md §7) and, for writes, one
- * transaction, so a multi-row write lands whole or not at all. The store takes any
- * SqliteDriver (or a ready Kysely instance) and never names better-sqlite3 itself.
+ * `read` and `write` go through the backend's access control (docs/behaviour.md §7) and, for
+ * writes, one transaction, so a multi-row write lands whole or not at all. Where the registry
+ * lives — a SQLite file or a PostgreSQL schema — is the backend's business (backend.ts).
  */
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import path from 'node:path';
-import { Kysely, Migrator, sql } from 'kysely';
 import { KeySyncError } from '../errors.js';
-import type { SqliteDriver } from './drivers/driver.js';
-import { migrationProvider, SCHEMA_VERSION } from './migrations.js';
-import { checkDatabaseFile } from './file-header.js';
-import { ProcessLock } from './process-lock.js';
-import { translateSqliteError } from './sqlite-errors.js';
-import type { KeySyncTables } from './tables.js';
+import type { Db, OpenedStore, StoreBackend, Tx } from './backend.js';
+import { openPostgres, type PostgresStoreOptions } from './postgres/postgres-backend.js';
+import { openSqlite, type SqliteStoreOptions } from './sqlite/sqlite-backend.js';
 
-export type Db = Kysely<KeySyncTables>;
-/** The database inside a transaction (a connection-bound Kysely). */
-export type Tx = Kysely<KeySyncTables>;
+export type { Db, Tx };
+export { APPLICATION_ID, databaseLockDir } from './sqlite/sqlite-backend.js';
 
 export interface ExclusiveSession {
   readonly db: Db;
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
 }
 
-/** Marks a SQLite file as KeySync's (`PRAGMA application_id`), so a foreign file is refused untouched. */
-export const APPLICATION_ID = 0x4b53594e; // "KSYN"
-
-/** The lock every access to the database takes (see process-lock.ts). */
-export const databaseLockDir = (databaseFile: string): string => `${databaseFile}.keysync-db.lock`;
-
-export interface StoreOptions {
-  readonly driver: SqliteDriver;
-  /** Open read-only; a missing file then gives an empty in-memory store (dry runs). */
-  readonly readonly?: boolean;
-  /** How long an access waits for another process's lock (the SDK's, then SQLite's). */
-  readonly lockTimeoutMs?: number;
-}
+export type StoreOptions = SqliteStoreOptions;
 
 export class Store {
   private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
-    readonly file: string,
     private readonly db: Db,
-    private readonly lock: ProcessLock | null,
-    private readonly lockTimeoutMs: number,
+    private readonly backend: StoreBackend,
     readonly readonly: boolean,
   ) {}
 
+  /** The registry in a SQLite file. */
   static async open(file: string, options: StoreOptions): Promise<Store> {
-    const readonly = options.readonly ?? false;
-    const lockTimeoutMs = options.lockTimeoutMs ?? 15_000;
-    const inMemory = readonly && !existsSync(file);
-    if (!readonly) createParentFolder(file);
-    const lock = inMemory ? null : new ProcessLock(databaseLockDir(file));
-    const db = await lockedOrNot(file, lock, lockTimeoutMs, () => openChecked(file, options.driver, readonly, inMemory, lockTimeoutMs));
-    return new Store(file, db, lock, lockTimeoutMs, readonly);
+    return Store.from(await openSqlite(file, options), options.readonly ?? false);
   }
 
-  /** Runs queries with the lock held, so no other process is mid-write. */
+  /** The registry in a PostgreSQL schema, shared by a team. */
+  static async openPostgres(options: PostgresStoreOptions): Promise<Store> {
+    return Store.from(await openPostgres(options), options.readonly ?? false);
+  }
+
+  private static from(opened: OpenedStore, readonly: boolean): Store {
+    return new Store(opened.db, opened.backend, readonly);
+  }
+
+  /** Where the registry lives, for messages (never a password). */
+  get location(): string {
+    return this.backend.location;
+  }
+
+  /** Runs queries while no other process is mid-write. */
   read<T>(work: (db: Db) => Promise<T>): Promise<T> {
-    return this.serialise(() => lockedOrNot(this.file, this.lock, this.lockTimeoutMs, () => work(this.db)));
+    return this.serialise(() => this.backend.access('read', () => work(this.db)));
   }
 
-  /** Runs `work` in one transaction with the lock held. */
+  /** Runs `work` in one transaction. */
   write<T>(purpose: string, work: (tx: Tx) => Promise<T>): Promise<T> {
-    return this.serialise(() => lockedOrNot(this.file, this.lock, this.lockTimeoutMs, () => this.transaction(purpose, work), purpose));
+    return this.serialise(() => this.backend.access(purpose, () => this.transaction(this.db, purpose, work)));
   }
 
   /**
-   * Holds the lock across several steps — reads, file writes, then one transaction — so
+   * Holds the registry across several steps — reads, file writes, then one transaction — so
    * nothing can change between what a run plans and what it commits.
    */
   exclusive<T>(purpose: string, work: (session: ExclusiveSession) => Promise<T>): Promise<T> {
     return this.serialise(() =>
-      lockedOrNot(
-        this.file,
-        this.lock,
-        this.lockTimeoutMs,
-        () =>
-          work({ db: this.db, transaction: (body) => this.transaction(purpose, body) }),
-        purpose,
-      ),
+      this.backend.exclusive(this.db, purpose, (db) => work({ db, transaction: (body) => this.transaction(db, purpose, body) })),
     );
   }
 
@@ -91,133 +72,18 @@ export class Store {
     await this.db.destroy();
   }
 
-  private transaction<T>(purpose: string, work: (tx: Tx) => Promise<T>): Promise<T> {
+  private transaction<T>(db: Db, purpose: string, work: (tx: Tx) => Promise<T>): Promise<T> {
     if (this.readonly) {
       return Promise.reject(new KeySyncError('DRY_RUN_CANNOT_WRITE', 'state', `Cannot ${purpose}: a dry run opens the database read-only.`));
     }
-    return inTransaction(this.db, work);
+    return this.backend.transaction(db, work);
   }
 
-  /** One operation at a time in this process; the lock orders processes. */
+  /** One operation at a time in this process; the backend orders processes. */
   private serialise<T>(operation: () => Promise<T>): Promise<T> {
-    const translated = () => operation().catch((error: unknown) => Promise.reject(translateSqliteError(error, this.file)));
+    const translated = () => operation().catch((error: unknown) => Promise.reject(this.backend.translateError(error)));
     const result = this.queue.then(translated, translated);
     this.queue = result.catch(() => undefined);
     return result;
   }
-}
-
-function createParentFolder(file: string): void {
-  try {
-    mkdirSync(path.dirname(file), { recursive: true });
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
-    throw new KeySyncError('DATABASE_UNUSABLE', 'database', `The database's folder cannot be created (${code}).`, {
-      file,
-      cause: error,
-      remedy: code === 'ENOTDIR' || code === 'EEXIST' ? 'a file stands where a folder of database.path should be: choose another path' : 'check database.path and the permissions of its folder',
-    });
-  }
-}
-
-/**
- * One transaction on one connection. Kysely's own would roll back after an error and, when
- * SQLite had already rolled back by itself (a full disk, an I/O error), throw "no transaction
- * is active" in place of the error that matters.
- */
-async function inTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T> {
-  return db.connection().execute(async (connection) => {
-    // IMMEDIATE takes the write lock now: a busy database fails here, before any work.
-    await sql`begin immediate`.execute(connection);
-    try {
-      const result = await work(connection);
-      await sql`commit`.execute(connection);
-      return result;
-    } catch (error) {
-      await sql`rollback`.execute(connection).catch(() => undefined);
-      throw error;
-    }
-  });
-}
-
-function lockedOrNot<T>(file: string, lock: ProcessLock | null, timeoutMs: number, work: () => Promise<T>, purpose = 'read'): Promise<T> {
-  if (!lock) return work();
-  return lock.with({ purpose, timeoutMs }, () => {
-    clearStaleWasmLock(file);
-    return work();
-  });
-}
-
-/**
- * node-sqlite3-wasm locks with a `<db>.lock` folder, which a killed process leaves behind
- * and which then blocks every later WASM access. Every KeySync access holds the SDK's lock,
- * so while we hold it such a folder can only be left over: remove it.
- */
-function clearStaleWasmLock(databaseFile: string): void {
-  rmSync(`${databaseFile}.lock`, { recursive: true, force: true });
-}
-
-async function openChecked(file: string, driver: SqliteDriver, readonly: boolean, inMemory: boolean, busyTimeoutMs: number): Promise<Db> {
-  if (!inMemory) checkDatabaseFile(file, APPLICATION_ID, SCHEMA_VERSION);
-  if (readonly && !inMemory && existsSync(`${file}-journal`)) {
-    throw new KeySyncError('DATABASE_NEEDS_RECOVERY', 'database', 'An interrupted write left a rollback journal beside the database; a read-only open cannot roll it back.', {
-      file,
-      remedy: 'run once without --dry-run (any registry command will do) so SQLite recovers the file',
-    });
-  }
-  const db = new Kysely<KeySyncTables>({
-    dialect: driver.createDialect(inMemory ? ':memory:' : file, { readonly: readonly && !inMemory, busyTimeoutMs }),
-  });
-  try {
-    if (!readonly || inMemory) await migrate(db, file);
-    else await refuseOutdated(db, file);
-    return db;
-  } catch (error) {
-    await db.destroy();
-    throw translateOpenError(error, file);
-  }
-}
-
-/** A read-only open cannot migrate, so an older file is refused rather than misread. */
-async function refuseOutdated(db: Db, file: string): Promise<void> {
-  const version = await pragmaNumber(db, 'user_version');
-  if (version < SCHEMA_VERSION) {
-    throw new KeySyncError('DATABASE_OUTDATED', 'database', `The database uses an older schema (${version}) and a dry run cannot upgrade it.`, {
-      file,
-      remedy: 'run once without --dry-run to upgrade it',
-    });
-  }
-}
-
-function translateOpenError(error: unknown, file: string): unknown {
-  const known = translateSqliteError(error, file);
-  if (known instanceof KeySyncError) return known;
-  const message = (error as Error).message ?? String(error);
-  return new KeySyncError('DATABASE_OPEN_FAILED', 'database', `The database cannot be opened: ${message}.`, {
-    file,
-    cause: error,
-    remedy: /locked|busy/i.test(message)
-      ? 'another program holds the database; try again when it has finished'
-      : 'check the file; if it is damaged, restore it from a backup',
-  });
-}
-
-async function migrate(db: Db, file: string): Promise<void> {
-  if ((await pragmaNumber(db, 'user_version')) === SCHEMA_VERSION) return;
-  // Claimed before the tables exist, so a kill mid-migration never leaves a file that looks foreign.
-  await sql.raw(`PRAGMA application_id = ${APPLICATION_ID}`).execute(db);
-  const { error } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
-  if (error) {
-    throw new KeySyncError('DATABASE_MIGRATION', 'database', `Upgrading the database schema failed: ${(error as Error).message}.`, {
-      file,
-      cause: error,
-      remedy: 'restore the file from a backup, or report this with the file attached',
-    });
-  }
-  await sql.raw(`PRAGMA user_version = ${SCHEMA_VERSION}`).execute(db);
-}
-
-async function pragmaNumber(db: Db, name: 'application_id' | 'user_version'): Promise<number> {
-  const result = await sql.raw<Record<string, number>>(`PRAGMA ${name}`).execute(db);
-  return Number(Object.values(result.rows[0] ?? {})[0] ?? 0);
 }

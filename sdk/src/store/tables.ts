@@ -1,4 +1,4 @@
-/** Kysely's view of the SQLite tables; migrations.ts creates them. */
+/** Kysely's view of KeySync's tables, in SQLite or PostgreSQL; migrations.ts creates them. */
 import type { Generated } from 'kysely';
 import type { DiscrepancyKind } from '../core/discrepancy-kinds.js';
 import type { MasterKeyStatus, ProvisioningStrategy, RunMode, RunStatus } from '../core/types.js';
@@ -42,6 +42,8 @@ export interface MasterKeysTable {
   status_reason: string | null;
   /** The authority key a linked entry should be; null unless the status is `linked`. */
   linked_to: string | null;
+  /** Raised by every status change: a decision applies only to the version it read (migrations.ts). */
+  version: Generated<number>;
 }
 
 /** Pairs a person said are no match ("not a match"): never suggested again (docs/decisions.md §18). */

@@ -177,7 +177,7 @@ async function startPostgres(): Promise<TestServer> {
     noSelect: { user: 'keysync_no_select', password: testPassword() },
     url: (login, database = 'keysync_test') => `postgres://${encodeLogin(login)}@127.0.0.1:${port}/${encodeURIComponent(database)}`,
     get passwords() {
-      return [this.admin.password, this.reader.password, this.noSelect.password];
+      return [this.admin.password, this.reader.password, this.noSelect.password, ...teamPasswords];
     },
   };
   await waitUntil('PostgreSQL', async () => {
@@ -277,6 +277,47 @@ export async function postgresAdmin(server: TestServer, database: string, statem
   } finally {
     await client.end();
   }
+}
+
+/** The roles of a team registry (README, "Team registry"); their passwords join `passwords`. */
+const teamPasswords: string[] = [];
+let teamRoles: Promise<{ app: Login; viewer: Login }> | undefined;
+
+export interface TeamRegistry {
+  /** A database of its own, with schema `keysync` owned by keysync_app and readable by keysync_viewer. */
+  readonly database: string;
+  readonly app: Login;
+  readonly viewer: Login;
+  url(login: Login): string;
+}
+
+let teamDatabases = 0;
+
+/**
+ * A fresh database set up with the README's GRANTs for a team registry: keysync_app owns the
+ * `keysync` schema (it migrates it), keysync_viewer may connect and read what keysync_app creates.
+ */
+export async function teamRegistryDatabase(server: TestServer): Promise<TeamRegistry> {
+  teamRoles ??= (async () => {
+    const app: Login = { user: 'keysync_app', password: testPassword() };
+    const viewer: Login = { user: 'keysync_viewer', password: testPassword() };
+    teamPasswords.push(app.password, viewer.password);
+    const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
+    await postgresAdmin(server, 'postgres', [
+      `create role keysync_app login password ${literal(app.password)}`,
+      `create role keysync_viewer login password ${literal(viewer.password)}`,
+    ]);
+    return { app, viewer };
+  })();
+  const { app, viewer } = await teamRoles;
+  const database = `keysync_team_${process.pid}_${++teamDatabases}`;
+  await postgresAdmin(server, 'postgres', [`create database ${database}`, `revoke all on database ${database} from public`, `grant connect on database ${database} to keysync_app, keysync_viewer`]);
+  await postgresAdmin(server, database, [
+    'create schema keysync authorization keysync_app',
+    'grant usage on schema keysync to keysync_viewer',
+    'alter default privileges for role keysync_app in schema keysync grant select on tables to keysync_viewer',
+  ]);
+  return { database, app, viewer, url: (login) => server.url(login, database) };
 }
 
 /** Runs statements one by one as the admin on a MariaDB test server; returns the last one's rows. */

@@ -3,8 +3,8 @@
  * builds the bundles and the declarations), the tarball installed into an empty project
  * outside the repository, then
  * - a strict script using every exported value (consumer-project/consumer.ts) type-checked
- *   under NodeNext with `skipLibCheck: false`, and run as ESM. Every package the shipped
- *   declarations import from is imported in a generated file too (public-imports.ts): inside
+ *   under NodeNext with `skipLibCheck: false`, and run as ESM. Every package the declarations
+ *   reachable from the entry import from is imported in a generated file too (public-imports.ts): inside
  *   a .d.ts an untyped package silently becomes `any`, in a strict .ts it is an error, so a
  *   public type that needs something a consumer cannot resolve fails here;
  * - `require('@keysync/sdk')` from CommonJS (Node 20.19+ loads ESM through require);
@@ -76,12 +76,7 @@ describe('the packed SDK in a project outside the repository (npm pack, npm inst
   });
 
   it('type-checks a strict NodeNext script (skipLibCheck off) against the declarations only, and runs it as ESM', async () => {
-    const imported = new Set<string>();
-    for (const file of readdirSync(path.join(project, 'node_modules/@keysync/sdk/dist/types'), { recursive: true, encoding: 'utf8' })) {
-      if (!file.endsWith('.d.ts')) continue;
-      const code = readFileSync(path.join(project, 'node_modules/@keysync/sdk/dist/types', file), 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
-      for (const [, specifier] of code.matchAll(/(?:from|import\()\s*['"]([^'".][^'"]*)['"]/g)) imported.add(specifier!);
-    }
+    const imported = packagesImportedFrom(path.join(project, 'node_modules/@keysync/sdk/dist/types/index.d.ts'));
     assert.ok(imported.has('kysely'), 'found the packages the declarations import');
     writeFileSync(path.join(project, 'public-imports.ts'), [...imported].map((specifier, i) => `import type * as imported${i} from '${specifier}';\n`).join(''));
 
@@ -110,3 +105,23 @@ describe('the packed SDK in a project outside the repository (npm pack, npm inst
     assert.equal(version.stdout.trim(), sdkVersion);
   });
 });
+
+/**
+ * The packages the declarations a consumer's compiler reads import from: those reachable from
+ * the entry through relative imports (an internal module no public type leads to is never read).
+ */
+function packagesImportedFrom(entry: string): Set<string> {
+  const packages = new Set<string>();
+  const seen = new Set<string>();
+  const pending = [entry];
+  for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const code = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
+    for (const [, specifier] of code.matchAll(/(?:from|import\()\s*['"]([^'"]+)['"]/g)) {
+      if (!specifier!.startsWith('.')) packages.add(specifier!);
+      else pending.push(path.resolve(path.dirname(file), specifier!.replace(/\.js$/, '.d.ts')));
+    }
+  }
+  return packages;
+}

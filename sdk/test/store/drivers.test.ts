@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kysely, sql } from 'kysely';
 import type { Generated } from 'kysely';
-import type { SqliteDriver, SqliteOpenOptions } from '../../src/store/drivers/driver.js';
-import { nativeDriver } from '../../src/store/drivers/native.js';
-import { wasmDriver } from '../../src/store/drivers/wasm.js';
+import type { SqliteDriver, SqliteOpenOptions } from '../../src/store/sqlite/drivers/driver.js';
+import { nativeDriver } from '../../src/store/sqlite/drivers/native.js';
+import { wasmDriver } from '../../src/store/sqlite/drivers/wasm.js';
 
 interface TestSchema {
   item: { id: Generated<number>; name: string; payload: Uint8Array | null };

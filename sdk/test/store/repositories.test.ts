@@ -1,6 +1,7 @@
 /**
- * The store's repositories and the run records against a real SQLite file through the real
- * Store, under both drivers (docs/behaviour.md §5, §7; docs/architecture.md §4).
+ * The store's repositories and the run records through the real Store on every backend — a
+ * real SQLite file under both drivers, and a fresh schema on a real PostgreSQL — the way
+ * Kysely's own tests loop over dialects (docs/behaviour.md §5, §7; docs/architecture.md §4).
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,14 +15,17 @@ import type { RunIdentity } from '../../src/run/run-identity.js';
 import { abandonRun, beginRun, markInterruptedRuns, resumableRun } from '../../src/run/run-records.js';
 import { appendAudit, listAudit } from '../../src/store/audit-repo.js';
 import { countDiscrepancies, loadDiscrepancies, saveDiscrepancies, type DiscrepancyGroup } from '../../src/store/discrepancies-repo.js';
-import type { SqliteDriver } from '../../src/store/drivers/driver.js';
-import { nativeDriver } from '../../src/store/drivers/native.js';
-import { wasmDriver } from '../../src/store/drivers/wasm.js';
+import type { SqliteDriver } from '../../src/store/sqlite/drivers/driver.js';
+import { nativeDriver } from '../../src/store/sqlite/drivers/native.js';
+import { wasmDriver } from '../../src/store/sqlite/drivers/wasm.js';
 import { Kysely, Migrator, sql } from 'kysely';
-import { MIGRATIONS, SCHEMA_VERSION } from '../../src/store/migrations.js';
+import { migrations, SCHEMA_VERSION } from '../../src/store/migrations.js';
 import { applyRegistryPlan, countByStatus, listMasterKeys, listRejectedMatches, nextIds, rejectMatch, transitionMany, transitionMasterKey } from '../../src/store/registry-repo.js';
 import { finishRun, getRun, insertRun, listRuns } from '../../src/store/runs-repo.js';
-import { APPLICATION_ID, Store } from '../../src/store/store.js';
+import { sqliteDdl } from '../../src/store/sqlite/ddl.js';
+import { APPLICATION_ID } from '../../src/store/sqlite/sqlite-backend.js';
+import { Store } from '../../src/store/store.js';
+import { testServer } from '../helpers/servers.js';
 
 const T0 = '2026-05-01T10:00:00.000Z';
 const T1 = '2026-05-01T10:05:00.000Z';
@@ -33,17 +37,44 @@ function identity(id: string, overrides: Partial<RunIdentity> = {}): RunIdentity
   return { id, startedAt: T0, stamp: id.slice(0, 16), outputDir: path.join(tmpdir(), 'keysync-no-such-output'), mode: 'full', resumed: false, ...overrides };
 }
 
-for (const driver of [nativeDriver, wasmDriver] as readonly SqliteDriver[]) {
-  describe(`store repositories on a real SQLite file (${driver.name} driver)`, function () {
+interface Backend {
+  readonly name: string;
+  /** Starts what the backend needs (a server), once; may skip the suite. */
+  prepare(context: Mocha.Context): Promise<void>;
+  /** A new, empty registry (the n-th of the suite). */
+  open(dir: string, n: number): Promise<Store>;
+}
+
+const sqliteBackend = (driver: SqliteDriver): Backend => ({
+  name: `a real SQLite file (${driver.name} driver)`,
+  prepare: async () => undefined,
+  open: (dir, n) => Store.open(path.join(dir, `keysync-${n}.db`), { driver, lockTimeoutMs: 2000 }),
+});
+
+let postgresUrl: string | undefined;
+const postgresBackend: Backend = {
+  name: 'PostgreSQL 15 (a fresh schema per test)',
+  async prepare(context) {
+    const server = await testServer('postgres', context);
+    postgresUrl = server.url(server.admin);
+  },
+  open: (_dir, n) => Store.openPostgres({ url: postgresUrl!, schema: `repos_${process.pid}_${n}`, lockTimeoutMs: 2000 }),
+};
+
+const STORE_BACKENDS: readonly Backend[] = [sqliteBackend(nativeDriver), sqliteBackend(wasmDriver), postgresBackend];
+
+for (const backend of STORE_BACKENDS) {
+  describe(`store repositories on ${backend.name}`, function () {
     let dir: string;
     let store: Store;
     let files = 0;
 
-    before(() => {
-      dir = mkdtempSync(path.join(tmpdir(), `keysync-repos-${driver.name}-`));
+    before(async function () {
+      await backend.prepare(this);
+      dir = mkdtempSync(path.join(tmpdir(), 'keysync-repos-'));
     });
     beforeEach(async () => {
-      store = await Store.open(path.join(dir, `keysync-${++files}.db`), { driver, lockTimeoutMs: 2000 });
+      store = await backend.open(dir, ++files);
     });
     afterEach(async () => {
       await store.close();
@@ -53,14 +84,17 @@ for (const driver of [nativeDriver, wasmDriver] as readonly SqliteDriver[]) {
     /** A run row the registry entries can point at, and a registry planned and applied by it. */
     async function seedRegistry(keys: readonly string[]): Promise<void> {
       await beginRun(store, identity('20260501T100000Z-seed'), null, T0);
-      await store.write('seed', async (tx) => {
-        const ids = await nextIds(tx);
-        const plan = planRegistryChanges({
-          runId: '20260501T100000Z-seed', now: T0, existing: [], proposals: keys.map(proposal), resolvedKeys: [], autoApproveKeys: [],
-          nextMasterKeyId: ids.masterKey, nextAuditId: ids.audit,
-        });
-        await applyRegistryPlan(tx, plan);
-      });
+      // As a run commits: planned ids are inserted under the exclusive session only.
+      await store.exclusive('seed', (session) =>
+        session.transaction(async (tx) => {
+          const ids = await nextIds(tx);
+          const plan = planRegistryChanges({
+            runId: '20260501T100000Z-seed', now: T0, existing: [], proposals: keys.map(proposal), resolvedKeys: [], autoApproveKeys: [],
+            nextMasterKeyId: ids.masterKey, nextAuditId: ids.audit,
+          });
+          await applyRegistryPlan(tx, plan);
+        }),
+      );
     }
 
     describe('registry-repo', () => {
@@ -173,27 +207,6 @@ for (const driver of [nativeDriver, wasmDriver] as readonly SqliteDriver[]) {
         await assert.rejects(store.write('nam', (tx) => rejectMatch(tx, key('NOPE'), 'K-02', by)), (error: unknown) => isKeySyncError(error) && error.code === 'MASTER_KEY_NOT_FOUND');
       });
 
-      it('migration 0003 keeps every entry and id of an older database, and the new status is enforced', async () => {
-        const file = path.join(dir, `old-${++files}.db`);
-        const old = new Kysely<unknown>({ dialect: driver.createDialect(file, { readonly: false, busyTimeoutMs: 2000 }) });
-        const [m1, m2] = Object.entries(MIGRATIONS);
-        await new Migrator({ db: old, provider: { getMigrations: async () => Object.fromEntries([m1!, m2!]) } }).migrateToLatest();
-        await sql.raw(`PRAGMA application_id = ${APPLICATION_ID}`).execute(old);
-        await sql.raw('PRAGMA user_version = 2').execute(old);
-        await sql`INSERT INTO master_keys (id, normalized_key, master_key, source_system, source_key, strategy, status, created_at, created_run_id, status_changed_at, status_changed_by)
-                  VALUES (7, 'K-7', 'MK-7', 'B', 'k-7', 'mirror', 'active', ${T0}, 'r', ${T0}, 'ana')`.execute(old);
-        await old.destroy();
-        const upgraded = await Store.open(file, { driver, lockTimeoutMs: 2000 });
-        try {
-          const [record] = await upgraded.read((db) => listMasterKeys(db));
-          assert.deepEqual([record?.id, record?.normalizedKey, record?.status, record?.linkedTo], [7, 'K-7', 'active', null]);
-          assert.equal(SCHEMA_VERSION, 3);
-          await assert.rejects(upgraded.write('bad', (tx) => tx.updateTable('master_keys').set({ status: 'linked' }).where('id', '=', 7).execute()), 'linked needs linked_to');
-        } finally {
-          await upgraded.close();
-        }
-      });
-
       it('transitionMany acts only on keys in a status the action applies to', async () => {
         await seedRegistry(['K-1', 'K-2', 'K-3']);
         await store.write('reject', (tx) => transitionMasterKey(tx, { given: 'K-3', normalized: 'K-3' }, { action: 'reject', actor: 'a', reason: 'no', now: T1 }));
@@ -210,10 +223,8 @@ for (const driver of [nativeDriver, wasmDriver] as readonly SqliteDriver[]) {
           timestamp: T0, runId, eventType, details: 'd', system: null, key, action: 'x', result: 'ok', actor: 'keysync',
         });
         await beginRun(store, identity('20260501T100000Z-aaaa'), null, T0); // id 1
-        await store.write('events', async (tx) => {
-          await appendAudit(tx, [{ ...event('20260501T100000Z-aaaa', 'K', 'planned'), id: 10 }]);
-          await appendAudit(tx, [event(null, 'K', 'user'), event(null, 'L', 'user')]);
-        });
+        await store.exclusive('events', (session) => session.transaction((tx) => appendAudit(tx, [{ ...event('20260501T100000Z-aaaa', 'K', 'planned'), id: 10 }])));
+        await store.write('events', (tx) => appendAudit(tx, [event(null, 'K', 'user'), event(null, 'L', 'user')]));
         const all = await store.read((db) => listAudit(db));
         assert.deepEqual(all.map((e) => [e.id, e.eventType]), [[1, 'run_started'], [10, 'planned'], [11, 'user'], [12, 'user']]);
         const ids = async (filter: Parameters<typeof listAudit>[1]) => (await store.read((db) => listAudit(db, filter))).map((e) => e.id);
@@ -326,5 +337,38 @@ for (const driver of [nativeDriver, wasmDriver] as readonly SqliteDriver[]) {
         assert.equal((await store.read((db) => listAudit(db, { eventType: 'run_failed' }))).length, 1);
       });
     });
+  });
+}
+
+for (const driver of [nativeDriver, wasmDriver]) {
+  describe(`migrations on an older SQLite file (${driver.name} driver)`, () => {
+    let dir: string;
+    let files = 0;
+    beforeEach(() => {
+      dir = mkdtempSync(path.join(tmpdir(), 'keysync-migrate-'));
+    });
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('migration 0003 keeps every entry and id of an older database, and the new status is enforced', async () => {
+      const file = path.join(dir, `old-${++files}.db`);
+      const old = new Kysely<unknown>({ dialect: driver.createDialect(file, { readonly: false, busyTimeoutMs: 2000 }) });
+      const [m1, m2] = Object.entries(migrations(sqliteDdl));
+      await new Migrator({ db: old, provider: { getMigrations: async () => Object.fromEntries([m1!, m2!]) } }).migrateToLatest();
+      await sql.raw(`PRAGMA application_id = ${APPLICATION_ID}`).execute(old);
+      await sql.raw('PRAGMA user_version = 2').execute(old);
+      await sql`INSERT INTO master_keys (id, normalized_key, master_key, source_system, source_key, strategy, status, created_at, created_run_id, status_changed_at, status_changed_by)
+                VALUES (7, 'K-7', 'MK-7', 'B', 'k-7', 'mirror', 'active', ${T0}, 'r', ${T0}, 'ana')`.execute(old);
+      await old.destroy();
+      const upgraded = await Store.open(file, { driver, lockTimeoutMs: 2000 });
+      try {
+        const [record] = await upgraded.read((db) => listMasterKeys(db));
+        assert.deepEqual([record?.id, record?.normalizedKey, record?.status, record?.linkedTo], [7, 'K-7', 'active', null]);
+        assert.ok(SCHEMA_VERSION >= 3);
+        await assert.rejects(upgraded.write('bad', (tx) => tx.updateTable('master_keys').set({ status: 'linked' }).where('id', '=', 7).execute()), 'linked needs linked_to');
+      } finally {
+        await upgraded.close();
+      }
+    });
+
   });
 }

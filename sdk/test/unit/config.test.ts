@@ -22,7 +22,7 @@ const SPEC_DEFAULTS = {
   simulation: { seed: 42, scenario: 'normal', keys_per_system: 1000 },
   processing: { mode: 'full', parallel: true, max_workers: 0 },
   output: { directory: './output', csv_injection_guard: true, generate_trend_analysis: true },
-  database: { path: './data/keysync.db', busy_timeout_ms: 15_000, backup_enabled: false, backup_count: 5 },
+  database: { type: 'sqlite', path: './data/keysync.db', busy_timeout_ms: 15_000, backup_enabled: false, backup_count: 5 },
   logging: { level: 'info', file: './logs/keysync.log' },
   error_handling: { on_missing_file: 'skip', on_corrupt_data: 'log', retry_attempts: 0, retry_delay_seconds: 1 },
 };
@@ -78,7 +78,8 @@ describe('loadConfig / parseConfigText (docs/behaviour.md §1)', () => {
       assert.strictEqual(config.baseDir, folder);
       assert.strictEqual(path.resolve(config.baseDir, (config.values.sources.get('A') as { path: string }).path), path.join(folder, 'input', 'A.csv'));
       assert.strictEqual(path.resolve(config.baseDir, (config.values.sources.get('B') as { path: string }).path), path.join(scratch(), 'elsewhere', 'B.csv'));
-      assert.strictEqual(path.resolve(config.baseDir, config.values.database.path), path.join(folder, 'data', 'k.db'));
+      assert.strictEqual(config.values.database.type, 'sqlite');
+      assert.strictEqual(path.resolve(config.baseDir, config.values.database.type === 'sqlite' ? config.values.database.path : ''), path.join(folder, 'data', 'k.db'));
     });
 
     it('fills defaults inside a section that is only partly written, keeping source order', () => {
@@ -313,7 +314,7 @@ describe('the earlier tool\'s keys and enum case (KeySync Mini configs)', () => 
         [5, 'database.backup_enabled', 'database.backup_enabled: a KeySync Mini key, honoured'],
       ],
     );
-    assert.equal(values.database.backup_enabled, true);
+    assert.equal(values.database.type === 'sqlite' && values.database.backup_enabled, true);
     assert.equal(values.logging.level, 'info');
     assert.ok(!('batch_size' in values.processing));
   });

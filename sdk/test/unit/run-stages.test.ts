@@ -21,7 +21,7 @@ import { newRunId, type RunIdentity } from '../../src/run/run-identity.js';
 import { beginRun } from '../../src/run/run-records.js';
 import { listAudit } from '../../src/store/audit-repo.js';
 import { countDiscrepancies } from '../../src/store/discrepancies-repo.js';
-import { nativeDriver } from '../../src/store/drivers/native.js';
+import { nativeDriver } from '../../src/store/sqlite/drivers/native.js';
 import { listMasterKeys } from '../../src/store/registry-repo.js';
 import { getRun } from '../../src/store/runs-repo.js';
 import { listSnapshots, snapshotFolder } from '../../src/store/snapshots.js';

@@ -63,6 +63,7 @@ try {
     isKeySyncError: sdk.isKeySyncError(notFound) && sdk.ERROR_CODES.includes(notFound.code),
     ERROR_CODES: sdk.ERROR_CODES.includes('MASTER_KEY_NOT_FOUND'),
     SDK_VERSION: sdk.SDK_VERSION === expectedVersion,
+    copyDatabase: typeof sdk.copyDatabase === 'function',
   };
   const failed = Object.entries(uses).flatMap(([name, ok]) => (ok ? [] : [name]));
   console.log(`esm: ${Object.keys(uses).length} exports used, failed: [${failed.join(', ')}]; run ${run.runId}, ${events.length} audit events, SDK ${sdk.SDK_VERSION}`);

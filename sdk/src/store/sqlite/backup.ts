@@ -6,9 +6,10 @@
  */
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { sql } from 'kysely';
-import { KeySyncError } from '../errors.js';
+import { KeySyncError } from '../../errors.js';
 import { hasApplicationId } from './file-header.js';
-import { APPLICATION_ID, type Store } from './store.js';
+import type { Store } from '../store.js';
+import { APPLICATION_ID } from './sqlite-backend.js';
 
 export const backupFile = (database: string, generation: number): string => `${database}.backup-${generation}`;
 

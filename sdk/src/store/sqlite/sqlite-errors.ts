@@ -3,7 +3,7 @@
  * drivers report them: better-sqlite3 with a SQLITE_* code, node-sqlite3-wasm with
  * SQLite's message only, so both are recognised.
  */
-import { KeySyncError, type ErrorCode } from '../errors.js';
+import { KeySyncError, type ErrorCode } from '../../errors.js';
 
 interface Known {
   readonly code: ErrorCode;

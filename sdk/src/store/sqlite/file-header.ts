@@ -4,14 +4,15 @@
  * Offsets are from the SQLite file-format documentation.
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import { KeySyncError } from '../errors.js';
+import { KeySyncError } from '../../errors.js';
+import { assertNotNewer } from '../migrations.js';
 
 const MAGIC = 'SQLite format 3\0';
 const SCHEMA_COOKIE_OFFSET = 40;
 const USER_VERSION_OFFSET = 60;
 const APPLICATION_ID_OFFSET = 68;
 
-export function checkDatabaseFile(file: string, applicationId: number, schemaVersion: number): void {
+export function checkDatabaseFile(file: string, applicationId: number): void {
   const header = readHeader(file);
   if (header === null) return;
   const remedy = 'point database.path at a KeySync database, or at a new file name';
@@ -23,15 +24,7 @@ export function checkDatabaseFile(file: string, applicationId: number, schemaVer
   if (id !== applicationId && (id !== 0 || hasSchema)) {
     throw new KeySyncError('DATABASE_FOREIGN', 'database', 'The database file belongs to another program; KeySync left it untouched.', { file, remedy });
   }
-  const version = header.readUInt32BE(USER_VERSION_OFFSET);
-  if (version > schemaVersion) {
-    throw new KeySyncError(
-      'DATABASE_NEWER',
-      'database',
-      `The database was written by a newer KeySync (schema ${version}; this version knows ${schemaVersion}); it was left untouched.`,
-      { file, remedy: 'upgrade KeySync to open it' },
-    );
-  }
+  assertNotNewer(header.readUInt32BE(USER_VERSION_OFFSET), { file, location: 'database' });
 }
 
 /** The header, or null for a file that does not exist yet or is empty (SQLite starts it). */

@@ -1,0 +1,165 @@
+/**
+ * The registry in a PostgreSQL schema, shared by a team (docs/behaviour.md §7,
+ * docs/decisions.md §19). Readers never block: MVCC gives each statement a consistent view.
+ * Write transactions are READ COMMITTED and share the registry's advisory lock; a run holds
+ * it exclusively from planning to commit. Serialization failures and deadlocks are retried
+ * here, so none reaches the user.
+ */
+import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
+import { KeySyncError } from '../../errors.js';
+import type { Db, OpenedStore, StoreBackend, Tx } from '../backend.js';
+import { assertNotNewer, migrationProvider, SCHEMA_VERSION } from '../migrations.js';
+import type { KeySyncTables } from '../tables.js';
+import { acquireSessionLock, beginSharingRegistry, LOCK_CLASS, releaseSessionLock } from './advisory-locks.js';
+import { postgresConnection, quoteIdentifier, type PostgresConnection, type PostgresTarget } from './connection.js';
+import { postgresDdl } from './ddl.js';
+import { RETRYABLE_SQLSTATES, sqlState, translatePostgresError } from './postgres-errors.js';
+
+export interface PostgresStoreOptions extends PostgresTarget {
+  /** Open for a dry run: no migration, every write refused by the Store. */
+  readonly readonly?: boolean;
+  /** How long a write or a run waits for the registry lock. */
+  readonly lockTimeoutMs?: number;
+}
+
+/** Kysely's migration bookkeeping, in KeySync's schema. */
+const MIGRATION_TABLE = 'kysely_migration';
+const MAX_ATTEMPTS = 8;
+/** Tables whose ids a run plans itself (core/registry-plan.ts) and inserts as given. */
+const PLANNED_ID_TABLES = ['master_keys', 'audit_log'] as const;
+
+export async function openPostgres(options: PostgresStoreOptions): Promise<OpenedStore> {
+  const connection = postgresConnection(options);
+  const lockTimeoutMs = options.lockTimeoutMs ?? 15_000;
+  const { default: pg } = await import('pg');
+  const pool = new pg.Pool({ ...connection.pool, max: 4 });
+  quietUntilUsed(pool);
+  const db = new Kysely<KeySyncTables>({ dialect: new PostgresDialect({ pool }) });
+  const translate = (error: unknown) => translatePostgresError(error, connection.location, connection.user);
+  try {
+    if (options.readonly) await refuseOutdated(db, connection);
+    else await migrate(db, connection);
+  } catch (error) {
+    await db.destroy();
+    throw translate(error);
+  }
+  const exclusiveSessions = new WeakSet<Db>();
+  const backend: StoreBackend = {
+    location: connection.location,
+    access: (_purpose, work) => work(),
+    exclusive: (db, purpose, work) =>
+      db.connection().execute(async (session) => {
+        await acquireSessionLock(session, LOCK_CLASS.registry, connection.schema, { purpose, timeoutMs: lockTimeoutMs, location: connection.location });
+        exclusiveSessions.add(session);
+        try {
+          return await work(session);
+        } finally {
+          exclusiveSessions.delete(session);
+          await releaseSessionLock(session, LOCK_CLASS.registry, connection.schema).catch(() => undefined);
+        }
+      }),
+    transaction: (db, work) => withRetries(() => inTransaction(db, work, { schema: connection.schema, lockTimeoutMs, plannedIds: exclusiveSessions.has(db) })),
+    translateError: translate,
+  };
+  return { db, backend };
+}
+
+/**
+ * A connection the server ends (a restart, a terminated backend) emits 'error', which would
+ * crash the process with no listener; the next query on it fails instead, with a message.
+ */
+/** What quietUntilUsed needs of a pg Pool (declared here so the SDK's declarations never name pg's types). */
+export interface QuietablePool {
+  on(event: 'error', listener: () => void): unknown;
+  on(event: 'connect', listener: (client: { on(event: 'error', listener: () => void): unknown }) => void): unknown;
+}
+
+export function quietUntilUsed(pool: QuietablePool): void {
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
+}
+
+interface TransactionSettings {
+  readonly schema: string;
+  readonly lockTimeoutMs: number;
+  /** A run's commit: it inserts the ids it planned, so the identity sequences catch up before it ends. */
+  readonly plannedIds: boolean;
+}
+
+async function inTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>, settings: TransactionSettings): Promise<T> {
+  return db.connection().execute(async (connection) => {
+    try {
+      await beginSharingRegistry(connection, settings.schema, settings.lockTimeoutMs);
+      const result = await work(connection);
+      if (settings.plannedIds) await catchUpIdentities(connection);
+      await sql`commit`.execute(connection);
+      return result;
+    } catch (error) {
+      await sql`rollback`.execute(connection).catch(() => undefined);
+      throw error;
+    }
+  });
+}
+
+/** Runs a transaction again after a serialization failure or a deadlock, after a short random pause. */
+async function withRetries<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let tries = 1; ; tries++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      const state = sqlState(error);
+      if (tries >= MAX_ATTEMPTS || state === undefined || !RETRYABLE_SQLSTATES.has(state)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * tries));
+    }
+  }
+}
+
+/**
+ * After ids were inserted as planned, the next id the database assigns follows the largest.
+ * Safe only under the exclusive registry lock: no other writer can be between nextval and commit.
+ */
+async function catchUpIdentities(tx: Tx): Promise<void> {
+  for (const table of PLANNED_ID_TABLES) {
+    await sql`select setval(pg_get_serial_sequence(${table}, 'id'), coalesce(max(id), 0) + 1, false) from ${sql.table(table)}`.execute(tx);
+  }
+}
+
+/** The schema version: how many of KeySync's migrations ran (0 for a schema not yet made). */
+async function schemaVersion(db: Db, schema: string): Promise<number> {
+  const { rows } = await sql<{ present: string | null }>`select to_regclass(${`${quoteIdentifier(schema)}.${MIGRATION_TABLE}`}) as present`.execute(db);
+  if (!rows[0]?.present) return 0;
+  const counted = await sql<{ n: string }>`select count(*) as n from ${sql.table(`${schema}.${MIGRATION_TABLE}`)}`.execute(db);
+  return Number(counted.rows[0]?.n ?? 0);
+}
+
+async function migrate(db: Db, connection: PostgresConnection): Promise<void> {
+  const version = await schemaVersion(db, connection.schema);
+  assertNotNewer(version, { location: connection.location });
+  if (version === SCHEMA_VERSION) return;
+  // Checked first: CREATE SCHEMA IF NOT EXISTS needs the right to create even when the schema exists.
+  const { rows } = await sql<{ n: number }>`select 1 as n from pg_namespace where nspname = ${connection.schema}`.execute(db);
+  if (rows.length === 0) await db.schema.createSchema(connection.schema).ifNotExists().execute();
+  // Kysely's PostgreSQL migrator holds its own advisory lock: two first uses at once migrate once.
+  const { error } = await new Migrator({ db, provider: migrationProvider(postgresDdl), migrationTableSchema: connection.schema }).migrateToLatest();
+  if (error) {
+    const translated = translatePostgresError(error, connection.location, connection.user);
+    if (translated instanceof KeySyncError) throw translated;
+    throw new KeySyncError('DATABASE_MIGRATION', 'database', `Upgrading the registry schema failed: ${(error as Error).message}.`, {
+      file: connection.location,
+      cause: error,
+      remedy: 'restore the schema from a backup (pg_dump), or report this with the message',
+    });
+  }
+}
+
+/** A dry run cannot migrate, so a registry not yet at this version is refused rather than misread. */
+async function refuseOutdated(db: Db, connection: PostgresConnection): Promise<void> {
+  const version = await schemaVersion(db, connection.schema);
+  assertNotNewer(version, { location: connection.location });
+  if (version < SCHEMA_VERSION) {
+    throw new KeySyncError('DATABASE_OUTDATED', 'database', `The registry uses an older schema (${version}) and a dry run cannot upgrade it.`, {
+      file: connection.location,
+      remedy: 'run once without --dry-run to upgrade it',
+    });
+  }
+}
