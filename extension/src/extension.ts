@@ -10,6 +10,8 @@ import { filesMockDataWouldOverwrite, type BadRowEntry, type RowLocator } from '
 import { aboutText } from './about-text.js';
 import { ACTIONABLE_REPORT_GLOB } from './codelens/report-kind.js';
 import { lensApproveAll, lensDecide, syncReportStatuses } from './codelens/lens-commands.js';
+import { linkCandidate, rejectCandidate } from './match-commands.js';
+import type { ProbableCandidate } from './probable-candidates.js';
 import { ReportCodeLensProvider } from './codelens/report-lens.js';
 import { badRowProblems } from './bad-row-problems.js';
 import { LineDiagnostics } from './line-diagnostics.js';
@@ -201,6 +203,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<KeySyn
   command('keysync.lens.reject', (uri: vscode.Uri, masterKey: string) => lensDecide(need(), 'reject', uri, masterKey));
   command('keysync.lens.approveAll', (uri: vscode.Uri) => lensApproveAll(need(), uri));
   command('keysync.lens.syncCsv', (uri: vscode.Uri) => syncReportStatuses(need(), uri));
+  // From the tree: the candidate node; from a probable_matches lens: the row's pair.
+  command('keysync.linkCandidate', (target: NodeOf<'candidate'> | ProbableCandidate) => linkCandidate(need(), 'candidate' in target ? target.candidate : target));
+  command('keysync.notAMatch', (target: NodeOf<'candidate'> | ProbableCandidate) => rejectCandidate(need(), 'candidate' in target ? target.candidate : target));
 
   const configWatcher = vscode.workspace.createFileSystemWatcher('**/keysync-config.yaml');
   const databaseWatcher = vscode.workspace.createFileSystemWatcher('**/*.db');

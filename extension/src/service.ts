@@ -30,6 +30,7 @@ import { configProblemReport, type ConfigProblemReport } from './config-problems
 import { chooseDriver } from './driver-choice.js';
 import type { Log } from './log.js';
 import { readSourcePasswords } from './source-password-store.js';
+import { candidatesByKey, parseProbableMatches, type ProbableCandidate } from './probable-candidates.js';
 
 
 /** Everything the tree, the status bar and the badge show, loaded once per change. */
@@ -64,6 +65,8 @@ export class KeySyncService implements vscode.Disposable {
   private databaseSeen: string | undefined;
   /** The whole registry, loaded only when a view needs entries (master-key groups, CodeLens). */
   private registryCache: Promise<ReadonlyMap<string, MasterKeyRecord>> | undefined;
+  /** The latest run's candidates: its report never changes once written. */
+  private candidateCache: { readonly runId: string; readonly byKey: ReadonlyMap<string, readonly ProbableCandidate[]> } | undefined;
 
   /** Set when a source password changed: the workspace is opened again with it. */
   private passwordsStale = false;
@@ -180,6 +183,42 @@ export class KeySyncService implements vscode.Disposable {
 
   async runs(limit: number): Promise<RunRecord[]> {
     return (await (await this.forViews())?.runs.list({ limit })) ?? [];
+  }
+
+  /**
+   * A run's probable-match candidates by (system, normalised key), read back from its
+   * probable_matches report (probable-candidates.ts says why); none when it has no such report.
+   */
+  candidates(run: RunRecord): ReadonlyMap<string, readonly ProbableCandidate[]> {
+    const file = run.reports?.probable_matches;
+    if (this.candidateCache?.runId !== run.id) {
+      let text = '';
+      try {
+        text = file ? readFileSync(file, 'utf8') : '';
+      } catch {
+        // Deleted or moved by hand: the run simply shows no candidates.
+      }
+      this.candidateCache = { runId: run.id, byKey: candidatesByKey(parseProbableMatches(text) ?? []) };
+    }
+    return this.candidateCache.byKey;
+  }
+
+  /** Links an out-of-authority key to the authority key it should be (docs/behaviour.md §10). */
+  async link(normalizedKey: string, authorityKey: string, actor: string): Promise<MasterKeyRecord> {
+    try {
+      return await this.act((workspace) => workspace.registry.link(normalizedKey, authorityKey, { actor }));
+    } finally {
+      this.refresh();
+    }
+  }
+
+  /** Records that a key is not the authority key suggested for it; that pair is never suggested again. */
+  async notAMatch(normalizedKey: string, authorityKey: string, actor: string): Promise<void> {
+    try {
+      await this.act((workspace) => workspace.registry.notAMatch(normalizedKey, authorityKey, { actor }));
+    } finally {
+      this.refresh();
+    }
   }
 
   async discrepancies(runId: string, kind: Parameters<Workspace['runs']['discrepancies']>[1], system: string): Promise<unknown[]> {

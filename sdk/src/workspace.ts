@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig, type KeySyncConfig } from './config/load.js';
 import { compileNormalizer } from './core/normalize.js';
-import { planRenormalize, type RenormalizePlan } from './core/renormalize.js';
+import { planPairMoves, planRenormalize, type RenormalizePlan } from './core/renormalize.js';
 import type { MasterKeyStatus, RowLocator, SystemId } from './core/types.js';
 import { KeySyncError } from './errors.js';
 import { createLogger, type LogSink } from './log.js';
@@ -22,8 +22,10 @@ import { postgresConnection } from './store/postgres/connection.js';
 import { PostgresRunLock } from './store/postgres/run-lock.js';
 import { ProcessLock, type LockStatus } from './store/process-lock.js';
 import {
+  applyPairMoves,
   applyRenormalize,
   countByStatus,
+  listLinks,
   listMasterKeys,
   listRejectedMatches,
   rejectMatch,
@@ -318,6 +320,9 @@ function workspaceApi(context: ReturnType<typeof createContext>, driver: DriverN
             const planned = await plan(tx);
             if (planned.collisions.length) throw renormalizeCollision(planned);
             await applyRenormalize(tx, planned, { actor, now: now() });
+            // Links and "not a match" decisions follow their keys (docs/behaviour.md §10); links'
+            // entries have moved already, so only their authority side can change.
+            await applyPairMoves(tx, planPairMoves(await listLinks(tx), [], normalize), planPairMoves(await listRejectedMatches(tx), planned.moves, normalize));
             return planned;
           });
         }),

@@ -24,7 +24,14 @@ const ACTIONABLE = {
   },
 } as const satisfies Partial<Record<ReportName, ActionableReport>>;
 
-export const ACTIONABLE_REPORT_GLOB = `**/{${Object.keys(ACTIONABLE).join(',')}}_*.csv`;
+/** probable_matches rows are acted on too, pairwise: Link or Not a match (report-lens.ts). */
+const PROBABLE_MATCHES = 'probable_matches' satisfies ReportName;
+
+export const ACTIONABLE_REPORT_GLOB = `**/{${[...Object.keys(ACTIONABLE), PROBABLE_MATCHES].join(',')}}_*.csv`;
+
+export function isProbableMatchesReport(fileName: string): boolean {
+  return parseReportFileName(fileName)?.name === PROBABLE_MATCHES;
+}
 
 /** A dry run's reports (`<report>_dry-run_<stamp>.csv`): nothing in them was saved, so nothing in them can be acted on. */
 export function isDryRunReport(fileName: string): boolean {

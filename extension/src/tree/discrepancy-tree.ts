@@ -7,7 +7,8 @@ import * as vscode from 'vscode';
 import { MASTER_KEY_STATUSES, type DiscrepancyKind, type MasterKeyStatus, type SystemSummary } from '@keysync/sdk';
 import { formatCount } from '../format.js';
 import type { KeySyncService } from '../service.js';
-import { configProblemItem, dryRunItem, failedRunItem, keyItem, masterKeyItem, moreItem, sightingItem, summaryItems } from './tree-items.js';
+import { candidateSlot } from '../probable-candidates.js';
+import { candidateItem, configProblemItem, dryRunItem, failedRunItem, keyItem, masterKeyItem, moreItem, sightingItem, summaryItems } from './tree-items.js';
 import { GROUP_LABELS, groupAccessibilityLabel, rowAccessibilityLabel, statusGroupAccessibilityLabel, statusLabel, systemAccessibilityLabel } from './tree-labels.js';
 import type { ListedKind, NodeOf, TreeNode } from './tree-nodes.js';
 
@@ -102,6 +103,8 @@ export class DiscrepancyTree implements vscode.TreeDataProvider<TreeNode>, vscod
         return keyItem(node);
       case 'sighting':
         return sightingItem(node);
+      case 'candidate':
+        return candidateItem(node);
       case 'statusGroup': {
         const icon = node.status === 'proposed' ? 'question' : node.status === 'active' ? 'pass' : node.status === 'linked' ? 'link' : 'circle-slash';
         const item = countedItem(statusLabel(node.status), node.count, `status/${node.status}`, icon, `statusGroup.${node.status}`);
@@ -134,14 +137,23 @@ export class DiscrepancyTree implements vscode.TreeDataProvider<TreeNode>, vscod
         return summaryItems(node.result.summary, node.result.summary.registry.pending, 'dryRun').map((item) => ({ type: 'summaryLine', item }));
       case 'group':
         return [...node.systems];
-      case 'system':
-        return this.page(node, `system/${node.kind}/${node.system}`, await this.load(service, node.runId, node.kind, node.system), (entry) =>
-          ({ type: 'key', kind: node.kind, runId: node.runId, system: node.system, file: node.file, authorityFile: node.authorityFile, authority: node.authority, entry }) as TreeNode,
-        );
-      case 'key':
-        return 'sightings' in node.entry && node.entry.sightings.length > 1
-          ? node.entry.sightings.map((sighting) => ({ type: 'sighting', system: node.system, file: node.file, ...sighting }))
-          : [];
+      case 'system': {
+        const run = node.kind === 'out_of_authority' ? await service.latestRun() : undefined;
+        const candidates = run?.id === node.runId ? service.candidates(run) : undefined;
+        return this.page(node, `system/${node.kind}/${node.system}`, await this.load(service, node.runId, node.kind, node.system), (entry) => {
+          const { key } = entry as { key: string };
+          const found = candidates?.get(candidateSlot(node.system, key));
+          return { type: 'key', kind: node.kind, runId: node.runId, system: node.system, file: node.file, authorityFile: node.authorityFile, authority: node.authority, entry, candidates: found } as TreeNode;
+        });
+      }
+      case 'key': {
+        const candidates: TreeNode[] = (node.candidates ?? []).map((candidate) => ({ type: 'candidate', authority: node.authority, candidate }));
+        const sightings: TreeNode[] =
+          'sightings' in node.entry && node.entry.sightings.length > 1
+            ? node.entry.sightings.map((sighting) => ({ type: 'sighting', system: node.system, file: node.file, ...sighting }))
+            : [];
+        return [...candidates, ...sightings];
+      }
       case 'registry':
         return [...node.statuses];
       case 'statusGroup': {

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { whyNothingCompared, type MasterKeyRecord, type ReconcileResult, type RowLocator, type RunRecord, type RunSummary } from '@keysync/sdk';
 import { formatCount, formatPercent } from '../format.js';
 import { describeLocator } from '../source-location.js';
+import { candidateCount, candidateLabel } from '../probable-candidates.js';
 import type { NodeOf } from './tree-nodes.js';
 
 
@@ -80,13 +81,16 @@ export function keyItem(node: NodeOf<'key'>): vscode.TreeItem {
   if ('sightings' in entry) {
     const { sightings } = entry;
     const single = sightings.length === 1 ? sightings[0] : undefined;
-    const item = new vscode.TreeItem(entry.key, single ? vscode.TreeItemCollapsibleState.None : vscode.TreeItemCollapsibleState.Collapsed);
+    // Candidates, like several sightings, are listed under the key.
+    const leaf = single && !node.candidates?.length;
+    const item = new vscode.TreeItem(entry.key, leaf ? vscode.TreeItemCollapsibleState.None : vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `key/${node.kind}/${node.system}/${entry.key}`;
     const differing = [...new Set(sightings.map((sighting) => sighting.raw).filter((raw) => raw !== entry.key))];
     const where = single ? `${node.system} ${describeLocator(node.file, single.line)}` : `${formatCount(sightings.length)} rows in ${node.system}`;
     item.description = differing.length ? `${where} · written ${differing.map((raw) => `"${raw}"`).join(', ')}` : where;
     item.tooltip = sightings.map((sighting) => `${sighting.raw}  —  ${node.file}:${sighting.line}`).join('\n');
     item.iconPath = new vscode.ThemeIcon(node.kind === 'duplicate' ? 'copy' : 'symbol-key');
+    if (node.candidates?.length) item.description = `${item.description} · ${candidateCount(node.candidates.length)}`;
     item.contextValue = `key.${node.kind}`;
     const first = sightings[0];
     if (first) item.command = openSourceCommand(node.file, first.line, node.system);
@@ -99,6 +103,18 @@ export function keyItem(node: NodeOf<'key'>): vscode.TreeItem {
   item.iconPath = new vscode.ThemeIcon('symbol-key');
   item.contextValue = 'gapKey';
   item.command = openSourceCommand(node.authorityFile, entry.line, node.authority);
+  return item;
+}
+
+/** An authority key an out-of-authority key was probably meant to be, with its score and reason; inline Link and Not a match. */
+export function candidateItem(node: NodeOf<'candidate'>): vscode.TreeItem {
+  const { candidate } = node;
+  const item = new vscode.TreeItem(candidateLabel(candidate, node.authority));
+  item.id = `candidate/${candidate.system}/${candidate.normalizedKey}/${candidate.authorityKey}`;
+  item.description = `${candidate.score.toFixed(2)} · ${candidate.reason}`;
+  item.tooltip = `${candidate.normalizedKey} (${candidate.system}) is probably ${candidate.authorityKey} in ${node.authority || 'the authority'}: score ${candidate.score.toFixed(2)}, ${candidate.reason}.`;
+  item.iconPath = new vscode.ThemeIcon('lightbulb');
+  item.contextValue = 'candidate';
   return item;
 }
 

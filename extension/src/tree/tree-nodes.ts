@@ -1,5 +1,6 @@
 /** The nodes of the Discrepancies view. */
 import type * as vscode from 'vscode';
+import type { ProbableCandidate } from '../probable-candidates.js';
 import type { AuthorityKey, KeyWithSightings, MasterKeyRecord, MasterKeyStatus, ReconcileResult, RunRecord, Sighting } from '@keysync/sdk';
 
 /** The discrepancy kinds the view lists per system. */
@@ -37,7 +38,11 @@ export type TreeNode =
       readonly authorityFile: string;
       readonly authority: string;
       readonly entry: KeyWithSightings | AuthorityKey;
+      /** An out-of-authority key's probable matches (docs/behaviour.md §10), best first. */
+      readonly candidates?: readonly ProbableCandidate[];
     }
+  /** An authority key an out-of-authority key was probably meant to be: link it, or say it is no match. */
+  | { readonly type: 'candidate'; readonly authority: string; readonly candidate: ProbableCandidate }
   | ({ readonly type: 'sighting'; readonly system: string; readonly file: string } & Sighting)
   | { readonly type: 'registry'; readonly count: number; readonly statuses: readonly TreeNode[] }
   | { readonly type: 'statusGroup'; readonly status: MasterKeyStatus; readonly count: number }

@@ -64,3 +64,32 @@ export function planRenormalize(registry: readonly MasterKeyRecord[], normalize:
   }
   return { moves, superseded, collisions };
 }
+
+/** A key and the authority key it was linked to, or said not to match. */
+export interface KeyPair {
+  readonly normalizedKey: NormalizedKey;
+  readonly authorityKey: NormalizedKey;
+}
+
+/** A link or a rejected pair whose keys change with the re-keying. */
+export interface PairMove {
+  readonly from: KeyPair;
+  readonly to: KeyPair;
+}
+
+/**
+ * Links (`linked_to`) and rejected pairs (`rejected_matches`) under the current rules, so a
+ * re-keyed registry keeps them (docs/behaviour.md §10). The key side follows the registry's
+ * own moves; the authority side stores no source key, so its stored (normalised) form is
+ * normalised again — exact whenever the new rules only add rewriting (case, trimming,
+ * delimiters), as a rules change usually does. Pairs that land on one pair become one.
+ */
+export function planPairMoves(pairs: readonly KeyPair[], moves: readonly KeyMove[], normalize: Normalizer): PairMove[] {
+  const movedKey = new Map(moves.map((move) => [move.from, move.to]));
+  const result: PairMove[] = [];
+  for (const from of pairs) {
+    const to = { normalizedKey: movedKey.get(from.normalizedKey) ?? from.normalizedKey, authorityKey: normalize(from.authorityKey) || from.authorityKey };
+    if (to.normalizedKey !== from.normalizedKey || to.authorityKey !== from.authorityKey) result.push({ from, to });
+  }
+  return result;
+}

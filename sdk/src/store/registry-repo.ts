@@ -4,7 +4,7 @@ import { decisionConflictError } from '../core/decision-conflict.js';
 import { NOT_A_MATCH_EVENT, nextStatus, statusBeforeDecision, TRANSITIONS, transitionEvent, UNDO_EVENT, type MasterKeyAction } from '../core/lifecycle.js';
 import type { MasterKeyRecord } from '../core/records.js';
 import type { RegistryPlan } from '../core/registry-plan.js';
-import type { RenormalizePlan } from '../core/renormalize.js';
+import type { KeyPair, PairMove, RenormalizePlan } from '../core/renormalize.js';
 import { MASTER_KEY_STATUSES, type MasterKeyStatus, type NormalizedKey } from '../core/types.js';
 import { KeySyncError } from '../errors.js';
 import { appendAudit } from './audit-repo.js';
@@ -301,8 +301,9 @@ export async function applyRenormalize(tx: Tx, plan: RenormalizePlan, by: { acto
   });
   for (const batch of chunked(plan.superseded.map((entry) => entry.id))) await tx.deleteFrom('master_keys').where('id', 'in', batch).execute();
   for (const move of plan.moves) {
-    // U+FFFF is no normalised key's first character; PostgreSQL's text refuses the NUL used before.
-    await tx.updateTable('master_keys').set({ normalized_key: `\uFFFFrenormalize-${move.id}` }).where('id', '=', move.id).execute();
+    // U+0001, not NUL: PostgreSQL's text refuses NUL and the wasm driver ends text at one (every
+    // temporary key became the same empty text, and re-keying two entries broke the unique index).
+    await tx.updateTable('master_keys').set({ normalized_key: `\u0001renormalize-${move.id}` }).where('id', '=', move.id).execute();
   }
   for (const move of plan.moves) await tx.updateTable('master_keys').set({ normalized_key: move.to }).where('id', '=', move.id).execute();
   await appendAudit(tx, [
@@ -311,6 +312,31 @@ export async function applyRenormalize(tx: Tx, plan: RenormalizePlan, by: { acto
     ),
     ...plan.moves.map((move) => event(move.to, 'key_renormalized', `master key ${move.masterKey}: normalised key ${move.from} → ${move.to} (normalisation rules changed)`, 'renormalize')),
   ]);
+}
+
+/** Every link, as a pair: the linked entry's key and the authority key it is linked to. */
+export async function listLinks(db: Db): Promise<KeyPair[]> {
+  const rows = await db.selectFrom('master_keys').select(['normalized_key', 'linked_to']).where('linked_to', 'is not', null).execute();
+  return rows.map((row) => ({ normalizedKey: row.normalized_key, authorityKey: row.linked_to! }));
+}
+
+/**
+ * Re-keys links and rejected pairs (core/renormalize.ts, planPairMoves). A link's entry has
+ * already taken its new key, so only `linked_to` changes. A rejected pair is deleted and
+ * recorded again under its new keys, unless that pair is already recorded (the older
+ * decision stands): all are deleted first, so pairs swapping keys never meet the primary key.
+ */
+export async function applyPairMoves(tx: Tx, links: readonly PairMove[], rejected: readonly PairMove[]): Promise<void> {
+  for (const { from, to } of links) {
+    await tx.updateTable('master_keys').set({ linked_to: to.authorityKey }).where('normalized_key', '=', from.normalizedKey).where('linked_to', '=', from.authorityKey).execute();
+  }
+  const rows = [];
+  for (const { from, to } of rejected) {
+    const row = await tx.selectFrom('rejected_matches').selectAll().where('normalized_key', '=', from.normalizedKey).where('authority_key', '=', from.authorityKey).executeTakeFirst();
+    await tx.deleteFrom('rejected_matches').where('normalized_key', '=', from.normalizedKey).where('authority_key', '=', from.authorityKey).execute();
+    if (row) rows.push({ ...row, normalized_key: to.normalizedKey, authority_key: to.authorityKey });
+  }
+  for (const row of rows) await tx.insertInto('rejected_matches').values(row).onConflict((conflict) => conflict.doNothing()).execute();
 }
 
 function statusUpdate(status: MasterKeyStatus, request: Pick<TransitionRequest, 'now' | 'actor' | 'reason' | 'linkedTo'>) {

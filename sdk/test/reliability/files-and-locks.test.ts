@@ -9,12 +9,12 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { isKeySyncError, openWorkspace, type KeySyncError, type Workspace } from '../../src/index.js';
+import { isKeySyncError, openWorkspace, REPORT_NAMES, type KeySyncError, type Workspace } from '../../src/index.js';
 import { runCli } from '../helpers/cli.js';
 import { queryWorkspace } from '../helpers/database.js';
 import { tempWorkspace, type TempWorkspace } from '../helpers/workspace.js';
 
-const REPORTS_PER_RUN = 8;
+const REPORTS_PER_RUN = REPORT_NAMES.length;
 const fixedClock = () => new Date(Date.UTC(2026, 10, 28, 14, 25, 1));
 
 function withWorkspace(fixture = 'clean'): () => TempWorkspace {

@@ -20,7 +20,20 @@ import { nativeDriver } from '../../src/store/sqlite/drivers/native.js';
 import { wasmDriver } from '../../src/store/sqlite/drivers/wasm.js';
 import { Kysely, Migrator, sql } from 'kysely';
 import { migrations, SCHEMA_VERSION } from '../../src/store/migrations.js';
-import { applyRegistryPlan, countByStatus, listMasterKeys, listRejectedMatches, nextIds, rejectMatch, transitionMany, transitionMasterKey } from '../../src/store/registry-repo.js';
+import { planPairMoves, planRenormalize } from '../../src/core/renormalize.js';
+import {
+  applyPairMoves,
+  applyRegistryPlan,
+  applyRenormalize,
+  countByStatus,
+  listLinks,
+  listMasterKeys,
+  listRejectedMatches,
+  nextIds,
+  rejectMatch,
+  transitionMany,
+  transitionMasterKey,
+} from '../../src/store/registry-repo.js';
 import { finishRun, getRun, insertRun, listRuns } from '../../src/store/runs-repo.js';
 import { sqliteDdl } from '../../src/store/sqlite/ddl.js';
 import { APPLICATION_ID } from '../../src/store/sqlite/sqlite-backend.js';
@@ -185,6 +198,28 @@ for (const backend of STORE_BACKENDS) {
           ['master_key_proposed', 'keysync', 'namespaced master key MK-K-1 proposed for B key k-1'],
           ['master_key_linked', 'ana', 'MK-K-1: proposed → linked to K-01 (typo)'],
           ['master_key_unlinked', 'bo', 'MK-K-1: linked → proposed'],
+        ]);
+      });
+
+      it('re-keying for new rules carries links and "not a match" pairs to their new keys; pairs that meet become one', async () => {
+        await seedRegistry(['k-1', 'k-2', 'K-3']);
+        const key = (given: string) => ({ given, normalized: given });
+        const by = { actor: 'ana', now: T1 };
+        await store.write('link', (tx) => transitionMasterKey(tx, key('k-1'), { action: 'link', actor: 'ana', linkedTo: 'k-01', now: T1 }));
+        await store.write('reject', (tx) => rejectMatch(tx, key('k-2'), 'k-02', by));
+        await store.write('reject', (tx) => rejectMatch(tx, key('K-3'), 'k-03', by));
+        await store.write('reject', (tx) => rejectMatch(tx, key('K-3'), 'K-03', { ...by, actor: 'bo' }));
+        const upper = (raw: string) => raw.toUpperCase();
+        await store.write('re-key', async (tx) => {
+          const plan = planRenormalize(await listMasterKeys(tx), upper);
+          assert.deepEqual(plan.moves.map((move) => move.to).sort(), ['K-1', 'K-2']);
+          await applyRenormalize(tx, plan, { actor: 'ana', now: T1 });
+          await applyPairMoves(tx, planPairMoves(await listLinks(tx), [], upper), planPairMoves(await listRejectedMatches(tx), plan.moves, upper));
+        });
+        assert.deepEqual((await store.read((db) => listMasterKeys(db, { status: 'linked' }))).map((r) => [r.normalizedKey, r.linkedTo]), [['K-1', 'K-01']]);
+        assert.deepEqual((await store.read((db) => listRejectedMatches(db))).map((r) => [r.normalizedKey, r.authorityKey, r.rejectedBy]), [
+          ['K-2', 'K-02', 'ana'],
+          ['K-3', 'K-03', 'bo'],
         ]);
       });
 
