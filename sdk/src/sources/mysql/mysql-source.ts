@@ -17,7 +17,7 @@ import { quoteIdentifier, quoteQualifiedName, splitQualifiedName } from '../data
 import { keyLocator, keyLocatorValues } from '../database/locator-text.js';
 import { hashRows } from '../database/result-hash.js';
 import { feedSink } from '../database/sink-failure.js';
-import { checkSingleSelect } from '../database/single-select.js';
+import { checkSingleSelect } from '../single-select.js';
 import { mysqlEndpoint, runQuery, withReadOnlySession, type MysqlEndpoint, type SessionOptions } from './mysql-session.js';
 
 /** Rows mysql2 buffers ahead of the sink before it pauses the socket. */

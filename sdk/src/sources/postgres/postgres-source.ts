@@ -17,7 +17,7 @@ import { quoteIdentifier, quoteQualifiedName, splitQualifiedName } from '../data
 import { keyLocator, keyLocatorValues } from '../database/locator-text.js';
 import { hashRows } from '../database/result-hash.js';
 import { feedSink } from '../database/sink-failure.js';
-import { checkSingleSelect } from '../database/single-select.js';
+import { checkSingleSelect } from '../single-select.js';
 import { postgresEndpoint, TEXT_TYPES, withReadOnlySession, type PostgresEndpoint, type SessionOptions } from './postgres-session.js';
 
 /** Rows fetched per round trip: large enough to stream fast, small enough to keep memory flat. */
