@@ -5,7 +5,7 @@ import { mysqlSourceSchema, postgresSourceSchema } from '../../src/config/databa
 import { isKeySyncError } from '../../src/errors.js';
 import { expandVariables } from '../../src/sources/database/expand-variables.js';
 import { quoteIdentifier, splitQualifiedName } from '../../src/sources/database/identifiers.js';
-import { formatKeyLocator, keyLocator, keyLocatorValues, parseKeyLocator } from '../../src/sources/database/locator-text.js';
+import { formatKeyLocator, keyLocator, keyLocatorValues, parseKeyLocator } from '../../src/sources/key-locator.js';
 import { redact, targetLocation } from '../../src/sources/database/database-target.js';
 import { checkSingleSelect, type SqlDialect } from '../../src/sources/single-select.js';
 import { REPO_ROOT } from '../helpers/workspace.js';

@@ -2,9 +2,9 @@
  * The `sqlite` source type (docs/behaviour.md §2): a table, view or SELECT in a SQLite file,
  * opened read-only. Keys are read as `CAST(key AS TEXT)` gives them (an integer as its
  * digits, a real as SQLite prints it, NULL as no key). Locators:
- * - a table with a one-column primary key: that key's value (an INTEGER PRIMARY KEY is the rowid);
- * - a table with a composite primary key: its values as a JSON array;
- * - a table without one: its rowid (a WITHOUT ROWID table always has a primary key);
+ * - a table: its primary key as every database type gives it (key-locator.ts): an integer
+ *   value is the number (an INTEGER PRIMARY KEY is the rowid), any other `code=X-1`,
+ *   `region=EU,id=1`; without a primary key its rowid (a WITHOUT ROWID table always has one);
  * - a view or a query: the 1-based row number.
  * The fingerprint is the file's, as for a CSV: any write to the file changes it.
  */
