@@ -9,8 +9,7 @@ import { decodeRowTarget, encodeRowTarget, rowDocumentName, rowText, type RowTar
 
 export const SOURCE_ROW_SCHEME = 'keysync-row';
 
-export function sourceRowUri(system: string, locator: RowTarget['locator']): vscode.Uri {
-  const target = { system, locator };
+export function sourceRowUri(target: RowTarget): vscode.Uri {
   return vscode.Uri.from({ scheme: SOURCE_ROW_SCHEME, path: `/${rowDocumentName(target)}`, query: encodeRowTarget(target) });
 }
 

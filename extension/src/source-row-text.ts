@@ -7,19 +7,26 @@ import type { RowLocator } from '@keysync/sdk';
 export interface RowTarget {
   readonly system: string;
   readonly locator: RowLocator;
+  /**
+   * Where the sighting was read (`sqlite:<file> table t`, `postgres://user@host/db table t`;
+   * never a password). Part of the URI because the editor keeps a document by its URI: without
+   * it, row 6 of system C in one config's SQLite file and in another's PostgreSQL table would be
+   * one document, and the second would show the first's text.
+   */
+  readonly location: string;
 }
 
 /** The URI query naming the row: JSON keeps a numeric locator a number and a text one text. */
 export function encodeRowTarget(target: RowTarget): string {
-  return JSON.stringify({ system: target.system, locator: target.locator });
+  return JSON.stringify({ system: target.system, locator: target.locator, location: target.location });
 }
 
 export function decodeRowTarget(query: string): RowTarget {
-  const parsed = JSON.parse(query) as { system?: unknown; locator?: unknown };
-  if (typeof parsed.system !== 'string' || (typeof parsed.locator !== 'number' && typeof parsed.locator !== 'string')) {
+  const parsed = JSON.parse(query) as { system?: unknown; locator?: unknown; location?: unknown };
+  if (typeof parsed.system !== 'string' || (typeof parsed.locator !== 'number' && typeof parsed.locator !== 'string') || typeof parsed.location !== 'string') {
     throw new Error(`Not a KeySync source row: ${query}`);
   }
-  return { system: parsed.system, locator: parsed.locator };
+  return { system: parsed.system, locator: parsed.locator, location: parsed.location };
 }
 
 /** A short file-like name for the document's tab: `B row 12`, `B row K-7`. */

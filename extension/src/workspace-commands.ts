@@ -17,7 +17,7 @@ import { orCancel, requireTrust, UserCancelled } from './ui.js';
 export async function openSource(location: string, locator: RowLocator, system?: string): Promise<void> {
   if (!isLineLocation(location, locator)) {
     if (system === undefined) throw new Error(`Cannot open ${location}: which system it belongs to is not known.`);
-    const document = await vscode.workspace.openTextDocument(sourceRowUri(system, locator));
+    const document = await vscode.workspace.openTextDocument(sourceRowUri({ system, locator, location }));
     await vscode.window.showTextDocument(document, { preview: true });
     return;
   }

@@ -7,24 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { ReconcileResult } from '@keysync/sdk';
-import type { TreeNode } from '../../src/tree/tree-nodes.js';
-import { folder, freshWorkspace, keysync } from './helpers.js';
-
-async function labelled(nodes: TreeNode[]): Promise<[string, TreeNode][]> {
-  const api = await keysync();
-  return nodes.map((node) => {
-    const item = api.tree.getTreeItem(node);
-    const label = typeof item.label === 'string' ? item.label : item.label?.label ?? '';
-    return [item.description ? `${label} — ${item.description}` : label, node];
-  });
-}
-
-async function child(parent: TreeNode | undefined, startsWith: string): Promise<TreeNode> {
-  const children = await labelled(await (await keysync()).tree.getChildren(parent));
-  const found = children.find(([label]) => label.startsWith(startsWith));
-  assert.ok(found, `a child starting with "${startsWith}" among ${JSON.stringify(children.map(([label]) => label))}`);
-  return found[1];
-}
+import { child, folder, freshWorkspace, keysync, labelled } from './helpers.js';
 
 describe('a SQLite-source workspace in the tree, and Open Source Row', () => {
   before(async () => {

@@ -5,6 +5,7 @@ import { cpSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { KeySyncApi } from '../../src/extension.js';
+import type { TreeNode } from '../../src/tree/tree-nodes.js';
 
 export const EXTENSION_ID = 'keysync.keysync-vscode';
 
@@ -77,4 +78,22 @@ export function expectedDriver(actual: string): string {
   const driver = process.env.KEYSYNC_EXPECT_DRIVER;
   assert.ok(driver === 'native' || driver === 'wasm' || driver === 'auto', 'the runner says which driver this pass uses');
   return driver === 'auto' ? actual : driver;
+}
+
+/** Tree nodes with their labels (`label — description`). */
+export async function labelled(nodes: TreeNode[]): Promise<[string, TreeNode][]> {
+  const api = await keysync();
+  return nodes.map((node) => {
+    const item = api.tree.getTreeItem(node);
+    const label = typeof item.label === 'string' ? item.label : item.label?.label ?? '';
+    return [item.description ? `${label} — ${item.description}` : label, node];
+  });
+}
+
+/** The child of `parent` (the root when undefined) whose label starts with `startsWith`. */
+export async function child(parent: TreeNode | undefined, startsWith: string): Promise<TreeNode> {
+  const children = await labelled(await (await keysync()).tree.getChildren(parent));
+  const found = children.find(([label]) => label.startsWith(startsWith));
+  assert.ok(found, `a child starting with "${startsWith}" among ${JSON.stringify(children.map(([label]) => label))}`);
+  return found[1];
 }

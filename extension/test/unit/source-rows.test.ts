@@ -16,14 +16,20 @@ describe('source locations and row documents', () => {
     assert.equal(describeLocator('sqlite:/data/s.db table t', 'K-7'), 'row "K-7"');
   });
 
-  it('keeps a locator\'s type through the URI and shows NULL as NULL', () => {
-    for (const target of [{ system: 'B', locator: 12 }, { system: 'B', locator: '12' }, { system: 'crm', locator: '["a",1]' }]) {
-      assert.deepEqual(decodeRowTarget(encodeRowTarget(target)), target);
-    }
-    assert.equal(rowDocumentName({ system: 'B', locator: 'a/b?c' }), 'B row a_b_c');
-    const text = rowText({ system: 'B', locator: 4 }, 'sqlite:/d/s.db table t', new Map([['id', '4'], ['customer_key', 'K-1'], ['note', null]]));
+  it('keeps a locator\'s type and its source through the URI, and shows NULL as NULL', () => {
+    const targets = [
+      { system: 'B', locator: 12, location: 'sqlite:/d/s.db table B' },
+      { system: 'B', locator: '12', location: 'sqlite:/d/s.db table B' },
+      { system: 'crm', locator: 'region=EU,id=1', location: 'postgres://keysync@db:5432/crm table public.customers' },
+    ];
+    for (const target of targets) assert.deepEqual(decodeRowTarget(encodeRowTarget(target)), target);
+    // The editor keeps a document by its URI: one row number of one system in two sources must be two documents.
+    assert.notEqual(encodeRowTarget({ system: 'C', locator: 6, location: 'sqlite:/w/a/systems.db table C' }), encodeRowTarget({ system: 'C', locator: 6, location: 'postgres://r@h:5432/db table ext.C' }));
+    assert.throws(() => decodeRowTarget(JSON.stringify({ system: 'B', locator: 12 })), /Not a KeySync source row/);
+    assert.equal(rowDocumentName({ system: 'B', locator: 'a/b?c', location: 'x' }), 'B row a_b_c');
+    const text = rowText({ system: 'B', locator: 4, location: 'x' }, 'sqlite:/d/s.db table t', new Map([['id', '4'], ['customer_key', 'K-1'], ['note', null]]));
     assert.equal(text, '# B — sqlite:/d/s.db table t\n# row 4\n\nid           : "4"\ncustomer_key : "K-1"\nnote         : NULL\n');
-    assert.match(rowText({ system: 'B', locator: 4 }, 'x', undefined), /no longer in the source/);
+    assert.match(rowText({ system: 'B', locator: 4, location: 'x' }, 'x', undefined), /no longer in the source/);
   });
 
   it('puts only text-file bad rows in the Problems panel', () => {

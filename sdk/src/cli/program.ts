@@ -60,7 +60,7 @@ export function buildProgram(io: CliIo, version: string): Command {
     .option('--fail-on-discrepancy', 'exit 3 when the run finds gaps, out-of-authority keys, duplicates or bad rows')
     .option('--generate-data', 'write mock data for every configured source, then run on it')
     .option('--force', "with --generate-data: also overwrite source files that are not KeySync's own mock data")
-    .option('--into <file.db>', 'with --generate-data: write the systems as tables into this SQLite file (and a config reading them)')
+    .option('--into <file.db|url>', 'with --generate-data: write the systems as tables into this SQLite file or PostgreSQL database (postgres://user@host/db; password from PGPASSWORD or ~/.pgpass), and a config reading them')
     .addOption(new Option('--scenario <name>', 'mock-data scenario').choices(SCENARIO_NAMES))
     .option('--keys <n>', 'mock data: keys in the authority', wholeNumber('--keys', WHOLE_NUMBERS.mockKeys))
     .option('--seed <n>', 'mock data: random seed', wholeNumber('--seed', WHOLE_NUMBERS.seed))
@@ -74,6 +74,7 @@ export function buildProgram(io: CliIo, version: string): Command {
 Examples:
   keysync --generate-data --scenario drift --keys 10000   mock data, then a run
   keysync --generate-data --into data/mock.db             mock data as SQLite tables, then a run
+  keysync --generate-data --into postgres://me@db/demo    mock data as PostgreSQL tables, then a run
   keysync -c ./keysync-config.yaml --dry-run               see what a run would do
   keysync registry list --status proposed                  what awaits review
   keysync approve CUST-0001234 --actor ana                 approve a master key

@@ -6,7 +6,12 @@ export const TEMPLATE_SYSTEMS = ['A', 'B', 'C', 'D', 'E'] as const;
  * write: CSV sources, or with `sqliteFile` (`--generate-data --into`) one table per system in
  * that SQLite file (a path relative to the config's folder).
  */
-export function configTemplate(scenario = 'normal', keysPerSystem = 1000, seed = 42, sqliteFile?: string): string {
+export function configTemplate(scenario?: string, keysPerSystem?: number, seed?: number, sqliteFile?: string): string {
+  return configTemplateWithSources(sqliteFile === undefined ? csvSources : sqliteSources(sqliteFile), scenario, keysPerSystem, seed);
+}
+
+/** The template with `sources`, a commented `sources:` section (mock data in a database server: mock/generate.ts). */
+export function configTemplateWithSources(sources: string, scenario = 'normal', keysPerSystem = 1000, seed = 42): string {
   return `# KeySync configuration. Relative paths resolve against this file's folder.
 # Every key is optional; apart from simulation, the values below are the defaults.
 # Schema: @keysync/sdk/schema.json (sdk/schema/keysync-config.schema.json)
@@ -14,7 +19,7 @@ export function configTemplate(scenario = 'normal', keysPerSystem = 1000, seed =
 # The authoritative system: keys elsewhere that it lacks are "out of authority".
 authority: A
 
-${sqliteFile === undefined ? csvSources : sqliteSources(sqliteFile)}
+${sources}
 
 # Applied in this order: trim, upper-case, runs of space/_/- become one delimiter,
 # drop every other non-alphanumeric character, left-pad standalone numbers.

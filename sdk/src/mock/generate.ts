@@ -1,13 +1,13 @@
 /**
  * Synthetic data sets (docs/behaviour.md §8): one CSV per configured source, or with `into`
- * one table per system in a SQLite file, deterministic per seed.
+ * one table per system in a SQLite file or a PostgreSQL database, deterministic per seed.
  * Writes a commented keysync-config.yaml first when the folder has none. It never
  * overwrites a file it did not write itself (see manifest.ts) unless told to with `force`.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CONFIG_FILE_NAME, loadConfig, parseConfigText, type KeySyncConfig } from '../config/load.js';
-import { configTemplate } from '../config/template.js';
+import { configTemplate, configTemplateWithSources, TEMPLATE_SYSTEMS } from '../config/template.js';
 import type { SourceConfig } from '../config/schema.js';
 import { KeySyncError } from '../errors.js';
 import { writeChunksAtomically, writeFileAtomically } from '../io/atomic-file.js';
@@ -17,6 +17,7 @@ import { planKeys, type KeyPlan } from './key-plan.js';
 import { MATCH_TRUTH_NAME, matchTruthText, planMatchVariants, type MatchVariants } from './match-variants.js';
 import { isAbsentOrOwnMockOutput, recordMockOutput } from './manifest.js';
 import { createRandom, type Random } from './random.js';
+import { MOCK_SCHEMA, postgresMockSourcesYaml, writeSystemsToPostgres } from './postgres-output.js';
 import { systemRows } from './rows.js';
 import { writeSystemsDatabase } from './sqlite-output.js';
 import { FAILURE_INJECTIONS, SCENARIOS, type FailureInjection, type Scenario } from './scenarios.js';
@@ -40,9 +41,10 @@ export interface MockDataOptions {
   readonly force?: boolean;
   /**
    * Write the systems as tables (`A` … with columns id, key, last_seen_at, system, status) into
-   * this SQLite file (relative to the config's folder) instead of CSV files. A config is
-   * written that reads them when there is none; an existing config must already list every
-   * system as a `sqlite` table in that file.
+   * this SQLite file (relative to the config's folder), or with a `postgres://` URL into the
+   * schema `keysync_mock` of that database, instead of CSV files. A config is written that
+   * reads them when there is none (its URL without the password: a run finds it in PGPASSWORD
+   * or ~/.pgpass); an existing config must already list every system as such a table.
    */
   readonly into?: string;
 }
@@ -83,7 +85,7 @@ export function filesMockDataWouldOverwrite(options: Pick<MockDataOptions, 'dir'
  */
 export async function generateMockData(options: MockDataOptions): Promise<MockDataResult> {
   const { configPath, template, config } = configFor(options);
-  const into = options.into === undefined ? impliedInto(config) : intoFile(options.into, config);
+  const into = options.into === undefined ? impliedInto(config) : intoTarget(options.into, config);
   const foreign = options.force ? [] : foreignSourceFiles(config);
   if (foreign.length) {
     throw new KeySyncError(
@@ -116,15 +118,17 @@ export async function generateMockData(options: MockDataOptions): Promise<MockDa
 
   const generated = systems.map((system) => {
     const source = config.values.sources.get(system)!;
-    // impliedInto/intoFile refused every source that is not a file (CSV, or SQLite with `into`).
-    const file = sourceFileOf(config, source)!;
+    // impliedInto/intoTarget refused every source that is not a file (CSV, or SQLite with
+    // `into`) or a mock table in PostgreSQL, which is named by where it is.
+    const file = sourceFileOf(config, source) ?? `${withoutPassword(into!)} table ${MOCK_SCHEMA}.${system}`;
     const ids = systemKeyIds(plan, system, authority, downstream, variants);
     const extra = variants?.extraRows.get(system) ?? [];
     const lines = systemLines(system, ids, random, { failures, downstream, keyWidth, extra });
     if (!into) writeSystemFile(file, lines, `${source.key_column},last_seen_at,system,status`);
     return { system, file, lines, rows: lines?.length ?? 0, keys: ids.length + extra.length };
   });
-  if (into) await writeSystemsDatabase(into, generated.map(({ system, lines }) => ({ table: system, lines: lines ?? [] })));
+  const tables = generated.map(({ system, lines }) => ({ table: system, lines: lines ?? [] }));
+  if (into !== undefined) await (isPostgresUrl(into) ? writeSystemsToPostgres(into, tables) : writeSystemsDatabase(into, tables));
   const files = generated.map(({ lines: _lines, ...file }) => file);
   const shares = SCENARIOS[scenario];
   const expected = {
@@ -139,13 +143,14 @@ export async function generateMockData(options: MockDataOptions): Promise<MockDa
     plan,
     shares,
     failures: [...failures],
-    systems: files.map(({ system, file, keys: systemKeys, rows }) => ({ system, file: path.relative(path.dirname(statsFile), file), keys: systemKeys, rows })),
+    systems: files.map(({ system, file, keys: systemKeys, rows }) => ({ system, file: into !== undefined && isPostgresUrl(into) ? file : path.relative(path.dirname(statsFile), file), keys: systemKeys, rows })),
     plannedMatchRates: { overall: expected.overallMatchRate, perSystem: expected.systemMatchRate },
   });
   writeChunksAtomically(statsFile, [stats], { replace: true });
   const truthFile = variants ? truthFileOf(config) : null;
   if (variants && truthFile) writeChunksAtomically(truthFile, [matchTruthText(variants.truth)], { replace: true });
-  recordMockOutput([...new Set([...files.map((file) => file.file), statsFile, ...(truthFile ? [truthFile] : [])])]);
+  const written = into !== undefined && isPostgresUrl(into) ? [] : files.map((file) => file.file);
+  recordMockOutput([...new Set([...written, statsFile, ...(truthFile ? [truthFile] : [])])]);
   return { configPath, configWritten, scenario, seed, files: files.map(({ system, file, rows }) => ({ system, file, rows })), statsFile, truthFile, expected };
 }
 
@@ -157,9 +162,19 @@ function configFor(options: Pick<MockDataOptions, 'dir' | 'configPath' | 'scenar
 } {
   const configPath = path.resolve(options.configPath ?? path.join(options.dir, CONFIG_FILE_NAME));
   if (existsSync(configPath)) return { configPath, template: undefined, config: loadConfig(configPath) };
-  const sqliteFile = options.into === undefined ? undefined : path.relative(path.dirname(configPath), path.resolve(path.dirname(configPath), options.into));
-  const template = configTemplate(options.scenario, options.keys, options.seed, sqliteFile && `./${sqliteFile.split(path.sep).join('/')}`);
+  const template = templateFor(options, configPath);
   return { configPath, template, config: { file: configPath, baseDir: path.dirname(configPath), ...parseConfigText(template, configPath) } };
+}
+
+/** The config written when there is none: CSV sources, or the tables `into` names. */
+function templateFor(options: Pick<MockDataOptions, 'scenario' | 'keys' | 'seed' | 'into'>, configPath: string): string {
+  if (options.into !== undefined && isPostgresUrl(options.into)) {
+    const sources = postgresMockSourcesYaml(options.into, TEMPLATE_SYSTEMS).trimEnd();
+    const comment = '# Every system, in the order reports list them. Each is a table of mock data in PostgreSQL;\n# the password comes from PGPASSWORD or ~/.pgpass (or write ${VAR} into the URL).';
+    return configTemplateWithSources(`${comment}\n${sources}`, options.scenario, options.keys, options.seed);
+  }
+  const sqliteFile = options.into === undefined ? undefined : path.relative(path.dirname(configPath), path.resolve(path.dirname(configPath), options.into));
+  return configTemplate(options.scenario, options.keys, options.seed, sqliteFile && `./${sqliteFile.split(path.sep).join('/')}`);
 }
 
 /** The files generating would overwrite (the sources and the stats file) that are not provably its own. */
@@ -229,17 +244,38 @@ function impliedInto(config: KeySyncConfig): string | undefined {
   const other = sources.find(([, source]) => source.type !== 'csv')!;
   throw new KeySyncError('MOCK_OPTIONS', 'usage', `Mock data goes into CSV files or into SQLite tables named after their systems in one file; source ${other[0]} is a ${other[1].type} source.`, {
     file: config.file ?? undefined,
-    remedy: 'generate mock data in a folder without keysync-config.yaml, or with --into <file.db>',
+    remedy: 'generate mock data in a folder without keysync-config.yaml, or with --into <file.db> or --into <postgres url>',
   });
 }
 
+const isPostgresUrl = (into: string) => /^postgres(?:ql)?:\/\//i.test(into);
+
+/** A URL as it may be shown: without its password. */
+function withoutPassword(url: string): string {
+  const shown = new URL(url);
+  shown.password = '';
+  return shown.href;
+}
+
 /**
- * The SQLite file `into` names, resolved; the config's sources must be its tables, one per
- * system, so that the run reads what was generated.
+ * Where `into` sends the tables: a PostgreSQL URL, or a SQLite file, resolved. The config's
+ * sources must be those tables, one per system, so that the run reads what was generated.
  */
-function intoFile(into: string, config: KeySyncConfig): string {
+function intoTarget(into: string, config: KeySyncConfig): string {
+  if (isPostgresUrl(into)) {
+    const strays = [...config.values.sources].filter(([system, source]) => source.type !== 'postgres' || source.table !== `${MOCK_SCHEMA}.${system}`);
+    if (strays.length) {
+      throw new KeySyncError('MOCK_OPTIONS', 'usage', `The config's sources ${strays.map(([system]) => system).join(', ')} are not PostgreSQL tables ${MOCK_SCHEMA}.<system>, so a run would not read the mock data.`, {
+        file: config.file ?? undefined,
+        remedy: `use a folder without keysync-config.yaml (one that reads the tables is written), or make each source { type: postgres, url: …, table: ${MOCK_SCHEMA}.<system> }`,
+      });
+    }
+    return into;
+  }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(into)) {
-    throw new KeySyncError('MOCK_OPTIONS', 'usage', `--into ${into} is a URL; mock data goes into a SQLite file here.`, { remedy: 'pass a file name such as data/mock.db' });
+    throw new KeySyncError('MOCK_OPTIONS', 'usage', `--into ${withoutPassword(into)} is a URL that is not PostgreSQL; mock data goes into a SQLite file or a PostgreSQL database.`, {
+      remedy: 'pass a file name such as data/mock.db, or a postgres:// URL',
+    });
   }
   const file = path.resolve(config.baseDir, into);
   const strays = [...config.values.sources].filter(([system, source]) => source.type !== 'sqlite' || path.resolve(config.baseDir, source.path) !== file || source.table !== system);

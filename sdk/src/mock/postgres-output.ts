@@ -10,23 +10,15 @@
  * schema and marks it with a comment, and refuses a `keysync_mock` schema without that mark.
  * pg is loaded on first use, as the source types do.
  */
-import { parse } from 'csv-parse/sync';
 import { KeySyncError } from '../errors.js';
+import { fieldsOf, MOCK_COLUMNS, type MockTable } from './table-fields.js';
 
 export const MOCK_SCHEMA = 'keysync_mock';
 const MARK = 'KeySync mock data: keysync --generate-data replaces this schema';
-const COLUMNS = ['key', 'last_seen_at', 'system', 'status'] as const;
 /** Rows per INSERT … SELECT FROM unnest(…): one array parameter per column, so no parameter cap applies. */
 const ROWS_PER_INSERT = 50_000;
 
-export interface PostgresMockTable {
-  /** The system, which names the table. */
-  readonly table: string;
-  /** Its generated CSV data lines (no header). */
-  readonly lines: readonly string[];
-}
-
-export async function writeSystemsToPostgres(url: string, tables: readonly PostgresMockTable[]): Promise<void> {
+export async function writeSystemsToPostgres(url: string, tables: readonly MockTable[]): Promise<void> {
   const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString: url, application_name: 'keysync-mock' });
   client.on('error', () => undefined);
@@ -44,13 +36,13 @@ export async function writeSystemsToPostgres(url: string, tables: readonly Postg
     await client.query(`COMMENT ON SCHEMA ${MOCK_SCHEMA} IS ${pg.escapeLiteral(MARK)}`);
     for (const { table, lines } of tables) {
       const name = `${MOCK_SCHEMA}.${pg.escapeIdentifier(table)}`;
-      await client.query(`CREATE TABLE ${name} (id integer PRIMARY KEY, ${COLUMNS.map((column) => `${column} text`).join(', ')})`);
+      await client.query(`CREATE TABLE ${name} (id integer PRIMARY KEY, ${MOCK_COLUMNS.map((column) => `${column} text`).join(', ')})`);
       for (let start = 0; start < lines.length; start += ROWS_PER_INSERT) {
         const batch = lines.slice(start, start + ROWS_PER_INSERT);
         const ids = batch.map((_, i) => start + i + 1);
-        const columns: (string | null)[][] = COLUMNS.map(() => []);
+        const columns: (string | null)[][] = MOCK_COLUMNS.map(() => []);
         for (const line of batch) fieldsOf(line).forEach((field, c) => columns[c]!.push(field));
-        await client.query(`INSERT INTO ${name} SELECT * FROM unnest($1::int[], ${COLUMNS.map((_, c) => `$${c + 2}::text[]`).join(', ')})`, [ids, ...columns]);
+        await client.query(`INSERT INTO ${name} SELECT * FROM unnest($1::int[], ${MOCK_COLUMNS.map((_, c) => `$${c + 2}::text[]`).join(', ')})`, [ids, ...columns]);
       }
     }
     await client.query('COMMIT');
@@ -73,15 +65,4 @@ export function postgresMockSourcesYaml(url: string, systems: readonly string[])
     lines.push(`  ${system}:`, '    type: postgres', `    url: ${JSON.stringify(withoutPassword.href)}`, `    table: ${JSON.stringify(`${MOCK_SCHEMA}.${system}`)}`, '    key_column: key');
   }
   return `${lines.join('\n')}\n`;
-}
-
-/** A generated line's four fields; missing ones (and every one of an unparseable line) NULL. */
-function fieldsOf(line: string): (string | null)[] {
-  let fields: string[] = [];
-  try {
-    fields = (parse(line, { relax_column_count: true, relax_quotes: true }) as string[][])[0] ?? [];
-  } catch {
-    // Unparseable: no field is trustworthy.
-  }
-  return COLUMNS.map((_column, index) => fields[index] ?? null);
 }

@@ -7,14 +7,7 @@
  */
 import { renameSync, rmSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { parse } from 'csv-parse/sync';
-
-export interface MockTable {
-  readonly table: string;
-  readonly lines: readonly string[];
-}
-
-const COLUMNS = ['key', 'last_seen_at', 'system', 'status'] as const;
+import { fieldsOf, MOCK_COLUMNS, type MockTable } from './table-fields.js';
 
 export async function writeSystemsDatabase(file: string, tables: readonly MockTable[]): Promise<void> {
   // Loaded on first use: only --into needs it.
@@ -27,8 +20,8 @@ export async function writeSystemsDatabase(file: string, tables: readonly MockTa
     db.transaction(() => {
       for (const { table, lines } of tables) {
         const name = `"${table.replace(/"/g, '""')}"`;
-        db.exec(`CREATE TABLE ${name} (id INTEGER PRIMARY KEY, ${COLUMNS.map((column) => `${column} TEXT`).join(', ')})`);
-        const insert = db.prepare(`INSERT INTO ${name} (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`);
+        db.exec(`CREATE TABLE ${name} (id INTEGER PRIMARY KEY, ${MOCK_COLUMNS.map((column) => `${column} TEXT`).join(', ')})`);
+        const insert = db.prepare(`INSERT INTO ${name} (${MOCK_COLUMNS.join(', ')}) VALUES (${MOCK_COLUMNS.map(() => '?').join(', ')})`);
         for (const line of lines) insert.run(...fieldsOf(line));
       }
     })();
@@ -39,15 +32,4 @@ export async function writeSystemsDatabase(file: string, tables: readonly MockTa
     rmSync(temporary, { force: true });
     throw error;
   }
-}
-
-/** A generated line's four fields; missing ones (and every one of an unparseable line) NULL. */
-function fieldsOf(line: string): (string | null)[] {
-  let fields: string[] = [];
-  try {
-    fields = (parse(line, { relax_column_count: true, relax_quotes: true }) as string[][])[0] ?? [];
-  } catch {
-    // Unparseable: no field is trustworthy.
-  }
-  return COLUMNS.map((_column, index) => fields[index] ?? null);
 }

@@ -61,7 +61,9 @@ function asUser(user: string, command: string, args: readonly string[]): [string
 }
 
 function ownedTempDir(prefix: string, user: string): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  // As root the folder goes in /tmp itself: the server's user must reach it, and a private
+  // TMPDIR (the editor test host sets one, mode 700) would shut it out.
+  const dir = mkdtempSync(path.join(asRoot ? '/tmp' : os.tmpdir(), prefix));
   if (asRoot) {
     const uid = Number(spawnSync('id', ['-u', user], { encoding: 'utf8' }).stdout);
     const gid = Number(spawnSync('id', ['-g', user], { encoding: 'utf8' }).stdout);

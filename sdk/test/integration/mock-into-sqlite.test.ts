@@ -49,14 +49,15 @@ describe('mock data into a SQLite file', function () {
     assert.equal(summaryOf(again.stdout).summary.systems[0]!.keys, 100);
   });
 
-  it('refuses a config whose sources are not tables in that file, and a URL', async () => {
+  it('refuses a config whose sources are not tables in that file, and a URL other than PostgreSQL', async () => {
     const workspace = fresh();
     writeFileSync(workspace.config, 'sources:\n  A: { path: ./input/A.csv }\nlogging: { file: null }\n');
     const refused = await runCli(['-c', workspace.config, '--generate-data', '--into', 'data/mock.db']);
     assert.equal(refused.code, 2, refused.stderr);
     assert.match(refused.stderr, /sources A are not tables named after their system in data\/mock\.db/);
-    const url = await runCli(['-c', fresh().config, '--generate-data', '--into', 'postgres://localhost/x']);
+    const url = await runCli(['-c', fresh().config, '--generate-data', '--into', 'mysql://me:secret@localhost/x']);
     assert.equal(url.code, 2, url.stderr);
-    assert.match(url.stderr, /is a URL; mock data goes into a SQLite file here/);
+    assert.match(url.stderr, /mysql:\/\/me@localhost\/x is a URL that is not PostgreSQL; mock data goes into a SQLite file or a PostgreSQL database/);
+    assert.doesNotMatch(url.stderr, /secret/);
   });
 });

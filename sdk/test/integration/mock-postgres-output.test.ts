@@ -1,8 +1,13 @@
-/** Mock data as PostgreSQL tables: the generated lines as rows, read back through the postgres source type, and only its own schema replaced. */
+/**
+ * Mock data as PostgreSQL tables: the generated lines as rows, read back through the postgres
+ * source type, only its own schema replaced, and `keysync --generate-data --into <url>` whose
+ * run on the tables matches the CSV run of the same seed, with no password in the config.
+ */
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parse } from 'yaml';
+import { runCli } from '../helpers/cli.js';
 import { postgresSourceSchema } from '../../src/config/database-sources.js';
 import { generateMockData } from '../../src/mock/generate.js';
 import { postgresMockSourcesYaml, writeSystemsToPostgres } from '../../src/mock/postgres-output.js';
@@ -18,7 +23,7 @@ describe('mock data into PostgreSQL', function () {
 
   before(async function () {
     server = await testServer('postgres', this);
-    await postgresAdmin(server, 'postgres', ['create database mock_target', 'grant create on database mock_target to keysync_reader']);
+    await postgresAdmin(server, 'postgres', ['create database mock_target', 'grant create on database mock_target to keysync_reader', 'create database mock_cli']);
     workspace = tempWorkspace();
     writeFileSync(workspace.config, 'logging: { file: null }\n');
   });
@@ -55,5 +60,38 @@ describe('mock data into PostgreSQL', function () {
     await postgresAdmin(server, 'mock_target', ["comment on schema keysync_mock is 'someone else''s'"]);
     await assert.rejects(writeSystemsToPostgres(server.url(server.admin, 'mock_target'), tables), { code: 'MOCK_DATA_WOULD_OVERWRITE' });
     assert.equal(await count(), tables[0]!.lines.length);
+  });
+
+  it('keysync --generate-data --into <url>: a config reading the tables, without the password; the run matches the CSV run of the same seed', async () => {
+    type Summary = { summary: { totals: object; systems: { system: string; keys: number; rows: number; badRows: number }[] } };
+    const figures = (stdout: string) => {
+      const { summary } = JSON.parse(stdout) as Summary;
+      return { totals: summary.totals, systems: summary.systems.map(({ system, keys, rows, badRows }) => ({ system, keys, rows, badRows })) };
+    };
+    const inPostgres = tempWorkspace();
+    const inCsv = tempWorkspace();
+    try {
+      // The password only in the URL given: the written config must not keep it, and the run finds it in PGPASSWORD.
+      const args = ['--generate-data', '--keys', '300', '--seed', '7', '--json'];
+      const generated = await runCli(['-c', inPostgres.config, ...args, '--into', server.url(server.admin, 'mock_cli')], { env: { PGPASSWORD: server.admin.password } });
+      assert.equal(generated.code, 0, generated.stderr);
+      const config = readFileSync(inPostgres.config, 'utf8');
+      assert.match(config, /type: postgres/);
+      assert.match(config, new RegExp(`url: "postgres://${server.admin.user}@127\\.0\\.0\\.1:${server.port}/mock_cli"`));
+      for (const form of [server.admin.password, encodeURIComponent(server.admin.password)]) {
+        assert.ok(![config, generated.stdout, generated.stderr].some((text) => text.includes(form)), 'no password written');
+      }
+      const fromCsv = await runCli(['-c', inCsv.config, ...args]);
+      assert.equal(fromCsv.code, 0, fromCsv.stderr);
+      assert.deepEqual(figures(generated.stdout), figures(fromCsv.stdout));
+
+      // A run of the written config on its own reads the same tables.
+      const run = await runCli(['-c', inPostgres.config, '--json'], { env: { PGPASSWORD: server.admin.password } });
+      assert.equal(run.code, 0, run.stderr);
+      assert.deepEqual(figures(run.stdout).systems, figures(fromCsv.stdout).systems);
+    } finally {
+      inPostgres.remove();
+      inCsv.remove();
+    }
   });
 });

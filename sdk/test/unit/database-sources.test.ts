@@ -5,13 +5,13 @@ import { mysqlSourceSchema, postgresSourceSchema } from '../../src/config/databa
 import { isKeySyncError } from '../../src/errors.js';
 import { expandVariables } from '../../src/sources/database/expand-variables.js';
 import { quoteIdentifier, splitQualifiedName } from '../../src/sources/database/identifiers.js';
-import { formatKeyLocator, keyLocator, keyLocatorValues, parseKeyLocator } from '../../src/sources/database/locator-text.js';
+import { formatKeyLocator, keyLocator, keyLocatorValues, parseKeyLocator } from '../../src/sources/key-locator.js';
 import { redact, targetLocation } from '../../src/sources/database/database-target.js';
-import { checkSingleSelect } from '../../src/sources/database/single-select.js';
+import { checkSingleSelect, type SqlDialect } from '../../src/sources/single-select.js';
 import { REPO_ROOT } from '../helpers/workspace.js';
 
-describe('database sources: the single-SELECT check', () => {
-  const accepted: [string, 'postgres' | 'mysql', string][] = [
+describe('database sources: the single-SELECT check (every database type)', () => {
+  const accepted: [string, SqlDialect, string][] = [
     ['select key from t', 'postgres', 'select key from t'],
     ['  SELECT key FROM t ;  ', 'postgres', 'SELECT key FROM t'],
     ['with a as (select 1 as key) select key from a;;', 'postgres', 'with a as (select 1 as key) select key from a'],
@@ -27,12 +27,17 @@ describe('database sources: the single-SELECT check', () => {
     ["select 'a\\'; delete' as `key` # ; drop", 'mysql', "select 'a\\'; delete' as `key`"],
     ['select `update;` from t', 'mysql', 'select `update;` from t'],
     ['(select 1)', 'postgres', '(select 1)'],
+    // SQLite: [brackets] quote a name; a backslash escapes nothing.
+    ["SELECT ';' AS key -- ; drop\n FROM t;", 'sqlite', "SELECT ';' AS key -- ; drop\n FROM t"],
+    ['select [update;] from t', 'sqlite', 'select [update;] from t'],
+    ["select 'a\\' as key", 'sqlite', "select 'a\\' as key"],
+    ['WITH x AS (SELECT 1) SELECT * FROM x', 'sqlite', 'WITH x AS (SELECT 1) SELECT * FROM x'],
   ];
   for (const [sql, dialect, kept] of accepted) {
     it(`accepts ${JSON.stringify(sql)} (${dialect})`, () => assert.deepEqual(checkSingleSelect(sql, dialect), { ok: true, sql: kept }));
   }
 
-  const refused: [string, 'postgres' | 'mysql', RegExp][] = [
+  const refused: [string, SqlDialect, RegExp][] = [
     ['select 1; select 2', 'postgres', /more than one statement/],
     ['delete from t', 'postgres', /starts with DELETE/],
     ['insert into t values (1)', 'mysql', /starts with INSERT/],
@@ -50,6 +55,11 @@ describe('database sources: the single-SELECT check', () => {
     ['explain analyze delete from t', 'postgres', /starts with EXPLAIN/],
     ['call p()', 'mysql', /starts with CALL/],
     ['select 1 ; ; drop table t', 'postgres', /more than one statement/],
+    ['SELECT 1; DROP TABLE t', 'sqlite', /more than one statement/],
+    ['/* hi */ update t set a = 1', 'sqlite', /starts with UPDATE, not SELECT, WITH or VALUES/],
+    ['table t', 'sqlite', /starts with TABLE/],
+    ['select [open', 'sqlite', /\[ quote is not closed/],
+    ['with d as (delete from t returning *) select * from d', 'sqlite', /contains DELETE/],
   ];
   for (const [sql, dialect, reason] of refused) {
     it(`refuses ${JSON.stringify(sql)} (${dialect})`, () => {

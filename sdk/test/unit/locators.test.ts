@@ -12,14 +12,14 @@ describe('row locators in the KeyIndex and snapshots', () => {
     ['K-2', 'k-2', 'cust-2'],
     ['K-3', 'K-3', -4],
     ['K-4', 'K-4', 2 ** 40],
-    ['K-2', 'K 2', '["a",1]'],
+    ['K-2', 'K 2', 'region=EU,id=1'],
     ['K-5', 'K-5', 0],
   ];
 
   const sightings = (index: KeyIndex) => [...index.keys()].sort().map((key) => [key, index.sightings(key).map(({ raw, line }) => [raw, line])]);
   const expected = [
     ['K-1', [['K-1', 7]]],
-    ['K-2', [['k-2', 'cust-2'], ['K 2', '["a",1]']]],
+    ['K-2', [['k-2', 'cust-2'], ['K 2', 'region=EU,id=1']]],
     ['K-3', [['K-3', -4]]],
     ['K-4', [['K-4', 2 ** 40]]],
     ['K-5', [['K-5', 0]]],

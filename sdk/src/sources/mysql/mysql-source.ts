@@ -14,10 +14,10 @@ import { cancelledError, throwIfAborted } from '../../errors.js';
 import type { RowLocator, RowSink, ScanOptions, SourceContext, SourceReader, SourceType } from '../source-type.js';
 import { databaseSourceError, targetLocation } from '../database/database-target.js';
 import { quoteIdentifier, quoteQualifiedName, splitQualifiedName } from '../database/identifiers.js';
-import { keyLocator, keyLocatorValues } from '../database/locator-text.js';
+import { keyLocator, keyLocatorValues } from '../key-locator.js';
 import { hashRows } from '../database/result-hash.js';
 import { feedSink } from '../database/sink-failure.js';
-import { checkSingleSelect } from '../database/single-select.js';
+import { checkSingleSelect } from '../single-select.js';
 import { mysqlEndpoint, runQuery, withReadOnlySession, type MysqlEndpoint, type SessionOptions } from './mysql-session.js';
 
 /** Rows mysql2 buffers ahead of the sink before it pauses the socket. */

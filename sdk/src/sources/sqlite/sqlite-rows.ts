@@ -2,6 +2,7 @@
  * Pure parts of the sqlite type: which locator a table's rows get, and how a value prints.
  * (See sqlite-type.ts for the rules.)
  */
+import { keyLocator, keyLocatorValues } from '../key-locator.js';
 import type { RowLocator } from '../source-type.js';
 import type { Row } from './sqlite-file.js';
 
@@ -23,36 +24,19 @@ export interface TableLocator {
 export function tableLocator(shape: TableShape): TableLocator {
   const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
   if (shape.kind === 'view') return { select: '', read: (_row, number) => number, where: () => undefined };
-  if (shape.primaryKey.length === 0) {
-    return {
-      select: ', rowid AS l0',
-      read: (row) => locatorValue(row.l0),
-      where: (locator) => ({ sql: 'rowid = ?', parameters: [locator] }),
-    };
-  }
-  if (shape.primaryKey.length === 1) {
-    return {
-      select: `, ${quote(shape.primaryKey[0]!)} AS l0`,
-      read: (row) => locatorValue(row.l0),
-      where: (locator) => ({ sql: `${quote(shape.primaryKey[0]!)} = ?`, parameters: [locator] }),
-    };
-  }
+  // Without a primary key, the rowid (always an integer) stands for one.
+  const columns = shape.primaryKey.length ? shape.primaryKey : ['rowid'];
+  const expressions = shape.primaryKey.length ? shape.primaryKey.map(quote) : ['rowid'];
+  const integerKey = columns.length === 1;
   return {
-    select: shape.primaryKey.map((column, index) => `, ${quote(column)} AS l${index}`).join(''),
-    read: (row) => JSON.stringify(shape.primaryKey.map((_column, index) => columnText(row[`l${index}`]))),
+    select: expressions.map((expression, index) => `, ${expression} AS l${index}`).join(''),
+    // SQLite types each value, not the column: a one-column key is a number only where this row's value is an integer.
+    read: (row) => keyLocator(columns, columns.map((_column, index) => columnText(row[`l${index}`])), integerKey && (typeof row.l0 === 'number' || typeof row.l0 === 'bigint')),
     where: (locator) => {
-      const values = typeof locator === 'string' ? (JSON.parse(locator) as unknown[]) : [];
-      if (!Array.isArray(values) || values.length !== shape.primaryKey.length) return undefined;
-      return { sql: shape.primaryKey.map((column) => `${quote(column)} = ?`).join(' AND '), parameters: values };
+      const values = keyLocatorValues(locator, columns, integerKey);
+      return values && { sql: expressions.map((expression) => `${expression} = ?`).join(' AND '), parameters: values };
     },
   };
-}
-
-/** A key value as a locator: an integer stays a number where JavaScript holds it exactly. */
-function locatorValue(value: unknown): RowLocator {
-  if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
-  if (typeof value === 'bigint' && value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)) return Number(value);
-  return columnText(value) ?? 'NULL';
 }
 
 /** A value as text, the way SQLite's CAST(… AS TEXT) prints it; a blob in hex (X'…'); NULL as null. */

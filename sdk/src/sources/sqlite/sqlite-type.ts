@@ -2,9 +2,9 @@
  * The `sqlite` source type (docs/behaviour.md §2): a table, view or SELECT in a SQLite file,
  * opened read-only. Keys are read as `CAST(key AS TEXT)` gives them (an integer as its
  * digits, a real as SQLite prints it, NULL as no key). Locators:
- * - a table with a one-column primary key: that key's value (an INTEGER PRIMARY KEY is the rowid);
- * - a table with a composite primary key: its values as a JSON array;
- * - a table without one: its rowid (a WITHOUT ROWID table always has a primary key);
+ * - a table: its primary key as every database type gives it (key-locator.ts): an integer
+ *   value is the number (an INTEGER PRIMARY KEY is the rowid), any other `code=X-1`,
+ *   `region=EU,id=1`; without a primary key its rowid (a WITHOUT ROWID table always has one);
  * - a view or a query: the 1-based row number.
  * The fingerprint is the file's, as for a CSV: any write to the file changes it.
  */
@@ -13,7 +13,7 @@ import type { SourceConfigOf } from '../../config/schema.js';
 import { cancelledError, KeySyncError } from '../../errors.js';
 import { statFingerprint } from '../file-fingerprint.js';
 import { assertRegularFile } from '../read-file.js';
-import { assertSingleSelect } from '../select-only.js';
+import { checkSingleSelect } from '../single-select.js';
 import type { RowLocator, RowSink, ScanOptions, SourceContext, SourceReader, SourceType } from '../source-type.js';
 import { openReadonlySqlite, type ReadonlySqlite, type Row } from './sqlite-file.js';
 import { columnText, tableLocator, type TableShape } from './sqlite-rows.js';
@@ -76,7 +76,7 @@ class SqliteReader implements SourceReader {
         row = where ? this.run(() => db.all(`SELECT * FROM ${quote(this.config.table!)} WHERE ${where.sql} LIMIT 1`, where.parameters))[0] : undefined;
         if (!where && typeof locator === 'number') row = this.nthRow(db, `SELECT * FROM ${quote(this.config.table)}`, locator);
       } else {
-        if (typeof locator === 'number') row = this.nthRow(db, this.config.query!, locator);
+        if (typeof locator === 'number') row = this.nthRow(db, this.checkedQuery(), locator);
       }
       return row && new Map(Object.entries(row).map(([column, value]) => [column, columnText(value)]));
     });
@@ -85,15 +85,24 @@ class SqliteReader implements SourceReader {
   /** A view's or query's row by number: on demand, one row, so skipping to it is fine here. */
   private nthRow(db: ReadonlySqlite, select: string, number: number): Row | undefined {
     if (!Number.isInteger(number) || number < 1) return undefined;
-    return this.run(() => db.all(`SELECT * FROM (${stripSemicolon(select)}) LIMIT 1 OFFSET ?`, [number - 1]))[0];
+    return this.run(() => db.all(`SELECT * FROM (${select}) LIMIT 1 OFFSET ?`, [number - 1]))[0];
+  }
+
+  /** The source's query without its trailing `;`; SOURCE_QUERY_REFUSED, before it runs, when it is not one SELECT. */
+  private checkedQuery(): string {
+    const check = checkSingleSelect(this.config.query!, 'sqlite');
+    if (check.ok) return check.sql;
+    throw new KeySyncError('SOURCE_QUERY_REFUSED', 'input', `The query of system ${this.system} is not a single SELECT: ${check.reason}; it was not run.`, {
+      file: this.location,
+      remedy: `write one SELECT statement as sources.${this.system}.query, or name a table with sources.${this.system}.table`,
+    });
   }
 
   /** The statement reading the key (and locator) of every row, checked before it runs. */
   private keyQuery(db: ReadonlySqlite): { sql: string; locate: (row: Row, number: number) => RowLocator } {
     const key = quote(this.config.key_column.trim());
     if (this.config.query !== undefined) {
-      assertSingleSelect(this.config.query, this.system, this.location);
-      const sql = `SELECT CAST(${key} AS TEXT) AS k FROM (${stripSemicolon(this.config.query)})`;
+      const sql = `SELECT CAST(${key} AS TEXT) AS k FROM (${this.checkedQuery()})`;
       return { sql, locate: (_row, number) => number };
     }
     const table = this.config.table!;
@@ -191,8 +200,4 @@ class SqliteReader implements SourceReader {
 /** An identifier in double quotes, its own double quotes doubled: any table or column name is safe. */
 export function quote(identifier: string): string {
   return `"${identifier.replace(/"/g, '""')}"`;
-}
-
-function stripSemicolon(query: string): string {
-  return query.trim().replace(/;\s*$/, '');
 }

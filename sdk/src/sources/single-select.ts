@@ -1,14 +1,20 @@
 /**
  * A source's `query` (and `fingerprint_query`) must be one SELECT, checked before anything is
- * sent to the server (docs/database-sources.md). It runs in a READ ONLY transaction as well,
- * so this check is the first of two guards, not the only one: it reads the text the way the
- * server will (comments, quoted strings and identifiers, PostgreSQL's dollar quotes), and then
- * asks for one statement, starting with SELECT, WITH, VALUES or TABLE, with no word that
- * writes or locks outside quotes.
+ * run, for every database type (docs/database-sources.md, docs/behaviour.md §2). It runs
+ * read-only as well (a READ ONLY transaction, a SQLite file opened read-only), so this check
+ * is the first of two guards, not the only one: it reads the text the way the engine will
+ * (comments, quoted strings and identifiers, PostgreSQL's dollar quotes, SQLite's [brackets]),
+ * and then asks for one statement, starting with SELECT, WITH, VALUES or (not in SQLite)
+ * TABLE, with no word that writes or locks outside quotes.
  */
-export type SqlDialect = 'postgres' | 'mysql';
+export type SqlDialect = 'postgres' | 'mysql' | 'sqlite';
 
-const FIRST_WORDS = new Set(['SELECT', 'WITH', 'VALUES', 'TABLE']);
+/** SQLite has no TABLE statement. */
+const FIRST_WORDS: Record<SqlDialect, ReadonlySet<string>> = {
+  postgres: new Set(['SELECT', 'WITH', 'VALUES', 'TABLE']),
+  mysql: new Set(['SELECT', 'WITH', 'VALUES', 'TABLE']),
+  sqlite: new Set(['SELECT', 'WITH', 'VALUES']),
+};
 /** Words that make a statement write, lock or create (a data-modifying CTE, SELECT INTO, FOR UPDATE). */
 const WRITING_WORDS = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE', 'INTO', 'CREATE', 'ALTER', 'DROP', 'TRUNCATE', 'GRANT', 'REVOKE', 'COPY', 'CALL', 'LOCK']);
 
@@ -29,8 +35,8 @@ export function checkSingleSelect(sql: string, dialect: SqlDialect): SelectCheck
   const statement = tokens.slice(0, end);
   if (statement.some((token) => token.kind === 'semicolon')) return { ok: false, reason: 'it holds more than one statement (a ";" followed by more SQL)' };
   const first = statement.find((token) => token.kind === 'word');
-  if (!first || !FIRST_WORDS.has(first.text)) {
-    return { ok: false, reason: `it starts with ${first ? first.text : 'no statement'}, not SELECT, WITH, VALUES or TABLE` };
+  if (!first || !FIRST_WORDS[dialect].has(first.text)) {
+    return { ok: false, reason: `it starts with ${first ? first.text : 'no statement'}, not ${[...FIRST_WORDS[dialect]].join(', ').replace(/, (\w+)$/, ' or $1')}` };
   }
   const writing = statement.find((token) => token.kind === 'word' && WRITING_WORDS.has(token.text));
   if (writing) return { ok: false, reason: `it contains ${writing.text}, which writes or locks (a column of that name must be quoted)` };
@@ -77,8 +83,13 @@ function tokenize(sql: string, dialect: SqlDialect): Token[] | string {
       }
       if (depth !== 0) return 'a /* comment is not closed';
       i = j + 1;
+    } else if (dialect === 'sqlite' && char === '[') {
+      const end = sql.indexOf(']', i + 1);
+      if (end < 0) return 'a [ quote is not closed';
+      tokens.push({ kind: 'other', text: sql.slice(i, end + 1), start: i });
+      i = end + 1;
     } else if (char === "'" || char === '"' || char === '`') {
-      // PostgreSQL: backslashes escape only in E'…' strings; MySQL: in every string.
+      // PostgreSQL: backslashes escape only in E'…' strings; MySQL: in every string; SQLite: never.
       const previous = tokens.at(-1);
       const escapeString = previous?.kind === 'word' && previous.text === 'E' && previous.start + 1 === i;
       const backslashes = char !== '`' && (dialect === 'mysql' ? true : char === "'" && escapeString);

@@ -1,11 +1,12 @@
 /**
- * A table row's locator as reports show it: its primary key. A key of one integer column is
- * the number itself (`42`), as a SQLite source gives it, and costs the index no text; any
- * other key is text, `code=X-1` or `id=1,region=EU` (docs/database-sources.md). `%`, `,` and
- * `=` inside a name or value are percent-encoded, so the text reads back into the same columns
- * and values for "open this row".
+ * A table row's locator as reports show it, for every database type (SQLite, PostgreSQL,
+ * MySQL/MariaDB; docs/behaviour.md §2, docs/database-sources.md): its primary key (or row
+ * id). A key of one integer column is the number itself (`42`) and costs the index no text;
+ * any other key is text naming its columns in key order, `code=X-1` or `region=EU,id=1`. `%`,
+ * `,` and `=` inside a name or value are percent-encoded, so the text reads back into the same
+ * columns and values for "open this row".
  */
-import type { RowLocator } from '../source-type.js';
+import type { RowLocator } from './source-type.js';
 
 const ENCODED = /[%,=]/g;
 
