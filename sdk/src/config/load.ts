@@ -271,13 +271,14 @@ function objectShape(schema: unknown, document: Document, where: readonly string
   const unwrapped = unwrap(schema);
   const { options, discriminator } = unwrapped?.def ?? {};
   if (!options || discriminator === undefined) return unwrapped?.def?.shape;
-  // A union on `type`: the member the document's value picks (lower-cased, csv when absent).
+  // A union on `type`: the member the document's value picks (lower-cased), or when it has
+  // none the member whose `type` has a default (csv for a source, sqlite for the database).
   const written = valueAt(document, [...where, discriminator]);
-  const wanted = typeof written === 'string' ? written.toLowerCase() : 'csv';
   for (const option of options) {
     const shape = unwrap(option)?.def?.shape;
-    const literal = unwrap(shape?.[discriminator]) as { def?: { values?: readonly unknown[] } } | undefined;
-    if (literal?.def?.values?.includes(wanted)) return shape;
+    const picked = shape?.[discriminator] as SchemaLike | undefined;
+    const literal = unwrap(picked) as { def?: { values?: readonly unknown[] } } | undefined;
+    if (typeof written === 'string' ? literal?.def?.values?.includes(written.toLowerCase()) : picked?.def?.type === 'default') return shape;
   }
   return undefined;
 }

@@ -76,12 +76,20 @@ const SOURCE_MEMBERS = [csvSourceSchema, sqliteSourceSchema, parquetSourceSchema
  * `type` is lower-cased and defaults to csv before the union picks a member, so that
  * `type: CSV` and a source without `type` both read as CSV, as they did before the union.
  */
-const sourceSchema = z
-  .preprocess((value) => {
+/**
+ * A mapping's `type` lower-cased, or `fallback` when it has none, before a union on `type`
+ * picks its member: `type: CSV` and a mapping without `type` read as they did before the union.
+ */
+function withType(fallback: string) {
+  return (value: unknown) => {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
     const { type } = value as { type?: unknown };
-    return { ...value, type: typeof type === 'string' ? type.toLowerCase() : (type ?? 'csv') };
-  }, z.discriminatedUnion('type', SOURCE_MEMBERS))
+    return { ...value, type: typeof type === 'string' ? type.toLowerCase() : (type ?? fallback) };
+  };
+}
+
+const sourceSchema = z
+  .preprocess(withType('csv'), z.discriminatedUnion('type', SOURCE_MEMBERS))
   .describe('One system that holds copies of the keys; `type` says what kind of source it is (csv when omitted).');
 
 const busyTimeoutMs = z
@@ -94,7 +102,7 @@ const busyTimeoutMs = z
 
 const sqliteDatabaseSchema = z
   .strictObject({
-    type: z.literal('sqlite').default('sqlite').describe('A SQLite file on this machine (the default).'),
+    type: sourceTypeLiteral('sqlite').default('sqlite').describe('A SQLite file on this machine (the default).'),
     path: relativeOrAbsolutePath.default('./data/keysync.db'),
     busy_timeout_ms: busyTimeoutMs,
     backup_enabled: z.boolean().default(false).describe('Copy the database to <path>.backup-1 before each run (not dry runs).'),
@@ -107,7 +115,7 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 const postgresDatabaseSchema = z
   .strictObject({
-    type: z.literal('postgres').describe('A PostgreSQL schema shared by a team (docs/behaviour.md §7).'),
+    type: sourceTypeLiteral('postgres').describe('A PostgreSQL schema shared by a team (docs/behaviour.md §7).'),
     url: z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
@@ -205,7 +213,7 @@ export const configSchema = z
       .prefault({})
       .describe('Where and how reports are written.'),
     database: z
-      .union([sqliteDatabaseSchema, postgresDatabaseSchema])
+      .preprocess(withType('sqlite'), z.discriminatedUnion('type', [sqliteDatabaseSchema, postgresDatabaseSchema]))
       .prefault({})
       .describe('Where the registry, audit log and run history live: a SQLite file (the default), or a PostgreSQL schema a team shares.'),
     logging: z
