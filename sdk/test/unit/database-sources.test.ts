@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mysqlSourceSchema, postgresSourceSchema } from '../../src/config/database-sources.js';
 import { isKeySyncError } from '../../src/errors.js';
-import { expandVariables } from '../../src/sources/database/expand-variables.js';
+import { expandVariables } from '../../src/config/expand-variables.js';
 import { quoteIdentifier, splitQualifiedName } from '../../src/sources/database/identifiers.js';
 import { formatKeyLocator, keyLocator, keyLocatorValues, parseKeyLocator } from '../../src/sources/key-locator.js';
 import { redact, targetLocation } from '../../src/sources/database/database-target.js';
@@ -108,10 +108,10 @@ describe('database sources: identifiers and locators', () => {
 
 describe('database sources: ${VAR}, locations and redaction', () => {
   it('expands ${VAR} from the environment given, and names every unset one', () => {
-    assert.equal(expandVariables('postgres://u:${PW}@${HOST}/db', { PW: 'p', HOST: 'h' }, 'B'), 'postgres://u:p@h/db');
-    assert.equal(expandVariables('postgres://$HOME/${}', {}, 'B'), 'postgres://$HOME/${}');
+    assert.equal(expandVariables('postgres://u:${PW}@${HOST}/db', { PW: 'p', HOST: 'h' }, 'sources.B.url'), 'postgres://u:p@h/db');
+    assert.equal(expandVariables('postgres://$HOME/${}', {}, 'sources.B.url'), 'postgres://$HOME/${}');
     try {
-      expandVariables('postgres://${A}@${B}/${A}', { B: 'x' }, 'B');
+      expandVariables('postgres://${A}@${B}/${A}', { B: 'x' }, 'sources.B.url');
       assert.fail('expected an error');
     } catch (error) {
       assert.ok(isKeySyncError(error));

@@ -11,7 +11,7 @@ import type { SystemId } from '../../core/types.js';
 import type { MysqlSourceConfig } from '../../config/database-sources.js';
 import type { SourceContext } from '../source-type.js';
 import { databaseSourceError, driverSays, type DatabaseTarget } from '../database/database-target.js';
-import { expandVariables } from '../database/expand-variables.js';
+import { expandVariables } from '../../config/expand-variables.js';
 import { SinkFailure } from '../database/sink-failure.js';
 import { mysqlProblem, type Phase } from './mysql-errors.js';
 
@@ -33,7 +33,7 @@ export function mysqlEndpoint(system: SystemId, config: MysqlSourceConfig, conte
   let configError: KeySyncError | undefined;
   let expanded = config.url;
   try {
-    expanded = expandVariables(config.url, context.env, system);
+    expanded = expandVariables(config.url, context.env, `sources.${system}.url`);
   } catch (error) {
     if (!isKeySyncError(error)) throw error;
     configError = error;

@@ -10,10 +10,10 @@ import type { SystemId } from '../../core/types.js';
 import type { PostgresSourceConfig } from '../../config/database-sources.js';
 import type { SourceContext } from '../source-type.js';
 import { databaseSourceError, driverSays, type DatabaseTarget, type SourceProblem } from '../database/database-target.js';
-import { expandVariables } from '../database/expand-variables.js';
+import { expandVariables } from '../../config/expand-variables.js';
 import { SinkFailure } from '../database/sink-failure.js';
 import { postgresProblem, type Phase } from './postgres-errors.js';
-import { passwordFromPgpass, pgpassFile } from './pgpass-file.js';
+import { passwordFromPgpass, pgpassFile } from '../../io/pgpass-file.js';
 
 /** Every value as the text the server sent: keys and "open this row" show what the database prints. */
 export const TEXT_TYPES: CustomTypesConfig = { getTypeParser: () => (value: string) => value };
@@ -35,7 +35,7 @@ export function postgresEndpoint(system: SystemId, config: PostgresSourceConfig,
   let configError: KeySyncError | undefined;
   let expanded = config.url;
   try {
-    expanded = expandVariables(config.url, context.env, system);
+    expanded = expandVariables(config.url, context.env, `sources.${system}.url`);
   } catch (error) {
     if (!isKeySyncError(error)) throw error;
     configError = error;

@@ -5,7 +5,8 @@
  * leaves this module except to pg: messages name the server by `location`.
  */
 import { KeySyncError } from '../../errors.js';
-import { passwordFromPgpass } from './pgpass-file.js';
+import { expandVariables } from '../../config/expand-variables.js';
+import { passwordFromPgpass } from '../../io/pgpass-file.js';
 
 export interface PostgresTarget {
   /** `postgres://user[:password]@host[:port]/database`, `${VAR}` allowed. */
@@ -43,22 +44,9 @@ export interface PostgresConnection {
   readonly user: string;
 }
 
-const VARIABLE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
-
-/** The URL with every `${VAR}` replaced; an unset variable is a config error naming it. */
-export function expandVariables(text: string, env: Readonly<Record<string, string | undefined>>): string {
-  const missing = [...new Set([...text.matchAll(VARIABLE)].map((match) => match[1]!).filter((name) => env[name] === undefined))];
-  if (missing.length) {
-    throw new KeySyncError('CONFIG_UNDEFINED_VARIABLE', 'config', `database.url uses ${missing.map((name) => `\${${name}}`).join(', ')}, which ${missing.length === 1 ? 'is' : 'are'} not set in the environment.`, {
-      remedy: `set ${missing.join(', ')} before running KeySync, or write the value into the URL`,
-    });
-  }
-  return text.replace(VARIABLE, (_, name: string) => env[name]!);
-}
-
 export function postgresConnection(target: PostgresTarget): PostgresConnection {
   const env = target.env ?? process.env;
-  const url = parseUrl(expandVariables(target.url, env));
+  const url = parseUrl(expandVariables(target.url, env, 'database.url'));
   const host = decodeURIComponent(url.hostname) || 'localhost';
   const port = url.port ? Number(url.port) : 5432;
   const database = decodeURIComponent(url.pathname.replace(/^\//, '')) || 'postgres';

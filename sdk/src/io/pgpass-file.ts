@@ -1,8 +1,10 @@
 /**
- * libpq's password file: `PGPASSFILE`, else `~/.pgpass`, lines of
+ * libpq's password file (docs/database-sources.md), for database sources and a PostgreSQL
+ * registry alike: `PGPASSFILE`, else `~/.pgpass`, lines of
  * `host:port:database:user:password` where `*` matches anything and `\` escapes `:` and `\`;
  * the first line that matches gives the password. As libpq does, a file that group or others
- * may read is ignored. Read here rather than by pg, whose own reading is deprecated.
+ * may read is ignored. Read here rather than by pg, whose own reading is deprecated and looks
+ * only at the process environment, not the one a source is given.
  */
 import { readFile, stat } from 'node:fs/promises';
 import os from 'node:os';
@@ -15,7 +17,7 @@ export interface PgpassLookup {
   readonly user: string;
 }
 
-function pgpassFile(env: Readonly<Record<string, string | undefined>>): string {
+export function pgpassFile(env: Readonly<Record<string, string | undefined>>): string {
   if (env.PGPASSFILE) return env.PGPASSFILE;
   return process.platform === 'win32'
     ? path.join(env.APPDATA ?? os.homedir(), 'postgresql', 'pgpass.conf')
