@@ -11,8 +11,8 @@ import type { SystemId } from '../../core/types.js';
 import type { MysqlSourceConfig } from '../../config/database-sources.js';
 import type { SourceContext } from '../source-type.js';
 import { databaseSourceError, driverSays, type DatabaseTarget } from '../database/database-target.js';
-import { expandVariables } from '../../config/expand-variables.js';
 import { SinkFailure } from '../database/sink-failure.js';
+import { readSourceUrl } from '../database/source-url.js';
 import { mysqlProblem, type Phase } from './mysql-errors.js';
 
 /** ssl-mode as the mysql client names it; PREFERRED is not offered: mysql2 cannot fall back. */
@@ -30,29 +30,18 @@ export interface MysqlEndpoint {
 }
 
 export function mysqlEndpoint(system: SystemId, config: MysqlSourceConfig, context: SourceContext): MysqlEndpoint {
-  let configError: KeySyncError | undefined;
-  let expanded = config.url;
-  try {
-    expanded = expandVariables(config.url, context.env, `sources.${system}.url`);
-  } catch (error) {
-    if (!isKeySyncError(error)) throw error;
-    configError = error;
-  }
-  let url: URL | undefined;
-  try {
-    url = new URL(expanded);
-  } catch {
-    url = undefined;
-  }
-  const urlPassword = url?.password ? safeDecode(url.password) : undefined;
+  const source = readSourceUrl(system, config.url, context.env);
+  const { url } = source;
+  let { configError } = source;
+  const urlPassword = source.password;
   const handed = context.passwords?.get(system);
   // The URL's own password wins, then the editor's, then MYSQL_PWD (the mysql client's variable).
   const password = urlPassword ?? handed ?? context.env.MYSQL_PWD;
-  const database = url && url.pathname.length > 1 ? safeDecode(url.pathname.slice(1)) : '';
+  const database = source.database ?? '';
   const target: DatabaseTarget = {
     system,
     scheme: 'mysql',
-    user: url?.username ? safeDecode(url.username) : context.env.USER,
+    user: source.user ?? context.env.USER,
     host: url?.hostname || 'localhost',
     port: Number(url?.port || 3306),
     database,
@@ -80,14 +69,6 @@ export function mysqlEndpoint(system: SystemId, config: MysqlSourceConfig, conte
     ...(sslMode === undefined || sslMode === 'DISABLED' ? {} : { ssl: { rejectUnauthorized: sslMode !== 'REQUIRED' } }),
   };
   return { target, secrets, configError, sslMode, options };
-}
-
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
 }
 
 export interface SessionOptions {

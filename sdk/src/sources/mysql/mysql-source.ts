@@ -12,13 +12,15 @@ import type { SystemId } from '../../core/types.js';
 import type { MysqlSourceConfig } from '../../config/database-sources.js';
 import { cancelledError, throwIfAborted } from '../../errors.js';
 import type { RowLocator, RowSink, ScanOptions, SourceContext, SourceReader, SourceType } from '../source-type.js';
-import { databaseSourceError, targetLocation } from '../database/database-target.js';
-import { quoteIdentifier, quoteQualifiedName, splitQualifiedName } from '../database/identifiers.js';
+import { targetLocation } from '../database/database-target.js';
+import { quoteIdentifier } from '../database/identifiers.js';
 import { keyLocator, keyLocatorValues } from '../key-locator.js';
 import { hashRows } from '../database/result-hash.js';
+import { checkedQuery, fromClause, tableParts, type ServerDialect } from '../database/source-relation.js';
 import { feedSink } from '../database/sink-failure.js';
-import { checkSingleSelect } from '../single-select.js';
 import { mysqlEndpoint, runQuery, withReadOnlySession, type MysqlEndpoint, type SessionOptions } from './mysql-session.js';
+
+const DIALECT: ServerDialect = { name: 'mysql', quote: '`', qualifier: 'database' };
 
 /** Rows mysql2 buffers ahead of the sink before it pauses the socket. */
 export const MYSQL_BUFFERED_ROWS = 10_000;
@@ -45,12 +47,12 @@ class MysqlReader implements SourceReader {
 
   async fingerprint(options: ScanOptions = {}): Promise<string | undefined> {
     if (this.config.fingerprint_query === undefined) return undefined;
-    const sql = this.checkedQuery(this.config.fingerprint_query, 'fingerprint_query');
+    const sql = checkedQuery(this.endpoint, DIALECT, this.config.fingerprint_query, 'fingerprint_query');
     return withReadOnlySession(this.endpoint, this.sessionOptions(options), async (connection) => hashRows((await runQuery(connection, sql)).rows));
   }
 
   async scan(sink: RowSink, options: ScanOptions = {}): Promise<void> {
-    const from = this.fromClause();
+    const from = fromClause(this.endpoint, DIALECT, this.config);
     await withReadOnlySession(this.endpoint, this.sessionOptions(options), async (connection) => {
       const identity = await this.rowIdentity(connection);
       const cast = (column: string) => `CAST(${quoteIdentifier(column, '`')} AS CHAR)`;
@@ -80,7 +82,7 @@ class MysqlReader implements SourceReader {
   }
 
   async showRow(locator: RowLocator, options: ScanOptions = {}): Promise<ReadonlyMap<string, string | null> | undefined> {
-    const from = this.fromClause();
+    const from = fromClause(this.endpoint, DIALECT, this.config);
     return withReadOnlySession(this.endpoint, this.sessionOptions(options), async (connection) => {
       const identity = await this.rowIdentity(connection);
       let sql: string;
@@ -116,37 +118,10 @@ class MysqlReader implements SourceReader {
     };
   }
 
-  /** The query refused before anything runs when it is not one SELECT. */
-  private checkedQuery(query: string, field: 'query' | 'fingerprint_query'): string {
-    if (this.endpoint.configError) throw this.endpoint.configError;
-    const check = checkSingleSelect(query, 'mysql');
-    if (check.ok) return check.sql;
-    throw databaseSourceError(
-      this.endpoint.target,
-      { code: 'SOURCE_QUERY_REFUSED', problem: `${field} was refused before running: ${check.reason}`, remedy: `make ${field} one SELECT (or WITH … SELECT, VALUES, TABLE) that only reads` },
-      this.endpoint.secrets,
-    );
-  }
-
-  private tableParts(): string[] {
-    const parts = splitQualifiedName(this.config.table!, '`');
-    if (parts) return parts;
-    throw databaseSourceError(
-      this.endpoint.target,
-      { code: 'CONFIG_INVALID', problem: `table ${this.config.table} is not a table name or database.table`, remedy: 'write table or database.table; quote a part holding a dot with `' },
-      this.endpoint.secrets,
-    );
-  }
-
-  private fromClause(): string {
-    if (this.config.query !== undefined) return `(\n${this.checkedQuery(this.config.query, 'query')}\n) AS keysync_source`;
-    return quoteQualifiedName(this.tableParts(), '`');
-  }
-
   /** A query's rows are numbered; a table's are found by primary key, else numbered too (there is no stable row id). */
   private async rowIdentity(connection: Connection): Promise<RowIdentity> {
     if (this.config.table === undefined) return { kind: 'number' };
-    const parts = this.tableParts();
+    const parts = tableParts(this.endpoint, DIALECT, this.config.table);
     const [schema, table] = parts.length === 2 ? [parts[0]!, parts[1]!] : [null, parts[0]!];
     const { rows } = await runQuery(
       connection,

@@ -10,8 +10,8 @@ import type { SystemId } from '../../core/types.js';
 import type { PostgresSourceConfig } from '../../config/database-sources.js';
 import type { SourceContext } from '../source-type.js';
 import { databaseSourceError, driverSays, type DatabaseTarget, type SourceProblem } from '../database/database-target.js';
-import { expandVariables } from '../../config/expand-variables.js';
 import { SinkFailure } from '../database/sink-failure.js';
+import { readSourceUrl } from '../database/source-url.js';
 import { postgresProblem, type Phase } from './postgres-errors.js';
 import { passwordFromPgpass, pgpassFile } from '../../io/pgpass-file.js';
 
@@ -32,21 +32,10 @@ export interface PostgresEndpoint {
 }
 
 export function postgresEndpoint(system: SystemId, config: PostgresSourceConfig, context: SourceContext): PostgresEndpoint {
-  let configError: KeySyncError | undefined;
-  let expanded = config.url;
-  try {
-    expanded = expandVariables(config.url, context.env, `sources.${system}.url`);
-  } catch (error) {
-    if (!isKeySyncError(error)) throw error;
-    configError = error;
-  }
-  let url: URL | undefined;
-  try {
-    url = new URL(expanded);
-  } catch {
-    url = undefined;
-  }
-  const urlPassword = url?.password ? safeDecode(url.password) : undefined;
+  const source = readSourceUrl(system, config.url, context.env);
+  const { url } = source;
+  let { configError } = source;
+  const urlPassword = source.password;
   const handed = context.passwords?.get(system);
   const envPassword = context.env.PGPASSWORD;
   // The URL's own password wins, then the editor's, then PGPASSWORD, then ~/.pgpass (PGPASSFILE).
@@ -54,10 +43,10 @@ export function postgresEndpoint(system: SystemId, config: PostgresSourceConfig,
   const target: DatabaseTarget = {
     system,
     scheme: 'postgres',
-    user: url?.username ? safeDecode(url.username) : context.env.PGUSER,
+    user: source.user ?? context.env.PGUSER,
     host: url?.searchParams.get('host') ?? (url?.hostname ? url.hostname : context.env.PGHOST ?? 'localhost'),
     port: Number(url?.searchParams.get('port') ?? (url?.port || context.env.PGPORT || 5432)),
-    database: url && url.pathname.length > 1 ? safeDecode(url.pathname.slice(1)) : (context.env.PGDATABASE ?? (url?.username ? safeDecode(url.username) : 'postgres')),
+    database: source.database ?? context.env.PGDATABASE ?? source.user ?? 'postgres',
     table: config.table,
   };
   const secrets = [urlPassword, handed, envPassword].filter((secret): secret is string => !!secret);
@@ -65,7 +54,8 @@ export function postgresEndpoint(system: SystemId, config: PostgresSourceConfig,
     configError = new KeySyncError('CONFIG_INVALID', 'config', `sources.${system}.url is not a URL pg can read.`, { remedy: 'write it as postgres://user@host:port/database?sslmode=…' });
   }
   const sslmode = url?.searchParams.get('sslmode') ?? undefined;
-  let connectionString = expanded;
+  // Without a URL there is a configError, which every task throws before connecting.
+  let connectionString = '';
   if (url) {
     if (password !== undefined && !url.password) url.password = encodeURIComponent(password);
     // libpq's meaning of sslmode (require: encrypt, do not verify), not pg's older reading of it as verify-full.
@@ -73,14 +63,6 @@ export function postgresEndpoint(system: SystemId, config: PostgresSourceConfig,
     connectionString = url.href;
   }
   return { target, secrets, configError, sslmode, connectionString, passwordFileEnv: password === undefined ? context.env : undefined };
-}
-
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
 }
 
 export interface SessionOptions {

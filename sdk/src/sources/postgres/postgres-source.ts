@@ -12,13 +12,15 @@ import type { SystemId } from '../../core/types.js';
 import type { PostgresSourceConfig } from '../../config/database-sources.js';
 import { throwIfAborted } from '../../errors.js';
 import type { RowLocator, RowSink, ScanOptions, SourceContext, SourceReader, SourceType } from '../source-type.js';
-import { databaseSourceError, targetLocation } from '../database/database-target.js';
-import { quoteIdentifier, quoteQualifiedName, splitQualifiedName } from '../database/identifiers.js';
+import { targetLocation } from '../database/database-target.js';
+import { quoteIdentifier, quoteQualifiedName } from '../database/identifiers.js';
 import { keyLocator, keyLocatorValues } from '../key-locator.js';
 import { hashRows } from '../database/result-hash.js';
+import { checkedQuery, fromClause, tableParts, type ServerDialect } from '../database/source-relation.js';
 import { feedSink } from '../database/sink-failure.js';
-import { checkSingleSelect } from '../single-select.js';
 import { postgresEndpoint, TEXT_TYPES, withReadOnlySession, type PostgresEndpoint, type SessionOptions } from './postgres-session.js';
+
+const DIALECT: ServerDialect = { name: 'postgres', quote: '"', qualifier: 'schema' };
 
 /** Rows fetched per round trip: large enough to stream fast, small enough to keep memory flat. */
 export const POSTGRES_BATCH_ROWS = 10_000;
@@ -48,7 +50,7 @@ class PostgresReader implements SourceReader {
 
   async fingerprint(options: ScanOptions = {}): Promise<string | undefined> {
     if (this.config.fingerprint_query === undefined) return undefined;
-    const sql = this.checkedQuery(this.config.fingerprint_query, 'fingerprint_query');
+    const sql = checkedQuery(this.endpoint, DIALECT, this.config.fingerprint_query, 'fingerprint_query');
     return withReadOnlySession(this.endpoint, this.sessionOptions(options), async (client) => {
       const result = await client.query<(string | null)[]>({ text: sql, rowMode: 'array', types: TEXT_TYPES });
       return hashRows(result.rows);
@@ -56,7 +58,7 @@ class PostgresReader implements SourceReader {
   }
 
   async scan(sink: RowSink, options: ScanOptions = {}): Promise<void> {
-    const from = this.fromClause();
+    const from = fromClause(this.endpoint, DIALECT, this.config);
     const { default: Cursor } = await import('pg-cursor');
     await withReadOnlySession(this.endpoint, this.sessionOptions(options), async (client) => {
       const identity = await this.rowIdentity(client);
@@ -82,7 +84,7 @@ class PostgresReader implements SourceReader {
   }
 
   async showRow(locator: RowLocator, options: ScanOptions = {}): Promise<ReadonlyMap<string, string | null> | undefined> {
-    const from = this.fromClause();
+    const from = fromClause(this.endpoint, DIALECT, this.config);
     return withReadOnlySession(this.endpoint, this.sessionOptions(options), async (client) => {
       const identity = await this.rowIdentity(client);
       let sql: string;
@@ -121,33 +123,6 @@ class PostgresReader implements SourceReader {
     };
   }
 
-  /** The query refused before anything runs when it is not one SELECT. */
-  private checkedQuery(query: string, field: 'query' | 'fingerprint_query'): string {
-    if (this.endpoint.configError) throw this.endpoint.configError;
-    const check = checkSingleSelect(query, 'postgres');
-    if (check.ok) return check.sql;
-    throw databaseSourceError(
-      this.endpoint.target,
-      { code: 'SOURCE_QUERY_REFUSED', problem: `${field} was refused before running: ${check.reason}`, remedy: `make ${field} one SELECT (or WITH … SELECT, VALUES, TABLE) that only reads` },
-      this.endpoint.secrets,
-    );
-  }
-
-  private tableParts(): string[] {
-    const parts = splitQualifiedName(this.config.table!, '"');
-    if (parts) return parts;
-    throw databaseSourceError(
-      this.endpoint.target,
-      { code: 'CONFIG_INVALID', problem: `table ${this.config.table} is not a table name or schema.table`, remedy: 'write table or schema.table; quote a part holding a dot with "' },
-      this.endpoint.secrets,
-    );
-  }
-
-  private fromClause(): string {
-    if (this.config.query !== undefined) return `(\n${this.checkedQuery(this.config.query, 'query')}\n) AS keysync_source`;
-    return quoteQualifiedName(this.tableParts(), '"');
-  }
-
   /** A query's rows are numbered; a table's are found by primary key, else ctid (tables and materialized views only). */
   private async rowIdentity(client: Client): Promise<RowIdentity> {
     if (this.config.table === undefined) return { kind: 'number' };
@@ -160,7 +135,7 @@ class PostgresReader implements SourceReader {
                        JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
                       WHERE i.indrelid = c.oid AND i.indisprimary) AS primary_key
                FROM pg_class c WHERE c.oid = $1::regclass`,
-      values: [quoteQualifiedName(this.tableParts(), '"')],
+      values: [quoteQualifiedName(tableParts(this.endpoint, DIALECT, this.config.table), DIALECT.quote)],
       types: TEXT_TYPES,
     });
     const { relkind, primary_key: primaryKey } = result.rows[0]!;
