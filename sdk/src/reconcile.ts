@@ -20,6 +20,7 @@ import { newRunId, type RunIdentity } from './run/run-identity.js';
 import { abandonRun, beginRun, markInterruptedRuns, resumableRun } from './run/run-records.js';
 import { backupDatabase } from './store/sqlite/backup.js';
 import { legacySnapshotFolder, listSnapshots, removeUnreferencedSnapshots, snapshotFolder } from './store/snapshots.js';
+import type { AcquireOptions } from './store/process-lock.js';
 import type { Store } from './store/store.js';
 import type { WorkspaceContext } from './run/workspace-context.js';
 import { assertWorkspacePaths } from './workspace-paths.js';
@@ -92,7 +93,19 @@ export async function reconcile(context: WorkspaceContext, options: ReconcileOpt
     }
   }
   const store = await context.store();
-  const runLock = { purpose: 'a reconciliation run', timeoutMs: 0, busyMessage: (holder: string) => `Another run is in progress: ${holder}.` };
+  // A second run waits for the first, as a decision waits for a run's commit; the wait is
+  // announced (the editor's progress shows it) and cancellable like the run itself.
+  const runLock: AcquireOptions = {
+    purpose: 'a reconciliation run',
+    timeoutMs: context.lockTimeoutMs,
+    busyMessage: (holder) => `Another run is in progress: ${holder}.`,
+    signal: options.signal,
+    onWait: (holder) => {
+      const message = `waiting up to ${context.lockTimeoutMs} ms for another run to finish: ${holder}`;
+      context.logger.log('info', message);
+      options.onProgress?.({ stage: 'read', message });
+    },
+  };
   return context.runLock.with(runLock, async (lockLost) => {
     const { database } = context.config.values;
     // A PostgreSQL registry has no backup setting: the server's own backups are the tool (docs/decisions.md §19).

@@ -225,6 +225,7 @@ export function createContext(
     logger: createLogger({ file: paths.log, level: values.logging.level, sink: options.onLog }),
     clock: options.clock ?? (() => new Date()),
     runLock: postgres ? new PostgresRunLock(postgres) : new ProcessLock(runLockDir(paths.database)),
+    lockTimeoutMs: storeOptions.lockTimeoutMs,
     store() {
       store ??= openStore(false);
       // A failed open is not cached, so fixing the cause and retrying works.

@@ -35,6 +35,8 @@ export interface WorkspaceContext {
   readonly clock: () => Date;
   /** Held for a whole run, so two runs on one database never interleave (a folder lock, or PostgreSQL's advisory lock). */
   readonly runLock: RunLock;
+  /** How long a run or an access waits for another process's lock (`database.busy_timeout_ms` unless overridden). */
+  readonly lockTimeoutMs: number;
   /** The shared writable store, opened on first use. */
   store(): Promise<Store>;
   /** A separate read-only store (in memory when no database exists yet): dry runs. */

@@ -17,7 +17,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, uti
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { KeySyncError } from '../errors.js';
+import { KeySyncError, throwIfAborted } from '../errors.js';
 
 /** Who holds a KeySync lock: process, host, start time and purpose. */
 export interface LockOwner {
@@ -52,6 +52,10 @@ export interface AcquireOptions {
   readonly timeoutMs: number;
   /** What to tell the user when the lock stays taken; gets the holder's description. */
   readonly busyMessage?: (holder: string) => string;
+  /** Called once when the lock is found taken and the wait begins, with the holder's description. */
+  readonly onWait?: (holder: string) => void;
+  /** Stops the wait (the caller was cancelled): the signal's reason is thrown. */
+  readonly signal?: AbortSignal;
 }
 
 const OWNER_FILE = 'owner.json';
@@ -74,13 +78,15 @@ export class ProcessLock {
 
   async acquire(options: AcquireOptions): Promise<string> {
     const deadline = Date.now() + options.timeoutMs;
-    for (;;) {
+    for (let tries = 0; ; tries++) {
+      throwIfAborted(options.signal);
       const token = this.tryAcquire(options.purpose);
       if (token) {
         this.renewLease(token);
         return token;
       }
       if (Date.now() >= deadline) throw this.busyError(options);
+      if (tries === 0) options.onWait?.(this.describeHolder());
       await sleep(POLL_MS);
     }
   }
@@ -222,16 +228,30 @@ export class ProcessLock {
     }
   }
 
+  /** The holder as messages name it: purpose, process, host and since when. */
+  private describeHolder(status = this.status()): string {
+    const owner = status?.owner;
+    return owner ? `${owner.purpose} (process ${owner.pid} on ${owner.host}, since ${owner.since})` : 'another process';
+  }
+
   private busyError(options: AcquireOptions): KeySyncError {
     const status = this.status();
-    const owner = status?.owner;
-    const holder = owner ? `${owner.purpose} (process ${owner.pid} on ${owner.host}, since ${owner.since})` : 'another process';
+    const holder = this.describeHolder(status);
     const message = options.busyMessage?.(holder) ?? `The database is in use by ${holder}.`;
-    const wait = options.timeoutMs === 0 ? 'wait for it to finish, then run again' : `waited ${Math.round(options.timeoutMs / 1000)} s; try again when it has finished`;
+    const wait = waitedRemedy(options.timeoutMs);
     // Another host's holder cannot be checked from here: say when its lease runs out, and how to break it.
     const foreign = status?.state === 'lease' ? `; its lease expires at ${status.leaseExpiresAt} unless renewed — if that process is gone, \`keysync unlock\` removes the lock` : '';
     return new KeySyncError('DATABASE_BUSY', 'database', message, { file: this.lockDir, remedy: `${wait}${foreign}` });
   }
+}
+
+/** What a busy error tells the user to do, after waiting `timeoutMs` (both kinds of lock say it alike). */
+export function waitedRemedy(timeoutMs: number): string {
+  return timeoutMs === 0 ? 'wait for it to finish, then run again' : `waited ${formatSeconds(timeoutMs)}; try again when it has finished`;
+}
+
+function formatSeconds(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`;
 }
 
 function readOwner(lockDir: string): LockOwner | undefined {

@@ -11,7 +11,7 @@ import Database from 'better-sqlite3';
 import { openWorkspace } from '../../src/index.js';
 import { SCHEMA_VERSION } from '../../src/store/migrations.js';
 import { ProcessLock } from '../../src/store/process-lock.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli, startCli } from '../helpers/cli.js';
 import { tempWorkspace, type TempWorkspace } from '../helpers/workspace.js';
 
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
@@ -68,13 +68,46 @@ describe('database safety (docs/behaviour.md §7)', function () {
     db.close();
   });
 
-  it('refuses a second run while one is in progress, with a clear message and no partial write', async () => {
+  it('makes a second run wait for the one in progress, and go ahead once it finishes', async () => {
+    writeFileSync(workspace.config, `${readFileSync(workspace.config, 'utf8')}database: { busy_timeout_ms: 120000 }\n`);
+    const runLock = new ProcessLock(`${database}.keysync-run.lock`);
+    const token = await runLock.acquire({ purpose: 'a reconciliation run', timeoutMs: 0 });
+    const second = startCli(['-c', workspace.config]);
+    try {
+      await second.stderrMatches(/\[read\] waiting up to 120000 ms for another run to finish: a reconciliation run \(process \d+ on .+\)/);
+    } finally {
+      runLock.release(token);
+    }
+    const result = await second.result;
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /proposed/);
+  });
+
+  it('stops a run waiting for the run lock when it is cancelled (the editor’s Cancel), having written nothing', async () => {
+    writeFileSync(workspace.config, `${readFileSync(workspace.config, 'utf8')}database: { busy_timeout_ms: 120000 }\n`);
+    const runLock = new ProcessLock(`${database}.keysync-run.lock`);
+    const token = await runLock.acquire({ purpose: 'a reconciliation run', timeoutMs: 0 });
+    const ws = await openWorkspace(workspace.config);
+    try {
+      const cancel = new AbortController();
+      const run = ws.reconcile({ signal: cancel.signal, onProgress: (event) => /waiting up to/.test(event.message) && cancel.abort() });
+      await assert.rejects(run, (error: { kind?: string }) => error.kind === 'cancelled');
+      assert.equal(await ws.runs.list().then((runs) => runs.length), 0, 'no run was recorded');
+    } finally {
+      await ws.close();
+      runLock.release(token);
+    }
+  });
+
+  it('fails a second run clearly, naming the run in progress, once busy_timeout_ms has passed', async () => {
+    writeFileSync(workspace.config, `${readFileSync(workspace.config, 'utf8')}database: { busy_timeout_ms: 300 }\n`);
     const runLock = new ProcessLock(`${database}.keysync-run.lock`);
     const token = await runLock.acquire({ purpose: 'a reconciliation run', timeoutMs: 0 });
     try {
       const result = await runCli(['-c', workspace.config]);
       assert.equal(result.code, 1);
-      assert.match(result.stderr, /Another run is in progress: a reconciliation run \(process \d+ on .+\)\. — wait for it to finish, then run again/);
+      assert.match(result.stderr, /Another run is in progress: a reconciliation run \(process \d+ on .+\)\. — waited 300 ms; try again when it has finished/);
+      assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
     } finally {
       runLock.release(token);
     }

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { generateMockData } from '../../src/index.js';
-import { runCli, type CliResult } from '../helpers/cli.js';
+import { PostgresRunLock } from '../../src/store/postgres/run-lock.js';
+import { runCli, startCli, type CliResult } from '../helpers/cli.js';
 import { postgresAdmin, teamRegistryDatabase, testServer, type TeamRegistry, type TestServer } from '../helpers/servers.js';
 import { tempWorkspace, type TempWorkspace } from '../helpers/workspace.js';
 
@@ -80,5 +81,52 @@ describe('a workspace with its registry in PostgreSQL, through the CLI', functio
     for (const password of server.passwords) {
       for (const form of [password, encodeURIComponent(password)]) assert.ok(!written.some((text) => text.includes(form)), 'a password was written somewhere');
     }
+  });
+
+  describe('a second run while one holds the advisory run lock', () => {
+    /** Holds the registry's RUN lock from this process, as a run in another workspace would, until `release` is called. */
+    async function holdRunLock(): Promise<{ release(): Promise<void> }> {
+      let release!: () => void;
+      let held!: () => void;
+      const acquired = new Promise<void>((resolve) => (held = resolve));
+      const holding = new PostgresRunLock({ url: team.url(team.app), schema: 'keysync' }).with({ purpose: 'a reconciliation run', timeoutMs: 0 }, () => {
+        held();
+        return new Promise<void>((resolve) => (release = resolve));
+      });
+      await Promise.race([acquired, holding]);
+      return {
+        release: async () => {
+          release();
+          await holding;
+        },
+      };
+    }
+
+    it('waits for it and goes ahead once it has finished', async () => {
+      const waiting = workspace.file('waiting.yaml');
+      writeFileSync(waiting, readFileSync(workspace.config, 'utf8').replace('busy_timeout_ms: 1000', 'busy_timeout_ms: 120000'));
+      const lock = await holdRunLock();
+      const second = startCli(['-c', waiting]);
+      try {
+        await second.stderrMatches(/\[read\] waiting up to 120000 ms for another run to finish: a reconciliation run \(server process \d+/);
+      } finally {
+        await lock.release();
+      }
+      const result = await second.result;
+      outputs.push(result);
+      assert.equal(result.code, 0, result.stderr);
+    });
+
+    it('fails with exit 1 naming the holder once busy_timeout_ms has passed', async () => {
+      const lock = await holdRunLock();
+      try {
+        const result = await cli(['-c', workspace.config, '-q']);
+        assert.equal(result.code, 1);
+        assert.match(result.stderr, /Another run is in progress: a reconciliation run \(server process \d+ from 127\.0\.0\.1, since [^)]+\)\. — waited 1 s; try again when it has finished/);
+        assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+      } finally {
+        await lock.release();
+      }
+    });
   });
 });

@@ -23,7 +23,7 @@ describe('concurrent processes on one workspace', function () {
   });
   after(() => workspace.remove());
 
-  it('lets one of two simultaneous runs proceed and stops the other with "another run is in progress"', async () => {
+  it('lets two simultaneous runs take turns, or stops the second with "another run is in progress" past busy_timeout_ms', async () => {
     const results: CliResult[] = await Promise.all([runCli(['-c', workspace.config, '-q']), runCli(['-c', workspace.config, '-q'])]);
     const codes = results.map((result) => result.code).sort();
     const runs = queryWorkspace<{ status: string; started_at: string; finished_at: string }>(workspace, 'select status, started_at, finished_at from runs order by started_at');

@@ -8,16 +8,15 @@
  * process never leaves one behind.
  */
 import { sql, type Kysely } from 'kysely';
-import { KeySyncError } from '../../errors.js';
+import { KeySyncError, throwIfAborted } from '../../errors.js';
+import { waitedRemedy, type AcquireOptions } from '../process-lock.js';
 
 export const LOCK_CLASS = { run: 0x4b5301, registry: 0x4b5302 } as const;
 
 const POLL_MS = 50;
 
-export interface TryLockOptions {
-  readonly purpose: string;
-  readonly timeoutMs: number;
-  readonly busyMessage?: (holder: string) => string;
+export interface TryLockOptions extends AcquireOptions {
+  /** The registry, for messages. */
   readonly location: string;
 }
 
@@ -27,18 +26,20 @@ export interface TryLockOptions {
  */
 export async function acquireSessionLock<DB>(db: Kysely<DB>, lockClass: number, schema: string, options: TryLockOptions): Promise<void> {
   const deadline = Date.now() + options.timeoutMs;
-  for (;;) {
+  for (let tries = 0; ; tries++) {
+    throwIfAborted(options.signal);
     const { rows } = await sql<{ taken: boolean }>`select pg_try_advisory_lock(${lockClass}, hashtext(${schema})) as taken`.execute(db);
     if (rows[0]?.taken) {
       // Whoever waits for this lock sees what holds it (holderOf below).
       await sql`select set_config('application_name', ${`keysync: ${options.purpose}`.slice(0, 63)}, false)`.execute(db);
       return;
     }
+    const holder = () => holderOf(db, lockClass, schema).then((found) => found ?? 'another KeySync process');
     if (Date.now() >= deadline) {
-      const holder = (await holderOf(db, lockClass, schema)) ?? 'another KeySync process';
-      const wait = options.timeoutMs === 0 ? 'wait for it to finish, then run again' : `waited ${Math.round(options.timeoutMs / 1000)} s; try again when it has finished`;
-      throw new KeySyncError('DATABASE_BUSY', 'database', options.busyMessage?.(holder) ?? `The registry is in use by ${holder}.`, { file: options.location, remedy: wait });
+      const who = await holder();
+      throw new KeySyncError('DATABASE_BUSY', 'database', options.busyMessage?.(who) ?? `The registry is in use by ${who}.`, { file: options.location, remedy: waitedRemedy(options.timeoutMs) });
     }
+    if (tries === 0 && options.onWait) options.onWait(await holder());
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
 }
