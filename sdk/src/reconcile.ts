@@ -87,7 +87,9 @@ export async function reconcile(context: WorkspaceContext, options: ReconcileOpt
     if (options.resume) throw new KeySyncError('USAGE', 'usage', 'A dry run cannot resume a run.', { remedy: 'use --resume or --dry-run, not both' });
     const store = await context.openReadonlyStore();
     try {
-      return await runOnce(context, store, options, freshIdentity(context, options, true), true);
+      // A PostgreSQL registry not created yet reads as empty, as a SQLite file not created yet does; say so, since on a server it may be a wrong schema name.
+      const notices = store.emptyInPlaceOf ? [`dry run against an empty registry — ${store.emptyInPlaceOf} does not exist yet (the first run without --dry-run creates it); nothing was created`] : [];
+      return await runOnce(context, store, { ...options, notices }, freshIdentity(context, options, true), true);
     } finally {
       await store.close();
     }
@@ -145,7 +147,10 @@ async function resumedIdentity(context: WorkspaceContext, store: Store, options:
   return { id: run.id, startedAt: run.startedAt, stamp: run.reportStamp, outputDir, mode: run.mode, resumed: true };
 }
 
-async function runOnce(context: WorkspaceContext, store: Store, options: ReconcileOptions, run: RunIdentity, dryRun: boolean): Promise<ReconcileResult> {
+/** What a run tells the user before its own warnings (its summary's `warnings`, and the log). */
+type RunNotices = { readonly notices?: readonly string[] };
+
+async function runOnce(context: WorkspaceContext, store: Store, options: ReconcileOptions & RunNotices, run: RunIdentity, dryRun: boolean): Promise<ReconcileResult> {
   const timer = stageTimer((event) => options.onProgress?.(event));
   const verb = run.resumed ? 'resumed' : 'started';
   context.logger.log('info', `run ${run.id} ${verb} (${run.mode}${dryRun ? ', dry run' : ''})`);
@@ -164,10 +169,11 @@ async function runOnce(context: WorkspaceContext, store: Store, options: Reconci
     const discrepancies = compareSystems(read.sources.authority, read.sources.others);
     throwIfAborted(options.signal);
 
-    const committed = await store.exclusive(`run ${run.id}`, (session) =>
+    const committed = await store.commitSession(`run ${run.id}, committing its changes`, (session) =>
       commitStage(context, session, {
         run,
         dryRun,
+        notices: options.notices ?? [],
         autoApprove: options.autoApprove ?? context.config.values.provisioning.auto_approve,
         read,
         discrepancies,

@@ -38,7 +38,7 @@ import {
   type RejectedMatch,
 } from './store/registry-repo.js';
 import { getRun, listRuns, type RunFilter, type RunRecord } from './store/runs-repo.js';
-import { databaseLockDir, Store, type Db } from './store/store.js';
+import { databaseLockDir, notApplied, Store, type Db } from './store/store.js';
 import { requireWholeNumbers, WHOLE_NUMBERS } from './whole-numbers.js';
 import type { WorkspaceContext, WorkspacePaths } from './run/workspace-context.js';
 import { assertWorkspacePaths } from './workspace-paths.js';
@@ -215,7 +215,9 @@ export function createContext(
   assertWorkspacePaths({ configFile: config.file, paths, sources });
   const storeOptions = { driver, lockTimeoutMs: options.lockTimeoutMs ?? database.busy_timeout_ms };
   const openStore = (readonly: boolean) =>
-    postgres ? Store.openPostgres({ ...postgres, lockTimeoutMs: storeOptions.lockTimeoutMs, readonly }) : Store.open(paths.database, { ...storeOptions, readonly });
+    postgres
+      ? Store.openPostgres({ ...postgres, lockTimeoutMs: storeOptions.lockTimeoutMs, readonly, ...(readonly ? { emptyWith: driver } : {}) })
+      : Store.open(paths.database, { ...storeOptions, readonly });
   let store: Promise<Store> | undefined;
   let empty: Promise<Store> | undefined;
   return {
@@ -252,13 +254,20 @@ function workspaceApi(context: ReturnType<typeof createContext>, driver: DriverN
   const operations = inFlightOperations();
   const track = operations.track;
   const normalize = compileNormalizer(context.config.values.normalize);
+  /** A person's change: one transaction, and a wait past the busy timeout says what was not applied. */
+  const decide = async <T>(purpose: string, work: (tx: Db) => Promise<T>): Promise<T> => {
+    try {
+      return await (await context.store()).write(purpose, work);
+    } catch (error) {
+      throw notApplied(error, purpose);
+    }
+  };
   const transition = (key: string, action: 'approve' | 'reject' | 'deprecate' | 'link' | 'unlink', by: Actor, authorityKey?: string) =>
     track(async () => {
       const actor = requireActor(by);
-      const store = await context.store();
       // The authority key is taken as the user typed it, normalised: a raw A key finds its normalised form.
       const linkedTo = authorityKey === undefined ? undefined : normalize(authorityKey);
-      return store.write(`${action} ${key}`, (tx) =>
+      return decide(`${action} ${key}`, (tx) =>
         transitionMasterKey(tx, { given: key, normalized: normalize(key) }, { action, actor, reason: by.reason, now: now(), linkedTo }),
       );
     });
@@ -288,8 +297,7 @@ function workspaceApi(context: ReturnType<typeof createContext>, driver: DriverN
       notAMatch: (key, authorityKey, by) =>
         track(async () => {
           const actor = requireActor(by);
-          const store = await context.store();
-          return store.write(`not a match: ${key} / ${authorityKey}`, (tx) =>
+          return decide(`not a match: ${key} / ${authorityKey}`, (tx) =>
             rejectMatch(tx, { given: key, normalized: normalize(key) }, normalize(authorityKey), { actor, reason: by.reason, now: now() }),
           );
         }),
@@ -297,16 +305,14 @@ function workspaceApi(context: ReturnType<typeof createContext>, driver: DriverN
       undo: (key, by) =>
         track(async () => {
           const actor = requireActor(by);
-          const store = await context.store();
-          return store.write(`undo the last decision on ${key}`, (tx) => undoDecision(tx, { given: key, normalized: normalize(key) }, { actor, now: now() }));
+          return decide(`undo the last decision on ${key}`, (tx) => undoDecision(tx, { given: key, normalized: normalize(key) }, { actor, now: now() }));
         }),
       approveAll: (by) =>
         track(async () => {
           const actor = requireActor(by);
           // Named keys match as given or normalised, as approve() looks them up.
           const named = by.keys && [...new Set(by.keys.flatMap((key) => [key, normalize(key)]).filter(Boolean))];
-          const store = await context.store();
-          return store.write('approve all proposals', async (tx) => {
+          return decide('approve all proposals', async (tx) => {
             const keys = named ?? (await listMasterKeys(tx, { status: 'proposed' })).map((record) => record.normalizedKey);
             return transitionMany(tx, keys, { action: 'approve', actor, reason: by.reason, now: now() });
           });
@@ -316,8 +322,7 @@ function workspaceApi(context: ReturnType<typeof createContext>, driver: DriverN
           const actor = requireActor(by);
           const plan = (db: Db) => listMasterKeys(db).then((registry) => planRenormalize(registry, normalize));
           if (by.dryRun) return read(plan);
-          const store = await context.store();
-          return store.write('re-key the registry', async (tx) => {
+          return decide('re-key the registry', async (tx) => {
             const planned = await plan(tx);
             if (planned.collisions.length) throw renormalizeCollision(planned);
             await applyRenormalize(tx, planned, { actor, now: now() });

@@ -111,7 +111,9 @@ export function parseConfigText(text: string, file: string): ParsedConfig {
       line: 1,
     });
   }
-  const warnings = acceptLegacyKeys(raw as Record<string, unknown>, document, lineCounter);
+  const warnings = [...dropFileBackupKeysOfServer(raw as Record<string, unknown>, document, lineCounter), ...acceptLegacyKeys(raw as Record<string, unknown>, document, lineCounter)].sort(
+    (a, b) => a.line - b.line,
+  );
   const result = configSchema.safeParse(raw);
   if (result.success) return { values: sourcesInWrittenOrder(result.data, document), warnings };
   const problems = result.error.issues.flatMap((issue) => describeIssue(issue, document, lineCounter));
@@ -161,6 +163,29 @@ function spellSystemNamesAsWritten(document: Document, lines: LineCounter, file:
   if (isScalar(authority) && (typeof authority.value === 'number' || typeof authority.value === 'boolean')) {
     authority.value = authority.source ?? String(authority.value);
   }
+}
+
+/** The settings of a SQLite file's backups (store/sqlite/backup.ts), which a server database has no use for. */
+const FILE_BACKUP_KEYS = ['backup_enabled', 'backup_count'] as const;
+
+/**
+ * `backup_*` beside `type: postgres` (a config moved from SQLite to a team registry) is not an
+ * error: each gets a warning naming it, and is dropped before validation, so the run goes on.
+ */
+function dropFileBackupKeysOfServer(raw: Record<string, unknown>, document: Document, lines: LineCounter): ConfigWarning[] {
+  const database = raw.database;
+  if (typeof database !== 'object' || database === null || Array.isArray(database)) return [];
+  const settings = database as Record<string, unknown>;
+  if (String(settings.type).toLowerCase() !== 'postgres') return [];
+  return FILE_BACKUP_KEYS.filter((key) => Object.hasOwn(settings, key)).map((key) => {
+    const warning = {
+      line: lineOfKey(document, lines, ['database'], key),
+      key: `database.${key}`,
+      text: `database.${key}: not used with database.type postgres — KeySync backs up only a SQLite file; backing up a server database is its administrator's job (pg_dump, the server's own backups)`,
+    };
+    delete settings[key];
+    return warning;
+  });
 }
 
 /**

@@ -1,9 +1,15 @@
 /**
- * Provision, reports and persist, with the database lock held throughout: the run plans
- * its registry changes against the registry as it stands, writes every report from that
- * plan, then commits the plan, the run's discrepancies, snapshots and completion in one
- * transaction. Until that commit nothing persistent has changed, so a cancel, a crash or
- * a kill leaves the previous state intact; after it, reports and registry agree.
+ * Provision, reports and persist: the run plans its registry changes against the registry as
+ * it stands, writes every report from that plan, then commits the plan, the run's
+ * discrepancies, snapshots and completion in one transaction. Until that commit nothing
+ * persistent has changed, so a cancel, a crash or a kill leaves the previous state intact;
+ * after it, reports and registry agree.
+ *
+ * On SQLite the database lock is held throughout, so nothing changes under the plan. On
+ * PostgreSQL decisions go on meanwhile (docs/decisions.md §19): the plan's ids are reserved,
+ * and its status changes apply only to entries still at the version the plan read. If someone
+ * decided one of those entries in between, the commit rolls back and the run plans again
+ * from the registry as it now stands — so its provisioning never overwrites that decision.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -18,15 +24,15 @@ import { summarizeRun, type RunSummary } from '../core/summary.js';
 import type { ProbableMatch } from '../core/probable-match.js';
 import type { ReportPaths, SystemId } from '../core/types.js';
 import { REPORT_NAMES } from '../reports/report-rows.js';
-import { throwIfAborted } from '../errors.js';
+import { KeySyncError, throwIfAborted } from '../errors.js';
 import { removeRunReports } from '../reports/report-stamp.js';
 import { writeReports } from '../reports/write-reports.js';
 import type { SourcesRead } from '../sources/read-all.js';
 import { discrepancyGroups, saveDiscrepancies } from '../store/discrepancies-repo.js';
-import { applyRegistryPlan, listMasterKeys, nextIds } from '../store/registry-repo.js';
+import { applyRegistryPlan, EntryChangedSinceRead, readRegistryForPlan } from '../store/registry-repo.js';
 import { finishRun, listRuns } from '../store/runs-repo.js';
 import { removeSnapshots as removeSnapshotFiles, saveSnapshotRefs, snapshotFolder, writeSnapshot, type SnapshotRef } from '../store/snapshots.js';
-import type { ExclusiveSession } from '../store/store.js';
+import type { CommitSession } from '../store/store.js';
 import type { WorkspaceContext } from './workspace-context.js';
 import type { ReadStageResult } from './read-stage.js';
 import { matchStage } from './match-stage.js';
@@ -37,6 +43,8 @@ import { runEvent } from './run-records.js';
 export interface CommitRequest {
   readonly run: RunIdentity;
   readonly dryRun: boolean;
+  /** Said before the run's own warnings, in its summary and log (a dry run of a registry not created yet). */
+  readonly notices?: readonly string[];
   readonly autoApprove: boolean;
   readonly read: ReadStageResult;
   readonly discrepancies: Discrepancies;
@@ -57,23 +65,44 @@ const newSurrogate = (() => {
   return () => `MK-${id()}`;
 })();
 
-export async function commitStage(context: WorkspaceContext, session: ExclusiveSession, request: CommitRequest): Promise<CommitResult> {
-  const now = context.clock().toISOString();
-  const planned = await planRun(context, session, request, now);
-  throwIfAborted(request.signal);
+/** How often a run plans again because entries it changes were decided meanwhile, before it gives up. */
+export const MAX_PLAN_ATTEMPTS = 3;
 
-  request.progress('reports', 'writing reports', 0, REPORT_NAMES.length);
-  const reports = await writeRunReports(context, session, request, planned);
-  throwIfAborted(request.signal);
+export async function commitStage(context: WorkspaceContext, session: CommitSession, request: CommitRequest): Promise<CommitResult> {
+  for (let attempt = 1; ; attempt++) {
+    const now = context.clock().toISOString();
+    const planned = await planRun(context, session, request, now);
+    throwIfAborted(request.signal);
 
-  request.progress('persist', request.dryRun ? 'dry run: nothing is saved' : 'saving registry and run results');
-  if (!request.dryRun) await persistRun(context, session, request, planned, reports, now);
-  return { summary: planned.summary, reports, proposals: planned.proposals, probableMatches: planned.probableMatches };
+    request.progress('reports', 'writing reports', 0, REPORT_NAMES.length);
+    const reports = await writeRunReports(context, session, request, planned, attempt > 1);
+    throwIfAborted(request.signal);
+
+    request.progress('persist', request.dryRun ? 'dry run: nothing is saved' : 'saving registry and run results');
+    try {
+      if (!request.dryRun) await persistRun(context, session, request, planned, reports, now);
+      return { summary: planned.summary, reports, proposals: planned.proposals, probableMatches: planned.probableMatches };
+    } catch (error) {
+      if (!(error instanceof EntryChangedSinceRead)) throw error;
+      const { masterKey, status, statusChangedBy, statusChangedAt } = error.entry;
+      const decided = `${masterKey} was set ${status} by ${statusChangedBy} at ${statusChangedAt}`;
+      if (attempt >= MAX_PLAN_ATTEMPTS) {
+        throw new KeySyncError('DATABASE_BUSY', 'database', `Entries this run changes kept being decided while it ran (the last: ${decided}); nothing of the run was committed.`, {
+          remedy: 'run again (--resume continues this run) when fewer decisions are being made',
+        });
+      }
+      context.logger.log('warn', `run ${request.run.id}: ${decided} after the run read it; the run keeps that decision and plans again`);
+    }
+  }
 }
+
+
 
 interface PlannedRun {
   readonly proposals: readonly Proposal[];
   readonly plan: RegistryPlan;
+  /** The version of each entry as the plan read it: its changes apply only to those. */
+  readonly versions: ReadonlyMap<number, number>;
   readonly summary: RunSummary;
   /** The plan's events, then the run's source events and its completion, with their ids. */
   readonly events: readonly Planned<AuditEvent>[];
@@ -82,11 +111,11 @@ interface PlannedRun {
 }
 
 /** Proposals and every registry and audit change, against the registry as it stands. */
-async function planRun(context: WorkspaceContext, session: ExclusiveSession, request: CommitRequest, now: string): Promise<PlannedRun> {
+async function planRun(context: WorkspaceContext, session: CommitSession, request: CommitRequest, now: string): Promise<PlannedRun> {
   const { run, dryRun, discrepancies } = request;
   const { sources } = request.read;
   const { provisioning } = context.config.values;
-  const existing = await listMasterKeys(session.db);
+  const { records: existing, versions } = await readRegistryForPlan(session.db);
   const linked = new Set(existing.filter((record) => record.status === 'linked').map((record) => record.normalizedKey));
   request.progress('match', 'finding probable matches');
   const probableMatches = await matchStage(context, session.db, { sources, discrepancies, linked });
@@ -99,18 +128,21 @@ async function planRun(context: WorkspaceContext, session: ExclusiveSession, req
     newSurrogate,
   );
   const pendingBefore = existing.filter((record) => record.status === 'proposed').map((record) => record.normalizedKey);
-  const ids = dryRun ? null : await nextIds(session.db);
+  const resolvedKeys = findResolved(pendingBefore, (key) => sources.authority.has(key));
+  const autoApproveKeys = request.autoApprove ? discrepancies.outOfAuthority.map(({ key }) => key) : [];
+  // Enough ids for every event the plan can make, and the run's own (some may go unused).
+  const ids = dryRun ? null : await session.reserveIds({ masterKeys: proposals.length, audit: proposals.length + resolvedKeys.length + autoApproveKeys.length + sources.outcomes.length + 1 });
   const plan = planRegistryChanges({
     runId: run.id,
     now,
     existing,
     proposals,
-    resolvedKeys: findResolved(pendingBefore, (key) => sources.authority.has(key)),
-    autoApproveKeys: request.autoApprove ? discrepancies.outOfAuthority.map(({ key }) => key) : [],
+    resolvedKeys,
+    autoApproveKeys,
     nextMasterKeyId: ids?.masterKey ?? null,
     nextAuditId: ids?.audit ?? null,
   });
-  const warnings = await normalizationWarnings(context, session);
+  const warnings = [...(request.notices ?? []), ...(await normalizationWarnings(context, session))];
   for (const warning of warnings) context.logger.log('warn', warning);
   const summary = summarizeRun({
     warnings,
@@ -137,15 +169,15 @@ async function planRun(context: WorkspaceContext, session: ExclusiveSession, req
     ...sourceEvents(sources, run.id, now).map(withId),
     withId(runEvent(run.id, now, 'run_completed', describeTotals(summary), 'completed')),
   ];
-  return { proposals, plan, summary, events, lastAuditId: (nextAudit ?? 1) - 1, probableMatches };
+  return { proposals, plan, versions, summary, events, lastAuditId: (nextAudit ?? 1) - 1, probableMatches };
 }
 
-async function writeRunReports(context: WorkspaceContext, session: ExclusiveSession, request: CommitRequest, planned: PlannedRun): Promise<ReportPaths> {
+async function writeRunReports(context: WorkspaceContext, session: CommitSession, request: CommitRequest, planned: PlannedRun, replanned: boolean): Promise<ReportPaths> {
   const { run, dryRun, discrepancies } = request;
   const { output } = context.config.values;
   const input = await reportInputFor(session.db, { run, dryRun, discrepancies, sources: request.read.sources, ...planned });
-  // A resumed run's earlier attempt may have left some of its reports: they were never committed.
-  if (run.resumed) removeRunReports(run.outputDir, run.stamp, dryRun, run.id, { releaseClaim: false });
+  // A resumed run's earlier attempt, or this run's previous plan, may have left reports: they were never committed.
+  if (run.resumed || replanned) removeRunReports(run.outputDir, run.stamp, dryRun, run.id, { releaseClaim: false });
   return writeReports(input, {
     directory: run.outputDir,
     stamp: run.stamp,
@@ -160,7 +192,7 @@ async function writeRunReports(context: WorkspaceContext, session: ExclusiveSess
 /** The one transaction that makes the run real: plan, discrepancies, snapshots, completion. */
 async function persistRun(
   context: WorkspaceContext,
-  session: ExclusiveSession,
+  session: CommitSession,
   request: CommitRequest,
   planned: PlannedRun,
   reports: ReportPaths,
@@ -171,7 +203,8 @@ async function persistRun(
   try {
     throwIfAborted(request.signal);
     await session.transaction(async (tx) => {
-      await applyRegistryPlan(tx, { ...planned.plan, events: planned.events });
+      await applyRegistryPlan(tx, { ...planned.plan, events: planned.events }, planned.versions);
+      request.progress('persist', 'saving the run’s discrepancies', 1, 2);
       await saveDiscrepancies(tx, run.id, discrepancyGroups(discrepancies, request.read.sources.badRows));
       await saveSnapshotRefs(tx, snapshots);
       await finishRun(tx, run.id, {
@@ -193,7 +226,7 @@ async function persistRun(
  * The registry is keyed by normalised key: when the rules change, keys it holds under the
  * old rules no longer match (an approved `X-7` is proposed again as `X-000007`). Say so.
  */
-async function normalizationWarnings(context: WorkspaceContext, session: ExclusiveSession): Promise<string[]> {
+async function normalizationWarnings(context: WorkspaceContext, session: CommitSession): Promise<string[]> {
   const [previous] = await listRuns(session.db, { status: 'completed', limit: 1 });
   if (!previous?.normalizeRules) return [];
   const changes = ruleChanges(previous.normalizeRules, context.config.values.normalize);

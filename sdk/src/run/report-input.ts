@@ -31,7 +31,9 @@ export async function reportInputFor(db: Db, request: ReportInputRequest): Promi
   const completed = await listRuns(db, { status: 'completed' });
   const thisRun = request.dryRun ? undefined : await getRun(db, request.run.id);
   const auditFromId = thisRun?.auditFromId ?? (completed[0]?.auditToId ?? 0) + 1;
-  const stored = await listAudit(db, { fromId: auditFromId });
+  // Events past the run's reserved ids (a PostgreSQL decision made meanwhile) belong to the next run's report.
+  const firstPlanned = request.events.find((event) => event.id !== null)?.id;
+  const stored = (await listAudit(db, { fromId: auditFromId })).filter((event) => firstPlanned == null || event.id < firstPlanned);
   return {
     timestamp: reportTimestamp(request.run),
     summary: request.summary,

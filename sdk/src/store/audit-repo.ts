@@ -2,7 +2,7 @@
 import type { Selectable } from 'kysely';
 import type { AuditEvent, NewAuditEvent, Planned } from '../core/records.js';
 import { insertInChunks } from './batch.js';
-import type { Db, Tx } from './store.js';
+import type { Db, Tx } from './backend.js';
 import type { AuditLogTable } from './tables.js';
 
 export type { AuditEvent, NewAuditEvent };

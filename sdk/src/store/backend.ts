@@ -24,10 +24,34 @@ export interface StoreBackend {
    * then one transaction — giving `work` the connection to use for all of them.
    */
   exclusive<T>(db: Db, purpose: string, work: (db: Db) => Promise<T>): Promise<T>;
+  /**
+   * A run's commit stage (docs/decisions.md §19): its plan, reports and commit on one
+   * connection. SQLite holds its file lock throughout, as `exclusive` does; PostgreSQL holds
+   * nothing, so decisions go on meanwhile and the run's changes apply only to entries still
+   * as it read them (registry-repo.ts, applyRegistryPlan).
+   */
+  commitSession<T>(db: Db, purpose: string, work: (db: Db) => Promise<T>): Promise<T>;
+  /**
+   * The first ids of `counts` new rows the caller inserts as given (a run's planned master
+   * keys and audit events), set aside so that no other writer takes them.
+   */
+  reserveIds(db: Db, counts: IdCounts): Promise<FirstIds>;
   /** One transaction on one connection; a write lands whole or not at all. */
   transaction<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T>;
   /** A failure the user can act on as a KeySyncError naming `location`; anything else unchanged. */
   translateError(error: unknown): unknown;
+}
+
+/** How many rows of each table with planned ids a caller will insert. */
+export interface IdCounts {
+  readonly masterKeys: number;
+  readonly audit: number;
+}
+
+/** The first id reserved in each table. */
+export interface FirstIds {
+  readonly masterKey: number;
+  readonly audit: number;
 }
 
 /** An opened registry: the Kysely instance (migrated, or checked for a read-only open) and its backend. */

@@ -5,7 +5,7 @@
  * The placeholders are the dialect's own (`?` for SQLite, `$1` for PostgreSQL).
  */
 import { CompiledQuery, sql } from 'kysely';
-import type { Tx } from './store.js';
+import type { Tx } from './backend.js';
 import type { KeySyncTables } from './tables.js';
 
 const MAX_PARAMETERS = 8000;

@@ -7,7 +7,7 @@ import type { Discrepancies } from '../core/compare.js';
 import type { DiscrepancyEntries, DiscrepancyKind, KeyWithSightings } from '../core/discrepancy-kinds.js';
 import type { BadRow, SystemId } from '../core/types.js';
 import { insertInChunks } from './batch.js';
-import type { Db, Tx } from './store.js';
+import type { Db, Tx } from './backend.js';
 
 export interface DiscrepancyGroup<K extends DiscrepancyKind = DiscrepancyKind> {
   readonly kind: K;

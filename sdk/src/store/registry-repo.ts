@@ -9,7 +9,7 @@ import { MASTER_KEY_STATUSES, type MasterKeyStatus, type NormalizedKey } from '.
 import { KeySyncError } from '../errors.js';
 import { appendAudit } from './audit-repo.js';
 import { chunked, insertInChunks } from './batch.js';
-import type { Db, Tx } from './store.js';
+import type { Db, Tx } from './backend.js';
 import type { MasterKeysTable } from './tables.js';
 
 export type { MasterKeyRecord };
@@ -63,6 +63,28 @@ export async function listMasterKeys(db: Db, filter: RegistryFilter = {}): Promi
   return found.sort((a, b) => a.id - b.id);
 }
 
+/** The registry as a run plans against it: every entry, and the version each was read at (one statement, one view). */
+export interface RegistryAsRead {
+  readonly records: MasterKeyRecord[];
+  readonly versions: ReadonlyMap<number, number>;
+}
+
+export async function readRegistryForPlan(db: Db): Promise<RegistryAsRead> {
+  const rows = await db.selectFrom('master_keys').selectAll().orderBy('id').execute();
+  return { records: rows.map(toRecord), versions: new Map(rows.map((row) => [Number(row.id), Number(row.version)])) };
+}
+
+/**
+ * A run's planned change met an entry that someone decided after the run read it: the run's
+ * commit is rolled back and the run plans again (run/commit-stage.ts), so it never overwrites
+ * the decision.
+ */
+export class EntryChangedSinceRead extends Error {
+  constructor(readonly entry: MasterKeyRecord) {
+    super(`${entry.masterKey} changed after the run read it`);
+  }
+}
+
 export async function countByStatus(db: Db): Promise<Record<MasterKeyStatus, number>> {
   const rows = await db
     .selectFrom('master_keys')
@@ -74,8 +96,12 @@ export async function countByStatus(db: Db): Promise<Record<MasterKeyStatus, num
   return counts;
 }
 
-/** Writes a run's planned registry changes and audit events, with the ids the plan gave them. */
-export async function applyRegistryPlan(tx: Tx, plan: RegistryPlan): Promise<void> {
+/**
+ * Writes a run's planned registry changes and audit events, with the ids the plan gave them.
+ * With `versions` (as read for the plan), a change applies only to an entry still at that
+ * version; otherwise EntryChangedSinceRead is thrown and the caller's transaction rolls back.
+ */
+export async function applyRegistryPlan(tx: Tx, plan: RegistryPlan, versions?: ReadonlyMap<number, number>): Promise<void> {
   await insertInChunks(
     tx,
     'master_keys',
@@ -97,11 +123,16 @@ export async function applyRegistryPlan(tx: Tx, plan: RegistryPlan): Promise<voi
     })),
   );
   for (const change of plan.changed) {
-    await tx
+    let update = tx
       .updateTable('master_keys')
       .set((eb) => ({ ...statusUpdate(change.status, { now: change.at, actor: change.actor, reason: change.reason ?? undefined }), version: eb('version', '+', 1) }))
-      .where('id', '=', change.id)
-      .execute();
+      .where('id', '=', change.id);
+    const version = versions?.get(change.id);
+    if (version !== undefined) update = update.where('version', '=', version);
+    const applied = await update.executeTakeFirst();
+    if (versions && Number(applied.numUpdatedRows) !== 1) {
+      throw new EntryChangedSinceRead(toRecord(await tx.selectFrom('master_keys').selectAll().where('id', '=', change.id).executeTakeFirstOrThrow()));
+    }
   }
   await appendAudit(tx, plan.events);
 }

@@ -3,7 +3,7 @@ import type { Selectable } from 'kysely';
 import type { NormalizeRules } from '../core/normalize.js';
 import { storedSummary, type RunSummary } from '../core/summary.js';
 import type { ReportPaths, RunMode, RunStatus } from '../core/types.js';
-import type { Db, Tx } from './store.js';
+import type { Db, Tx } from './backend.js';
 import type { RunsTable } from './tables.js';
 
 

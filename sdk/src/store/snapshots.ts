@@ -12,7 +12,7 @@ import path from 'node:path';
 import { KeyIndex, type KeyIndexData } from '../core/key-index.js';
 import type { BadRow, SystemId } from '../core/types.js';
 import { writeChunksAtomically } from '../io/atomic-file.js';
-import type { Db, Tx } from './store.js';
+import type { Db, Tx } from './backend.js';
 
 /** Bump when the file layout or KeyIndex changes: old snapshots are then simply not used. */
 export const SNAPSHOT_FORMAT = 'KSNAP3';

@@ -5,7 +5,8 @@
  * lives — a SQLite file or a PostgreSQL schema — is the backend's business (backend.ts).
  */
 import { KeySyncError } from '../errors.js';
-import type { Db, OpenedStore, StoreBackend, Tx } from './backend.js';
+import type { Db, FirstIds, IdCounts, OpenedStore, StoreBackend, Tx } from './backend.js';
+import { postgresConnection } from './postgres/connection.js';
 import { openPostgres, type PostgresStoreOptions } from './postgres/postgres-backend.js';
 import { openSqlite, type SqliteStoreOptions } from './sqlite/sqlite-backend.js';
 
@@ -17,7 +18,23 @@ export interface ExclusiveSession {
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
 }
 
+/** A run's commit stage: an exclusive session's doors, and ids set aside for what it will insert. */
+export interface CommitSession extends ExclusiveSession {
+  reserveIds(counts: IdCounts): Promise<FirstIds>;
+}
+
 export type StoreOptions = SqliteStoreOptions;
+
+/**
+ * A change that waited past the busy timeout (for a run committing on SQLite, for a row a
+ * PostgreSQL run is committing), told as what was not applied:
+ * `Approve MK-1: not applied. The database is in use by run …, committing its changes (process …).`
+ */
+export function notApplied(error: unknown, purpose: string): unknown {
+  if (!(error instanceof KeySyncError) || error.code !== 'DATABASE_BUSY') return error;
+  const message = `${purpose.charAt(0).toUpperCase()}${purpose.slice(1)}: not applied. ${error.message}`;
+  return new KeySyncError('DATABASE_BUSY', 'database', message, { file: error.file, remedy: error.remedy, cause: error });
+}
 
 export class Store {
   private queue: Promise<unknown> = Promise.resolve();
@@ -26,6 +43,8 @@ export class Store {
     private readonly db: Db,
     private readonly backend: StoreBackend,
     readonly readonly: boolean,
+    /** Set when this is an empty registry read in place of a PostgreSQL one not created yet (a dry run): that registry. */
+    readonly emptyInPlaceOf?: string,
   ) {}
 
   /** The registry in a SQLite file. */
@@ -33,9 +52,23 @@ export class Store {
     return Store.from(await openSqlite(file, options), options.readonly ?? false);
   }
 
-  /** The registry in a PostgreSQL schema, shared by a team. */
-  static async openPostgres(options: PostgresStoreOptions): Promise<Store> {
-    return Store.from(await openPostgres(options), options.readonly ?? false);
+  /**
+   * The registry in a PostgreSQL schema, shared by a team. A read-only open with `emptyWith`
+   * reads a registry not created yet as an empty one, in memory with that driver, creating
+   * nothing on the server (a dry run before the first run); without it, it is refused.
+   */
+  static async openPostgres(options: PostgresStoreOptions & { readonly emptyWith?: SqliteStoreOptions['driver'] }): Promise<Store> {
+    const opened = await openPostgres(options);
+    if (opened !== 'not created') return Store.from(opened, options.readonly ?? false);
+    const location = postgresConnection(options).location;
+    if (!options.emptyWith) {
+      throw new KeySyncError('DATABASE_OUTDATED', 'database', 'The registry has not been created yet, and a read-only open cannot create it.', {
+        file: location,
+        remedy: 'run once without --dry-run (or any registry command) to create it',
+      });
+    }
+    const empty = await openSqlite(`${location} (not created yet)`, { driver: options.emptyWith, readonly: true, emptyInMemory: true });
+    return new Store(empty.db, empty.backend, true, location);
   }
 
   private static from(opened: OpenedStore, readonly: boolean): Store {
@@ -64,6 +97,19 @@ export class Store {
   exclusive<T>(purpose: string, work: (session: ExclusiveSession) => Promise<T>): Promise<T> {
     return this.serialise(() =>
       this.backend.exclusive(this.db, purpose, (db) => work({ db, transaction: (body) => this.transaction(db, purpose, body) })),
+    );
+  }
+
+  /**
+   * A run's plan, reports and commit (backend.ts, commitSession): on SQLite nothing else
+   * writes meanwhile; on PostgreSQL decisions go on, and the run's commit applies its changes
+   * only to entries still as it read them.
+   */
+  commitSession<T>(purpose: string, work: (session: CommitSession) => Promise<T>): Promise<T> {
+    return this.serialise(() =>
+      this.backend.commitSession(this.db, purpose, (db) =>
+        work({ db, transaction: (body) => this.transaction(db, purpose, body), reserveIds: (counts) => this.backend.reserveIds(db, counts) }),
+      ),
     );
   }
 

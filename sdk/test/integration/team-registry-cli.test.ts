@@ -83,6 +83,26 @@ describe('a workspace with its registry in PostgreSQL, through the CLI', functio
     }
   });
 
+  it('dry-runs against a schema not created yet as an empty registry, says so, and creates nothing', async () => {
+    const fresh = workspace.file('fresh-schema.yaml');
+    writeFileSync(fresh, readFileSync(workspace.config, 'utf8').replace('busy_timeout_ms: 1000', "schema: not_yet, busy_timeout_ms: 1000"));
+    const dry = await cli(['-c', fresh, '--dry-run']);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, /Warning: dry run against an empty registry — PostgreSQL registry postgres:\/\/keysync_app@127\.0\.0\.1:\d+\/\w+, schema not_yet does not exist yet \(the first run without --dry-run creates it\); nothing was created/);
+    assert.match(dry.stdout, /proposed/);
+    const [schemas] = await postgresAdmin(server, team.database, ["select count(*)::int as n from pg_namespace where nspname = 'not_yet'"]);
+    assert.equal(schemas!.n, 0, 'the dry run created no schema');
+  });
+
+  it('runs with backup_* settings beside type postgres, warning that backing up a server database is its administrator’s job', async () => {
+    const withBackups = workspace.file('with-backups.yaml');
+    writeFileSync(withBackups, readFileSync(workspace.config, 'utf8').replace('busy_timeout_ms: 1000', 'busy_timeout_ms: 1000, backup_enabled: true, backup_count: 3'));
+    const result = await cli(['-c', withBackups, '-q']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /keysync: warning: .*with-backups\.yaml:1: database\.backup_enabled: not used with database\.type postgres — KeySync backs up only a SQLite file; backing up a server database is its administrator's job/);
+    assert.match(result.stderr, /database\.backup_count: not used with database\.type postgres/);
+  });
+
   describe('a second run while one holds the advisory run lock', () => {
     /** Holds the registry's RUN lock from this process, as a run in another workspace would, until `release` is called. */
     async function holdRunLock(): Promise<{ release(): Promise<void> }> {

@@ -94,7 +94,7 @@ describe('the PostgreSQL registry backend', function () {
     }
   });
 
-  it('holds a decision back while a run commits, then applies it', async () => {
+  it('holds a decision back while an exclusive session (a registry copy) holds the registry, then applies it', async () => {
     const schema = freshSchema();
     const run = await Store.openPostgres({ url: adminUrl(), schema });
     const reviewer = await Store.openPostgres({ url: adminUrl(), schema, lockTimeoutMs: 5_000 });
@@ -116,7 +116,7 @@ describe('the PostgreSQL registry backend', function () {
     }
   });
 
-  it('gives up on a decision after busy_timeout_ms while a run holds the registry (DATABASE_BUSY)', async () => {
+  it('gives up on a decision after busy_timeout_ms while an exclusive session holds the registry (DATABASE_BUSY)', async () => {
     const schema = freshSchema();
     const run = await Store.openPostgres({ url: adminUrl(), schema });
     const reviewer = await Store.openPostgres({ url: adminUrl(), schema, lockTimeoutMs: 300 });

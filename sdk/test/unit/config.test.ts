@@ -319,6 +319,22 @@ describe('the earlier tool\'s keys and enum case (KeySync Mini configs)', () => 
     assert.ok(!('batch_size' in values.processing));
   });
 
+  it('warns about backup_* beside database.type postgres, naming each setting, and drops them so the run goes on', () => {
+    const { values, warnings } = parseConfigText(
+      ['database:', '  type: POSTGRES', "  url: 'postgres://app@db/team'", '  backup_enabled: true', '  backup_count: 3', ''].join('\n'),
+      'keysync-config.yaml',
+    );
+    assert.deepStrictEqual(
+      warnings.map(({ line, key, text }) => [line, key, text]),
+      [4, 5].map((line, i) => {
+        const key = ['database.backup_enabled', 'database.backup_count'][i]!;
+        return [line, key, `${key}: not used with database.type postgres — KeySync backs up only a SQLite file; backing up a server database is its administrator's job (pg_dump, the server's own backups)`];
+      }),
+    );
+    assert.equal(values.database.type, 'postgres');
+    assert.ok(!('backup_enabled' in values.database));
+  });
+
   it('publishes enums so that editors offer the values and accept any case', () => {
     const schema = configJsonSchema() as { properties: { logging: { properties: { level: { default: string; anyOf: [{ enum: string[] }, { pattern: string }] } } } } };
     const { level } = schema.properties.logging.properties;

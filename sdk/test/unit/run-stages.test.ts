@@ -69,7 +69,7 @@ async function runStages(context: Context, options: RunOptions = {}): Promise<{ 
     if (!dryRun) await beginRun(store, run, context.config.file, context.clock().toISOString());
     const readResult = await read(context, store, mode);
     const discrepancies = compareSystems(readResult.sources.authority, readResult.sources.others);
-    const committed = await store.exclusive(`run ${run.id}`, (session) =>
+    const committed = await store.commitSession(`run ${run.id}`, (session) =>
       commitStage(context, session, {
         run,
         dryRun,

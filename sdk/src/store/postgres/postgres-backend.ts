@@ -1,8 +1,8 @@
 /**
  * The registry in a PostgreSQL schema, shared by a team (docs/behaviour.md §7,
  * docs/decisions.md §19). Readers never block: MVCC gives each statement a consistent view.
- * Write transactions are READ COMMITTED and share the registry's advisory lock; a run holds
- * it exclusively from planning to commit. Serialization failures and deadlocks are retried
+ * Write transactions are READ COMMITTED and share the registry's advisory lock; a registry
+ * copy holds it exclusively, a run only while it reserves its ids (docs/decisions.md §19). Serialization failures and deadlocks are retried
  * here, so none reaches the user.
  */
 import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
@@ -28,7 +28,8 @@ const MAX_ATTEMPTS = 8;
 /** Tables whose ids a run plans itself (core/registry-plan.ts) and inserts as given. */
 const PLANNED_ID_TABLES = ['master_keys', 'audit_log'] as const;
 
-export async function openPostgres(options: PostgresStoreOptions): Promise<OpenedStore> {
+/** The registry's schema, opened; or, for a read-only open, `'not created'` when KeySync never migrated it (a dry run before the first run). */
+export async function openPostgres(options: PostgresStoreOptions): Promise<OpenedStore | 'not created'> {
   const connection = postgresConnection(options);
   const lockTimeoutMs = options.lockTimeoutMs ?? 15_000;
   const { default: pg } = await import('pg');
@@ -37,8 +38,11 @@ export async function openPostgres(options: PostgresStoreOptions): Promise<Opene
   const db = new Kysely<KeySyncTables>({ dialect: new PostgresDialect({ pool }) });
   const translate = (error: unknown) => translatePostgresError(error, connection.location, connection.user);
   try {
-    if (options.readonly) await refuseOutdated(db, connection);
-    else await migrate(db, connection);
+    if (options.readonly && (await refuseOutdated(db, connection)) === 'not created') {
+      await db.destroy();
+      return 'not created';
+    }
+    if (!options.readonly) await migrate(db, connection);
   } catch (error) {
     await db.destroy();
     throw translate(error);
@@ -55,6 +59,19 @@ export async function openPostgres(options: PostgresStoreOptions): Promise<Opene
           return await work(session);
         } finally {
           exclusiveSessions.delete(session);
+          await releaseSessionLock(session, LOCK_CLASS.registry, connection.schema).catch(() => undefined);
+        }
+      }),
+    // A run holds no registry lock across its commit stage: decisions meet it only on the rows
+    // both change, and its changes apply only to entries still as it read them.
+    commitSession: (db, _purpose, work) => db.connection().execute(work),
+    reserveIds: (db, counts) =>
+      db.connection().execute(async (session) => {
+        // Briefly exclusive: write transactions hold the shared lock while they take ids, so none is between nextval and setval.
+        await acquireSessionLock(session, LOCK_CLASS.registry, connection.schema, { purpose: 'reserve ids for a run', timeoutMs: lockTimeoutMs, location: connection.location });
+        try {
+          return { masterKey: await reserveRange(session, 'master_keys', counts.masterKeys), audit: await reserveRange(session, 'audit_log', counts.audit) };
+        } finally {
           await releaseSessionLock(session, LOCK_CLASS.registry, connection.schema).catch(() => undefined);
         }
       }),
@@ -124,6 +141,18 @@ async function catchUpIdentities(tx: Tx): Promise<void> {
   }
 }
 
+/**
+ * Sets `count` ids of `table` aside: the first is past both the largest id and the sequence,
+ * and the sequence moves past the last, so the rows can be inserted later with these ids
+ * while other writers take theirs from the sequence.
+ */
+async function reserveRange(db: Db, table: (typeof PLANNED_ID_TABLES)[number], count: number): Promise<number> {
+  const { rows } = await sql<{ first: string }>`
+    select setval(seq, greatest(nextval(seq), (select coalesce(max(id), 0) + 1 from ${sql.table(table)})) + ${count}, false) - ${count} as first
+    from (select pg_get_serial_sequence(${table}, 'id')::regclass as seq) s`.execute(db);
+  return Number(rows[0]!.first);
+}
+
 /** The schema version: how many of KeySync's migrations ran (0 for a schema not yet made). */
 async function schemaVersion(db: Db, schema: string): Promise<number> {
   const { rows } = await sql<{ present: string | null }>`select to_regclass(${`${quoteIdentifier(schema)}.${MIGRATION_TABLE}`}) as present`.execute(db);
@@ -152,14 +181,19 @@ async function migrate(db: Db, connection: PostgresConnection): Promise<void> {
   }
 }
 
-/** A dry run cannot migrate, so a registry not yet at this version is refused rather than misread. */
-async function refuseOutdated(db: Db, connection: PostgresConnection): Promise<void> {
+/**
+ * A dry run cannot migrate, so a registry not yet at this version is refused rather than
+ * misread; one never created at all is reported, for the caller to read as empty.
+ */
+async function refuseOutdated(db: Db, connection: PostgresConnection): Promise<'not created' | 'current'> {
   const version = await schemaVersion(db, connection.schema);
   assertNotNewer(version, { location: connection.location });
+  if (version === 0) return 'not created';
   if (version < SCHEMA_VERSION) {
     throw new KeySyncError('DATABASE_OUTDATED', 'database', `The registry uses an older schema (${version}) and a dry run cannot upgrade it.`, {
       file: connection.location,
       remedy: 'run once without --dry-run to upgrade it',
     });
   }
+  return 'current';
 }

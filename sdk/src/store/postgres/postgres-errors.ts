@@ -35,7 +35,11 @@ function classify(error: unknown, who: string): Known | undefined {
     };
   }
   if (state === '55P03' || (state !== undefined && RETRYABLE_SQLSTATES.has(state))) {
-    return { code: 'DATABASE_BUSY', message: 'Another KeySync process kept the registry busy past the busy timeout. Nothing of this change was saved.', remedy: 'try again when the other run has finished, or raise database.busy_timeout_ms' };
+    return {
+      code: 'DATABASE_BUSY',
+      message: 'Another KeySync process — a run committing its changes to the same entries, or a registry copy — held them past database.busy_timeout_ms. Nothing of this change was saved.',
+      remedy: 'try again when the run has finished, or raise database.busy_timeout_ms',
+    };
   }
   if (state === '53100') return { code: 'DATABASE_FULL', message: 'The PostgreSQL server’s disk is full. Nothing of this change was saved.', remedy: 'free space on the server, then run again' };
   if (state === '3D000') return { code: 'DATABASE_OPEN_FAILED', message: `The database in database.url does not exist (${text}).`, remedy: 'create it (createdb) or correct database.url' };

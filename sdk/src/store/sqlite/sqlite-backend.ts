@@ -10,6 +10,7 @@ import { KeySyncError } from '../../errors.js';
 import type { Db, OpenedStore, StoreBackend, Tx } from '../backend.js';
 import { migrationProvider, SCHEMA_VERSION } from '../migrations.js';
 import { ProcessLock } from '../process-lock.js';
+import { nextIds } from '../registry-repo.js';
 import type { KeySyncTables } from '../tables.js';
 import type { SqliteDriver } from './drivers/driver.js';
 import { sqliteDdl } from './ddl.js';
@@ -28,12 +29,14 @@ export interface SqliteStoreOptions {
   readonly readonly?: boolean;
   /** How long an access waits for another process's lock (the SDK's, then SQLite's). */
   readonly lockTimeoutMs?: number;
+  /** An empty registry in memory, whatever `file` is (it only names it in messages): a dry run with no registry to read. */
+  readonly emptyInMemory?: boolean;
 }
 
 export async function openSqlite(file: string, options: SqliteStoreOptions): Promise<OpenedStore> {
   const readonly = options.readonly ?? false;
   const lockTimeoutMs = options.lockTimeoutMs ?? 15_000;
-  const inMemory = readonly && !existsSync(file);
+  const inMemory = options.emptyInMemory === true || (readonly && !existsSync(file));
   if (!readonly) createParentFolder(file);
   const lock = inMemory ? null : new ProcessLock(databaseLockDir(file));
   const access = <T>(purpose: string, work: () => Promise<T>): Promise<T> => lockedOrNot(file, lock, lockTimeoutMs, work, purpose);
@@ -43,6 +46,11 @@ export async function openSqlite(file: string, options: SqliteStoreOptions): Pro
     access,
     // The file lock already keeps every other process out; SQLite has one connection.
     exclusive: (db, purpose, work) => access(purpose, () => work(db)),
+    // A run's commit holds the file lock too: SQLite has one writer at a time, so a decision
+    // meanwhile waits up to busy_timeout_ms and is then refused, naming the run (store.ts).
+    commitSession: (db, purpose, work) => access(purpose, () => work(db)),
+    // Under the file lock nobody else inserts: the next free ids are simply free.
+    reserveIds: (db) => nextIds(db),
     transaction: inTransaction,
     translateError: (error) => translateSqliteError(error, file),
   };
