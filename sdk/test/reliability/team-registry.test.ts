@@ -13,7 +13,8 @@ import path from 'node:path';
 import { planRegistryChanges } from '../../src/core/registry-plan.js';
 import { generateMockData, isKeySyncError, openWorkspace } from '../../src/index.js';
 import { listAudit } from '../../src/store/audit-repo.js';
-import { applyRegistryPlan, listMasterKeys, nextIds } from '../../src/store/registry-repo.js';
+import { LOCK_CLASS } from '../../src/store/postgres/advisory-locks.js';
+import { applyRegistryPlan, listMasterKeys, nextIds, transitionMasterKey } from '../../src/store/registry-repo.js';
 import { Store } from '../../src/store/store.js';
 import { CLI, runCli, runProcess } from '../helpers/cli.js';
 import { postgresAdmin, teamRegistryDatabase, testServer, type TeamRegistry, type TestServer } from '../helpers/servers.js';
@@ -234,3 +235,93 @@ function runAndKill(args: readonly string[], env: NodeJS.ProcessEnv, ready: () =
     });
   });
 }
+
+describe('a decision whose transaction meets a serialization failure or a deadlock is retried, and applied once', function () {
+  this.timeout(120_000);
+  let server: TestServer;
+
+  before(async function () {
+    server = await testServer('postgres', this);
+  });
+
+  /** A team registry with proposals K-1 and K-2, its app role's sessions set up by `roleSettings` (as a DBA might). */
+  async function registry(roleSettings: readonly string[]): Promise<{ team: TeamRegistry; store: Store }> {
+    const team = await teamRegistryDatabase(server);
+    await postgresAdmin(server, team.database, roleSettings.map((setting) => `alter role keysync_app in database ${team.database} set ${setting}`));
+    const store = await Store.openPostgres({ url: team.url(team.app), schema: 'keysync', lockTimeoutMs: 60_000 });
+    await store.exclusive('seed', (session) =>
+      session.transaction(async (tx) => {
+        const ids = await nextIds(tx);
+        const proposals = ['K-1', 'K-2'].map((key) => ({ normalizedKey: key, masterKey: `MK-${key}`, sourceSystem: 'B', sourceKey: key, strategy: 'namespaced' as const }));
+        await applyRegistryPlan(tx, planRegistryChanges({ runId: 'seed', now: '2026-12-01T00:00:00.000Z', existing: [], proposals, resolvedKeys: [], autoApproveKeys: [], nextMasterKeyId: ids.masterKey, nextAuditId: ids.audit }));
+      }),
+    );
+    return { team, store };
+  }
+
+  /** An admin session holding a transaction open, as another client of the same server. */
+  async function adminSession(team: TeamRegistry) {
+    const { default: pg } = await import('pg');
+    const client = new pg.Client({ connectionString: server.url(server.admin, team.database) });
+    await client.connect();
+    return client;
+  }
+
+  /** Until a session of the app role waits for a lock (its decision is blocked). */
+  async function decisionWaiting(team: TeamRegistry): Promise<void> {
+    for (;;) {
+      const rows = await postgresAdmin(server, team.database, ["select count(*)::int as n from pg_stat_activity where usename = 'keysync_app' and wait_event_type = 'Lock'"]);
+      if (Number(rows[0]!.n) > 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  async function assertAppliedOnce(store: Store, key: string, actor: string): Promise<void> {
+    const [entry] = await store.read((db) => listMasterKeys(db, { normalizedKeys: [key] }));
+    assert.equal(entry!.status, 'active');
+    assert.equal(entry!.statusChangedBy, actor);
+    const events = await store.read((db) => listAudit(db, { key }));
+    assert.deepEqual(events.map((event) => `${event.eventType} by ${event.actor}`), ['master_key_proposed by keysync', `master_key_approved by ${actor}`]);
+  }
+
+  it('a serialization failure (40001): the decision is run again and applied once', async () => {
+    // Decisions under SERIALIZABLE, so a concurrent update of their row fails them with 40001.
+    const { team, store } = await registry(["default_transaction_isolation = 'serializable'"]);
+    const admin = await adminSession(team);
+    try {
+      await admin.query('begin');
+      await admin.query("update keysync.master_keys set status_reason = status_reason where normalized_key = 'K-1'");
+      const decision = store.write('approve K-1', (tx) => transitionMasterKey(tx, { given: 'K-1', normalized: 'K-1' }, { action: 'approve', actor: 'ana', now: '2026-12-01T10:00:00.000Z' }));
+      await decisionWaiting(team);
+      // The row changes under the decision's snapshot: its update fails with 40001; the retry reads it again.
+      await admin.query('commit');
+      await decision;
+      await assertAppliedOnce(store, 'K-1', 'ana');
+    } finally {
+      await admin.end();
+      await store.close();
+    }
+  });
+
+  it('a deadlock (40P01): the decision the server aborts is run again and applied once', async () => {
+    // The decision's session detects the deadlock (after 1 s), the other one never does first.
+    const { team, store } = await registry(["deadlock_timeout = '1s'"]);
+    const admin = await adminSession(team);
+    try {
+      await admin.query('begin');
+      await admin.query("set local deadlock_timeout = '10min'");
+      await admin.query("update keysync.master_keys set status_reason = status_reason where normalized_key = 'K-2'");
+      const decision = store.write('approve K-2', (tx) => transitionMasterKey(tx, { given: 'K-2', normalized: 'K-2' }, { action: 'approve', actor: 'bob', now: '2026-12-01T10:00:00.000Z' }));
+      await decisionWaiting(team);
+      // The decision holds its share of the registry lock and waits for K-2; this waits for that share: a cycle.
+      await admin.query(`select pg_advisory_xact_lock(${LOCK_CLASS.registry}, hashtext('keysync'))`);
+      // Granted: the server broke the cycle by aborting the decision's transaction.
+      await admin.query('rollback');
+      await decision;
+      await assertAppliedOnce(store, 'K-2', 'bob');
+    } finally {
+      await admin.end();
+      await store.close();
+    }
+  });
+});

@@ -1,7 +1,7 @@
 /**
  * PostgreSQL failures a user can act on, as KeySyncErrors naming the registry (never its
  * password), by SQLSTATE or, before a session exists, by the socket's errno. Serialization
- * failures and deadlocks never get here: the backend retries them (postgres-backend.ts).
+ * failures and deadlocks get here only when the backend's retries ran out (postgres-backend.ts).
  */
 import { KeySyncError, type ErrorCode } from '../../errors.js';
 
@@ -34,7 +34,11 @@ function classify(error: unknown, who: string): Known | undefined {
       remedy: 'a read-only role (keysync_viewer) can browse but not decide; ask the registry’s owner for the keysync_app role (README, "Team registry")',
     };
   }
-  if (state === '55P03' || (state !== undefined && RETRYABLE_SQLSTATES.has(state))) {
+  if (state !== undefined && RETRYABLE_SQLSTATES.has(state)) {
+    // Only after the backend's retries (postgres-backend.ts) ran out.
+    return { code: 'DATABASE_BUSY', message: 'Other transactions on the same entries kept aborting this one (serialization failures or deadlocks), however often it was retried. Nothing of this change was saved.', remedy: 'try again in a moment' };
+  }
+  if (state === '55P03') {
     return {
       code: 'DATABASE_BUSY',
       message: 'Another KeySync process — a run committing its changes to the same entries, or a registry copy — held them past database.busy_timeout_ms. Nothing of this change was saved.',
