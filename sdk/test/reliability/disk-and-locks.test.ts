@@ -133,7 +133,7 @@ describe('database held by another process past the busy timeout', function () {
     const before = durableState(database);
     const result = await runCli(['-c', workspace.config]);
     assert.equal(result.code, 1);
-    assert.match(result.stderr, /The database is in use by a long approval batch \(process \d+ on .+\)\. — waited 1 s; try again when it has finished/);
+    assert.match(result.stderr, /The database is in use by a long approval batch \(process \d+ on .+\)\. — waited 800 ms; try again when it has finished/);
     assert.deepEqual(durableState(database), before);
   });
 

@@ -5,6 +5,7 @@
  * refusals reached a reviewer (no deadlock, no serialization failure). And two workspaces on
  * one registry: a run killed, or cut off from the server, while the other workspace decides —
  * nothing partial is visible, --resume completes it, and no decision is lost or overwritten.
+ * And the backend's retry of a serialization failure or a deadlock, each forced on the server.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';

@@ -65,16 +65,24 @@ export async function openPostgres(options: PostgresStoreOptions): Promise<Opene
     // A run holds no registry lock across its commit stage: decisions meet it only on the rows
     // both change, and its changes apply only to entries still as it read them.
     commitSession: (db, _purpose, work) => db.connection().execute(work),
+    // Briefly exclusive: write transactions hold the shared lock while they take ids, so none
+    // is between nextval and setval. A queued (not polled) lock, so a stream of decisions
+    // cannot starve it: the server makes later shares wait behind it.
     reserveIds: (db, counts) =>
-      db.connection().execute(async (session) => {
-        // Briefly exclusive: write transactions hold the shared lock while they take ids, so none is between nextval and setval.
-        await acquireSessionLock(session, LOCK_CLASS.registry, connection.schema, { purpose: 'reserve ids for a run', timeoutMs: lockTimeoutMs, location: connection.location });
-        try {
-          return { masterKey: await reserveRange(session, 'master_keys', counts.masterKeys), audit: await reserveRange(session, 'audit_log', counts.audit) };
-        } finally {
-          await releaseSessionLock(session, LOCK_CLASS.registry, connection.schema).catch(() => undefined);
-        }
-      }),
+      withRetries(() =>
+        db.connection().execute(async (session) => {
+          try {
+            await sql.raw(`begin; select set_config('lock_timeout', '${Math.trunc(lockTimeoutMs)}ms', true)`).execute(session);
+            await sql`select pg_advisory_xact_lock(${LOCK_CLASS.registry}, hashtext(${connection.schema}))`.execute(session);
+            const first = { masterKey: await reserveRange(session, 'master_keys', counts.masterKeys), audit: await reserveRange(session, 'audit_log', counts.audit) };
+            await sql`commit`.execute(session);
+            return first;
+          } catch (error) {
+            await sql`rollback`.execute(session).catch(() => undefined);
+            throw error;
+          }
+        }),
+      ),
     transaction: (db, work) => withRetries(() => inTransaction(db, work, { schema: connection.schema, lockTimeoutMs, plannedIds: exclusiveSessions.has(db) })),
     translateError: translate,
   };
