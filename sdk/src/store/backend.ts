@@ -15,6 +15,11 @@ export interface StoreBackend {
   /** Where the registry lives, for messages: the file, or the server and schema (never a password). */
   readonly location: string;
   /**
+   * Whether a run's commit session may go on beside this process's other operations: true for
+   * PostgreSQL's pool of connections; SQLite has one connection, so they take turns.
+   */
+  readonly sessionsBesideOthers: boolean;
+  /**
    * Runs one access (a read, or a write's transaction) while other processes cannot write:
    * SQLite takes KeySync's file lock; PostgreSQL needs nothing here (its transactions do it).
    */

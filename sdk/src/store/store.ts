@@ -38,6 +38,8 @@ export function notApplied(error: unknown, purpose: string): unknown {
 
 export class Store {
   private queue: Promise<unknown> = Promise.resolve();
+  /** Commit sessions going on beside the queue (sessionsBesideOthers); close waits for them too. */
+  private readonly beside = new Set<Promise<unknown>>();
 
   private constructor(
     private readonly db: Db,
@@ -106,15 +108,21 @@ export class Store {
    * only to entries still as it read them.
    */
   commitSession<T>(purpose: string, work: (session: CommitSession) => Promise<T>): Promise<T> {
-    return this.serialise(() =>
+    const session = () =>
       this.backend.commitSession(this.db, purpose, (db) =>
         work({ db, transaction: (body) => this.transaction(db, purpose, body), reserveIds: (counts) => this.backend.reserveIds(db, counts) }),
-      ),
-    );
+      );
+    if (!this.backend.sessionsBesideOthers) return this.serialise(session);
+    // On PostgreSQL this process's own decisions (the editor's, during its run) need not wait for the run either.
+    const result = session().catch((error: unknown) => Promise.reject(this.backend.translateError(error)));
+    const settled = result.catch(() => undefined);
+    this.beside.add(settled);
+    void settled.then(() => this.beside.delete(settled));
+    return result;
   }
 
   async close(): Promise<void> {
-    await this.queue.catch(() => undefined);
+    await Promise.all([this.queue.catch(() => undefined), ...this.beside]);
     await this.db.destroy();
   }
 

@@ -94,6 +94,21 @@ describe('the PostgreSQL registry backend', function () {
     }
   });
 
+  it('lets a decision of the same process go on while its run’s commit session is open (the editor deciding during its own run)', async () => {
+    const schema = freshSchema();
+    const store = await Store.openPostgres({ url: adminUrl(), schema });
+    try {
+      await seed(store, ['K-1']);
+      // Awaited inside the session: were the two taking turns in this process, this would never end.
+      const decided = await store.commitSession('run', () =>
+        store.write('approve', (tx) => transitionMasterKey(tx, { given: 'K-1', normalized: 'K-1' }, { action: 'approve', actor: 'ana', now: T1 })),
+      );
+      assert.equal(decided.status, 'active');
+    } finally {
+      await store.close();
+    }
+  });
+
   it('holds a decision back while an exclusive session (a registry copy) holds the registry, then applies it', async () => {
     const schema = freshSchema();
     const run = await Store.openPostgres({ url: adminUrl(), schema });

@@ -50,6 +50,7 @@ export async function openPostgres(options: PostgresStoreOptions): Promise<Opene
   const exclusiveSessions = new WeakSet<Db>();
   const backend: StoreBackend = {
     location: connection.location,
+    sessionsBesideOthers: true,
     access: (_purpose, work) => work(),
     exclusive: (db, purpose, work) =>
       db.connection().execute(async (session) => {

@@ -43,6 +43,7 @@ export async function openSqlite(file: string, options: SqliteStoreOptions): Pro
   const db = await access('read', () => openChecked(file, options.driver, readonly, inMemory, lockTimeoutMs));
   const backend: StoreBackend = {
     location: file,
+    sessionsBesideOthers: false,
     access,
     // The file lock already keeps every other process out; SQLite has one connection.
     exclusive: (db, purpose, work) => access(purpose, () => work(db)),
