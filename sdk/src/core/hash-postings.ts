@@ -1,19 +1,21 @@
 /**
- * A multimap from 32-bit hashes to numbers (positions of authority keys), as two flat arrays
- * sorted by hash plus a directory on the top 16 bits: a million keys with a dozen entries
- * each fit in typed arrays, build with a radix sort and answer a lookup in a few steps.
- * Hashes collide, so whoever looks up confirms each value.
+ * A multimap from 32-bit hashes to numbers (positions of authority keys), each with an
+ * optional 32-bit tag (what the entry was made from), as flat arrays sorted by hash plus a
+ * directory on the top 16 bits: a million keys with a dozen entries each fit in typed arrays,
+ * build with a radix sort and answer a lookup in a few steps. Hashes collide, so whoever
+ * looks up confirms each value.
  */
 export class HashPostings {
   private readonly hashes: Uint32Array;
   private readonly values: Uint32Array;
+  private readonly tags: Uint32Array | null;
   /** bucketStart[b] = first entry whose hash's top bits are b; about one bucket per entry, at most 2^16. */
   private readonly bucketStart: Uint32Array;
   private readonly shift: number;
 
-  /** Takes ownership of both arrays (they are sorted in place, with scratch copies). */
-  constructor(hashes: Uint32Array, values: Uint32Array) {
-    [this.hashes, this.values] = sortByHash(hashes, values);
+  /** Takes ownership of the arrays (they are sorted in place, with scratch copies). */
+  constructor(hashes: Uint32Array, values: Uint32Array, tags: Uint32Array | null = null) {
+    [this.hashes, this.values, this.tags] = sortByHash(hashes, values, tags);
     const bits = Math.min(16, Math.max(1, Math.ceil(Math.log2(this.hashes.length + 1))));
     this.shift = 32 - bits;
     this.bucketStart = new Uint32Array((1 << bits) + 1);
@@ -50,20 +52,29 @@ export class HashPostings {
   valueAt(entry: number): number {
     return this.values[entry]!;
   }
+
+  /** The entry's tag (0 when the postings were built without tags). */
+  tagAt(entry: number): number {
+    return this.tags ? this.tags[entry]! : 0;
+  }
 }
 
 /**
- * Both arrays sorted by hash: a two-pass LSD radix sort on 16-bit digits that moves the pairs
- * themselves, so every pass reads its input in order.
+ * The arrays sorted by hash: a two-pass LSD radix sort on 16-bit digits that moves the
+ * entries themselves, so every pass reads its input in order.
  */
-function sortByHash(hashes: Uint32Array, values: Uint32Array): [Uint32Array, Uint32Array] {
+function sortByHash(hashes: Uint32Array, values: Uint32Array, tags: Uint32Array | null): [Uint32Array, Uint32Array, Uint32Array | null] {
   // Below a few thousand entries the radix passes' 65,536 counters cost more than a plain sort.
   if (hashes.length < 4096) {
     const order = Array.from(hashes.keys()).sort((a, b) => hashes[a]! - hashes[b]! || a - b);
-    return [Uint32Array.from(order, (i) => hashes[i]!), Uint32Array.from(order, (i) => values[i]!)];
+    return [Uint32Array.from(order, (i) => hashes[i]!), Uint32Array.from(order, (i) => values[i]!), tags && Uint32Array.from(order, (i) => tags[i]!)];
   }
-  let [keysIn, valuesIn]: Uint32Array[] = [hashes, values];
-  let [keysOut, valuesOut]: Uint32Array[] = [new Uint32Array(hashes.length), new Uint32Array(hashes.length)];
+  let [keysIn, valuesIn, tagsIn]: [Uint32Array, Uint32Array, Uint32Array | null] = [hashes, values, tags];
+  let [keysOut, valuesOut, tagsOut]: [Uint32Array, Uint32Array, Uint32Array | null] = [
+    new Uint32Array(hashes.length),
+    new Uint32Array(hashes.length),
+    tags && new Uint32Array(hashes.length),
+  ];
   for (const shift of [0, 16]) {
     const counts = new Uint32Array(65_537);
     for (let i = 0; i < keysIn.length; i++) counts[((keysIn[i]! >>> shift) & 0xffff) + 1]!++;
@@ -73,25 +84,29 @@ function sortByHash(hashes: Uint32Array, values: Uint32Array): [Uint32Array, Uin
       const at = counts[(hash >>> shift) & 0xffff]!++;
       keysOut[at] = hash;
       valuesOut[at] = valuesIn[i]!;
+      if (tagsIn) tagsOut![at] = tagsIn[i]!;
     }
     [keysIn, keysOut] = [keysOut, keysIn];
     [valuesIn, valuesOut] = [valuesOut, valuesIn];
+    [tagsIn, tagsOut] = [tagsOut, tagsIn];
   }
-  return [keysIn!, valuesIn!];
+  return [keysIn, valuesIn, tagsIn];
 }
 
-/** A growable pair of typed arrays, for collecting postings before they are sealed. */
+/** Growable typed arrays, for collecting postings (with tags when `tagged`) before they are sealed. */
 export class PostingsBuilder {
   private hashes: Uint32Array;
   private values: Uint32Array;
+  private tags: Uint32Array | null;
   private count = 0;
 
-  constructor(expected = 1024) {
+  constructor(expected = 1024, tagged = false) {
     this.hashes = new Uint32Array(Math.max(16, expected));
     this.values = new Uint32Array(Math.max(16, expected));
+    this.tags = tagged ? new Uint32Array(Math.max(16, expected)) : null;
   }
 
-  add(hash: number, value: number): void {
+  add(hash: number, value: number, tag = 0): void {
     if (this.count === this.hashes.length) {
       const grow = (array: Uint32Array) => {
         const bigger = new Uint32Array(array.length * 2);
@@ -100,12 +115,14 @@ export class PostingsBuilder {
       };
       this.hashes = grow(this.hashes);
       this.values = grow(this.values);
+      if (this.tags) this.tags = grow(this.tags);
     }
     this.hashes[this.count] = hash >>> 0;
+    if (this.tags) this.tags[this.count] = tag >>> 0;
     this.values[this.count++] = value;
   }
 
   seal(): HashPostings {
-    return new HashPostings(this.hashes.subarray(0, this.count), this.values.subarray(0, this.count));
+    return new HashPostings(this.hashes.subarray(0, this.count), this.values.subarray(0, this.count), this.tags?.subarray(0, this.count) ?? null);
   }
 }
