@@ -31,11 +31,14 @@ const wall = performance.now();
 const cpu = process.cpuUsage();
 const index = new MatchIndex(authority, 2);
 const built = performance.now();
+// Which authority keys the downstream systems hold, by position, as the match stage has it
+// from its merges (run/match-stage.ts): here every downstream system holds the common keys.
+const held = Uint8Array.from(authority, (k) => (common.has(k) ? 1 : 0));
 const matches = findProbableMatches({
   index,
   outOfAuthority,
   downstream,
-  holds: (system, k) => (system === 'B' ? common.has(k) : common.has(k)),
+  holds: (_system, _key, position) => held[position] === 1,
   rejected: new Set(),
   options: { maxDistance: 2, maxCandidates: 3, minScore: 0.85 },
 });

@@ -29,24 +29,32 @@ export class HashPostings {
 
   /** Calls `visit` with every value stored under `hash`. */
   forEach(hash: number, visit: (value: number) => void): void {
-    for (let i = this.first(hash); i >= 0 && i < this.hashes.length && this.hashes[i] === hash; i++) visit(this.values[i]!);
+    for (let entry = this.first(hash); entry >= 0; entry = this.next(entry, hash)) visit(this.values[entry]!);
   }
 
-  /** The first entry stored under `hash`, or -1; entries after it with the same hash follow (`hashAt`, `valueAt`). */
+  /**
+   * The first entry stored under `hash`, or -1; `next` gives the others. Entries are ordered
+   * by their hash's top 24 bits only (one radix pass fewer), so those of one hash lie among
+   * the few that share its top bits.
+   */
   first(hash: number): number {
     const bucket = hash >>> this.shift;
+    const top = hash >>> 8;
     let low = this.bucketStart[bucket]!;
     let high = this.bucketStart[bucket + 1]!;
     while (low < high) {
       const middle = (low + high) >>> 1;
-      if (this.hashes[middle]! < hash) low = middle + 1;
+      if (this.hashes[middle]! >>> 8 < top) low = middle + 1;
       else high = middle;
     }
-    return low < this.hashes.length && this.hashes[low] === hash ? low : -1;
+    return this.hashes[low] === hash ? low : this.next(low, hash);
   }
 
-  hashAt(entry: number): number | undefined {
-    return this.hashes[entry];
+  /** The entry after `entry` stored under `hash`, or -1. */
+  next(entry: number, hash: number): number {
+    const top = hash >>> 8;
+    for (let at = entry + 1; at < this.hashes.length && this.hashes[at]! >>> 8 === top; at++) if (this.hashes[at] === hash) return at;
+    return -1;
   }
 
   valueAt(entry: number): number {
@@ -60,12 +68,15 @@ export class HashPostings {
 }
 
 /**
- * The arrays sorted by hash: a two-pass LSD radix sort on 16-bit digits that moves the
- * entries themselves, so every pass reads its input in order.
+ * The arrays ordered by the top 24 bits of the hash (enough to make the entries of one hash
+ * neighbours, see `first`): an LSD radix sort on 8-bit digits (three passes) that moves the
+ * entries themselves, so every pass reads its input in order. Fewer, wider digits take fewer
+ * passes but scatter each pass's writes over 65,536 places, and measured slower on tens of
+ * millions of entries (docs/decisions.md §18).
  */
 function sortByHash(hashes: Uint32Array, values: Uint32Array, tags: Uint32Array | null): [Uint32Array, Uint32Array, Uint32Array | null] {
-  // Below a few thousand entries the radix passes' 65,536 counters cost more than a plain sort.
-  if (hashes.length < 4096) {
+  // Below a few hundred entries the radix passes cost more than a plain sort.
+  if (hashes.length < 512) {
     const order = Array.from(hashes.keys()).sort((a, b) => hashes[a]! - hashes[b]! || a - b);
     return [Uint32Array.from(order, (i) => hashes[i]!), Uint32Array.from(order, (i) => values[i]!), tags && Uint32Array.from(order, (i) => tags[i]!)];
   }
@@ -75,13 +86,14 @@ function sortByHash(hashes: Uint32Array, values: Uint32Array, tags: Uint32Array 
     new Uint32Array(hashes.length),
     tags && new Uint32Array(hashes.length),
   ];
-  for (const shift of [0, 16]) {
-    const counts = new Uint32Array(65_537);
-    for (let i = 0; i < keysIn.length; i++) counts[((keysIn[i]! >>> shift) & 0xffff) + 1]!++;
-    for (let digit = 0; digit < 65_536; digit++) counts[digit + 1]! += counts[digit]!;
+  const counts = new Uint32Array(257);
+  for (let shift = 8; shift < 32; shift += 8) {
+    counts.fill(0);
+    for (let i = 0; i < keysIn.length; i++) counts[((keysIn[i]! >>> shift) & 0xff) + 1]!++;
+    for (let digit = 0; digit < 256; digit++) counts[digit + 1]! += counts[digit]!;
     for (let i = 0; i < keysIn.length; i++) {
       const hash = keysIn[i]!;
-      const at = counts[(hash >>> shift) & 0xffff]!++;
+      const at = counts[(hash >>> shift) & 0xff]!++;
       keysOut[at] = hash;
       valuesOut[at] = valuesIn[i]!;
       if (tagsIn) tagsOut![at] = tagsIn[i]!;

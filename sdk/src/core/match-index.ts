@@ -16,7 +16,7 @@
  */
 import { boundedCodeDistance, boundedDistance } from './edit-distance.js';
 import { HashPostings, PostingsBuilder } from './hash-postings.js';
-import { FORM, formOf, hashCodes, MAX_EDIT_KEY_LENGTH, segmentBounds, writeForm } from './key-forms.js';
+import { FORM, hashCodes, MAX_EDIT_KEY_LENGTH, segmentBounds, writeForm } from './key-forms.js';
 import type { NormalizedKey } from './types.js';
 
 /** What made an authority key a candidate. */
@@ -78,6 +78,8 @@ export class MatchIndex {
   /** Keys within edit reach with confusable characters folded and nothing removed, hashed as deletions are. */
   private readonly confusablesFolded: HashPostings | null;
   private readonly buffer: Uint16Array;
+  /** An authority key's form, to compare with the asking key's in `buffer`. */
+  private readonly formOfCandidate: Uint16Array;
   /** Deletion hashes of one key (at most 1 + n + n(n−1)/2 of them). */
   private readonly hashes = new Uint32Array(1 + (MAX_EDIT_KEY_LENGTH * (MAX_EDIT_KEY_LENGTH + 1)) / 2);
   /** What each of `hashes` was made by (see `deletionHashes`). */
@@ -105,6 +107,7 @@ export class MatchIndex {
       }
     }
     this.buffer = new Uint16Array(Math.max(longest, MAX_EDIT_KEY_LENGTH) + 1);
+    this.formOfCandidate = new Uint16Array(this.buffer.length);
     const out = this.buffer;
     this.seen = new Uint32Array(keys.length);
     const formBuilders = FORMS.map(() => new PostingsBuilder(keys.length));
@@ -154,11 +157,12 @@ export class MatchIndex {
     };
     const out = this.buffer.length >= key.length ? this.buffer : new Uint16Array(key.length);
     FORMS.forEach((form, i) => {
-      const wanted = formOf(key, form.flags);
-      // A form with no letter or digit left is no key, so it matches nothing.
-      if (!LETTER_OR_DIGIT.test(wanted)) return;
-      this.forms[i]!.forEach(hashCodes(out, writeForm(key, 0, key.length, form.flags, out)), (position) => {
-        if (this.keys[position] !== key && formOf(this.keys[position]!, form.flags) === wanted) {
+      // A form keeps the key's letters and digits (padding leaves each run's last digit), so
+      // it is never empty here; it stays in `out` while its hits are compared.
+      const length = writeForm(key, 0, key.length, form.flags, out);
+      this.forms[i]!.forEach(hashCodes(out, length), (position) => {
+        const candidate = this.keys[position]!;
+        if (candidate !== key && sameCodes(this.formOfCandidate, writeForm(candidate, 0, candidate.length, form.flags, this.formOfCandidate), out, length)) {
           offer({ position, kind: form.kind, score: form.score, reason: form.reason });
         }
       });
@@ -225,7 +229,7 @@ export class MatchIndex {
     for (let i = 0; i < count; i++) {
       const hash = this.hashes[i]!;
       const asked = this.removals[i]!;
-      for (let entry = deletes.first(hash); entry >= 0 && deletes.hashAt(entry) === hash; entry++) {
+      for (let entry = deletes.first(hash); entry >= 0; entry = deletes.next(entry, hash)) {
         const found = deletes.tagAt(entry);
         if (i > 0 && found !== WHOLE) {
           // Removals on both sides: the entry says which character the authority key lost
@@ -253,6 +257,12 @@ export class MatchIndex {
 /** Edit scores and reasons by distance in half units: a run confirms millions of candidates. */
 const EDIT_SCORES = Array.from({ length: MAX_SEARCH_DISTANCE * 2 + 1 }, (_, half) => roundScore(MATCH_SCORES.editBase - MATCH_SCORES.editPerUnit * (half / 2)));
 const EDIT_REASONS = Array.from({ length: MAX_SEARCH_DISTANCE * 2 + 1 }, (_, half) => `edit distance ${half / 2}`);
+
+function sameCodes(a: Uint16Array, lengthA: number, b: Uint16Array, lengthB: number): boolean {
+  if (lengthA !== lengthB) return false;
+  for (let i = 0; i < lengthA; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 export function roundScore(score: number): number {
   return Math.round(score * 100) / 100;
