@@ -9,10 +9,12 @@
  * - symmetric deletes (SymSpell) for edit distance: every authority key is indexed with each
  *   single character removed; a key asks with up to `maxDistance` (at most 2) characters
  *   removed. Equal strings of deletions mean a small edit distance, which the bounded
- *   Damerau distance then confirms and prices (core/edit-distance.ts).
+ *   Damerau distance then confirms and prices (core/edit-distance.ts). Below distance 2,
+ *   the second removal is replaced by an equivalent cheaper lookup (`foldedRemovalCandidates`).
  *
  * Entries are 32-bit hashes in typed arrays (core/hash-postings.ts), so a million keys cost
- * a dozen entries each and no string per form; every hit is confirmed on the real keys.
+ * a dozen entries each and no string per form; every hit is confirmed on the real keys, or
+ * first priced on the key a deletion entry stands for (docs/decisions.md §18).
  */
 import { boundedCodeDistance, boundedDistance } from './edit-distance.js';
 import { HashPostings, PostingsBuilder } from './hash-postings.js';
@@ -235,8 +237,8 @@ export class MatchIndex {
           // Removals on both sides: the entry says which character the authority key lost
           // where, so the key it stands for is rebuilt from this one and priced without
           // reading it. Most such pairs are a shift between far places, beyond the bound
-          // (docs/decisions.md §18); a hash collision rebuilds a wrong key, which the
-          // confirmation then refuses.
+          // (docs/decisions.md §18); a mere hash collision rebuilds a wrong key, which is
+          // dropped or, within the bound, confirmed on the real key.
           const length = i < singles ? rebuild(out, n, asked & POSITION, -1, found, this.neighbour) : rebuild(out, n, asked & POSITION, asked >>> 6, found, this.neighbour);
           if (boundedCodeDistance(out, n, this.neighbour, length, bound) === Infinity) continue;
         }
