@@ -3,7 +3,8 @@
  * process — index build plus candidates — on mock keys (docs/behaviour.md §8, §10): the
  * authority's keys of the normal scenario, and out-of-authority keys that are the scenario's
  * own (new numbers among the authority's) plus `match-variants` of common keys. Reports wall
- * and CPU time, since on a shared machine the wall time also counts waiting for a core.
+ * and CPU time, since on a shared machine the wall time also counts waiting for a core. Runs
+ * as one bundle (bench/run-bundled.mjs), as the product does.
  */
 import { MatchIndex } from '../sdk/src/core/match-index.js';
 import { compileNormalizer, DEFAULT_NORMALIZE_RULES } from '../sdk/src/core/normalize.js';
