@@ -97,6 +97,11 @@ export function compareSystems(authority: KeyIndex, others: readonly KeyIndex[])
   };
 }
 
+/** Per authority key (in its index's order): 1 when `other` has it, else 0. */
+export function presenceIn(authority: KeyIndex, other: KeyIndex): Uint8Array {
+  return mergeMatch(authority.data, other.data).inOther;
+}
+
 interface Match {
   /** Per authority key: 1 when the other system has it. */
   readonly inOther: Uint8Array;

@@ -17,16 +17,28 @@ const BEYOND = 0x3fff_ffff;
 
 let rows: Int32Array[] = [new Int32Array(0), new Int32Array(0), new Int32Array(0)];
 
+let codesA = new Uint16Array(64);
+let codesB = new Uint16Array(64);
+
 /** The distance between `a` and `b`, or `Infinity` when it exceeds `bound`. */
 export function boundedDistance(a: string, b: string, bound: number): number {
+  if (codesA.length < a.length) codesA = new Uint16Array(a.length * 2);
+  if (codesB.length < b.length) codesB = new Uint16Array(b.length * 2);
+  for (let i = 0; i < a.length; i++) codesA[i] = a.charCodeAt(i);
+  for (let i = 0; i < b.length; i++) codesB[i] = b.charCodeAt(i);
+  return boundedCodeDistance(codesA, a.length, codesB, b.length, bound);
+}
+
+/** The distance between the first `lengthA` codes of `a` and the first `lengthB` of `b`, or `Infinity` when it exceeds `bound`. */
+export function boundedCodeDistance(a: Uint16Array, lengthA: number, b: Uint16Array, lengthB: number, bound: number): number {
   const limit = Math.floor(bound * UNIT);
-  if (Math.abs(a.length - b.length) * UNIT > limit) return Infinity;
+  if (Math.abs(lengthA - lengthB) * UNIT > limit) return Infinity;
   // The common prefix and suffix are skipped by offsets, not slices: a run confirms millions of pairs.
   let start = 0;
-  while (start < a.length && start < b.length && a.charCodeAt(start) === b.charCodeAt(start)) start++;
-  let endA = a.length;
-  let endB = b.length;
-  while (endA > start && endB > start && a.charCodeAt(endA - 1) === b.charCodeAt(endB - 1)) {
+  while (start < lengthA && start < lengthB && a[start] === b[start]) start++;
+  let endA = lengthA;
+  let endB = lengthB;
+  while (endA > start && endB > start && a[endA - 1] === b[endB - 1]) {
     endA--;
     endB--;
   }
@@ -44,12 +56,12 @@ export function boundedDistance(a: string, b: string, bound: number): number {
     current[0] = i <= band ? i * UNIT : BEYOND;
     if (from > 1) current[from - 1] = BEYOND;
     let rowMin = current[0];
-    const ca = a.charCodeAt(start + i - 1);
+    const ca = a[start + i - 1]!;
     for (let j = from; j <= to; j++) {
-      const cb = b.charCodeAt(start + j - 1);
+      const cb = b[start + j - 1]!;
       const substitution = ca === cb ? 0 : confusableClass(ca) === confusableClass(cb) ? UNIT / 2 : UNIT;
       let cost = Math.min(previous[j - 1]! + substitution, previous[j]! + UNIT, current[j - 1]! + UNIT);
-      if (i > 1 && j > 1 && ca === b.charCodeAt(start + j - 2) && a.charCodeAt(start + i - 2) === cb && ca !== cb) cost = Math.min(cost, twoBack[j - 2]! + UNIT);
+      if (i > 1 && j > 1 && ca === b[start + j - 2] && a[start + i - 2] === cb && ca !== cb) cost = Math.min(cost, twoBack[j - 2]! + UNIT);
       current[j] = cost;
       if (cost < rowMin) rowMin = cost;
     }

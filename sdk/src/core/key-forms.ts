@@ -76,7 +76,7 @@ export function codesToString(codes: Uint16Array, length: number): string {
   return text;
 }
 
-/** A key's form as a string (the slow path: only to confirm a hash hit). */
+/** A key's form as a string, to read (matching itself compares forms as codes). */
 export function formOf(key: string, flags: number): string {
   const out = new Uint16Array(key.length);
   return codesToString(out, writeForm(key, 0, key.length, flags, out));

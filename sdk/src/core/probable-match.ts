@@ -37,8 +37,12 @@ export interface MatchRequest {
   readonly outOfAuthority: readonly OutOfAuthorityKey[];
   /** The downstream systems compared in the run. */
   readonly downstream: readonly SystemId[];
-  /** Whether a downstream system holds a key (the candidate, under its own spelling). */
-  readonly holds: (system: SystemId, key: NormalizedKey) => boolean;
+  /**
+   * Whether a downstream system holds a key (the candidate, under its own spelling), which is
+   * at `position` in the index's keys: a run asks millions of times, so a caller can answer
+   * from a table by position instead of looking the key up.
+   */
+  readonly holds: (system: SystemId, key: NormalizedKey, position: number) => boolean;
   /** Pairs a person rejected ("not a match"): never suggested again. */
   readonly rejected: ReadonlySet<string>;
   readonly options: MatchingOptions;
@@ -72,10 +76,12 @@ function rankCandidates(request: MatchRequest, key: NormalizedKey, systems: read
   const { index, options } = request;
   const ranked: Candidate[] = [];
   for (const found of index.candidates(key, usefulDistance(options))) {
+    // Neither the bonus nor anything else lifts it to min_score: no lookups (a run ranks millions).
+    if (roundScore(Math.min(1, found.score + MATCH_SCORES.gapBonus)) < options.minScore) continue;
     const authorityKey = index.keys[found.position]!;
-    if (request.rejected.has(pairKey(key, authorityKey))) continue;
-    const holders = systems.filter((system) => request.holds(system, authorityKey));
-    const peers = holders.length ? [] : request.downstream.filter((system) => !systems.includes(system) && request.holds(system, authorityKey));
+    if (request.rejected.size && request.rejected.has(pairKey(key, authorityKey))) continue;
+    const holders = systems.filter((system) => request.holds(system, authorityKey, found.position));
+    const peers = holders.length ? [] : request.downstream.filter((system) => !systems.includes(system) && request.holds(system, authorityKey, found.position));
     const score = holders.length
       ? roundScore(found.score - MATCH_SCORES.heldPenalty)
       : peers.length

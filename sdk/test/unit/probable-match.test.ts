@@ -168,4 +168,44 @@ describe('probable matches (docs/behaviour.md §10)', () => {
       { numRuns: 1500 },
     );
   });
+
+  it('property: the edit candidates are exactly the keys the symmetric deletes reach, within the bound (docs/decisions.md §18)', () => {
+    // Written plainly: every text with up to two characters removed from the key meets every
+    // text with up to one removed from an authority key, or the two are equal with padding,
+    // delimiters and confusables folded; a reached key counts when within the bound. The index
+    // gets there by shortcuts (rebuilding the authority key from a deletion entry, one removal
+    // with confusables folded for keys one shorter) that must change nothing. Few characters,
+    // confusables and runs among them, so that near keys and shifts are common.
+    const removals = (text: string, most: number): Set<string> => {
+      let level = new Set([text]);
+      const all = new Set(level);
+      for (let n = 0; n < most; n++) {
+        const next = new Set<string>();
+        for (const t of level) for (let i = 0; i < t.length; i++) next.add(t.slice(0, i) + t.slice(i + 1));
+        for (const t of next) all.add(t);
+        level = next;
+      }
+      return all;
+    };
+    const folded = FORM.padding | FORM.delimiters | FORM.confusables;
+    const key = fc.string({ unit: fc.constantFrom(...'05S5O1-A'), minLength: 1, maxLength: 7 });
+    fc.assert(
+      fc.property(fc.uniqueArray(key, { minLength: 1, maxLength: 40 }), key, fc.constantFrom(0.5, 1, 1.5, 2), (authority, asked, bound) => {
+        const fromKey = removals(asked, 2);
+        const expected = new Map<string, number>();
+        if (/[A-Z0-9]/.test(asked)) {
+          for (const candidate of authority) {
+            const reached = formOf(candidate, folded) === formOf(asked, folded) || [...removals(candidate, 1)].some((t) => fromKey.has(t));
+            const distance = referenceDistance(asked, candidate);
+            if (candidate !== asked && reached && distance <= bound && distance < Math.min(asked.length, candidate.length)) expected.set(candidate, distance);
+          }
+        }
+        const found = new MatchIndex(authority, 2).candidates(asked, bound);
+        const positions = new Set(found.map((c) => authority[c.position]));
+        for (const [candidate, distance] of expected) assert.ok(positions.has(candidate), `${asked} should reach ${candidate} (${distance}) within ${bound}`);
+        for (const c of found.filter((c) => c.kind === 'edit')) assert.equal(c.reason, `edit distance ${expected.get(authority[c.position]!)}`, `${asked} → ${authority[c.position]}`);
+      }),
+      { numRuns: 3000 },
+    );
+  });
 });
