@@ -5,18 +5,16 @@
  * transaction. Until that commit nothing persistent has changed, so a cancel, a crash or
  * a kill leaves the previous state intact; after it, reports and registry agree.
  */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { customAlphabet } from 'nanoid';
 import type { Discrepancies } from '../core/compare.js';
 import { formatPercent } from '../core/format.js';
 import { ruleChanges } from '../core/normalize.js';
-import { findResolved, proposeMasterKeys, registryLookup, type Proposal } from '../core/provision.js';
+import { proposeMasterKeys, registryLookup, type Proposal } from '../core/provision.js';
 import type { AuditEvent, NewAuditEvent, Planned } from '../core/records.js';
 import { planRegistryChanges, type RegistryPlan } from '../core/registry-plan.js';
 import { summarizeRun, type RunSummary } from '../core/summary.js';
 import type { ProbableMatch } from '../core/probable-match.js';
-import type { ReportPaths, SystemId } from '../core/types.js';
+import type { ReportPaths } from '../core/types.js';
 import { REPORT_NAMES } from '../reports/report-rows.js';
 import { throwIfAborted } from '../errors.js';
 import { removeRunReports } from '../reports/report-stamp.js';
@@ -25,10 +23,10 @@ import type { SourcesRead } from '../sources/read-all.js';
 import { discrepancyGroups, saveDiscrepancies } from '../store/discrepancies-repo.js';
 import { applyRegistryPlan, listMasterKeys, nextIds } from '../store/registry-repo.js';
 import { finishRun, listRuns } from '../store/runs-repo.js';
-import { removeSnapshots as removeSnapshotFiles, saveSnapshotRefs, snapshotFolder, writeSnapshot, type SnapshotRef } from '../store/snapshots.js';
+import { removeSnapshots as removeSnapshotFiles, saveSnapshotRefs, snapshotFolder, type SnapshotRef } from '../store/snapshots.js';
 import type { ExclusiveSession } from '../store/store.js';
 import type { WorkspaceContext } from './workspace-context.js';
-import type { ReadStageResult } from './read-stage.js';
+import type { RunRead } from './run-read.js';
 import { matchStage } from './match-stage.js';
 import { reportInputFor } from './report-input.js';
 import type { RunIdentity } from './run-identity.js';
@@ -38,7 +36,7 @@ export interface CommitRequest {
   readonly run: RunIdentity;
   readonly dryRun: boolean;
   readonly autoApprove: boolean;
-  readonly read: ReadStageResult;
+  readonly read: RunRead;
   readonly discrepancies: Discrepancies;
   readonly signal?: AbortSignal;
   readonly progress: (stage: 'match' | 'provision' | 'reports' | 'persist', message: string, done?: number, total?: number) => void;
@@ -89,7 +87,7 @@ async function planRun(context: WorkspaceContext, session: ExclusiveSession, req
   const existing = await listMasterKeys(session.db);
   const linked = new Set(existing.filter((record) => record.status === 'linked').map((record) => record.normalizedKey));
   request.progress('match', 'finding probable matches');
-  const probableMatches = await matchStage(context, session.db, { sources, discrepancies, linked });
+  const probableMatches = await matchStage(context, session.db, { read: request.read, discrepancies, linked });
   throwIfAborted(request.signal);
   request.progress('provision', 'proposing master keys');
   const proposals = proposeMasterKeys(
@@ -105,7 +103,7 @@ async function planRun(context: WorkspaceContext, session: ExclusiveSession, req
     now,
     existing,
     proposals,
-    resolvedKeys: findResolved(pendingBefore, (key) => sources.authority.has(key)),
+    resolvedKeys: await request.read.authorityHolds(pendingBefore),
     autoApproveKeys: request.autoApprove ? discrepancies.outOfAuthority.map(({ key }) => key) : [],
     nextMasterKeyId: ids?.masterKey ?? null,
     nextAuditId: ids?.audit ?? null,
@@ -116,6 +114,7 @@ async function planRun(context: WorkspaceContext, session: ExclusiveSession, req
     warnings,
     runId: run.id,
     mode: run.mode,
+    engine: context.config.values.processing.engine,
     dryRun,
     startedAt: run.startedAt,
     sources: sources.outcomes,
@@ -167,7 +166,7 @@ async function persistRun(
   now: string,
 ): Promise<void> {
   const { run, discrepancies } = request;
-  const snapshots = writeChangedSnapshots(context, request.read, run.id);
+  const snapshots = request.read.writeSnapshots(run.id);
   try {
     throwIfAborted(request.signal);
     await session.transaction(async (tx) => {
@@ -204,33 +203,12 @@ async function normalizationWarnings(context: WorkspaceContext, session: Exclusi
   ];
 }
 
-/** Snapshot files for sources read from CSV whose snapshot is missing, damaged or stale. */
-function writeChangedSnapshots(context: WorkspaceContext, read: ReadStageResult, runId: string): SnapshotRef[] {
-  const folder = snapshotFolder(context.paths.database);
-  const refs: SnapshotRef[] = [];
-  const reads = [read.sources.authority, ...read.sources.others];
-  for (const index of reads) {
-    const system: SystemId = index.system;
-    const fingerprint = read.fingerprints.get(system);
-    const stored = read.snapshots.get(system);
-    const storedStillGood =
-      stored !== undefined && stored.fingerprint === fingerprint && !read.damagedSnapshots.has(system) && existsSync(path.join(folder, stored.snapshotFile));
-    if (!fingerprint || read.fromSnapshot.has(system) || storedStillGood) continue;
-    const outcome = read.sources.outcomes.find((entry) => entry.system === system);
-    if (outcome?.status !== 'read') continue;
-    const source = context.sources.find((entry) => entry.system === system)!;
-    const sourceRead = { index, rows: outcome.rows, badRows: read.sources.badRows.filter((row) => row.system === system) };
-    refs.push({ system, runId, file: source.location, fingerprint, keyCount: index.size, snapshotFile: writeSnapshot(folder, sourceRead, fingerprint) });
-  }
-  return refs;
-}
-
 /** Snapshot files written for a commit that did not happen. */
 function removeSnapshots(context: WorkspaceContext, refs: readonly SnapshotRef[]): void {
   removeSnapshotFiles(snapshotFolder(context.paths.database), refs.map((ref) => ref.snapshotFile));
 }
 
-function sourceEvents(sources: SourcesRead, runId: string, now: string): NewAuditEvent[] {
+function sourceEvents(sources: Pick<SourcesRead, 'outcomes'>, runId: string, now: string): NewAuditEvent[] {
   return sources.outcomes.map((outcome) =>
     outcome.status === 'read'
       ? {

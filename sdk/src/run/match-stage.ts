@@ -7,28 +7,27 @@ import type { Discrepancies } from '../core/compare.js';
 import { MatchIndex } from '../core/match-index.js';
 import { findProbableMatches, pairKey, usefulDistance, type MatchingOptions, type ProbableMatch } from '../core/probable-match.js';
 import type { NormalizedKey } from '../core/types.js';
-import type { SourcesRead } from '../sources/read-all.js';
 import { listRejectedMatches } from '../store/registry-repo.js';
 import type { Db } from '../store/store.js';
+import type { RunRead } from './run-read.js';
 import type { WorkspaceContext } from './workspace-context.js';
 
 export async function matchStage(
   context: WorkspaceContext,
   db: Db,
-  request: { readonly sources: SourcesRead; readonly discrepancies: Discrepancies; readonly linked: ReadonlySet<NormalizedKey> },
+  request: { readonly read: RunRead; readonly discrepancies: Discrepancies; readonly linked: ReadonlySet<NormalizedKey> },
 ): Promise<ProbableMatch[]> {
   const { matching } = context.config.values;
   const unlinked = request.discrepancies.outOfAuthority.filter(({ key }) => !request.linked.has(key));
   if (!matching.enabled || unlinked.length === 0) return [];
   const rejected = new Set((await listRejectedMatches(db)).map((pair) => pairKey(pair.normalizedKey, pair.authorityKey)));
-  const others = new Map(request.sources.others.map((index) => [index.system, index]));
   const options: MatchingOptions = { maxDistance: matching.max_distance, maxCandidates: matching.max_candidates, minScore: matching.min_score };
   return findProbableMatches({
     // Indexed only as far as a candidate can still reach min_score: no deletions at all when none can.
-    index: new MatchIndex([...request.sources.authority.keys()], usefulDistance(options)),
+    index: new MatchIndex(await request.read.authorityKeys(), usefulDistance(options)),
     outOfAuthority: unlinked,
-    downstream: request.sources.others.map((index) => index.system),
-    holds: (system, key) => others.get(system)?.has(key) ?? false,
+    downstream: request.discrepancies.systems.filter((system) => system !== request.discrepancies.authority),
+    holds: (system, key) => request.read.downstreamHolds(system, key),
     rejected,
     options,
   });

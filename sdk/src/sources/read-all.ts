@@ -197,11 +197,11 @@ const UNUSABLE_SOURCE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'SOURCE_UNAVAILABLE',
 ]);
 
-function isUnusableSource(error: unknown): error is KeySyncError {
+export function isUnusableSource(error: unknown): error is KeySyncError {
   return isKeySyncError(error) && UNUSABLE_SOURCE_CODES.has(error.code);
 }
 
-function emptyAuthority(source: ConfiguredSource): KeySyncError {
+export function emptyAuthority(source: Pick<ConfiguredSource, 'system' | 'location'>): KeySyncError {
   return new KeySyncError(
     'AUTHORITY_EMPTY',
     'input',
@@ -210,7 +210,7 @@ function emptyAuthority(source: ConfiguredSource): KeySyncError {
   );
 }
 
-function logBadRows(logger: Logger, source: ConfiguredSource, rows: readonly BadRow[]): void {
+export function logBadRows(logger: Logger, source: Pick<ConfiguredSource, 'location'>, rows: readonly BadRow[]): void {
   for (const row of rows.slice(0, BAD_ROWS_LOGGED)) {
     logger.log('warn', `${row.file}:${row.line}: ${row.reason} (${row.detail}); row ${row.action}`);
   }

@@ -42,19 +42,22 @@ export interface PolicySource {
 
 export const PROGRESS_EVERY = 100_000;
 
+/** The failure a bad row is under `on_corrupt_data: fail`. */
+export function badRowError(row: Pick<BadRow, 'system' | 'file' | 'line' | 'reason' | 'detail'>): KeySyncError {
+  return new KeySyncError('SOURCE_BAD_ROW', 'input', `Bad row in system ${row.system}: ${row.reason} (${row.detail}).`, {
+    file: row.file,
+    line: row.line,
+    remedy: 'fix the row, or set error_handling.on_corrupt_data to log or skip',
+  });
+}
+
 export function createRowPolicy(source: PolicySource, options: RowPolicyOptions): RowPolicy {
   const index = new KeyIndex(source.system);
   const badRows: BadRow[] = [];
   let rows = 0;
 
   const bad = (line: RowLocator, reason: BadRowReason, detail: string, kept = false): void => {
-    if (options.onCorruptData === 'fail') {
-      throw new KeySyncError('SOURCE_BAD_ROW', 'input', `Bad row in system ${source.system}: ${reason} (${detail}).`, {
-        file: source.location,
-        line,
-        remedy: 'fix the row, or set error_handling.on_corrupt_data to log or skip',
-      });
-    }
+    if (options.onCorruptData === 'fail') throw badRowError({ system: source.system, file: source.location, line, reason, detail });
     badRows.push({ system: source.system, file: source.location, line, reason, detail, action: kept ? 'kept' : 'skipped' });
   };
   const counted = (): void => {

@@ -16,6 +16,8 @@ export interface DuckDbSettings {
   readonly memoryLimit: string;
   /** A folder of its own for spill files, removed when the session closes. */
   readonly tempDirectory: string;
+  /** Threads DuckDB may use; 0 leaves DuckDB's default (one per core). */
+  readonly threads?: number;
   readonly signal?: AbortSignal;
 }
 
@@ -32,6 +34,8 @@ export interface DuckDbSession {
   stream(sql: string, onChunk: (rows: readonly DuckDbRow[]) => void | Promise<void>): Promise<void>;
   /** Appends rows of text columns to a table (an ordinary table of the in-memory database, not a TEMP one). */
   append(table: string, rows: Iterable<readonly string[]>): Promise<void>;
+  /** An appender for rows pushed one at a time, synchronously (a source scan's sink); close it to flush. */
+  appender(table: string): Promise<RowAppender>;
   close(): void;
 }
 
@@ -42,6 +46,12 @@ export interface DuckDbSession {
  */
 export function textOut(column: string): string {
   return `CASE WHEN starts_with(${column}, chr(65279)) THEN chr(65279) || ${column} ELSE ${column} END`;
+}
+
+/** Rows appended one by one: each value a number, a text or null, in the table's column order. */
+export interface RowAppender {
+  row(values: readonly (number | string | null)[]): void;
+  close(): void;
 }
 
 type NodeApi = typeof import('@duckdb/node-api');
@@ -67,6 +77,7 @@ export async function openDuckDb(settings: DuckDbSettings): Promise<DuckDbSessio
     // No extension is fetched from the network, and no file outside the sources is touched.
     autoinstall_known_extensions: 'false',
     autoload_known_extensions: 'false',
+    ...(settings.threads ? { threads: String(settings.threads) } : {}),
   });
   const connection = await instance.connect();
   // Appending while a result streams on the same connection would end the stream: appends
@@ -114,6 +125,27 @@ export async function openDuckDb(settings: DuckDbSettings): Promise<DuckDbSessio
         } finally {
           appender.closeSync();
         }
+      }),
+    appender: (table) =>
+      guarded(async () => {
+        const appender = await writer.createAppender(table);
+        return {
+          row(values) {
+            for (const value of values) {
+              if (value === null) appender.appendNull();
+              else if (typeof value === 'number') appender.appendBigInt(BigInt(value));
+              else appender.appendVarchar(value);
+            }
+            appender.endRow();
+          },
+          close() {
+            try {
+              appender.flushSync();
+            } finally {
+              appender.closeSync();
+            }
+          },
+        };
       }),
     close() {
       settings.signal?.removeEventListener('abort', interrupt);
