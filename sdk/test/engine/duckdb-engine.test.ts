@@ -4,14 +4,14 @@
  * spill folder gone afterwards, and the settings that only make sense with the engine.
  */
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
 import { isKeySyncError } from '../../src/errors.js';
 import { openDuckDb } from '../../src/sources/duckdb/duckdb-session.js';
 import { generateMockData, openWorkspace } from '../../src/index.js';
-import { CLI, runProcess } from '../helpers/cli.js';
+import { CLI, runCli, runProcess } from '../helpers/cli.js';
 import { tempWorkspace, type TempWorkspace } from '../helpers/workspace.js';
 
 /** A module hook that makes `@duckdb/*` impossible to resolve, as on a machine without the optional package. */
@@ -74,6 +74,45 @@ describe('the duckdb engine (docs/behaviour.md §11)', function () {
     } finally {
       await ws.close();
     }
+  });
+
+  it('plan --sql prints SQL that runs as printed, in order, with no password', async () => {
+    workspace = tempWorkspace('dirty');
+    appendFileSync(workspace.config, 'processing: { engine: duckdb }\n');
+    writeFileSync(
+      workspace.config,
+      readFileSync(workspace.config, 'utf8').replace('  C: { path: ./input/C.csv }', '  C: { path: ./input/C.csv }\n  D: { type: postgres, url: "postgres://reader:s3cret-pw@127.0.0.1:1/crm", table: customers }'),
+    );
+    const result = await runCli(['plan', '--sql', '-c', workspace.config]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.doesNotMatch(result.stdout, /s3cret/);
+    assert.match(result.stdout, /-- rows_3: system D, postgres:\/\/reader@127\.0\.0\.1:1\/crm/);
+    const statements = result.stdout
+      .split('\n')
+      .filter((line) => !line.startsWith('--'))
+      .join('\n')
+      .split(/;\n/)
+      .map((statement) => statement.trim())
+      .filter(Boolean);
+    assert.ok(statements.length > 40);
+    // On empty row tables every statement runs: the plan is complete and in an order that works.
+    const session = await openDuckDb({ memoryLimit: '256MB', tempDirectory: path.join(mkdtempSync(path.join(os.tmpdir(), 'keysync-duckdb-')), 'spill') });
+    try {
+      for (const statement of statements) await session.run(statement);
+    } finally {
+      session.close();
+    }
+  });
+
+  it('plan without --sql, or with the node engine, is a usage error (exit 2)', async () => {
+    workspace = tempWorkspace('clean');
+    const node = await runCli(['plan', '--sql', '-c', workspace.config]);
+    assert.equal(node.code, 2);
+    assert.match(node.stderr, /The node engine runs no SQL.*processing\.engine: duckdb/s);
+    appendFileSync(workspace.config, 'processing: { engine: duckdb }\n');
+    const bare = await runCli(['plan', '-c', workspace.config]);
+    assert.equal(bare.code, 2);
+    assert.match(bare.stderr, /--sql/);
   });
 
   it('accepts memory_limit with engine duckdb only, and refuses incremental mode with it', () => {

@@ -8,7 +8,20 @@
  */
 import type { AuthorityKey, Discrepancies, DuplicateGroup, OutOfAuthorityKey } from '../../core/compare.js';
 import type { CorruptDataPolicy, NormalizedKey, RowLocator, Sighting, SystemId, SystemSighting } from '../../core/types.js';
-import { textOut, type DuckDbRow, type DuckDbSession } from './duckdb-session.js';
+import type { DuckDbRow, DuckDbSession } from './duckdb-session.js';
+import {
+  authorityHoldsSql,
+  authorityKeysListSql,
+  countsSql,
+  duplicatesSql,
+  gapsSql,
+  indexSql,
+  keysInAllSystemsSql,
+  onlyInAuthoritySql,
+  outsideAuthoritySql,
+  setAsideSql,
+  tablesOf,
+} from './engine-sql.js';
 
 /** A system whose rows are in its row table, keyed (duckdb-normalize.ts). */
 export interface KeyedSystem {
@@ -23,9 +36,6 @@ export interface SystemCounts {
   readonly repeatedRows: number;
 }
 
-const rawsOf = (system: KeyedSystem) => `${system.table}_raws`;
-const keysOf = (system: KeyedSystem) => `${system.table}_keys`;
-
 /** A locator from the two columns a row table keeps it in (row-table.ts). */
 export function locatorOf(line: unknown, locator: unknown): RowLocator {
   return line === null ? (locator as string) : Number(line);
@@ -37,18 +47,8 @@ export function locatorOf(line: unknown, locator: unknown): RowLocator {
  * only when `on_corrupt_data` keeps them.
  */
 export async function indexSystem(session: DuckDbSession, system: KeyedSystem, onCorruptData: CorruptDataPolicy): Promise<SystemCounts> {
-  const kept = onCorruptData === 'log' ? 'key IS NOT NULL' : 'key IS NOT NULL AND irregular IS NULL';
-  await session.run(
-    `CREATE TABLE ${rawsOf(system)} AS SELECT key, raw, seq, line, locator, count(*) OVER (PARTITION BY key, raw) AS n FROM ${system.table} ` +
-      `WHERE ${kept} QUALIFY row_number() OVER (PARTITION BY key, raw ORDER BY seq) = 1`,
-  );
-  await session.run(
-    `CREATE TABLE ${keysOf(system)} AS SELECT key, raw, seq, line, locator, count(*) OVER (PARTITION BY key) AS raws FROM ${rawsOf(system)} ` +
-      'QUALIFY row_number() OVER (PARTITION BY key ORDER BY seq) = 1',
-  );
-  const [[keys, rows, raws]] = (await session.all(
-    `SELECT (SELECT count(*) FROM ${keysOf(system)}), (SELECT coalesce(sum(n), 0) FROM ${rawsOf(system)}), (SELECT count(*) FROM ${rawsOf(system)})`,
-  )) as [[bigint, bigint, bigint]];
+  for (const sql of indexSql(system.table, onCorruptData)) await session.run(sql);
+  const [[keys, rows, raws]] = (await session.all(countsSql(system.table))) as [[bigint, bigint, bigint]];
   return { keys: Number(keys), repeatedRows: Number(rows) - Number(raws) };
 }
 
@@ -58,14 +58,11 @@ export async function streamSetAside(
   system: KeyedSystem,
   onRow: (row: { seq: number; locator: RowLocator; raw: string | null; irregular: string | null; keyed: boolean }) => void,
 ): Promise<void> {
-  await session.stream(
-    `SELECT seq, line, locator, ${textOut('raw')}, irregular, key IS NOT NULL FROM ${system.table} WHERE key IS NULL OR irregular IS NOT NULL ORDER BY seq`,
-    (rows) => {
-      for (const [seq, line, locator, raw, irregular, keyed] of rows) {
-        onRow({ seq: Number(seq), locator: locatorOf(line, locator), raw: raw as string | null, irregular: irregular as string | null, keyed: keyed as boolean });
-      }
-    },
-  );
+  await session.stream(setAsideSql(system.table), (rows) => {
+    for (const [seq, line, locator, raw, irregular, keyed] of rows) {
+      onRow({ seq: Number(seq), locator: locatorOf(line, locator), raw: raw as string | null, irregular: irregular as string | null, keyed: keyed as boolean });
+    }
+  });
 }
 
 /** compareSystems (core/compare.ts) over the systems' key tables; `others` in config order. */
@@ -75,16 +72,12 @@ export async function compareInDuckDb(
   others: readonly KeyedSystem[],
   counts: ReadonlyMap<SystemId, SystemCounts>,
 ): Promise<Discrepancies> {
-  const a = keysOf(authority);
   const gaps = new Map<SystemId, AuthorityKey[]>();
-  for (const other of others) {
-    gaps.set(other.system, await authorityKeys(session, `SELECT key, line, locator FROM ${a} t WHERE NOT EXISTS (SELECT 1 FROM ${keysOf(other)} o WHERE o.key = t.key)`));
-  }
+  for (const other of others) gaps.set(other.system, await authorityKeys(session, gapsSql(authority.table, other.table)));
   const compared = others.length > 0;
-  const inSome = others.map((other) => `NOT EXISTS (SELECT 1 FROM ${keysOf(other)} o WHERE o.key = t.key)`).join(' AND ');
-  const inAll = others.map((other) => `EXISTS (SELECT 1 FROM ${keysOf(other)} o WHERE o.key = t.key)`).join(' AND ');
-  const onlyInAuthority = compared ? await authorityKeys(session, `SELECT key, line, locator FROM ${a} t WHERE ${inSome}`) : [];
-  const keysInAllSystems = compared ? Number((await session.all(`SELECT count(*) FROM ${a} t WHERE ${inAll}`))[0]![0]) : 0;
+  const otherTables = others.map((other) => other.table);
+  const onlyInAuthority = compared ? await authorityKeys(session, onlyInAuthoritySql(authority.table, otherTables)) : [];
+  const keysInAllSystems = compared ? Number((await session.all(keysInAllSystemsSql(authority.table, otherTables)))[0]![0]) : 0;
   const outOfAuthority = await outsideAuthority(session, authority, others);
   const authorityCount = counts.get(authority.system)!.keys;
   const uniqueKeys = authorityCount + outOfAuthority.length;
@@ -110,7 +103,7 @@ export async function compareInDuckDb(
 
 async function authorityKeys(session: DuckDbSession, select: string): Promise<AuthorityKey[]> {
   const keys: AuthorityKey[] = [];
-  await session.stream(`SELECT ${textOut('key')}, line, locator FROM (${select})`, (rows) => {
+  await session.stream(select, (rows) => {
     for (const [key, line, locator] of rows) keys.push({ key: key as NormalizedKey, line: locatorOf(line, locator) });
   });
   return keys.sort(byKey);
@@ -121,8 +114,7 @@ async function outsideAuthority(session: DuckDbSession, authority: KeyedSystem, 
   const sightings = new Map<NormalizedKey, SystemSighting[]>();
   for (const other of others) {
     await session.stream(
-      `SELECT ${textOut('key')}, ${textOut('raw')}, line, locator FROM ${rawsOf(other)} t ` +
-        `WHERE NOT EXISTS (SELECT 1 FROM ${keysOf(authority)} a WHERE a.key = t.key) ORDER BY seq`,
+      outsideAuthoritySql(authority.table, other.table),
       (rows) => collectSightings(rows, (key, sighting) => {
         let list = sightings.get(key);
         if (!list) sightings.set(key, (list = []));
@@ -136,8 +128,7 @@ async function outsideAuthority(session: DuckDbSession, authority: KeyedSystem, 
 async function duplicateGroups(session: DuckDbSession, system: KeyedSystem): Promise<DuplicateGroup[]> {
   const groups = new Map<NormalizedKey, Sighting[]>();
   await session.stream(
-    `SELECT ${textOut('key')}, ${textOut('raw')}, line, locator FROM ${rawsOf(system)} t ` +
-      `WHERE EXISTS (SELECT 1 FROM ${keysOf(system)} k WHERE k.key = t.key AND k.raws > 1) ORDER BY seq`,
+    duplicatesSql(system.table),
     (rows) => collectSightings(rows, (key, sighting) => {
       let list = groups.get(key);
       if (!list) groups.set(key, (list = []));
@@ -154,21 +145,21 @@ function collectSightings(rows: readonly DuckDbRow[], add: (key: NormalizedKey, 
 /** The given keys that the authority holds, in the order given (a pending proposal whose key appeared in A is resolved). */
 export async function authorityHolds(session: DuckDbSession, authority: KeyedSystem, keys: readonly NormalizedKey[]): Promise<NormalizedKey[]> {
   if (keys.length === 0) return [];
-  const asked = `${authority.table}_asked`;
-  await session.run(`CREATE OR REPLACE TABLE ${asked} (key VARCHAR)`);
-  await session.append(asked, keys.map((key) => [key]));
+  const sql = authorityHoldsSql(authority.table);
+  await session.run(sql.create);
+  await session.append(tablesOf(authority.table).asked, keys.map((key) => [key]));
   const held = new Set<NormalizedKey>();
-  await session.stream(`SELECT ${textOut('key')} FROM ${asked} q WHERE EXISTS (SELECT 1 FROM ${keysOf(authority)} a WHERE a.key = q.key)`, (rows) => {
+  await session.stream(sql.select, (rows) => {
     for (const [key] of rows) held.add(key as NormalizedKey);
   });
-  await session.run(`DROP TABLE ${asked}`);
+  await session.run(sql.drop);
   // In the order asked, as the node engine gives them: the plan's events follow it.
   return keys.filter((key) => held.has(key));
 }
 
 /** Every authority key, chunk by chunk (the matching stage indexes them). */
 export async function streamAuthorityKeys(session: DuckDbSession, authority: KeyedSystem, onChunk: (keys: readonly NormalizedKey[]) => void): Promise<void> {
-  await session.stream(`SELECT ${textOut('key')} FROM ${keysOf(authority)}`, (rows) => onChunk(rows.map(([key]) => key as NormalizedKey)));
+  await session.stream(authorityKeysListSql(authority.table), (rows) => onChunk(rows.map(([key]) => key as NormalizedKey)));
 }
 
 const byKey = (x: { readonly key: string }, y: { readonly key: string }) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0);

@@ -6,10 +6,11 @@
  * refuses pushdown, naming the rule and the engine, so keys never differ silently.
  */
 import { compileNormalizer, type NormalizeRules } from '../../core/normalize.js';
-import { asciiNormalizeSql, isAsciiSql, NORMALIZE_PROBES, probeRuleSets, sqlString } from '../../core/normalize-sql.js';
+import { asciiNormalizeSql, NORMALIZE_PROBES, probeRuleSets, sqlString } from '../../core/normalize-sql.js';
 import { classifyRawKey } from '../../core/raw-key.js';
 import { KeySyncError } from '../../errors.js';
-import { textOut, type DuckDbSession } from './duckdb-session.js';
+import type { DuckDbSession } from './duckdb-session.js';
+import { createUnicodeTableSql, keyRowsSql, tablesOf, unicodeRawsSql } from './engine-sql.js';
 
 /** The key a raw key normalises to, or null for a bad row: what both engines must agree on. */
 export function expectedKey(raw: string, normalize: (raw: string) => string): string | null {
@@ -44,21 +45,12 @@ export async function probeNormalization(session: DuckDbSession, rules: Normaliz
 
 /**
  * Adds a `key` column to `table` (which has a text column `raw`): the normalised key, NULL for
- * a raw key that is a bad row (the row policy words it when the row comes back). `name` keeps
- * each table's helper apart.
+ * a raw key that is a bad row (the row policy words it when the row comes back).
  */
 export async function normalizeTable(session: DuckDbSession, table: string, rules: NormalizeRules): Promise<void> {
   const normalize = compileNormalizer(rules);
-  const unicode = `${table}_unicode_keys`;
-  await session.run(`CREATE TABLE ${unicode} (raw VARCHAR, key VARCHAR)`);
-  await session.stream(`SELECT DISTINCT ${textOut('raw')} FROM ${table} WHERE raw IS NOT NULL AND NOT ${isAsciiSql('raw')}`, (rows) =>
-    session.append(unicode, rows.map(([raw]) => [raw as string, expectedKey(raw as string, normalize) ?? ''])),
-  );
-  await session.run(
-    `CREATE TABLE ${table}_keyed AS SELECT t.*, CASE WHEN t.raw IS NULL THEN NULL WHEN ${isAsciiSql('t.raw')} THEN ${asciiNormalizeSql(rules, 't.raw')} ` +
-      `ELSE NULLIF(u.key, '') END AS key FROM ${table} t LEFT JOIN ${unicode} u ON u.raw = t.raw`,
-  );
-  await session.run(`DROP TABLE ${table}`);
-  await session.run(`DROP TABLE ${unicode}`);
-  await session.run(`ALTER TABLE ${table}_keyed RENAME TO ${table}`);
+  const { unicode } = tablesOf(table);
+  await session.run(createUnicodeTableSql(table));
+  await session.stream(unicodeRawsSql(table), (rows) => session.append(unicode, rows.map(([raw]) => [raw as string, expectedKey(raw as string, normalize) ?? ''])));
+  for (const sql of keyRowsSql(table, rules)) await session.run(sql);
 }

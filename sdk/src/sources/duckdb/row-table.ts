@@ -9,9 +9,7 @@ import type { BadRowReason, RowLocator } from '../../core/types.js';
 import { PROGRESS_EVERY } from '../row-policy.js';
 import type { RowSink } from '../source-type.js';
 import type { DuckDbSession, RowAppender } from './duckdb-session.js';
-
-/** The columns of a row table, in order; `key` is added by normalising (duckdb-normalize.ts). */
-export const ROW_TABLE_COLUMNS = 'seq BIGINT, line BIGINT, locator VARCHAR, raw VARCHAR, irregular VARCHAR';
+import { createRowTableSql } from './engine-sql.js';
 
 /** A row the format could not read: a bad row before any SQL. */
 export interface UnreadableRow {
@@ -27,9 +25,9 @@ export interface RowTableSink extends RowSink {
   finish(): void;
 }
 
+/** An empty row table (engine-sql.ts's ROW_TABLE_COLUMNS), replacing what an earlier attempt appended. */
 export async function createRowTable(session: DuckDbSession, table: string): Promise<void> {
-  await session.run(`DROP TABLE IF EXISTS ${table}`);
-  await session.run(`CREATE TABLE ${table} (${ROW_TABLE_COLUMNS})`);
+  for (const sql of createRowTableSql(table)) await session.run(sql);
 }
 
 /** A sink appending to `table` (created by createRowTable); `onRows` as the row policy calls it. */
