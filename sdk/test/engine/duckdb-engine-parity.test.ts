@@ -6,8 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { appendFileSync } from 'node:fs';
-import Database from 'better-sqlite3';
 import { runCli, type CliResult } from '../helpers/cli.js';
+import { queryWorkspace } from '../helpers/database.js';
 import { readReports } from '../helpers/reports.js';
 import { tempWorkspace, type TempWorkspace } from '../helpers/workspace.js';
 
@@ -32,15 +32,6 @@ function workspaceFor(engine: Engine, fixture: string | undefined, extraConfig: 
   return workspace;
 }
 
-function query(workspace: TempWorkspace, sql: string): unknown[] {
-  const db = new Database(workspace.file('data/keysync.db'), { readonly: true });
-  try {
-    return db.prepare(sql).all();
-  } finally {
-    db.close();
-  }
-}
-
 async function runEngine(engine: Engine, fixture: string | undefined, args: readonly string[], extraConfig = ''): Promise<EngineRun> {
   const workspace = workspaceFor(engine, fixture, extraConfig);
   const result = await runCli(['-c', workspace.config, '-q', ...args]);
@@ -50,10 +41,10 @@ async function runEngine(engine: Engine, fixture: string | undefined, args: read
     reports: written ? readReports(workspace.file('output'), workspace.dir) : {},
     // Everything but the times a run stamps (created, status changed, activated) and its id.
     registry: written
-      ? query(workspace, 'SELECT id, master_key, normalized_key, source_system, source_key, status, strategy, linked_to FROM master_keys ORDER BY id')
+      ? queryWorkspace<unknown>(workspace, 'SELECT id, master_key, normalized_key, source_system, source_key, status, strategy, linked_to FROM master_keys ORDER BY id')
       : [],
-    runs: written ? query(workspace, 'SELECT status, mode, summary IS NOT NULL AS summarized FROM runs') : [],
-    engines: written ? query(workspace, "SELECT summary ->> '$.engine' AS engine FROM runs WHERE summary IS NOT NULL").map((row) => (row as { engine: string }).engine) : [],
+    runs: written ? queryWorkspace<unknown>(workspace, 'SELECT status, mode, summary IS NOT NULL AS summarized FROM runs') : [],
+    engines: written ? queryWorkspace<unknown>(workspace, "SELECT summary ->> '$.engine' AS engine FROM runs WHERE summary IS NOT NULL").map((row) => (row as { engine: string }).engine) : [],
   };
 }
 
@@ -117,7 +108,7 @@ describe('the duckdb engine matches the node engine (docs/behaviour.md §11)', f
     }
     const [node, duckdb] = workspaces.slice(-2).map((workspace) => ({
       reports: readReports(workspace.file('output'), workspace.dir),
-      registry: query(workspace, 'SELECT id, master_key, status, status_changed_by FROM master_keys ORDER BY id'),
+      registry: queryWorkspace<unknown>(workspace, 'SELECT id, master_key, status, status_changed_by FROM master_keys ORDER BY id'),
     }));
     assert.deepEqual(duckdb!.registry, node!.registry);
     assert.deepEqual(duckdb!.reports, node!.reports);

@@ -13,7 +13,7 @@ import type { SourceOutcome } from '../../core/summary.js';
 import type { BadRow, CorruptDataPolicy, NormalizedKey, SkippedSource, SystemId } from '../../core/types.js';
 import { throwIfAborted } from '../../errors.js';
 import type { Logger } from '../../log.js';
-import { emptyAuthority, isUnusableSource, logBadRows } from '../read-all.js';
+import { emptyAuthority, leaveOut, logBadRows } from '../read-all.js';
 import type { ConfiguredSource } from '../registry.js';
 import { readWithRetries, type RetryPolicy } from '../retry-rounds.js';
 import { badRowError } from '../row-policy.js';
@@ -81,7 +81,8 @@ export async function compareWithDuckDb(sources: readonly ConfiguredSource[], op
     }
     const { outcomes, badRows, skipped } = settle(sources, scanned, counts, badRowsBySystem, options);
     const authority = read.find((system) => system.system === options.authority)!;
-    const others = read.filter((system) => system !== authority && !skipped.some((entry) => entry.system === system.system));
+    // Systems left out of the run were never scanned into a table, so `read` has none of them.
+    const others = read.filter((system) => system !== authority);
     const discrepancies = await compareInDuckDb(session, authority, others, counts);
     return {
       outcomes,
@@ -177,11 +178,9 @@ function settle(
     const isAuthority = source.system === options.authority;
     const result = scanned[position]!;
     if (!result.ok) {
-      const { error } = result;
-      if (!isUnusableSource(error) || isAuthority || options.onMissingFile === 'fail') throw error;
-      options.logger.log('warn', `system ${source.system} left out of the run: ${error.describe()}`);
-      skipped.push({ system: source.system, file: source.location, reason: error.message });
-      outcomes.push({ system: source.system, file: source.location, status: 'skipped', reason: error.message, code: error.code });
+      const left = leaveOut(source, result.error, isAuthority, options);
+      skipped.push(left.skipped);
+      outcomes.push(left.outcome);
       continue;
     }
     const { keys, repeatedRows } = counts.get(source.system)!;
