@@ -4,7 +4,7 @@
  * spill folder gone afterwards, and the settings that only make sense with the engine.
  */
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
@@ -67,10 +67,13 @@ describe('the duckdb engine (docs/behaviour.md §11)', function () {
       const [run] = await ws.runs.list();
       assert.equal(run?.status, 'cancelled');
       const temp = workspace.file('data', 'duckdb-temp');
-      assert.deepEqual(existsSync(temp) ? readdirSync(temp) : [], []);
+      assert.equal(existsSync(temp), false);
       const done = await ws.reconcile();
       assert.equal(done.summary.engine, 'duckdb');
-      assert.deepEqual(readdirSync(temp), []);
+      assert.equal(existsSync(temp), false);
+      const dry = await ws.reconcile({ dryRun: true });
+      assert.equal(dry.summary.engine, 'duckdb');
+      assert.equal(existsSync(temp), false);
     } finally {
       await ws.close();
     }

@@ -14,7 +14,7 @@ import { cancelledError, isKeySyncError, KeySyncError, throwIfAborted } from '..
 export interface DuckDbSettings {
   /** DuckDB's memory_limit, e.g. `4GB`. */
   readonly memoryLimit: string;
-  /** A folder of its own for spill files, removed when the session closes. */
+  /** A folder of its own for spill files, removed when the session closes (with any parent the session had to make). */
   readonly tempDirectory: string;
   /** Threads DuckDB may use; 0 leaves DuckDB's default (one per core). */
   readonly threads?: number;
@@ -70,7 +70,8 @@ async function loadDuckDb(): Promise<NodeApi> {
 export async function openDuckDb(settings: DuckDbSettings): Promise<DuckDbSession> {
   throwIfAborted(settings.signal);
   const duckdb = await loadDuckDb();
-  mkdirSync(settings.tempDirectory, { recursive: true });
+  // The first folder this made (the temp folder, or a parent that did not exist): removed on close, so even a dry run leaves nothing behind.
+  const created = mkdirSync(settings.tempDirectory, { recursive: true }) ?? settings.tempDirectory;
   const instance = await duckdb.DuckDBInstance.create(':memory:', {
     memory_limit: settings.memoryLimit,
     temp_directory: settings.tempDirectory,
@@ -152,7 +153,7 @@ export async function openDuckDb(settings: DuckDbSettings): Promise<DuckDbSessio
       writer.closeSync();
       connection.closeSync();
       instance.closeSync();
-      rmSync(settings.tempDirectory, { recursive: true, force: true });
+      rmSync(created, { recursive: true, force: true });
     },
   };
 }
