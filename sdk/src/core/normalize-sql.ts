@@ -64,10 +64,24 @@ export function asciiNormalizeSql(rules: NormalizeRules, column: string): string
   }
   // For ASCII no step adds or removes a letter or digit (padding only lengthens a digit run),
   // so "no letter or digit left" is decided on the raw key, and the chain is written once.
+  const normal = alreadyNormal(rules);
   return (
     `CASE WHEN regexp_full_match(${column}, '[${ASCII_SPACE_CLASS}]*') OR length(${column}) > ${MAX_KEY_LENGTH} ` +
-    `OR strpos(${column}, chr(0)) > 0 OR NOT regexp_matches(${column}, '[A-Za-z0-9]') THEN NULL ELSE ${key} END`
+    `OR strpos(${column}, chr(0)) > 0 OR NOT regexp_matches(${column}, '[A-Za-z0-9]') THEN NULL ` +
+    `${normal ? `WHEN regexp_full_match(${column}, ${sqlString(normal)}) THEN ${column} ` : ''}ELSE ${key} END`
   );
+}
+
+/**
+ * A pattern every key of which normalises to itself, so most keys (clean exports) skip the
+ * chain of regular expressions: alphanumeric runs (upper case when upper-casing) joined by
+ * single delimiters, nothing at the ends. Only when stripping is on and padding off; other
+ * rules take the chain for every key.
+ */
+function alreadyNormal(rules: NormalizeRules): string | undefined {
+  if (!rules.strip_non_alnum || rules.left_pad_numbers) return undefined;
+  const run = rules.uppercase ? '[A-Z0-9]+' : '[A-Za-z0-9]+';
+  return rules.collapse_delims ? `${run}(${regexChar(rules.collapse_delims)}${run})*` : run;
 }
 
 /** A raw key that exercises one rule, for the engine's start-up probe. */
