@@ -2,8 +2,10 @@
  * `npm run bench`: KeySync against what a user would pick instead, on the same files.
  * For each size (keys per system, five systems, normal scenario, fixed seed) it generates
  * the data, then times in separate processes: a full run on a fresh database (wall time,
- * keys/s, peak RSS, per-stage times), DuckDB and a coreutils pipeline doing the bare diff,
- * and an incremental run after 5 % of one system's keys changed. Prints a Markdown table
+ * keys/s, peak RSS, per-stage times), the same full run with `processing.engine: duckdb`
+ * (its own database and output folder; DuckDB runs inside the keysync process, so its peak
+ * RSS is the whole tree's), DuckDB and a coreutils pipeline doing the bare diff, and an
+ * incremental run after 5 % of one system's keys changed. Prints a Markdown table
  * and writes it, with the raw figures as JSON, to bench/results/.
  *
  *   npm run bench                 # 10k, 100k, 1M
@@ -35,6 +37,8 @@ interface Row {
   readonly keysPerSystem: number;
   readonly rows: number;
   readonly full: Measured;
+  /** The full run again under the duckdb engine (the bench needs @duckdb/node-api for its baseline anyway). */
+  readonly duckdbEngine: Measured;
   readonly incremental: Measured;
   readonly duckdb: BaselineResult;
   readonly coreutils: BaselineResult;
@@ -81,17 +85,21 @@ async function measure(keysPerSystem: number): Promise<Row> {
   const config = path.join(dir, 'keysync-config.yaml');
 
   const full = await runCli(['-c', config, '-m', 'full']);
+  const duckdbConfig = path.join(dir, 'keysync-duckdb.yaml');
+  writeFileSync(duckdbConfig, 'logging: { file: null }\nprocessing: { engine: duckdb }\ndatabase: { path: ./data/duckdb-engine.db }\noutput: { directory: ./output-duckdb }\n');
+  const duckdbEngine = await runCli(['-c', duckdbConfig]);
   const duckdb = await duckdbBaseline(path.join(dir, 'input'), SYSTEMS);
   const coreutils = await coreutilsBaseline(path.join(dir, 'input'), SYSTEMS);
   const { summary } = full.result;
   const gaps = Object.fromEntries(summary.systems.filter((s) => s.role !== 'authority').map((s) => [s.system, s.gaps]));
-  const countsAgree = [duckdb, coreutils].every(
-    (baseline) => JSON.stringify(baseline.gaps) === JSON.stringify(gaps) && baseline.outOfAuthority === summary.totals.keysMissingInAuthority,
-  );
+  const countsAgree =
+    [duckdb, coreutils].every(
+      (baseline) => JSON.stringify(baseline.gaps) === JSON.stringify(gaps) && baseline.outOfAuthority === summary.totals.keysMissingInAuthority,
+    ) && JSON.stringify(duckdbEngine.result.summary.totals) === JSON.stringify(summary.totals);
 
   changeOneSystem(path.join(dir, 'input'));
   const incremental = await runCli(['-c', config, '-m', 'incremental']);
-  return { keysPerSystem, rows, full, incremental, duckdb, coreutils, countsAgree };
+  return { keysPerSystem, rows, full, duckdbEngine, incremental, duckdb, coreutils, countsAgree };
 }
 
 const seconds = (ms: number) => (ms / 1000).toFixed(2);
@@ -103,18 +111,21 @@ function machine(): string {
 
 function table(rows: readonly Row[]): string {
   const header =
-    '| keys/system × 5 | full run | keys/s | peak RSS | read · compare · match · provision · reports · persist | incremental (5 % of B changed) | full ÷ incremental | DuckDB bare diff | coreutils bare diff | KeySync ÷ DuckDB | KeySync ÷ coreutils | counts agree |';
+    '| keys/system × 5 | full run | keys/s | peak RSS | read · compare · match · provision · reports · persist | full run, duckdb engine | its peak RSS | its read · compare · match · provision · reports · persist | incremental (5 % of B changed) | full ÷ incremental | DuckDB bare diff | coreutils bare diff | KeySync ÷ DuckDB | KeySync ÷ coreutils | counts agree |';
   const lines = rows.map((row) => {
     const t = row.full.result.timings;
     const stages = [t.read, t.compare, t.match, t.provision, t.reports, t.persist].map(seconds).join(' · ');
+    const d = row.duckdbEngine.result.timings;
+    const duckdbStages = [d.read, d.compare, d.match, d.provision, d.reports, d.persist].map(seconds).join(' · ');
     return (
       `| ${count(row.keysPerSystem)} | ${seconds(row.full.wallMs)} s | ${count(Math.round((row.keysPerSystem * SYSTEMS.length) / (row.full.wallMs / 1000)))} | ` +
-      `${count(Math.round(row.full.maxRssKb / 1024))} MB | ${stages} s | ${seconds(row.incremental.wallMs)} s | ${(row.full.wallMs / row.incremental.wallMs).toFixed(1)}× | ` +
+      `${count(Math.round(row.full.maxRssKb / 1024))} MB | ${stages} s | ${seconds(row.duckdbEngine.wallMs)} s | ${count(Math.round(row.duckdbEngine.maxRssKb / 1024))} MB | ${duckdbStages} s | ` +
+      `${seconds(row.incremental.wallMs)} s | ${(row.full.wallMs / row.incremental.wallMs).toFixed(1)}× | ` +
       `${seconds(row.duckdb.wallMs)} s | ${seconds(row.coreutils.wallMs)} s | ${(row.full.wallMs / row.duckdb.wallMs).toFixed(2)} | ` +
       `${(row.full.wallMs / row.coreutils.wallMs).toFixed(2)} | ${row.countsAgree ? 'yes' : 'NO'} |`
     );
   });
-  return [header, `|${' --- |'.repeat(12)}`, ...lines].join('\n');
+  return [header, `|${' --- |'.repeat(15)}`, ...lines].join('\n');
 }
 
 function scaling(rows: readonly Row[]): string {
@@ -135,6 +146,8 @@ const markdown = [
   `Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}. Normal scenario, seed ${SEED}, five systems;`,
   'each KeySync run is a fresh `keysync` process writing all ten reports and the SQLite registry;',
   'the full run starts from an empty database. DuckDB and coreutils only compute the bare diff (gap and out-of-authority counts).',
+  'The duckdb-engine run is the same full run with `processing.engine: duckdb` (default memory_limit) on a fresh database of its own;',
+  '"counts agree" also requires its summary totals to equal the node engine\'s.',
   '',
   table(results),
   '',

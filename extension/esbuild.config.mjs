@@ -1,7 +1,8 @@
 // The extension bundle: one CommonJS file for the extension host, plus the in-host test
 // suite (one file per test module, so mocha loads them after it sets its globals).
 // The SQLite drivers stay external: better-sqlite3 is a native addon and
-// node-sqlite3-wasm loads its .wasm beside its own script.
+// node-sqlite3-wasm loads its .wasm beside its own script. So does DuckDB (a native addon,
+// optional: the duckdb engine says so when it is missing).
 import { readdirSync } from 'node:fs';
 
 const shared = {
@@ -10,7 +11,7 @@ const shared = {
   format: 'cjs',
   target: 'node18',
   sourcemap: true,
-  external: ['vscode', 'better-sqlite3', 'node-sqlite3-wasm', 'mocha', 'sinon'],
+  external: ['vscode', 'better-sqlite3', 'node-sqlite3-wasm', '@duckdb/node-api', 'mocha', 'sinon'],
   // The SDK from source: no build-order dependency on sdk/dist.
   alias: { '@keysync/sdk': './sdk/src/index.ts' },
   // The SDK starts its read worker from this file name beside the bundle.

@@ -37,6 +37,7 @@ export type {
   NormalizedKey,
   ProvisioningStrategy,
   ReportPaths,
+  RunEngine,
   RunMode,
   RowLocator,
   RunStatus,
@@ -44,7 +45,7 @@ export type {
   SystemId,
   SystemSighting,
 } from './core/types.js';
-export { MASTER_KEY_STATUSES, RUN_MODES } from './core/types.js';
+export { MASTER_KEY_STATUSES, RUN_ENGINES, RUN_MODES } from './core/types.js';
 
 export type { AuditEvent, AuditFilter } from './store/audit-repo.js';
 export type { MasterKeyRecord, RegistryFilter, RejectedMatch } from './store/registry-repo.js';

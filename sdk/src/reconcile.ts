@@ -7,7 +7,7 @@
  * run's own row says how it ended, and `resume` runs it again under the same id.
  */
 import path from 'node:path';
-import { compareSystems, type Discrepancies } from './core/compare.js';
+import type { Discrepancies } from './core/compare.js';
 import type { Proposal } from './core/provision.js';
 import type { ProbableMatch } from './core/probable-match.js';
 import type { RunSummary } from './core/summary.js';
@@ -15,7 +15,7 @@ import type { ReportPaths, RunMode } from './core/types.js';
 import { isKeySyncError, KeySyncError, throwIfAborted } from './errors.js';
 import { claimReportStamp, reclaimReportStamp, removeRunReports } from './reports/report-stamp.js';
 import { commitStage, describeTotals } from './run/commit-stage.js';
-import { readStage } from './run/read-stage.js';
+import { engineStage } from './run/engine-stage.js';
 import { newRunId, type RunIdentity } from './run/run-identity.js';
 import { abandonRun, beginRun, markInterruptedRuns, resumableRun } from './run/run-records.js';
 import { backupDatabase } from './store/sqlite/backup.js';
@@ -157,35 +157,37 @@ async function runOnce(context: WorkspaceContext, store: Store, options: Reconci
   if (!dryRun) await beginRun(store, run, context.config.file, context.clock().toISOString());
   try {
     timer.progress({ stage: 'read', done: 0, total: context.sources.length, message: 'reading sources' });
-    const read = await readStage(context, store, {
+    const engine = await engineStage(context, store, {
+      runId: run.id,
       mode: run.mode,
       signal: options.signal,
       onSourceProgress: (system, rows, done, total) =>
         timer.progress({ stage: 'read', done, total, message: `reading ${system}: ${rows.toLocaleString('en-US')} rows` }),
+      onCompare: () => timer.progress({ stage: 'compare', message: `comparing systems (${context.config.values.processing.engine} engine)` }),
     });
-    throwIfAborted(options.signal);
-
-    timer.progress({ stage: 'compare', message: 'comparing systems' });
-    const discrepancies = compareSystems(read.sources.authority, read.sources.others);
-    throwIfAborted(options.signal);
-
-    const committed = await store.commitSession(`run ${run.id}, committing its changes`, (session) =>
-      commitStage(context, session, {
-        run,
-        dryRun,
-        notices: options.notices ?? [],
-        autoApprove: options.autoApprove ?? context.config.values.provisioning.auto_approve,
-        read,
-        discrepancies,
-        signal: options.signal,
-        progress: (stage, message, done, total) => timer.progress({ stage, message, done, total }),
-      }),
-    );
-    if (!dryRun) await removeStaleSnapshots(context, store).catch((error) => context.logger.log('warn', `cleaning up old snapshots: ${String(error)}`));
-    const timings = timer.finish();
-    context.logger.log('info', `run ${run.id} completed: ${describeTotals(committed.summary)}`);
-    context.logger.log('debug', `stage times (ms): ${JSON.stringify(timings)}`);
-    return { runId: run.id, dryRun, resumed: run.resumed, discrepancies, ...committed, timings };
+    try {
+      throwIfAborted(options.signal);
+      const { read, discrepancies } = engine;
+      const committed = await store.commitSession(`run ${run.id}, committing its changes`, (session) =>
+        commitStage(context, session, {
+          run,
+          dryRun,
+          notices: options.notices ?? [],
+          autoApprove: options.autoApprove ?? context.config.values.provisioning.auto_approve,
+          read,
+          discrepancies,
+          signal: options.signal,
+          progress: (stage, message, done, total) => timer.progress({ stage, message, done, total }),
+        }),
+      );
+      if (!dryRun) await removeStaleSnapshots(context, store).catch((error) => context.logger.log('warn', `cleaning up old snapshots: ${String(error)}`));
+      const timings = timer.finish();
+      context.logger.log('info', `run ${run.id} completed: ${describeTotals(committed.summary)}`);
+      context.logger.log('debug', `stage times (ms): ${JSON.stringify(timings)}`);
+      return { runId: run.id, dryRun, resumed: run.resumed, discrepancies, ...committed, timings };
+    } finally {
+      engine.close();
+    }
   } catch (error) {
     const cancelled = isKeySyncError(error) && error.kind === 'cancelled';
     const message = describeFailure(error);

@@ -11,6 +11,7 @@ import { MASTER_KEY_STATUSES, RUN_MODES } from '../core/types.js';
 import { FAILURE_INJECTIONS } from '../mock/scenarios.js';
 import { isWholeNumberIn, WHOLE_NUMBERS, wholeNumberRule, type WholeNumberRange } from '../whole-numbers.js';
 import { configCheckCommand } from './config-command.js';
+import { planCommand } from './plan-command.js';
 import { dbCopyCommand } from './db-command.js';
 import { auditCommand, decideCommand, linkCommand, notAMatchCommand, undoCommand, unlinkCommand, registryListCommand, renormalizeCommand, runsCommand } from './registry-commands.js';
 import type { CliIo } from './io.js';
@@ -172,6 +173,12 @@ Exit codes: 0 done · 1 the run failed · 2 usage or config error · 3 discrepan
     .requiredOption('--to <path|url>', 'a SQLite file, or postgres://user@host:port/db?schema=keysync')
     .option('--force', 'replace what the target holds (refused otherwise)')
     .action((_options, command: Command) => dbCopyCommand(command.optsWithGlobals(), io));
+
+  program
+    .command('plan')
+    .description('print the SQL the duckdb engine runs for this workspace (processing.engine: duckdb), for review; runs nothing')
+    .option('--sql', 'print the SQL')
+    .action((_options, command: Command) => planCommand(command.optsWithGlobals(), io));
 
   program
     .command('unlock')

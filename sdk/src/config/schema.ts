@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { WHOLE_NUMBERS } from '../whole-numbers.js';
 import { foldUnicodeForms } from '../core/normalize.js';
-import { RUN_MODES } from '../core/types.js';
+import { RUN_ENGINES, RUN_MODES } from '../core/types.js';
 import { caseInsensitiveEnum, sourceTypeLiteral } from './case-insensitive-enum.js';
 import { mysqlSourceSchema, postgresSourceSchema } from './database-sources.js';
 
@@ -110,6 +110,12 @@ const sqliteDatabaseSchema = z
   })
   .describe('The SQLite file holding the registry, audit log and run history.');
 
+/** `processing.memory_limit` when engine duckdb is chosen and the limit is not set. */
+export const DEFAULT_DUCKDB_MEMORY_LIMIT = '2GB';
+
+/** The configured sizes DuckDB's memory_limit accepts: a number and a unit. */
+const MEMORY_SIZE = /^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
+
 /** PostgreSQL's unquoted identifiers, so the schema needs no quoting in anyone's SQL. */
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -201,9 +207,17 @@ export const configSchema = z
         mode: caseInsensitiveEnum(RUN_MODES, 'full'),
         parallel: z.boolean().default(true),
         max_workers: z.number().int().min(0).max(256).default(0),
+        engine: caseInsensitiveEnum(RUN_ENGINES, 'node').describe(
+          'Where keys are normalised and compared: node (in this process) or duckdb (in an in-memory DuckDB database, which spills to disk; docs/behaviour.md §11).',
+        ),
+        memory_limit: z
+          .string()
+          .regex(MEMORY_SIZE, 'must be a size such as "4GB", "512MB" or "1.5GiB"')
+          .optional()
+          .describe(`DuckDB's memory limit with engine duckdb (${DEFAULT_DUCKDB_MEMORY_LIMIT} when not set); beyond it DuckDB spills to a temp folder beside the database.`),
       })
       .prefault({})
-      .describe('How a run reads and processes sources; max_workers 0 means one per core.'),
+      .describe('How a run reads and processes sources; max_workers 0 means one per core (with engine duckdb, the threads DuckDB uses).'),
     output: z
       .strictObject({
         directory: relativeOrAbsolutePath.default('./output'),
@@ -248,6 +262,13 @@ export const configSchema = z
         path: ['authority'],
         message: `names no configured source (sources: ${Object.keys(config.sources).join(', ')})`,
       });
+    }
+    const { processing } = config;
+    if (processing?.engine !== 'duckdb' && processing?.memory_limit !== undefined) {
+      context.addIssue({ code: 'custom', path: ['processing', 'memory_limit'], message: 'applies to engine duckdb only; set processing.engine: duckdb, or remove it' });
+    }
+    if (processing?.engine === 'duckdb' && processing.mode === 'incremental') {
+      context.addIssue({ code: 'custom', path: ['processing', 'mode'], message: 'incremental runs use the node engine\'s snapshots; with engine duckdb every run is full (docs/behaviour.md §11)' });
     }
   })
   // A Map, not an object: an object lists integer-like names ("2") first, whatever the

@@ -1,7 +1,7 @@
 /** The typed summary of one run: what the CLI prints, the summary report holds and views chart. */
 import { totalGaps, type Discrepancies } from './compare.js';
 import { formatCount, formatPercent } from './format.js';
-import type { NormalizedKey, RunMode, SystemId } from './types.js';
+import type { NormalizedKey, RunEngine, RunMode, SystemId } from './types.js';
 
 /** One system's part in a run: keys, match rate, or why it was left out. */
 export interface SystemSummary {
@@ -73,6 +73,8 @@ export interface RegistryChanges {
 export interface RunSummary {
   readonly runId: string;
   readonly mode: RunMode;
+  /** Where keys were normalised and compared (docs/behaviour.md §11); absent in summaries stored before engines existed. */
+  readonly engine?: RunEngine;
   readonly dryRun: boolean;
   readonly startedAt: string;
   readonly authority: SystemId;
@@ -94,6 +96,7 @@ export type SourceOutcome =
 export interface SummaryInput {
   readonly runId: string;
   readonly mode: RunMode;
+  readonly engine: RunEngine;
   readonly dryRun: boolean;
   readonly startedAt: string;
   readonly sources: readonly SourceOutcome[];
@@ -151,6 +154,7 @@ export function summarizeRun(input: SummaryInput): RunSummary {
   return {
     runId: input.runId,
     mode: input.mode,
+    engine: input.engine,
     dryRun: input.dryRun,
     startedAt: input.startedAt,
     authority: d.authority,

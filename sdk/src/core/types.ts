@@ -21,6 +21,11 @@ export const RUN_MODES = ['full', 'incremental'] as const;
 /** A run mode (`processing.mode`, `--mode`). */
 export type RunMode = (typeof RUN_MODES)[number];
 
+/** Where a run normalises and compares keys (`processing.engine`, docs/behaviour.md §11). */
+export const RUN_ENGINES = ['node', 'duckdb'] as const;
+/** One of {@link RUN_ENGINES}. */
+export type RunEngine = (typeof RUN_ENGINES)[number];
+
 /** A run's status in the run history. */
 export type RunStatus = 'running' | 'completed' | 'failed' | 'cancelled';
 

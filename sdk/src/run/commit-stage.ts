@@ -11,18 +11,16 @@
  * decided one of those entries in between, the commit rolls back and the run plans again
  * from the registry as it now stands — so its provisioning never overwrites that decision.
  */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { customAlphabet } from 'nanoid';
 import type { Discrepancies } from '../core/compare.js';
 import { formatPercent } from '../core/format.js';
 import { ruleChanges } from '../core/normalize.js';
-import { findResolved, proposeMasterKeys, registryLookup, type Proposal } from '../core/provision.js';
+import { proposeMasterKeys, registryLookup, type Proposal } from '../core/provision.js';
 import type { AuditEvent, NewAuditEvent, Planned } from '../core/records.js';
 import { planRegistryChanges, type RegistryPlan } from '../core/registry-plan.js';
 import { summarizeRun, type RunSummary } from '../core/summary.js';
 import type { ProbableMatch } from '../core/probable-match.js';
-import type { ReportPaths, SystemId } from '../core/types.js';
+import type { ReportPaths } from '../core/types.js';
 import { REPORT_NAMES } from '../reports/report-rows.js';
 import { KeySyncError, throwIfAborted } from '../errors.js';
 import { removeRunReports } from '../reports/report-stamp.js';
@@ -31,10 +29,10 @@ import type { SourcesRead } from '../sources/read-all.js';
 import { discrepancyGroups, saveDiscrepancies } from '../store/discrepancies-repo.js';
 import { applyRegistryPlan, EntryChangedSinceRead, readRegistryForPlan } from '../store/registry-repo.js';
 import { finishRun, listRuns } from '../store/runs-repo.js';
-import { removeSnapshots as removeSnapshotFiles, saveSnapshotRefs, snapshotFolder, writeSnapshot, type SnapshotRef } from '../store/snapshots.js';
+import { removeSnapshots as removeSnapshotFiles, saveSnapshotRefs, snapshotFolder, type SnapshotRef } from '../store/snapshots.js';
 import type { CommitSession } from '../store/store.js';
 import type { WorkspaceContext } from './workspace-context.js';
-import type { ReadStageResult } from './read-stage.js';
+import type { RunRead } from './run-read.js';
 import { matchStage } from './match-stage.js';
 import { reportInputFor } from './report-input.js';
 import type { RunIdentity } from './run-identity.js';
@@ -46,7 +44,7 @@ export interface CommitRequest {
   /** Said before the run's own warnings, in its summary and log (a dry run of a registry not created yet). */
   readonly notices?: readonly string[];
   readonly autoApprove: boolean;
-  readonly read: ReadStageResult;
+  readonly read: RunRead;
   readonly discrepancies: Discrepancies;
   readonly signal?: AbortSignal;
   readonly progress: (stage: 'match' | 'provision' | 'reports' | 'persist', message: string, done?: number, total?: number) => void;
@@ -96,8 +94,6 @@ export async function commitStage(context: WorkspaceContext, session: CommitSess
   }
 }
 
-
-
 interface PlannedRun {
   readonly proposals: readonly Proposal[];
   readonly plan: RegistryPlan;
@@ -118,7 +114,7 @@ async function planRun(context: WorkspaceContext, session: CommitSession, reques
   const { records: existing, versions } = await readRegistryForPlan(session.db);
   const linked = new Set(existing.filter((record) => record.status === 'linked').map((record) => record.normalizedKey));
   request.progress('match', 'finding probable matches');
-  const probableMatches = await matchStage(context, session.db, { sources, discrepancies, linked });
+  const probableMatches = await matchStage(context, session.db, { read: request.read, discrepancies, linked });
   throwIfAborted(request.signal);
   request.progress('provision', 'proposing master keys');
   const proposals = proposeMasterKeys(
@@ -128,7 +124,7 @@ async function planRun(context: WorkspaceContext, session: CommitSession, reques
     newSurrogate,
   );
   const pendingBefore = existing.filter((record) => record.status === 'proposed').map((record) => record.normalizedKey);
-  const resolvedKeys = findResolved(pendingBefore, (key) => sources.authority.has(key));
+  const resolvedKeys = await request.read.authorityHolds(pendingBefore);
   const autoApproveKeys = request.autoApprove ? discrepancies.outOfAuthority.map(({ key }) => key) : [];
   // Enough ids for every event the plan can make, and the run's own (some may go unused).
   const ids = dryRun ? null : await session.reserveIds({ masterKeys: proposals.length, audit: proposals.length + resolvedKeys.length + autoApproveKeys.length + sources.outcomes.length + 1 });
@@ -148,6 +144,7 @@ async function planRun(context: WorkspaceContext, session: CommitSession, reques
     warnings,
     runId: run.id,
     mode: run.mode,
+    engine: context.config.values.processing.engine,
     dryRun,
     startedAt: run.startedAt,
     sources: sources.outcomes,
@@ -199,7 +196,7 @@ async function persistRun(
   now: string,
 ): Promise<void> {
   const { run, discrepancies } = request;
-  const snapshots = writeChangedSnapshots(context, request.read, run.id);
+  const snapshots = request.read.writeSnapshots(run.id);
   try {
     throwIfAborted(request.signal);
     await session.transaction(async (tx) => {
@@ -237,33 +234,12 @@ async function normalizationWarnings(context: WorkspaceContext, session: CommitS
   ];
 }
 
-/** Snapshot files for sources read from CSV whose snapshot is missing, damaged or stale. */
-function writeChangedSnapshots(context: WorkspaceContext, read: ReadStageResult, runId: string): SnapshotRef[] {
-  const folder = snapshotFolder(context.paths.database);
-  const refs: SnapshotRef[] = [];
-  const reads = [read.sources.authority, ...read.sources.others];
-  for (const index of reads) {
-    const system: SystemId = index.system;
-    const fingerprint = read.fingerprints.get(system);
-    const stored = read.snapshots.get(system);
-    const storedStillGood =
-      stored !== undefined && stored.fingerprint === fingerprint && !read.damagedSnapshots.has(system) && existsSync(path.join(folder, stored.snapshotFile));
-    if (!fingerprint || read.fromSnapshot.has(system) || storedStillGood) continue;
-    const outcome = read.sources.outcomes.find((entry) => entry.system === system);
-    if (outcome?.status !== 'read') continue;
-    const source = context.sources.find((entry) => entry.system === system)!;
-    const sourceRead = { index, rows: outcome.rows, badRows: read.sources.badRows.filter((row) => row.system === system) };
-    refs.push({ system, runId, file: source.location, fingerprint, keyCount: index.size, snapshotFile: writeSnapshot(folder, sourceRead, fingerprint) });
-  }
-  return refs;
-}
-
 /** Snapshot files written for a commit that did not happen. */
 function removeSnapshots(context: WorkspaceContext, refs: readonly SnapshotRef[]): void {
   removeSnapshotFiles(snapshotFolder(context.paths.database), refs.map((ref) => ref.snapshotFile));
 }
 
-function sourceEvents(sources: SourcesRead, runId: string, now: string): NewAuditEvent[] {
+function sourceEvents(sources: Pick<SourcesRead, 'outcomes'>, runId: string, now: string): NewAuditEvent[] {
   return sources.outcomes.map((outcome) =>
     outcome.status === 'read'
       ? {

@@ -20,7 +20,7 @@ export interface ReportInputRequest {
   readonly dryRun: boolean;
   readonly summary: RunSummary;
   readonly discrepancies: Discrepancies;
-  readonly sources: SourcesRead;
+  readonly sources: Pick<SourcesRead, 'badRows' | 'skipped'>;
   readonly plan: RegistryPlan;
   /** The plan's events plus the run's own (source and completion events). */
   readonly events: readonly Planned<AuditEvent>[];

@@ -61,11 +61,9 @@ export async function readAllSources(sources: readonly ConfiguredSource[], optio
     const isAuthority = source.system === options.authority;
     const result = settled[position]!;
     if (!result.ok) {
-      const { error } = result;
-      if (!isUnusableSource(error) || isAuthority || options.onMissingFile === 'fail') throw error;
-      options.logger.log('warn', `system ${source.system} left out of the run: ${error.describe()}`);
-      skipped.push({ system: source.system, file: source.location, reason: error.message });
-      outcomes.push({ system: source.system, file: source.location, status: 'skipped', reason: error.message, code: error.code });
+      const left = leaveOut(source, result.error, isAuthority, options);
+      skipped.push(left.skipped);
+      outcomes.push(left.outcome);
       continue;
     }
     const { read } = result;
@@ -86,6 +84,25 @@ export async function readAllSources(sources: readonly ConfiguredSource[], optio
     options.logger.log('info', `read ${source.system}: ${read.rows} rows, ${read.index.size} keys, ${read.badRows.length} bad rows (${source.location})`);
   }
   return { authority: authority!, others, outcomes, badRows, skipped };
+}
+
+/**
+ * `on_missing_file` for a source that could not be read: a downstream system whose source is
+ * unusable is left out of the run (under skip); anything else — the authority, a failure
+ * that is not an unusable source, `fail` — is thrown again.
+ */
+export function leaveOut(
+  source: Pick<ConfiguredSource, 'system' | 'location'>,
+  error: unknown,
+  isAuthority: boolean,
+  options: Pick<ReadAllOptions, 'onMissingFile' | 'logger'>,
+): { readonly skipped: SkippedSource; readonly outcome: SourceOutcome } {
+  if (!isUnusableSource(error) || isAuthority || options.onMissingFile === 'fail') throw error;
+  options.logger.log('warn', `system ${source.system} left out of the run: ${error.describe()}`);
+  return {
+    skipped: { system: source.system, file: source.location, reason: error.message },
+    outcome: { system: source.system, file: source.location, status: 'skipped', reason: error.message, code: error.code },
+  };
 }
 
 /** Every source read (or taken from `preloaded`); a bad row under `fail` stops everything at once. */
@@ -201,7 +218,7 @@ function isUnusableSource(error: unknown): error is KeySyncError {
   return isKeySyncError(error) && UNUSABLE_SOURCE_CODES.has(error.code);
 }
 
-function emptyAuthority(source: ConfiguredSource): KeySyncError {
+export function emptyAuthority(source: Pick<ConfiguredSource, 'system' | 'location'>): KeySyncError {
   return new KeySyncError(
     'AUTHORITY_EMPTY',
     'input',
@@ -210,7 +227,7 @@ function emptyAuthority(source: ConfiguredSource): KeySyncError {
   );
 }
 
-function logBadRows(logger: Logger, source: ConfiguredSource, rows: readonly BadRow[]): void {
+export function logBadRows(logger: Logger, source: Pick<ConfiguredSource, 'location'>, rows: readonly BadRow[]): void {
   for (const row of rows.slice(0, BAD_ROWS_LOGGED)) {
     logger.log('warn', `${row.file}:${row.line}: ${row.reason} (${row.detail}); row ${row.action}`);
   }

@@ -6,6 +6,7 @@
  */
 import { KeyIndex } from '../core/key-index.js';
 import type { Normalizer } from '../core/normalize.js';
+import { classifyRawKey } from '../core/raw-key.js';
 import type { BadRow, BadRowReason, CorruptDataPolicy, RowLocator, SystemId } from '../core/types.js';
 import { KeySyncError } from '../errors.js';
 import type { RowSink } from './source-type.js';
@@ -41,10 +42,14 @@ export interface PolicySource {
 
 export const PROGRESS_EVERY = 100_000;
 
-/** Longer "keys" are corrupt rows (a runaway quoted field, a pasted document), not business keys. */
-export const MAX_KEY_LENGTH = 1024;
-
-export const REPLACEMENT_CHARACTER = '\uFFFD';
+/** The failure a bad row is under `on_corrupt_data: fail`. */
+export function badRowError(row: Pick<BadRow, 'system' | 'file' | 'line' | 'reason' | 'detail'>): KeySyncError {
+  return new KeySyncError('SOURCE_BAD_ROW', 'input', `Bad row in system ${row.system}: ${row.reason} (${row.detail}).`, {
+    file: row.file,
+    line: row.line,
+    remedy: 'fix the row, or set error_handling.on_corrupt_data to log or skip',
+  });
+}
 
 export function createRowPolicy(source: PolicySource, options: RowPolicyOptions): RowPolicy {
   const index = new KeyIndex(source.system);
@@ -52,13 +57,7 @@ export function createRowPolicy(source: PolicySource, options: RowPolicyOptions)
   let rows = 0;
 
   const bad = (line: RowLocator, reason: BadRowReason, detail: string, kept = false): void => {
-    if (options.onCorruptData === 'fail') {
-      throw new KeySyncError('SOURCE_BAD_ROW', 'input', `Bad row in system ${source.system}: ${reason} (${detail}).`, {
-        file: source.location,
-        line,
-        remedy: 'fix the row, or set error_handling.on_corrupt_data to log or skip',
-      });
-    }
+    if (options.onCorruptData === 'fail') throw badRowError({ system: source.system, file: source.location, line, reason, detail });
     badRows.push({ system: source.system, file: source.location, line, reason, detail, action: kept ? 'kept' : 'skipped' });
   };
   const counted = (): void => {
@@ -76,24 +75,16 @@ export function createRowPolicy(source: PolicySource, options: RowPolicyOptions)
         bad(locator, 'no key', 'the key is NULL');
         return;
       }
-      if (raw === undefined || raw.trim() === '') {
-        bad(locator, 'missing key', raw === undefined ? 'the row has no key field' : 'the key field is blank');
+      if (raw === undefined) {
+        bad(locator, 'missing key', 'the row has no key field');
         return;
       }
-      if (raw.length > MAX_KEY_LENGTH) {
-        bad(locator, 'key too long', `${raw.length.toLocaleString('en-US')} characters; a key has at most ${MAX_KEY_LENGTH.toLocaleString('en-US')}`);
+      const verdict = classifyRawKey(raw, options.normalize, source.encoding);
+      if ('reason' in verdict) {
+        bad(locator, verdict.reason, verdict.detail);
         return;
       }
-      if (raw.includes(REPLACEMENT_CHARACTER) || raw.includes('\0')) {
-        const detail = raw.includes('\0') ? 'the key contains a NUL byte' : `the key is not valid ${source.encoding} text`;
-        bad(locator, 'undecodable bytes', detail);
-        return;
-      }
-      const key = options.normalize(raw);
-      if (key === '') {
-        bad(locator, 'empty after normalisation', `"${raw}" has no letter or digit`);
-        return;
-      }
+      const { key } = verdict;
       if (irregular !== undefined) {
         const keep = options.onCorruptData === 'log';
         bad(locator, 'ragged row', irregular, keep);

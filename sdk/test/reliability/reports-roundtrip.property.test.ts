@@ -35,6 +35,7 @@ function inputFor(discrepancies: Discrepancies): ReportInput {
   const summary = summarizeRun({
     runId: 'R',
     mode: 'full',
+    engine: 'node',
     dryRun: false,
     startedAt: '2026-11-28T00:00:00.000Z',
     sources: discrepancies.systems.map((system) => ({ system, file: `${system}.csv`, status: 'read' as const, rows: 0, repeatedRows: 0, badRows: 0 })),

@@ -20,7 +20,7 @@ const SPEC_DEFAULTS = {
   provisioning: { strategy: 'mirror', namespace_prefix: 'MASTER', auto_approve: false },
   matching: { enabled: true, max_distance: 2, max_candidates: 3, min_score: 0.85 },
   simulation: { seed: 42, scenario: 'normal', keys_per_system: 1000 },
-  processing: { mode: 'full', parallel: true, max_workers: 0 },
+  processing: { mode: 'full', parallel: true, max_workers: 0, engine: 'node' },
   output: { directory: './output', csv_injection_guard: true, generate_trend_analysis: true },
   database: { type: 'sqlite', path: './data/keysync.db', busy_timeout_ms: 15_000, backup_enabled: false, backup_count: 5 },
   logging: { level: 'info', file: './logs/keysync.log' },

@@ -35,7 +35,7 @@ function input(linked: ReadonlySet<string>, registry: readonly MasterKeyRecord[]
     options: { maxDistance: 2, maxCandidates: 3, minScore: 0.65 },
   });
   const summary = summarizeRun({
-    runId: 'R', mode: 'full', dryRun: false, startedAt: 'T', discrepancies, fromSnapshot: new Set(), linked, keysWithProbableMatch: probableMatches.length,
+    runId: 'R', mode: 'full', engine: 'node', dryRun: false, startedAt: 'T', discrepancies, fromSnapshot: new Set(), linked, keysWithProbableMatch: probableMatches.length,
     sources: ['A', 'B', 'C'].map((system) => ({ system, file: `${system}.csv`, status: 'read' as const, rows: 3, repeatedRows: 0, badRows: 0 })),
     registry: { proposed: 0, autoApproved: 0, resolved: 0, pending: 0 },
   });

@@ -18,6 +18,7 @@ import { claimReportStamp } from '../../src/reports/report-stamp.js';
 import { commitStage, type CommitResult } from '../../src/run/commit-stage.js';
 import { readStage, type ReadStageResult } from '../../src/run/read-stage.js';
 import { newRunId, type RunIdentity } from '../../src/run/run-identity.js';
+import { nodeRunRead } from '../../src/run/run-read.js';
 import { beginRun } from '../../src/run/run-records.js';
 import { listAudit } from '../../src/store/audit-repo.js';
 import { countDiscrepancies } from '../../src/store/discrepancies-repo.js';
@@ -74,7 +75,7 @@ async function runStages(context: Context, options: RunOptions = {}): Promise<{ 
         run,
         dryRun,
         autoApprove: false,
-        read: readResult,
+        read: nodeRunRead(context, readResult),
         discrepancies,
         signal: options.signal,
         progress: (stage) => {

@@ -7,8 +7,6 @@
 import { KeySyncError } from '../../errors.js';
 import type { SourceEncoding } from '../source-file.js';
 
-export const REPLACEMENT_CHARACTER = '\uFFFD';
-
 export function decodeSource(bytes: Uint8Array, encoding: SourceEncoding, file: string): string {
   const utf16Bom = bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff));
   const withoutBom = utf16Bom ? undefined : utf16WithoutBom(bytes);

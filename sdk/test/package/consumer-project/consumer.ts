@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as sdk from '@keysync/sdk';
-import type { KeySyncConfigInput, MasterKeyRecord, ReconcileResult, RunSummary, Workspace } from '@keysync/sdk';
+import type { KeySyncConfigInput, MasterKeyRecord, ReconcileResult, RunEngine, RunSummary, Workspace } from '@keysync/sdk';
 import schema from '@keysync/sdk/schema.json' with { type: 'json' };
 
 const expectedVersion = process.argv[2];
@@ -54,6 +54,7 @@ try {
     RECONCILE_STAGES: sdk.RECONCILE_STAGES.every((stage) => stage in run.timings),
     MATCH_SCORES: sdk.MATCH_SCORES.padding > 0,
     RUN_MODES: latest !== undefined && sdk.RUN_MODES.includes(latest.mode),
+    RUN_ENGINES: sdk.RUN_ENGINES.includes(run.summary.engine ?? ('node' satisfies RunEngine)),
     REPORT_NAMES: sdk.REPORT_NAMES.every((name) => name in run.reports),
     REPORT_HEADERS: sdk.REPORT_HEADERS.master_key_registry[0] === 'Master Key ID',
     parseReportFileName: sdk.parseReportFileName(registryReport)?.name === 'master_key_registry',

@@ -1,0 +1,117 @@
+/**
+ * Normalisation as DuckDB SQL text (docs/behaviour.md §3, docs/decisions.md §20): pure, a
+ * generator of SQL from the config's rules. The DuckDB engine runs it; nothing here connects.
+ *
+ * Only raw keys made of ASCII are normalised in SQL. For them every step is exact in DuckDB:
+ * step 0 (NFKD without marks) leaves ASCII as it is, and ASCII upper case, trimming and
+ * RE2 character classes written out character by character agree with JavaScript. Step 0 and
+ * the full Unicode upper case (`ß` → `SS`, where DuckDB's `upper` gives `ẞ`) have no DuckDB
+ * equivalent, so the engine hands every distinct non-ASCII raw key to `normalizeKey` and joins
+ * the result back: those keys are exact by construction, never approximated. The probe cases
+ * below let the engine check at start that this DuckDB build gives what `normalizeKey` gives
+ * for every rule the config turns on, and refuse pushdown naming the rule when it does not.
+ */
+import { MAX_KEY_LENGTH } from './raw-key.js';
+import type { NormalizeRules } from './normalize.js';
+
+/**
+ * A SQL string (DuckDB's standard strings: a quote doubles, a backslash is itself). A NUL, which
+ * no literal can hold, is joined in as chr(0).
+ */
+export function sqlString(text: string): string {
+  const literal = (part: string) => `'${part.replaceAll("'", "''")}'`;
+  return text.includes('\0') ? `(${text.split('\0').map(literal).join(' || chr(0) || ')})` : literal(text);
+}
+
+/** ECMAScript's whitespace within ASCII (TAB, LF, VT, FF, CR, space), as an RE2 class body; RE2's `\s` lacks VT. */
+const ASCII_SPACE_CLASS = '\\t\\n\\x0B\\f\\r ';
+
+/** One character inside an RE2 character class or as a literal: escaped when it is ASCII punctuation. */
+function regexChar(char: string): string {
+  return /^[!-/:-@[-`{-~]$/.test(char) ? `\\${char}` : char;
+}
+
+/** An RE2 replacement text: a backslash starts a group reference there, so it doubles. */
+const replacement = (text: string): string => text.replaceAll('\\', '\\\\');
+
+/** True for a raw key DuckDB may normalise in SQL: one byte per character, so ASCII only. */
+export function isAsciiSql(column: string): string {
+  return `(strlen(${column}) = length(${column}))`;
+}
+
+/**
+ * The normalised key of an ASCII raw key in `column`, or NULL when the row policy makes it a
+ * bad row (blank, longer than MAX_KEY_LENGTH, a NUL, no letter or digit). Which bad row it is
+ * and its message are decided again by the row policy when the row comes back: only the
+ * verdict "not a key" needs SQL.
+ */
+export function asciiNormalizeSql(rules: NormalizeRules, column: string): string {
+  const delim = rules.collapse_delims;
+  const d = delim ? regexChar(delim) : '';
+  const literalDelim = sqlString(delim);
+  let key = column;
+  if (rules.trim_whitespace) key = `regexp_replace(${key}, '^[${ASCII_SPACE_CLASS}]+|[${ASCII_SPACE_CLASS}]+$', '', 'g')`;
+  if (rules.uppercase) key = `upper(${key})`;
+  if (delim) key = `regexp_replace(${key}, ${sqlString(`[${ASCII_SPACE_CLASS}_\\-${d}]+`)}, ${sqlString(replacement(delim))}, 'g')`;
+  if (rules.strip_non_alnum) {
+    key = `regexp_replace(${key}, ${sqlString(`[^A-Za-z0-9${d}]+`)}, '', 'g')`;
+    if (delim) key = `regexp_replace(${key}, ${sqlString(`${d}{2,}`)}, ${sqlString(replacement(delim))}, 'g')`;
+  }
+  if (rules.left_pad_numbers) {
+    const pad = (part: string) => `CASE WHEN regexp_full_match(${part}, '[0-9]+') AND length(${part}) < ${rules.pad_length} THEN lpad(${part}, ${rules.pad_length}, '0') ELSE ${part} END`;
+    // Only digit runs standing alone between delimiters: split on D, pad whole parts, join again.
+    key = delim ? `array_to_string(list_transform(string_split(${key}, ${literalDelim}), lambda part: ${pad('part')}), ${literalDelim})` : pad(`(${key})`);
+  }
+  // For ASCII no step adds or removes a letter or digit (padding only lengthens a digit run),
+  // so "no letter or digit left" is decided on the raw key, and the chain is written once.
+  const normal = alreadyNormal(rules);
+  return (
+    `CASE WHEN regexp_full_match(${column}, '[${ASCII_SPACE_CLASS}]*') OR length(${column}) > ${MAX_KEY_LENGTH} ` +
+    `OR strpos(${column}, chr(0)) > 0 OR NOT regexp_matches(${column}, '[A-Za-z0-9]') THEN NULL ` +
+    `${normal ? `WHEN regexp_full_match(${column}, ${sqlString(normal)}) THEN ${column} ` : ''}ELSE ${key} END`
+  );
+}
+
+/**
+ * A pattern every key of which normalises to itself, so most keys (clean exports) skip the
+ * chain of regular expressions: alphanumeric runs (upper case when upper-casing) joined by
+ * single delimiters, nothing at the ends. Only when stripping is on and padding off; other
+ * rules take the chain for every key.
+ */
+function alreadyNormal(rules: NormalizeRules): string | undefined {
+  if (!rules.strip_non_alnum || rules.left_pad_numbers) return undefined;
+  const run = rules.uppercase ? '[A-Z0-9]+' : '[A-Za-z0-9]+';
+  return rules.collapse_delims ? `${run}(${regexChar(rules.collapse_delims)}${run})*` : run;
+}
+
+/** A raw key that exercises one rule, for the engine's start-up probe. */
+export interface NormalizeProbe {
+  readonly rule: keyof NormalizeRules | 'bad rows';
+  readonly raw: string;
+}
+
+/** The rule sets a probe runs, so that a difference names its rule: each rule the config turns on alone (step 0 is always on), then all together. */
+export function probeRuleSets(rules: NormalizeRules): { readonly name: string; readonly rules: NormalizeRules }[] {
+  const none: NormalizeRules = { trim_whitespace: false, uppercase: false, collapse_delims: '', strip_non_alnum: false, left_pad_numbers: false, pad_length: rules.pad_length };
+  const alone: { readonly name: string; readonly rules: NormalizeRules }[] = [];
+  if (rules.trim_whitespace) alone.push({ name: 'trim_whitespace', rules: { ...none, trim_whitespace: true } });
+  if (rules.uppercase) alone.push({ name: 'uppercase', rules: { ...none, uppercase: true } });
+  if (rules.collapse_delims) alone.push({ name: 'collapse_delims', rules: { ...none, collapse_delims: rules.collapse_delims } });
+  if (rules.strip_non_alnum) alone.push({ name: 'strip_non_alnum', rules: { ...none, strip_non_alnum: true, collapse_delims: rules.collapse_delims } });
+  if (rules.left_pad_numbers) alone.push({ name: 'left_pad_numbers', rules: { ...none, left_pad_numbers: true, collapse_delims: rules.collapse_delims } });
+  return [{ name: 'bad rows', rules: none }, ...alone, { name: 'the rules combined', rules }];
+}
+
+/**
+ * ASCII keys that exercise every rule and its edges: whitespace of every kind at the ends and
+ * inside, runs of mixed delimiters, punctuation the strip removes between delimiters, digit
+ * runs at every position and longer than pad_length, keys with nothing left.
+ */
+export const NORMALIZE_PROBES: readonly NormalizeProbe[] = [
+  ...['  cust-123  ', '\t\v\f\r\nk1\t\v', ' \u000B x '].map((raw) => ({ rule: 'trim_whitespace' as const, raw })),
+  ...['strasse-ascii', 'abcxyz', 'MiXeD-09', 'q'].map((raw) => ({ rule: 'uppercase' as const, raw })),
+  ...['A--B__C', 'a  b_c', 'x - _ y', '-lead', 'trail_', 'a.-.b', 'a\t\vb', 'a,,b', 'a//b', 'a\\\\b', "a''b"].map((raw) => ({ rule: 'collapse_delims' as const, raw })),
+  ...['ORD#999999', 'x.12.y', 'K-1!@#$%', 'A -!- B', '!a!', 'a!-!-b', '"q"', '[x]^y'].map((raw) => ({ rule: 'strip_non_alnum' as const, raw })),
+  ...['txn 2024 001', '1', '1234567', '0', '00-1-a1-1a', '12.34', '-7-', '123456'].map((raw) => ({ rule: 'left_pad_numbers' as const, raw })),
+  ...['', '   ', '!#', '-_-', 'x'.repeat(MAX_KEY_LENGTH + 1), 'a\u0000b'].map((raw) => ({ rule: 'bad rows' as const, raw })),
+];

@@ -1,0 +1,68 @@
+/**
+ * Read and compare, in the engine the config names (docs/behaviour.md §11): the node engine
+ * reads every source into KeyIndexes and compares them in this process; the duckdb engine
+ * streams every source into DuckDB and compares there, handing back only the discrepancies.
+ * Either way the later stages get one RunRead and one Discrepancies; close the result when
+ * they are done (the duckdb engine's database lives until then).
+ */
+import path from 'node:path';
+import { DEFAULT_DUCKDB_MEMORY_LIMIT } from '../config/schema.js';
+import { compareSystems, type Discrepancies } from '../core/compare.js';
+import type { RunMode, SystemId } from '../core/types.js';
+import { KeySyncError, throwIfAborted } from '../errors.js';
+import { compareWithDuckDb } from '../sources/duckdb/duckdb-engine.js';
+import type { Store } from '../store/store.js';
+import { readStage } from './read-stage.js';
+import { duckDbRunRead, nodeRunRead, type RunRead } from './run-read.js';
+import type { WorkspaceContext } from './workspace-context.js';
+
+export interface EngineStageOptions {
+  readonly runId: string;
+  readonly mode: RunMode;
+  readonly signal?: AbortSignal;
+  readonly onSourceProgress: (system: SystemId, rows: number, sourcesDone: number, sourceCount: number) => void;
+  /** Called once every source is read, as comparing starts. */
+  readonly onCompare: () => void;
+}
+
+export interface EngineStageResult {
+  readonly read: RunRead;
+  readonly discrepancies: Discrepancies;
+  close(): void;
+}
+
+export async function engineStage(context: WorkspaceContext, store: Store, options: EngineStageOptions): Promise<EngineStageResult> {
+  const { values } = context.config;
+  if (values.processing.engine === 'duckdb') return duckDbStage(context, options);
+  const read = await readStage(context, store, options);
+  throwIfAborted(options.signal);
+  options.onCompare();
+  const discrepancies = compareSystems(read.sources.authority, read.sources.others);
+  return { read: nodeRunRead(context, read), discrepancies, close: () => undefined };
+}
+
+async function duckDbStage(context: WorkspaceContext, options: EngineStageOptions): Promise<EngineStageResult> {
+  const { values } = context.config;
+  if (options.mode === 'incremental') {
+    throw new KeySyncError('USAGE', 'usage', 'An incremental run needs the node engine: the duckdb engine keeps no snapshots, so every run is full.', {
+      remedy: 'run without --mode incremental, or set processing.engine: node',
+    });
+  }
+  const { processing } = values;
+  const comparison = await compareWithDuckDb(context.sources, {
+    authority: values.authority,
+    rules: values.normalize,
+    onMissingFile: values.error_handling.on_missing_file,
+    onCorruptData: values.error_handling.on_corrupt_data,
+    retry: { attempts: values.error_handling.retry_attempts, delayMs: values.error_handling.retry_delay_seconds * 1000 },
+    logger: context.logger,
+    memoryLimit: processing.memory_limit ?? DEFAULT_DUCKDB_MEMORY_LIMIT,
+    threads: processing.parallel ? processing.max_workers : 1,
+    // Beside the database, as the snapshots are: inside the workspace, gone when the run ends.
+    tempDirectory: path.join(path.dirname(context.paths.database), 'duckdb-temp', options.runId),
+    signal: options.signal,
+    onSourceProgress: options.onSourceProgress,
+    onCompare: options.onCompare,
+  });
+  return { read: duckDbRunRead(comparison, comparison.discrepancies), discrepancies: comparison.discrepancies, close: () => comparison.close() };
+}

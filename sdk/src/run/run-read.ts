@@ -1,0 +1,104 @@
+/**
+ * What the stages after comparison need of the sources, whichever engine read them
+ * (docs/behaviour.md §11): outcomes, bad rows and left-out systems for the summary and the
+ * reports, and three questions about keys — which pending keys the authority holds now
+ * (resolving proposals), every authority key (the match index), and whether a downstream
+ * system holds an authority key (scoring a candidate). The node engine answers from its
+ * KeyIndexes; the duckdb engine from SQL and its discrepancies, holding no index.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { presenceIn, type Discrepancies } from '../core/compare.js';
+import { findResolved } from '../core/provision.js';
+import type { NormalizedKey, SystemId } from '../core/types.js';
+import type { DuckDbComparison } from '../sources/duckdb/duckdb-engine.js';
+import type { SourcesRead } from '../sources/read-all.js';
+import { snapshotFolder, writeSnapshot, type SnapshotRef } from '../store/snapshots.js';
+import type { ReadStageResult } from './read-stage.js';
+import type { WorkspaceContext } from './workspace-context.js';
+
+export interface RunRead {
+  readonly sources: Pick<SourcesRead, 'outcomes' | 'badRows' | 'skipped'>;
+  /** Systems taken from their incremental snapshot rather than read. */
+  readonly fromSnapshot: ReadonlySet<SystemId>;
+  /** The given keys the authority holds. */
+  authorityHolds(keys: readonly NormalizedKey[]): Promise<NormalizedKey[]>;
+  /** Every authority key (for the match index). */
+  authorityKeys(): Promise<NormalizedKey[]>;
+  /** Whether a downstream system holds an authority key, the one at `position` in `authorityKeys()`. */
+  downstreamHolds(system: SystemId, authorityKey: NormalizedKey, position: number): boolean;
+  /** Writes this run's snapshot files (incremental mode) and returns their references; the commit stores them. */
+  writeSnapshots(runId: string): SnapshotRef[];
+}
+
+/** The node engine's read: everything from its KeyIndexes. */
+export function nodeRunRead(context: WorkspaceContext, read: ReadStageResult): RunRead {
+  const { sources } = read;
+  // Which system holds each authority key, by position (authorityKeys() lists them in the
+  // index's order): one merge per system, made when first asked, instead of a lookup per candidate.
+  const presence = new Map<SystemId, Uint8Array>();
+  const presenceOf = (system: SystemId) => {
+    let held = presence.get(system);
+    if (held) return held;
+    const index = sources.others.find((other) => other.system === system);
+    if (index) presence.set(system, (held = presenceIn(sources.authority, index)));
+    return held;
+  };
+  return {
+    sources,
+    fromSnapshot: read.fromSnapshot,
+    authorityHolds: async (keys) => findResolved(keys, (key) => sources.authority.has(key)),
+    authorityKeys: async () => [...sources.authority.keys()],
+    downstreamHolds: (system, _key, position) => presenceOf(system)?.[position] === 1,
+    writeSnapshots: (runId) => writeChangedSnapshots(context, read, runId),
+  };
+}
+
+/**
+ * The duckdb engine's read: the authority's keys stay in DuckDB. A downstream system holds an
+ * authority key exactly when the key is not among its gaps, which the discrepancies list.
+ * No snapshots: the duckdb engine runs full (docs/behaviour.md §11).
+ */
+export function duckDbRunRead(comparison: DuckDbComparison, discrepancies: Discrepancies): RunRead {
+  const gaps = new Map<SystemId, ReadonlySet<NormalizedKey>>();
+  const gapsOf = (system: SystemId) => {
+    let set = gaps.get(system);
+    if (!set) gaps.set(system, (set = new Set((discrepancies.gaps.get(system) ?? []).map(({ key }) => key))));
+    return set;
+  };
+  return {
+    sources: comparison,
+    fromSnapshot: new Set(),
+    authorityHolds: (keys) => comparison.authorityHolds(keys),
+    authorityKeys: async () => {
+      const keys: NormalizedKey[] = [];
+      await comparison.streamAuthorityKeys((chunk) => {
+        for (const key of chunk) keys.push(key);
+      });
+      return keys;
+    },
+    downstreamHolds: (system, key) => discrepancies.gaps.has(system) && !gapsOf(system).has(key),
+    writeSnapshots: () => [],
+  };
+}
+
+/** Snapshot files for sources read whose snapshot is missing, damaged or stale. */
+function writeChangedSnapshots(context: WorkspaceContext, read: ReadStageResult, runId: string): SnapshotRef[] {
+  const folder = snapshotFolder(context.paths.database);
+  const refs: SnapshotRef[] = [];
+  const reads = [read.sources.authority, ...read.sources.others];
+  for (const index of reads) {
+    const system: SystemId = index.system;
+    const fingerprint = read.fingerprints.get(system);
+    const stored = read.snapshots.get(system);
+    const storedStillGood =
+      stored !== undefined && stored.fingerprint === fingerprint && !read.damagedSnapshots.has(system) && existsSync(path.join(folder, stored.snapshotFile));
+    if (!fingerprint || read.fromSnapshot.has(system) || storedStillGood) continue;
+    const outcome = read.sources.outcomes.find((entry) => entry.system === system);
+    if (outcome?.status !== 'read') continue;
+    const source = context.sources.find((entry) => entry.system === system)!;
+    const sourceRead = { index, rows: outcome.rows, badRows: read.sources.badRows.filter((row) => row.system === system) };
+    refs.push({ system, runId, file: source.location, fingerprint, keyCount: index.size, snapshotFile: writeSnapshot(folder, sourceRead, fingerprint) });
+  }
+  return refs;
+}

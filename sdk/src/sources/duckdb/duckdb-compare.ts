@@ -1,0 +1,169 @@
+/**
+ * docs/behaviour.md §4 in SQL (docs/decisions.md §20): each system's rows become its raw forms
+ * and keys (GROUP BY with the first row by scan order), gaps and out-of-authority keys are
+ * anti-joins, duplicates are keys with several raw forms, and the counts of the summary are
+ * counted where the keys are. Only discrepancy rows come back, chunk by chunk; lists are
+ * sorted in JavaScript (UTF-16 order, as the node engine sorts), so both engines give the
+ * same Discrepancies.
+ */
+import type { AuthorityKey, Discrepancies, DuplicateGroup, OutOfAuthorityKey } from '../../core/compare.js';
+import type { CorruptDataPolicy, NormalizedKey, RowLocator, Sighting, SystemId, SystemSighting } from '../../core/types.js';
+import type { DuckDbRow, DuckDbSession } from './duckdb-session.js';
+import {
+  authorityHoldsSql,
+  authorityKeysListSql,
+  countsSql,
+  duplicatesSql,
+  gapsSql,
+  indexSql,
+  keysInAllSystemsSql,
+  onlyInAuthoritySql,
+  outsideAuthoritySql,
+  setAsideSql,
+  tablesOf,
+} from './engine-sql.js';
+
+/** A system whose rows are in its row table, keyed (duckdb-normalize.ts). */
+export interface KeyedSystem {
+  readonly system: SystemId;
+  /** Its row table; the engine derives `<table>_raws` and `<table>_keys` from it. */
+  readonly table: string;
+}
+
+/** What one system's rows came to. */
+export interface SystemCounts {
+  readonly keys: number;
+  readonly repeatedRows: number;
+}
+
+/** A locator from the two columns a row table keeps it in (row-table.ts). */
+export function locatorOf(line: unknown, locator: unknown): RowLocator {
+  return line === null ? (locator as string) : Number(line);
+}
+
+/**
+ * Each distinct raw form (first row, and how many rows had it), then each key (its first raw
+ * form, and how many raw forms): the index a KeyIndex holds, as two tables. Ragged rows count
+ * only when `on_corrupt_data` keeps them.
+ */
+export async function indexSystem(session: DuckDbSession, system: KeyedSystem, onCorruptData: CorruptDataPolicy): Promise<SystemCounts> {
+  for (const sql of indexSql(system.table, onCorruptData)) await session.run(sql);
+  const [[keys, rows, raws]] = (await session.all(countsSql(system.table))) as [[bigint, bigint, bigint]];
+  return { keys: Number(keys), repeatedRows: Number(rows) - Number(raws) };
+}
+
+/** The rows the SQL set aside as not keys, or ragged, in scan order: (seq, locator, raw, irregular, keyed). */
+export async function streamSetAside(
+  session: DuckDbSession,
+  system: KeyedSystem,
+  onRow: (row: { seq: number; locator: RowLocator; raw: string | null; irregular: string | null; keyed: boolean }) => void,
+): Promise<void> {
+  await session.stream(setAsideSql(system.table), (rows) => {
+    for (const [seq, line, locator, raw, irregular, keyed] of rows) {
+      onRow({ seq: Number(seq), locator: locatorOf(line, locator), raw: raw as string | null, irregular: irregular as string | null, keyed: keyed as boolean });
+    }
+  });
+}
+
+/** compareSystems (core/compare.ts) over the systems' key tables; `others` in config order. */
+export async function compareInDuckDb(
+  session: DuckDbSession,
+  authority: KeyedSystem,
+  others: readonly KeyedSystem[],
+  counts: ReadonlyMap<SystemId, SystemCounts>,
+): Promise<Discrepancies> {
+  const gaps = new Map<SystemId, AuthorityKey[]>();
+  for (const other of others) gaps.set(other.system, await authorityKeys(session, gapsSql(authority.table, other.table)));
+  const compared = others.length > 0;
+  const otherTables = others.map((other) => other.table);
+  const onlyInAuthority = compared ? await authorityKeys(session, onlyInAuthoritySql(authority.table, otherTables)) : [];
+  const keysInAllSystems = compared ? Number((await session.all(keysInAllSystemsSql(authority.table, otherTables)))[0]![0]) : 0;
+  const outOfAuthority = await outsideAuthority(session, authority, others);
+  const authorityCount = counts.get(authority.system)!.keys;
+  const uniqueKeys = authorityCount + outOfAuthority.length;
+  const duplicates: DuplicateGroup[] = [];
+  for (const system of [authority, ...others]) duplicates.push(...(await duplicateGroups(session, system)));
+  const bySystem: Record<SystemId, number> = {};
+  for (const other of others) bySystem[other.system] = ratio(authorityCount - gaps.get(other.system)!.length, authorityCount);
+  const systems = [authority, ...others];
+  return {
+    authority: authority.system,
+    systems: systems.map((system) => system.system),
+    comparedSystems: others.length,
+    keyCounts: Object.fromEntries(systems.map((system) => [system.system, counts.get(system.system)!.keys])),
+    gaps,
+    outOfAuthority,
+    onlyInAuthority,
+    duplicates,
+    uniqueKeys,
+    keysInAllSystems,
+    matchRates: { overall: compared ? ratio(keysInAllSystems, uniqueKeys) : null, bySystem },
+  };
+}
+
+async function authorityKeys(session: DuckDbSession, select: string): Promise<AuthorityKey[]> {
+  const keys: AuthorityKey[] = [];
+  await session.stream(select, (rows) => {
+    for (const [key, line, locator] of rows) keys.push({ key: key as NormalizedKey, line: locatorOf(line, locator) });
+  });
+  return keys.sort(byKey);
+}
+
+/** Every raw form, in every downstream system, of a key the authority lacks: systems in config order, raw forms in scan order. */
+async function outsideAuthority(session: DuckDbSession, authority: KeyedSystem, others: readonly KeyedSystem[]): Promise<OutOfAuthorityKey[]> {
+  const sightings = new Map<NormalizedKey, SystemSighting[]>();
+  for (const other of others) {
+    await session.stream(
+      outsideAuthoritySql(authority.table, other.table),
+      (rows) => collectSightings(rows, (key, sighting) => {
+        let list = sightings.get(key);
+        if (!list) sightings.set(key, (list = []));
+        list.push({ system: other.system, ...sighting });
+      }),
+    );
+  }
+  return [...sightings.keys()].sort().map((key) => ({ key, sightings: sightings.get(key)! }));
+}
+
+async function duplicateGroups(session: DuckDbSession, system: KeyedSystem): Promise<DuplicateGroup[]> {
+  const groups = new Map<NormalizedKey, Sighting[]>();
+  await session.stream(
+    duplicatesSql(system.table),
+    (rows) => collectSightings(rows, (key, sighting) => {
+      let list = groups.get(key);
+      if (!list) groups.set(key, (list = []));
+      list.push(sighting);
+    }),
+  );
+  return [...groups.keys()].sort().map((key) => ({ system: system.system, key, sightings: groups.get(key)! }));
+}
+
+function collectSightings(rows: readonly DuckDbRow[], add: (key: NormalizedKey, sighting: Sighting) => void): void {
+  for (const [key, raw, line, locator] of rows) add(key as NormalizedKey, { raw: raw as string, line: locatorOf(line, locator) });
+}
+
+/** The given keys that the authority holds, in the order given (a pending proposal whose key appeared in A is resolved). */
+export async function authorityHolds(session: DuckDbSession, authority: KeyedSystem, keys: readonly NormalizedKey[]): Promise<NormalizedKey[]> {
+  if (keys.length === 0) return [];
+  const sql = authorityHoldsSql(authority.table);
+  await session.run(sql.create);
+  await session.append(tablesOf(authority.table).asked, keys.map((key) => [key]));
+  const held = new Set<NormalizedKey>();
+  await session.stream(sql.select, (rows) => {
+    for (const [key] of rows) held.add(key as NormalizedKey);
+  });
+  await session.run(sql.drop);
+  // In the order asked, as the node engine gives them: the plan's events follow it.
+  return keys.filter((key) => held.has(key));
+}
+
+/** Every authority key, chunk by chunk (the matching stage indexes them). */
+export async function streamAuthorityKeys(session: DuckDbSession, authority: KeyedSystem, onChunk: (keys: readonly NormalizedKey[]) => void): Promise<void> {
+  await session.stream(authorityKeysListSql(authority.table), (rows) => onChunk(rows.map(([key]) => key as NormalizedKey)));
+}
+
+const byKey = (x: { readonly key: string }, y: { readonly key: string }) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0);
+
+function ratio(part: number, whole: number): number {
+  return whole === 0 ? 0 : part / whole;
+}

@@ -1,0 +1,195 @@
+/**
+ * The duckdb engine's read and compare (docs/behaviour.md §11, docs/decisions.md §20): every
+ * source is scanned by its own type into a row table of an in-memory DuckDB database, then
+ * normalised, indexed and compared in SQL. What comes back is what the node engine's read and
+ * compare give the later stages — outcomes, bad rows, left-out systems, the discrepancies —
+ * plus two questions the registry stages ask of the authority's keys, answered in SQL. The
+ * keys themselves never gather in the Node process.
+ */
+import type { Discrepancies } from '../../core/compare.js';
+import { compileNormalizer, type NormalizeRules } from '../../core/normalize.js';
+import { classifyRawKey } from '../../core/raw-key.js';
+import type { SourceOutcome } from '../../core/summary.js';
+import type { BadRow, CorruptDataPolicy, NormalizedKey, SkippedSource, SystemId } from '../../core/types.js';
+import { throwIfAborted } from '../../errors.js';
+import type { Logger } from '../../log.js';
+import { emptyAuthority, leaveOut, logBadRows } from '../read-all.js';
+import type { ConfiguredSource } from '../registry.js';
+import { readWithRetries, type RetryPolicy } from '../retry-rounds.js';
+import { badRowError } from '../row-policy.js';
+import { isTransientSourceError } from '../transient-errors.js';
+import { authorityHolds, compareInDuckDb, indexSystem, streamAuthorityKeys, streamSetAside, type KeyedSystem, type SystemCounts } from './duckdb-compare.js';
+import { normalizeTable, probeNormalization } from './duckdb-normalize.js';
+import { openDuckDb, type DuckDbSession } from './duckdb-session.js';
+import { createRowTable, rowTableSink, type UnreadableRow } from './row-table.js';
+
+export interface DuckDbEngineOptions {
+  readonly authority: SystemId;
+  readonly rules: NormalizeRules;
+  readonly onMissingFile: 'skip' | 'fail';
+  readonly onCorruptData: CorruptDataPolicy;
+  readonly retry: RetryPolicy;
+  readonly logger: Logger;
+  /** DuckDB's memory_limit (`processing.memory_limit`). */
+  readonly memoryLimit: string;
+  /** A folder for DuckDB's spill files, removed when the engine closes. */
+  readonly tempDirectory: string;
+  /** DuckDB's threads; 0 lets DuckDB take one per core. */
+  readonly threads: number;
+  readonly signal?: AbortSignal;
+  readonly onSourceProgress?: (system: SystemId, rows: number, sourcesDone: number, sourceCount: number) => void;
+  /** Called once every source is scanned, as normalising and comparing start. */
+  readonly onCompare?: () => void;
+}
+
+/** What the duckdb engine read and compared; close it once the run's stages are done with it. */
+export interface DuckDbComparison {
+  readonly outcomes: readonly SourceOutcome[];
+  readonly badRows: readonly BadRow[];
+  readonly skipped: readonly SkippedSource[];
+  readonly discrepancies: Discrepancies;
+  /** The given keys the authority holds. */
+  authorityHolds(keys: readonly NormalizedKey[]): Promise<NormalizedKey[]>;
+  /** Every authority key, chunk by chunk. */
+  streamAuthorityKeys(onChunk: (keys: readonly NormalizedKey[]) => void): Promise<void>;
+  close(): void;
+}
+
+type Scanned = { readonly ok: true; readonly rows: number; readonly unreadable: readonly UnreadableRow[] } | { readonly ok: false; readonly error: unknown };
+
+export async function compareWithDuckDb(sources: readonly ConfiguredSource[], options: DuckDbEngineOptions): Promise<DuckDbComparison> {
+  const session = await openDuckDb({ memoryLimit: options.memoryLimit, tempDirectory: options.tempDirectory, threads: options.threads, signal: options.signal });
+  try {
+    await probeNormalization(session, options.rules);
+    const tables = new Map(sources.map((source, position) => [source.system, `rows_${position}`]));
+    const scanned = await scanAll(session, sources, tables, options);
+    options.onCompare?.();
+    const read = sources.flatMap((source, position) => (scanned[position]!.ok ? [{ system: source.system, table: tables.get(source.system)! }] : []));
+    const counts = new Map<SystemId, SystemCounts>();
+    const badRowsBySystem = new Map<SystemId, BadRow[]>();
+    for (const system of read) {
+      throwIfAborted(options.signal);
+      const source = sources.find((entry) => entry.system === system.system)!;
+      const scan = scanned[sources.indexOf(source)] as Extract<Scanned, { ok: true }>;
+      await normalizeTable(session, system.table, options.rules);
+      counts.set(system.system, await indexSystem(session, system, options.onCorruptData));
+      badRowsBySystem.set(system.system, await badRowsOf(session, source, system, scan.unreadable, options));
+    }
+    if (options.onCorruptData === 'fail') {
+      const first = read.map((system) => badRowsBySystem.get(system.system)![0]).find((row) => row !== undefined);
+      if (first) throw badRowError(first);
+    }
+    const { outcomes, badRows, skipped } = settle(sources, scanned, counts, badRowsBySystem, options);
+    const authority = read.find((system) => system.system === options.authority)!;
+    // Systems left out of the run were never scanned into a table, so `read` has none of them.
+    const others = read.filter((system) => system !== authority);
+    const discrepancies = await compareInDuckDb(session, authority, others, counts);
+    return {
+      outcomes,
+      badRows,
+      skipped,
+      discrepancies,
+      authorityHolds: (keys) => authorityHolds(session, authority, keys),
+      streamAuthorityKeys: (onChunk) => streamAuthorityKeys(session, authority, onChunk),
+      close: () => session.close(),
+    };
+  } catch (error) {
+    session.close();
+    throw error;
+  }
+}
+
+/** Every source into its row table, in config order, read again when it failed for a reason that may pass. */
+async function scanAll(session: DuckDbSession, sources: readonly ConfiguredSource[], tables: ReadonlyMap<SystemId, string>, options: DuckDbEngineOptions): Promise<Scanned[]> {
+  let done = 0;
+  const scanSome = async (some: readonly ConfiguredSource[]): Promise<Scanned[]> => {
+    const results: Scanned[] = [];
+    for (const source of some) {
+      throwIfAborted(options.signal);
+      const table = tables.get(source.system)!;
+      await createRowTable(session, table);
+      const sink = await rowTableSink(session, table, (rows) => options.onSourceProgress?.(source.system, rows, done, sources.length));
+      try {
+        await source.reader.scan(sink, { signal: options.signal });
+        sink.finish();
+        results.push({ ok: true, rows: sink.rows, unreadable: sink.unreadableRows });
+      } catch (error) {
+        sink.finish();
+        results.push({ ok: false, error });
+      }
+      done++;
+    }
+    return results;
+  };
+  return readWithRetries(sources, scanSome, options.retry, {
+    isTransient: (result) => !result.ok && isTransientSourceError(result.error),
+    onRetry: (source, result, attempt) => {
+      const reason = result.ok ? '' : (result.error as Error).message;
+      options.logger.log('warn', `${source.location}: ${reason} Retry ${attempt} of ${options.retry.attempts} in ${options.retry.delayMs / 1000} s.`);
+    },
+    signal: options.signal,
+  });
+}
+
+/**
+ * A system's bad rows in scan order, worded by the row policy's own checks: the rows the
+ * format could not read, and those the SQL set aside (not a key, or ragged).
+ */
+async function badRowsOf(
+  session: DuckDbSession,
+  source: ConfiguredSource,
+  system: KeyedSystem,
+  unreadable: readonly UnreadableRow[],
+  options: DuckDbEngineOptions,
+): Promise<BadRow[]> {
+  const normalize = compileNormalizer(options.rules);
+  const encoding = source.csv?.encoding ?? 'UTF-8';
+  const bad: (BadRow & { readonly seq: number })[] = unreadable.map((row) => ({ seq: row.seq, system: source.system, file: source.location, line: row.locator, reason: row.reason, detail: row.detail, action: 'skipped' }));
+  await streamSetAside(session, system, ({ seq, locator, raw, irregular, keyed }) => {
+    const row = { seq, system: source.system, file: source.location, line: locator };
+    if (raw === null) {
+      bad.push({ ...row, reason: 'no key', detail: 'the key is NULL', action: 'skipped' });
+      return;
+    }
+    const verdict = classifyRawKey(raw, normalize, encoding);
+    if ('reason' in verdict) {
+      if (keyed) throw new Error(`DuckDB kept ${JSON.stringify(raw)} as a key where the row policy finds ${verdict.reason}`);
+      bad.push({ ...row, reason: verdict.reason, detail: verdict.detail, action: 'skipped' });
+      return;
+    }
+    if (!keyed) throw new Error(`DuckDB set ${JSON.stringify(raw)} aside where the row policy keeps it as ${verdict.key}`);
+    bad.push({ ...row, reason: 'ragged row', detail: irregular!, action: options.onCorruptData === 'log' ? 'kept' : 'skipped' });
+  });
+  return bad.sort((x, y) => x.seq - y.seq).map(({ seq: _seq, ...row }) => row);
+}
+
+/** `on_missing_file` and the authority's rules (docs/behaviour.md §2), as readAllSources applies them. */
+function settle(
+  sources: readonly ConfiguredSource[],
+  scanned: readonly Scanned[],
+  counts: ReadonlyMap<SystemId, SystemCounts>,
+  badRowsBySystem: ReadonlyMap<SystemId, readonly BadRow[]>,
+  options: DuckDbEngineOptions,
+): { outcomes: SourceOutcome[]; badRows: BadRow[]; skipped: SkippedSource[] } {
+  const outcomes: SourceOutcome[] = [];
+  const badRows: BadRow[] = [];
+  const skipped: SkippedSource[] = [];
+  for (const [position, source] of sources.entries()) {
+    const isAuthority = source.system === options.authority;
+    const result = scanned[position]!;
+    if (!result.ok) {
+      const left = leaveOut(source, result.error, isAuthority, options);
+      skipped.push(left.skipped);
+      outcomes.push(left.outcome);
+      continue;
+    }
+    const { keys, repeatedRows } = counts.get(source.system)!;
+    if (isAuthority && keys === 0) throw emptyAuthority(source);
+    const rows = badRowsBySystem.get(source.system)!;
+    logBadRows(options.logger, source, rows);
+    for (const row of rows) badRows.push(row);
+    outcomes.push({ system: source.system, file: source.location, status: 'read', rows: result.rows, repeatedRows, badRows: rows.length });
+    options.logger.log('info', `read ${source.system}: ${result.rows} rows, ${keys} keys, ${rows.length} bad rows (${source.location})`);
+  }
+  return { outcomes, badRows, skipped };
+}

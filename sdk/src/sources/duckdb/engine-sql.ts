@@ -1,0 +1,137 @@
+/**
+ * Every SQL statement the duckdb engine runs, as text (docs/behaviour.md §11): the engine runs
+ * these, and `keysync plan --sql` prints them, so what a reviewer reads is what runs. Tables
+ * are named by a system's position in the config (`rows_0` is the first source), never by
+ * its name, so no configured text enters the SQL but the normalisation rules' delimiter.
+ */
+import type { NormalizeRules } from '../../core/normalize.js';
+import { asciiNormalizeSql, isAsciiSql } from '../../core/normalize-sql.js';
+import type { CorruptDataPolicy } from '../../core/types.js';
+import { textOut } from './duckdb-session.js';
+
+/** The columns of a row table, in order; `key` is added by normalising. */
+const ROW_TABLE_COLUMNS = 'seq BIGINT, line BIGINT, locator VARCHAR, raw VARCHAR, irregular VARCHAR';
+
+/** The tables of one system, derived from its row table's name. */
+export const tablesOf = (table: string) => ({
+  rows: table,
+  unicode: `${table}_unicode_keys`,
+  keyed: `${table}_keyed`,
+  raws: `${table}_raws`,
+  keys: `${table}_keys`,
+  asked: `${table}_asked`,
+});
+
+export const createRowTableSql = (table: string) => [`DROP TABLE IF EXISTS ${table}`, `CREATE TABLE ${table} (${ROW_TABLE_COLUMNS})`];
+
+/** Normalising a row table: the distinct non-ASCII raw keys go to normalizeKey (`unicodeRawsSql`), the rest is SQL. */
+export const createUnicodeTableSql = (table: string) => `CREATE TABLE ${tablesOf(table).unicode} (raw VARCHAR, key VARCHAR)`;
+export const unicodeRawsSql = (table: string) => `SELECT DISTINCT ${textOut('raw')} FROM ${table} WHERE raw IS NOT NULL AND NOT ${isAsciiSql('raw')}`;
+export function keyRowsSql(table: string, rules: NormalizeRules): string[] {
+  const { unicode, keyed } = tablesOf(table);
+  return [
+    `CREATE TABLE ${keyed} AS SELECT t.*, CASE WHEN t.raw IS NULL THEN NULL WHEN ${isAsciiSql('t.raw')} THEN ${asciiNormalizeSql(rules, 't.raw')} ` +
+      `ELSE NULLIF(u.key, '') END AS key FROM ${table} t LEFT JOIN ${unicode} u ON u.raw = t.raw`,
+    `DROP TABLE ${table}`,
+    `DROP TABLE ${unicode}`,
+    `ALTER TABLE ${keyed} RENAME TO ${table}`,
+  ];
+}
+
+/** Each distinct raw form with its first row and row count, then each key with its first raw form and count of raw forms. */
+export function indexSql(table: string, onCorruptData: CorruptDataPolicy): string[] {
+  const { raws, keys } = tablesOf(table);
+  const kept = onCorruptData === 'log' ? 'key IS NOT NULL' : 'key IS NOT NULL AND irregular IS NULL';
+  return [
+    `CREATE TABLE ${raws} AS SELECT key, raw, seq, line, locator, count(*) OVER (PARTITION BY key, raw) AS n FROM ${table} ` +
+      `WHERE ${kept} QUALIFY row_number() OVER (PARTITION BY key, raw ORDER BY seq) = 1`,
+    `CREATE TABLE ${keys} AS SELECT key, raw, seq, line, locator, count(*) OVER (PARTITION BY key) AS raws FROM ${raws} ` +
+      'QUALIFY row_number() OVER (PARTITION BY key ORDER BY seq) = 1',
+  ];
+}
+
+/** Keys, rows kept and distinct raw forms of one system (repeated rows = rows − raw forms). */
+export function countsSql(table: string): string {
+  const { raws, keys } = tablesOf(table);
+  return `SELECT (SELECT count(*) FROM ${keys}), (SELECT coalesce(sum(n), 0) FROM ${raws}), (SELECT count(*) FROM ${raws})`;
+}
+
+/** The rows set aside (not a key, or ragged), in scan order. */
+export const setAsideSql = (table: string) =>
+  `SELECT seq, line, locator, ${textOut('raw')}, irregular, key IS NOT NULL FROM ${table} WHERE key IS NULL OR irregular IS NOT NULL ORDER BY seq`;
+
+const held = (table: string, alias = 't') => `EXISTS (SELECT 1 FROM ${tablesOf(table).keys} o WHERE o.key = ${alias}.key)`;
+const authorityKeysSql = (where: string, authority: string) =>
+  `SELECT ${textOut('key')}, line, locator FROM ${tablesOf(authority).keys} t WHERE ${where}`;
+
+/** A − S: the authority's keys system S lacks, with the authority's first locator. */
+export const gapsSql = (authority: string, other: string) => authorityKeysSql(`NOT ${held(other)}`, authority);
+/** The authority's keys no compared system holds. */
+export const onlyInAuthoritySql = (authority: string, others: readonly string[]) => authorityKeysSql(others.map((other) => `NOT ${held(other)}`).join(' AND '), authority);
+/** How many of the authority's keys every compared system holds. */
+export const keysInAllSystemsSql = (authority: string, others: readonly string[]) =>
+  `SELECT count(*) FROM ${tablesOf(authority).keys} t WHERE ${others.map((other) => held(other)).join(' AND ')}`;
+/** Every raw form in system S of a key the authority lacks, in scan order. */
+export const outsideAuthoritySql = (authority: string, other: string) =>
+  `SELECT ${textOut('key')}, ${textOut('raw')}, line, locator FROM ${tablesOf(other).raws} t WHERE NOT ${held(authority)} ORDER BY seq`;
+/** Every raw form of the keys that have several, in scan order. */
+export const duplicatesSql = (table: string) =>
+  `SELECT ${textOut('key')}, ${textOut('raw')}, line, locator FROM ${tablesOf(table).raws} t ` +
+  `WHERE EXISTS (SELECT 1 FROM ${tablesOf(table).keys} k WHERE k.key = t.key AND k.raws > 1) ORDER BY seq`;
+
+/** Which of the asked keys (appended to `<authority>_asked`) the authority holds. */
+export function authorityHoldsSql(authority: string): { create: string; select: string; drop: string } {
+  const { asked } = tablesOf(authority);
+  return { create: `CREATE OR REPLACE TABLE ${asked} (key VARCHAR)`, select: `SELECT ${textOut('key')} FROM ${asked} t WHERE ${held(authority)}`, drop: `DROP TABLE ${asked}` };
+}
+/** Every authority key. */
+export const authorityKeysListSql = (authority: string) => `SELECT ${textOut('key')} FROM ${tablesOf(authority).keys}`;
+
+/** One configured system as the plan lists it. */
+export interface PlannedSystem {
+  readonly system: string;
+  readonly location: string;
+  readonly type: string;
+}
+
+/**
+ * The whole run's SQL in the order the engine runs it, with comments saying what fills each
+ * row table and what Node does between statements; the authority is the first system.
+ */
+export function engineSqlPlan(systems: readonly PlannedSystem[], authorityPosition: number, rules: NormalizeRules, onCorruptData: CorruptDataPolicy): string {
+  const table = (position: number) => `rows_${position}`;
+  const lines: string[] = [];
+  const statement = (sql: string) => lines.push(`${sql};`);
+  for (const [position, system] of systems.entries()) {
+    lines.push('', `-- ${table(position)}: system ${system.system}, ${system.location}`);
+    createRowTableSql(table(position)).forEach(statement);
+    lines.push(`-- KeySync appends every row of its ${system.type} scan here (seq, line or locator, raw key, irregular).`);
+  }
+  for (const [position, system] of systems.entries()) {
+    lines.push('', `-- normalise and index ${system.system}`);
+    statement(createUnicodeTableSql(table(position)));
+    statement(unicodeRawsSql(table(position)));
+    lines.push(`-- KeySync normalises each raw key above with normalizeKey and appends (raw, key) to ${tablesOf(table(position)).unicode}.`);
+    keyRowsSql(table(position), rules).forEach(statement);
+    indexSql(table(position), onCorruptData).forEach(statement);
+    statement(countsSql(table(position)));
+    statement(setAsideSql(table(position)));
+  }
+  const authority = table(authorityPosition);
+  const others = systems.flatMap((_, position) => (position === authorityPosition ? [] : [table(position)]));
+  lines.push('', '-- compare (a system left out of the run at read time is left out here too)');
+  others.forEach((other) => statement(gapsSql(authority, other)));
+  if (others.length > 0) {
+    statement(onlyInAuthoritySql(authority, others));
+    statement(keysInAllSystemsSql(authority, others));
+  }
+  others.forEach((other) => statement(outsideAuthoritySql(authority, other)));
+  [authority, ...others].forEach((each) => statement(duplicatesSql(each)));
+  const holds = authorityHoldsSql(authority);
+  lines.push('', '-- registry stages: pending proposals whose key the authority now holds; the authority keys for matching');
+  statement(holds.create);
+  statement(holds.select);
+  statement(holds.drop);
+  statement(authorityKeysListSql(authority));
+  return `${lines.join('\n').trim()}\n`;
+}
