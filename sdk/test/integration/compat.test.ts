@@ -67,7 +67,7 @@ describe('a KeySync Mini config (testdata/keysync-mini)', function () {
     assert.equal(parsed.file, workspace.config);
     assert.equal(parsed.config.provisioning.strategy, 'mirror');
     assert.equal(parsed.config.logging.level, 'info');
-    assert.deepEqual(parsed.config.processing, { mode: 'full', parallel: true, max_workers: 0 }, 'batch_size is read by nothing, so it is not part of the config');
+    assert.deepEqual(parsed.config.processing, { engine: 'node', mode: 'full', parallel: true, max_workers: 0 }, 'batch_size is read by nothing, so it is not part of the config');
     assert.deepEqual(
       parsed.config.sources.map((source) => [source.system, source.type, source.path]),
       ['A', 'B', 'C'].map((system) => [system, 'csv', workspace.file('input', `${system}.csv`)]),
