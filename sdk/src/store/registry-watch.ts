@@ -7,6 +7,7 @@
 
 /** Stops a registry watch; `ws.close()` stops every watch the workspace still has. */
 export interface RegistryWatch {
+  /** Stops the watch (its connection or timer); the listener is not called afterwards. Safe to call twice. */
   dispose(): Promise<void>;
 }
 
@@ -65,8 +66,10 @@ export function versionPoll(read: () => Promise<unknown> | unknown, onChange: ()
  */
 export function coalescedListener(listener: () => void, report: (error: unknown) => void, delayMs = 50): { readonly notify: () => void; cancel(): void } {
   let pending: NodeJS.Timeout | undefined;
+  let cancelled = false;
   return {
     notify() {
+      if (cancelled) return;
       pending ??= setTimeout(() => {
         pending = undefined;
         try {
@@ -76,7 +79,9 @@ export function coalescedListener(listener: () => void, report: (error: unknown)
         }
       }, delayMs);
     },
+    /** No call after this one, even for a change already noticed. */
     cancel() {
+      cancelled = true;
       clearTimeout(pending);
       pending = undefined;
     },

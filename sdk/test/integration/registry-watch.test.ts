@@ -167,6 +167,15 @@ describe('watching a PostgreSQL registry for a teammate’s changes', function (
   });
 });
 
+describe('a registry schema’s notification channel', () => {
+  it('is keysync_<schema>, or, when that is longer than a channel may be, shortened with a hash of the whole name', () => {
+    assert.equal(registryChannel('keysync'), 'keysync_keysync');
+    const long = (last: string) => `${'s'.repeat(62)}${last}`;
+    assert.equal(registryChannel(long('a')).length, 63);
+    assert.notEqual(registryChannel(long('a')), registryChannel(long('b')), 'two long schemas that differ only at the end get two channels');
+  });
+});
+
 describe('watching a SQLite registry', function () {
   this.timeout(60_000);
   let x: TempWorkspace;
