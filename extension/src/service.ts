@@ -304,13 +304,13 @@ export class KeySyncService implements vscode.Disposable {
     const workspace = await this.open();
     this.busy++;
     try {
-      const result = await body(workspace);
-      // What this window just wrote is about to be shown (every action refreshes): the watch's
-      // news of it must not reload the views a second time, which would collapse the tree.
+      return await body(workspace);
+    } finally {
+      // What this window just wrote (a failed run writes too) is about to be shown, as every
+      // action refreshes when it ends: the watch's news of it must not reload the views a
+      // second time, which would collapse the tree under the user.
       this.ownWrites++;
       this.auditSeen = await workspace.audit.latestId().catch(() => this.auditSeen);
-      return result;
-    } finally {
       this.busy--;
     }
   }
