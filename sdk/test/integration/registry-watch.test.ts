@@ -206,6 +206,30 @@ describe('watching a SQLite registry', function () {
     }
   });
 
+  it('logs what a listener throws, and keeps calling it', async () => {
+    const logged: string[] = [];
+    const other = await openWorkspace(x.config, { onLog: (_level, message) => logged.push(message) });
+    let calls = 0;
+    const watch = other.watchRegistry(() => {
+      calls++;
+      throw new Error(`listener failure ${calls}`);
+    });
+    try {
+      await new Promise((resolve) => setImmediate(resolve));
+      const [key] = await proposals(other);
+      // Two changes from another process: an approval, then its undo.
+      for (const [n, command] of [[1, 'approve'], [2, 'undo']] as const) {
+        const cli = await runCli(['-c', x.config, command, key!, '--actor', 'zoe']);
+        assert.equal(cli.code, 0, cli.stderr);
+        await until(async () => logged.some((message) => message.includes(`listener failure ${n}`)));
+      }
+      assert.match(logged.find((message) => message.includes('listener failure 1'))!, /^a registry watch's listener failed: listener failure 1$/);
+    } finally {
+      await watch.dispose();
+      await other.close();
+    }
+  });
+
   it('close() stops every watch, and a closed workspace refuses a new one', async () => {
     const other = await openWorkspace(x.config);
     other.watchRegistry(() => undefined);
