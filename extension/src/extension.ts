@@ -208,13 +208,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<KeySyn
   command('keysync.notAMatch', (target: NodeOf<'candidate'> | ProbableCandidate) => rejectCandidate(need(), 'candidate' in target ? target.candidate : target));
 
   const configWatcher = vscode.workspace.createFileSystemWatcher('**/keysync-config.yaml');
-  const databaseWatcher = vscode.workspace.createFileSystemWatcher('**/*.db');
-  // A run or approval from the CLI (or another window) changes the database: refresh, at most every 500 ms.
-  let pendingRefresh: NodeJS.Timeout | undefined;
-  const refreshSoon = () => {
-    clearTimeout(pendingRefresh);
-    pendingRefresh = setTimeout(() => service?.refreshIfDatabaseChanged(), 500);
-  };
+  // A run or decision from the CLI, a teammate or another window: the service's registry watch (service.ts).
   context.subscriptions.push(
     decisionUndo,
     log,
@@ -229,12 +223,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<KeySyn
     errorPanel,
     auditPanel,
     configWatcher,
-    databaseWatcher,
     // Every way a file changes: saved in place, replaced by rename (sed -i, git checkout, many editors), deleted.
     configWatcher.onDidCreate(() => void locateService()),
     configWatcher.onDidDelete(() => void locateService()),
     configWatcher.onDidChange(() => void locateService()),
-    databaseWatcher.onDidChange(refreshSoon),
     vscode.workspace.onDidChangeWorkspaceFolders(() => void locateService()),
     vscode.workspace.onDidGrantWorkspaceTrust(() => updateViews()),
     vscode.workspace.onDidChangeConfiguration((event) => {

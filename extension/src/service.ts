@@ -9,7 +9,7 @@
  * workspace when they differ — however the file changed (editor save, rename-over by
  * `sed -i` or `git checkout`, deletion and re-creation).
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import {
   isKeySyncError,
@@ -21,6 +21,7 @@ import {
   type MasterKeyStatus,
   type ReconcileOptions,
   type ReconcileResult,
+  type RegistryWatch,
   type ReviewDecision,
   type RowLocator,
   type RunRecord,
@@ -61,8 +62,6 @@ export class KeySyncService implements vscode.Disposable {
   private running = false;
   private dryRun: ReconcileResult | undefined;
   private viewCache: Promise<ViewState> | undefined;
-  /** The database file (size and mtime) as the views last read it. */
-  private databaseSeen: string | undefined;
   /** The whole registry, loaded only when a view needs entries (master-key groups, CodeLens). */
   private registryCache: Promise<ReadonlyMap<string, MasterKeyRecord>> | undefined;
   /** The latest run's candidates: its report never changes once written. */
@@ -70,9 +69,12 @@ export class KeySyncService implements vscode.Disposable {
 
   /** Set when a source password changed: the workspace is opened again with it. */
   private passwordsStale = false;
-  /** A shared (PostgreSQL) registry has no file to watch: its newest audit id, polled. */
-  private registryPoll: NodeJS.Timeout | undefined;
-  private auditSeen: number | undefined;
+  /** The SDK's watch on the open workspace's registry: another process's change reloads the views. */
+  private registryWatch: RegistryWatch | undefined;
+  /** The registry version (`ws.registryVersion()`) the views have shown: this window's own change, or one already on screen. */
+  private versionSeen: string | undefined;
+  /** Raised by each of this window's own writes, so a view load that began before one does not set `versionSeen` back. */
+  private ownWrites = 0;
 
   constructor(
     readonly folder: vscode.WorkspaceFolder,
@@ -121,7 +123,7 @@ export class KeySyncService implements vscode.Disposable {
     for (const warning of workspace.config.warnings) this.log.write('warn', `${this.configUri.fsPath}:${warning.line}: ${warning.text}`);
     const previous = this.opened;
     this.opened = { workspace, configText };
-    this.pollSharedRegistry(workspace);
+    this.watchRegistry(workspace);
     this.problem = undefined;
     if (previous) {
       this.log.info(`${this.configUri.fsPath} changed on disk: reloaded`);
@@ -255,14 +257,13 @@ export class KeySyncService implements vscode.Disposable {
 
   private async loadViewState(): Promise<ViewState> {
     const workspace = await this.forViews();
-    // Taken before reading: a write that lands during the read counts as unseen.
-    const databaseSeen = workspace && databaseVersion(workspace.paths.database);
-    const auditSeen = workspace?.paths.sharedRegistry ? await workspace.audit.latestId().catch(() => undefined) : undefined;
+    const ownWrites = this.ownWrites;
+    // Taken before reading: a change that lands during the read counts as unseen.
+    const versionSeen = await workspace?.registryVersion().catch(() => undefined);
     const [completed, [newest], counts] = workspace
       ? await Promise.all([workspace.runs.latest(), workspace.runs.list({ limit: 1 }), workspace.registry.counts()])
       : [undefined, [], undefined];
-    this.databaseSeen = databaseSeen;
-    this.auditSeen = auditSeen;
+    if (ownWrites === this.ownWrites) this.versionSeen = versionSeen;
     return {
       completed,
       failed: newest?.status === 'failed' ? newest : undefined,
@@ -305,38 +306,32 @@ export class KeySyncService implements vscode.Disposable {
     try {
       return await body(workspace);
     } finally {
+      // What this window just wrote (a failed run writes too) is about to be shown, as every
+      // action refreshes when it ends: the watch's news of it must not reload the views a
+      // second time, which would collapse the tree under the user.
+      this.ownWrites++;
+      this.versionSeen = await workspace.registryVersion().catch(() => this.versionSeen);
       this.busy--;
     }
   }
 
   /**
-   * A database file changed on disk: reload unless it is still the file the views last read.
-   * This window's own runs and decisions fire the watcher too, late, after they were shown;
-   * reloading the tree again then would collapse it under the user (and drop a row just
-   * revealed). The CLI's or another window's writes change the file, and are shown.
+   * A teammate's decision, the CLI's run, another window's approval: the SDK says the registry
+   * changed (docs/decisions.md §19; LISTEN/NOTIFY for PostgreSQL, the file polled for SQLite),
+   * and the views reload if the registry's version is not the one they show. Not while this
+   * window's own action is in flight: that action refreshes when it ends, and shows it all.
    */
-  refreshIfDatabaseChanged(): void {
-    const current = this.opened && databaseVersion(this.opened.workspace.paths.database);
-    if (current === undefined || current !== this.databaseSeen) this.refresh();
-  }
-
-  /**
-   * Another reviewer's decision on a shared registry changes no local file: every second, the
-   * newest audit id is compared with the one the views last read (docs/decisions.md §19).
-   */
-  private pollSharedRegistry(workspace: Workspace): void {
-    clearInterval(this.registryPoll);
-    this.registryPoll = undefined;
-    if (workspace.paths.sharedRegistry === null) return;
-    this.registryPoll = setInterval(() => {
+  private watchRegistry(workspace: Workspace): void {
+    void this.registryWatch?.dispose();
+    this.registryWatch = workspace.watchRegistry(() => {
       if (this.opened?.workspace !== workspace || this.busy > 0) return;
-      workspace.audit.latestId().then(
+      workspace.registryVersion().then(
         (latest) => {
-          if (this.auditSeen !== undefined && latest !== this.auditSeen) this.refresh();
+          if (this.versionSeen !== undefined && latest !== this.versionSeen && this.busy === 0) this.refresh();
         },
         () => undefined,
       );
-    }, 1000);
+    });
   }
 
   /** Drops cached state and tells every view to reload (re-reading the config). */
@@ -347,7 +342,7 @@ export class KeySyncService implements vscode.Disposable {
   }
 
   async dispose(): Promise<void> {
-    clearInterval(this.registryPoll);
+    await this.registryWatch?.dispose();
     this.changed.dispose();
     await this.opening;
     const opened = this.opened;
@@ -367,10 +362,4 @@ function readConfigText(uri: vscode.Uri): string {
   } catch {
     return '';
   }
-}
-
-/** What identifies one state of the database file: its size and modification time, to the nanosecond. */
-function databaseVersion(file: string): string {
-  const stat = statSync(file, { bigint: true, throwIfNoEntry: false });
-  return stat ? `${stat.size}:${stat.mtimeNs}` : 'none';
 }

@@ -2,7 +2,8 @@
 // database driver, each on a fresh copy of testdata/clean, then the untrusted-folder suite
 // with workspace trust on. `reversed` (not in the default set) runs the native pass with the files
 // in reverse order, to check that no file depends on another's state. Exit code: 0 when all pass.
-// `node extension/test/run-host-suites.mjs [native|wasm|untrusted|reversed ...]`
+// `node extension/test/run-host-suites.mjs [native|wasm|untrusted|reversed ...]`; with
+// KEYSYNC_SUITE_ONLY=<part of a file name> in the environment, only those suite files run.
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

@@ -53,6 +53,7 @@ export type { RunFilter, RunRecord } from './store/runs-repo.js';
 export type { DiscrepancyCount } from './store/discrepancies-repo.js';
 export type { BadRowEntry, DiscrepancyEntries, DiscrepancyKind, KeyWithSightings } from './core/discrepancy-kinds.js';
 export type { LockOwner, LockStatus } from './store/process-lock.js';
+export type { RegistryWatch } from './store/registry-watch.js';
 export type { DriverName, SqliteDriver, SqliteOpenOptions } from './store/sqlite/drivers/driver.js';
 export { REPORT_HEADERS, REPORT_NAMES } from './reports/report-rows.js';
 export type { ReportColumn, ReportName } from './reports/report-rows.js';

@@ -19,7 +19,10 @@ import { countDiscrepancies, loadDiscrepancies, type DiscrepancyCount } from './
 import type { DriverName, SqliteDriver } from './store/sqlite/drivers/driver.js';
 import { nativeDriver } from './store/sqlite/drivers/native.js';
 import { postgresConnection } from './store/postgres/connection.js';
+import { listenForRegistryChanges } from './store/postgres/registry-notifications.js';
 import { PostgresRunLock } from './store/postgres/run-lock.js';
+import { coalescedListener, versionPoll, type RegistryWatch } from './store/registry-watch.js';
+import { sqliteFileVersion } from './store/sqlite/file-version.js';
 import { ProcessLock, type LockStatus } from './store/process-lock.js';
 import {
   applyPairMoves,
@@ -154,7 +157,25 @@ export interface Workspace {
      */
     breakLock(lock: LockStatus): boolean;
   };
-  /** Waits for the operations in flight to settle, then closes the database; later calls are refused. */
+  /**
+   * Calls `listener` after a change to the registry, its audit log or run history is committed —
+   * by another process, another workspace or this one (a decision, an undo, a link, a run):
+   * a view reads again what it shows (docs/decisions.md §19). A PostgreSQL registry is told by
+   * the server (LISTEN/NOTIFY, within a moment; while it cannot listen, the registry's version is
+   * polled every second and listening is tried again); a SQLite file is polled every second.
+   * A burst of changes may come as one call, and a call may come with nothing new; the listener
+   * is never called with an error, and what it throws is logged. Stop with `dispose()`;
+   * `close()` stops every watch.
+   */
+  watchRegistry(listener: () => void): RegistryWatch;
+  /**
+   * The registry's version: an opaque string that differs after every committed change to the
+   * registry, its audit log or run history (a decision, an undo, a link, a run starting,
+   * committing or failing). A view keeps the version it last showed and, when
+   * `watchRegistry`'s listener is called, reads again only if the version moved.
+   */
+  registryVersion(): Promise<string>;
+  /** Waits for the operations in flight to settle, then closes the database (and every registry watch); later calls are refused. */
   close(): Promise<void>;
 }
 
@@ -195,7 +216,13 @@ export function createContext(
   config: KeySyncConfig,
   driver: SqliteDriver,
   options: OpenWorkspaceOptions,
-): WorkspaceContext & { closeStore(): Promise<void>; storeOpened(): boolean; emptyStore(): Promise<Store> } {
+): WorkspaceContext & {
+  closeStore(): Promise<void>;
+  storeOpened(): boolean;
+  emptyStore(): Promise<Store>;
+  /** Starts watching the registry for committed changes (`ws.watchRegistry()`); `registryVersion` is PostgreSQL's fallback. */
+  watchChanges(onChange: () => void, registryVersion: () => Promise<string>): RegistryWatch;
+} {
   const { values, baseDir } = config;
   const resolve = (file: string) => path.resolve(baseDir, file);
   // SQLite sources are read with the library the workspace's own database uses (the editor may have only the WASM one).
@@ -220,11 +247,12 @@ export function createContext(
       : Store.open(paths.database, { ...storeOptions, readonly });
   let store: Promise<Store> | undefined;
   let empty: Promise<Store> | undefined;
+  const logger = createLogger({ file: paths.log, level: values.logging.level, sink: options.onLog });
   return {
     config,
     paths,
     sources,
-    logger: createLogger({ file: paths.log, level: values.logging.level, sink: options.onLog }),
+    logger,
     clock: options.clock ?? (() => new Date()),
     runLock: postgres ? new PostgresRunLock(postgres) : new ProcessLock(runLockDir(paths.database)),
     lockTimeoutMs: storeOptions.lockTimeoutMs,
@@ -241,6 +269,12 @@ export function createContext(
       empty ??= openStore(true);
       return empty;
     },
+    watchChanges(onChange, registryVersion) {
+      if (postgres) return listenForRegistryChanges(postgres, { onChange, registryVersion, log: (level, message) => logger.log(level, message) });
+      const poll = versionPoll(() => sqliteFileVersion(paths.database), onChange);
+      void poll.check().then(() => poll.start());
+      return { dispose: async () => poll.stop() };
+    },
     async closeStore() {
       const opened = [store, empty];
       store = empty = undefined;
@@ -253,6 +287,7 @@ function workspaceApi(context: ReturnType<typeof createContext>, driver: DriverN
   const now = () => context.clock().toISOString();
   const operations = inFlightOperations();
   const track = operations.track;
+  const watches = new Set<RegistryWatch>();
   const normalize = compileNormalizer(context.config.values.normalize);
   /** A person's change: one transaction, and a wait past the busy timeout says what was not applied. */
   const decide = async <T>(purpose: string, work: (tx: Db) => Promise<T>): Promise<T> => {
@@ -277,6 +312,16 @@ function workspaceApi(context: ReturnType<typeof createContext>, driver: DriverN
     track(async () => {
       const noDatabase = context.paths.sharedRegistry === null && !context.storeOpened() && !existsSync(context.paths.database);
       return (await (noDatabase ? context.emptyStore() : context.store())).read(work);
+    });
+  // Every decision and run adds audit events: the newest id moves with every change.
+  const latestAuditId = () => read(async (db) => (await nextIds(db)).audit - 1);
+  // The newest audit id alone can miss a commit: a run inserts events under ids it reserved
+  // before a decision made during its commit stage took a later one (docs/decisions.md §19).
+  // The newest run's status moves whenever a run starts, commits or fails.
+  const registryVersion = () =>
+    read(async (db) => {
+      const [newestRun] = await listRuns(db, { limit: 1 });
+      return `${(await nextIds(db)).audit - 1}/${newestRun ? `${newestRun.id}:${newestRun.status}` : ''}`;
     });
   return {
     config: context.config,
@@ -338,7 +383,7 @@ function workspaceApi(context: ReturnType<typeof createContext>, driver: DriverN
         requireWholeNumbers('audit.list', filter, { limit: WHOLE_NUMBERS.limit, fromId: WHOLE_NUMBERS.auditId, toId: WHOLE_NUMBERS.auditId });
         return read((db) => listAudit(db, filter));
       },
-      latestId: () => read(async (db) => (await nextIds(db)).audit - 1),
+      latestId: () => latestAuditId(),
     },
     runs: {
       list: async (filter) => {
@@ -377,9 +422,28 @@ function workspaceApi(context: ReturnType<typeof createContext>, driver: DriverN
         return held?.breakLock(lock.owner.token) ?? false;
       },
     },
+    registryVersion: () => registryVersion(),
+    watchRegistry(listener) {
+      operations.refuseWhenClosed();
+      const coalesced = coalescedListener(listener, (error) => context.logger.log('warn', `a registry watch's listener failed: ${(error as Error)?.message ?? String(error)}`));
+      const watch = context.watchChanges(coalesced.notify, registryVersion);
+      const handle: RegistryWatch = {
+        dispose: async () => {
+          watches.delete(handle);
+          coalesced.cancel();
+          await watch.dispose();
+        },
+      };
+      watches.add(handle);
+      return handle;
+    },
     // Waits for the operations in flight (a run commits or fails as it would have), then
     // closes; anything started after close() is refused rather than hitting a closed driver.
-    close: () => operations.close(() => context.closeStore()),
+    close: () =>
+      operations.close(async () => {
+        await Promise.all([...watches].map((watch) => watch.dispose()));
+        await context.closeStore();
+      }),
   };
 }
 
@@ -397,14 +461,15 @@ function inFlightOperations() {
   let closed: Promise<void> | undefined;
   return {
     track<T>(operation: () => Promise<T>): Promise<T> {
-      if (closed) {
-        return Promise.reject(new KeySyncError('WORKSPACE_CLOSED', 'state', 'The workspace was closed.', { remedy: 'open it again with openWorkspace()' }));
-      }
+      if (closed) return Promise.reject(workspaceClosed());
       const promise = operation();
       pending.add(promise);
       const forget = () => pending.delete(promise);
       promise.then(forget, forget);
       return promise;
+    },
+    refuseWhenClosed(): void {
+      if (closed) throw workspaceClosed();
     },
     close(closeStores: () => Promise<void>): Promise<void> {
       closed ??= Promise.allSettled([...pending]).then(closeStores);
@@ -412,6 +477,8 @@ function inFlightOperations() {
     },
   };
 }
+
+const workspaceClosed = () => new KeySyncError('WORKSPACE_CLOSED', 'state', 'The workspace was closed.', { remedy: 'open it again with openWorkspace()' });
 
 function renormalizeCollision(plan: RenormalizePlan): KeySyncError {
   const shown = plan.collisions.slice(0, 5).map((collision) => `${collision.key} ← ${collision.entries.map((entry) => `${entry.masterKey} (${entry.status})`).join(', ')}`);

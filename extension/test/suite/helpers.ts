@@ -58,12 +58,12 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** The real keysync CLI (native driver) on the test workspace. */
-export function runCli(args: readonly string[]): Promise<CliResult> {
+/** The real keysync CLI (native driver) on the test workspace; `env` adds to the host's environment. */
+export function runCli(args: readonly string[], env?: NodeJS.ProcessEnv): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     // The system `node`, not process.execPath: under desktop VS Code that is Electron, whose
     // ABI the CLI's better-sqlite3 build does not match.
-    const child = spawn('node', [path.join(repoRoot(), 'sdk/dist/cli.js'), '-c', path.join(folder(), 'keysync-config.yaml'), ...args]);
+    const child = spawn('node', [path.join(repoRoot(), 'sdk/dist/cli.js'), '-c', path.join(folder(), 'keysync-config.yaml'), ...args], { env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));

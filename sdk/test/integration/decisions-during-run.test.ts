@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { generateMockData, openWorkspace, type ProgressEvent, type Workspace } from '../../src/index.js';
 import { CLI, type CliResult } from '../helpers/cli.js';
@@ -31,6 +32,17 @@ async function workspaceWithProposals(database: string, env: NodeJS.ProcessEnv, 
   const [active, ...proposed] = (await ws.registry.list({ status: 'proposed', limit: 3 })).map((entry) => entry.masterKey);
   await ws.registry.approve(active!, { actor: 'ana' });
   return { workspace, ws, decide, env, active: active!, proposed: proposed as [string, string] };
+}
+
+/** `ws.registryVersion()` as another process reads it now, while the caller (the run) waits. */
+function registryVersionNow(config: string, env: NodeJS.ProcessEnv): string {
+  const script = `import { openWorkspace } from ${JSON.stringify(path.join(path.dirname(CLI), 'index.js'))};
+const ws = await openWorkspace(process.argv[1], { databasePassword: async () => process.env.PGPASSWORD });
+console.log(await ws.registryVersion());
+await ws.close();`;
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script, config], { env: { ...process.env, ...env }, encoding: 'utf8' });
+  assert.equal(result.status, 0, result.stderr);
+  return result.stdout.trim();
 }
 
 async function entry(ws: Workspace, masterKey: string) {
@@ -87,6 +99,7 @@ describe('a decision during a run’s commit', function () {
     it('goes ahead while the run plans and commits; the run keeps it, plans again, and only a row the run is committing waits', async () => {
       const { ws, decide, env, active, proposed } = setup;
       const decisions: Record<string, CliResult> = {};
+      let versionDuringCommit: string | undefined;
       const result = await ws.reconcile({
         autoApprove: true,
         onProgress: (event: ProgressEvent) => {
@@ -98,6 +111,7 @@ describe('a decision during a run’s commit', function () {
           if (event.done === 1 && !decisions.untouched) {
             decisions.untouched = decideNow(decide, ['deprecate', active, '--actor', 'carl'], env);
             decisions.locked = decideNow(decide, ['reject', proposed[1], '--reason', 'typo', '--actor', 'dora'], env);
+            versionDuringCommit = registryVersionNow(decide, env);
           }
         },
       });
@@ -113,6 +127,12 @@ describe('a decision during a run’s commit', function () {
       const [run] = await ws.runs.list({ limit: 1 });
       assert.equal(run!.id, result.runId);
       assert.equal(run!.status, 'completed');
+      // The run's events took ids it reserved before carl's deprecate, so the newest audit id is
+      // the same as during the commit; the registry's version must still move, or an editor
+      // would not show the run (docs/decisions.md §19).
+      const newestEvent = (await ws.audit.list()).at(-1)!;
+      assert.equal(newestEvent.actor, 'carl', 'the scenario this check is about: the run committed under ids below the decision made during its commit');
+      assert.notEqual(await ws.registryVersion(), versionDuringCommit, 'the registry version moves when the run commits');
       const log = readFileSync(setup.workspace.file('logs/keysync.log'), 'utf8');
       assert.match(log, new RegExp(`run ${result.runId}: ${proposed[0]} was set rejected by bob at .+ after the run read it; the run keeps that decision and plans again`));
       const registryReport = readFileSync(result.reports.master_key_registry!, 'utf8');

@@ -2,8 +2,9 @@
  * The registry in a PostgreSQL schema, shared by a team (docs/behaviour.md §7,
  * docs/decisions.md §19). Readers never block: MVCC gives each statement a consistent view.
  * Write transactions are READ COMMITTED and share the registry's advisory lock; a registry
- * copy holds it exclusively, a run only while it reserves its ids (docs/decisions.md §19). Serialization failures and deadlocks are retried
- * here, so none reaches the user.
+ * copy holds it exclusively, a run only while it reserves its ids (docs/decisions.md §19).
+ * Serialization failures and deadlocks are retried here, so none reaches the user. Each write
+ * transaction notifies the registry's channel as it commits (registry-notifications.ts).
  */
 import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import { KeySyncError } from '../../errors.js';
@@ -13,6 +14,7 @@ import type { KeySyncTables } from '../tables.js';
 import { acquireSessionLock, beginSharingRegistry, LOCK_CLASS, releaseSessionLock } from './advisory-locks.js';
 import { postgresConnection, quoteIdentifier, type PostgresConnection, type PostgresTarget } from './connection.js';
 import { postgresDdl } from './ddl.js';
+import { notifyAndCommit } from './registry-notifications.js';
 import { RETRYABLE_SQLSTATES, sqlState, translatePostgresError } from './postgres-errors.js';
 
 export interface PostgresStoreOptions extends PostgresTarget {
@@ -118,7 +120,8 @@ async function inTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>, settings: 
       await beginSharingRegistry(connection, settings.schema, settings.lockTimeoutMs);
       const result = await work(connection);
       if (settings.plannedIds) await catchUpIdentities(connection);
-      await sql`commit`.execute(connection);
+      // Every write adds audit events: watching workspaces are told, once it has committed.
+      await sql.raw(notifyAndCommit(settings.schema)).execute(connection);
       return result;
     } catch (error) {
       await sql`rollback`.execute(connection).catch(() => undefined);

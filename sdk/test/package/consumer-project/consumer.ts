@@ -14,11 +14,15 @@ const dir = mkdtempSync(path.join(tmpdir(), 'keysync-consumer-ws-'));
 try {
   const mock = await sdk.generateMockData({ dir, scenario: 'drift', keys: 200, seed: 7 });
   const ws: Workspace = await sdk.openWorkspace(mock.configPath);
+  // Stopped by close() below; a view would read again what it shows on each call.
+  const watch: sdk.RegistryWatch = ws.watchRegistry(() => undefined);
   const stages = new Set<string>();
   const run: ReconcileResult = await ws.reconcile({ mode: 'full', onProgress: (event) => stages.add(event.stage) });
   const summary: RunSummary = run.summary;
   const pending: MasterKeyRecord[] = await ws.registry.list({ status: 'proposed', limit: 2 });
+  const versionBefore: string = await ws.registryVersion();
   const approved = await ws.registry.approve(pending[0]!.masterKey, { actor: 'consumer' });
+  if ((await ws.registryVersion()) === versionBefore) throw new Error('registryVersion() did not move after an approve');
   const notFound = await ws.registry.approve('NO-SUCH-KEY', { actor: 'consumer' }).then(
     () => undefined,
     (error: unknown) => error,
@@ -26,6 +30,7 @@ try {
   const events = await ws.audit.list({ runId: run.runId });
   const latest = await ws.runs.latest();
   await ws.close();
+  await watch.dispose();
 
   const registryReport = run.reports['master_key_registry'] ?? '';
   const config: KeySyncConfigInput = { authority: 'A', provisioning: { strategy: 'mirror' } };
