@@ -273,7 +273,7 @@ export function createContext(
       if (postgres) return listenForRegistryChanges(postgres, { onChange, registryVersion, log: (level, message) => logger.log(level, message) });
       const poll = versionPoll(() => sqliteFileVersion(paths.database), onChange);
       void poll.check().then(() => poll.start());
-      return { dispose: async () => poll.stop() };
+      return { dispose: async () => poll.close() };
     },
     async closeStore() {
       const opened = [store, empty];

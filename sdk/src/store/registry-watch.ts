@@ -18,9 +18,11 @@ export const POLL_INTERVAL_MS = 1000;
 export interface VersionPoll {
   /** Reads the version now (the first read only sets the baseline) and reports a change. */
   check(): Promise<void>;
-  /** Starts checking every interval (no-op when already started). */
+  /** Starts checking every interval (no-op when already started, or once closed). */
   start(): void;
   stop(): void;
+  /** Stops for good: a `start()` still on its way (after a first check, a failed listen) does nothing. */
+  close(): void;
 }
 
 /**
@@ -31,6 +33,7 @@ export interface VersionPoll {
 export function versionPoll(read: () => Promise<unknown> | unknown, onChange: () => void, options: { intervalMs?: number; onTick?: () => void } = {}): VersionPoll {
   let last: string | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let closed = false;
   let checking: Promise<void> | undefined;
   const check = (): Promise<void> => {
     checking ??= (async () => {
@@ -50,11 +53,16 @@ export function versionPoll(read: () => Promise<unknown> | unknown, onChange: ()
   return {
     check,
     start() {
+      if (closed) return;
       timer ??= setInterval(() => void check().then(options.onTick), options.intervalMs ?? POLL_INTERVAL_MS);
     },
     stop() {
       clearInterval(timer);
       timer = undefined;
+    },
+    close() {
+      closed = true;
+      this.stop();
     },
   };
 }

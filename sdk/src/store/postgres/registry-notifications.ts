@@ -116,7 +116,7 @@ export function listenForRegistryChanges(target: PostgresTarget, options: Regist
   return {
     async dispose() {
       stopped = true;
-      poll.stop();
+      poll.close();
       await connecting?.catch(() => undefined);
       const client = listening;
       listening = undefined;
