@@ -6,7 +6,8 @@
  * (spawnSync: the run waits, holding whatever it holds at that point).
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { generateMockData, openWorkspace, type ProgressEvent, type Workspace } from '../../src/index.js';
 import { CLI, type CliResult } from '../helpers/cli.js';
@@ -59,6 +60,36 @@ async function registryUnderOldRules(database: string, password: string) {
   writeFileSync(decide, readFileSync(workspace.config, 'utf8').replace(/busy_timeout_ms: \d+/, 'busy_timeout_ms: 500'));
   const ws = await openWorkspace(workspace.config, { databasePassword: async () => password });
   return { workspace, ws, decide };
+}
+
+/** A reviewer's command started in the background, and its result when it ends. */
+function decideInBackground(config: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
+  const child = spawn(process.execPath, [CLI, '-c', config, ...args], { env: { ...process.env, ...env } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+}
+
+/**
+ * Returns once a session of the database waits for a lock (a writer blocked on a row the
+ * caller's transaction holds); the caller waits meanwhile, as with decideNow.
+ */
+function untilASessionWaitsForALock(url: string): void {
+  const script = `const { Client } = require('pg');
+(async () => {
+  const client = new Client({ connectionString: process.argv[1] });
+  await client.connect();
+  for (;;) {
+    const { rows } = await client.query("select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'");
+    if (rows[0].n > 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  await client.end();
+})().catch((error) => { console.error(error.message); process.exit(1); });`;
+  const result = spawnSync(process.execPath, ['-e', script, url], { cwd: fileURLToPath(new URL('../../..', import.meta.url)), encoding: 'utf8', timeout: 60_000 });
+  assert.equal(result.status, 0, `a writer came to wait for the run's rows: ${result.stderr}`);
 }
 
 async function registryRows(ws: Workspace) {
@@ -203,6 +234,26 @@ describe('a decision during a run’s commit', function () {
       const again = decideNow(decide, ['registry', 'renormalize', '--actor', 'ana'], env);
       assert.equal(again.code, 0, again.stderr);
       assert.deepEqual(await registryRows(ws), ['X-000007 X-7 active', 'Y-000008 Y-000008 proposed'], 'after the run, the re-keying supersedes the run’s proposals as usual');
+    });
+    it('meeting a key the run is committing, which the run then commits: plans again from the registry with the run’s entries', async () => {
+      const { ws, decide } = setup;
+      const patient = setup.workspace.file('patient.yaml');
+      writeFileSync(patient, readFileSync(decide, 'utf8').replace('busy_timeout_ms: 500', 'busy_timeout_ms: 60000'));
+      let rekeying: Promise<CliResult> | undefined;
+      await ws.reconcile({
+        onProgress: (event: ProgressEvent) => {
+          // Inside the commit transaction, once the run has inserted X-000007 and Y-000008: the
+          // re-keying comes to wait on one of them, and the run then commits.
+          if (event.stage === 'persist' && event.done === 1 && !rekeying) {
+            rekeying = decideInBackground(patient, ['registry', 'renormalize', '--actor', 'ana'], env);
+            untilASessionWaitsForALock(team.url(team.app));
+          }
+        },
+      });
+      const rekeyed = await rekeying!;
+      assert.equal(rekeyed.code, 0, rekeyed.stderr);
+      assert.doesNotMatch(rekeyed.stderr, /duplicate key/);
+      assert.deepEqual(await registryRows(ws), ['X-000007 X-7 active', 'Y-000008 Y-000008 proposed'], 'the re-keying planned again with the run’s proposals, and superseded as usual');
     });
   });
 });
