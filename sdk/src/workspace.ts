@@ -28,6 +28,7 @@ import {
   applyPairMoves,
   applyRenormalize,
   countByStatus,
+  EntryChangedSinceRead,
   listLinks,
   listMasterKeys,
   listRejectedMatches,
@@ -41,6 +42,7 @@ import {
   type RejectedMatch,
 } from './store/registry-repo.js';
 import { getRun, listRuns, type RunFilter, type RunRecord } from './store/runs-repo.js';
+import { MAX_PLAN_ATTEMPTS } from './run/commit-stage.js';
 import { databaseLockDir, notApplied, Store, type Db } from './store/store.js';
 import { requireWholeNumbers, WHOLE_NUMBERS } from './whole-numbers.js';
 import type { WorkspaceContext, WorkspacePaths } from './run/workspace-context.js';
@@ -367,15 +369,28 @@ function workspaceApi(context: ReturnType<typeof createContext>, driver: DriverN
           const actor = requireActor(by);
           const plan = (db: Db) => listMasterKeys(db).then((registry) => planRenormalize(registry, normalize));
           if (by.dryRun) return read(plan);
-          return decide('re-key the registry', async (tx) => {
-            const planned = await plan(tx);
-            if (planned.collisions.length) throw renormalizeCollision(planned);
-            await applyRenormalize(tx, planned, { actor, now: now() });
-            // Links and "not a match" decisions follow their keys (docs/behaviour.md §10); links'
-            // entries have moved already, so only their authority side can change.
-            await applyPairMoves(tx, planPairMoves(await listLinks(tx), [], normalize), planPairMoves(await listRejectedMatches(tx), planned.moves, normalize));
-            return planned;
-          });
+          // A PostgreSQL run committing meanwhile may decide a proposal this supersedes or add a
+          // key it moves an entry to (docs/decisions.md §19): it plans again from the registry as it now stands.
+          for (let attempt = 1; ; attempt++) {
+            try {
+              return await decide('re-key the registry', async (tx) => {
+                const planned = await plan(tx);
+                if (planned.collisions.length) throw renormalizeCollision(planned);
+                await applyRenormalize(tx, planned, { actor, now: now() });
+                // Links and "not a match" decisions follow their keys (docs/behaviour.md §10); links'
+                // entries have moved already, so only their authority side can change.
+                await applyPairMoves(tx, planPairMoves(await listLinks(tx), [], normalize), planPairMoves(await listRejectedMatches(tx), planned.moves, normalize));
+                return planned;
+              });
+            } catch (error) {
+              if (!(error instanceof EntryChangedSinceRead)) throw error;
+              if (attempt >= MAX_PLAN_ATTEMPTS) {
+                throw new KeySyncError('DATABASE_BUSY', 'database', `Re-key the registry: not applied. The registry kept changing under it (the last: ${error.change}); nothing was changed.`, {
+                  remedy: 'run it again when the run has finished',
+                });
+              }
+            }
+          }
         }),
     },
     audit: {

@@ -7,9 +7,10 @@
  *
  * On SQLite the database lock is held throughout, so nothing changes under the plan. On
  * PostgreSQL decisions go on meanwhile (docs/decisions.md §19): the plan's ids are reserved,
- * and its status changes apply only to entries still at the version the plan read. If someone
- * decided one of those entries in between, the commit rolls back and the run plans again
- * from the registry as it now stands — so its provisioning never overwrites that decision.
+ * its status changes apply only to entries still at the version the plan read, and an entry
+ * it adds must find its keys free. If someone decided one of those entries in between, or
+ * gave one of those keys to another entry (a re-keying), the commit rolls back and the run
+ * plans again from the registry as it now stands — so its provisioning never overwrites that.
  */
 import { customAlphabet } from 'nanoid';
 import type { Discrepancies } from '../core/compare.js';
@@ -82,14 +83,12 @@ export async function commitStage(context: WorkspaceContext, session: CommitSess
       return { summary: planned.summary, reports, proposals: planned.proposals, probableMatches: planned.probableMatches };
     } catch (error) {
       if (!(error instanceof EntryChangedSinceRead)) throw error;
-      const { masterKey, status, statusChangedBy, statusChangedAt } = error.entry;
-      const decided = `${masterKey} was set ${status} by ${statusChangedBy} at ${statusChangedAt}`;
       if (attempt >= MAX_PLAN_ATTEMPTS) {
-        throw new KeySyncError('DATABASE_BUSY', 'database', `Entries this run changes kept being decided while it ran (the last: ${decided}); nothing of the run was committed.`, {
+        throw new KeySyncError('DATABASE_BUSY', 'database', `Entries this run changes or adds kept being decided or re-keyed while it ran (the last: ${error.change}); nothing of the run was committed.`, {
           remedy: 'run again (--resume continues this run) when fewer decisions are being made',
         });
       }
-      context.logger.log('warn', `run ${request.run.id}: ${decided} after the run read it; the run keeps that decision and plans again`);
+      context.logger.log('warn', `run ${request.run.id}: ${error.change} after the run read it; the run keeps that ${error.kept} and plans again`);
     }
   }
 }

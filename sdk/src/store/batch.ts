@@ -12,8 +12,12 @@ const MAX_PARAMETERS = 8000;
 
 type Row<T extends keyof KeySyncTables> = { readonly [C in keyof KeySyncTables[T]]?: unknown };
 
-/** Inserts rows that all have the same columns (those of the first row). */
-export async function insertInChunks<T extends keyof KeySyncTables & string>(tx: Tx, table: T, rows: readonly Row<T>[]): Promise<void> {
+/**
+ * Inserts rows that all have the same columns (those of the first row). With `skipConflicts`,
+ * a row meeting a unique key another row holds is left out instead of failing the statement
+ * (on PostgreSQL after waiting for a transaction still inserting that key); the caller checks.
+ */
+export async function insertInChunks<T extends keyof KeySyncTables & string>(tx: Tx, table: T, rows: readonly Row<T>[], options: { readonly skipConflicts?: boolean } = {}): Promise<void> {
   if (rows.length === 0) return;
   const columns = Object.keys(rows[0]!) as (keyof Row<T> & string)[];
   const perChunk = Math.max(1, Math.floor(MAX_PARAMETERS / columns.length));
@@ -27,7 +31,8 @@ export async function insertInChunks<T extends keyof KeySyncTables & string>(tx:
   let fullChunkSql: string | undefined;
   for (let start = 0; start < rows.length; start += perChunk) {
     const chunk = rows.slice(start, start + perChunk);
-    const text = chunk.length === perChunk ? (fullChunkSql ??= head + values(perChunk)) : head + values(chunk.length);
+    const tail = options.skipConflicts ? ' on conflict do nothing' : '';
+    const text = chunk.length === perChunk ? (fullChunkSql ??= head + values(perChunk) + tail) : head + values(chunk.length) + tail;
     const parameters: unknown[] = [];
     for (const row of chunk) for (const column of columns) parameters.push(row[column] ?? null);
     await tx.executeQuery(CompiledQuery.raw(text, parameters));

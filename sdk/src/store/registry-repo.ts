@@ -1,5 +1,5 @@
 /** The registry of master keys: one row per normalised key, moved through its lifecycle. */
-import type { Selectable, Updateable } from 'kysely';
+import { sql, type Selectable, type Updateable } from 'kysely';
 import { decisionConflictError } from '../core/decision-conflict.js';
 import { NOT_A_MATCH_EVENT, nextStatus, statusBeforeDecision, TRANSITIONS, transitionEvent, UNDO_EVENT, type MasterKeyAction } from '../core/lifecycle.js';
 import type { MasterKeyRecord } from '../core/records.js';
@@ -75,13 +75,19 @@ export async function readRegistryForPlan(db: Db): Promise<RegistryAsRead> {
 }
 
 /**
- * A run's planned change met an entry that someone decided after the run read it: the run's
- * commit is rolled back and the run plans again (run/commit-stage.ts), so it never overwrites
- * the decision.
+ * A run's planned change met the registry changed after the run read it: an entry it changes
+ * was decided or removed, or a key it adds was given to another entry (a re-keying, docs/decisions.md §19).
+ * The run's commit is rolled back and the run plans again (run/commit-stage.ts), so it never
+ * overwrites that change.
  */
 export class EntryChangedSinceRead extends Error {
-  constructor(readonly entry: MasterKeyRecord) {
-    super(`${entry.masterKey} changed after the run read it`);
+  constructor(
+    /** What changed, as a clause: `CUST-1 was set rejected by bob at …`. */
+    readonly change: string,
+    /** What the run keeps when it plans again. */
+    readonly kept: 'decision' | 'entry',
+  ) {
+    super(`${change} after it was read`);
   }
 }
 
@@ -121,7 +127,9 @@ export async function applyRegistryPlan(tx: Tx, plan: RegistryPlan, versions?: R
       status_reason: record.statusReason,
       linked_to: record.linkedTo,
     })),
+    { skipConflicts: versions !== undefined },
   );
+  if (versions) await requireInserted(tx, plan.inserted);
   for (const change of plan.changed) {
     let update = tx
       .updateTable('master_keys')
@@ -131,10 +139,39 @@ export async function applyRegistryPlan(tx: Tx, plan: RegistryPlan, versions?: R
     if (version !== undefined) update = update.where('version', '=', version);
     const applied = await update.executeTakeFirst();
     if (versions && Number(applied.numUpdatedRows) !== 1) {
-      throw new EntryChangedSinceRead(toRecord(await tx.selectFrom('master_keys').selectAll().where('id', '=', change.id).executeTakeFirstOrThrow()));
+      const row = await tx.selectFrom('master_keys').selectAll().where('id', '=', change.id).executeTakeFirst();
+      if (!row) throw new EntryChangedSinceRead(`entry #${change.id} was removed (a re-keying superseded it)`, 'entry');
+      const entry = toRecord(row);
+      throw new EntryChangedSinceRead(`${entry.masterKey} was set ${entry.status} by ${entry.statusChangedBy} at ${entry.statusChangedAt}`, 'decision');
     }
   }
   await appendAudit(tx, plan.events);
+}
+
+/**
+ * Every entry a run inserted (with skipConflicts) is there; otherwise another writer gave one
+ * of its keys to another entry after the run read the registry — a re-keying, or anything
+ * else adding a master key — and the run must plan again from the registry as it now stands.
+ */
+async function requireInserted(tx: Tx, inserted: RegistryPlan['inserted']): Promise<void> {
+  for (const batch of chunked(inserted)) {
+    const ids = batch.map((record) => record.id!);
+    const present = new Set((await tx.selectFrom('master_keys').select('id').where('id', 'in', ids).execute()).map((row) => Number(row.id)));
+    const missing = batch.find((record) => !present.has(record.id!));
+    if (!missing) continue;
+    const holder = await tx
+      .selectFrom('master_keys')
+      .selectAll()
+      .where((eb) => eb.or([eb('normalized_key', '=', missing.normalizedKey), eb('master_key', '=', missing.masterKey)]))
+      .executeTakeFirstOrThrow();
+    const entry = toRecord(holder);
+    throw new EntryChangedSinceRead(
+      entry.normalizedKey === missing.normalizedKey
+        ? `${entry.masterKey} (${entry.status}) took the key ${missing.normalizedKey}, which the run was adding`
+        : `the master key ${missing.masterKey}, which the run was adding, was given to ${entry.normalizedKey}`,
+      'entry',
+    );
+  }
 }
 
 /** The next free id of a table (ids a run plans before writing). */
@@ -324,25 +361,55 @@ async function applyTransition(tx: Tx, rows: readonly Selectable<MasterKeysTable
 /**
  * Applies a collision-free re-keying: superseded proposals go, then every moved entry takes
  * its new key (through a temporary one, so entries swapping keys never meet the unique index).
- * One audit event per entry.
+ * One audit event per entry. On PostgreSQL a run may commit meanwhile (docs/decisions.md §19):
+ * a proposal it decided is not removed, and a key it added is not taken — either throws
+ * EntryChangedSinceRead, and the caller's transaction rolls back and plans again. Moves bump
+ * the entry's version, so a run that read the entry under its old key plans again too.
  */
 export async function applyRenormalize(tx: Tx, plan: RenormalizePlan, by: { actor: string; now: string }): Promise<void> {
   const event = (key: string, eventType: string, details: string, action: string) => ({
     timestamp: by.now, runId: null, eventType, details, system: null, key, action, result: 'ok', actor: by.actor,
   });
-  for (const batch of chunked(plan.superseded.map((entry) => entry.id))) await tx.deleteFrom('master_keys').where('id', 'in', batch).execute();
+  for (const batch of chunked(plan.superseded)) {
+    const removed = await tx.deleteFrom('master_keys').where('id', 'in', batch.map((entry) => entry.id)).where('status', '=', 'proposed').executeTakeFirst();
+    if (Number(removed.numDeletedRows) !== batch.length) throw new EntryChangedSinceRead('a proposal the re-keying supersedes was decided', 'decision');
+  }
   for (const move of plan.moves) {
     // U+0001, not NUL: PostgreSQL's text refuses NUL and the wasm driver ends text at one (every
     // temporary key became the same empty text, and re-keying two entries broke the unique index).
     await tx.updateTable('master_keys').set({ normalized_key: `\u0001renormalize-${move.id}` }).where('id', '=', move.id).execute();
   }
-  for (const move of plan.moves) await tx.updateTable('master_keys').set({ normalized_key: move.to }).where('id', '=', move.id).execute();
+  await moveToNewKeys(tx, plan.moves);
   await appendAudit(tx, [
     ...plan.superseded.map((entry) =>
       event(entry.key, 'proposal_superseded', `proposal ${entry.masterKey} removed: entry #${entry.byId} takes its key ${entry.key} under the current normalisation rules`, 'supersede'),
     ),
     ...plan.moves.map((move) => event(move.to, 'key_renormalized', `master key ${move.masterKey}: normalised key ${move.from} → ${move.to} (normalisation rules changed)`, 'renormalize')),
   ]);
+}
+
+/**
+ * The moves' last step. A key another writer added since the plan read the registry fails
+ * the unique index (on PostgreSQL after waiting for that writer's commit, at most the busy
+ * timeout): back to the savepoint, the key's holder is looked up and named.
+ */
+async function moveToNewKeys(tx: Tx, moves: RenormalizePlan['moves']): Promise<void> {
+  await sql`savepoint renormalize_moves`.execute(tx);
+  try {
+    for (const move of moves) {
+      await tx.updateTable('master_keys').set((eb) => ({ normalized_key: move.to, version: eb('version', '+', 1) })).where('id', '=', move.id).execute();
+    }
+  } catch (error) {
+    await sql`rollback to savepoint renormalize_moves`.execute(tx);
+    const moved = new Set(moves.map((move) => move.id));
+    for (const batch of chunked(moves)) {
+      const holders = await tx.selectFrom('master_keys').selectAll().where('normalized_key', 'in', batch.map((move) => move.to)).execute();
+      const holder = holders.find((row) => !moved.has(Number(row.id)));
+      if (holder) throw new EntryChangedSinceRead(`${holder.master_key} (${holder.status}) was added under the key ${holder.normalized_key}`, 'entry');
+    }
+    throw error;
+  }
+  await sql`release savepoint renormalize_moves`.execute(tx);
 }
 
 /** Every link, as a pair: the linked entry's key and the authority key it is linked to. */

@@ -26,10 +26,12 @@ import {
   applyRegistryPlan,
   applyRenormalize,
   countByStatus,
+  EntryChangedSinceRead,
   listLinks,
   listMasterKeys,
   listRejectedMatches,
   nextIds,
+  readRegistryForPlan,
   rejectMatch,
   transitionMany,
   transitionMasterKey,
@@ -240,6 +242,36 @@ for (const backend of STORE_BACKENDS) {
         await store.write('link', (tx) => transitionMasterKey(tx, key('K-2'), { action: 'link', actor: 'a', linkedTo: 'K-02', now: T1 }));
         await assert.rejects(store.write('nam', (tx) => rejectMatch(tx, key('K-2'), 'K-02', by)), (error: unknown) => isKeySyncError(error) && error.code === 'ILLEGAL_TRANSITION');
         await assert.rejects(store.write('nam', (tx) => rejectMatch(tx, key('NOPE'), 'K-02', by)), (error: unknown) => isKeySyncError(error) && error.code === 'MASTER_KEY_NOT_FOUND');
+      });
+
+      it('a plan meeting an entry removed, or a key taken, since it was read is refused as a change to plan again from (docs/decisions.md §19)', async () => {
+        await seedRegistry(['K-1', 'k-1', 'K-2']);
+        const changed = (change: RegExp) => (error: unknown) => error instanceof EntryChangedSinceRead && change.test(error.change);
+        // A re-keying planned while k-1 was a proposal, applied after k-1 was decided: k-1 is not removed.
+        const upper = (raw: string) => raw.toUpperCase();
+        const rekeying = planRenormalize(await store.read((db) => listMasterKeys(db)), upper);
+        assert.deepEqual(rekeying.superseded.map((entry) => entry.masterKey), ['MK-k-1']);
+        await store.write('approve', (tx) => transitionMasterKey(tx, { given: 'k-1', normalized: 'k-1' }, { action: 'approve', actor: 'bo', now: T1 }));
+        await assert.rejects(store.write('re-key', (tx) => applyRenormalize(tx, rekeying, { actor: 'ana', now: T1 })), changed(/was decided/));
+        assert.deepEqual((await store.read((db) => listMasterKeys(db))).map((record) => `${record.normalizedKey} ${record.status}`), ['K-1 proposed', 'k-1 active', 'K-2 proposed']);
+
+        // A run that read K-2, which is removed before it commits its approval.
+        const read = await store.read((db) => readRegistryForPlan(db));
+        await store.write('remove', (tx) => tx.deleteFrom('master_keys').where('normalized_key', '=', 'K-2').execute());
+        const apply = async (proposals: readonly string[], autoApproveKeys: readonly string[]) =>
+          store.write('commit', async (tx) => {
+            const ids = await nextIds(tx);
+            const plan = planRegistryChanges({
+              runId: '20260501T100000Z-seed', now: T1, existing: read.records, proposals: proposals.map(proposal), resolvedKeys: [], autoApproveKeys,
+              nextMasterKeyId: ids.masterKey, nextAuditId: ids.audit,
+            });
+            await applyRegistryPlan(tx, plan, read.versions);
+          });
+        await assert.rejects(apply([], ['K-2']), changed(/^entry #3 was removed/));
+        // A run adding K-3, which another writer added since it read the registry.
+        await store.write('add', (tx) => tx.updateTable('master_keys').set({ normalized_key: 'K-3' }).where('normalized_key', '=', 'K-1').execute());
+        await assert.rejects(apply(['K-3'], []), changed(/^MK-K-1 \(proposed\) took the key K-3, which the run was adding$/));
+        assert.deepEqual((await store.read((db) => listMasterKeys(db))).map((record) => record.normalizedKey), ['K-3', 'k-1'], 'nothing of either plan landed');
       });
 
       it('transitionMany acts only on keys in a status the action applies to', async () => {
