@@ -35,7 +35,7 @@ export function csvReader(source: SourceFile): SourceReader & { readonly file: s
     location: source.file,
     file: source.file,
     fingerprint: async () => statFingerprint(source.file),
-    scan: async (sink) => scanFile(source, sink),
+    scan: async (sink, options) => scanFile(source, sink, options?.chunked === true),
     showRow: async () => undefined,
   };
 }
@@ -45,12 +45,13 @@ const CHUNK_BYTES = 4 * 1024 * 1024;
 const QUOTE = 0x22;
 
 /**
- * A file without a quote character in an 8-bit or UTF-8 encoding (a byte 0x22 is a quote in
- * both, never part of another character) is scanned chunk by chunk, so reading holds one chunk,
- * not the file; any other file is decoded whole for csv-parse. Both give the same records
- * (csv-scan.ts), and the check costs one more pass over the file's bytes.
+ * Asked for chunks (ScanOptions.chunked), a file without a quote character in an 8-bit or
+ * UTF-8 encoding (a byte 0x22 is a quote in both, never part of another character) is scanned
+ * chunk by chunk, so reading holds one chunk, not the file; any other file is decoded whole
+ * for csv-parse. Both give the same records (csv-scan.ts); the check costs one more pass over
+ * the file's bytes.
  */
-async function scanFile(source: SourceFile, sink: RowSink): Promise<void> {
+async function scanFile(source: SourceFile, sink: RowSink, chunked: boolean): Promise<void> {
   let sawHeader = false;
   let headerLength = 0;
   const handlers: CsvScanHandlers = {
@@ -75,7 +76,7 @@ async function scanFile(source: SourceFile, sink: RowSink): Promise<void> {
       });
     }
     const { encoding } = source;
-    if (encoding === 'utf-16le' || (await hasQuote(handle))) {
+    if (!chunked || encoding === 'utf-16le' || (await hasQuote(handle))) {
       scanCsv(decodeSource(await handle.readFile(), encoding, source.file), source.delimiter, handlers);
       return;
     }

@@ -112,7 +112,7 @@ async function scanAll(session: DuckDbSession, sources: readonly ConfiguredSourc
       await createRowTable(session, table);
       const sink = await rowTableSink(session, table, (rows) => options.onSourceProgress?.(source.system, rows, done, sources.length));
       try {
-        await source.reader.scan(sink, { signal: options.signal });
+        await source.reader.scan(sink, { signal: options.signal, chunked: true });
         sink.finish();
         results.push({ ok: true, rows: sink.rows, unreadable: sink.unreadableRows });
       } catch (error) {
