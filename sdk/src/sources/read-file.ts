@@ -7,11 +7,6 @@ import { open, stat, type FileHandle } from 'node:fs/promises';
 import { KeySyncError } from '../errors.js';
 import { SOURCE_UNAVAILABLE, TRANSIENT_ERRNO_CODES } from './transient-errors.js';
 
-/** The whole file's bytes (a CSV is decoded as a whole). */
-export async function readRegularFile(file: string, noun: string): Promise<Buffer> {
-  return withRegularFile(file, noun, (handle) => handle.readFile());
-}
-
 /**
  * Only a regular file is read: a FIFO would block the run until some writer appears, a
  * device such as /dev/zero never ends. It is checked on the path (opening a FIFO waits for

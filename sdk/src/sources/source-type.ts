@@ -33,6 +33,12 @@ export interface RowSink {
 
 export interface ScanOptions {
   readonly signal?: AbortSignal;
+  /**
+   * The sink copies each row away as it comes (the duckdb engine's row table), so a file type
+   * may read in bounded chunks. Otherwise the sink keeps raw keys, which as slices of the text
+   * keep it alive anyway, and reading the file whole is faster (docs/decisions.md §20).
+   */
+  readonly chunked?: boolean;
 }
 
 /** A configured source of one type, ready to read. */

@@ -5,9 +5,11 @@ import fc from 'fast-check';
 import { compileNormalizer, DEFAULT_NORMALIZE_RULES } from '../../src/core/normalize.js';
 import type { Sighting } from '../../src/core/types.js';
 import { KeySyncError } from '../../src/errors.js';
-import { scanCsv } from '../../src/sources/csv/csv-scan.js';
+import { plainScanner, scanCsv, type CsvScanHandlers } from '../../src/sources/csv/csv-scan.js';
 import type { CorruptDataPolicy } from '../../src/core/types.js';
+import { csvReader } from '../../src/sources/csv/csv-type.js';
 import { readSource } from '../../src/sources/read-source.js';
+import type { RowSink } from '../../src/sources/source-type.js';
 import type { SourceFile } from '../../src/sources/source-file.js';
 import { useScratchDir } from '../helpers/workspace.js';
 
@@ -64,6 +66,22 @@ describe('readSource (docs/behaviour.md §2)', () => {
     it('a UTF-8 BOM does not hide the header (fix)', async () => {
       assert.deepStrictEqual((await read('\uFEFFkey,x\na,1\n')).keys, [['A', [at('a', 2)]]]);
       assert.deepStrictEqual((await read('\uFEFF"key",x\na,1\n')).keys, [['A', [at('a', 2)]]]);
+    });
+
+    it('read in chunks (the duckdb engine), a file larger than one chunk gives the rows of a whole read, no character broken where chunks meet', async () => {
+      // 5 MB of keys with a two-byte character, so chunk edges fall inside characters and lines; a ragged row and a bare CR too.
+      const lines = Array.from({ length: 700_000 }, (_, i) => (i === 350_000 ? `é${i.toString(36)},extra` : `é${i.toString(36)}`));
+      const file = write(`key\r\n${lines.join('\r\n')}\n\n`);
+      const scanned = async (chunked: boolean) => {
+        const rows: unknown[] = [];
+        const sink: RowSink = { row: (raw, line, irregular) => rows.push([raw, line, irregular]), unreadable: (line, reason) => rows.push([line, reason]) };
+        await csvReader(sourceFor(file)).scan(sink, { chunked });
+        return rows;
+      };
+      const whole = await scanned(false);
+      assert.strictEqual(whole.length, lines.length);
+      assert.deepStrictEqual(whole.at(-1), [lines.at(-1), lines.length + 1, undefined]);
+      assert.deepStrictEqual(await scanned(true), whole);
     });
 
     it('reads CRLF and LF line ends mixed in one file, with the right lines and no stray CR', async () => {
@@ -298,9 +316,8 @@ describe('scanCsv: plain fast path vs csv-parse path (docs/behaviour.md §2, pro
     fields: number;
     line: number;
   }
-  function scan(text: string): Event[] {
-    const events: Event[] = [];
-    scanCsv(text, ',', {
+  function recorder(events: Event[]): CsvScanHandlers {
+    return {
       header(fields, line) {
         events.push({ kind: 'header', fields: fields.length, line });
         return fields.indexOf('key');
@@ -311,7 +328,24 @@ describe('scanCsv: plain fast path vs csv-parse path (docs/behaviour.md §2, pro
       unparseable(line) {
         events.push({ kind: 'bad', fields: 0, line });
       },
-    });
+    };
+  }
+  function scan(text: string): Event[] {
+    const events: Event[] = [];
+    scanCsv(text, ',', recorder(events));
+    return events;
+  }
+  /** The plain path fed in pieces cut at `cuts` (a file read in chunks). */
+  function scanInPieces(text: string, cuts: readonly number[]): Event[] {
+    const events: Event[] = [];
+    const scanner = plainScanner(',', recorder(events));
+    let from = 0;
+    for (const cut of [...cuts].sort((x, y) => x - y)) {
+      scanner.push(text.slice(from, Math.max(from, cut)));
+      from = Math.max(from, cut);
+    }
+    scanner.push(text.slice(from));
+    scanner.end();
     return events;
   }
   const field = fc.string({ unit: fc.constantFrom('a', 'B', '7', ' ', '-', '_', ';', '#', '\t'), maxLength: 6 });
@@ -328,6 +362,18 @@ describe('scanCsv: plain fast path vs csv-parse path (docs/behaviour.md §2, pro
         const quoted = scan(text(body, [end], true));
         assert.deepStrictEqual(quoted, plain);
         assert.strictEqual(plain.filter((event) => event.kind === 'row').length, body.filter((cells) => cells.join(',') !== '').length);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('gives the same records when the plain path is fed in pieces cut anywhere, even inside a CRLF', () => {
+    const ends = fc.array(fc.constantFrom('\n', '\r\n'), { minLength: 1, maxLength: 5 });
+    fc.assert(
+      fc.property(rows, ends, fc.array(fc.nat({ max: 200 }), { maxLength: 8 }), fc.boolean(), (body, lineEnds, cuts, lastEnd) => {
+        const whole = text(body, lineEnds, false);
+        const file = lastEnd ? whole : whole.replace(/\r?\n$/, '');
+        assert.deepStrictEqual(scanInPieces(file, cuts), scan(file));
       }),
       { numRuns: 500 },
     );

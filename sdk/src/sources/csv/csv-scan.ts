@@ -23,22 +23,44 @@ export function scanCsv(text: string, delimiter: string, handlers: CsvScanHandle
 }
 
 function scanPlain(text: string, delimiter: string, handlers: CsvScanHandlers): void {
+  const scanner = plainScanner(delimiter, handlers);
+  scanner.push(text);
+  scanner.end();
+}
+
+/** The plain path fed piece by piece: the same records as scanCsv on the whole text, however the text is cut. */
+export interface PlainScanner {
+  push(text: string): void;
+  end(): void;
+}
+
+/** Text without a quote character, in pieces (a file read in chunks); a line cut between pieces waits for the rest. */
+export function plainScanner(delimiter: string, handlers: CsvScanHandlers): PlainScanner {
   let keyColumn = -1;
   let lineNumber = 0;
-  for (let start = 0; start < text.length; ) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
+  let carry = '';
+  const line = (text: string, start: number, end: number) => {
     lineNumber++;
     const lineEnd = end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
-    if (lineEnd > start) {
-      if (keyColumn < 0) {
-        keyColumn = handlers.header(text.slice(start, lineEnd).split(delimiter), lineNumber);
-      } else {
-        scanPlainRow(text, start, lineEnd, delimiter, keyColumn, lineNumber, handlers);
+    if (lineEnd <= start) return;
+    if (keyColumn < 0) keyColumn = handlers.header(text.slice(start, lineEnd).split(delimiter), lineNumber);
+    else scanPlainRow(text, start, lineEnd, delimiter, keyColumn, lineNumber, handlers);
+  };
+  return {
+    push(piece) {
+      const text = carry + piece;
+      let start = 0;
+      for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
+        line(text, start, end);
+        start = end + 1;
       }
-    }
-    start = end + 1;
-  }
+      carry = text.slice(start);
+    },
+    end() {
+      if (carry.length > 0) line(carry, 0, carry.length);
+      carry = '';
+    },
+  };
 }
 
 function scanPlainRow(

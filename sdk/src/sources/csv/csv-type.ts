@@ -2,15 +2,16 @@
  * The `csv` source type: a delimited text file with a header row. Its locator is the 1-based
  * line a row starts on; its fingerprint the file's size, mtime and inode.
  */
+import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { SourceConfigOf } from '../../config/schema.js';
 import { KeySyncError } from '../../errors.js';
 import { statFingerprint } from '../file-fingerprint.js';
-import { readRegularFile } from '../read-file.js';
+import { withRegularFile } from '../read-file.js';
 import type { SourceFile } from '../source-file.js';
 import type { RowSink, SourceReader, SourceType } from '../source-type.js';
-import { scanCsv } from './csv-scan.js';
-import { decodeSource } from './decode.js';
+import { plainScanner, scanCsv, type CsvScanHandlers } from './csv-scan.js';
+import { chunkDecoder, decodeSource } from './decode.js';
 
 export type CsvSourceConfig = SourceConfigOf<'csv'>;
 
@@ -34,22 +35,26 @@ export function csvReader(source: SourceFile): SourceReader & { readonly file: s
     location: source.file,
     file: source.file,
     fingerprint: async () => statFingerprint(source.file),
-    scan: async (sink) => scanFile(source, sink),
+    scan: async (sink, options) => scanFile(source, sink, options?.chunked === true),
     showRow: async () => undefined,
   };
 }
 
-async function scanFile(source: SourceFile, sink: RowSink): Promise<void> {
-  const bytes = await readRegularFile(source.file, 'CSV file');
-  if (bytes.length === 0) {
-    throw new KeySyncError('SOURCE_EMPTY', 'input', `The file for system ${source.system} is empty (no header, no rows).`, {
-      file: source.file,
-      remedy: `check the export that writes it; it needs a header with a "${source.keyColumn}" column`,
-    });
-  }
+/** Bytes read at a time when a file is scanned in chunks: its memory, whatever the file's size. */
+const CHUNK_BYTES = 4 * 1024 * 1024;
+const QUOTE = 0x22;
+
+/**
+ * Asked for chunks (ScanOptions.chunked), a file without a quote character in an 8-bit or
+ * UTF-8 encoding (a byte 0x22 is a quote in both, never part of another character) is scanned
+ * chunk by chunk, so reading holds one chunk, not the file; any other file is decoded whole
+ * for csv-parse. Both give the same records (csv-scan.ts); the check costs one more pass over
+ * the file's bytes.
+ */
+async function scanFile(source: SourceFile, sink: RowSink, chunked: boolean): Promise<void> {
   let sawHeader = false;
   let headerLength = 0;
-  scanCsv(decodeSource(bytes, source.encoding, source.file), source.delimiter, {
+  const handlers: CsvScanHandlers = {
     header(fields, line) {
       sawHeader = true;
       headerLength = fields.length;
@@ -62,6 +67,23 @@ async function scanFile(source: SourceFile, sink: RowSink): Promise<void> {
     unparseable(line, message) {
       sink.unreadable(line, 'unparseable row', message);
     },
+  };
+  await withRegularFile(source.file, 'CSV file', async (handle, stats) => {
+    if (stats.size === 0) {
+      throw new KeySyncError('SOURCE_EMPTY', 'input', `The file for system ${source.system} is empty (no header, no rows).`, {
+        file: source.file,
+        remedy: `check the export that writes it; it needs a header with a "${source.keyColumn}" column`,
+      });
+    }
+    const { encoding } = source;
+    if (!chunked || encoding === 'utf-16le' || (await hasQuote(handle))) {
+      scanCsv(decodeSource(await handle.readFile(), encoding, source.file), source.delimiter, handlers);
+      return;
+    }
+    const decode = chunkDecoder(encoding, source.file);
+    const scanner = plainScanner(source.delimiter, handlers);
+    await forEachChunk(handle, (bytes, last) => scanner.push(decode(bytes, last)));
+    scanner.end();
   });
   if (!sawHeader) {
     throw new KeySyncError('SOURCE_EMPTY', 'input', `The file for system ${source.system} has only blank lines.`, {
@@ -70,6 +92,26 @@ async function scanFile(source: SourceFile, sink: RowSink): Promise<void> {
     });
   }
 }
+
+async function hasQuote(handle: FileHandle): Promise<boolean> {
+  let found = false;
+  await forEachChunk(handle, (bytes) => {
+    found ||= bytes.includes(QUOTE);
+  });
+  return found;
+}
+
+/** The file from its start, CHUNK_BYTES at a time; `last` on the final (possibly empty) chunk. */
+async function forEachChunk(handle: FileHandle, use: (bytes: Buffer, last: boolean) => void): Promise<void> {
+  const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  for (let position = 0; ; ) {
+    const { bytesRead } = await handle.read(buffer, 0, CHUNK_BYTES, position);
+    position += bytesRead;
+    use(buffer.subarray(0, bytesRead), bytesRead === 0);
+    if (bytesRead === 0) return;
+  }
+}
+
 /**
  * The one header field that names the key column. Spaces around either name do not count
  * (exports pad headers; so do configs); case does, as two columns may differ only by it.

@@ -8,6 +8,32 @@ import { KeySyncError } from '../../errors.js';
 import type { SourceEncoding } from '../source-file.js';
 
 export function decodeSource(bytes: Uint8Array, encoding: SourceEncoding, file: string): string {
+  refuseContradictingEncoding(bytes, encoding, file);
+  if (encoding === 'utf-16le') return new TextDecoder('utf-16le').decode(bytes);
+  // Buffer's latin1 is ISO-8859-1; TextDecoder's 'latin1' label means windows-1252.
+  if (encoding === 'latin1') return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  // TextDecoder drops a leading UTF-8 BOM, so it can never hide the header (docs/behaviour.md §2).
+  return new TextDecoder('utf-8').decode(bytes);
+}
+
+/**
+ * decodeSource for a file read in chunks of an 8-bit or UTF-8 encoding: each chunk's text, a
+ * character cut between chunks decoded whole; `bytes` of the first chunk are checked as
+ * decodeSource checks the whole file's first bytes.
+ */
+export function chunkDecoder(encoding: 'utf-8' | 'latin1', file: string): (bytes: Uint8Array, last: boolean) => string {
+  const utf8 = new TextDecoder('utf-8');
+  let first = true;
+  return (bytes, last) => {
+    if (first) refuseContradictingEncoding(bytes, encoding, file);
+    first = false;
+    if (encoding === 'latin1') return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+    return utf8.decode(bytes, { stream: !last });
+  };
+}
+
+/** A file whose first bytes contradict the configured encoding as a whole, refused with the fix named. */
+function refuseContradictingEncoding(bytes: Uint8Array, encoding: SourceEncoding, file: string): void {
   const utf16Bom = bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff));
   const withoutBom = utf16Bom ? undefined : utf16WithoutBom(bytes);
   if (encoding === 'utf-16le') {
@@ -18,7 +44,7 @@ export function decodeSource(bytes: Uint8Array, encoding: SourceEncoding, file: 
         remedy: 'convert it to UTF-8 (iconv -f UTF-16BE -t UTF-8)',
       });
     }
-    return new TextDecoder('utf-16le').decode(bytes);
+    return;
   }
   if (utf16Bom) {
     throw new KeySyncError('SOURCE_ENCODING', 'input', `The file starts with a UTF-16 byte-order mark but is configured as ${encoding}.`, {
@@ -42,10 +68,6 @@ export function decodeSource(bytes: Uint8Array, encoding: SourceEncoding, file: 
       },
     );
   }
-  // Buffer's latin1 is ISO-8859-1; TextDecoder's 'latin1' label means windows-1252.
-  if (encoding === 'latin1') return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
-  // TextDecoder drops a leading UTF-8 BOM, so it can never hide the header (docs/behaviour.md §2).
-  return new TextDecoder('utf-8').decode(bytes);
 }
 
 /** Bytes of the first line looked at: enough to tell, small enough to cost nothing. */

@@ -21,6 +21,7 @@ import { isTransientSourceError } from '../transient-errors.js';
 import { authorityHolds, compareInDuckDb, indexSystem, streamAuthorityKeys, streamSetAside, type KeyedSystem, type SystemCounts } from './duckdb-compare.js';
 import { normalizeTable, probeNormalization } from './duckdb-normalize.js';
 import { openDuckDb, type DuckDbSession } from './duckdb-session.js';
+import { releaseAfterCompareSql } from './engine-sql.js';
 import { createRowTable, rowTableSink, type UnreadableRow } from './row-table.js';
 
 export interface DuckDbEngineOptions {
@@ -84,6 +85,7 @@ export async function compareWithDuckDb(sources: readonly ConfiguredSource[], op
     // Systems left out of the run were never scanned into a table, so `read` has none of them.
     const others = read.filter((system) => system !== authority);
     const discrepancies = await compareInDuckDb(session, authority, others, counts);
+    for (const sql of releaseAfterCompareSql([...tables.values()], authority.table)) await session.run(sql);
     return {
       outcomes,
       badRows,
@@ -110,7 +112,7 @@ async function scanAll(session: DuckDbSession, sources: readonly ConfiguredSourc
       await createRowTable(session, table);
       const sink = await rowTableSink(session, table, (rows) => options.onSourceProgress?.(source.system, rows, done, sources.length));
       try {
-        await source.reader.scan(sink, { signal: options.signal });
+        await source.reader.scan(sink, { signal: options.signal, chunked: true });
         sink.finish();
         results.push({ ok: true, rows: sink.rows, unreadable: sink.unreadableRows });
       } catch (error) {

@@ -84,6 +84,17 @@ export function authorityHoldsSql(authority: string): { create: string; select: 
   const { asked } = tablesOf(authority);
   return { create: `CREATE OR REPLACE TABLE ${asked} (key VARCHAR)`, select: `SELECT ${textOut('key')} FROM ${asked} t WHERE ${held(authority)}`, drop: `DROP TABLE ${asked}` };
 }
+/**
+ * Once compared, every table but the authority's keys is dropped: the registry stages ask only
+ * of those, and DuckDB frees the rest before matching builds its index in Node
+ * (docs/decisions.md §20). `tables` are every source's row table, read or left out.
+ */
+export const releaseAfterCompareSql = (tables: readonly string[], authority: string) =>
+  tables.flatMap((table) => {
+    const { rows, raws, keys } = tablesOf(table);
+    return [rows, raws, ...(table === authority ? [] : [keys])].map((name) => `DROP TABLE IF EXISTS ${name}`);
+  });
+
 /** Every authority key. */
 export const authorityKeysListSql = (authority: string) => `SELECT ${textOut('key')} FROM ${tablesOf(authority).keys}`;
 
@@ -127,6 +138,8 @@ export function engineSqlPlan(systems: readonly PlannedSystem[], authorityPositi
   }
   others.forEach((other) => statement(outsideAuthoritySql(authority, other)));
   [authority, ...others].forEach((each) => statement(duplicatesSql(each)));
+  lines.push('', '-- release all but the authority keys');
+  releaseAfterCompareSql(systems.map((_, position) => table(position)), authority).forEach(statement);
   const holds = authorityHoldsSql(authority);
   lines.push('', '-- registry stages: pending proposals whose key the authority now holds; the authority keys for matching');
   statement(holds.create);
