@@ -13,13 +13,13 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateMockData, type ReconcileResult } from '../sdk/src/index.js';
 import { coreutilsBaseline } from './baselines/coreutils.js';
 import { duckdbBaseline } from './baselines/duckdb.js';
 import type { BaselineResult } from './baselines/types.js';
+import { machine } from './machine.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cli = path.join(repo, 'sdk/dist/cli.js');
@@ -104,10 +104,6 @@ async function measure(keysPerSystem: number): Promise<Row> {
 
 const seconds = (ms: number) => (ms / 1000).toFixed(2);
 const count = (value: number) => value.toLocaleString('en-US');
-
-function machine(): string {
-  return `${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${os.availableParallelism()} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}, ${os.platform()} ${os.release()}`;
-}
 
 function table(rows: readonly Row[]): string {
   const header =

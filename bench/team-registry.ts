@@ -5,14 +5,18 @@
  * helper), prints a Markdown table.
  *
  *   node --import tsx bench/team-registry.ts [keys per system, default 100000]
+ *
+ * `npm run bench` runs it at 1,000,000 keys after bench/run.ts; the table goes to
+ * bench/results/team-registry.md.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateMockData, openWorkspace } from '../sdk/src/index.js';
 import { stopTestServers, teamRegistryDatabase, testServer } from '../sdk/test/helpers/servers.js';
+import { machine } from './machine.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cli = path.join(repo, 'sdk/dist/cli.js');
@@ -65,7 +69,17 @@ try {
     const attempted = clients * DECISIONS_PER_CLIENT;
     rows.push(`| ${clients} client${clients === 1 ? '' : 's'}: ${attempted} decisions (${applied} applied) | ${(attempted / seconds).toFixed(0)} decisions/s (wall ${seconds.toFixed(1)} s, process start included) |`);
   }
-  console.log([`Team registry, ${keysPerSystem.toLocaleString('en-US')} keys per system, five systems, on ${os.cpus().length} cores:`, '', '| what | figure |', '| --- | --- |', ...rows].join('\n'));
+  const markdown = [
+    `Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}; load average at the end ${os.loadavg().map((load) => load.toFixed(1)).join(' / ')}.`,
+    `Team registry, ${keysPerSystem.toLocaleString('en-US')} keys per system, five systems (normal scenario, seed 42):`,
+    '',
+    '| what | figure |',
+    '| --- | --- |',
+    ...rows,
+  ].join('\n');
+  console.log(markdown);
+  mkdirSync(path.join(repo, 'bench/results'), { recursive: true });
+  writeFileSync(path.join(repo, 'bench/results/team-registry.md'), `${markdown}\n`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
   stopTestServers();
