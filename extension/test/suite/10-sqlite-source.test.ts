@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { ReconcileResult } from '@keysync/sdk';
-import { child, folder, freshWorkspace, keysync, labelled } from './helpers.js';
+import { child, folder, freshWorkspace, keysync, labelled, openSighting } from './helpers.js';
 
 describe('a SQLite-source workspace in the tree, and Open Source Row', () => {
   before(async () => {
@@ -35,15 +35,7 @@ describe('a SQLite-source workspace in the tree, and Open Source Row', () => {
   });
 
   it('opens a sighting as a read-only document with its row, fetched from the table', async () => {
-    const api = await keysync();
-    const keys = await api.tree.getChildren(await child(await child(undefined, 'Out of authority'), 'C'));
-    const item = api.tree.getTreeItem(keys[1]!);
-    assert.equal(item.command?.command, 'keysync.openSource');
-    await vscode.commands.executeCommand(item.command.command, ...(item.command.arguments ?? []));
-    const editor = vscode.window.activeTextEditor;
-    assert.ok(editor);
-    assert.equal(editor.document.uri.scheme, 'keysync-row');
-    const text = editor.document.getText();
+    const text = await openSighting('C', 1);
     assert.match(text, /# C — sqlite:.*systems\.db table C\n# row 6\n/);
     assert.match(text, /customer_key : "CUST-102"/);
     assert.match(text, /name {9}: "extra"/);

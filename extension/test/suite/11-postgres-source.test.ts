@@ -12,7 +12,7 @@ import * as vscode from 'vscode';
 import type { ReconcileResult } from '@keysync/sdk';
 import { postgresAdmin, testServer, type TestServer } from '../../../sdk/test/helpers/servers.js';
 import { secretKey } from '../../src/source-password-store.js';
-import { child, folder, freshWorkspace, keysync, labelled } from './helpers.js';
+import { child, folder, freshWorkspace, keysync, labelled, openSighting } from './helpers.js';
 
 describe('a PostgreSQL-source workspace in the tree, and Open Source Row', function () {
   this.timeout(120_000);
@@ -50,15 +50,7 @@ describe('a PostgreSQL-source workspace in the tree, and Open Source Row', funct
   });
 
   it('opens a sighting as a read-only document with its row, fetched from the server', async () => {
-    const api = await keysync();
-    const keys = await api.tree.getChildren(await child(await child(undefined, 'Out of authority'), 'C'));
-    const item = api.tree.getTreeItem(keys[1]!);
-    assert.equal(item.command?.command, 'keysync.openSource');
-    await vscode.commands.executeCommand(item.command.command, ...(item.command.arguments ?? []));
-    const editor = vscode.window.activeTextEditor;
-    assert.ok(editor);
-    assert.equal(editor.document.uri.scheme, 'keysync-row');
-    const text = editor.document.getText();
+    const text = await openSighting('C', 1);
     assert.match(text, /# C — postgres:\/\/keysync_reader@127\.0\.0\.1:\d+\/keysync_test table ext\.C\n# row 6\n/);
     assert.match(text, /customer_key : "CUST-102"/);
     assert.match(text, /name {9}: "extra"/);

@@ -97,3 +97,20 @@ export async function child(parent: TreeNode | undefined, startsWith: string): P
   assert.ok(found, `a child starting with "${startsWith}" among ${JSON.stringify(children.map(([label]) => label))}`);
   return found[1];
 }
+
+/**
+ * Opens, from the tree, the row behind a database source's out-of-authority sighting (the
+ * item's `keysync.openSource` command) and returns the read-only document's text; the caller
+ * closes it.
+ */
+export async function openSighting(system: string, index: number): Promise<string> {
+  const api = await keysync();
+  const keys = await api.tree.getChildren(await child(await child(undefined, 'Out of authority'), system));
+  const item = api.tree.getTreeItem(keys[index]!);
+  assert.equal(item.command?.command, 'keysync.openSource');
+  await vscode.commands.executeCommand(item.command.command, ...(item.command.arguments ?? []));
+  const editor = vscode.window.activeTextEditor;
+  assert.ok(editor);
+  assert.equal(editor.document.uri.scheme, 'keysync-row');
+  return editor.document.getText();
+}
