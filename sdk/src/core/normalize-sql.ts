@@ -1,22 +1,69 @@
 /**
- * Normalisation as DuckDB SQL text (docs/behaviour.md §3, docs/decisions.md §20): pure, a
- * generator of SQL from the config's rules. The DuckDB engine runs it; nothing here connects.
+ * Normalisation as SQL text (docs/behaviour.md §3, docs/decisions.md §20, §21): pure, a
+ * generator of SQL from the config's rules, for each engine's dialect (DuckDB's RE2 functions,
+ * PostgreSQL's ARE operators). The engines run it; nothing here connects.
  *
- * Only raw keys made of ASCII are normalised in SQL. For them every step is exact in DuckDB:
- * step 0 (NFKD without marks) leaves ASCII as it is, and ASCII upper case, trimming and
- * RE2 character classes written out character by character agree with JavaScript. Step 0 and
- * the full Unicode upper case (`ß` → `SS`, where DuckDB's `upper` gives `ẞ`) have no DuckDB
- * equivalent, so the engine hands every distinct non-ASCII raw key to `normalizeKey` and joins
- * the result back: those keys are exact by construction, never approximated. The probe cases
- * below let the engine check at start that this DuckDB build gives what `normalizeKey` gives
- * for every rule the config turns on, and refuse pushdown naming the rule when it does not.
+ * Only raw keys made of ASCII are normalised in SQL. For them every step is exact in both
+ * dialects: step 0 (NFKD without marks) leaves ASCII as it is, and ASCII upper case, trimming
+ * and character classes written out character by character agree with JavaScript. Step 0 and
+ * the full Unicode upper case (`ß` → `SS`, where DuckDB's `upper` gives `ẞ` and PostgreSQL's
+ * depends on the collation) have no exact SQL equivalent, so the engines hand every distinct
+ * non-ASCII raw key to `normalizeKey` and join the result back: those keys are exact by
+ * construction, never approximated. The probe cases below let an engine check at start that
+ * its server gives what `normalizeKey` gives for every rule the config turns on, and refuse
+ * pushdown naming the rule when it does not.
  */
 import { MAX_KEY_LENGTH } from './raw-key.js';
 import type { NormalizeRules } from './normalize.js';
 
+/** What differs between the engines' SQL: the rule→SQL translation below is written once against this. */
+export interface SqlDialect {
+  /** As messages name the engine. */
+  readonly name: 'DuckDB' | 'PostgreSQL';
+  /** True when `column` holds only ASCII (one byte per character in UTF-8). */
+  isAscii(column: string): string;
+  /** True when the whole of `text` matches `pattern` (a SQL string). */
+  fullMatch(text: string, pattern: string): string;
+  /** True when `pattern` matches somewhere in `text`. */
+  contains(text: string, pattern: string): string;
+  /** ASCII upper case, whatever the collation (a Turkish one maps `i` to `İ`). */
+  upper(text: string): string;
+  /** `pad` applied to each part of `text` split on `delimiter` (a SQL string), joined again. */
+  mapParts(text: string, delimiter: string, pad: (part: string) => string): string;
+  /** True when `text` holds a NUL; null when the dialect's text cannot hold one (PostgreSQL). */
+  hasNul(text: string): string | null;
+}
+
+/** DuckDB: RE2 functions, `strlen` in bytes, list lambdas. */
+export const DUCKDB_SQL: SqlDialect = {
+  name: 'DuckDB',
+  isAscii: (column) => `(strlen(${column}) = length(${column}))`,
+  fullMatch: (text, pattern) => `regexp_full_match(${text}, ${pattern})`,
+  contains: (text, pattern) => `regexp_matches(${text}, ${pattern})`,
+  upper: (text) => `upper(${text})`,
+  mapParts: (text, delimiter, pad) => `array_to_string(list_transform(string_split(${text}, ${delimiter}), lambda part: ${pad('part')}), ${delimiter})`,
+  hasNul: (text) => `strpos(${text}, chr(0)) > 0`,
+};
+
 /**
- * A SQL string (DuckDB's standard strings: a quote doubles, a backslash is itself). A NUL, which
- * no literal can hold, is joined in as chr(0).
+ * PostgreSQL (ARE): `~` anchored for a full match, `octet_length` in bytes (the engine requires
+ * a UTF8 database), `translate` for an upper case no collation changes, and an array of the
+ * parts for padding. Its text holds no NUL, so there is no NUL test.
+ */
+export const POSTGRES_SQL: SqlDialect = {
+  name: 'PostgreSQL',
+  isAscii: (column) => `(octet_length(${column}) = length(${column}))`,
+  fullMatch: (text, pattern) => `(${text} ~ ('^(?:' || ${pattern} || ')$'))`,
+  contains: (text, pattern) => `(${text} ~ ${pattern})`,
+  upper: (text) => `translate(${text}, 'abcdefghijklmnopqrstuvwxyz', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ')`,
+  mapParts: (text, delimiter, pad) =>
+    `array_to_string(ARRAY(SELECT ${pad('p.part')} FROM unnest(string_to_array(${text}, ${delimiter})) WITH ORDINALITY AS p(part, n) ORDER BY p.n), ${delimiter})`,
+  hasNul: () => null,
+};
+
+/**
+ * A SQL string (standard strings in both dialects: a quote doubles, a backslash is itself). A
+ * NUL, which no literal can hold, is joined in as chr(0) (DuckDB; PostgreSQL text has none).
  */
 export function sqlString(text: string): string {
   const literal = (part: string) => `'${part.replaceAll("'", "''")}'`;
@@ -34,41 +81,37 @@ function regexChar(char: string): string {
 /** An RE2 replacement text: a backslash starts a group reference there, so it doubles. */
 const replacement = (text: string): string => text.replaceAll('\\', '\\\\');
 
-/** True for a raw key DuckDB may normalise in SQL: one byte per character, so ASCII only. */
-export function isAsciiSql(column: string): string {
-  return `(strlen(${column}) = length(${column}))`;
-}
-
 /**
  * The normalised key of an ASCII raw key in `column`, or NULL when the row policy makes it a
  * bad row (blank, longer than MAX_KEY_LENGTH, a NUL, no letter or digit). Which bad row it is
  * and its message are decided again by the row policy when the row comes back: only the
  * verdict "not a key" needs SQL.
  */
-export function asciiNormalizeSql(rules: NormalizeRules, column: string): string {
+export function asciiNormalizeSql(rules: NormalizeRules, column: string, dialect: SqlDialect): string {
   const delim = rules.collapse_delims;
   const d = delim ? regexChar(delim) : '';
   const literalDelim = sqlString(delim);
   let key = column;
   if (rules.trim_whitespace) key = `regexp_replace(${key}, '^[${ASCII_SPACE_CLASS}]+|[${ASCII_SPACE_CLASS}]+$', '', 'g')`;
-  if (rules.uppercase) key = `upper(${key})`;
+  if (rules.uppercase) key = dialect.upper(key);
   if (delim) key = `regexp_replace(${key}, ${sqlString(`[${ASCII_SPACE_CLASS}_\\-${d}]+`)}, ${sqlString(replacement(delim))}, 'g')`;
   if (rules.strip_non_alnum) {
     key = `regexp_replace(${key}, ${sqlString(`[^A-Za-z0-9${d}]+`)}, '', 'g')`;
     if (delim) key = `regexp_replace(${key}, ${sqlString(`${d}{2,}`)}, ${sqlString(replacement(delim))}, 'g')`;
   }
   if (rules.left_pad_numbers) {
-    const pad = (part: string) => `CASE WHEN regexp_full_match(${part}, '[0-9]+') AND length(${part}) < ${rules.pad_length} THEN lpad(${part}, ${rules.pad_length}, '0') ELSE ${part} END`;
+    const pad = (part: string) => `CASE WHEN ${dialect.fullMatch(part, "'[0-9]+'")} AND length(${part}) < ${rules.pad_length} THEN lpad(${part}, ${rules.pad_length}, '0') ELSE ${part} END`;
     // Only digit runs standing alone between delimiters: split on D, pad whole parts, join again.
-    key = delim ? `array_to_string(list_transform(string_split(${key}, ${literalDelim}), lambda part: ${pad('part')}), ${literalDelim})` : pad(`(${key})`);
+    key = delim ? dialect.mapParts(key, literalDelim, pad) : pad(`(${key})`);
   }
   // For ASCII no step adds or removes a letter or digit (padding only lengthens a digit run),
   // so "no letter or digit left" is decided on the raw key, and the chain is written once.
   const normal = alreadyNormal(rules);
+  const nul = dialect.hasNul(column);
   return (
-    `CASE WHEN regexp_full_match(${column}, '[${ASCII_SPACE_CLASS}]*') OR length(${column}) > ${MAX_KEY_LENGTH} ` +
-    `OR strpos(${column}, chr(0)) > 0 OR NOT regexp_matches(${column}, '[A-Za-z0-9]') THEN NULL ` +
-    `${normal ? `WHEN regexp_full_match(${column}, ${sqlString(normal)}) THEN ${column} ` : ''}ELSE ${key} END`
+    `CASE WHEN ${dialect.fullMatch(column, `'[${ASCII_SPACE_CLASS}]*'`)} OR length(${column}) > ${MAX_KEY_LENGTH} ` +
+    `${nul ? `OR ${nul} ` : ''}OR NOT ${dialect.contains(column, "'[A-Za-z0-9]'")} THEN NULL ` +
+    `${normal ? `WHEN ${dialect.fullMatch(column, sqlString(normal))} THEN ${column} ` : ''}ELSE ${key} END`
   );
 }
 

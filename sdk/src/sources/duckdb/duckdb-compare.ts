@@ -8,6 +8,7 @@
  */
 import type { AuthorityKey, Discrepancies, DuplicateGroup, OutOfAuthorityKey } from '../../core/compare.js';
 import type { CorruptDataPolicy, NormalizedKey, RowLocator, Sighting, SystemId, SystemSighting } from '../../core/types.js';
+import type { SetAsideRow, SystemCounts } from '../pushdown/pushdown-read.js';
 import type { DuckDbRow, DuckDbSession } from './duckdb-session.js';
 import {
   authorityHoldsSql,
@@ -30,11 +31,6 @@ export interface KeyedSystem {
   readonly table: string;
 }
 
-/** What one system's rows came to. */
-export interface SystemCounts {
-  readonly keys: number;
-  readonly repeatedRows: number;
-}
 
 /** A locator from the two columns a row table keeps it in (row-table.ts). */
 export function locatorOf(line: unknown, locator: unknown): RowLocator {
@@ -56,7 +52,7 @@ export async function indexSystem(session: DuckDbSession, system: KeyedSystem, o
 export async function streamSetAside(
   session: DuckDbSession,
   system: KeyedSystem,
-  onRow: (row: { seq: number; locator: RowLocator; raw: string | null; irregular: string | null; keyed: boolean }) => void,
+  onRow: (row: SetAsideRow) => void,
 ): Promise<void> {
   await session.stream(setAsideSql(system.table), (rows) => {
     for (const [seq, line, locator, raw, irregular, keyed] of rows) {

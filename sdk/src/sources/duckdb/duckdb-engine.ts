@@ -6,19 +6,16 @@
  * plus two questions the registry stages ask of the authority's keys, answered in SQL. The
  * keys themselves never gather in the Node process.
  */
-import type { Discrepancies } from '../../core/compare.js';
 import { compileNormalizer, type NormalizeRules } from '../../core/normalize.js';
-import { classifyRawKey } from '../../core/raw-key.js';
-import type { SourceOutcome } from '../../core/summary.js';
-import type { BadRow, CorruptDataPolicy, NormalizedKey, SkippedSource, SystemId } from '../../core/types.js';
+import type { BadRow, CorruptDataPolicy, SystemId } from '../../core/types.js';
 import { throwIfAborted } from '../../errors.js';
 import type { Logger } from '../../log.js';
-import { emptyAuthority, leaveOut, logBadRows } from '../read-all.js';
+import { settle, setAsideBadRow, type PushdownComparison, type SourceScan, type SystemCounts } from '../pushdown/pushdown-read.js';
 import type { ConfiguredSource } from '../registry.js';
 import { readWithRetries, type RetryPolicy } from '../retry-rounds.js';
 import { badRowError } from '../row-policy.js';
 import { isTransientSourceError } from '../transient-errors.js';
-import { authorityHolds, compareInDuckDb, indexSystem, streamAuthorityKeys, streamSetAside, type KeyedSystem, type SystemCounts } from './duckdb-compare.js';
+import { authorityHolds, compareInDuckDb, indexSystem, streamAuthorityKeys, streamSetAside, type KeyedSystem } from './duckdb-compare.js';
 import { normalizeTable, probeNormalization } from './duckdb-normalize.js';
 import { openDuckDb, type DuckDbSession } from './duckdb-session.js';
 import { releaseAfterCompareSql } from './engine-sql.js';
@@ -44,19 +41,9 @@ export interface DuckDbEngineOptions {
 }
 
 /** What the duckdb engine read and compared; close it once the run's stages are done with it. */
-export interface DuckDbComparison {
-  readonly outcomes: readonly SourceOutcome[];
-  readonly badRows: readonly BadRow[];
-  readonly skipped: readonly SkippedSource[];
-  readonly discrepancies: Discrepancies;
-  /** The given keys the authority holds. */
-  authorityHolds(keys: readonly NormalizedKey[]): Promise<NormalizedKey[]>;
-  /** Every authority key, chunk by chunk. */
-  streamAuthorityKeys(onChunk: (keys: readonly NormalizedKey[]) => void): Promise<void>;
-  close(): void;
-}
+export type DuckDbComparison = PushdownComparison;
 
-type Scanned = { readonly ok: true; readonly rows: number; readonly unreadable: readonly UnreadableRow[] } | { readonly ok: false; readonly error: unknown };
+type Scanned = (SourceScan & { readonly ok: true; readonly unreadable: readonly UnreadableRow[] }) | Extract<SourceScan, { ok: false }>;
 
 export async function compareWithDuckDb(sources: readonly ConfiguredSource[], options: DuckDbEngineOptions): Promise<DuckDbComparison> {
   const session = await openDuckDb({ memoryLimit: options.memoryLimit, tempDirectory: options.tempDirectory, threads: options.threads, signal: options.signal });
@@ -147,51 +134,8 @@ async function badRowsOf(
   const normalize = compileNormalizer(options.rules);
   const encoding = source.csv?.encoding ?? 'UTF-8';
   const bad: (BadRow & { readonly seq: number })[] = unreadable.map((row) => ({ seq: row.seq, system: source.system, file: source.location, line: row.locator, reason: row.reason, detail: row.detail, action: 'skipped' }));
-  await streamSetAside(session, system, ({ seq, locator, raw, irregular, keyed }) => {
-    const row = { seq, system: source.system, file: source.location, line: locator };
-    if (raw === null) {
-      bad.push({ ...row, reason: 'no key', detail: 'the key is NULL', action: 'skipped' });
-      return;
-    }
-    const verdict = classifyRawKey(raw, normalize, encoding);
-    if ('reason' in verdict) {
-      if (keyed) throw new Error(`DuckDB kept ${JSON.stringify(raw)} as a key where the row policy finds ${verdict.reason}`);
-      bad.push({ ...row, reason: verdict.reason, detail: verdict.detail, action: 'skipped' });
-      return;
-    }
-    if (!keyed) throw new Error(`DuckDB set ${JSON.stringify(raw)} aside where the row policy keeps it as ${verdict.key}`);
-    bad.push({ ...row, reason: 'ragged row', detail: irregular!, action: options.onCorruptData === 'log' ? 'kept' : 'skipped' });
+  await streamSetAside(session, system, (row) => {
+    bad.push({ seq: row.seq, ...setAsideBadRow(row, source, encoding, normalize, options.onCorruptData, 'DuckDB') });
   });
   return bad.sort((x, y) => x.seq - y.seq).map(({ seq: _seq, ...row }) => row);
-}
-
-/** `on_missing_file` and the authority's rules (docs/behaviour.md §2), as readAllSources applies them. */
-function settle(
-  sources: readonly ConfiguredSource[],
-  scanned: readonly Scanned[],
-  counts: ReadonlyMap<SystemId, SystemCounts>,
-  badRowsBySystem: ReadonlyMap<SystemId, readonly BadRow[]>,
-  options: DuckDbEngineOptions,
-): { outcomes: SourceOutcome[]; badRows: BadRow[]; skipped: SkippedSource[] } {
-  const outcomes: SourceOutcome[] = [];
-  const badRows: BadRow[] = [];
-  const skipped: SkippedSource[] = [];
-  for (const [position, source] of sources.entries()) {
-    const isAuthority = source.system === options.authority;
-    const result = scanned[position]!;
-    if (!result.ok) {
-      const left = leaveOut(source, result.error, isAuthority, options);
-      skipped.push(left.skipped);
-      outcomes.push(left.outcome);
-      continue;
-    }
-    const { keys, repeatedRows } = counts.get(source.system)!;
-    if (isAuthority && keys === 0) throw emptyAuthority(source);
-    const rows = badRowsBySystem.get(source.system)!;
-    logBadRows(options.logger, source, rows);
-    for (const row of rows) badRows.push(row);
-    outcomes.push({ system: source.system, file: source.location, status: 'read', rows: result.rows, repeatedRows, badRows: rows.length });
-    options.logger.log('info', `read ${source.system}: ${result.rows} rows, ${keys} keys, ${rows.length} bad rows (${source.location})`);
-  }
-  return { outcomes, badRows, skipped };
 }

@@ -6,7 +6,7 @@
  * refuses pushdown, naming the rule and the engine, so keys never differ silently.
  */
 import { compileNormalizer, type NormalizeRules } from '../../core/normalize.js';
-import { asciiNormalizeSql, NORMALIZE_PROBES, probeRuleSets, sqlString } from '../../core/normalize-sql.js';
+import { asciiNormalizeSql, DUCKDB_SQL, NORMALIZE_PROBES, probeRuleSets, sqlString } from '../../core/normalize-sql.js';
 import { classifyRawKey } from '../../core/raw-key.js';
 import { KeySyncError } from '../../errors.js';
 import type { DuckDbSession } from './duckdb-session.js';
@@ -27,7 +27,7 @@ export async function probeNormalization(session: DuckDbSession, rules: Normaliz
   const [version] = (await session.all('SELECT version()'))[0]!;
   for (const ruleSet of probeRuleSets(rules)) {
     const normalize = compileNormalizer(ruleSet.rules);
-    const rows = await session.all(`SELECT id, ${asciiNormalizeSql(ruleSet.rules, 'raw')} FROM (VALUES ${values}) AS probe(id, raw) ORDER BY id`);
+    const rows = await session.all(`SELECT id, ${asciiNormalizeSql(ruleSet.rules, 'raw', DUCKDB_SQL)} FROM (VALUES ${values}) AS probe(id, raw) ORDER BY id`);
     for (const [id, got] of rows) {
       const { raw } = NORMALIZE_PROBES[Number(id)]!;
       const want = expectedKey(raw, normalize);

@@ -5,7 +5,7 @@
  * its name, so no configured text enters the SQL but the normalisation rules' delimiter.
  */
 import type { NormalizeRules } from '../../core/normalize.js';
-import { asciiNormalizeSql, isAsciiSql } from '../../core/normalize-sql.js';
+import { asciiNormalizeSql, DUCKDB_SQL } from '../../core/normalize-sql.js';
 import type { CorruptDataPolicy } from '../../core/types.js';
 import { textOut } from './duckdb-session.js';
 
@@ -26,11 +26,11 @@ export const createRowTableSql = (table: string) => [`DROP TABLE IF EXISTS ${tab
 
 /** Normalising a row table: the distinct non-ASCII raw keys go to normalizeKey (`unicodeRawsSql`), the rest is SQL. */
 export const createUnicodeTableSql = (table: string) => `CREATE TABLE ${tablesOf(table).unicode} (raw VARCHAR, key VARCHAR)`;
-export const unicodeRawsSql = (table: string) => `SELECT DISTINCT ${textOut('raw')} FROM ${table} WHERE raw IS NOT NULL AND NOT ${isAsciiSql('raw')}`;
+export const unicodeRawsSql = (table: string) => `SELECT DISTINCT ${textOut('raw')} FROM ${table} WHERE raw IS NOT NULL AND NOT ${DUCKDB_SQL.isAscii('raw')}`;
 export function keyRowsSql(table: string, rules: NormalizeRules): string[] {
   const { unicode, keyed } = tablesOf(table);
   return [
-    `CREATE TABLE ${keyed} AS SELECT t.*, CASE WHEN t.raw IS NULL THEN NULL WHEN ${isAsciiSql('t.raw')} THEN ${asciiNormalizeSql(rules, 't.raw')} ` +
+    `CREATE TABLE ${keyed} AS SELECT t.*, CASE WHEN t.raw IS NULL THEN NULL WHEN ${DUCKDB_SQL.isAscii('t.raw')} THEN ${asciiNormalizeSql(rules, 't.raw', DUCKDB_SQL)} ` +
       `ELSE NULLIF(u.key, '') END AS key FROM ${table} t LEFT JOIN ${unicode} u ON u.raw = t.raw`,
     `DROP TABLE ${table}`,
     `DROP TABLE ${unicode}`,

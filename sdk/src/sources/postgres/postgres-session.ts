@@ -72,11 +72,22 @@ export interface SessionOptions {
   readonly signal?: AbortSignal;
 }
 
-/** Connects, opens a READ ONLY transaction, runs `task`, and always closes the connection. */
-export async function withReadOnlySession<T>(endpoint: PostgresEndpoint, options: SessionOptions, task: (client: Client) => Promise<T>): Promise<T> {
+/** A pg client for `endpoint`, not yet connected, and what its failures need (postgresClient). */
+export interface PostgresClient {
+  readonly client: Client;
+  /** The endpoint's secrets and the password file's, once read: scrubbed from every message. */
+  readonly secrets: string[];
+  /** The error a failure in `phase` is: a KeySyncError naming the source, scrubbed. */
+  failure(error: unknown, phase: Phase, started: number): KeySyncError;
+}
+
+/**
+ * A client for `endpoint` with the password from the URL, the editor, PGPASSWORD or the
+ * password file, and every server value as text. Shared by the source's sessions and the
+ * postgres engine (docs/behaviour.md §11), so both connect and word failures alike.
+ */
+export async function postgresClient(endpoint: PostgresEndpoint, options: SessionOptions): Promise<PostgresClient> {
   if (endpoint.configError) throw endpoint.configError;
-  const { signal } = options;
-  if (signal?.aborted) throw cancelledError();
   const { default: pg } = await import('pg');
   const config: ClientConfig = {
     connectionString: endpoint.connectionString,
@@ -107,6 +118,44 @@ export async function withReadOnlySession<T>(endpoint: PostgresEndpoint, options
   }
   // A connection lost while idle is reported as an event; the pending call (if any) fails too.
   client.on('error', () => undefined);
+  const failure = (error: unknown, phase: Phase, started: number): KeySyncError => {
+    const timedOut = phase === 'connect' && performance.now() - started >= options.connectTimeoutS * 1000 - 50;
+    if (noPassword && phase === 'connect') {
+      const problem = {
+        code: 'SOURCE_AUTH' as const,
+        problem: `the server asks for a password for user ${endpoint.target.user ?? '(default)'} and none was found`,
+        remedy: `give it in the URL, through the editor (KeySync: Set Source Password), in PGPASSWORD or in ${pgpassFile(passwordFileEnv ?? {})}`,
+      };
+      return databaseSourceError(endpoint.target, problem, secrets, error);
+    }
+    return sourceFailure(endpoint, options, error, phase, secrets, timedOut);
+  };
+  return { client, secrets, failure };
+}
+
+/** A failure of a statement (or of connecting) for the source at `endpoint`, as a KeySyncError naming it, scrubbed of `secrets`. */
+export function sourceFailure(endpoint: PostgresEndpoint, options: SessionOptions, error: unknown, phase: Phase, secrets: readonly string[], timedOut = false): KeySyncError {
+  const problem: SourceProblem = postgresProblem(error, {
+    phase,
+    user: endpoint.target.user,
+    database: endpoint.target.database,
+    table: endpoint.target.table,
+    keyColumn: options.keyColumn,
+    sslmode: endpoint.sslmode,
+    connectTimeoutS: options.connectTimeoutS,
+    statementTimeoutS: options.statementTimeoutS,
+    timedOut,
+    serverSays: driverSays(error, secrets),
+  });
+  return databaseSourceError(endpoint.target, problem, secrets, error);
+}
+
+/** Connects, opens a READ ONLY transaction, runs `task`, and always closes the connection. */
+export async function withReadOnlySession<T>(endpoint: PostgresEndpoint, options: SessionOptions, task: (client: Client) => Promise<T>): Promise<T> {
+  const { signal } = options;
+  if (endpoint.configError) throw endpoint.configError;
+  if (signal?.aborted) throw cancelledError();
+  const { client, failure } = await postgresClient(endpoint, options);
   const end = () => void client.end().catch(() => undefined);
   signal?.addEventListener('abort', end, { once: true });
   let phase: Phase = 'connect';
@@ -122,26 +171,7 @@ export async function withReadOnlySession<T>(endpoint: PostgresEndpoint, options
     if (error instanceof SinkFailure) throw error.error;
     if (signal?.aborted) throw cancelledError();
     if (isKeySyncError(error)) throw error;
-    const timedOut = phase === 'connect' && performance.now() - started >= options.connectTimeoutS * 1000 - 50;
-    const problem: SourceProblem = noPassword && phase === 'connect'
-      ? {
-          code: 'SOURCE_AUTH',
-          problem: `the server asks for a password for user ${endpoint.target.user ?? '(default)'} and none was found`,
-          remedy: `give it in the URL, through the editor (KeySync: Set Source Password), in PGPASSWORD or in ${pgpassFile(passwordFileEnv ?? {})}`,
-        }
-      : postgresProblem(error, {
-          phase,
-          user: endpoint.target.user,
-          database: endpoint.target.database,
-          table: endpoint.target.table,
-          keyColumn: options.keyColumn,
-          sslmode: endpoint.sslmode,
-          connectTimeoutS: options.connectTimeoutS,
-          statementTimeoutS: options.statementTimeoutS,
-          timedOut,
-          serverSays: driverSays(error, secrets),
-        });
-    throw databaseSourceError(endpoint.target, problem, secrets, error);
+    throw failure(error, phase, started);
   } finally {
     signal?.removeEventListener('abort', end);
     await client.end().catch(() => undefined);

@@ -25,10 +25,40 @@ const DIALECT: ServerDialect = { name: 'postgres', quote: '"', qualifier: 'schem
 /** Rows fetched per round trip: large enough to stream fast, small enough to keep memory flat. */
 export const POSTGRES_BATCH_ROWS = 10_000;
 
-type RowIdentity =
+/** How a source's rows are named in reports: by primary key, by ctid, or numbered in scan order. */
+export type RowIdentity =
   | { readonly kind: 'key'; readonly columns: readonly string[]; readonly integerKey: boolean }
   | { readonly kind: 'ctid' }
   | { readonly kind: 'number' };
+
+/** The expressions selected after the key that name a row (none when rows are numbered). */
+export function locatorExpressions(identity: RowIdentity): string[] {
+  return identity.kind === 'key' ? identity.columns.map((column) => `${quoteIdentifier(column, '"')}::text`) : identity.kind === 'ctid' ? ['ctid::text'] : [];
+}
+
+/** A row's locator from the texts locatorExpressions selected and its 1-based place in the scan. */
+export function rowLocator(identity: RowIdentity, values: readonly (string | null)[], rowNumber: number): RowLocator {
+  return identity.kind === 'key' ? keyLocator(identity.columns, values, identity.integerKey) : identity.kind === 'ctid' ? `ctid=${values[0]}` : rowNumber;
+}
+
+/**
+ * What the postgres engine (docs/behaviour.md §11) reads of a postgres source: the same
+ * connection, relation, key column and row identity as its scan, so both engines read the
+ * same rows and name them alike.
+ */
+export interface PostgresRelation {
+  readonly endpoint: PostgresEndpoint;
+  readonly keyColumn: string;
+  readonly connectTimeoutS: number;
+  /** The FROM clause (throws SOURCE_QUERY_REFUSED or CONFIG_INVALID as a scan would). */
+  from(): string;
+  rowIdentity(client: Client): Promise<RowIdentity>;
+}
+
+/** The relation of a postgres source's reader; undefined for a reader of another type. */
+export function postgresRelation(reader: SourceReader): PostgresRelation | undefined {
+  return reader instanceof PostgresReader ? reader.relation : undefined;
+}
 
 export const postgresSourceType: SourceType<PostgresSourceConfig> = {
   type: 'postgres',
@@ -48,6 +78,16 @@ class PostgresReader implements SourceReader {
     this.location = targetLocation(this.endpoint.target);
   }
 
+  get relation(): PostgresRelation {
+    return {
+      endpoint: this.endpoint,
+      keyColumn: this.keyColumn,
+      connectTimeoutS: this.config.connect_timeout_s,
+      from: () => fromClause(this.endpoint, DIALECT, this.config),
+      rowIdentity: (client) => this.rowIdentity(client),
+    };
+  }
+
   async fingerprint(options: ScanOptions = {}): Promise<string | undefined> {
     if (this.config.fingerprint_query === undefined) return undefined;
     const sql = checkedQuery(this.endpoint, DIALECT, this.config.fingerprint_query, 'fingerprint_query');
@@ -62,8 +102,7 @@ class PostgresReader implements SourceReader {
     const { default: Cursor } = await import('pg-cursor');
     await withReadOnlySession(this.endpoint, this.sessionOptions(options), async (client) => {
       const identity = await this.rowIdentity(client);
-      const locatorColumns = identity.kind === 'key' ? identity.columns.map((column) => `, ${quoteIdentifier(column, '"')}::text`) : identity.kind === 'ctid' ? [', ctid::text'] : [];
-      const sql = `SELECT ${quoteIdentifier(this.keyColumn, '"')}::text${locatorColumns.join('')} FROM ${from}`;
+      const sql = `SELECT ${[`${quoteIdentifier(this.keyColumn, '"')}::text`, ...locatorExpressions(identity)].join(', ')} FROM ${from}`;
       const cursor = client.query(new Cursor<(string | null)[]>(sql, [], { rowMode: 'array', types: TEXT_TYPES }));
       let rowNumber = 0;
       for (;;) {
@@ -72,8 +111,7 @@ class PostgresReader implements SourceReader {
         throwIfAborted(options.signal);
         for (const row of rows) {
           rowNumber++;
-          const locator: RowLocator =
-            identity.kind === 'key' ? keyLocator(identity.columns, row.slice(1), identity.integerKey) : identity.kind === 'ctid' ? `ctid=${row[1]}` : rowNumber;
+          const locator = rowLocator(identity, row.slice(1), rowNumber);
           feedSink(() => sink.row(row[0], locator));
         }
       }

@@ -1,0 +1,110 @@
+/**
+ * Every SQL statement the postgres engine runs, as text (docs/behaviour.md §11, docs/decisions.md
+ * §21): the engine runs these and `keysync plan --sql` prints them, so what a reviewer reads is
+ * what runs. Nothing is created: each statement is one CTE pipeline over the sources' own
+ * tables or queries, inside one READ ONLY REPEATABLE READ transaction, so every statement sees
+ * one snapshot. CTEs are named by a source's position in the config (`rows_0` is the first
+ * source), never by its name. Raw keys are compared under the "C" collation, byte by byte,
+ * whatever the column's or the database's collation.
+ */
+import type { NormalizeRules } from '../../core/normalize.js';
+import { asciiNormalizeSql, POSTGRES_SQL } from '../../core/normalize-sql.js';
+import { quoteIdentifier } from '../database/identifiers.js';
+
+/** One source as the engine's SQL reads it. */
+export interface EngineSource {
+  /** Its place in the config: its CTEs are `rows_<position>`, `raws_<position>`, `keys_<position>`. */
+  readonly position: number;
+  /** The FROM clause of its scan (its quoted table, or its checked query as a subquery). */
+  readonly from: string;
+  readonly keyColumn: string;
+  /** The expressions that name a row (the postgres source's locatorExpressions), none when rows are numbered. */
+  readonly locators: readonly string[];
+}
+
+/** The session's start: one snapshot for every statement, nothing written, a limit per statement (0: none). */
+export const beginSql = (statementTimeoutS: number) => [
+  'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
+  `SET LOCAL statement_timeout = ${Math.round(statementTimeoutS * 1000)}`,
+];
+
+/** A source's raw key as the postgres source reads it (`key::text`), compared byte by byte. */
+const rawKey = (source: EngineSource) => `${quoteIdentifier(source.keyColumn, '"')}::text COLLATE "C"`;
+
+/** The distinct raw keys of a source that hold a character outside ASCII: normalizeKey normalises those (docs/decisions.md §20). */
+export const unicodeRawsSql = (source: EngineSource) =>
+  `SELECT DISTINCT s.raw FROM (SELECT ${rawKey(source)} AS raw FROM ${source.from}) s WHERE s.raw IS NOT NULL AND NOT ${POSTGRES_SQL.isAscii('s.raw')}`;
+
+/** The non-ASCII raw keys and their keys ('' for none), handed over as two array parameters. */
+export const UNICODE_CTE = 'unicode AS MATERIALIZED (SELECT u.raw COLLATE "C" AS raw, u.key COLLATE "C" AS key FROM unnest($1::text[], $2::text[]) AS u(raw, key))';
+
+/**
+ * Each row of a source in scan order (`row_number() OVER ()` numbers rows as the scan yields
+ * them, which is the order the postgres source's cursor reads), its locator texts and its key:
+ * NULL for a row that is not a key, which the row policy words when it comes back.
+ */
+export function rowsCte(source: EngineSource, rules: NormalizeRules): string {
+  const locator = source.locators.length > 0 ? `ARRAY[${source.locators.join(', ')}]` : 'NULL::text[]';
+  return (
+    `rows_${source.position} AS MATERIALIZED (SELECT s.seq, s.raw, s.loc, CASE WHEN s.raw IS NULL THEN NULL WHEN ${POSTGRES_SQL.isAscii('s.raw')} ` +
+    `THEN ${asciiNormalizeSql(rules, 's.raw', POSTGRES_SQL)} ELSE NULLIF(u.key, '') END AS key ` +
+    `FROM (SELECT row_number() OVER () AS seq, ${rawKey(source)} AS raw, ${locator} AS loc FROM ${source.from}) s LEFT JOIN unicode u ON u.raw = s.raw)`
+  );
+}
+
+/** Each distinct raw form with its first row and row count, then each key with its first row and count of raw forms: a KeyIndex. */
+function indexCtes(position: number): string[] {
+  return [
+    `raws_${position} AS MATERIALIZED (SELECT DISTINCT ON (key, raw) key, raw, seq, loc, count(*) OVER (PARTITION BY key, raw) AS n FROM rows_${position} WHERE key IS NOT NULL ORDER BY key, raw, seq)`,
+    `keys_${position} AS MATERIALIZED (SELECT DISTINCT ON (key) key, seq, loc, count(*) OVER (PARTITION BY key) AS raws FROM raws_${position} ORDER BY key, seq)`,
+  ];
+}
+
+/** What each row of the comparison is (its `part`), in the order they come back. */
+export const PART = { counts: 0, setAside: 1, gap: 2, onlyInAuthority: 3, keysInAllSystems: 4, outsideAuthority: 5, duplicate: 6 } as const;
+
+const row = (part: number, system: number, key: string, raw: string, seq: string, loc: string) =>
+  `SELECT ${part} AS part, ${system} AS system, ${key} AS key, ${raw} AS raw, ${seq} AS seq, ${loc} AS loc`;
+const held = (position: number, alias = 't') => `EXISTS (SELECT 1 FROM keys_${position} o WHERE o.key = ${alias}.key)`;
+
+/**
+ * The whole comparison as one statement (docs/behaviour.md §4): for every system its counts
+ * (rows, keys, rows kept, raw forms, as text in `loc`) and the rows set aside, then gaps,
+ * keys only in the authority, how many keys every system holds, every raw form of a key the
+ * authority lacks and every raw form of a duplicate. Only these discrepancy rows come back,
+ * ordered by part, system position and scan order. `$1`, `$2`: the non-ASCII raw keys and their keys.
+ */
+export function compareSql(sources: readonly EngineSource[], authority: number, rules: NormalizeRules): string {
+  const others = sources.filter((source) => source.position !== authority).map((source) => source.position);
+  const all = sources.map((source) => source.position);
+  const ctes = [UNICODE_CTE, ...sources.flatMap((source) => [rowsCte(source, rules), ...indexCtes(source.position)])];
+  const parts: string[] = [];
+  for (const position of all) {
+    const counts = `ARRAY[(SELECT count(*) FROM keys_${position}), (SELECT coalesce(sum(n), 0) FROM raws_${position}), (SELECT count(*) FROM raws_${position})]::text[]`;
+    parts.push(row(PART.counts, position, 'NULL::text', 'NULL::text', `(SELECT count(*) FROM rows_${position})`, counts));
+    parts.push(`${row(PART.setAside, position, 'NULL::text', 't.raw', 't.seq', 't.loc')} FROM rows_${position} t WHERE t.key IS NULL`);
+  }
+  const authorityKey = (part: number, system: number) => row(part, system, 't.key', 'NULL::text', 't.seq', 't.loc');
+  for (const other of others) parts.push(`${authorityKey(PART.gap, other)} FROM keys_${authority} t WHERE NOT ${held(other)}`);
+  if (others.length > 0) {
+    parts.push(`${authorityKey(PART.onlyInAuthority, authority)} FROM keys_${authority} t WHERE ${others.map((other) => `NOT ${held(other)}`).join(' AND ')}`);
+    parts.push(`${row(PART.keysInAllSystems, authority, 'NULL::text', 'NULL::text', 'count(*)', 'NULL::text[]')} FROM keys_${authority} t WHERE ${others.map((other) => held(other)).join(' AND ')}`);
+  }
+  for (const other of others) parts.push(`${row(PART.outsideAuthority, other, 't.key', 't.raw', 't.seq', 't.loc')} FROM raws_${other} t WHERE NOT ${held(authority)}`);
+  for (const position of all) {
+    parts.push(`${row(PART.duplicate, position, 't.key', 't.raw', 't.seq', 't.loc')} FROM raws_${position} t WHERE EXISTS (SELECT 1 FROM keys_${position} k WHERE k.key = t.key AND k.raws > 1)`);
+  }
+  return `WITH ${ctes.join(',\n')}\nSELECT * FROM (\n${parts.join('\nUNION ALL ')}\n) d ORDER BY part, system, seq`;
+}
+
+/** Every authority key (the match index). `$1`, `$2` as in compareSql, the authority's only. */
+export const authorityKeysSql = (authority: EngineSource, rules: NormalizeRules) =>
+  `WITH ${UNICODE_CTE},\n${rowsCte(authority, rules)}\nSELECT DISTINCT key FROM rows_${authority.position} WHERE key IS NOT NULL`;
+
+/** Which of the keys in `$3` the authority holds, in the order asked. */
+export const authorityHoldsSql = (authority: EngineSource, rules: NormalizeRules) =>
+  `WITH ${UNICODE_CTE},\n${rowsCte(authority, rules)}\n` +
+  `SELECT a.key FROM unnest($3::text[]) WITH ORDINALITY AS a(key, n) WHERE EXISTS (SELECT 1 FROM rows_${authority.position} r WHERE r.key = a.key COLLATE "C") ORDER BY a.n`;
+
+/** The end of the session: the transaction wrote nothing, and is rolled back. */
+export const endSql = 'ROLLBACK';
