@@ -113,6 +113,9 @@ const sqliteDatabaseSchema = z
 /** `processing.memory_limit` when engine duckdb is chosen and the limit is not set. */
 export const DEFAULT_DUCKDB_MEMORY_LIMIT = '2GB';
 
+/** `processing.statement_timeout_seconds` when engine postgres is chosen and the limit is not set: an hour. */
+export const DEFAULT_POSTGRES_STATEMENT_TIMEOUT_S = 3600;
+
 /** The configured sizes DuckDB's memory_limit accepts: a number and a unit. */
 const MEMORY_SIZE = /^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
 
@@ -208,13 +211,19 @@ export const configSchema = z
         parallel: z.boolean().default(true),
         max_workers: z.number().int().min(0).max(256).default(0),
         engine: caseInsensitiveEnum(RUN_ENGINES, 'node').describe(
-          'Where keys are normalised and compared: node (in this process) or duckdb (in an in-memory DuckDB database, which spills to disk; docs/behaviour.md §11).',
+          'Where keys are normalised and compared: node (in this process), duckdb (in an in-memory DuckDB database, which spills to disk) or postgres (inside the PostgreSQL database every source is in; docs/behaviour.md §11).',
         ),
         memory_limit: z
           .string()
           .regex(MEMORY_SIZE, 'must be a size such as "4GB", "512MB" or "1.5GiB"')
           .optional()
           .describe(`DuckDB's memory limit with engine duckdb (${DEFAULT_DUCKDB_MEMORY_LIMIT} when not set); beyond it DuckDB spills to a temp folder beside the database.`),
+        statement_timeout_seconds: z
+          .number()
+          .min(0)
+          .max(604_800)
+          .optional()
+          .describe(`Seconds each statement of engine postgres may run before the server stops it and the run fails (${DEFAULT_POSTGRES_STATEMENT_TIMEOUT_S} when not set); 0 for no limit.`),
       })
       .prefault({})
       .describe('How a run reads and processes sources; max_workers 0 means one per core (with engine duckdb, the threads DuckDB uses).'),
@@ -267,8 +276,11 @@ export const configSchema = z
     if (processing?.engine !== 'duckdb' && processing?.memory_limit !== undefined) {
       context.addIssue({ code: 'custom', path: ['processing', 'memory_limit'], message: 'applies to engine duckdb only; set processing.engine: duckdb, or remove it' });
     }
-    if (processing?.engine === 'duckdb' && processing.mode === 'incremental') {
-      context.addIssue({ code: 'custom', path: ['processing', 'mode'], message: 'incremental runs use the node engine\'s snapshots; with engine duckdb every run is full (docs/behaviour.md §11)' });
+    if (processing?.engine !== 'postgres' && processing?.statement_timeout_seconds !== undefined) {
+      context.addIssue({ code: 'custom', path: ['processing', 'statement_timeout_seconds'], message: 'applies to engine postgres only; set processing.engine: postgres, or remove it' });
+    }
+    if ((processing?.engine === 'duckdb' || processing?.engine === 'postgres') && processing.mode === 'incremental') {
+      context.addIssue({ code: 'custom', path: ['processing', 'mode'], message: `incremental runs use the node engine's snapshots; with engine ${processing.engine} every run is full (docs/behaviour.md §11)` });
     }
   })
   // A Map, not an object: an object lists integer-like names ("2") first, whatever the

@@ -22,7 +22,7 @@ export const RUN_MODES = ['full', 'incremental'] as const;
 export type RunMode = (typeof RUN_MODES)[number];
 
 /** Where a run normalises and compares keys (`processing.engine`, docs/behaviour.md §11). */
-export const RUN_ENGINES = ['node', 'duckdb'] as const;
+export const RUN_ENGINES = ['node', 'duckdb', 'postgres'] as const;
 /** One of {@link RUN_ENGINES}. */
 export type RunEngine = (typeof RUN_ENGINES)[number];
 

@@ -1,19 +1,22 @@
 /**
  * Read and compare, in the engine the config names (docs/behaviour.md §11): the node engine
  * reads every source into KeyIndexes and compares them in this process; the duckdb engine
- * streams every source into DuckDB and compares there, handing back only the discrepancies.
- * Either way the later stages get one RunRead and one Discrepancies; close the result when
- * they are done (the duckdb engine's database lives until then).
+ * streams every source into DuckDB and compares there; the postgres engine compares inside
+ * the PostgreSQL database every source is in. The pushdown engines hand back only the
+ * discrepancies. Either way the later stages get one RunRead and one Discrepancies; close the
+ * result when they are done (the duckdb engine's database and the postgres engine's session
+ * live until then).
  */
 import path from 'node:path';
-import { DEFAULT_DUCKDB_MEMORY_LIMIT } from '../config/schema.js';
+import { DEFAULT_DUCKDB_MEMORY_LIMIT, DEFAULT_POSTGRES_STATEMENT_TIMEOUT_S } from '../config/schema.js';
 import { compareSystems, type Discrepancies } from '../core/compare.js';
-import type { RunMode, SystemId } from '../core/types.js';
+import type { RunEngine, RunMode, SystemId } from '../core/types.js';
 import { KeySyncError, throwIfAborted } from '../errors.js';
 import { compareWithDuckDb } from '../sources/duckdb/duckdb-engine.js';
+import { compareWithPostgres } from '../sources/postgres-engine/pg-engine.js';
 import type { Store } from '../store/store.js';
 import { readStage } from './read-stage.js';
-import { duckDbRunRead, nodeRunRead, type RunRead } from './run-read.js';
+import { nodeRunRead, pushdownRunRead, type RunRead } from './run-read.js';
 import type { WorkspaceContext } from './workspace-context.js';
 
 export interface EngineStageOptions {
@@ -34,6 +37,7 @@ export interface EngineStageResult {
 export async function engineStage(context: WorkspaceContext, store: Store, options: EngineStageOptions): Promise<EngineStageResult> {
   const { values } = context.config;
   if (values.processing.engine === 'duckdb') return duckDbStage(context, options);
+  if (values.processing.engine === 'postgres') return postgresStage(context, options);
   const read = await readStage(context, store, options);
   throwIfAborted(options.signal);
   options.onCompare();
@@ -43,11 +47,7 @@ export async function engineStage(context: WorkspaceContext, store: Store, optio
 
 async function duckDbStage(context: WorkspaceContext, options: EngineStageOptions): Promise<EngineStageResult> {
   const { values } = context.config;
-  if (options.mode === 'incremental') {
-    throw new KeySyncError('USAGE', 'usage', 'An incremental run needs the node engine: the duckdb engine keeps no snapshots, so every run is full.', {
-      remedy: 'run without --mode incremental, or set processing.engine: node',
-    });
-  }
+  refuseIncremental('duckdb', options.mode);
   const { processing } = values;
   const comparison = await compareWithDuckDb(context.sources, {
     authority: values.authority,
@@ -64,5 +64,30 @@ async function duckDbStage(context: WorkspaceContext, options: EngineStageOption
     onSourceProgress: options.onSourceProgress,
     onCompare: options.onCompare,
   });
-  return { read: duckDbRunRead(comparison, comparison.discrepancies), discrepancies: comparison.discrepancies, close: () => comparison.close() };
+  return { read: pushdownRunRead(comparison, comparison.discrepancies), discrepancies: comparison.discrepancies, close: () => comparison.close() };
+}
+
+async function postgresStage(context: WorkspaceContext, options: EngineStageOptions): Promise<EngineStageResult> {
+  const { values } = context.config;
+  refuseIncremental('postgres', options.mode);
+  const comparison = await compareWithPostgres(context.sources, {
+    authority: values.authority,
+    rules: values.normalize,
+    onMissingFile: values.error_handling.on_missing_file,
+    onCorruptData: values.error_handling.on_corrupt_data,
+    logger: context.logger,
+    statementTimeoutS: values.processing.statement_timeout_seconds ?? DEFAULT_POSTGRES_STATEMENT_TIMEOUT_S,
+    signal: options.signal,
+    onSourceProgress: options.onSourceProgress,
+    onCompare: options.onCompare,
+  });
+  return { read: pushdownRunRead(comparison, comparison.discrepancies), discrepancies: comparison.discrepancies, close: () => comparison.close() };
+}
+
+/** A pushdown engine keeps no snapshots, so every run is full (`--mode incremental` is refused). */
+function refuseIncremental(engine: RunEngine, mode: RunMode): void {
+  if (mode !== 'incremental') return;
+  throw new KeySyncError('USAGE', 'usage', `An incremental run needs the node engine: the ${engine} engine keeps no snapshots, so every run is full.`, {
+    remedy: 'run without --mode incremental, or set processing.engine: node',
+  });
 }

@@ -4,14 +4,14 @@
  * reports, and three questions about keys — which pending keys the authority holds now
  * (resolving proposals), every authority key (the match index), and whether a downstream
  * system holds an authority key (scoring a candidate). The node engine answers from its
- * KeyIndexes; the duckdb engine from SQL and its discrepancies, holding no index.
+ * KeyIndexes; the pushdown engines (duckdb, postgres) from SQL and their discrepancies, holding no index.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { presenceIn, type Discrepancies } from '../core/compare.js';
 import { findResolved } from '../core/provision.js';
 import type { NormalizedKey, SystemId } from '../core/types.js';
-import type { DuckDbComparison } from '../sources/duckdb/duckdb-engine.js';
+import type { PushdownComparison } from '../sources/pushdown/pushdown-read.js';
 import type { SourcesRead } from '../sources/read-all.js';
 import { snapshotFolder, writeSnapshot, type SnapshotRef } from '../store/snapshots.js';
 import type { ReadStageResult } from './read-stage.js';
@@ -55,11 +55,11 @@ export function nodeRunRead(context: WorkspaceContext, read: ReadStageResult): R
 }
 
 /**
- * The duckdb engine's read: the authority's keys stay in DuckDB. A downstream system holds an
- * authority key exactly when the key is not among its gaps, which the discrepancies list.
- * No snapshots: the duckdb engine runs full (docs/behaviour.md §11).
+ * A pushdown engine's read (duckdb, postgres): the authority's keys stay in the engine. A
+ * downstream system holds an authority key exactly when the key is not among its gaps, which
+ * the discrepancies list. No snapshots: these engines run full (docs/behaviour.md §11).
  */
-export function duckDbRunRead(comparison: DuckDbComparison, discrepancies: Discrepancies): RunRead {
+export function pushdownRunRead(comparison: PushdownComparison, discrepancies: Discrepancies): RunRead {
   const gaps = new Map<SystemId, ReadonlySet<NormalizedKey>>();
   const gapsOf = (system: SystemId) => {
     let set = gaps.get(system);

@@ -6,21 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { appendFileSync } from 'node:fs';
-import { runCli, type CliResult } from '../helpers/cli.js';
+import { runCli } from '../helpers/cli.js';
 import { queryWorkspace } from '../helpers/database.js';
+import { assertSameRuns, MOCK_ARGS, MOCK_SCENARIOS, OTHER_SETTINGS, runEngine, useEngine, type Engine, type EngineRun } from '../helpers/engine-parity.js';
 import { readReports } from '../helpers/reports.js';
 import { tempWorkspace, type TempWorkspace } from '../helpers/workspace.js';
-
-type Engine = 'node' | 'duckdb';
-
-interface EngineRun {
-  readonly result: CliResult;
-  readonly reports: Record<string, string>;
-  readonly registry: unknown[];
-  readonly runs: unknown[];
-  /** The engine each stored run summary names. */
-  readonly engines: unknown[];
-}
 
 const workspaces: TempWorkspace[] = [];
 
@@ -28,36 +18,14 @@ function workspaceFor(engine: Engine, fixture: string | undefined, extraConfig: 
   const workspace = tempWorkspace(fixture);
   workspaces.push(workspace);
   if (!fixture) appendFileSync(workspace.config, 'logging: { file: null }\n');
-  appendFileSync(workspace.config, `\n${extraConfig}processing: { engine: ${engine} }\n`);
+  useEngine(workspace, engine, extraConfig);
   return workspace;
 }
 
-async function runEngine(engine: Engine, fixture: string | undefined, args: readonly string[], extraConfig = ''): Promise<EngineRun> {
-  const workspace = workspaceFor(engine, fixture, extraConfig);
-  const result = await runCli(['-c', workspace.config, '-q', ...args]);
-  const written = result.code === 0 || result.code === 3;
-  return {
-    result,
-    reports: written ? readReports(workspace.file('output'), workspace.dir) : {},
-    // Everything but the times a run stamps (created, status changed, activated) and its id.
-    registry: written
-      ? queryWorkspace<unknown>(workspace, 'SELECT id, master_key, normalized_key, source_system, source_key, status, strategy, linked_to FROM master_keys ORDER BY id')
-      : [],
-    runs: written ? queryWorkspace<unknown>(workspace, 'SELECT status, mode, summary IS NOT NULL AS summarized FROM runs') : [],
-    engines: written ? queryWorkspace<unknown>(workspace, "SELECT summary ->> '$.engine' AS engine FROM runs WHERE summary IS NOT NULL").map((row) => (row as { engine: string }).engine) : [],
-  };
-}
-
 async function assertSameResults(fixture: string | undefined, args: readonly string[] = [], extraConfig = ''): Promise<EngineRun> {
-  const node = await runEngine('node', fixture, args, extraConfig);
-  const duckdb = await runEngine('duckdb', fixture, args, extraConfig);
-  assert.equal(duckdb.result.code, node.result.code, `exit codes: node ${node.result.stderr}, duckdb ${duckdb.result.stderr}`);
-  assert.deepEqual(Object.keys(duckdb.reports).sort(), Object.keys(node.reports).sort());
-  for (const name of Object.keys(node.reports)) assert.equal(duckdb.reports[name], node.reports[name], `${name} is the same under both engines`);
-  assert.deepEqual(duckdb.registry, node.registry);
-  assert.deepEqual(duckdb.runs, node.runs);
-  assert.ok(node.engines.every((engine) => engine === 'node') && duckdb.engines.every((engine) => engine === 'duckdb'));
-  assert.equal(duckdb.engines.length, node.engines.length);
+  const node = await runEngine(workspaceFor('node', fixture, extraConfig), args);
+  const duckdb = await runEngine(workspaceFor('duckdb', fixture, extraConfig), args);
+  assertSameRuns('duckdb', node, duckdb);
   return node;
 }
 
@@ -79,9 +47,9 @@ describe('the duckdb engine matches the node engine (docs/behaviour.md §11)', f
     assert.equal(node.result.code, 1);
   });
 
-  for (const scenario of ['normal', 'drift', 'failure', 'recovery']) {
+  for (const scenario of MOCK_SCENARIOS) {
     it(`gives the same reports and registry on mock data, scenario ${scenario} (3,000 keys)`, async () => {
-      const node = await assertSameResults(undefined, ['--generate-data', '--keys', '3000', '--seed', '11', '--scenario', scenario]);
+      const node = await assertSameResults(undefined, ['--generate-data', ...MOCK_ARGS(scenario)]);
       assert.ok(node.registry.length > 0, 'the mock data has out-of-authority keys');
     });
   }
@@ -93,8 +61,7 @@ describe('the duckdb engine matches the node engine (docs/behaviour.md §11)', f
   });
 
   it('gives the same probable matches, padding and auto-approval under other settings', async () => {
-    const settings = 'normalize: { left_pad_numbers: true, pad_length: 8, collapse_delims: "." }\nprovisioning: { strategy: namespaced, auto_approve: true }\n';
-    await assertSameResults(undefined, ['--generate-data', '--keys', '2000', '--seed', '5', '--scenario', 'drift'], settings);
+    await assertSameResults(undefined, ['--generate-data', '--keys', '2000', '--seed', '5', '--scenario', 'drift'], OTHER_SETTINGS);
   });
 
   it('reruns the same: the second run resolves and proposes as the node engine does', async () => {

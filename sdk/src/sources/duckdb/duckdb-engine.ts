@@ -40,12 +40,9 @@ export interface DuckDbEngineOptions {
   readonly onCompare?: () => void;
 }
 
-/** What the duckdb engine read and compared; close it once the run's stages are done with it. */
-export type DuckDbComparison = PushdownComparison;
-
 type Scanned = (SourceScan & { readonly ok: true; readonly unreadable: readonly UnreadableRow[] }) | Extract<SourceScan, { ok: false }>;
 
-export async function compareWithDuckDb(sources: readonly ConfiguredSource[], options: DuckDbEngineOptions): Promise<DuckDbComparison> {
+export async function compareWithDuckDb(sources: readonly ConfiguredSource[], options: DuckDbEngineOptions): Promise<PushdownComparison> {
   const session = await openDuckDb({ memoryLimit: options.memoryLimit, tempDirectory: options.tempDirectory, threads: options.threads, signal: options.signal });
   try {
     await probeNormalization(session, options.rules);

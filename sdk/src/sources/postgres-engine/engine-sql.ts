@@ -44,7 +44,7 @@ export const UNICODE_CTE = 'unicode AS MATERIALIZED (SELECT u.raw COLLATE "C" AS
  * NULL for a row that is not a key, which the row policy words when it comes back.
  */
 export function rowsCte(source: EngineSource, rules: NormalizeRules): string {
-  const locator = source.locators.length > 0 ? `ARRAY[${source.locators.join(', ')}]` : 'NULL::text[]';
+  const locator = source.locators.length > 0 ? `json_build_array(${source.locators.join(', ')})::text` : 'NULL::text';
   return (
     `rows_${source.position} AS MATERIALIZED (SELECT s.seq, s.raw, s.loc, CASE WHEN s.raw IS NULL THEN NULL WHEN ${POSTGRES_SQL.isAscii('s.raw')} ` +
     `THEN ${asciiNormalizeSql(rules, 's.raw', POSTGRES_SQL)} ELSE NULLIF(u.key, '') END AS key ` +
@@ -69,7 +69,7 @@ const held = (position: number, alias = 't') => `EXISTS (SELECT 1 FROM keys_${po
 
 /**
  * The whole comparison as one statement (docs/behaviour.md §4): for every system its counts
- * (rows, keys, rows kept, raw forms, as text in `loc`) and the rows set aside, then gaps,
+ * (rows in `seq`; keys, rows kept and raw forms as a JSON array in `loc`) and the rows set aside, then gaps,
  * keys only in the authority, how many keys every system holds, every raw form of a key the
  * authority lacks and every raw form of a duplicate. Only these discrepancy rows come back,
  * ordered by part, system position and scan order. `$1`, `$2`: the non-ASCII raw keys and their keys.
@@ -80,7 +80,7 @@ export function compareSql(sources: readonly EngineSource[], authority: number, 
   const ctes = [UNICODE_CTE, ...sources.flatMap((source) => [rowsCte(source, rules), ...indexCtes(source.position)])];
   const parts: string[] = [];
   for (const position of all) {
-    const counts = `ARRAY[(SELECT count(*) FROM keys_${position}), (SELECT coalesce(sum(n), 0) FROM raws_${position}), (SELECT count(*) FROM raws_${position})]::text[]`;
+    const counts = `json_build_array((SELECT count(*) FROM keys_${position})::text, (SELECT coalesce(sum(n), 0) FROM raws_${position})::text, (SELECT count(*) FROM raws_${position})::text)::text`;
     parts.push(row(PART.counts, position, 'NULL::text', 'NULL::text', `(SELECT count(*) FROM rows_${position})`, counts));
     parts.push(`${row(PART.setAside, position, 'NULL::text', 't.raw', 't.seq', 't.loc')} FROM rows_${position} t WHERE t.key IS NULL`);
   }
@@ -88,7 +88,7 @@ export function compareSql(sources: readonly EngineSource[], authority: number, 
   for (const other of others) parts.push(`${authorityKey(PART.gap, other)} FROM keys_${authority} t WHERE NOT ${held(other)}`);
   if (others.length > 0) {
     parts.push(`${authorityKey(PART.onlyInAuthority, authority)} FROM keys_${authority} t WHERE ${others.map((other) => `NOT ${held(other)}`).join(' AND ')}`);
-    parts.push(`${row(PART.keysInAllSystems, authority, 'NULL::text', 'NULL::text', 'count(*)', 'NULL::text[]')} FROM keys_${authority} t WHERE ${others.map((other) => held(other)).join(' AND ')}`);
+    parts.push(`${row(PART.keysInAllSystems, authority, 'NULL::text', 'NULL::text', 'count(*)', 'NULL::text')} FROM keys_${authority} t WHERE ${others.map((other) => held(other)).join(' AND ')}`);
   }
   for (const other of others) parts.push(`${row(PART.outsideAuthority, other, 't.key', 't.raw', 't.seq', 't.loc')} FROM raws_${other} t WHERE NOT ${held(authority)}`);
   for (const position of all) {

@@ -23,6 +23,8 @@ export interface PgEngineSession {
   readonly version: string;
   /** The server's pid for this session (what a cancel names). */
   readonly pid: number;
+  /** The connection, for a source's own catalog lookup (its row identity) inside a savepoint. */
+  readonly client: Client;
   /** The rows of `sql`; a failure is the engine's, or what `asSource` makes of the server's error (a source's own wording). */
   all(sql: string, values?: readonly unknown[], asSource?: (error: unknown) => unknown): Promise<PgRow[]>;
   /** Streams the rows of `sql` through a cursor; `onRows` has a batch before the next is fetched. */
@@ -121,6 +123,7 @@ export async function openPgEngine(endpoint: PostgresEndpoint, options: PgEngine
   const session: PgEngineSession = {
     version,
     pid,
+    client,
     all: (sql, values = [], asSource) => run(async () => (await query(client, sql, values)).rows, asSource),
     stream: (sql, values, onRows) =>
       run(async () => {

@@ -23,7 +23,7 @@ export interface PushdownComparison {
   authorityHolds(keys: readonly NormalizedKey[]): Promise<NormalizedKey[]>;
   /** Every authority key, chunk by chunk. */
   streamAuthorityKeys(onChunk: (keys: readonly NormalizedKey[]) => void): Promise<void>;
-  close(): void | Promise<void>;
+  close(): void;
 }
 
 /** A row the engine's SQL set aside: not a key (NULL, blank, too long, nothing left), or ragged. */

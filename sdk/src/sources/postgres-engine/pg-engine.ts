@@ -1,0 +1,267 @@
+/**
+ * The postgres engine's read and compare (docs/behaviour.md §11, docs/decisions.md §21): every
+ * source is a table or query in one PostgreSQL database, read where it lives. One READ ONLY
+ * REPEATABLE READ session: a probe of the normalisation SQL, each source's row identity and
+ * distinct non-ASCII raw keys (normalised here by normalizeKey), then the whole comparison as
+ * one statement whose discrepancy rows stream back through a cursor. What comes back is what
+ * the node engine's read and compare give the later stages; the registry stages' two questions
+ * about the authority's keys are answered by further statements in the same snapshot. Nothing
+ * is created on the server and the keys never gather in this process.
+ */
+import type { AuthorityKey, Discrepancies, DuplicateGroup, OutOfAuthorityKey } from '../../core/compare.js';
+import { compileNormalizer, type NormalizeRules } from '../../core/normalize.js';
+import type { BadRow, CorruptDataPolicy, NormalizedKey, RowLocator, Sighting, SystemId, SystemSighting } from '../../core/types.js';
+import { KeySyncError, throwIfAborted } from '../../errors.js';
+import type { Logger } from '../../log.js';
+import { setAsideBadRow, settle, type PushdownComparison, type SourceScan, type SystemCounts } from '../pushdown/pushdown-read.js';
+import { locatorExpressions, postgresRelation, rowLocator, type PostgresRelation, type RowIdentity } from '../postgres/postgres-source.js';
+import { sourceFailure } from '../postgres/postgres-session.js';
+import type { ConfiguredSource } from '../registry.js';
+import { badRowError } from '../row-policy.js';
+import { authorityHoldsSql, authorityKeysSql, compareSql, PART, unicodeRawsSql, type EngineSource } from './engine-sql.js';
+import { openPgEngine, type PgEngineSession } from './pg-engine-session.js';
+import { probeNormalization, unicodeKeys } from './pg-normalize.js';
+
+export interface PostgresEngineOptions {
+  readonly authority: SystemId;
+  readonly rules: NormalizeRules;
+  readonly onMissingFile: 'skip' | 'fail';
+  readonly onCorruptData: CorruptDataPolicy;
+  readonly logger: Logger;
+  /** `processing.statement_timeout_seconds`; 0 for no limit. */
+  readonly statementTimeoutS: number;
+  readonly signal?: AbortSignal;
+  readonly onSourceProgress?: (system: SystemId, rows: number, sourcesDone: number, sourceCount: number) => void;
+  /** Called once every source is checked, as comparing starts. */
+  readonly onCompare?: () => void;
+}
+
+/** A source the engine reads: its relation, and once looked up, its row identity and SQL. */
+interface EngineInput {
+  readonly source: ConfiguredSource;
+  readonly relation: PostgresRelation;
+  identity?: RowIdentity;
+  sql?: EngineSource;
+  readonly unicode: Set<string>;
+}
+
+/**
+ * Every source's relation, all in one database as one user; otherwise the postgres engine
+ * refuses at start, naming the source and the remedy.
+ */
+export function postgresInputs(sources: readonly ConfiguredSource[], authority: SystemId): EngineInput[] {
+  const inputs = sources.map((source) => {
+    const relation = postgresRelation(source.reader);
+    if (!relation) {
+      throw new KeySyncError('ENGINE_REFUSED', 'config', `processing.engine is postgres, but source ${source.system} is of type ${source.config.type} (${source.location}): the postgres engine reads every source from one PostgreSQL database.`, {
+        remedy: 'make every source a postgres table or query in one database, or set processing.engine: node (or duckdb)',
+      });
+    }
+    if (relation.endpoint.configError) throw relation.endpoint.configError;
+    return { source, relation, unicode: new Set<string>() };
+  });
+  const first = inputs.find((input) => input.source.system === authority)!;
+  const where = (input: EngineInput) => {
+    const { user, host, port, database } = input.relation.endpoint.target;
+    return `${user ?? ''}@${host}:${port}/${database}`;
+  };
+  for (const input of inputs) {
+    if (where(input) === where(first)) continue;
+    throw new KeySyncError('ENGINE_REFUSED', 'config', `processing.engine is postgres, but source ${input.source.system} (${input.source.location}) is not in the authority's database and user (${first.source.location}): the postgres engine compares inside one database, as one user.`, {
+      remedy: `read ${input.source.system} from the same server, database and user as ${authority}, or set processing.engine: node (or duckdb)`,
+    });
+  }
+  return inputs;
+}
+
+export async function compareWithPostgres(sources: readonly ConfiguredSource[], options: PostgresEngineOptions): Promise<PushdownComparison> {
+  const inputs = postgresInputs(sources, options.authority);
+  const authorityInput = inputs.find((input) => input.source.system === options.authority)!;
+  const session = await openPgEngine(authorityInput.relation.endpoint, {
+    connectTimeoutS: authorityInput.relation.connectTimeoutS,
+    statementTimeoutS: options.statementTimeoutS,
+    signal: options.signal,
+  });
+  try {
+    await probeNormalization(session, options.rules);
+    const scanned: SourceScan[] = [];
+    for (const [done, input] of inputs.entries()) {
+      throwIfAborted(options.signal);
+      scanned.push(await lookUp(session, input, done, options));
+      options.onSourceProgress?.(input.source.system, 0, done + 1, inputs.length);
+    }
+    options.onCompare?.();
+    const read = inputs.filter((_, position) => scanned[position]!.ok);
+    const result = await compareInPostgres(session, inputs, read, options);
+    for (const [position, input] of inputs.entries()) {
+      const scan = scanned[position]!;
+      if (scan.ok) scanned[position] = { ok: true, rows: result.rows.get(input.source.system)! };
+    }
+    if (options.onCorruptData === 'fail') {
+      const first = read.map((input) => result.badRows.get(input.source.system)![0]).find((row) => row !== undefined);
+      if (first) throw badRowError(first);
+    }
+    const { outcomes, badRows, skipped } = settle(sources, scanned, result.counts, result.badRows, options);
+    const authority = authorityInput.sql!;
+    const authorityUnicode = unicodeKeys(authorityInput.unicode, options.rules);
+    return {
+      outcomes,
+      badRows,
+      skipped,
+      discrepancies: result.discrepancies,
+      authorityHolds: async (keys) => {
+        if (keys.length === 0) return [];
+        const rows = await session.all(authorityHoldsSql(authority, options.rules), [...authorityUnicode, keys]);
+        return rows.map(([key]) => key as NormalizedKey);
+      },
+      streamAuthorityKeys: (onChunk) => session.stream(authorityKeysSql(authority, options.rules), authorityUnicode, (rows) => onChunk(rows.map(([key]) => key as NormalizedKey))),
+      close: () => void session.close(),
+    };
+  } catch (error) {
+    await session.close();
+    throw error;
+  }
+}
+
+/**
+ * One source's row identity (as its scan finds it) and distinct non-ASCII raw keys, in a
+ * savepoint: a source that cannot be read (no such table, a refused query, no permission)
+ * fails alone, in its own words, and `on_missing_file` decides as it does for the node engine.
+ */
+async function lookUp(session: PgEngineSession, input: EngineInput, position: number, options: PostgresEngineOptions): Promise<SourceScan> {
+  const { relation } = input;
+  const asSource = (error: unknown) =>
+    sourceFailure(relation.endpoint, { connectTimeoutS: relation.connectTimeoutS, statementTimeoutS: options.statementTimeoutS, keyColumn: relation.keyColumn }, error, 'read', relation.endpoint.secrets);
+  try {
+    await session.savepoint(async () => {
+      const from = relation.from();
+      try {
+        input.identity = await relation.rowIdentity(session.client);
+      } catch (error) {
+        throw asSource(error);
+      }
+      input.sql = { position, from, keyColumn: relation.keyColumn, locators: locatorExpressions(input.identity) };
+      for (const [raw] of await session.all(unicodeRawsSql(input.sql), [], asSource)) input.unicode.add(raw!);
+    });
+    return { ok: true, rows: 0 };
+  } catch (error) {
+    throwIfAborted(options.signal);
+    return { ok: false, error };
+  }
+}
+
+interface Compared {
+  readonly rows: ReadonlyMap<SystemId, number>;
+  readonly counts: ReadonlyMap<SystemId, SystemCounts>;
+  readonly badRows: ReadonlyMap<SystemId, BadRow[]>;
+  readonly discrepancies: Discrepancies;
+}
+
+/**
+ * compareSystems (core/compare.ts) in one statement over the sources read (`read`, in config
+ * order); a system's position in the SQL is its place in `inputs`, the config.
+ */
+async function compareInPostgres(session: PgEngineSession, inputs: readonly EngineInput[], read: readonly EngineInput[], options: PostgresEngineOptions): Promise<Compared> {
+  const authority = inputs.findIndex((input) => input.source.system === options.authority);
+  const systemAt = (position: number) => inputs[position]!.source.system;
+  const locatorAt = (position: number, loc: string | null, seq: string | null): RowLocator => rowLocator(inputs[position]!.identity!, parseTexts(loc), Number(seq));
+  const unicode = new Set<string>();
+  for (const input of read) for (const raw of input.unicode) unicode.add(raw);
+  const normalize = compileNormalizer(options.rules);
+
+  const rows = new Map<SystemId, number>();
+  const counts = new Map<SystemId, SystemCounts>();
+  const badRows = new Map<SystemId, BadRow[]>(read.map((input) => [input.source.system, []]));
+  const gaps = new Map<SystemId, AuthorityKey[]>(read.filter((input) => input.source.system !== options.authority).map((input) => [input.source.system, []]));
+  const onlyInAuthority: AuthorityKey[] = [];
+  let keysInAllSystems = 0;
+  const outside = new Map<NormalizedKey, SystemSighting[]>();
+  const duplicates = new Map<SystemId, Map<NormalizedKey, Sighting[]>>(read.map((input) => [input.source.system, new Map()]));
+
+  await session.stream(compareSql(read.map((input) => input.sql!), authority, options.rules), unicodeKeys(unicode, options.rules), (batch) => {
+    for (const [part, position, key, raw, seq, loc] of batch) {
+      const at = Number(position);
+      const system = systemAt(at);
+      switch (Number(part)) {
+        case PART.counts: {
+          const [keys, kept, raws] = parseTexts(loc).map(Number) as [number, number, number];
+          rows.set(system, Number(seq));
+          counts.set(system, { keys, repeatedRows: kept - raws });
+          break;
+        }
+        case PART.setAside: {
+          const row = { seq: Number(seq), locator: locatorAt(at, loc, seq), raw, irregular: null, keyed: false };
+          badRows.get(system)!.push(setAsideBadRow(row, inputs[at]!.source, 'UTF-8', normalize, options.onCorruptData, 'PostgreSQL'));
+          break;
+        }
+        case PART.gap:
+          gaps.get(system)!.push({ key: key as NormalizedKey, line: locatorAt(authority, loc, seq) });
+          break;
+        case PART.onlyInAuthority:
+          onlyInAuthority.push({ key: key as NormalizedKey, line: locatorAt(authority, loc, seq) });
+          break;
+        case PART.keysInAllSystems:
+          keysInAllSystems = Number(seq);
+          break;
+        case PART.outsideAuthority: {
+          let list = outside.get(key as NormalizedKey);
+          if (!list) outside.set(key as NormalizedKey, (list = []));
+          list.push({ system, raw: raw!, line: locatorAt(at, loc, seq) });
+          break;
+        }
+        case PART.duplicate: {
+          const groups = duplicates.get(system)!;
+          let list = groups.get(key as NormalizedKey);
+          if (!list) groups.set(key as NormalizedKey, (list = []));
+          list.push({ raw: raw!, line: locatorAt(at, loc, seq) });
+          break;
+        }
+        default:
+          throw new Error(`the postgres engine's comparison returned an unknown part ${String(part)}`);
+      }
+    }
+  });
+
+  // Lists sorted as the node engine sorts them (UTF-16 order), whatever order the server gave.
+  const authoritySystem = systemAt(authority);
+  const others = read.filter((input) => input.source.system !== authoritySystem).map((input) => input.source.system);
+  const systems = [authoritySystem, ...others];
+  const authorityCount = counts.get(authoritySystem)!.keys;
+  const outOfAuthority: OutOfAuthorityKey[] = [...outside.keys()].sort().map((key) => ({ key, sightings: outside.get(key)! }));
+  const duplicateGroups: DuplicateGroup[] = systems.flatMap((system) => {
+    const groups = duplicates.get(system)!;
+    return [...groups.keys()].sort().map((key) => ({ system, key, sightings: groups.get(key)! }));
+  });
+  for (const list of gaps.values()) list.sort(byKey);
+  onlyInAuthority.sort(byKey);
+  const compared = others.length > 0;
+  const uniqueKeys = authorityCount + outOfAuthority.length;
+  const discrepancies: Discrepancies = {
+    authority: authoritySystem,
+    systems,
+    comparedSystems: others.length,
+    keyCounts: Object.fromEntries(systems.map((system) => [system, counts.get(system)!.keys])),
+    gaps,
+    outOfAuthority,
+    onlyInAuthority,
+    duplicates: duplicateGroups,
+    uniqueKeys,
+    keysInAllSystems,
+    matchRates: {
+      overall: compared ? ratio(keysInAllSystems, uniqueKeys) : null,
+      bySystem: Object.fromEntries(others.map((system) => [system, ratio(authorityCount - gaps.get(system)!.length, authorityCount)])),
+    },
+  };
+  return { rows, counts, badRows, discrepancies };
+}
+
+/** A locator's texts (or the counts) as the statement sends them: a JSON array, or NULL. */
+function parseTexts(value: string | null): (string | null)[] {
+  return value === null ? [] : (JSON.parse(value) as (string | null)[]);
+}
+
+const byKey = (x: { readonly key: string }, y: { readonly key: string }) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0);
+
+function ratio(part: number, whole: number): number {
+  return whole === 0 ? 0 : part / whole;
+}
