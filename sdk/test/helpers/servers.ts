@@ -357,6 +357,21 @@ export async function testServer(engine: 'postgres' | 'mariadb', context?: Mocha
   return server;
 }
 
+/**
+ * A PostgreSQL server of the calling test's own, not shared, and a fast shutdown of it (its
+ * sessions ended at once): a server that dies in the middle of a run. Stopped at the end
+ * like the others if the test has not.
+ */
+export async function dedicatedPostgres(context?: Mocha.Context): Promise<{ readonly server: TestServer; stop(): void }> {
+  if (!binariesPresent('postgres') && !process.env.CI && context) {
+    console.warn("    (skipped: postgres binaries not found; install Debian's postgresql-15, or run .ci/install-test-tools.sh)");
+    context.skip();
+  }
+  const server = await startPostgres();
+  const entry = running.at(-1)!;
+  return { server, stop: () => entry.stopSync() };
+}
+
 /** Stops every server this process started and removes their folders. */
 export function stopTestServers(): void {
   for (const server of running.splice(0)) server.stopSync();

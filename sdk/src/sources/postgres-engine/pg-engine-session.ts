@@ -29,6 +29,8 @@ export interface PgEngineSession {
   all(sql: string, values?: readonly unknown[], asSource?: (error: unknown) => unknown): Promise<PgRow[]>;
   /** Streams the rows of `sql` through a cursor; `onRows` has a batch before the next is fetched. */
   stream(sql: string, values: readonly unknown[], onRows: (rows: readonly PgRow[]) => void): Promise<void>;
+  /** A failure of the session (a cancel, a timeout, the server's words) as the KeySyncError the run fails with. */
+  failure(error: unknown): unknown;
   /** Runs `task` in a savepoint; its failure is rolled back to it, so the transaction goes on. */
   savepoint<T>(task: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -100,7 +102,7 @@ export async function openPgEngine(endpoint: PostgresEndpoint, options: PgEngine
     try {
       return await work();
     } catch (error) {
-      throw asSource && !signal?.aborted && !isKeySyncError(error) ? asSource(error) : failed(error);
+      throw asSource && !signal?.aborted && isSourceError(error) ? asSource(error) : failed(error);
     }
   };
   try {
@@ -124,6 +126,7 @@ export async function openPgEngine(endpoint: PostgresEndpoint, options: PgEngine
     version,
     pid,
     client,
+    failure: failed,
     all: (sql, values = [], asSource) => run(async () => (await query(client, sql, values)).rows, asSource),
     stream: (sql, values, onRows) =>
       run(async () => {
@@ -157,6 +160,16 @@ export async function openPgEngine(endpoint: PostgresEndpoint, options: PgEngine
     },
   };
   return session;
+}
+
+/**
+ * A server error about what a source reads (no such table or column, no permission, bad data
+ * in a query), which that source answers for in its own words; not a timeout, a cancel, a lost
+ * connection or a server in trouble (SQLSTATE classes 57, 08, 53, 58, XX), which fail the run.
+ */
+export function isSourceError(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !/^(57|08|53|58|XX)/.test(code) && !isKeySyncError(error);
 }
 
 function query(client: Client, sql: string, values: readonly unknown[]) {

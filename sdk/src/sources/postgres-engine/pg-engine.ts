@@ -19,7 +19,7 @@ import { sourceFailure } from '../postgres/postgres-session.js';
 import type { ConfiguredSource } from '../registry.js';
 import { badRowError } from '../row-policy.js';
 import { authorityHoldsSql, authorityKeysSql, compareSql, PART, unicodeRawsSql, type EngineSource } from './engine-sql.js';
-import { openPgEngine, type PgEngineSession } from './pg-engine-session.js';
+import { isSourceError, openPgEngine, type PgEngineSession } from './pg-engine-session.js';
 import { probeNormalization, unicodeKeys } from './pg-normalize.js';
 
 export interface PostgresEngineOptions {
@@ -90,6 +90,9 @@ export async function compareWithPostgres(sources: readonly ConfiguredSource[], 
       scanned.push(await lookUp(session, input, done, options));
       options.onSourceProgress?.(input.source.system, 0, done + 1, inputs.length);
     }
+    // The authority is never left out (docs/behaviour.md §2): its failure is the run's.
+    const authorityScan = scanned[inputs.indexOf(authorityInput)]!;
+    if (!authorityScan.ok) throw authorityScan.error;
     options.onCompare?.();
     const read = inputs.filter((_, position) => scanned[position]!.ok);
     const result = await compareInPostgres(session, inputs, read, options);
@@ -130,23 +133,34 @@ export async function compareWithPostgres(sources: readonly ConfiguredSource[], 
  */
 async function lookUp(session: PgEngineSession, input: EngineInput, position: number, options: PostgresEngineOptions): Promise<SourceScan> {
   const { relation } = input;
-  const asSource = (error: unknown) =>
-    sourceFailure(relation.endpoint, { connectTimeoutS: relation.connectTimeoutS, statementTimeoutS: options.statementTimeoutS, keyColumn: relation.keyColumn }, error, 'read', relation.endpoint.secrets);
+  // Only the source's own failures leave it out; the engine's (a timeout, a lost connection) fail the run.
+  const own = new WeakSet<object>();
+  const asSource = (error: unknown) => {
+    const failure = sourceFailure(relation.endpoint, { connectTimeoutS: relation.connectTimeoutS, statementTimeoutS: options.statementTimeoutS, keyColumn: relation.keyColumn }, error, 'read', relation.endpoint.secrets);
+    own.add(failure);
+    return failure;
+  };
   try {
     await session.savepoint(async () => {
-      const from = relation.from();
+      let from: string;
+      try {
+        from = relation.from();
+      } catch (error) {
+        own.add(error as object);
+        throw error;
+      }
       try {
         input.identity = await relation.rowIdentity(session.client);
       } catch (error) {
-        throw asSource(error);
+        throw isSourceError(error) ? asSource(error) : error;
       }
       input.sql = { position, from, keyColumn: relation.keyColumn, locators: locatorExpressions(input.identity) };
       for (const [raw] of await session.all(unicodeRawsSql(input.sql), [], asSource)) input.unicode.add(raw!);
     });
     return { ok: true, rows: 0 };
   } catch (error) {
-    throwIfAborted(options.signal);
-    return { ok: false, error };
+    if (typeof error === 'object' && error !== null && own.has(error)) return { ok: false, error };
+    throw session.failure(error);
   }
 }
 
