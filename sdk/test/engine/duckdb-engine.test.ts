@@ -128,6 +128,6 @@ describe('the duckdb engine (docs/behaviour.md §11)', function () {
     assert.throws(load('processing: { memory_limit: 4GB }\n'), /processing\.memory_limit.*applies to engine duckdb only/s);
     assert.throws(load('processing: { engine: duckdb, memory_limit: lots }\n'), /must be a size such as "4GB"/);
     assert.throws(load('processing: { engine: duckdb, mode: incremental }\n'), /processing\.mode.*with engine duckdb every run is full/s);
-    assert.throws(load('processing: { engine: postgres }\n'), /processing\.engine/);
+    assert.throws(load('processing: { engine: spark }\n'), /processing\.engine/);
   });
 });

@@ -7,8 +7,10 @@
  * middle with exit 1, persisting nothing.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../../src/config/load.js';
 import { postgresSourceSchema } from '../../src/config/database-sources.js';
 import { isKeySyncError } from '../../src/errors.js';
 import { openWorkspace } from '../../src/index.js';
@@ -144,5 +146,18 @@ describe('the postgres engine (docs/behaviour.md §11)', function () {
     assert.deepEqual(queryWorkspace(workspace, 'SELECT status FROM runs'), [{ status: 'failed' }]);
     const written = existsSync(workspace.file('output')) ? readdirSync(workspace.file('output')) : [];
     assert.deepEqual(written.filter((file) => file.endsWith('.csv')), [], 'no report written');
+  });
+
+  it('accepts statement_timeout_seconds with engine postgres only, and refuses incremental mode with it', () => {
+    const load = (yaml: string) => {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'keysync-config-'));
+      writeFileSync(path.join(dir, 'keysync-config.yaml'), yaml);
+      return () => loadConfig(path.join(dir, 'keysync-config.yaml'));
+    };
+    const values = load('processing: { engine: Postgres, statement_timeout_seconds: 0 }\n')().values.processing;
+    assert.deepEqual([values.engine, values.statement_timeout_seconds], ['postgres', 0]);
+    assert.throws(load('processing: { statement_timeout_seconds: 60 }\n'), /processing\.statement_timeout_seconds.*applies to engine postgres only/s);
+    assert.throws(load('processing: { engine: postgres, statement_timeout_seconds: -1 }\n'), /statement_timeout_seconds/);
+    assert.throws(load('processing: { engine: postgres, mode: incremental }\n'), /processing\.mode.*with engine postgres every run is full/s);
   });
 });
