@@ -1,11 +1,13 @@
 /**
- * `keysync plan --sql`: the SQL the duckdb engine runs for this workspace, in order, with
- * comments for what KeySync does between statements (docs/behaviour.md §11), so that a DBA can
- * review it. The statements come from the same builders the engine runs (engine-sql.ts). It
- * names sources by their locations, which never hold a password, and runs nothing.
+ * `keysync plan --sql`: the SQL the duckdb or postgres engine runs for this workspace, in
+ * order, with comments for what KeySync does between statements (docs/behaviour.md §11), so
+ * that a DBA can review it. The statements come from the same builders the engines run (each
+ * engine's engine-sql.ts). It names sources by their locations, which never hold a password,
+ * and runs nothing.
  */
 import { KeySyncError } from '../errors.js';
 import { engineSqlPlan } from '../sources/duckdb/engine-sql.js';
+import { postgresPlan } from '../sources/postgres-engine/pg-plan.js';
 import type { CliIo } from './io.js';
 import { openCliWorkspace } from './open-workspace.js';
 
@@ -21,9 +23,14 @@ export async function planCommand(options: PlanOptions, io: CliIo): Promise<void
   const workspace = await openCliWorkspace(options.config, io);
   try {
     const { values } = workspace.config;
+    if (values.processing.engine === 'postgres') {
+      io.stdout.write(`-- KeySync: the postgres engine's SQL for ${workspace.config.file ?? 'the default config'} (PostgreSQL, one READ ONLY transaction)\n`);
+      io.stdout.write(postgresPlan(workspace.config, process.env));
+      return;
+    }
     if (values.processing.engine !== 'duckdb') {
       throw new KeySyncError('USAGE', 'usage', `The ${values.processing.engine} engine runs no SQL: it compares keys in this process.`, {
-        remedy: 'set processing.engine: duckdb to reconcile inside DuckDB',
+        remedy: 'set processing.engine: duckdb or postgres to reconcile inside an engine',
       });
     }
     const systems = [...values.sources].map(([system, source]) => ({ system, type: source.type, location: workspace.sources.locations.get(system)! }));

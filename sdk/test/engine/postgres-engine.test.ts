@@ -160,4 +160,30 @@ describe('the postgres engine (docs/behaviour.md §11)', function () {
     assert.throws(load('processing: { engine: postgres, statement_timeout_seconds: -1 }\n'), /statement_timeout_seconds/);
     assert.throws(load('processing: { engine: postgres, mode: incremental }\n'), /processing\.mode.*with engine postgres every run is full/s);
   });
+
+  it('plan --sql prints SQL that runs as printed, in order, in its read-only transaction, with no password', async () => {
+    workspace = tempWorkspace();
+    writeFileSync(workspace.config, config(url, 'SELECT key FROM engine_keys ORDER BY id'));
+    const result = await runCli(['plan', '--sql', '-c', workspace.config], { env: env() });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^-- KeySync: the postgres engine's SQL for .* \(PostgreSQL, one READ ONLY transaction\)\n/);
+    assert.match(result.stdout, /BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;\nSET LOCAL statement_timeout = 3600000;/);
+    assert.ok(!server.passwords.some((password) => result.stdout.includes(password) || result.stdout.includes(encodeURIComponent(password))));
+    const statements = result.stdout.split('\n').filter((line) => !line.startsWith('--')).join('\n').split(/;\n/).map((sql) => sql.trim()).filter(Boolean);
+    assert.equal(statements[0], 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    assert.equal(statements.at(-1), 'ROLLBACK');
+    const { default: pg } = await import('pg');
+    const client = new pg.Client({ connectionString: server.url(server.reader) });
+    await client.connect();
+    try {
+      for (const sql of statements) {
+        const highest = Math.max(0, ...[...sql.matchAll(/\$(\d)/g)].map((match) => Number(match[1])));
+        const values = [[[' k-1 ']], [[], []], [[], [], ['K-1', 'NOPE']]][highest - 1] ?? [];
+        const rows = (await client.query(sql, values)).rows;
+        if (/unnest\(\$3/.test(sql)) assert.deepEqual(rows, [{ key: 'K-1' }]);
+      }
+    } finally {
+      await client.end();
+    }
+  });
 });

@@ -20,7 +20,12 @@ export interface EngineSource {
   readonly keyColumn: string;
   /** The expressions that name a row (the postgres source's locatorExpressions), none when rows are numbered. */
   readonly locators: readonly string[];
+  /** In a plan, for a table: the locator is looked up in pg_catalog at run time, so the plan says so in its place. */
+  readonly plannedLocator?: boolean;
 }
+
+/** What a plan writes for a table's locator, which the run looks up in pg_catalog first. */
+const PLANNED_LOCATOR = "NULL::text /* at run time: json_build_array(<the primary key's columns>::text), or json_build_array(ctid::text) without one (pg_catalog) */";
 
 /** The session's start: one snapshot for every statement, nothing written, a limit per statement (0: none). */
 export const beginSql = (statementTimeoutS: number) => [
@@ -44,7 +49,7 @@ export const UNICODE_CTE = 'unicode AS MATERIALIZED (SELECT u.raw COLLATE "C" AS
  * NULL for a row that is not a key, which the row policy words when it comes back.
  */
 export function rowsCte(source: EngineSource, rules: NormalizeRules): string {
-  const locator = source.locators.length > 0 ? `json_build_array(${source.locators.join(', ')})::text` : 'NULL::text';
+  const locator = source.plannedLocator ? PLANNED_LOCATOR : source.locators.length > 0 ? `json_build_array(${source.locators.join(', ')})::text` : 'NULL::text';
   return (
     `rows_${source.position} AS MATERIALIZED (SELECT s.seq, s.raw, s.loc, CASE WHEN s.raw IS NULL THEN NULL WHEN ${POSTGRES_SQL.isAscii('s.raw')} ` +
     `THEN ${asciiNormalizeSql(rules, 's.raw', POSTGRES_SQL)} ELSE NULLIF(u.key, '') END AS key ` +
@@ -108,3 +113,41 @@ export const authorityHoldsSql = (authority: EngineSource, rules: NormalizeRules
 
 /** The end of the session: the transaction wrote nothing, and is rolled back. */
 export const endSql = 'ROLLBACK';
+
+/** One configured source as the plan lists it. */
+export interface PlannedSource extends EngineSource {
+  readonly system: string;
+  readonly location: string;
+  readonly table: boolean;
+}
+
+/**
+ * The whole run's SQL in the order the engine runs it, with comments saying what each
+ * parameter holds and what Node does between statements; `probes` the probe statements, by rule set.
+ */
+export function postgresSqlPlan(sources: readonly PlannedSource[], authority: number, rules: NormalizeRules, statementTimeoutS: number, probes: readonly { readonly name: string; readonly sql: string }[]): string {
+  const lines: string[] = [];
+  const statement = (sql: string) => lines.push(`${sql};`);
+  lines.push('-- one session, one snapshot, nothing written');
+  beginSql(statementTimeoutS).forEach(statement);
+  lines.push('', '-- the start-up probe, once per rule set: $1 holds the probe cases (core/normalize-sql.ts); a difference from normalizeKey refuses the run');
+  for (const probe of probes) {
+    lines.push(`-- probe: ${probe.name}`);
+    statement(probe.sql);
+  }
+  for (const source of sources) {
+    lines.push('', `-- rows_${source.position}: system ${source.system}, ${source.location}`);
+    if (source.table) lines.push("-- KeySync looks up the table's primary key in pg_catalog (its row locators), in a savepoint, as the postgres source does.");
+    statement(unicodeRawsSql(source));
+    lines.push('-- KeySync normalises each raw key above with normalizeKey: $1 below holds those raw keys, $2 their keys.');
+  }
+  const authoritySource = sources.find((source) => source.position === authority)!;
+  lines.push('', '-- compare: only discrepancy rows come back, through a cursor (a system left out of the run at read time is left out here too)');
+  statement(compareSql(sources, authority, rules));
+  lines.push('', "-- registry stages: pending proposals whose key the authority now holds ($3), the authority keys for matching; $1, $2 the authority's non-ASCII keys");
+  statement(authorityHoldsSql(authoritySource, rules));
+  statement(authorityKeysSql(authoritySource, rules));
+  lines.push('');
+  statement(endSql);
+  return `${lines.join('\n').trim()}\n`;
+}
