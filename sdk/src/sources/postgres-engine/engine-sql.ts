@@ -27,10 +27,18 @@ export interface EngineSource {
 /** What a plan writes for a table's locator, which the run looks up in pg_catalog first. */
 const PLANNED_LOCATOR = "NULL::text /* at run time: json_build_array(<the primary key's columns>::text), or json_build_array(ctid::text) without one (pg_catalog) */";
 
-/** The session's start: one snapshot for every statement, nothing written, a limit per statement (0: none). */
+/**
+ * The session's start: one snapshot for every statement, nothing written, a limit per statement
+ * (0: none). Rows are numbered in the order a scan yields them, which must be the order the
+ * postgres source's cursor reads (a cursor never runs in parallel): no parallel scan, whose
+ * workers interleave rows, and no synchronised scan, which starts a big table where another
+ * scan is.
+ */
 export const beginSql = (statementTimeoutS: number) => [
   'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
   `SET LOCAL statement_timeout = ${Math.round(statementTimeoutS * 1000)}`,
+  'SET LOCAL max_parallel_workers_per_gather = 0',
+  'SET LOCAL synchronize_seqscans = off',
 ];
 
 /** A source's raw key as the postgres source reads it (`key::text`), compared byte by byte. */
