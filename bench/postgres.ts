@@ -3,9 +3,12 @@
  * system, five systems, normal scenario, seed 42, as bench/run.ts) it generates the CSVs, loads
  * them as tables into PostgreSQL (writeSystemsToPostgres), then, in a separate process,
  * scans the five tables through the source seam into a counting sink: wall time, rows/s and peak
- * RSS. Then it tries the full CLI run on those tables, which needs `type: postgres` in the
- * config schema. The server is KEYSYNC_BENCH_PG_URL, or else a PostgreSQL 15 started for the
- * bench as the tests start it (sdk/test/helpers/servers.ts: fsync off, a temporary folder).
+ * RSS. Then the full CLI run on those tables with the node engine (rows read through the
+ * source type) and with the postgres engine (compared in the database, docs/behaviour.md §11):
+ * wall time and the keysync process's peak RSS (the server's memory is not counted). The server
+ * is KEYSYNC_BENCH_PG_URL, or else a PostgreSQL 15 started for the bench as the tests start it
+ * (sdk/test/helpers/servers.ts: fsync off, a temporary folder). The machine line and the load
+ * average before and after go above the figures.
  *
  *   npm run bench:postgres                 # 1M
  *   npm run bench:postgres -- 10000 100000 # chosen sizes
@@ -18,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { generateMockData } from '../sdk/src/index.js';
 import { postgresMockSourcesYaml, writeSystemsToPostgres } from '../sdk/src/mock/postgres-output.js';
 import { stopTestServers, testServer } from '../sdk/test/helpers/servers.js';
+import { machine } from './machine.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SEED = 42;
@@ -63,12 +67,16 @@ async function measure(url: string, env: NodeJS.ProcessEnv, keysPerSystem: numbe
   if (scan.exitCode !== 0) throw new Error(`the scan failed: ${scan.stderr}`);
   const scanned = (JSON.parse(scan.stdout) as { rows: number }[]).reduce((sum, system) => sum + system.rows, 0);
 
-  // The whole run on the tables, once the config accepts `type: postgres`.
-  const pgDir = path.join(dir, 'postgres');
-  mkdirSync(pgDir, { recursive: true });
-  writeFileSync(path.join(pgDir, 'keysync-config.yaml'), `logging: { file: null }\n${postgresMockSourcesYaml(url, systems)}`);
-  const full = await measureProcess([path.join(repo, 'sdk/dist/cli.js'), '-c', path.join(pgDir, 'keysync-config.yaml'), '--json', '-q'], env);
-  return { keysPerSystem, rows, loadMs, scan, scanned, full };
+  // The whole run on the tables, with each engine, in a workspace of its own.
+  const fullRun = async (engine: 'node' | 'postgres') => {
+    const runDir = path.join(dir, `postgres-${engine}`);
+    mkdirSync(runDir, { recursive: true });
+    writeFileSync(path.join(runDir, 'keysync-config.yaml'), `logging: { file: null }\nprocessing: { engine: ${engine} }\n${postgresMockSourcesYaml(url, systems)}`);
+    return measureProcess([path.join(repo, 'sdk/dist/cli.js'), '-c', path.join(runDir, 'keysync-config.yaml'), '--json', '-q'], env);
+  };
+  const full = await fullRun('node');
+  const engine = await fullRun('postgres');
+  return { keysPerSystem, rows, loadMs, scan, scanned, full, engine };
 }
 
 const seconds = (ms: number) => (ms / 1000).toFixed(2);
@@ -85,23 +93,25 @@ if (!url) {
 const urlPassword = decodeURIComponent(new URL(url).password);
 if (urlPassword) env.PGPASSWORD = urlPassword;
 try {
+  const load = () => os.loadavg().map((value) => value.toFixed(2)).join(' ');
   const lines = [
-    `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${os.availableParallelism()} cores, Node ${process.versions.node}; PostgreSQL on the same machine. Normal scenario, seed ${SEED}, five systems as tables.`,
+    `Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}; PostgreSQL on the same machine. Normal scenario, seed ${SEED}, five systems as tables. Load average before: ${load()}.`,
     '',
-    '| keys/system × 5 | rows | load (INSERT) | scan of 5 tables (source seam) | rows/s | scan peak RSS | full run (CLI) | full-run peak RSS |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| keys/system × 5 | rows | load (INSERT) | scan of 5 tables (source seam) | rows/s | scan peak RSS | full run, node engine | its peak RSS | full run, postgres engine | its peak RSS |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const size of sizes.length ? sizes : [1_000_000]) {
     console.error(`bench:postgres: ${count(size)} keys per system…`);
     const row = await measure(url, env, size);
     if (row.scanned !== row.rows) throw new Error(`scanned ${row.scanned} rows of ${row.rows}`);
-    const full = row.full.exitCode === 0 ? `${seconds(row.full.wallMs)} s` : `not run (exit ${row.full.exitCode}: ${row.full.stderr.trim().split('\n')[0]})`;
-    const fullRss = row.full.exitCode === 0 ? `${count(Math.round(row.full.maxRssKb / 1024))} MB` : '–';
+    const run = (measured: Measured) => (measured.exitCode === 0 ? `${seconds(measured.wallMs)} s` : `failed (exit ${measured.exitCode}: ${measured.stderr.trim().split('\n')[0]})`);
+    const rss = (measured: Measured) => (measured.exitCode === 0 ? `${count(Math.round(measured.maxRssKb / 1024))} MB` : '–');
     lines.push(
       `| ${count(size)} | ${count(row.rows)} | ${seconds(row.loadMs)} s | ${seconds(row.scan.wallMs)} s | ${count(Math.round(row.rows / (row.scan.wallMs / 1000)))} | ` +
-        `${count(Math.round(row.scan.maxRssKb / 1024))} MB | ${full} | ${fullRss} |`,
+        `${count(Math.round(row.scan.maxRssKb / 1024))} MB | ${run(row.full)} | ${rss(row.full)} | ${run(row.engine)} | ${rss(row.engine)} |`,
     );
   }
+  lines.push('', `Load average after: ${load()}.`);
   const markdown = lines.join('\n');
   console.log(markdown);
   mkdirSync(path.join(repo, 'bench/results'), { recursive: true });
