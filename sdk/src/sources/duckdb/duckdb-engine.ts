@@ -20,7 +20,7 @@ import { badRowError } from '../row-policy.js';
 import { isTransientSourceError } from '../transient-errors.js';
 import { authorityHolds, compareInDuckDb, indexSystem, streamAuthorityKeys, streamSetAside, type KeyedSystem, type SystemCounts } from './duckdb-compare.js';
 import { normalizeTable, probeNormalization } from './duckdb-normalize.js';
-import { openDuckDb, type DuckDbSession } from './duckdb-session.js';
+import { openDuckDb, type DuckDbSession, type StatementEvent } from './duckdb-session.js';
 import { releaseAfterCompareSql } from './engine-sql.js';
 import { createRowTable, rowTableSink, type UnreadableRow } from './row-table.js';
 
@@ -59,7 +59,13 @@ export interface DuckDbComparison {
 type Scanned = { readonly ok: true; readonly rows: number; readonly unreadable: readonly UnreadableRow[] } | { readonly ok: false; readonly error: unknown };
 
 export async function compareWithDuckDb(sources: readonly ConfiguredSource[], options: DuckDbEngineOptions): Promise<DuckDbComparison> {
-  const session = await openDuckDb({ memoryLimit: options.memoryLimit, tempDirectory: options.tempDirectory, threads: options.threads, signal: options.signal });
+  const session = await openDuckDb({
+    memoryLimit: options.memoryLimit,
+    tempDirectory: options.tempDirectory,
+    threads: options.threads,
+    signal: options.signal,
+    onStatement: (event) => logStatement(options.logger, event),
+  });
   try {
     await probeNormalization(session, options.rules);
     const tables = new Map(sources.map((source, position) => [source.system, `rows_${position}`]));
@@ -195,3 +201,13 @@ function settle(
   }
   return { outcomes, badRows, skipped };
 }
+
+/** Each statement in the debug log as it starts and ends, with its time: the slow one, or the one a cancel interrupted, is named. */
+function logStatement(logger: Logger, event: StatementEvent): void {
+  const statement = event.statement.replace(/\s+/g, ' ');
+  const shown = statement.length > STATEMENT_SHOWN ? `${statement.slice(0, STATEMENT_SHOWN)}…` : statement;
+  logger.log('debug', event.outcome ? `duckdb: ${event.outcome} after ${Math.round(event.ms!)} ms: ${shown}` : `duckdb: running ${shown}`);
+}
+
+/** How much of a statement a log line shows: enough to tell which one it is. */
+const STATEMENT_SHOWN = 120;
