@@ -7,6 +7,7 @@
  * keys themselves never gather in the Node process.
  */
 import type { Discrepancies } from '../../core/compare.js';
+import type { EngineStep } from '../../core/engine-step.js';
 import { compileNormalizer, type NormalizeRules } from '../../core/normalize.js';
 import { classifyRawKey } from '../../core/raw-key.js';
 import type { SourceOutcome } from '../../core/summary.js';
@@ -39,8 +40,8 @@ export interface DuckDbEngineOptions {
   readonly threads: number;
   readonly signal?: AbortSignal;
   readonly onSourceProgress?: (system: SystemId, rows: number, sourcesDone: number, sourceCount: number) => void;
-  /** Called once every source is scanned, as normalising and comparing start. */
-  readonly onCompare?: () => void;
+  /** Called at each step once every source is scanned: normalising each system, then comparing. */
+  readonly onCompare?: (step: EngineStep) => void;
 }
 
 /** What the duckdb engine read and compared; close it once the run's stages are done with it. */
@@ -70,14 +71,16 @@ export async function compareWithDuckDb(sources: readonly ConfiguredSource[], op
     await probeNormalization(session, options.rules);
     const tables = new Map(sources.map((source, position) => [source.system, `rows_${position}`]));
     const scanned = await scanAll(session, sources, tables, options);
-    options.onCompare?.();
     const read = sources.flatMap((source, position) => (scanned[position]!.ok ? [{ system: source.system, table: tables.get(source.system)! }] : []));
+    // One step per system normalised and indexed, one for comparing them all.
+    const steps = read.length + 1;
     const counts = new Map<SystemId, SystemCounts>();
     const badRowsBySystem = new Map<SystemId, BadRow[]>();
     for (const system of read) {
       throwIfAborted(options.signal);
       const source = sources.find((entry) => entry.system === system.system)!;
       const scan = scanned[sources.indexOf(source)] as Extract<Scanned, { ok: true }>;
+      options.onCompare?.({ step: 'normalise', system: system.system, done: read.indexOf(system), total: steps });
       await normalizeTable(session, system.table, options.rules);
       counts.set(system.system, await indexSystem(session, system, options.onCorruptData));
       badRowsBySystem.set(system.system, await badRowsOf(session, source, system, scan.unreadable, options));
@@ -90,6 +93,7 @@ export async function compareWithDuckDb(sources: readonly ConfiguredSource[], op
     const authority = read.find((system) => system.system === options.authority)!;
     // Systems left out of the run were never scanned into a table, so `read` has none of them.
     const others = read.filter((system) => system !== authority);
+    options.onCompare?.({ step: 'compare', authority: authority.system, systems: others.length, done: steps - 1, total: steps });
     const discrepancies = await compareInDuckDb(session, authority, others, counts);
     for (const sql of releaseAfterCompareSql([...tables.values()], authority.table)) await session.run(sql);
     return {
