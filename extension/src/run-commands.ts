@@ -9,6 +9,7 @@ import type { ReconcileResult, RunMode } from '@keysync/sdk';
 import type { Log } from './log.js';
 import { confirmOutsidePaths } from './path-guard.js';
 import type { KeySyncService } from './service.js';
+import { progressIncrements } from './run-progress.js';
 import { runCompletedMessage } from './run-text.js';
 import { requireTrust } from './ui.js';
 
@@ -17,7 +18,6 @@ export interface RunRequest {
   readonly dryRun: boolean;
 }
 
-const STAGE_SHARE = 20;
 const VIEW_ID = 'keysync.discrepancies';
 const STATUS_MESSAGE_MS = 10_000;
 
@@ -46,17 +46,14 @@ export async function runReconciliation(
         log.info('cancel requested; the run stops after the current step');
         controller.abort();
       });
-      let lastStage = '';
+      const increment = progressIncrements();
       try {
         return await service.reconcile({
           mode: request.mode,
           dryRun: request.dryRun,
           signal: controller.signal,
-          onProgress: (event) => {
-            const increment = event.stage === lastStage ? 0 : STAGE_SHARE;
-            lastStage = event.stage;
-            progress.report({ message: event.message, increment });
-          },
+          // The SDK words every engine's steps (reading into it, normalising, comparing), so any engine shows here as the node engine does.
+          onProgress: (event) => progress.report({ message: event.message, increment: increment(event) }),
         });
       } finally {
         cancel.dispose();

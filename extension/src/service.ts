@@ -29,6 +29,7 @@ import {
 } from '@keysync/sdk';
 import { configProblemReport, type ConfigProblemReport } from './config-problems.js';
 import { chooseDriver } from './driver-choice.js';
+import { editorEngineRefusal } from './engine-support.js';
 import type { Log } from './log.js';
 import { readSourcePasswords } from './source-password-store.js';
 import { candidatesByKey, parseProbableMatches, type ProbableCandidate } from './probable-candidates.js';
@@ -168,6 +169,9 @@ export class KeySyncService implements vscode.Disposable {
     if (this.running) throw new Error('A KeySync run is already in progress in this window.');
     this.running = true;
     try {
+      // Refused before the run starts: nothing is recorded, and the engine's native library is never loaded here.
+      const refusal = editorEngineRefusal((await this.open()).config.values.processing.engine, this.configUri.fsPath);
+      if (refusal) throw refusal;
       if (!options.dryRun) this.dryRun = undefined;
       const result = await this.act((workspace) => workspace.reconcile(options));
       if (options.dryRun) this.dryRun = result;

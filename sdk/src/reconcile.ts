@@ -8,6 +8,7 @@
  */
 import path from 'node:path';
 import type { Discrepancies } from './core/compare.js';
+import { describeEngineStep, describeSourceRead } from './core/engine-step.js';
 import type { Proposal } from './core/provision.js';
 import type { ProbableMatch } from './core/probable-match.js';
 import type { RunSummary } from './core/summary.js';
@@ -162,8 +163,11 @@ async function runOnce(context: WorkspaceContext, store: Store, options: Reconci
       mode: run.mode,
       signal: options.signal,
       onSourceProgress: (system, rows, done, total) =>
-        timer.progress({ stage: 'read', done, total, message: `reading ${system}: ${rows.toLocaleString('en-US')} rows` }),
-      onCompare: () => timer.progress({ stage: 'compare', message: `comparing systems (${context.config.values.processing.engine} engine)` }),
+        timer.progress({ stage: 'read', done, total, message: describeSourceRead(system, rows, context.config.values.processing.engine) }),
+      onCompare: (step) => {
+        const { engine } = context.config.values.processing;
+        timer.progress({ stage: 'compare', message: step ? describeEngineStep(step, engine) : `comparing systems (${engine} engine)`, done: step?.done, total: step?.total });
+      },
     });
     try {
       throwIfAborted(options.signal);

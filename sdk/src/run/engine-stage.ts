@@ -10,6 +10,7 @@
 import path from 'node:path';
 import { DEFAULT_DUCKDB_MEMORY_LIMIT, DEFAULT_POSTGRES_STATEMENT_TIMEOUT_S } from '../config/schema.js';
 import { compareSystems, type Discrepancies } from '../core/compare.js';
+import type { EngineStep } from '../core/engine-step.js';
 import type { RunEngine, RunMode, SystemId } from '../core/types.js';
 import { KeySyncError, throwIfAborted } from '../errors.js';
 import { compareWithDuckDb } from '../sources/duckdb/duckdb-engine.js';
@@ -24,8 +25,8 @@ export interface EngineStageOptions {
   readonly mode: RunMode;
   readonly signal?: AbortSignal;
   readonly onSourceProgress: (system: SystemId, rows: number, sourcesDone: number, sourceCount: number) => void;
-  /** Called once every source is read, as comparing starts. */
-  readonly onCompare: () => void;
+  /** Called as comparing starts, and at each step of an engine that reports them. */
+  readonly onCompare: (step?: EngineStep) => void;
 }
 
 export interface EngineStageResult {

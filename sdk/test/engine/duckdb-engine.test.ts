@@ -10,7 +10,7 @@ import path from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
 import { isKeySyncError } from '../../src/errors.js';
 import { openDuckDb } from '../../src/sources/duckdb/duckdb-session.js';
-import { generateMockData, openWorkspace } from '../../src/index.js';
+import { generateMockData, openWorkspace, type ProgressEvent } from '../../src/index.js';
 import { CLI, runCli, runProcess } from '../helpers/cli.js';
 import { tempWorkspace, type TempWorkspace } from '../helpers/workspace.js';
 
@@ -77,6 +77,29 @@ describe('the duckdb engine (docs/behaviour.md §11)', function () {
     } finally {
       await ws.close();
     }
+  });
+
+  it('reports its steps as progress: each source read into the engine, each system normalised, then comparing', async () => {
+    workspace = tempWorkspace('clean');
+    appendFileSync(workspace.config, 'processing: { engine: duckdb }\n');
+    const ws = await openWorkspace(workspace.config);
+    const events: ProgressEvent[] = [];
+    try {
+      await ws.reconcile({ dryRun: true, onProgress: (event) => events.push(event) });
+    } finally {
+      await ws.close();
+    }
+    const compare = events.filter((event) => event.stage === 'compare');
+    assert.deepEqual(
+      compare.map((event) => [event.message, event.done, event.total]),
+      [
+        ['normalising and indexing A (duckdb engine)', 0, 4],
+        ['normalising and indexing B (duckdb engine)', 1, 4],
+        ['normalising and indexing C (duckdb engine)', 2, 4],
+        ['comparing 2 systems with A (duckdb engine)', 3, 4],
+      ],
+    );
+    for (const system of ['A', 'B', 'C']) assert.ok(events.some((event) => event.stage === 'read' && event.message.startsWith(`reading ${system} into the duckdb engine: `)), system);
   });
 
   it('plan --sql prints SQL that runs as printed, in order, with no password', async () => {

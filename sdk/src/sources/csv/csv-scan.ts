@@ -39,27 +39,44 @@ export function plainScanner(delimiter: string, handlers: CsvScanHandlers): Plai
   let keyColumn = -1;
   let lineNumber = 0;
   let carry = '';
-  const line = (text: string, start: number, end: number) => {
+  const line = (text: string, start: number, end: number, nextDelimiter: (from: number) => number) => {
     lineNumber++;
     const lineEnd = end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
     if (lineEnd <= start) return;
     if (keyColumn < 0) keyColumn = handlers.header(text.slice(start, lineEnd).split(delimiter), lineNumber);
-    else scanPlainRow(text, start, lineEnd, delimiter, keyColumn, lineNumber, handlers);
+    else scanPlainRow(text, start, lineEnd, nextDelimiter, keyColumn, lineNumber, handlers);
   };
   return {
     push(piece) {
       const text = carry + piece;
+      const nextDelimiter = delimiterFinder(text, delimiter);
       let start = 0;
       for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
-        line(text, start, end);
+        line(text, start, end, nextDelimiter);
         start = end + 1;
       }
       carry = text.slice(start);
     },
     end() {
-      if (carry.length > 0) line(carry, 0, carry.length);
+      if (carry.length > 0) line(carry, 0, carry.length, delimiterFinder(carry, delimiter));
       carry = '';
     },
+  };
+}
+
+/**
+ * The first delimiter at or after a position, for positions asked in increasing order: the
+ * text is searched once past the lines that have none. Searching from each line afresh went
+ * to the end of the text for every line of a one-column file — quadratic, minutes at a
+ * million rows.
+ */
+function delimiterFinder(text: string, delimiter: string): (from: number) => number {
+  let found = -2;
+  return (from) => {
+    // -1: none after an earlier, smaller position, so none after this one either.
+    if (found === -1 || found >= from) return found;
+    found = text.indexOf(delimiter, from);
+    return found;
   };
 }
 
@@ -67,7 +84,7 @@ function scanPlainRow(
   text: string,
   start: number,
   end: number,
-  delimiter: string,
+  nextDelimiter: (from: number) => number,
   keyColumn: number,
   line: number,
   handlers: CsvScanHandlers,
@@ -76,7 +93,7 @@ function scanPlainRow(
   let fieldCount = 0;
   let fieldStart = start;
   for (;;) {
-    let fieldEnd = text.indexOf(delimiter, fieldStart);
+    let fieldEnd = nextDelimiter(fieldStart);
     if (fieldEnd < 0 || fieldEnd > end) fieldEnd = end;
     if (fieldCount === keyColumn) key = text.slice(fieldStart, fieldEnd);
     fieldCount++;

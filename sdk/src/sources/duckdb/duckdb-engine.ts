@@ -6,6 +6,7 @@
  * plus two questions the registry stages ask of the authority's keys, answered in SQL. The
  * keys themselves never gather in the Node process.
  */
+import type { EngineStep } from '../../core/engine-step.js';
 import { compileNormalizer, type NormalizeRules } from '../../core/normalize.js';
 import type { BadRow, CorruptDataPolicy, SystemId } from '../../core/types.js';
 import { throwIfAborted } from '../../errors.js';
@@ -17,7 +18,7 @@ import { badRowError } from '../row-policy.js';
 import { isTransientSourceError } from '../transient-errors.js';
 import { authorityHolds, compareInDuckDb, indexSystem, streamAuthorityKeys, streamSetAside, type KeyedSystem } from './duckdb-compare.js';
 import { normalizeTable, probeNormalization } from './duckdb-normalize.js';
-import { openDuckDb, type DuckDbSession } from './duckdb-session.js';
+import { openDuckDb, type DuckDbSession, type StatementEvent } from './duckdb-session.js';
 import { releaseAfterCompareSql } from './engine-sql.js';
 import { createRowTable, rowTableSink, type UnreadableRow } from './row-table.js';
 
@@ -36,26 +37,34 @@ export interface DuckDbEngineOptions {
   readonly threads: number;
   readonly signal?: AbortSignal;
   readonly onSourceProgress?: (system: SystemId, rows: number, sourcesDone: number, sourceCount: number) => void;
-  /** Called once every source is scanned, as normalising and comparing start. */
-  readonly onCompare?: () => void;
+  /** Called at each step once every source is scanned: normalising each system, then comparing. */
+  readonly onCompare?: (step: EngineStep) => void;
 }
 
 type Scanned = (SourceScan & { readonly ok: true; readonly unreadable: readonly UnreadableRow[] }) | Extract<SourceScan, { ok: false }>;
 
 export async function compareWithDuckDb(sources: readonly ConfiguredSource[], options: DuckDbEngineOptions): Promise<PushdownComparison> {
-  const session = await openDuckDb({ memoryLimit: options.memoryLimit, tempDirectory: options.tempDirectory, threads: options.threads, signal: options.signal });
+  const session = await openDuckDb({
+    memoryLimit: options.memoryLimit,
+    tempDirectory: options.tempDirectory,
+    threads: options.threads,
+    signal: options.signal,
+    onStatement: (event) => logStatement(options.logger, event),
+  });
   try {
     await probeNormalization(session, options.rules);
     const tables = new Map(sources.map((source, position) => [source.system, `rows_${position}`]));
     const scanned = await scanAll(session, sources, tables, options);
-    options.onCompare?.();
     const read = sources.flatMap((source, position) => (scanned[position]!.ok ? [{ system: source.system, table: tables.get(source.system)! }] : []));
+    // One step per system normalised and indexed, one for comparing them all.
+    const steps = read.length + 1;
     const counts = new Map<SystemId, SystemCounts>();
     const badRowsBySystem = new Map<SystemId, BadRow[]>();
     for (const system of read) {
       throwIfAborted(options.signal);
       const source = sources.find((entry) => entry.system === system.system)!;
       const scan = scanned[sources.indexOf(source)] as Extract<Scanned, { ok: true }>;
+      options.onCompare?.({ step: 'normalise', system: system.system, done: read.indexOf(system), total: steps });
       await normalizeTable(session, system.table, options.rules);
       counts.set(system.system, await indexSystem(session, system, options.onCorruptData));
       badRowsBySystem.set(system.system, await badRowsOf(session, source, system, scan.unreadable, options));
@@ -68,6 +77,7 @@ export async function compareWithDuckDb(sources: readonly ConfiguredSource[], op
     const authority = read.find((system) => system.system === options.authority)!;
     // Systems left out of the run were never scanned into a table, so `read` has none of them.
     const others = read.filter((system) => system !== authority);
+    options.onCompare?.({ step: 'compare', authority: authority.system, systems: others.length, done: steps - 1, total: steps });
     const discrepancies = await compareInDuckDb(session, authority, others, counts);
     for (const sql of releaseAfterCompareSql([...tables.values()], authority.table)) await session.run(sql);
     return {
@@ -136,3 +146,13 @@ async function badRowsOf(
   });
   return bad.sort((x, y) => x.seq - y.seq).map(({ seq: _seq, ...row }) => row);
 }
+
+/** Each statement in the debug log as it starts and ends, with its time: the slow one, or the one a cancel interrupted, is named. */
+function logStatement(logger: Logger, event: StatementEvent): void {
+  const statement = event.statement.replace(/\s+/g, ' ');
+  const shown = statement.length > STATEMENT_SHOWN ? `${statement.slice(0, STATEMENT_SHOWN)}…` : statement;
+  logger.log('debug', event.outcome ? `duckdb: ${event.outcome} after ${Math.round(event.ms!)} ms: ${shown}` : `duckdb: running ${shown}`);
+}
+
+/** How much of a statement a log line shows: enough to tell which one it is. */
+const STATEMENT_SHOWN = 120;

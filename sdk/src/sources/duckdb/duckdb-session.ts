@@ -19,6 +19,16 @@ export interface DuckDbSettings {
   /** Threads DuckDB may use; 0 leaves DuckDB's default (one per core). */
   readonly threads?: number;
   readonly signal?: AbortSignal;
+  /** Told as each statement starts and ends: which one is slow, which one a cancel interrupted (the engine logs it at debug level). */
+  readonly onStatement?: (event: StatementEvent) => void;
+}
+
+/** A statement starting (no outcome yet) or ending, with how long it ran. */
+export interface StatementEvent {
+  /** The SQL, or what an append writes to. */
+  readonly statement: string;
+  readonly outcome?: 'done' | 'interrupted' | 'failed';
+  readonly ms?: number;
 }
 
 /** One row as DuckDB hands it over, column values as JavaScript values (BIGINT as bigint). */
@@ -56,6 +66,9 @@ export interface RowAppender {
 
 type NodeApi = typeof import('@duckdb/node-api');
 
+/** How often an abort's interrupt is repeated while a statement is still running: well inside the 1 s a cancel may take. */
+const INTERRUPT_REPEAT_MS = 50;
+
 async function loadDuckDb(): Promise<NodeApi> {
   try {
     return await import('@duckdb/node-api');
@@ -85,27 +98,52 @@ export async function openDuckDb(settings: DuckDbSettings): Promise<DuckDbSessio
   // take a connection of their own, so tables appended to are ordinary tables of the
   // in-memory database (visible to both), never TEMP ones.
   const writer = await instance.connect();
+  // DuckDB clears a connection's interrupt as a query begins, so one that lands while a
+  // statement is still on its way (parsed, prepared, queued for a thread) is lost and the
+  // statement runs to its end. After an abort the interrupt is therefore repeated until
+  // every statement in flight has ended; no new one starts (guarded checks the signal first).
+  let inFlight = 0;
+  let repeating: NodeJS.Timeout | undefined;
+  const stopInterrupting = () => {
+    clearInterval(repeating);
+    repeating = undefined;
+  };
   const interrupt = () => {
+    if (inFlight === 0) return stopInterrupting();
     connection.interrupt();
     writer.interrupt();
   };
-  settings.signal?.addEventListener('abort', interrupt, { once: true });
-  const guarded = async <T>(work: () => Promise<T>): Promise<T> => {
+  const onAbort = () => {
+    interrupt();
+    if (inFlight > 0) repeating ??= setInterval(interrupt, INTERRUPT_REPEAT_MS).unref();
+  };
+  settings.signal?.addEventListener('abort', onAbort, { once: true });
+  const guarded = async <T>(statement: string, work: () => Promise<T>): Promise<T> => {
     throwIfAborted(settings.signal);
+    inFlight++;
+    const started = performance.now();
+    const ended = (outcome: StatementEvent['outcome']) => settings.onStatement?.({ statement, outcome, ms: performance.now() - started });
+    settings.onStatement?.({ statement });
     try {
-      return await work();
+      const result = await work();
+      ended('done');
+      return result;
     } catch (error) {
+      const interrupted = settings.signal?.aborted || /interrupt/i.test(String((error as Error)?.message));
+      ended(interrupted ? 'interrupted' : 'failed');
       throwIfAborted(settings.signal);
       if (isKeySyncError(error)) throw error;
-      if (/interrupt/i.test(String((error as Error)?.message))) throw cancelledError();
+      if (interrupted) throw cancelledError();
       throw error;
+    } finally {
+      inFlight--;
     }
   };
   return {
-    run: (sql) => guarded(async () => void (await connection.run(sql))),
-    all: (sql) => guarded(async () => (await connection.runAndReadAll(sql)).getRows() as DuckDbRow[]),
+    run: (sql) => guarded(sql, async () => void (await connection.run(sql))),
+    all: (sql) => guarded(sql, async () => (await connection.runAndReadAll(sql)).getRows() as DuckDbRow[]),
     stream: (sql, onChunk) =>
-      guarded(async () => {
+      guarded(sql, async () => {
         const result = await connection.stream(sql);
         for (;;) {
           const chunk = await result.fetchChunk();
@@ -115,7 +153,7 @@ export async function openDuckDb(settings: DuckDbSettings): Promise<DuckDbSessio
         }
       }),
     append: (table, rows) =>
-      guarded(async () => {
+      guarded(`append to ${table}`, async () => {
         const appender = await writer.createAppender(table);
         try {
           for (const row of rows) {
@@ -128,7 +166,7 @@ export async function openDuckDb(settings: DuckDbSettings): Promise<DuckDbSessio
         }
       }),
     appender: (table) =>
-      guarded(async () => {
+      guarded(`appender for ${table}`, async () => {
         const appender = await writer.createAppender(table);
         return {
           row(values) {
@@ -149,7 +187,8 @@ export async function openDuckDb(settings: DuckDbSettings): Promise<DuckDbSessio
         };
       }),
     close() {
-      settings.signal?.removeEventListener('abort', interrupt);
+      settings.signal?.removeEventListener('abort', onAbort);
+      stopInterrupting();
       writer.closeSync();
       connection.closeSync();
       instance.closeSync();
