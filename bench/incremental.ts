@@ -158,7 +158,7 @@ function table(rows: readonly Row[]): string {
 const args = process.argv.slice(2);
 const repeatArg = args.indexOf('--repeat');
 const repeat = repeatArg >= 0 ? Number(args[repeatArg + 1]) : 3;
-const sizes = args.filter((arg, i) => i !== repeatArg + 1 || repeatArg < 0).map(Number).filter((size) => size > 0);
+const sizes = args.filter((_arg, i) => repeatArg < 0 || (i !== repeatArg && i !== repeatArg + 1)).map(Number).filter((size) => size > 0);
 const matching = process.env.KEYSYNC_BENCH_MATCHING !== 'off';
 const results: Row[] = [];
 const loadBefore = os.loadavg();

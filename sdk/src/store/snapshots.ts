@@ -1,8 +1,9 @@
 /**
  * Source snapshots for incremental mode: a source's sealed KeyIndex (and its row counts
  * and bad rows) in a side file beside the database, named by the source's fingerprint.
- * Loading one is a few buffer copies — no per-key work — so an unchanged source costs
- * almost nothing on the next incremental run. The database row says which file is current;
+ * Loading one is a few buffer copies — no per-key work: keys and raw forms are typed arrays
+ * and text, never JSON — so an unchanged source costs almost nothing on the next
+ * incremental run. The database row says which file is current;
  * files no row names (from an interrupted run) are removed on the next commit — but only
  * files KeySync can prove it wrote: its own file name pattern and its own magic bytes.
  */
@@ -15,7 +16,7 @@ import { writeChunksAtomically } from '../io/atomic-file.js';
 import type { Db, Tx } from './backend.js';
 
 /** Bump when the file layout or KeyIndex changes: old snapshots are then simply not used. */
-export const SNAPSHOT_FORMAT = 'KSNAP3';
+export const SNAPSHOT_FORMAT = 'KSNAP4';
 const MAGIC = `${SNAPSHOT_FORMAT}\n`;
 /** What every format version starts with: how cleanup recognises a file as a snapshot. */
 const MAGIC_PREFIX = 'KSNAP';
@@ -58,12 +59,15 @@ const SNAPSHOT_TEMP_NAME = /^\.([A-Za-z0-9][A-Za-z0-9_.-]{0,63}-[0-9a-f]{16}\.ks
 interface Header {
   readonly system: string;
   readonly count: number;
+  /** Of the key text and the raw text alike. */
   readonly textEncoding: 'latin1' | 'utf16le';
   readonly textBytes: number;
+  /** How many keys have a raw form of their own (rawPositions, rawEnds), and its text's bytes. */
+  readonly rawCount: number;
+  readonly rawTextBytes: number;
   readonly rows: number;
   readonly badRows: readonly BadRow[];
   readonly duplicates: KeyIndexData['duplicates'];
-  readonly rawOverrides: KeyIndexData['rawOverrides'];
   readonly repeatedRows: number;
   /** Locators the firstLines array cannot hold (text primary keys …); absent for a CSV. */
   readonly locators?: KeyIndexData['locators'];
@@ -72,17 +76,20 @@ interface Header {
 /** Writes the snapshot file for a read source; returns its name within `folder`. */
 export function writeSnapshot(folder: string, read: SnapshotContent, fingerprint: string): string {
   const data = read.index.data;
-  const textEncoding = /^[\u0000-\u00ff]*$/.test(data.keyText) ? 'latin1' : 'utf16le';
+  const latin1 = /^[\u0000-\u00ff]*$/;
+  const textEncoding = latin1.test(data.keyText) && latin1.test(data.rawText) ? 'latin1' : 'utf16le';
   const text = Buffer.from(data.keyText, textEncoding);
+  const rawText = Buffer.from(data.rawText, textEncoding);
   const header: Header = {
     system: data.system,
     count: data.hashes.length,
     textEncoding,
     textBytes: text.length,
+    rawCount: data.rawPositions.length,
+    rawTextBytes: rawText.length,
     rows: read.rows,
     badRows: read.badRows,
     duplicates: data.duplicates,
-    rawOverrides: data.rawOverrides,
     repeatedRows: data.repeatedRows,
     ...(data.locators ? { locators: data.locators } : {}),
   };
@@ -95,7 +102,7 @@ export function writeSnapshot(folder: string, read: SnapshotContent, fingerprint
   mkdirSync(folder, { recursive: true });
   writeChunksAtomically(
     path.join(folder, name),
-    [prefix, bytesOf(data.hashes), bytesOf(data.keyEnds), bytesOf(data.firstLines), text],
+    [prefix, bytesOf(data.hashes), bytesOf(data.keyEnds), bytesOf(data.firstLines), bytesOf(data.rawPositions), bytesOf(data.rawEnds), text, rawText],
     { replace: true },
   );
   return name;
@@ -111,22 +118,27 @@ export function loadSnapshot(folder: string, ref: SnapshotRef, system: SystemId)
     const headerLength = bytes.readUInt32LE(MAGIC.length);
     const header = JSON.parse(bytes.toString('utf8', MAGIC.length + 4, MAGIC.length + 4 + headerLength)) as Header;
     let offset = align4(MAGIC.length + 4 + headerLength);
-    const take = () => {
-      const array = new Uint32Array(bytes.buffer.slice(bytes.byteOffset + offset, bytes.byteOffset + offset + header.count * 4));
-      offset += header.count * 4;
+    const take = (count: number) => {
+      const array = new Uint32Array(bytes.buffer.slice(bytes.byteOffset + offset, bytes.byteOffset + offset + count * 4));
+      offset += count * 4;
       return array;
     };
-    const hashes = take();
-    const keyEnds = take();
-    const firstLines = take();
-    if (offset + header.textBytes !== bytes.length || header.system !== system) return undefined;
+    const hashes = take(header.count);
+    const keyEnds = take(header.count);
+    const firstLines = take(header.count);
+    const rawPositions = take(header.rawCount);
+    const rawEnds = take(header.rawCount);
+    if (offset + header.textBytes + header.rawTextBytes !== bytes.length || header.system !== system) return undefined;
     const keyText = bytes.toString(header.textEncoding, offset, offset + header.textBytes);
+    const rawText = bytes.toString(header.textEncoding, offset + header.textBytes, bytes.length);
     const index = KeyIndex.fromData({
       system: header.system,
       hashes,
       keyText,
       keyEnds,
-      rawOverrides: header.rawOverrides,
+      rawPositions,
+      rawText,
+      rawEnds,
       firstLines,
       duplicates: header.duplicates,
       repeatedRows: header.repeatedRows,
