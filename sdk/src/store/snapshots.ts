@@ -8,7 +8,7 @@
  * files KeySync can prove it wrote: its own file name pattern and its own magic bytes.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { KeyIndex, type KeyIndexData } from '../core/key-index.js';
 import type { BadRow, SystemId } from '../core/types.js';
@@ -108,18 +108,40 @@ export function writeSnapshot(folder: string, read: SnapshotContent, fingerprint
   return name;
 }
 
-/** The source as its snapshot recorded it, or undefined when the file is missing or damaged. */
+/**
+ * The source as its snapshot recorded it, or undefined when the file is missing or damaged.
+ * Each typed array is read straight into its own buffer and the text into one more: no
+ * buffer of the whole file to copy them out of.
+ */
 export function loadSnapshot(folder: string, ref: SnapshotRef, system: SystemId): SnapshotContent | undefined {
   const file = path.join(folder, ref.snapshotFile);
   if (!existsSync(file)) return undefined;
+  let fd: number | undefined;
   try {
-    const bytes = readFileSync(file);
-    if (bytes.toString('latin1', 0, MAGIC.length) !== MAGIC) return undefined;
-    const headerLength = bytes.readUInt32LE(MAGIC.length);
-    const header = JSON.parse(bytes.toString('utf8', MAGIC.length + 4, MAGIC.length + 4 + headerLength)) as Header;
-    let offset = align4(MAGIC.length + 4 + headerLength);
+    fd = openSync(file, 'r');
+    const size = fstatSync(fd).size;
+    const readAt = (target: Uint8Array, position: number) => {
+      for (let done = 0; done < target.length; ) {
+        const read = readSync(fd!, target, done, target.length - done, position + done);
+        if (read === 0) throw new Error('snapshot shorter than its header says');
+        done += read;
+      }
+    };
+    const head = Buffer.alloc(MAGIC.length + 4);
+    if (size < head.length) return undefined;
+    readAt(head, 0);
+    if (head.toString('latin1', 0, MAGIC.length) !== MAGIC) return undefined;
+    const headerLength = head.readUInt32LE(MAGIC.length);
+    if (head.length + headerLength > size) return undefined;
+    const headerBytes = Buffer.alloc(headerLength);
+    readAt(headerBytes, head.length);
+    const header = JSON.parse(headerBytes.toString('utf8')) as Header;
+    let offset = align4(head.length + headerLength);
+    const textBytes = header.textBytes + header.rawTextBytes;
+    if (offset + (header.count * 3 + header.rawCount * 2) * 4 + textBytes !== size || header.system !== system) return undefined;
     const take = (count: number) => {
-      const array = new Uint32Array(bytes.buffer.slice(bytes.byteOffset + offset, bytes.byteOffset + offset + count * 4));
+      const array = new Uint32Array(count);
+      readAt(new Uint8Array(array.buffer), offset);
       offset += count * 4;
       return array;
     };
@@ -128,16 +150,15 @@ export function loadSnapshot(folder: string, ref: SnapshotRef, system: SystemId)
     const firstLines = take(header.count);
     const rawPositions = take(header.rawCount);
     const rawEnds = take(header.rawCount);
-    if (offset + header.textBytes + header.rawTextBytes !== bytes.length || header.system !== system) return undefined;
-    const keyText = bytes.toString(header.textEncoding, offset, offset + header.textBytes);
-    const rawText = bytes.toString(header.textEncoding, offset + header.textBytes, bytes.length);
+    const text = Buffer.allocUnsafe(textBytes);
+    readAt(text, offset);
     const index = KeyIndex.fromData({
       system: header.system,
       hashes,
-      keyText,
+      keyText: text.toString(header.textEncoding, 0, header.textBytes),
       keyEnds,
       rawPositions,
-      rawText,
+      rawText: text.toString(header.textEncoding, header.textBytes),
       rawEnds,
       firstLines,
       duplicates: header.duplicates,
@@ -147,6 +168,8 @@ export function loadSnapshot(folder: string, ref: SnapshotRef, system: SystemId)
     return { index, rows: header.rows, badRows: header.badRows };
   } catch {
     return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 

@@ -77,6 +77,18 @@ describe('snapshots (KSNAP4): a KeyIndex written and loaded', () => {
     );
   });
 
+  it('is not used when cut short or lengthened: the source is read again', () => {
+    const { original } = roundTrip(folder, [{ key: 'K', raw: 'k', line: 2 }, { key: 'L', raw: 'L', line: 3 }]);
+    const name = writeSnapshot(folder, { index: original, rows: 2, badRows: [] }, 'cut');
+    const file = path.join(folder, name);
+    const bytes = readFileSync(file);
+    const ref = { system: 'B', runId: 'r', file: 'B.csv', fingerprint: 'f', keyCount: 2, snapshotFile: name };
+    for (const damaged of [bytes.subarray(0, bytes.length - 1), bytes.subarray(0, 20), Buffer.concat([bytes, Buffer.from('x')])]) {
+      writeFileSync(file, damaged);
+      assert.equal(loadSnapshot(folder, ref, 'B'), undefined);
+    }
+  });
+
   it('is not used when written in an earlier format: the source is read again', () => {
     const { original } = roundTrip(folder, [{ key: 'K', raw: 'k', line: 2 }]);
     const name = writeSnapshot(folder, { index: original, rows: 1, badRows: [] }, 'old');
