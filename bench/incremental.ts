@@ -13,6 +13,7 @@
  *   npm run bench                                   # 100k and 1M
  *   node --import tsx bench/incremental.ts 100000   # chosen sizes
  *   KEYSYNC_BENCH_MATCHING=off …                    # with matching.enabled: false
+ *   KEYSYNC_BENCH_CLI=<other build>/sdk/dist/cli.js KEYSYNC_BENCH_LABEL=before …  # another build, for before/after
  */
 import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,7 +24,8 @@ import { generateMockData, type ReconcileResult } from '../sdk/src/index.js';
 import { machine } from './machine.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const cli = path.join(repo, 'sdk/dist/cli.js');
+const cli = process.env.KEYSYNC_BENCH_CLI ?? path.join(repo, 'sdk/dist/cli.js');
+const label = process.env.KEYSYNC_BENCH_LABEL;
 const SEED = 42;
 const CHANGED_SHARE = 0.05;
 const STAGES = ['read', 'compare', 'match', 'provision', 'reports', 'persist'] as const;
@@ -105,7 +107,7 @@ function best(a: Measured | undefined, b: Measured): Measured {
 }
 
 async function measure(keysPerSystem: number, repeat: number, matching: boolean): Promise<Row[]> {
-  const dir = path.join(repo, 'bench/work', `incremental-n${keysPerSystem}`);
+  const dir = path.join(repo, 'bench/work', `incremental-n${keysPerSystem}${label ? `-${label}` : ''}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const settings = `logging: { file: null }\n${matching ? '' : 'matching: { enabled: false }\n'}`;
@@ -169,6 +171,7 @@ for (const size of sizes.length ? sizes : [100_000, 1_000_000]) {
 const load = (values: number[]) => values.map((value) => value.toFixed(2)).join(', ');
 const markdown = [
   `Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}; load average ${load(loadBefore)} before, ${load(os.loadavg())} after.`,
+  ...(label ? [`Build: ${label} (${cli}).`] : []),
   `Normal scenario, seed ${SEED}, five systems, probable matching ${matching ? 'on' : 'off (`matching.enabled: false`)'}. Each run is a fresh \`keysync\` process`,
   `started from a copy of a baseline full run's database and snapshots; best of ${repeat} tries. "Reports equal": every report of the incremental run`,
   'equals the full run\'s on the same data, apart from run ids, timestamps and the mode\'s name.',
@@ -176,7 +179,7 @@ const markdown = [
   table(results),
 ].join('\n');
 console.log(markdown);
-const suffix = matching ? '' : '-matching-off';
+const suffix = `${matching ? '' : '-matching-off'}${label ? `-${label}` : ''}`;
 mkdirSync(path.join(repo, 'bench/results'), { recursive: true });
 writeFileSync(path.join(repo, `bench/results/incremental${suffix}.md`), `${markdown}\n`);
 writeFileSync(
