@@ -20,8 +20,15 @@ export interface KeyIndexData {
   /** Every key concatenated, in hash order; keyEnds[i] is where key i ends. */
   readonly keyText: string;
   readonly keyEnds: Uint32Array;
-  /** Key position → first raw form, where it differs from the key (few: most rows are clean). */
-  readonly rawOverrides: readonly (readonly [number, string])[];
+  /**
+   * The key positions, ascending, whose first raw form differs from the key, and those raw
+   * forms concatenated (rawEnds[i] is where the i-th ends). Flat arrays, not pairs: in messy
+   * data most keys have one, and pairs cost a structured clone per worker and a JSON parse
+   * per snapshot that flat arrays do not.
+   */
+  readonly rawPositions: Uint32Array;
+  readonly rawText: string;
+  readonly rawEnds: Uint32Array;
   /** Key position → first locator, when it is a whole number from 0 to 2^32-1 (every CSV line). */
   readonly firstLines: Uint32Array;
   /**
@@ -45,7 +52,6 @@ export class KeyIndex {
   private pending: PendingRows | null = { keys: [], raws: [], lines: [] };
   private sealed: KeyIndexData | null = null;
   private duplicateMap: Map<number, readonly Sighting[]> | null = null;
-  private rawMap: Map<number, string> | null = null;
   private locatorMap: Map<number, RowLocator> | null = null;
 
   constructor(readonly system: SystemId) {}
@@ -89,8 +95,16 @@ export class KeyIndex {
   }
 
   rawAt(position: number): string {
-    this.rawMap ??= new Map(this.data.rawOverrides);
-    return this.rawMap.get(position) ?? this.keyAt(position);
+    const { rawPositions, rawText, rawEnds } = this.data;
+    let low = 0;
+    let high = rawPositions.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (rawPositions[middle]! < position) low = middle + 1;
+      else high = middle;
+    }
+    if (rawPositions[low] !== position) return this.keyAt(position);
+    return rawText.slice(low === 0 ? 0 : rawEnds[low - 1], rawEnds[low]);
   }
 
   /** Position of a key, or -1. */
@@ -170,7 +184,8 @@ function sealRows(system: SystemId, rows: PendingRows): KeyIndexData {
   const hashes = new Uint32Array(count);
   const lines = new Uint32Array(count);
   const keys: string[] = [];
-  const rawOverrides: [number, string][] = [];
+  const rawPositions: number[] = [];
+  const raws: string[] = [];
   const duplicates: [number, Sighting[]][] = [];
   const locators: [number, RowLocator][] = [];
   let repeatedRows = 0;
@@ -182,7 +197,10 @@ function sealRows(system: SystemId, rows: PendingRows): KeyIndexData {
     else locators.push([position, locator]);
     const key = rows.keys[row]!;
     keys.push(key);
-    if (rows.raws[row] !== key) rawOverrides.push([position, rows.raws[row]!]);
+    if (rows.raws[row] !== key) {
+      rawPositions.push(position);
+      raws.push(rows.raws[row]!);
+    }
     return position;
   };
   for (let start = 0; start < count; ) {
@@ -208,7 +226,9 @@ function sealRows(system: SystemId, rows: PendingRows): KeyIndexData {
     hashes: hashes.slice(0, keys.length),
     keyText: keys.join(''),
     keyEnds: cumulativeLengths(keys),
-    rawOverrides,
+    rawPositions: Uint32Array.from(rawPositions),
+    rawText: raws.join(''),
+    rawEnds: cumulativeLengths(raws),
     firstLines: lines.slice(0, keys.length),
     duplicates,
     repeatedRows,

@@ -20,7 +20,7 @@ port.on('message', async (request: ReadRequest) => {
       onRows: (rows) => reply({ type: 'progress', rows }),
     });
     const data = read.index.data;
-    reply({ type: 'done', data, rows: read.rows, badRows: read.badRows }, [data.hashes.buffer, data.keyEnds.buffer, data.firstLines.buffer] as ArrayBuffer[]);
+    reply({ type: 'done', data, rows: read.rows, badRows: read.badRows }, [data.hashes.buffer, data.keyEnds.buffer, data.firstLines.buffer, data.rawPositions.buffer, data.rawEnds.buffer] as ArrayBuffer[]);
   } catch (error) {
     reply({
       type: 'error',

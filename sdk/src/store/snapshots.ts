@@ -1,13 +1,14 @@
 /**
  * Source snapshots for incremental mode: a source's sealed KeyIndex (and its row counts
  * and bad rows) in a side file beside the database, named by the source's fingerprint.
- * Loading one is a few buffer copies — no per-key work — so an unchanged source costs
- * almost nothing on the next incremental run. The database row says which file is current;
+ * Loading one is a few buffer copies — no per-key work: keys and raw forms are typed arrays
+ * and text, never JSON — so an unchanged source costs almost nothing on the next
+ * incremental run. The database row says which file is current;
  * files no row names (from an interrupted run) are removed on the next commit — but only
  * files KeySync can prove it wrote: its own file name pattern and its own magic bytes.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { KeyIndex, type KeyIndexData } from '../core/key-index.js';
 import type { BadRow, SystemId } from '../core/types.js';
@@ -15,7 +16,7 @@ import { writeChunksAtomically } from '../io/atomic-file.js';
 import type { Db, Tx } from './backend.js';
 
 /** Bump when the file layout or KeyIndex changes: old snapshots are then simply not used. */
-export const SNAPSHOT_FORMAT = 'KSNAP3';
+export const SNAPSHOT_FORMAT = 'KSNAP4';
 const MAGIC = `${SNAPSHOT_FORMAT}\n`;
 /** What every format version starts with: how cleanup recognises a file as a snapshot. */
 const MAGIC_PREFIX = 'KSNAP';
@@ -58,12 +59,15 @@ const SNAPSHOT_TEMP_NAME = /^\.([A-Za-z0-9][A-Za-z0-9_.-]{0,63}-[0-9a-f]{16}\.ks
 interface Header {
   readonly system: string;
   readonly count: number;
+  /** Of the key text and the raw text alike. */
   readonly textEncoding: 'latin1' | 'utf16le';
   readonly textBytes: number;
+  /** How many keys have a raw form of their own (rawPositions, rawEnds), and its text's bytes. */
+  readonly rawCount: number;
+  readonly rawTextBytes: number;
   readonly rows: number;
   readonly badRows: readonly BadRow[];
   readonly duplicates: KeyIndexData['duplicates'];
-  readonly rawOverrides: KeyIndexData['rawOverrides'];
   readonly repeatedRows: number;
   /** Locators the firstLines array cannot hold (text primary keys …); absent for a CSV. */
   readonly locators?: KeyIndexData['locators'];
@@ -72,17 +76,20 @@ interface Header {
 /** Writes the snapshot file for a read source; returns its name within `folder`. */
 export function writeSnapshot(folder: string, read: SnapshotContent, fingerprint: string): string {
   const data = read.index.data;
-  const textEncoding = /^[\u0000-\u00ff]*$/.test(data.keyText) ? 'latin1' : 'utf16le';
+  const latin1 = /^[\u0000-\u00ff]*$/;
+  const textEncoding = latin1.test(data.keyText) && latin1.test(data.rawText) ? 'latin1' : 'utf16le';
   const text = Buffer.from(data.keyText, textEncoding);
+  const rawText = Buffer.from(data.rawText, textEncoding);
   const header: Header = {
     system: data.system,
     count: data.hashes.length,
     textEncoding,
     textBytes: text.length,
+    rawCount: data.rawPositions.length,
+    rawTextBytes: rawText.length,
     rows: read.rows,
     badRows: read.badRows,
     duplicates: data.duplicates,
-    rawOverrides: data.rawOverrides,
     repeatedRows: data.repeatedRows,
     ...(data.locators ? { locators: data.locators } : {}),
   };
@@ -95,38 +102,64 @@ export function writeSnapshot(folder: string, read: SnapshotContent, fingerprint
   mkdirSync(folder, { recursive: true });
   writeChunksAtomically(
     path.join(folder, name),
-    [prefix, bytesOf(data.hashes), bytesOf(data.keyEnds), bytesOf(data.firstLines), text],
+    [prefix, bytesOf(data.hashes), bytesOf(data.keyEnds), bytesOf(data.firstLines), bytesOf(data.rawPositions), bytesOf(data.rawEnds), text, rawText],
     { replace: true },
   );
   return name;
 }
 
-/** The source as its snapshot recorded it, or undefined when the file is missing or damaged. */
+/**
+ * The source as its snapshot recorded it, or undefined when the file is missing or damaged.
+ * Each typed array is read straight into its own buffer and the text into one more: no
+ * buffer of the whole file to copy them out of.
+ */
 export function loadSnapshot(folder: string, ref: SnapshotRef, system: SystemId): SnapshotContent | undefined {
   const file = path.join(folder, ref.snapshotFile);
   if (!existsSync(file)) return undefined;
+  let fd: number | undefined;
   try {
-    const bytes = readFileSync(file);
-    if (bytes.toString('latin1', 0, MAGIC.length) !== MAGIC) return undefined;
-    const headerLength = bytes.readUInt32LE(MAGIC.length);
-    const header = JSON.parse(bytes.toString('utf8', MAGIC.length + 4, MAGIC.length + 4 + headerLength)) as Header;
-    let offset = align4(MAGIC.length + 4 + headerLength);
-    const take = () => {
-      const array = new Uint32Array(bytes.buffer.slice(bytes.byteOffset + offset, bytes.byteOffset + offset + header.count * 4));
-      offset += header.count * 4;
+    fd = openSync(file, 'r');
+    const size = fstatSync(fd).size;
+    const readAt = (target: Uint8Array, position: number) => {
+      for (let done = 0; done < target.length; ) {
+        const read = readSync(fd!, target, done, target.length - done, position + done);
+        if (read === 0) throw new Error('snapshot shorter than its header says');
+        done += read;
+      }
+    };
+    const head = Buffer.alloc(MAGIC.length + 4);
+    if (size < head.length) return undefined;
+    readAt(head, 0);
+    if (head.toString('latin1', 0, MAGIC.length) !== MAGIC) return undefined;
+    const headerLength = head.readUInt32LE(MAGIC.length);
+    if (head.length + headerLength > size) return undefined;
+    const headerBytes = Buffer.alloc(headerLength);
+    readAt(headerBytes, head.length);
+    const header = JSON.parse(headerBytes.toString('utf8')) as Header;
+    let offset = align4(head.length + headerLength);
+    const textBytes = header.textBytes + header.rawTextBytes;
+    if (offset + (header.count * 3 + header.rawCount * 2) * 4 + textBytes !== size || header.system !== system) return undefined;
+    const take = (count: number) => {
+      const array = new Uint32Array(count);
+      readAt(new Uint8Array(array.buffer), offset);
+      offset += count * 4;
       return array;
     };
-    const hashes = take();
-    const keyEnds = take();
-    const firstLines = take();
-    if (offset + header.textBytes !== bytes.length || header.system !== system) return undefined;
-    const keyText = bytes.toString(header.textEncoding, offset, offset + header.textBytes);
+    const hashes = take(header.count);
+    const keyEnds = take(header.count);
+    const firstLines = take(header.count);
+    const rawPositions = take(header.rawCount);
+    const rawEnds = take(header.rawCount);
+    const text = Buffer.allocUnsafe(textBytes);
+    readAt(text, offset);
     const index = KeyIndex.fromData({
       system: header.system,
       hashes,
-      keyText,
+      keyText: text.toString(header.textEncoding, 0, header.textBytes),
       keyEnds,
-      rawOverrides: header.rawOverrides,
+      rawPositions,
+      rawText: text.toString(header.textEncoding, header.textBytes),
+      rawEnds,
       firstLines,
       duplicates: header.duplicates,
       repeatedRows: header.repeatedRows,
@@ -135,6 +168,8 @@ export function loadSnapshot(folder: string, ref: SnapshotRef, system: SystemId)
     return { index, rows: header.rows, badRows: header.badRows };
   } catch {
     return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 

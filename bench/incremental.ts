@@ -1,0 +1,189 @@
+/**
+ * `npm run bench` (second part): incremental against full runs on the same data (issue 11).
+ * For each size (keys per system, five systems, normal scenario, fixed seed) it generates the
+ * data and makes a baseline with one full run. Then, for each kind of change to 5 % of B's
+ * rows — (a) edited in place (other columns change, the key stays), (b) replaced by new keys
+ * (new out-of-authority keys and proposals) — it starts two workspaces from copies of the
+ * baseline's database and snapshots, runs an incremental run in one and a full run in the
+ * other (fresh `keysync` processes), and checks that their report files are equal apart from
+ * stamps (run id, timestamps, the mode's name). Each timing is the best of `--repeat` tries
+ * (default 3), each from a fresh copy: the machine is shared. Writes
+ * bench/results/incremental.md and .json.
+ *
+ *   npm run bench                                   # 100k and 1M
+ *   node --import tsx bench/incremental.ts 100000   # chosen sizes
+ *   KEYSYNC_BENCH_MATCHING=off …                    # with matching.enabled: false
+ *   KEYSYNC_BENCH_CLI=<other build>/sdk/dist/cli.js KEYSYNC_BENCH_LABEL=before …  # another build, for before/after
+ */
+import { spawn } from 'node:child_process';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateMockData, type ReconcileResult } from '../sdk/src/index.js';
+import { machine } from './machine.js';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const cli = process.env.KEYSYNC_BENCH_CLI ?? path.join(repo, 'sdk/dist/cli.js');
+const label = process.env.KEYSYNC_BENCH_LABEL;
+const SEED = 42;
+const CHANGED_SHARE = 0.05;
+const STAGES = ['read', 'compare', 'match', 'provision', 'reports', 'persist'] as const;
+const KINDS = { edited: '(a) 5 % of B edited in place', replaced: '(b) 5 % of B replaced by new keys' } as const;
+type Kind = keyof typeof KINDS;
+
+interface Measured {
+  readonly wallMs: number;
+  readonly timings: ReconcileResult['timings'];
+}
+
+interface Row {
+  readonly keysPerSystem: number;
+  readonly kind: Kind;
+  readonly full: Measured;
+  readonly incremental: Measured;
+  readonly reportsEqual: boolean;
+  readonly differing: readonly string[];
+}
+
+function runCli(args: readonly string[]): Promise<Measured> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, [cli, ...args, '--json', '-q']);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const wallMs = performance.now() - started;
+      if (code !== 0) return reject(new Error(`keysync exited ${code}: ${stderr}`));
+      resolve({ wallMs, timings: (JSON.parse(stdout) as ReconcileResult).timings });
+    });
+  });
+}
+
+/** Changes every 20th row of B: (a) its other columns, keeping the key; (b) its key, to one no system has. */
+function changeB(original: string, kind: Kind): string {
+  const [header, ...lines] = original.trimEnd().split('\n');
+  const every = Math.round(1 / CHANGED_SHARE);
+  const changed = lines.map((line, i) => {
+    if (i % every !== 0) return line;
+    if (kind === 'replaced') return line.replace(/^[^,]*/, `CHANGED-${i}`);
+    const comma = line.indexOf(',');
+    return `${line.slice(0, comma)},2027-01-01,B,edited`;
+  });
+  return `${header}\n${changed.join('\n')}\n`;
+}
+
+/** A report's text with what legitimately differs between two runs replaced: run ids, timestamps, the mode. */
+function withoutStamps(text: string, runIds: readonly string[]): string {
+  let out = text;
+  for (const id of runIds) out = out.split(id).join('<run>');
+  return out
+    .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z/g, '<time>')
+    .replace(/\d{8}T\d{6}Z/g, '<stamp>')
+    .replace(/\b(full|incremental) run\b/g, '<mode> run');
+}
+
+/** Report files of two output folders, paired by name without the stamp; names of those that differ. */
+function compareReports(incrementalDir: string, fullDir: string): string[] {
+  const byName = (dir: string) =>
+    new Map(readdirSync(dir).filter((name) => name.endsWith('.csv')).map((name) => [name.replace(/_\d{8}T\d{6}Z.*\.csv$/, ''), path.join(dir, name)]));
+  const inc = byName(incrementalDir);
+  const full = byName(fullDir);
+  const runIds = [...new Set([...inc.values(), ...full.values()].flatMap((file) => readFileSync(file, 'utf8').match(/\d{8}T\d{6}Z-[0-9a-z]+/g) ?? []))];
+  const differing: string[] = [];
+  for (const name of new Set([...inc.keys(), ...full.keys()])) {
+    const a = inc.get(name);
+    const b = full.get(name);
+    if (!a || !b || withoutStamps(readFileSync(a, 'utf8'), runIds) !== withoutStamps(readFileSync(b, 'utf8'), runIds)) differing.push(name);
+  }
+  return differing;
+}
+
+function best(a: Measured | undefined, b: Measured): Measured {
+  return !a || b.wallMs < a.wallMs ? b : a;
+}
+
+async function measure(keysPerSystem: number, repeat: number, matching: boolean): Promise<Row[]> {
+  const dir = path.join(repo, 'bench/work', `incremental-n${keysPerSystem}${label ? `-${label}` : ''}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const settings = `logging: { file: null }\n${matching ? '' : 'matching: { enabled: false }\n'}`;
+  const config = (name: string) => {
+    const file = path.join(dir, `${name}.yaml`);
+    writeFileSync(file, `${settings}database: { path: ./${name}/keysync.db }\noutput: { directory: ./${name}-output }\n`);
+    return file;
+  };
+  const baselineConfig = config('baseline');
+  await generateMockData({ dir, configPath: baselineConfig, scenario: 'normal', keys: keysPerSystem, seed: SEED });
+  const bFile = path.join(dir, 'input/B.csv');
+  const original = readFileSync(bFile, 'utf8');
+  await runCli(['-c', baselineConfig, '-m', 'full']);
+  const rows: Row[] = [];
+  for (const kind of Object.keys(KINDS) as Kind[]) {
+    writeFileSync(bFile, changeB(original, kind));
+    let full: Measured | undefined;
+    let incremental: Measured | undefined;
+    let differing: string[] = [];
+    for (let attempt = 0; attempt < repeat; attempt++) {
+      for (const name of ['incremental', 'full']) {
+        rmSync(path.join(dir, name), { recursive: true, force: true });
+        rmSync(path.join(dir, `${name}-output`), { recursive: true, force: true });
+        cpSync(path.join(dir, 'baseline'), path.join(dir, name), { recursive: true });
+      }
+      incremental = best(incremental, await runCli(['-c', config('incremental'), '-m', 'incremental']));
+      full = best(full, await runCli(['-c', config('full'), '-m', 'full']));
+      if (attempt === 0) differing = compareReports(path.join(dir, 'incremental-output'), path.join(dir, 'full-output'));
+    }
+    rows.push({ keysPerSystem, kind, full: full!, incremental: incremental!, reportsEqual: differing.length === 0, differing });
+  }
+  writeFileSync(bFile, original);
+  return rows;
+}
+
+const seconds = (ms: number) => (ms / 1000).toFixed(2);
+const stages = (m: Measured) => STAGES.map((stage) => seconds(m.timings[stage])).join(' · ');
+
+function table(rows: readonly Row[]): string {
+  const header = `| keys/system × 5 | change | full run | its ${STAGES.join(' · ')} | incremental | its ${STAGES.join(' · ')} | full ÷ incremental | reports equal |`;
+  const lines = rows.map(
+    (row) =>
+      `| ${row.keysPerSystem.toLocaleString('en-US')} | ${KINDS[row.kind]} | ${seconds(row.full.wallMs)} s | ${stages(row.full)} s | ` +
+      `${seconds(row.incremental.wallMs)} s | ${stages(row.incremental)} s | ${(row.full.wallMs / row.incremental.wallMs).toFixed(1)}× | ` +
+      `${row.reportsEqual ? 'yes' : `NO: ${row.differing.join(', ')}`} |`,
+  );
+  return [header, `|${' --- |'.repeat(8)}`, ...lines].join('\n');
+}
+
+const args = process.argv.slice(2);
+const repeatArg = args.indexOf('--repeat');
+const repeat = repeatArg >= 0 ? Number(args[repeatArg + 1]) : 3;
+const sizes = args.filter((_arg, i) => repeatArg < 0 || (i !== repeatArg && i !== repeatArg + 1)).map(Number).filter((size) => size > 0);
+const matching = process.env.KEYSYNC_BENCH_MATCHING !== 'off';
+const results: Row[] = [];
+const loadBefore = os.loadavg();
+for (const size of sizes.length ? sizes : [100_000, 1_000_000]) {
+  console.error(`bench incremental: ${size.toLocaleString('en-US')} keys per system…`);
+  results.push(...(await measure(size, repeat, matching)));
+}
+const load = (values: number[]) => values.map((value) => value.toFixed(2)).join(', ');
+const markdown = [
+  `Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}; load average ${load(loadBefore)} before, ${load(os.loadavg())} after.`,
+  ...(label ? [`Build: ${label} (${cli}).`] : []),
+  `Normal scenario, seed ${SEED}, five systems, probable matching ${matching ? 'on' : 'off (`matching.enabled: false`)'}. Each run is a fresh \`keysync\` process`,
+  `started from a copy of a baseline full run's database and snapshots; best of ${repeat} tries. "Reports equal": every report of the incremental run`,
+  'equals the full run\'s on the same data, apart from run ids, timestamps and the mode\'s name.',
+  '',
+  table(results),
+].join('\n');
+console.log(markdown);
+const suffix = `${matching ? '' : '-matching-off'}${label ? `-${label}` : ''}`;
+mkdirSync(path.join(repo, 'bench/results'), { recursive: true });
+writeFileSync(path.join(repo, `bench/results/incremental${suffix}.md`), `${markdown}\n`);
+writeFileSync(
+  path.join(repo, `bench/results/incremental${suffix}.json`),
+  `${JSON.stringify({ machine: machine(), date: new Date().toISOString(), seed: SEED, matching, repeat, results }, null, 2)}\n`,
+);
+process.exitCode = results.every((row) => row.reportsEqual) ? 0 : 1;
