@@ -1,22 +1,26 @@
 /**
- * An index over the authority's keys that finds, for one key outside the authority, the
- * authority keys it may have been meant to be (docs/behaviour.md §10) without comparing all
- * pairs:
+ * An index over the out-of-authority keys past which the authority's keys are streamed, one
+ * at a time: for each authority key it finds the indexed keys that may have been meant to be
+ * it (docs/behaviour.md §10) without comparing all pairs, and holds nothing of the authority:
  * - exact lookups of canonical forms (core/key-forms.ts): without padding, without
  *   delimiters, both, and with confusable characters folded;
- * - exact lookups of each authority key without its first or last segment (a dropped
- *   prefix or suffix), and of the key without its own first or last segment (an extra one);
- * - symmetric deletes (SymSpell) for edit distance: every authority key is indexed with each
- *   single character removed; a key asks with up to `maxDistance` (at most 2) characters
+ * - exact lookups of the authority key without its first or last segment (a key that dropped
+ *   one), and of the authority key among the keys without their own first or last segment
+ *   (a key with an extra one);
+ * - symmetric deletes (SymSpell) for edit distance: every indexed key with up to
+ *   `maxDistance` (at most 2) characters removed, the authority key asking with at most one
  *   removed. Equal strings of deletions mean a small edit distance, which the bounded
  *   Damerau distance then confirms and prices (core/edit-distance.ts). Below distance 2,
- *   the second removal is replaced by an equivalent cheaper lookup (`foldedRemovalCandidates`).
+ *   the second removal is replaced by an equivalent cheaper lookup (one removal with
+ *   confusables folded).
  *
- * Entries are 32-bit hashes in typed arrays (core/hash-postings.ts), so a million keys cost
- * a dozen entries each and no string per form; every hit is confirmed on the real keys, or
- * first priced on the key a deletion entry stands for (docs/decisions.md §18).
+ * The search is the one an index over the authority's keys made, turned around so memory
+ * grows with the out-of-authority keys, not with the authority (docs/decisions.md §18).
+ * Entries are 32-bit hashes in typed arrays (core/hash-postings.ts), with no string per form;
+ * every hit is confirmed on the real keys, or first priced on the key a deletion entry
+ * stands for.
  */
-import { boundedCodeDistance, boundedDistance } from './edit-distance.js';
+import { boundedCodeDistance } from './edit-distance.js';
 import { HashPostings, PostingsBuilder } from './hash-postings.js';
 import { FORM, hashCodes, MAX_EDIT_KEY_LENGTH, segmentBounds, writeForm } from './key-forms.js';
 import type { NormalizedKey } from './types.js';
@@ -49,15 +53,14 @@ export const MATCH_SCORES = {
   gapBonus: 0.1,
 } as const;
 
+/** How an authority key may be what an out-of-authority key was meant to be: the reason and its score. */
 export interface RawCandidate {
-  /** Position of the authority key in the index's key list. */
-  readonly position: number;
   readonly kind: MatchKind;
   readonly score: number;
   readonly reason: string;
 }
 
-/** The largest distance the symmetric-delete lookups cover (two removals from the asking key). */
+/** The largest distance the symmetric-delete lookups cover (two removals from the out-of-authority key). */
 export const MAX_SEARCH_DISTANCE = 2;
 
 const FORMS = [
@@ -68,197 +71,252 @@ const FORMS = [
 /** Confusables folded on top of both: its hits are priced by edit distance. */
 const FOLDED = FORM.padding | FORM.delimiters | FORM.confusables;
 
+const segment = (reason: string): RawCandidate => ({ kind: 'segment', score: MATCH_SCORES.segment, reason });
+const MISSING_PREFIX = segment('missing prefix segment');
+const MISSING_SUFFIX = segment('missing suffix segment');
+const EXTRA_PREFIX = segment('extra prefix segment');
+const EXTRA_SUFFIX = segment('extra suffix segment');
+
 const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
 
 export class MatchIndex {
   private readonly forms: HashPostings[];
-  private readonly folded: HashPostings;
   private readonly exact: HashPostings;
   private readonly withoutFirst: HashPostings;
   private readonly withoutLast: HashPostings;
+  private readonly folded: HashPostings | null;
   private readonly deletes: HashPostings | null;
-  /** Keys within edit reach with confusable characters folded and nothing removed, hashed as deletions are. */
-  private readonly confusablesFolded: HashPostings | null;
-  private readonly buffer: Uint16Array;
-  /** An authority key's form, to compare with the asking key's in `buffer`. */
-  private readonly formOfCandidate: Uint16Array;
+  /** Keys with confusable characters folded and one removed, hashed as deletions are (distances from 1.5 to under 2 only). */
+  private readonly confusablesFoldedRemovals: HashPostings | null;
+  /** Each key's codes, one after another (keys within edit reach only): edits are priced on them. */
+  private readonly codes: Uint16Array;
+  private readonly codesStart: Uint32Array;
+  /** The key being priced, copied out of `codes`. */
+  private readonly indexedKey = new Uint16Array(MAX_EDIT_KEY_LENGTH);
+  /** The authority key being scanned and its forms, grown for long keys. */
+  private authority = new Uint16Array(MAX_EDIT_KEY_LENGTH + 1);
+  /** An indexed key's form, or the authority key's folded; holds the longest of either. */
+  private form: Uint16Array;
   /** Deletion hashes of one key (at most 1 + n + n(n−1)/2 of them). */
   private readonly hashes = new Uint32Array(1 + (MAX_EDIT_KEY_LENGTH * (MAX_EDIT_KEY_LENGTH + 1)) / 2);
   /** What each of `hashes` was made by (see `deletionHashes`). */
   private readonly removals = new Uint32Array(this.hashes.length);
-  /** An authority key rebuilt from the key being matched and a deletion entry. */
+  /** An authority key rebuilt from an indexed key and its deletion entry. */
   private readonly neighbour = new Uint16Array(MAX_EDIT_KEY_LENGTH + 1);
-  /** seen[position] === pass: the authority key was already confirmed for the key being matched. */
-  private readonly seen: Uint32Array;
+  /** offered[position] === pass: the key has a candidate from the authority key being scanned, `best[position]`. */
+  private readonly offered: Uint32Array;
+  private readonly best: RawCandidate[];
+  private readonly touched: number[] = [];
+  /** priced[position] === pass: the edit distance to the authority key being scanned is known. */
+  private readonly priced: Uint32Array;
   private pass = 0;
-  /** How many authority keys have each length (up to MAX_EDIT_KEY_LENGTH): removals that could reach none are not looked up. */
-  private readonly lengths = new Uint32Array(MAX_EDIT_KEY_LENGTH + 1);
 
-  /** `keys`: the authority's keys; `maxDistance`: the edit distance searched (0 turns edit matching off). */
+  /**
+   * `keys`: the out-of-authority keys (positions in the scan's answers are theirs);
+   * `maxDistance`: the edit distance searched (0 turns edit matching off).
+   */
   constructor(
     readonly keys: readonly NormalizedKey[],
     readonly maxDistance: number,
   ) {
-    let longest = 0;
-    let deletions = 0;
+    let longest = MAX_EDIT_KEY_LENGTH;
+    let editable = 0;
     for (const key of keys) {
       if (key.length > longest) longest = key.length;
-      if (key.length <= MAX_EDIT_KEY_LENGTH) {
-        deletions += key.length + 1;
-        this.lengths[key.length]!++;
-      }
+      if (key.length <= MAX_EDIT_KEY_LENGTH) editable += key.length;
     }
-    this.buffer = new Uint16Array(Math.max(longest, MAX_EDIT_KEY_LENGTH) + 1);
-    this.formOfCandidate = new Uint16Array(this.buffer.length);
-    const out = this.buffer;
-    this.seen = new Uint32Array(keys.length);
+    const out = new Uint16Array(longest + 1);
+    this.form = new Uint16Array(longest + 1);
+    this.offered = new Uint32Array(keys.length);
+    this.priced = new Uint32Array(keys.length);
+    this.best = new Array<RawCandidate>(keys.length);
+    this.codes = new Uint16Array(maxDistance > 0 ? editable : 0);
+    this.codesStart = new Uint32Array(maxDistance > 0 ? keys.length + 1 : 0);
     const formBuilders = FORMS.map(() => new PostingsBuilder(keys.length));
-    const folded = new PostingsBuilder(keys.length);
     const exact = new PostingsBuilder(keys.length);
     const withoutFirst = new PostingsBuilder(keys.length);
     const withoutLast = new PostingsBuilder(keys.length);
-    const deletes = maxDistance > 0 ? new PostingsBuilder(deletions, true) : null;
-    const confusablesFolded = maxDistance > 0 ? new PostingsBuilder(keys.length) : null;
+    const edits = maxDistance > 0;
+    // Two removals from the key meet authority keys one shorter (an insertion plus another
+    // edit, 1.5 at least) or two shorter (two insertions, 2). Below 2, the other edit can only
+    // be a confusable substitution: the key with one removal and confusables folded then
+    // equals the authority key folded, a dozen entries instead of two removals' ~n²/2.
+    const removed = maxDistance >= MAX_SEARCH_DISTANCE ? 2 : 1;
+    const folded = edits ? new PostingsBuilder(keys.length) : null;
+    const deletes = edits ? new PostingsBuilder(keys.length * 16, true) : null;
+    const confusablesFoldedRemovals = maxDistance >= 1.5 && maxDistance < MAX_SEARCH_DISTANCE ? new PostingsBuilder(keys.length * 12) : null;
+    let written = 0;
     for (let position = 0; position < keys.length; position++) {
       const key = keys[position]!;
+      if (edits) this.codesStart[position] = written;
+      // A key with no letter or digit is matched to nothing (its forms are empty).
+      if (!LETTER_OR_DIGIT.test(key)) continue;
       FORMS.forEach((form, i) => formBuilders[i]!.add(hashCodes(out, writeForm(key, 0, key.length, form.flags, out)), position));
-      folded.add(hashCodes(out, writeForm(key, 0, key.length, FOLDED, out)), position);
       exact.add(hashCodes(out, writeForm(key, 0, key.length, 0, out)), position);
       const segments = segmentBounds(key);
       if (segments) {
         withoutFirst.add(hashCodes(out, writeForm(key, segments.restStart, key.length, 0, out)), position);
         withoutLast.add(hashCodes(out, writeForm(key, 0, segments.headEnd, 0, out)), position);
       }
-      if (deletes && key.length <= MAX_EDIT_KEY_LENGTH) {
-        const count = deletionHashes(out, writeForm(key, 0, key.length, 0, out), 1, this.hashes, this.removals);
-        for (let i = 0; i < count; i++) deletes.add(this.hashes[i]!, position, this.removals[i]!);
-        deletionHashes(out, writeForm(key, 0, key.length, FORM.confusables, out), 0, this.hashes, this.removals);
-        confusablesFolded!.add(this.hashes[0]!, position);
+      if (!edits || key.length > MAX_EDIT_KEY_LENGTH) continue;
+      folded!.add(hashCodes(out, writeForm(key, 0, key.length, FOLDED, out)), position);
+      const n = writeForm(key, 0, key.length, 0, out);
+      this.codes.set(out.subarray(0, n), written);
+      written += n;
+      const count = deletionHashes(out, n, removed, this.hashes, this.removals);
+      for (let i = 0; i < count; i++) deletes!.add(this.hashes[i]!, position, this.removals[i]!);
+      if (confusablesFoldedRemovals) {
+        const count = deletionHashes(out, writeForm(key, 0, key.length, FORM.confusables, out), 1, this.hashes, this.removals);
+        for (let i = 1; i < count; i++) confusablesFoldedRemovals.add(this.hashes[i]!, position);
       }
     }
+    if (edits) this.codesStart[keys.length] = written;
     this.forms = formBuilders.map((builder) => builder.seal());
-    this.folded = folded.seal();
     this.exact = exact.seal();
     this.withoutFirst = withoutFirst.seal();
     this.withoutLast = withoutLast.seal();
+    this.folded = folded?.seal() ?? null;
     this.deletes = deletes?.seal() ?? null;
-    this.confusablesFolded = confusablesFolded?.seal() ?? null;
+    this.confusablesFoldedRemovals = confusablesFoldedRemovals?.seal() ?? null;
   }
 
   /**
-   * Every authority key `key` may have been meant to be, each with its best reason (unranked);
-   * edits only up to `bound` (at most the index's `maxDistance`), as a caller that needs no
-   * more can say.
+   * Calls `found` once for every indexed key that `authorityKey` may have been meant to be,
+   * with its best reason (the first found among equal scores, in the order of
+   * docs/behaviour.md §10's table).
    */
-  candidates(key: NormalizedKey, bound = this.maxDistance): RawCandidate[] {
-    const best = new Map<number, RawCandidate>();
-    if (!LETTER_OR_DIGIT.test(key)) return [];
-    const offer = (candidate: RawCandidate) => {
-      const known = best.get(candidate.position);
-      if (!known || candidate.score > known.score) best.set(candidate.position, candidate);
-    };
-    const out = this.buffer.length >= key.length ? this.buffer : new Uint16Array(key.length);
-    FORMS.forEach((form, i) => {
-      // A form keeps the key's letters and digits (padding leaves each run's last digit), so
-      // it is never empty here; it stays in `out` while its hits are compared.
-      const length = writeForm(key, 0, key.length, form.flags, out);
-      this.forms[i]!.forEach(hashCodes(out, length), (position) => {
-        const candidate = this.keys[position]!;
-        if (candidate !== key && sameCodes(this.formOfCandidate, writeForm(candidate, 0, candidate.length, form.flags, this.formOfCandidate), out, length)) {
-          offer({ position, kind: form.kind, score: form.score, reason: form.reason });
-        }
-      });
-    });
-    this.segmentCandidates(key, out, offer);
-    const distance = Math.min(bound, this.maxDistance);
-    if (distance > 0 && key.length <= MAX_EDIT_KEY_LENGTH) this.editCandidates(key, distance, out, offer);
-    return [...best.values()];
-  }
-
-  private segmentCandidates(key: string, out: Uint16Array, offer: (candidate: RawCandidate) => void): void {
-    const segment = (position: number, reason: string) => {
-      if (this.keys[position] !== key) offer({ position, kind: 'segment', score: MATCH_SCORES.segment, reason });
-    };
-    const whole = hashCodes(out, writeForm(key, 0, key.length, 0, out));
-    this.withoutFirst.forEach(whole, (position) => {
-      const bounds = segmentBounds(this.keys[position]!);
-      if (bounds && this.keys[position]!.slice(bounds.restStart) === key) segment(position, 'missing prefix segment');
-    });
-    this.withoutLast.forEach(whole, (position) => {
-      const bounds = segmentBounds(this.keys[position]!);
-      if (bounds && this.keys[position]!.slice(0, bounds.headEnd) === key) segment(position, 'missing suffix segment');
-    });
-    const bounds = segmentBounds(key);
-    if (!bounds) return;
-    const rest = key.slice(bounds.restStart);
-    const head = key.slice(0, bounds.headEnd);
-    this.exact.forEach(hashCodes(out, writeForm(rest, 0, rest.length, 0, out)), (position) => {
-      if (this.keys[position] === rest) segment(position, 'extra prefix segment');
-    });
-    this.exact.forEach(hashCodes(out, writeForm(head, 0, head.length, 0, out)), (position) => {
-      if (this.keys[position] === head) segment(position, 'extra suffix segment');
-    });
-  }
-
-  private editCandidates(key: string, bound: number, out: Uint16Array, offer: (candidate: RawCandidate) => void): void {
-    const pass = ++this.pass;
-    const confirm = (position: number) => {
-      if (this.seen[position] === pass) return;
-      this.seen[position] = pass;
-      const candidate = this.keys[position]!;
-      if (candidate === key) return;
-      const distance = boundedDistance(key, candidate, bound);
-      // Edits that change as many characters as the shorter key has leave nothing in common.
-      if (distance === Infinity || distance >= Math.min(key.length, candidate.length)) return;
-      offer({ position, kind: 'edit', score: EDIT_SCORES[distance * 2]!, reason: EDIT_REASONS[distance * 2]! });
-    };
-    // Confusables folded find keys misread in several places at once, beyond the deletions' reach.
-    this.folded.forEach(hashCodes(out, writeForm(key, 0, key.length, FOLDED, out)), confirm);
-    const deletes = this.deletes!;
-    const n = writeForm(key, 0, key.length, 0, out);
-    // Two removals from the key meet an authority key one shorter (an insertion plus another
-    // edit, 1.5 at least) or two shorter (two insertions, 2): most keys have no such neighbours.
-    // Below 2, the other edit can only be a confusable substitution: the key with one removal
-    // and confusables folded then equals the authority key folded, a dozen lookups instead of
-    // two removals' ~n²/2.
-    const shorter = (by: number) => n - by >= 0 && this.lengths[n - by]! > 0;
-    const twoRemovals = (bound >= 2 && (shorter(1) || shorter(2)));
-    if (bound >= 1.5 && bound < 2 && shorter(1)) this.foldedRemovalCandidates(key, n, confirm);
-    const count = deletionHashes(out, n, twoRemovals ? MAX_SEARCH_DISTANCE : Math.min(1, Math.ceil(bound)), this.hashes, this.removals);
-    // Its own text first, then one removal per run of equal characters, then pairs of removals.
-    let singles = Math.min(count, n === 0 ? 1 : 2);
-    for (let i = 1; i < n && count > 1; i++) if (out[i] !== out[i - 1]) singles++;
-    for (let i = 0; i < count; i++) {
-      const hash = this.hashes[i]!;
-      const asked = this.removals[i]!;
-      for (let entry = deletes.first(hash); entry >= 0; entry = deletes.next(entry, hash)) {
-        const found = deletes.tagAt(entry);
-        if (i > 0 && found !== WHOLE) {
-          // Removals on both sides: the entry says which character the authority key lost
-          // where, so the key it stands for is rebuilt from this one and priced without
-          // reading it. Most such pairs are a shift between far places, beyond the bound
-          // (docs/decisions.md §18); a mere hash collision rebuilds a wrong key, which is
-          // dropped or, within the bound, confirmed on the real key.
-          const length = i < singles ? rebuild(out, n, asked & POSITION, -1, found, this.neighbour) : rebuild(out, n, asked & POSITION, asked >>> 6, found, this.neighbour);
-          if (boundedCodeDistance(out, n, this.neighbour, length, bound) === Infinity) continue;
-        }
-        confirm(deletes.valueAt(entry));
+  scan(authorityKey: NormalizedKey, found: (position: number, candidate: RawCandidate) => void): void {
+    // Loops over first/next and methods rather than callbacks: this runs per authority key,
+    // millions of times, and closures made per key cost as much as the lookups.
+    this.pass++;
+    const a = authorityKey;
+    const m = a.length;
+    if (this.authority.length <= m) this.authority = new Uint16Array(m * 2);
+    if (this.form.length <= m) this.form = new Uint16Array(m * 2);
+    const out = this.authority;
+    for (let i = 0; i < FORMS.length; i++) {
+      const form = FORMS[i]!;
+      // A form keeps the key's letters and digits (padding leaves each run's last digit); it
+      // stays in `out` while its hits are compared.
+      const length = writeForm(a, 0, m, form.flags, out);
+      const postings = this.forms[i]!;
+      const hash = hashCodes(out, length);
+      for (let entry = postings.first(hash); entry >= 0; entry = postings.next(entry, hash)) {
+        const position = postings.valueAt(entry);
+        const key = this.keys[position]!;
+        if (key !== a && sameCodes(this.form, writeForm(key, 0, key.length, form.flags, this.form), out, length)) this.offer(position, form);
       }
+    }
+    this.segmentCandidates(a, out);
+    if (this.deletes) this.editCandidates(a, out);
+    for (const position of this.touched) found(position, this.best[position]!);
+    this.touched.length = 0;
+  }
+
+  /** Records a candidate for the key at `position`, unless it has a better one from this authority key. */
+  private offer(position: number, candidate: RawCandidate): void {
+    if (this.offered[position] !== this.pass) {
+      this.offered[position] = this.pass;
+      this.best[position] = candidate;
+      this.touched.push(position);
+    } else if (candidate.score > this.best[position]!.score) this.best[position] = candidate;
+  }
+
+  private segmentCandidates(a: string, out: Uint16Array): void {
+    const bounds = segmentBounds(a);
+    if (bounds) {
+      const rest = hashCodes(out, writeForm(a, bounds.restStart, a.length, 0, out));
+      for (let entry = this.exact.first(rest); entry >= 0; entry = this.exact.next(entry, rest)) {
+        const position = this.exact.valueAt(entry);
+        if (this.keys[position] === a.slice(bounds.restStart)) this.offer(position, MISSING_PREFIX);
+      }
+      const head = hashCodes(out, writeForm(a, 0, bounds.headEnd, 0, out));
+      for (let entry = this.exact.first(head); entry >= 0; entry = this.exact.next(entry, head)) {
+        const position = this.exact.valueAt(entry);
+        if (this.keys[position] === a.slice(0, bounds.headEnd)) this.offer(position, MISSING_SUFFIX);
+      }
+    }
+    const whole = hashCodes(out, writeForm(a, 0, a.length, 0, out));
+    for (let entry = this.withoutFirst.first(whole); entry >= 0; entry = this.withoutFirst.next(entry, whole)) {
+      const position = this.withoutFirst.valueAt(entry);
+      const key = this.keys[position]!;
+      const own = segmentBounds(key);
+      if (own && key.slice(own.restStart) === a) this.offer(position, EXTRA_PREFIX);
+    }
+    for (let entry = this.withoutLast.first(whole); entry >= 0; entry = this.withoutLast.next(entry, whole)) {
+      const position = this.withoutLast.valueAt(entry);
+      const key = this.keys[position]!;
+      const own = segmentBounds(key);
+      if (own && key.slice(0, own.headEnd) === a) this.offer(position, EXTRA_SUFFIX);
     }
   }
 
-  /** Confirms the authority keys that equal `key` less one character once confusables are folded on both. */
-  private foldedRemovalCandidates(key: string, n: number, confirm: (position: number) => void): void {
-    const folded = this.neighbour;
-    writeForm(key, 0, key.length, FORM.confusables, folded);
-    const count = deletionHashes(folded, n, 1, this.hashes, this.removals);
-    for (let i = 1; i < count; i++) this.confusablesFolded!.forEach(this.hashes[i]!, confirm);
+  private editCandidates(a: string, out: Uint16Array): void {
+    const bound = this.maxDistance;
+    const m = writeForm(a, 0, a.length, 0, out);
+    // Confusables folded find keys misread in several places at once, beyond the deletions' reach.
+    const folded = this.folded!;
+    const foldedHash = hashCodes(this.form, writeForm(a, 0, a.length, FOLDED, this.form));
+    for (let entry = folded.first(foldedHash); entry >= 0; entry = folded.next(entry, foldedHash)) this.confirm(folded.valueAt(entry), a, out, m);
+    if (m > MAX_EDIT_KEY_LENGTH) return;
+    const deletes = this.deletes!;
+    const count = deletionHashes(out, m, 1, this.hashes, this.removals);
+    for (let i = 0; i < count; i++) {
+      const hash = this.hashes[i]!;
+      const lost = this.removals[i]!;
+      for (let entry = deletes.first(hash); entry >= 0; entry = deletes.next(entry, hash)) {
+        const position = deletes.valueAt(entry);
+        if (this.priced[position] === this.pass) continue;
+        const asked = deletes.tagAt(entry);
+        if (lost !== WHOLE && asked !== WHOLE) {
+          // Removals on both sides: this authority key's entry says which character it lost
+          // where, so the key it stands for is rebuilt from the indexed key and priced as
+          // before the index was inverted (docs/decisions.md §18). Most such pairs are a
+          // shift between far places, beyond the bound; a mere hash collision rebuilds a
+          // wrong key, which is dropped or, within the bound, confirmed on the real keys.
+          const n = this.keyCodes(position);
+          const second = asked & TWO ? (asked >>> 6) & POSITION : -1;
+          const length = rebuild(this.indexedKey, n, asked & POSITION, second, lost, this.neighbour);
+          if (boundedCodeDistance(this.indexedKey, n, this.neighbour, length, bound) === Infinity) continue;
+        }
+        this.confirm(position, a, out, m);
+      }
+    }
+    const removals = this.confusablesFoldedRemovals;
+    if (removals) {
+      deletionHashes(this.form, writeForm(a, 0, a.length, FORM.confusables, this.form), 0, this.hashes, this.removals);
+      const hash = this.hashes[0]!;
+      for (let entry = removals.first(hash); entry >= 0; entry = removals.next(entry, hash)) this.confirm(removals.valueAt(entry), a, out, m);
+    }
+  }
+
+  /** Prices the indexed key at `position` against the authority key `a` (its codes in `out`), once per authority key. */
+  private confirm(position: number, a: string, out: Uint16Array, m: number): void {
+    if (this.priced[position] === this.pass) return;
+    this.priced[position] = this.pass;
+    if (this.keys[position] === a) return;
+    const n = this.keyCodes(position);
+    const distance = boundedCodeDistance(this.indexedKey, n, out, m, this.maxDistance);
+    // Edits that change as many characters as the shorter key has leave nothing in common.
+    if (distance === Infinity || distance >= Math.min(n, m)) return;
+    this.offer(position, EDIT_CANDIDATES[distance * 2]!);
+  }
+
+  /** Copies the indexed key at `position` into `indexedKey`; returns its length. */
+  private keyCodes(position: number): number {
+    const start = this.codesStart[position]!;
+    const n = this.codesStart[position + 1]! - start;
+    for (let i = 0; i < n; i++) this.indexedKey[i] = this.codes[start + i]!;
+    return n;
   }
 }
 
-/** Edit scores and reasons by distance in half units: a run confirms millions of candidates. */
-const EDIT_SCORES = Array.from({ length: MAX_SEARCH_DISTANCE * 2 + 1 }, (_, half) => roundScore(MATCH_SCORES.editBase - MATCH_SCORES.editPerUnit * (half / 2)));
-const EDIT_REASONS = Array.from({ length: MAX_SEARCH_DISTANCE * 2 + 1 }, (_, half) => `edit distance ${half / 2}`);
+/** Edit candidates by distance in half units: a run confirms millions of them. */
+const EDIT_CANDIDATES: readonly RawCandidate[] = Array.from({ length: MAX_SEARCH_DISTANCE * 2 + 1 }, (_, half) => ({
+  kind: 'edit',
+  score: roundScore(MATCH_SCORES.editBase - MATCH_SCORES.editPerUnit * (half / 2)),
+  reason: `edit distance ${half / 2}`,
+}));
 
 function sameCodes(a: Uint16Array, lengthA: number, b: Uint16Array, lengthB: number): boolean {
   if (lengthA !== lengthB) return false;
@@ -276,9 +334,13 @@ POWERS[0] = 1;
 for (let i = 1; i < POWERS.length; i++) POWERS[i] = Math.imul(POWERS[i - 1]!, BASE);
 const prefix = new Int32Array(MAX_EDIT_KEY_LENGTH + 2);
 
-/** The tag of a text's own hash; a removal's tag packs its place (POSITION bits) and the character or second place above. */
+/**
+ * The tag of a text's own hash; a removal's tag packs its place (POSITION bits) and the
+ * character above, two removals' their places and the TWO bit.
+ */
 const WHOLE = 0xffff_ffff;
 const POSITION = 63;
+const TWO = 0x8000_0000;
 
 /**
  * The text an entry with one removal stands for, given a text of the key with `first` (and
@@ -302,7 +364,7 @@ function rebuild(codes: Uint16Array, n: number, first: number, second: number, f
  * Writes into `into` the hash of the text itself, then of every text made by removing one of
  * its characters, then (when `most` is 2) two; returns how many. `removals` gets what each
  * was made by: WHOLE for the text itself, `place | character << 6` for one removal,
- * `place | second place << 6` for two. Polynomial hashes of prefixes let each removal be
+ * `place | second place << 6 | TWO` for two. Polynomial hashes of prefixes let each removal be
  * hashed in constant time; removing a character equal to the one before it gives the same
  * text, so only the first of a run is removed.
  */
@@ -326,7 +388,7 @@ function deletionHashes(codes: Uint16Array, n: number, most: number, into: Uint3
     for (let k = j + 1; k < n; k++) {
       if (k > j + 1 && codes[k] === codes[k - 1]) continue;
       const hash = (Math.imul(prefix[j]!, POWERS[n - 2 - j]!) + Math.imul(part(j + 1, k), POWERS[n - 1 - k]!) + part(k + 1, n)) | 0;
-      removals[count] = j | (k << 6);
+      removals[count] = (j | (k << 6) | TWO) >>> 0;
       into[count++] = finish(hash, n - 2);
     }
   }

@@ -1,11 +1,12 @@
 /**
  * Probable matches (docs/behaviour.md §10): for each key outside the authority, the authority
- * keys it was most likely meant to be, ranked. Pure: the index finds candidates
- * (core/match-index.ts); this ranks them, lowers those a system holding the key already holds,
- * drops pairs a person said are no match, and keeps the best few.
+ * keys it was most likely meant to be, ranked. Pure: the index over the out-of-authority keys
+ * finds candidates as the authority's keys stream past it (core/match-index.ts); this ranks
+ * them, lowers those a system holding the key already holds, drops pairs a person said are no
+ * match, and keeps the best few.
  */
 import type { OutOfAuthorityKey } from './compare.js';
-import { MATCH_SCORES, MatchIndex, roundScore, type MatchKind } from './match-index.js';
+import { MATCH_SCORES, MatchIndex, roundScore, type MatchKind, type RawCandidate } from './match-index.js';
 import type { NormalizedKey, SystemId } from './types.js';
 
 /** The `matching` config as the match stage uses it (docs/behaviour.md §10). */
@@ -33,14 +34,14 @@ export interface ProbableMatch {
 }
 
 export interface MatchRequest {
-  readonly index: MatchIndex;
   readonly outOfAuthority: readonly OutOfAuthorityKey[];
   /** The downstream systems compared in the run. */
   readonly downstream: readonly SystemId[];
   /**
-   * Whether a downstream system holds a key (the candidate, under its own spelling), which is
-   * at `position` in the index's keys: a run asks millions of times, so a caller can answer
-   * from a table by position instead of looking the key up.
+   * Whether a downstream system holds an authority key (the candidate, under its own
+   * spelling), the one at `position` in the stream of authority keys (counted from 0 over
+   * every chunk given to `offer`): a run asks millions of times, so a caller can answer from
+   * a table by position instead of looking the key up.
    */
   readonly holds: (system: SystemId, key: NormalizedKey, position: number) => boolean;
   /** Pairs a person rejected ("not a match"): never suggested again. */
@@ -53,16 +54,6 @@ export function pairKey(key: NormalizedKey, authorityKey: NormalizedKey): string
   return `${key}\u0000${authorityKey}`;
 }
 
-/** The keys that have at least one candidate, in the order given (sorted by key). */
-export function findProbableMatches(request: MatchRequest): ProbableMatch[] {
-  const matches: ProbableMatch[] = [];
-  for (const { key, sightings } of request.outOfAuthority) {
-    const candidates = rankCandidates(request, key, [...new Set(sightings.map((sighting) => sighting.system))]);
-    if (candidates.length) matches.push({ key, candidates });
-  }
-  return matches;
-}
-
 /**
  * The largest edit distance whose score can still reach `minScore` (with the gap bonus, the
  * most a candidate gains): searching further would only find candidates to drop.
@@ -72,25 +63,76 @@ export function usefulDistance(options: MatchingOptions): number {
   return Math.max(0, Math.min(options.maxDistance, Math.floor(reach * 2 + 1e-9) / 2));
 }
 
-function rankCandidates(request: MatchRequest, key: NormalizedKey, systems: readonly SystemId[]): Candidate[] {
-  const { index, options } = request;
-  const ranked: Candidate[] = [];
-  for (const found of index.candidates(key, usefulDistance(options))) {
+/**
+ * Probable matches found by streaming the authority's keys past an index of the
+ * out-of-authority keys: `offer` each chunk of authority keys in turn, then take `results`.
+ * Per key only its best `maxCandidates` so far are kept, so memory follows the
+ * out-of-authority keys whatever the authority's size (docs/decisions.md §18).
+ */
+export class ProbableMatchSearch {
+  private readonly index: MatchIndex;
+  /** The distinct systems that have each key, in sighting order. */
+  private readonly systems: (readonly SystemId[])[];
+  /** Each key's best candidates so far, best first (undefined: none yet). */
+  private readonly kept: (Candidate[] | undefined)[];
+  /** Position of the next authority key offered in the stream. */
+  private next = 0;
+
+  constructor(private readonly request: MatchRequest) {
+    const { outOfAuthority, options } = request;
+    // Indexed only as far as a candidate can still reach min_score: no deletions at all when none can.
+    this.index = new MatchIndex(
+      outOfAuthority.map(({ key }) => key),
+      usefulDistance(options),
+    );
+    this.systems = outOfAuthority.map(({ sightings }) => [...new Set(sightings.map((sighting) => sighting.system))]);
+    this.kept = new Array(outOfAuthority.length);
+  }
+
+  /** The next authority keys of the stream. */
+  offer(authorityKeys: readonly NormalizedKey[]): void {
+    for (const authorityKey of authorityKeys) {
+      const position = this.next++;
+      this.index.scan(authorityKey, (key, found) => this.consider(key, authorityKey, position, found));
+    }
+  }
+
+  /** The keys that have at least one candidate, in the order given (sorted by key); each key's candidates best first. */
+  results(): ProbableMatch[] {
+    const matches: ProbableMatch[] = [];
+    this.request.outOfAuthority.forEach(({ key }, i) => {
+      const candidates = this.kept[i];
+      if (candidates?.length) matches.push({ key, candidates });
+    });
+    return matches;
+  }
+
+  /** Ranks one candidate of the key at `i` and keeps it if it is among the key's best so far. */
+  private consider(i: number, authorityKey: NormalizedKey, position: number, found: RawCandidate): void {
+    const { request } = this;
+    const { options } = request;
     // Neither the bonus nor anything else lifts it to min_score: no lookups (a run ranks millions).
-    if (roundScore(Math.min(1, found.score + MATCH_SCORES.gapBonus)) < options.minScore) continue;
-    const authorityKey = index.keys[found.position]!;
-    if (request.rejected.size && request.rejected.has(pairKey(key, authorityKey))) continue;
-    const holders = systems.filter((system) => request.holds(system, authorityKey, found.position));
-    const peers = holders.length ? [] : request.downstream.filter((system) => !systems.includes(system) && request.holds(system, authorityKey, found.position));
+    if (roundScore(Math.min(1, found.score + MATCH_SCORES.gapBonus)) < options.minScore || options.maxCandidates <= 0) return;
+    const key = request.outOfAuthority[i]!.key;
+    if (request.rejected.size && request.rejected.has(pairKey(key, authorityKey))) return;
+    const systems = this.systems[i]!;
+    const holders = systems.filter((system) => request.holds(system, authorityKey, position));
+    const peers = holders.length ? [] : request.downstream.filter((system) => !systems.includes(system) && request.holds(system, authorityKey, position));
     const score = holders.length
       ? roundScore(found.score - MATCH_SCORES.heldPenalty)
       : peers.length
         ? roundScore(Math.min(1, found.score + MATCH_SCORES.gapBonus))
         : found.score;
-    if (score < options.minScore) continue;
+    if (score < options.minScore) return;
+    // Best first, ties by authority key (code-unit order): a total order, since the
+    // authority's keys are distinct, so keeping the best few as they come equals sorting all.
+    const kept = (this.kept[i] ??= []);
+    const before = (other: Candidate) => score > other.score || (score === other.score && authorityKey < other.authorityKey);
+    if (kept.length === options.maxCandidates && !before(kept[kept.length - 1]!)) return;
     const why = holders.length ? `; ${holders.join(', ')} already holds it` : peers.length ? `; missing from ${systems.join(', ')}, held by ${peers.join(', ')}` : '';
-    ranked.push({ authorityKey, score, kind: found.kind, reason: `${found.reason}${why}` });
+    let at = kept.length;
+    while (at > 0 && before(kept[at - 1]!)) at--;
+    kept.splice(at, 0, { authorityKey, score, kind: found.kind, reason: `${found.reason}${why}` });
+    if (kept.length > options.maxCandidates) kept.pop();
   }
-  ranked.sort((a, b) => b.score - a.score || (a.authorityKey < b.authorityKey ? -1 : a.authorityKey > b.authorityKey ? 1 : 0));
-  return ranked.slice(0, options.maxCandidates);
 }

@@ -4,8 +4,7 @@
  * the registry as it stands (links and "not a match" decisions), inside the run's commit stage.
  */
 import type { Discrepancies } from '../core/compare.js';
-import { MatchIndex } from '../core/match-index.js';
-import { findProbableMatches, pairKey, usefulDistance, type MatchingOptions, type ProbableMatch } from '../core/probable-match.js';
+import { pairKey, ProbableMatchSearch, type MatchingOptions, type ProbableMatch } from '../core/probable-match.js';
 import type { NormalizedKey } from '../core/types.js';
 import { listRejectedMatches } from '../store/registry-repo.js';
 import type { Db } from '../store/store.js';
@@ -22,13 +21,14 @@ export async function matchStage(
   if (!matching.enabled || unlinked.length === 0) return [];
   const rejected = new Set((await listRejectedMatches(db)).map((pair) => pairKey(pair.normalizedKey, pair.authorityKey)));
   const options: MatchingOptions = { maxDistance: matching.max_distance, maxCandidates: matching.max_candidates, minScore: matching.min_score };
-  return findProbableMatches({
-    // Indexed only as far as a candidate can still reach min_score: no deletions at all when none can.
-    index: new MatchIndex(await request.read.authorityKeys(), usefulDistance(options)),
+  const search = new ProbableMatchSearch({
     outOfAuthority: unlinked,
     downstream: request.discrepancies.systems.filter((system) => system !== request.discrepancies.authority),
     holds: (system, key, position) => request.read.downstreamHolds(system, key, position),
     rejected,
     options,
   });
+  // The authority's keys pass in chunks and are not kept: memory follows the out-of-authority keys.
+  await request.read.streamAuthorityKeys((chunk) => search.offer(chunk));
+  return search.results();
 }

@@ -2,7 +2,7 @@
  * What the stages after comparison need of the sources, whichever engine read them
  * (docs/behaviour.md §11): outcomes, bad rows and left-out systems for the summary and the
  * reports, and three questions about keys — which pending keys the authority holds now
- * (resolving proposals), every authority key (the match index), and whether a downstream
+ * (resolving proposals), every authority key (streamed past the match index), and whether a downstream
  * system holds an authority key (scoring a candidate). The node engine answers from its
  * KeyIndexes; the pushdown engines (duckdb, postgres) from SQL and their discrepancies, holding no index.
  */
@@ -23,19 +23,25 @@ export interface RunRead {
   readonly fromSnapshot: ReadonlySet<SystemId>;
   /** The given keys the authority holds. */
   authorityHolds(keys: readonly NormalizedKey[]): Promise<NormalizedKey[]>;
-  /** Every authority key (for the match index). */
-  authorityKeys(): Promise<NormalizedKey[]>;
-  /** Whether a downstream system holds an authority key, the one at `position` in `authorityKeys()`. */
+  /**
+   * Every authority key, chunk by chunk, for matching: an engine that keeps the keys out of
+   * the process (duckdb) streams them, and the caller keeps none (docs/decisions.md §18).
+   */
+  streamAuthorityKeys(onChunk: (keys: readonly NormalizedKey[]) => void): Promise<void>;
+  /** Whether a downstream system holds an authority key, the one at `position` in `streamAuthorityKeys`' order (counted over all chunks). */
   downstreamHolds(system: SystemId, authorityKey: NormalizedKey, position: number): boolean;
   /** Writes this run's snapshot files (incremental mode) and returns their references; the commit stores them. */
   writeSnapshots(runId: string): SnapshotRef[];
 }
 
+/** Authority keys per chunk the node engine streams: its KeyIndex holds them all already, so the chunk only bounds the strings made at once. */
+const AUTHORITY_CHUNK = 8192;
+
 /** The node engine's read: everything from its KeyIndexes. */
 export function nodeRunRead(context: WorkspaceContext, read: ReadStageResult): RunRead {
   const { sources } = read;
-  // Which system holds each authority key, by position (authorityKeys() lists them in the
-  // index's order): one merge per system, made when first asked, instead of a lookup per candidate.
+  // Which system holds each authority key, by position (streamAuthorityKeys() gives them in
+  // the index's order): one merge per system, made when first asked, instead of a lookup per candidate.
   const presence = new Map<SystemId, Uint8Array>();
   const presenceOf = (system: SystemId) => {
     let held = presence.get(system);
@@ -48,7 +54,13 @@ export function nodeRunRead(context: WorkspaceContext, read: ReadStageResult): R
     sources,
     fromSnapshot: read.fromSnapshot,
     authorityHolds: async (keys) => findResolved(keys, (key) => sources.authority.has(key)),
-    authorityKeys: async () => [...sources.authority.keys()],
+    streamAuthorityKeys: async (onChunk) => {
+      const { authority } = sources;
+      for (let start = 0; start < authority.size; start += AUTHORITY_CHUNK) {
+        const end = Math.min(authority.size, start + AUTHORITY_CHUNK);
+        onChunk(Array.from({ length: end - start }, (_, i) => authority.keyAt(start + i)));
+      }
+    },
     downstreamHolds: (system, _key, position) => presenceOf(system)?.[position] === 1,
     writeSnapshots: (runId) => writeChangedSnapshots(context, read, runId),
   };
@@ -70,13 +82,7 @@ export function pushdownRunRead(comparison: PushdownComparison, discrepancies: D
     sources: comparison,
     fromSnapshot: new Set(),
     authorityHolds: (keys) => comparison.authorityHolds(keys),
-    authorityKeys: async () => {
-      const keys: NormalizedKey[] = [];
-      await comparison.streamAuthorityKeys((chunk) => {
-        for (const key of chunk) keys.push(key);
-      });
-      return keys;
-    },
+    streamAuthorityKeys: (onChunk) => comparison.streamAuthorityKeys(onChunk),
     downstreamHolds: (system, key) => discrepancies.gaps.has(system) && !gapsOf(system).has(key),
     writeSnapshots: () => [],
   };

@@ -2,8 +2,7 @@
 import assert from 'node:assert/strict';
 import { compareSystems } from '../../src/core/compare.js';
 import { KeyIndex } from '../../src/core/key-index.js';
-import { MatchIndex } from '../../src/core/match-index.js';
-import { findProbableMatches } from '../../src/core/probable-match.js';
+import { ProbableMatchSearch } from '../../src/core/probable-match.js';
 import type { MasterKeyRecord } from '../../src/core/records.js';
 import { summarizeRun } from '../../src/core/summary.js';
 import { keyCorrectionRows, missingInAuthorityRows, probableMatchRows, summaryRows, type ReportInput } from '../../src/reports/report-rows.js';
@@ -26,14 +25,15 @@ const entry = (id: number, key: string, system: string, status: MasterKeyRecord[
 
 function input(linked: ReadonlySet<string>, registry: readonly MasterKeyRecord[]): ReportInput {
   const others = new Map([B, C].map((i) => [i.system, i]));
-  const probableMatches = findProbableMatches({
-    index: new MatchIndex([...A.keys()], 2),
+  const search = new ProbableMatchSearch({
     outOfAuthority: discrepancies.outOfAuthority.filter(({ key }) => !linked.has(key)),
     downstream: ['B', 'C'],
     holds: (system, key) => others.get(system)?.has(key) ?? false,
     rejected: new Set(),
     options: { maxDistance: 2, maxCandidates: 3, minScore: 0.65 },
   });
+  search.offer([...A.keys()]);
+  const probableMatches = search.results();
   const summary = summarizeRun({
     runId: 'R', mode: 'full', engine: 'node', dryRun: false, startedAt: 'T', discrepancies, fromSnapshot: new Set(), linked, keysWithProbableMatch: probableMatches.length,
     sources: ['A', 'B', 'C'].map((system) => ({ system, file: `${system}.csv`, status: 'read' as const, rows: 3, repeatedRows: 0, badRows: 0 })),

@@ -3,8 +3,8 @@ import fc from 'fast-check';
 import type { OutOfAuthorityKey } from '../../src/core/compare.js';
 import { boundedDistance } from '../../src/core/edit-distance.js';
 import { FORM, formOf, segmentBounds } from '../../src/core/key-forms.js';
-import { MatchIndex } from '../../src/core/match-index.js';
-import { findProbableMatches, pairKey, type MatchingOptions } from '../../src/core/probable-match.js';
+import { MatchIndex, type RawCandidate } from '../../src/core/match-index.js';
+import { pairKey, ProbableMatchSearch, type MatchingOptions } from '../../src/core/probable-match.js';
 
 const DEFAULTS: MatchingOptions = { maxDistance: 2, maxCandidates: 3, minScore: 0.65 };
 
@@ -14,15 +14,23 @@ const outside = (key: string, ...systems: string[]): OutOfAuthorityKey => ({
 });
 
 function match(authority: readonly string[], keys: readonly OutOfAuthorityKey[], options: Partial<MatchingOptions> = {}, held: Record<string, string[]> = {}, rejected: string[] = []) {
-  const settings = { ...DEFAULTS, ...options };
-  return findProbableMatches({
-    index: new MatchIndex(authority, settings.maxDistance),
+  const search = new ProbableMatchSearch({
     outOfAuthority: keys,
     downstream: ['B', 'C', 'D'],
     holds: (system, key) => (held[system] ?? []).includes(key),
     rejected: new Set(rejected),
-    options: settings,
+    options: { ...DEFAULTS, ...options },
   });
+  search.offer(authority);
+  return search.results();
+}
+
+/** Every authority key `key` may have been meant to be, unranked: the authority streamed past an index of `key` alone. */
+function candidatesOf(authority: readonly string[], key: string, maxDistance: number): (RawCandidate & { authorityKey: string })[] {
+  const index = new MatchIndex([key], maxDistance);
+  const found: (RawCandidate & { authorityKey: string })[] = [];
+  for (const authorityKey of authority) index.scan(authorityKey, (_, candidate) => found.push({ ...candidate, authorityKey }));
+  return found;
 }
 
 const top = (authority: readonly string[], key: string, options: Partial<MatchingOptions> = {}) => match(authority, [outside(key)], options)[0]?.candidates ?? [];
@@ -162,7 +170,7 @@ describe('probable matches (docs/behaviour.md §10)', () => {
           : kind === 'delete' ? target.slice(0, i) + target.slice(i + 1)
           : i + 1 < target.length ? target.slice(0, i) + target[i + 1] + target[i] + target.slice(i + 2) : target;
         fc.pre(/[A-Z0-9]/.test(variant) && !authority.includes(variant));
-        const found = new MatchIndex(authority, maxDistance).candidates(variant).map((c) => authority[c.position]);
+        const found = candidatesOf(authority, variant, maxDistance).map((c) => c.authorityKey);
         assert.ok(found.includes(target), `${variant} should find ${target}; found ${found.join(', ')}`);
       }),
       { numRuns: 1500 },
@@ -200,10 +208,10 @@ describe('probable matches (docs/behaviour.md §10)', () => {
             if (candidate !== asked && reached && distance <= bound && distance < Math.min(asked.length, candidate.length)) expected.set(candidate, distance);
           }
         }
-        const found = new MatchIndex(authority, 2).candidates(asked, bound);
-        const positions = new Set(found.map((c) => authority[c.position]));
-        for (const [candidate, distance] of expected) assert.ok(positions.has(candidate), `${asked} should reach ${candidate} (${distance}) within ${bound}`);
-        for (const c of found.filter((c) => c.kind === 'edit')) assert.equal(c.reason, `edit distance ${expected.get(authority[c.position]!)}`, `${asked} → ${authority[c.position]}`);
+        const found = candidatesOf(authority, asked, bound);
+        const reached = new Set(found.map((c) => c.authorityKey));
+        for (const [candidate, distance] of expected) assert.ok(reached.has(candidate), `${asked} should reach ${candidate} (${distance}) within ${bound}`);
+        for (const c of found.filter((c) => c.kind === 'edit')) assert.equal(c.reason, `edit distance ${expected.get(c.authorityKey)}`, `${asked} → ${c.authorityKey}`);
       }),
       { numRuns: 3000 },
     );
