@@ -35,7 +35,8 @@ const GENERATOR_BYTES_PER_KEY = 1_600;
 interface Measured {
   readonly wallMs: number;
   readonly treePeakKb: number;
-  readonly result?: Pick<ReconcileResult, 'summary' | 'timings'>;
+  /** A completed run's stage times and summary totals (no paths: the JSON is committed). */
+  readonly result?: { readonly timings: ReconcileResult['timings']; readonly totals: ReconcileResult['summary']['totals'] };
   readonly failure?: string;
 }
 
@@ -129,8 +130,10 @@ async function runEngine(dir: string, label: string, config: string): Promise<En
   rmSync(path.join(dir, `output-${name}`), { recursive: true, force: true });
   writeFileSync(file, `logging: { file: null }\ndatabase: { path: ./data-${name}/keysync.db }\noutput: { directory: ./output-${name} }\n${config}`);
   console.error(`bench: ${label}…`);
-  const run = await measured([cli, '-c', file, '--json', '-q']);
-  return { label, measured: { ...run, result: run.failure ? undefined : JSON.parse(run.stdout) } };
+  const { stdout, ...run } = await measured([cli, '-c', file, '--json', '-q']);
+  if (run.failure) return { label, measured: run };
+  const { summary, timings } = JSON.parse(stdout) as ReconcileResult;
+  return { label, measured: { ...run, result: { timings, totals: summary.totals } } };
 }
 
 async function measure(keysPerSystem: number): Promise<SizeResult> {
@@ -149,27 +152,34 @@ async function measure(keysPerSystem: number): Promise<SizeResult> {
   return { keysPerSystem, rows, generation, runs, at, load: { before, after: os.loadavg().map((load) => load.toFixed(1)).join(', ') } };
 }
 
+/** Summary totals as text, probable matches aside (a run with matching off finds none). */
+const comparable = (totals: ReconcileResult['summary']['totals'] | undefined) => JSON.stringify({ ...totals, keysWithProbableMatch: undefined });
 const gb = (bytes: number) => `${(bytes / 2 ** 30).toFixed(1)} GB`;
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const mb = (kb: number) => `${Math.round(kb / 1024).toLocaleString('en-US')} MB`;
 
 function table(results: readonly SizeResult[]): string {
-  const lines = ['| keys/system × 5 | rows | engine | wall | tree peak RSS | read · compare · match · provision · reports · persist (s) | measured (UTC), load 1/5/15 min before → after |', `|${' --- |'.repeat(7)}`];
+  const lines = [
+    '| keys/system × 5 | rows | engine | wall | tree peak RSS | read · compare · match · provision · reports · persist (s) | totals equal the first run\'s (probable matches aside) | measured (UTC), load 1/5/15 min before → after |',
+    `|${' --- |'.repeat(8)}`,
+  ];
   for (const size of results) {
     const keys = size.keysPerSystem.toLocaleString('en-US');
     const load = `${size.at}, ${size.load.before} → ${size.load.after}`;
     if (size.rows === undefined) {
-      lines.push(`| ${keys} | — | — | data not generated: ${size.generation?.failure ?? 'unknown'} | — | — | ${load} |`);
+      lines.push(`| ${keys} | — | — | data not generated: ${size.generation?.failure ?? 'unknown'} | — | — | — | ${load} |`);
       continue;
     }
+    const first = comparable(size.runs.find((run) => run.measured?.result)?.measured?.result?.totals);
     for (const run of size.runs) {
       const m = run.measured;
-      if (!m) lines.push(`| ${keys} | ${size.rows.toLocaleString('en-US')} | ${run.label} | ${run.skipped} | — | — | ${load} |`);
-      else if (m.failure) lines.push(`| ${keys} | ${size.rows.toLocaleString('en-US')} | ${run.label} | failed after ${seconds(m.wallMs)}: ${m.failure} | ${mb(m.treePeakKb)} | — | ${load} |`);
+      if (!m) lines.push(`| ${keys} | ${size.rows.toLocaleString('en-US')} | ${run.label} | ${run.skipped} | — | — | — | ${load} |`);
+      else if (m.failure) lines.push(`| ${keys} | ${size.rows.toLocaleString('en-US')} | ${run.label} | failed after ${seconds(m.wallMs)}: ${m.failure} | ${mb(m.treePeakKb)} | — | — | ${load} |`);
       else {
         const t = m.result!.timings;
         const stages = [t.read, t.compare, t.match, t.provision, t.reports, t.persist].map((ms) => (ms / 1000).toFixed(1)).join(' · ');
-        lines.push(`| ${keys} | ${size.rows.toLocaleString('en-US')} | ${run.label} | ${seconds(m.wallMs)} | ${mb(m.treePeakKb)} | ${stages} | ${load} |`);
+        const agree = comparable(m.result!.totals) === first ? 'yes' : 'NO';
+        lines.push(`| ${keys} | ${size.rows.toLocaleString('en-US')} | ${run.label} | ${seconds(m.wallMs)} | ${mb(m.treePeakKb)} | ${stages} | ${agree} | ${load} |`);
       }
     }
   }
