@@ -125,7 +125,9 @@ export async function generateMockData(options: MockDataOptions): Promise<MockDa
     const extra = variants?.extraRows.get(system) ?? [];
     const lines = systemLines(system, ids, random, { failures, downstream, keyWidth, extra });
     if (!into) writeSystemFile(file, lines, `${source.key_column},last_seen_at,system,status`);
-    return { system, file, lines, rows: lines?.length ?? 0, keys: ids.length + extra.length };
+    // A file is written as its system is generated, so its lines are let go: only one system's
+    // rows are ever held, and 20M keys per system fit in memory. A database gets every table at once.
+    return { system, file, lines: into ? lines : undefined, rows: lines?.length ?? 0, keys: ids.length + extra.length };
   });
   const tables = generated.map(({ system, lines }) => ({ table: system, lines: lines ?? [] }));
   if (into !== undefined) await (isPostgresUrl(into) ? writeSystemsToPostgres(into, tables) : writeSystemsDatabase(into, tables));
