@@ -15,6 +15,7 @@ import { KeySyncError, throwIfAborted } from '../errors.js';
 import { compareWithDuckDb } from '../sources/duckdb/duckdb-engine.js';
 import { compareWithPostgres } from '../sources/postgres-engine/pg-engine.js';
 import type { Store } from '../store/store.js';
+import { chooseEngine } from './choose-engine.js';
 import { readStage } from './read-stage.js';
 import { nodeRunRead, pushdownRunRead, type RunRead } from './run-read.js';
 import type { WorkspaceContext } from './workspace-context.js';
@@ -35,9 +36,10 @@ export interface EngineStageResult {
 }
 
 export async function engineStage(context: WorkspaceContext, store: Store, options: EngineStageOptions): Promise<EngineStageResult> {
-  const { values } = context.config;
-  if (values.processing.engine === 'duckdb') return duckDbStage(context, options);
-  if (values.processing.engine === 'postgres') return postgresStage(context, options);
+  const { engine, engineReason } = chooseEngine(context, options.mode);
+  if (engineReason) context.logger.log('info', `${engine} engine (${engineReason})`);
+  if (engine === 'duckdb') return duckDbStage(context, options);
+  if (engine === 'postgres') return postgresStage(context, options);
   const read = await readStage(context, store, options);
   throwIfAborted(options.signal);
   options.onCompare();

@@ -7,7 +7,7 @@
  * middle with exit 1, persisting nothing.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
@@ -184,6 +184,34 @@ describe('the postgres engine (docs/behaviour.md §11)', function () {
       }
     } finally {
       await client.end();
+    }
+  });
+
+  it('engine auto picks postgres when every source is in one PostgreSQL database, else node, and the summary says which and why', async () => {
+    workspace = tempWorkspace();
+    writeFileSync(workspace.config, config(url, 'SELECT key FROM engine_keys').replace('engine: postgres', 'engine: auto'));
+    process.env.PGPASSWORD = server.reader.password;
+    const ws = await openWorkspace(workspace.config);
+    try {
+      const full = await ws.reconcile();
+      assert.deepEqual([full.summary.engine, full.summary.engineReason], ['postgres', 'auto: every source is a postgres table or query in one database']);
+      const incremental = await ws.reconcile({ mode: 'incremental' });
+      assert.deepEqual([incremental.summary.engine, incremental.summary.engineReason], ['node', "auto: an incremental run uses the node engine's snapshots"]);
+    } finally {
+      delete process.env.PGPASSWORD;
+      await ws.close();
+    }
+    const csv = tempWorkspace('clean');
+    try {
+      writeFileSync(csv.config, `${readFileSync(csv.config, 'utf8')}\nprocessing: { engine: auto }\n`);
+      const result = await runCli(['-c', csv.config]);
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /^KeySync run \S+ \(full, node engine, auto: not every source is in one PostgreSQL database \(source A is of type csv\)\)/);
+      const plan = await runCli(['plan', '--sql', '-c', csv.config]);
+      assert.equal(plan.code, 2);
+      assert.match(plan.stderr, /With engine auto this workspace runs on the node engine \(source A is of type csv\)/);
+    } finally {
+      csv.remove();
     }
   });
 });

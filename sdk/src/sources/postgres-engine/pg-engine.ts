@@ -45,33 +45,48 @@ interface EngineInput {
   readonly unicode: Set<string>;
 }
 
+/** Why the postgres engine cannot read these sources (a short reason, and the whole refusal), or undefined when it can. */
+export function postgresRefusal(sources: readonly ConfiguredSource[], authority: SystemId): { readonly reason: string; readonly error: KeySyncError } | undefined {
+  const authoritySource = sources.find((source) => source.system === authority)!;
+  const where = (relation: PostgresRelation) => {
+    const { user, host, port, database } = relation.endpoint.target;
+    return `${user ?? ''}@${host}:${port}/${database}`;
+  };
+  const home = postgresRelation(authoritySource.reader);
+  for (const source of sources) {
+    const relation = postgresRelation(source.reader);
+    if (!relation) {
+      return {
+        reason: `source ${source.system} is of type ${source.config.type}`,
+        error: new KeySyncError('ENGINE_REFUSED', 'config', `processing.engine is postgres, but source ${source.system} is of type ${source.config.type} (${source.location}): the postgres engine reads every source from one PostgreSQL database.`, {
+          remedy: 'make every source a postgres table or query in one database, or set processing.engine: node (or duckdb)',
+        }),
+      };
+    }
+    if (home && where(relation) !== where(home)) {
+      return {
+        reason: `source ${source.system} is not in ${authority}'s database as its user`,
+        error: new KeySyncError('ENGINE_REFUSED', 'config', `processing.engine is postgres, but source ${source.system} (${source.location}) is not in the authority's database and user (${authoritySource.location}): the postgres engine compares inside one database, as one user.`, {
+          remedy: `read ${source.system} from the same server, database and user as ${authority}, or set processing.engine: node (or duckdb)`,
+        }),
+      };
+    }
+  }
+  return undefined;
+}
+
 /**
  * Every source's relation, all in one database as one user; otherwise the postgres engine
  * refuses at start, naming the source and the remedy.
  */
 export function postgresInputs(sources: readonly ConfiguredSource[], authority: SystemId): EngineInput[] {
-  const inputs = sources.map((source) => {
-    const relation = postgresRelation(source.reader);
-    if (!relation) {
-      throw new KeySyncError('ENGINE_REFUSED', 'config', `processing.engine is postgres, but source ${source.system} is of type ${source.config.type} (${source.location}): the postgres engine reads every source from one PostgreSQL database.`, {
-        remedy: 'make every source a postgres table or query in one database, or set processing.engine: node (or duckdb)',
-      });
-    }
+  const refusal = postgresRefusal(sources, authority);
+  if (refusal) throw refusal.error;
+  return sources.map((source) => {
+    const relation = postgresRelation(source.reader)!;
     if (relation.endpoint.configError) throw relation.endpoint.configError;
     return { source, relation, unicode: new Set<string>() };
   });
-  const first = inputs.find((input) => input.source.system === authority)!;
-  const where = (input: EngineInput) => {
-    const { user, host, port, database } = input.relation.endpoint.target;
-    return `${user ?? ''}@${host}:${port}/${database}`;
-  };
-  for (const input of inputs) {
-    if (where(input) === where(first)) continue;
-    throw new KeySyncError('ENGINE_REFUSED', 'config', `processing.engine is postgres, but source ${input.source.system} (${input.source.location}) is not in the authority's database and user (${first.source.location}): the postgres engine compares inside one database, as one user.`, {
-      remedy: `read ${input.source.system} from the same server, database and user as ${authority}, or set processing.engine: node (or duckdb)`,
-    });
-  }
-  return inputs;
 }
 
 export async function compareWithPostgres(sources: readonly ConfiguredSource[], options: PostgresEngineOptions): Promise<PushdownComparison> {
