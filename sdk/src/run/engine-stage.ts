@@ -80,7 +80,6 @@ async function postgresStage(context: WorkspaceContext, options: EngineStageOpti
     logger: context.logger,
     statementTimeoutS: values.processing.statement_timeout_seconds ?? DEFAULT_POSTGRES_STATEMENT_TIMEOUT_S,
     signal: options.signal,
-    onSourceProgress: options.onSourceProgress,
     onCompare: options.onCompare,
   });
   return { read: pushdownRunRead(comparison, comparison.discrepancies), discrepancies: comparison.discrepancies, close: () => comparison.close() };

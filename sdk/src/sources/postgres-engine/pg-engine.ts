@@ -31,7 +31,6 @@ export interface PostgresEngineOptions {
   /** `processing.statement_timeout_seconds`; 0 for no limit. */
   readonly statementTimeoutS: number;
   readonly signal?: AbortSignal;
-  readonly onSourceProgress?: (system: SystemId, rows: number, sourcesDone: number, sourceCount: number) => void;
   /** Called once every source is checked, as comparing starts. */
   readonly onCompare?: () => void;
 }
@@ -100,10 +99,10 @@ export async function compareWithPostgres(sources: readonly ConfiguredSource[], 
   try {
     await probeNormalization(session, options.rules);
     const scanned: SourceScan[] = [];
-    for (const [done, input] of inputs.entries()) {
+    // No rows are read here (the server counts them), so there is no per-source row progress.
+    for (const [position, input] of inputs.entries()) {
       throwIfAborted(options.signal);
-      scanned.push(await lookUp(session, input, done, options));
-      options.onSourceProgress?.(input.source.system, 0, done + 1, inputs.length);
+      scanned.push(await lookUp(session, input, position, options));
     }
     // The authority is never left out (docs/behaviour.md §2): its failure is the run's.
     const authorityScan = scanned[inputs.indexOf(authorityInput)]!;
