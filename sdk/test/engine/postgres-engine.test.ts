@@ -127,6 +127,19 @@ describe('the postgres engine (docs/behaviour.md §11)', function () {
     }
   });
 
+  it('Ctrl-C on the CLI cancels the server-side statement: exit 130, the run recorded cancelled', async () => {
+    workspace = tempWorkspace();
+    writeFileSync(workspace.config, config(url, 'SELECT key FROM engine_keys CROSS JOIN pg_sleep(60)'));
+    const cli = startCli(['-c', workspace.config], { env: env() });
+    assert.ok(await poll(async () => (await keysyncBackends(server, server.database)).some((backend) => backend.state === 'active' && /pg_sleep/.test(backend.query)), 30_000), 'the statement runs');
+    process.kill(cli.pid, 'SIGINT');
+    const result = await cli.result;
+    assert.equal(result.code, 130, result.stderr);
+    assert.ok(await poll(async () => !(await keysyncBackends(server, server.database)).some((backend) => /pg_sleep/.test(backend.query) && backend.state === 'active'), 30_000));
+    assert.deepEqual(queryWorkspace(workspace, 'SELECT status FROM runs'), [{ status: 'cancelled' }]);
+    assert.deepEqual(queryWorkspace(workspace, 'SELECT count(*) AS n FROM master_keys'), [{ n: 0 }]);
+  });
+
   it('fails the run with exit 1 and a clear message when the server dies in the middle; nothing is persisted', async function () {
     const dedicated = await dedicatedPostgres(this);
     const own = dedicated.server;
