@@ -80,6 +80,16 @@ describe('the postgres engine (docs/behaviour.md §11)', function () {
     for (const text of [csv.stderr, elsewhere.stderr]) assert.ok(!server.passwords.some((password) => text.includes(password)));
   });
 
+  it('refuses a database that is not UTF8, where it could not tell ASCII keys (exit 2)', async () => {
+    await postgresAdmin(server, 'postgres', ['DROP DATABASE IF EXISTS pg_engine_latin1', "CREATE DATABASE pg_engine_latin1 ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0", `GRANT CONNECT ON DATABASE pg_engine_latin1 TO ${server.reader.user}`]);
+    await postgresAdmin(server, 'pg_engine_latin1', [...KEYS, `GRANT SELECT ON engine_keys TO ${server.reader.user}`]);
+    workspace = tempWorkspace();
+    writeFileSync(workspace.config, config(url.replace(`/${server.database}`, '/pg_engine_latin1'), 'SELECT key FROM engine_keys'));
+    const result = await runCli(['-c', workspace.config], { env: env() });
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /The postgres engine needs a UTF8 database; pg_engine_latin1 is LATIN1.*set processing\.engine: node/s);
+  });
+
   it('works in one READ ONLY REPEATABLE READ transaction with the statement timeout, where the server refuses to create even a TEMP table', async () => {
     const source = postgresSourceSchema.parse({ type: 'postgres', url, table: 'engine_keys' });
     const session = await openPgEngine(postgresEndpoint('A', source, { configDir: os.tmpdir(), env: env() }), { connectTimeoutS: 10, statementTimeoutS: 42 });
