@@ -171,7 +171,7 @@ describe('the postgres engine (docs/behaviour.md §11)', function () {
     assert.deepEqual(written.filter((file) => file.endsWith('.csv')), [], 'no report written');
   });
 
-  it('accepts statement_timeout_seconds with engine postgres only, and refuses incremental mode with it', () => {
+  it('accepts statement_timeout_seconds with engine postgres or auto only, and refuses incremental mode with postgres', () => {
     const load = (yaml: string) => {
       const dir = mkdtempSync(path.join(os.tmpdir(), 'keysync-config-'));
       writeFileSync(path.join(dir, 'keysync-config.yaml'), yaml);
@@ -179,9 +179,10 @@ describe('the postgres engine (docs/behaviour.md §11)', function () {
     };
     const values = load('processing: { engine: Postgres, statement_timeout_seconds: 0 }\n')().values.processing;
     assert.deepEqual([values.engine, values.statement_timeout_seconds], ['postgres', 0]);
-    assert.throws(load('processing: { statement_timeout_seconds: 60 }\n'), /processing\.statement_timeout_seconds.*applies to engine postgres only/s);
+    assert.throws(load('processing: { statement_timeout_seconds: 60 }\n'), /processing\.statement_timeout_seconds.*applies to engine postgres \(or auto\) only/s);
     assert.throws(load('processing: { engine: postgres, statement_timeout_seconds: -1 }\n'), /statement_timeout_seconds/);
     assert.throws(load('processing: { engine: postgres, mode: incremental }\n'), /processing\.mode.*with engine postgres every run is full/s);
+    assert.equal(load('processing: { engine: auto, mode: incremental, statement_timeout_seconds: 5 }\n')().values.processing.engine, 'auto');
   });
 
   it('plan --sql prints SQL that runs as printed, in order, in its read-only transaction, with no password', async () => {
