@@ -37,7 +37,7 @@ export function formatSummary(summary: RunSummary, reportDir: string | null): st
   const rows = summaryTableRows(summary);
   const { totals, registry } = summary;
   return [
-    `KeySync ${summary.dryRun ? 'dry run' : 'run'} ${summary.runId} (${summary.mode}${summary.engine !== undefined && summary.engine !== 'node' ? `, ${summary.engine} engine` : ''})`,
+    `KeySync ${summary.dryRun ? 'dry run' : 'run'} ${summary.runId} (${summary.mode}${summary.engine !== undefined && (summary.engine !== 'node' || summary.engineReason) ? `, ${summary.engine} engine${summary.engineReason ? `, ${summary.engineReason}` : ''}` : ''})`,
     '',
     table(SUMMARY_TABLE_COLUMNS, rows.map((row) => [row.system, row.role, ...(row.values ?? ['skipped'])])),
     ...rows.filter((row) => row.values === null).map((row) => `  ${row.system} left out: ${row.skippedReason}`),

@@ -7,7 +7,7 @@
  */
 import { KeySyncError } from '../errors.js';
 import { engineSqlPlan } from '../sources/duckdb/engine-sql.js';
-import { postgresPlan } from '../sources/postgres-engine/pg-plan.js';
+import { postgresPlan, postgresRefusalOf } from '../sources/postgres-engine/pg-plan.js';
 import type { CliIo } from './io.js';
 import { openCliWorkspace } from './open-workspace.js';
 
@@ -23,7 +23,15 @@ export async function planCommand(options: PlanOptions, io: CliIo): Promise<void
   const workspace = await openCliWorkspace(options.config, io);
   try {
     const { values } = workspace.config;
-    if (values.processing.engine === 'postgres') {
+    if (values.processing.engine === 'auto') {
+      const refusal = values.processing.mode === 'incremental' ? "an incremental run uses the node engine's snapshots" : postgresRefusalOf(workspace.config);
+      if (refusal) {
+        throw new KeySyncError('USAGE', 'usage', `With engine auto this workspace runs on the node engine (${refusal}), which runs no SQL: it compares keys in this process.`, {
+          remedy: 'keysync plan --sql shows SQL when every source is a postgres table or query in one database, or with processing.engine: duckdb',
+        });
+      }
+    }
+    if (values.processing.engine === 'postgres' || values.processing.engine === 'auto') {
       io.stdout.write(`-- KeySync: the postgres engine's SQL for ${workspace.config.file ?? 'the default config'} (PostgreSQL, one READ ONLY transaction)\n`);
       io.stdout.write(postgresPlan(workspace.config, process.env));
       return;

@@ -176,7 +176,7 @@ Exit codes: 0 done · 1 the run failed · 2 usage or config error · 3 discrepan
 
   program
     .command('plan')
-    .description('print the SQL the duckdb engine runs for this workspace (processing.engine: duckdb), for review; runs nothing')
+    .description('print the SQL the duckdb or postgres engine runs for this workspace (processing.engine: duckdb or postgres), for review; runs nothing')
     .option('--sql', 'print the SQL')
     .action((_options, command: Command) => planCommand(command.optsWithGlobals(), io));
 

@@ -113,6 +113,9 @@ const sqliteDatabaseSchema = z
 /** `processing.memory_limit` when engine duckdb is chosen and the limit is not set. */
 export const DEFAULT_DUCKDB_MEMORY_LIMIT = '2GB';
 
+/** What `processing.engine` may say: an engine, or `auto` (docs/behaviour.md §11). */
+export const ENGINE_SETTINGS = [...RUN_ENGINES, 'auto'] as const;
+
 /** `processing.statement_timeout_seconds` when engine postgres is chosen and the limit is not set: an hour. */
 export const DEFAULT_POSTGRES_STATEMENT_TIMEOUT_S = 3600;
 
@@ -210,8 +213,8 @@ export const configSchema = z
         mode: caseInsensitiveEnum(RUN_MODES, 'full'),
         parallel: z.boolean().default(true),
         max_workers: z.number().int().min(0).max(256).default(0),
-        engine: caseInsensitiveEnum(RUN_ENGINES, 'node').describe(
-          'Where keys are normalised and compared: node (in this process), duckdb (in an in-memory DuckDB database, which spills to disk) or postgres (inside the PostgreSQL database every source is in; docs/behaviour.md §11).',
+        engine: caseInsensitiveEnum(ENGINE_SETTINGS, 'node').describe(
+          'Where keys are normalised and compared: node (in this process), duckdb (in an in-memory DuckDB database, which spills to disk), postgres (inside the PostgreSQL database every source is in) or auto (postgres when every source is in one PostgreSQL database and the run is full, else node; the run summary says which and why; docs/behaviour.md §11).',
         ),
         memory_limit: z
           .string()
@@ -223,7 +226,7 @@ export const configSchema = z
           .min(0)
           .max(604_800)
           .optional()
-          .describe(`Seconds each statement of engine postgres may run before the server stops it and the run fails (${DEFAULT_POSTGRES_STATEMENT_TIMEOUT_S} when not set); 0 for no limit.`),
+          .describe(`Seconds each statement of engine postgres (or auto, when it picks postgres) may run before the server stops it and the run fails (${DEFAULT_POSTGRES_STATEMENT_TIMEOUT_S} when not set); 0 for no limit.`),
       })
       .prefault({})
       .describe('How a run reads and processes sources; max_workers 0 means one per core (with engine duckdb, the threads DuckDB uses).'),
@@ -276,8 +279,8 @@ export const configSchema = z
     if (processing?.engine !== 'duckdb' && processing?.memory_limit !== undefined) {
       context.addIssue({ code: 'custom', path: ['processing', 'memory_limit'], message: 'applies to engine duckdb only; set processing.engine: duckdb, or remove it' });
     }
-    if (processing?.engine !== 'postgres' && processing?.statement_timeout_seconds !== undefined) {
-      context.addIssue({ code: 'custom', path: ['processing', 'statement_timeout_seconds'], message: 'applies to engine postgres only; set processing.engine: postgres, or remove it' });
+    if (processing?.engine !== 'postgres' && processing?.engine !== 'auto' && processing?.statement_timeout_seconds !== undefined) {
+      context.addIssue({ code: 'custom', path: ['processing', 'statement_timeout_seconds'], message: 'applies to engine postgres (or auto) only; set processing.engine: postgres, or remove it' });
     }
     if ((processing?.engine === 'duckdb' || processing?.engine === 'postgres') && processing.mode === 'incremental') {
       context.addIssue({ code: 'custom', path: ['processing', 'mode'], message: `incremental runs use the node engine's snapshots; with engine ${processing.engine} every run is full (docs/behaviour.md §11)` });

@@ -1,7 +1,8 @@
 /**
  * What one raw key is (docs/behaviour.md §2): a key, or a bad row with its reason and the words
- * that explain it. Pure; the row policy of every source applies it, and the DuckDB engine
- * applies it to the rows its SQL set aside, so both engines word a bad row the same way.
+ * that explain it. Pure; the row policy of every source applies it, and the pushdown engines
+ * (duckdb, postgres) apply it to the rows their SQL set aside, so every engine words a bad row
+ * the same way.
  */
 import type { Normalizer } from './normalize.js';
 import type { BadRowReason, NormalizedKey } from './types.js';
@@ -29,4 +30,10 @@ export function classifyRawKey(raw: string, normalize: Normalizer, encoding: str
   const key = normalize(raw);
   if (key === '') return { reason: 'empty after normalisation', detail: `"${raw}" has no letter or digit` };
   return { key };
+}
+
+/** The key a raw key normalises to, or null for a bad row: what every engine must agree on with normalizeKey. */
+export function expectedKey(raw: string, normalize: Normalizer): NormalizedKey | null {
+  const verdict = classifyRawKey(raw, normalize, 'UTF-8');
+  return 'key' in verdict ? verdict.key : null;
 }

@@ -75,6 +75,8 @@ export interface RunSummary {
   readonly mode: RunMode;
   /** Where keys were normalised and compared (docs/behaviour.md §11); absent in summaries stored before engines existed. */
   readonly engine?: RunEngine;
+  /** With `processing.engine: auto`: why it picked `engine` (docs/behaviour.md §11). */
+  readonly engineReason?: string;
   readonly dryRun: boolean;
   readonly startedAt: string;
   readonly authority: SystemId;
@@ -97,6 +99,7 @@ export interface SummaryInput {
   readonly runId: string;
   readonly mode: RunMode;
   readonly engine: RunEngine;
+  readonly engineReason?: string;
   readonly dryRun: boolean;
   readonly startedAt: string;
   readonly sources: readonly SourceOutcome[];
@@ -155,6 +158,7 @@ export function summarizeRun(input: SummaryInput): RunSummary {
     runId: input.runId,
     mode: input.mode,
     engine: input.engine,
+    ...(input.engineReason === undefined ? {} : { engineReason: input.engineReason }),
     dryRun: input.dryRun,
     startedAt: input.startedAt,
     authority: d.authority,

@@ -35,6 +35,7 @@ import type { CommitSession } from '../store/store.js';
 import type { WorkspaceContext } from './workspace-context.js';
 import type { RunRead } from './run-read.js';
 import { matchStage } from './match-stage.js';
+import { chooseEngine } from './choose-engine.js';
 import { reportInputFor } from './report-input.js';
 import type { RunIdentity } from './run-identity.js';
 import { runEvent } from './run-records.js';
@@ -143,7 +144,7 @@ async function planRun(context: WorkspaceContext, session: CommitSession, reques
     warnings,
     runId: run.id,
     mode: run.mode,
-    engine: context.config.values.processing.engine,
+    ...chooseEngine(context, run.mode),
     dryRun,
     startedAt: run.startedAt,
     sources: sources.outcomes,

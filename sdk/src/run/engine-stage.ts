@@ -16,6 +16,7 @@ import { KeySyncError, throwIfAborted } from '../errors.js';
 import { compareWithDuckDb } from '../sources/duckdb/duckdb-engine.js';
 import { compareWithPostgres } from '../sources/postgres-engine/pg-engine.js';
 import type { Store } from '../store/store.js';
+import { chooseEngine } from './choose-engine.js';
 import { readStage } from './read-stage.js';
 import { nodeRunRead, pushdownRunRead, type RunRead } from './run-read.js';
 import type { WorkspaceContext } from './workspace-context.js';
@@ -36,9 +37,10 @@ export interface EngineStageResult {
 }
 
 export async function engineStage(context: WorkspaceContext, store: Store, options: EngineStageOptions): Promise<EngineStageResult> {
-  const { values } = context.config;
-  if (values.processing.engine === 'duckdb') return duckDbStage(context, options);
-  if (values.processing.engine === 'postgres') return postgresStage(context, options);
+  const { engine, engineReason } = chooseEngine(context, options.mode);
+  if (engineReason) context.logger.log('info', `${engine} engine (${engineReason})`);
+  if (engine === 'duckdb') return duckDbStage(context, options);
+  if (engine === 'postgres') return postgresStage(context, options);
   const read = await readStage(context, store, options);
   throwIfAborted(options.signal);
   options.onCompare();
@@ -79,7 +81,6 @@ async function postgresStage(context: WorkspaceContext, options: EngineStageOpti
     logger: context.logger,
     statementTimeoutS: values.processing.statement_timeout_seconds ?? DEFAULT_POSTGRES_STATEMENT_TIMEOUT_S,
     signal: options.signal,
-    onSourceProgress: options.onSourceProgress,
     onCompare: options.onCompare,
   });
   return { read: pushdownRunRead(comparison, comparison.discrepancies), discrepancies: comparison.discrepancies, close: () => comparison.close() };

@@ -11,7 +11,8 @@ import path from 'node:path';
 import { compileNormalizer, DEFAULT_NORMALIZE_RULES, type NormalizeRules } from '../../src/core/normalize.js';
 import { generateKeys, RULE_SETS } from '../helpers/normalize-cases.js';
 import { asciiNormalizeSql, DUCKDB_SQL } from '../../src/core/normalize-sql.js';
-import { expectedKey, normalizeTable, probeNormalization } from '../../src/sources/duckdb/duckdb-normalize.js';
+import { expectedKey } from '../../src/core/raw-key.js';
+import { normalizeTable, probeNormalization } from '../../src/sources/duckdb/duckdb-normalize.js';
 import { openDuckDb, textOut, type DuckDbSession } from '../../src/sources/duckdb/duckdb-session.js';
 
 describe('DuckDB normalisation parity with normalizeKey (docs/decisions.md §20)', function () {

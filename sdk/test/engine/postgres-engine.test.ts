@@ -7,13 +7,13 @@
  * middle with exit 1, persisting nothing.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
 import { postgresSourceSchema } from '../../src/config/database-sources.js';
 import { isKeySyncError } from '../../src/errors.js';
-import { openWorkspace } from '../../src/index.js';
+import { openWorkspace, type ProgressEvent } from '../../src/index.js';
 import { openPgEngine } from '../../src/sources/postgres-engine/pg-engine-session.js';
 import { postgresEndpoint } from '../../src/sources/postgres/postgres-session.js';
 import { runCli, startCli } from '../helpers/cli.js';
@@ -80,6 +80,16 @@ describe('the postgres engine (docs/behaviour.md §11)', function () {
     for (const text of [csv.stderr, elsewhere.stderr]) assert.ok(!server.passwords.some((password) => text.includes(password)));
   });
 
+  it('refuses a database that is not UTF8, where it could not tell ASCII keys (exit 2)', async () => {
+    await postgresAdmin(server, 'postgres', ['DROP DATABASE IF EXISTS pg_engine_latin1', "CREATE DATABASE pg_engine_latin1 ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0", `GRANT CONNECT ON DATABASE pg_engine_latin1 TO ${server.reader.user}`]);
+    await postgresAdmin(server, 'pg_engine_latin1', [...KEYS, `GRANT SELECT ON engine_keys TO ${server.reader.user}`]);
+    workspace = tempWorkspace();
+    writeFileSync(workspace.config, config(url.replace(`/${server.database}`, '/pg_engine_latin1'), 'SELECT key FROM engine_keys'));
+    const result = await runCli(['-c', workspace.config], { env: env() });
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /The postgres engine needs a UTF8 database; pg_engine_latin1 is LATIN1.*set processing\.engine: node/s);
+  });
+
   it('works in one READ ONLY REPEATABLE READ transaction with the statement timeout, where the server refuses to create even a TEMP table', async () => {
     const source = postgresSourceSchema.parse({ type: 'postgres', url, table: 'engine_keys' });
     const session = await openPgEngine(postgresEndpoint('A', source, { configDir: os.tmpdir(), env: env() }), { connectTimeoutS: 10, statementTimeoutS: 42 });
@@ -127,6 +137,19 @@ describe('the postgres engine (docs/behaviour.md §11)', function () {
     }
   });
 
+  it('Ctrl-C on the CLI cancels the server-side statement: exit 130, the run recorded cancelled', async () => {
+    workspace = tempWorkspace();
+    writeFileSync(workspace.config, config(url, 'SELECT key FROM engine_keys CROSS JOIN pg_sleep(60)'));
+    const cli = startCli(['-c', workspace.config], { env: env() });
+    assert.ok(await poll(async () => (await keysyncBackends(server, server.database)).some((backend) => backend.state === 'active' && /pg_sleep/.test(backend.query)), 30_000), 'the statement runs');
+    process.kill(cli.pid, 'SIGINT');
+    const result = await cli.result;
+    assert.equal(result.code, 130, result.stderr);
+    assert.ok(await poll(async () => !(await keysyncBackends(server, server.database)).some((backend) => /pg_sleep/.test(backend.query) && backend.state === 'active'), 30_000));
+    assert.deepEqual(queryWorkspace(workspace, 'SELECT status FROM runs'), [{ status: 'cancelled' }]);
+    assert.deepEqual(queryWorkspace(workspace, 'SELECT count(*) AS n FROM master_keys'), [{ n: 0 }]);
+  });
+
   it('fails the run with exit 1 and a clear message when the server dies in the middle; nothing is persisted', async function () {
     const dedicated = await dedicatedPostgres(this);
     const own = dedicated.server;
@@ -148,7 +171,7 @@ describe('the postgres engine (docs/behaviour.md §11)', function () {
     assert.deepEqual(written.filter((file) => file.endsWith('.csv')), [], 'no report written');
   });
 
-  it('accepts statement_timeout_seconds with engine postgres only, and refuses incremental mode with it', () => {
+  it('accepts statement_timeout_seconds with engine postgres or auto only, and refuses incremental mode with postgres', () => {
     const load = (yaml: string) => {
       const dir = mkdtempSync(path.join(os.tmpdir(), 'keysync-config-'));
       writeFileSync(path.join(dir, 'keysync-config.yaml'), yaml);
@@ -156,9 +179,10 @@ describe('the postgres engine (docs/behaviour.md §11)', function () {
     };
     const values = load('processing: { engine: Postgres, statement_timeout_seconds: 0 }\n')().values.processing;
     assert.deepEqual([values.engine, values.statement_timeout_seconds], ['postgres', 0]);
-    assert.throws(load('processing: { statement_timeout_seconds: 60 }\n'), /processing\.statement_timeout_seconds.*applies to engine postgres only/s);
+    assert.throws(load('processing: { statement_timeout_seconds: 60 }\n'), /processing\.statement_timeout_seconds.*applies to engine postgres \(or auto\) only/s);
     assert.throws(load('processing: { engine: postgres, statement_timeout_seconds: -1 }\n'), /statement_timeout_seconds/);
     assert.throws(load('processing: { engine: postgres, mode: incremental }\n'), /processing\.mode.*with engine postgres every run is full/s);
+    assert.equal(load('processing: { engine: auto, mode: incremental, statement_timeout_seconds: 5 }\n')().values.processing.engine, 'auto');
   });
 
   it('plan --sql prints SQL that runs as printed, in order, in its read-only transaction, with no password', async () => {
@@ -184,6 +208,56 @@ describe('the postgres engine (docs/behaviour.md §11)', function () {
       }
     } finally {
       await client.end();
+    }
+  });
+
+  it('reports its steps as progress, in the words every engine uses: each source looked up, then the comparison', async () => {
+    workspace = tempWorkspace();
+    writeFileSync(workspace.config, config(url, 'SELECT key FROM engine_keys'));
+    process.env.PGPASSWORD = server.reader.password;
+    const ws = await openWorkspace(workspace.config);
+    const events: ProgressEvent[] = [];
+    try {
+      await ws.reconcile({ dryRun: true, onProgress: (event) => events.push(event) });
+    } finally {
+      delete process.env.PGPASSWORD;
+      await ws.close();
+    }
+    assert.deepEqual(
+      events.filter((event) => event.stage === 'compare').map((event) => [event.message, event.done, event.total]),
+      [
+        ['normalising and indexing A (postgres engine)', 0, 3],
+        ['normalising and indexing B (postgres engine)', 1, 3],
+        ['comparing 1 system with A (postgres engine)', 2, 3],
+      ],
+    );
+  });
+
+  it('engine auto picks postgres when every source is in one PostgreSQL database, else node, and the summary says which and why', async () => {
+    workspace = tempWorkspace();
+    writeFileSync(workspace.config, config(url, 'SELECT key FROM engine_keys').replace('engine: postgres', 'engine: auto'));
+    process.env.PGPASSWORD = server.reader.password;
+    const ws = await openWorkspace(workspace.config);
+    try {
+      const full = await ws.reconcile();
+      assert.deepEqual([full.summary.engine, full.summary.engineReason], ['postgres', 'auto: every source is a postgres table or query in one database']);
+      const incremental = await ws.reconcile({ mode: 'incremental' });
+      assert.deepEqual([incremental.summary.engine, incremental.summary.engineReason], ['node', "auto: an incremental run uses the node engine's snapshots"]);
+    } finally {
+      delete process.env.PGPASSWORD;
+      await ws.close();
+    }
+    const csv = tempWorkspace('clean');
+    try {
+      writeFileSync(csv.config, `${readFileSync(csv.config, 'utf8')}\nprocessing: { engine: auto }\n`);
+      const result = await runCli(['-c', csv.config]);
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /^KeySync run \S+ \(full, node engine, auto: not every source is in one PostgreSQL database \(source A is of type csv\)\)/);
+      const plan = await runCli(['plan', '--sql', '-c', csv.config]);
+      assert.equal(plan.code, 2);
+      assert.match(plan.stderr, /With engine auto this workspace runs on the node engine \(source A is of type csv\)/);
+    } finally {
+      csv.remove();
     }
   });
 });

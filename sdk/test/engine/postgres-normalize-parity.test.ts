@@ -13,7 +13,8 @@ import { compileNormalizer, DEFAULT_NORMALIZE_RULES } from '../../src/core/norma
 import { postgresSourceSchema } from '../../src/config/database-sources.js';
 import { rowsCte, UNICODE_CTE, unicodeRawsSql, type EngineSource } from '../../src/sources/postgres-engine/engine-sql.js';
 import { openPgEngine, type PgEngineSession } from '../../src/sources/postgres-engine/pg-engine-session.js';
-import { expectedKey, probeNormalization, unicodeKeys } from '../../src/sources/postgres-engine/pg-normalize.js';
+import { expectedKey } from '../../src/core/raw-key.js';
+import { probeNormalization, unicodeKeys } from '../../src/sources/postgres-engine/pg-normalize.js';
 import { postgresEndpoint } from '../../src/sources/postgres/postgres-session.js';
 import { generateKeys, RULE_SETS } from '../helpers/normalize-cases.js';
 import { postgresAdmin, testServer, type TestServer } from '../helpers/servers.js';

@@ -7,16 +7,10 @@
  */
 import { compileNormalizer, type NormalizeRules } from '../../core/normalize.js';
 import { asciiNormalizeSql, DUCKDB_SQL, NORMALIZE_PROBES, probeRuleSets, sqlString } from '../../core/normalize-sql.js';
-import { classifyRawKey } from '../../core/raw-key.js';
+import { expectedKey } from '../../core/raw-key.js';
 import { KeySyncError } from '../../errors.js';
 import type { DuckDbSession } from './duckdb-session.js';
 import { createUnicodeTableSql, keyRowsSql, tablesOf, unicodeRawsSql } from './engine-sql.js';
-
-/** The key a raw key normalises to, or null for a bad row: what both engines must agree on. */
-export function expectedKey(raw: string, normalize: (raw: string) => string): string | null {
-  const verdict = classifyRawKey(raw, normalize, 'UTF-8');
-  return 'key' in verdict ? verdict.key : null;
-}
 
 /**
  * Refuses pushdown when DuckDB's result for a probe case differs from normalizeKey's: every

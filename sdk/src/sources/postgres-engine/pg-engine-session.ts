@@ -9,7 +9,7 @@
 import type { Client } from 'pg';
 import { cancelledError, isKeySyncError, KeySyncError } from '../../errors.js';
 import { postgresProblem } from '../postgres/postgres-errors.js';
-import { postgresClient, TEXT_TYPES, type PostgresEndpoint } from '../postgres/postgres-session.js';
+import { postgresClient, TEXT_TYPES, type PostgresClient, type PostgresEndpoint } from '../postgres/postgres-session.js';
 import { driverSays, redact, targetLocation } from '../database/database-target.js';
 import { beginSql, endSql } from './engine-sql.js';
 
@@ -85,14 +85,15 @@ export async function openPgEngine(endpoint: PostgresEndpoint, options: PgEngine
   const cancel = () => {
     // A second connection asks the server to cancel the running statement, then goes.
     cancelling = (async () => {
-      const second = await postgresClient(endpoint, sessionOptions);
+      let second: PostgresClient | undefined;
       try {
+        second = await postgresClient(endpoint, sessionOptions);
         await second.client.connect();
         await second.client.query({ text: 'SELECT pg_cancel_backend($1)', values: [pid] });
       } catch {
-        // The main connection is ended below anyway.
+        // The main connection is ended below anyway, which ends its statement once the server notices.
       } finally {
-        await second.client.end().catch(() => undefined);
+        await second?.client.end().catch(() => undefined);
         await client.end().catch(() => undefined);
       }
     })();

@@ -9,6 +9,7 @@
  * is created on the server and the keys never gather in this process.
  */
 import type { AuthorityKey, Discrepancies, DuplicateGroup, OutOfAuthorityKey } from '../../core/compare.js';
+import type { EngineStep } from '../../core/engine-step.js';
 import { compileNormalizer, type NormalizeRules } from '../../core/normalize.js';
 import type { BadRow, CorruptDataPolicy, NormalizedKey, RowLocator, Sighting, SystemId, SystemSighting } from '../../core/types.js';
 import { KeySyncError, throwIfAborted } from '../../errors.js';
@@ -31,9 +32,11 @@ export interface PostgresEngineOptions {
   /** `processing.statement_timeout_seconds`; 0 for no limit. */
   readonly statementTimeoutS: number;
   readonly signal?: AbortSignal;
-  readonly onSourceProgress?: (system: SystemId, rows: number, sourcesDone: number, sourceCount: number) => void;
-  /** Called once every source is checked, as comparing starts. */
-  readonly onCompare?: () => void;
+  /**
+   * Called at each step: a source looked up and its non-ASCII raw keys normalised, then the
+   * one statement that normalises and compares them all.
+   */
+  readonly onCompare?: (step: EngineStep) => void;
 }
 
 /** A source the engine reads: its relation, and once looked up, its row identity and SQL. */
@@ -45,33 +48,48 @@ interface EngineInput {
   readonly unicode: Set<string>;
 }
 
+/** Why the postgres engine cannot read these sources (a short reason, and the whole refusal), or undefined when it can. */
+export function postgresRefusal(sources: readonly ConfiguredSource[], authority: SystemId): { readonly reason: string; readonly error: KeySyncError } | undefined {
+  const authoritySource = sources.find((source) => source.system === authority)!;
+  const where = (relation: PostgresRelation) => {
+    const { user, host, port, database } = relation.endpoint.target;
+    return `${user ?? ''}@${host}:${port}/${database}`;
+  };
+  const home = postgresRelation(authoritySource.reader);
+  for (const source of sources) {
+    const relation = postgresRelation(source.reader);
+    if (!relation) {
+      return {
+        reason: `source ${source.system} is of type ${source.config.type}`,
+        error: new KeySyncError('ENGINE_REFUSED', 'config', `processing.engine is postgres, but source ${source.system} is of type ${source.config.type} (${source.location}): the postgres engine reads every source from one PostgreSQL database.`, {
+          remedy: 'make every source a postgres table or query in one database, or set processing.engine: node (or duckdb)',
+        }),
+      };
+    }
+    if (home && where(relation) !== where(home)) {
+      return {
+        reason: `source ${source.system} is not in ${authority}'s database as its user`,
+        error: new KeySyncError('ENGINE_REFUSED', 'config', `processing.engine is postgres, but source ${source.system} (${source.location}) is not in the authority's database and user (${authoritySource.location}): the postgres engine compares inside one database, as one user.`, {
+          remedy: `read ${source.system} from the same server, database and user as ${authority}, or set processing.engine: node (or duckdb)`,
+        }),
+      };
+    }
+  }
+  return undefined;
+}
+
 /**
  * Every source's relation, all in one database as one user; otherwise the postgres engine
  * refuses at start, naming the source and the remedy.
  */
 export function postgresInputs(sources: readonly ConfiguredSource[], authority: SystemId): EngineInput[] {
-  const inputs = sources.map((source) => {
-    const relation = postgresRelation(source.reader);
-    if (!relation) {
-      throw new KeySyncError('ENGINE_REFUSED', 'config', `processing.engine is postgres, but source ${source.system} is of type ${source.config.type} (${source.location}): the postgres engine reads every source from one PostgreSQL database.`, {
-        remedy: 'make every source a postgres table or query in one database, or set processing.engine: node (or duckdb)',
-      });
-    }
+  const refusal = postgresRefusal(sources, authority);
+  if (refusal) throw refusal.error;
+  return sources.map((source) => {
+    const relation = postgresRelation(source.reader)!;
     if (relation.endpoint.configError) throw relation.endpoint.configError;
     return { source, relation, unicode: new Set<string>() };
   });
-  const first = inputs.find((input) => input.source.system === authority)!;
-  const where = (input: EngineInput) => {
-    const { user, host, port, database } = input.relation.endpoint.target;
-    return `${user ?? ''}@${host}:${port}/${database}`;
-  };
-  for (const input of inputs) {
-    if (where(input) === where(first)) continue;
-    throw new KeySyncError('ENGINE_REFUSED', 'config', `processing.engine is postgres, but source ${input.source.system} (${input.source.location}) is not in the authority's database and user (${first.source.location}): the postgres engine compares inside one database, as one user.`, {
-      remedy: `read ${input.source.system} from the same server, database and user as ${authority}, or set processing.engine: node (or duckdb)`,
-    });
-  }
-  return inputs;
 }
 
 export async function compareWithPostgres(sources: readonly ConfiguredSource[], options: PostgresEngineOptions): Promise<PushdownComparison> {
@@ -85,16 +103,19 @@ export async function compareWithPostgres(sources: readonly ConfiguredSource[], 
   try {
     await probeNormalization(session, options.rules);
     const scanned: SourceScan[] = [];
-    for (const [done, input] of inputs.entries()) {
+    // No rows are read here (the server counts them), so there is no per-source row progress.
+    // One step per source looked up, one for the statement that compares them.
+    const steps = inputs.length + 1;
+    for (const [position, input] of inputs.entries()) {
       throwIfAborted(options.signal);
-      scanned.push(await lookUp(session, input, done, options));
-      options.onSourceProgress?.(input.source.system, 0, done + 1, inputs.length);
+      options.onCompare?.({ step: 'normalise', system: input.source.system, done: position, total: steps });
+      scanned.push(await lookUp(session, input, position, options));
     }
     // The authority is never left out (docs/behaviour.md §2): its failure is the run's.
     const authorityScan = scanned[inputs.indexOf(authorityInput)]!;
     if (!authorityScan.ok) throw authorityScan.error;
-    options.onCompare?.();
     const read = inputs.filter((_, position) => scanned[position]!.ok);
+    options.onCompare?.({ step: 'compare', authority: options.authority, systems: read.length - 1, done: steps - 1, total: steps });
     const result = await compareInPostgres(session, inputs, read, options);
     for (const [position, input] of inputs.entries()) {
       const scan = scanned[position]!;

@@ -6,17 +6,11 @@
  * of every rule, under the "C" collation the engine compares in; a difference refuses
  * pushdown naming the rule and the server, so keys never differ silently.
  */
-import { compileNormalizer, type NormalizeRules, type Normalizer } from '../../core/normalize.js';
+import { compileNormalizer, type NormalizeRules } from '../../core/normalize.js';
 import { asciiNormalizeSql, NORMALIZE_PROBES, POSTGRES_SQL, probeRuleSets } from '../../core/normalize-sql.js';
-import { classifyRawKey } from '../../core/raw-key.js';
+import { expectedKey } from '../../core/raw-key.js';
 import { KeySyncError } from '../../errors.js';
 import type { PgEngineSession } from './pg-engine-session.js';
-
-/** The key a raw key normalises to, or null for a bad row: what both engines must agree on. */
-export function expectedKey(raw: string, normalize: Normalizer): string | null {
-  const verdict = classifyRawKey(raw, normalize, 'UTF-8');
-  return 'key' in verdict ? verdict.key : null;
-}
 
 /** The probe cases PostgreSQL text can hold (none holds a NUL). */
 export const POSTGRES_PROBES = NORMALIZE_PROBES.filter((probe) => !probe.raw.includes('\0'));

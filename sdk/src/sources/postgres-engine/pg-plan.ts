@@ -8,14 +8,22 @@ import { DEFAULT_POSTGRES_STATEMENT_TIMEOUT_S } from '../../config/schema.js';
 import type { KeySyncConfig } from '../../config/load.js';
 import { openSource } from '../registry.js';
 import { postgresSqlPlan, type PlannedSource } from './engine-sql.js';
-import { postgresInputs } from './pg-engine.js';
+import { postgresInputs, postgresRefusal } from './pg-engine.js';
 import { probeSql } from './pg-normalize.js';
 import { probeRuleSets } from '../../core/normalize-sql.js';
 
+function openAll(config: KeySyncConfig, env: Readonly<Record<string, string | undefined>>) {
+  return [...config.values.sources].map(([system, source]) => openSource(system, source, { configDir: config.baseDir, env }));
+}
+
+/** Why engine auto would not pick postgres for this config (as the run decides it), or undefined when it would. */
+export function postgresRefusalOf(config: KeySyncConfig, env: Readonly<Record<string, string | undefined>> = {}): string | undefined {
+  return postgresRefusal(openAll(config, env), config.values.authority)?.reason;
+}
+
 export function postgresPlan(config: KeySyncConfig, env: Readonly<Record<string, string | undefined>>): string {
   const { values } = config;
-  const sources = [...values.sources].map(([system, source]) => openSource(system, source, { configDir: config.baseDir, env }));
-  const inputs = postgresInputs(sources, values.authority);
+  const inputs = postgresInputs(openAll(config, env), values.authority);
   const planned: PlannedSource[] = inputs.map((input, position) => ({
     position,
     system: input.source.system,
