@@ -116,11 +116,15 @@ export class ProbableMatchSearch {
     const key = request.outOfAuthority[i]!.key;
     if (request.rejected.size && request.rejected.has(pairKey(key, authorityKey))) return;
     const systems = this.systems[i]!;
-    const holders = systems.filter((system) => request.holds(system, authorityKey, position));
-    const peers = holders.length ? [] : request.downstream.filter((system) => !systems.includes(system) && request.holds(system, authorityKey, position));
-    const score = holders.length
+    // Whether any system that has the key holds the candidate, else whether another does:
+    // answered without building lists, as most candidates fall below min_score here.
+    let held = false;
+    for (const system of systems) if (request.holds(system, authorityKey, position)) held = true;
+    let heldByPeers = false;
+    if (!held) for (const system of request.downstream) if (!systems.includes(system) && request.holds(system, authorityKey, position)) heldByPeers = true;
+    const score = held
       ? roundScore(found.score - MATCH_SCORES.heldPenalty)
-      : peers.length
+      : heldByPeers
         ? roundScore(Math.min(1, found.score + MATCH_SCORES.gapBonus))
         : found.score;
     if (score < options.minScore) return;
@@ -129,7 +133,9 @@ export class ProbableMatchSearch {
     const kept = (this.kept[i] ??= []);
     const before = (other: Candidate) => score > other.score || (score === other.score && authorityKey < other.authorityKey);
     if (kept.length === options.maxCandidates && !before(kept[kept.length - 1]!)) return;
-    const why = holders.length ? `; ${holders.join(', ')} already holds it` : peers.length ? `; missing from ${systems.join(', ')}, held by ${peers.join(', ')}` : '';
+    const holders = () => systems.filter((system) => request.holds(system, authorityKey, position));
+    const peers = () => request.downstream.filter((system) => !systems.includes(system) && request.holds(system, authorityKey, position));
+    const why = held ? `; ${holders().join(', ')} already holds it` : heldByPeers ? `; missing from ${systems.join(', ')}, held by ${peers().join(', ')}` : '';
     let at = kept.length;
     while (at > 0 && before(kept[at - 1]!)) at--;
     kept.splice(at, 0, { authorityKey, score, kind: found.kind, reason: `${found.reason}${why}` });
