@@ -277,7 +277,14 @@ export class MatchIndex {
           const n = this.keyCodes(position);
           const second = asked & TWO ? (asked >>> 6) & POSITION : -1;
           const length = rebuild(this.indexedKey, n, asked & POSITION, second, lost, this.neighbour);
-          if (boundedCodeDistance(this.indexedKey, n, this.neighbour, length, bound) === Infinity) continue;
+          const distance = boundedCodeDistance(this.indexedKey, n, this.neighbour, length, bound);
+          if (distance === Infinity) continue;
+          // Rebuilt right (no collision): that was the real distance.
+          if (sameCodes(this.neighbour, length, out, m)) {
+            this.priced[position] = this.pass;
+            if (this.keys[position] !== a && distance < Math.min(n, m)) this.offer(position, EDIT_CANDIDATES[distance * 2]!);
+            continue;
+          }
         }
         this.confirm(position, a, out, m);
       }

@@ -77,6 +77,10 @@ export class ProbableMatchSearch {
   private readonly kept: (Candidate[] | undefined)[];
   /** Position of the next authority key offered in the stream. */
   private next = 0;
+  /** The authority key being scanned and its position, for `found`: one callback for all, not a closure per key. */
+  private authorityKey = '';
+  private position = 0;
+  private readonly found = (i: number, candidate: RawCandidate) => this.consider(i, this.authorityKey, this.position, candidate);
 
   constructor(private readonly request: MatchRequest) {
     const { outOfAuthority, options } = request;
@@ -92,8 +96,9 @@ export class ProbableMatchSearch {
   /** The next authority keys of the stream. */
   offer(authorityKeys: readonly NormalizedKey[]): void {
     for (const authorityKey of authorityKeys) {
-      const position = this.next++;
-      this.index.scan(authorityKey, (key, found) => this.consider(key, authorityKey, position, found));
+      this.authorityKey = authorityKey;
+      this.position = this.next++;
+      this.index.scan(authorityKey, this.found);
     }
   }
 
@@ -116,23 +121,33 @@ export class ProbableMatchSearch {
     const key = request.outOfAuthority[i]!.key;
     if (request.rejected.size && request.rejected.has(pairKey(key, authorityKey))) return;
     const systems = this.systems[i]!;
-    const holders = systems.filter((system) => request.holds(system, authorityKey, position));
-    const peers = holders.length ? [] : request.downstream.filter((system) => !systems.includes(system) && request.holds(system, authorityKey, position));
-    const score = holders.length
+    // Whether any system that has the key holds the candidate, else whether another does:
+    // answered without building lists, as most candidates fall below min_score here.
+    let held = false;
+    for (const system of systems) if (request.holds(system, authorityKey, position)) held = true;
+    let heldByPeers = false;
+    if (!held) for (const system of request.downstream) if (!systems.includes(system) && request.holds(system, authorityKey, position)) heldByPeers = true;
+    const score = held
       ? roundScore(found.score - MATCH_SCORES.heldPenalty)
-      : peers.length
+      : heldByPeers
         ? roundScore(Math.min(1, found.score + MATCH_SCORES.gapBonus))
         : found.score;
     if (score < options.minScore) return;
     // Best first, ties by authority key (code-unit order): a total order, since the
     // authority's keys are distinct, so keeping the best few as they come equals sorting all.
     const kept = (this.kept[i] ??= []);
-    const before = (other: Candidate) => score > other.score || (score === other.score && authorityKey < other.authorityKey);
-    if (kept.length === options.maxCandidates && !before(kept[kept.length - 1]!)) return;
-    const why = holders.length ? `; ${holders.join(', ')} already holds it` : peers.length ? `; missing from ${systems.join(', ')}, held by ${peers.join(', ')}` : '';
+    if (kept.length === options.maxCandidates && !ranksBefore(score, authorityKey, kept[kept.length - 1]!)) return;
+    const holders = () => systems.filter((system) => request.holds(system, authorityKey, position));
+    const peers = () => request.downstream.filter((system) => !systems.includes(system) && request.holds(system, authorityKey, position));
+    const why = held ? `; ${holders().join(', ')} already holds it` : heldByPeers ? `; missing from ${systems.join(', ')}, held by ${peers().join(', ')}` : '';
     let at = kept.length;
-    while (at > 0 && before(kept[at - 1]!)) at--;
+    while (at > 0 && ranksBefore(score, authorityKey, kept[at - 1]!)) at--;
     kept.splice(at, 0, { authorityKey, score, kind: found.kind, reason: `${found.reason}${why}` });
     if (kept.length > options.maxCandidates) kept.pop();
   }
+}
+
+/** Whether a candidate with `score` for `authorityKey` ranks before `other`: best score first, ties by authority key (code-unit order). */
+function ranksBefore(score: number, authorityKey: NormalizedKey, other: Candidate): boolean {
+  return score > other.score || (score === other.score && authorityKey < other.authorityKey);
 }

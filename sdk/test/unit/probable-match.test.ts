@@ -177,6 +177,43 @@ describe('probable matches (docs/behaviour.md §10)', () => {
     );
   });
 
+  it('property: keeping each key\'s best candidates as the authority streams past, in any chunks, equals ranking all its candidates at once', () => {
+    // The plain ranking (docs/behaviour.md §10) of every candidate, sorted, then cut to max_candidates.
+    const systemsOf = ['B', 'C', 'D'];
+    const key = fc.string({ unit: fc.constantFrom(...'05S1-A'), minLength: 1, maxLength: 6 });
+    const scenario = fc.record({
+      authority: fc.uniqueArray(key, { minLength: 1, maxLength: 30 }),
+      keys: fc.uniqueArray(fc.record({ key, system: fc.constantFrom(...systemsOf) }), { selector: (k) => k.key, minLength: 1, maxLength: 8 }),
+      held: fc.array(fc.tuple(fc.constantFrom(...systemsOf), fc.nat())),
+      chunk: fc.integer({ min: 1, max: 8 }),
+      minScore: fc.constantFrom(0.5, 0.65, 0.85),
+      maxCandidates: fc.integer({ min: 1, max: 4 }),
+    });
+    fc.assert(
+      fc.property(scenario, ({ authority, keys, held, chunk, minScore, maxCandidates }) => {
+        const holds = new Set(held.map(([system, at]) => `${system}:${authority[at % authority.length]}`));
+        const options = { maxDistance: 2, maxCandidates, minScore };
+        const outOfAuthority = keys.filter(({ key }) => !authority.includes(key)).map(({ key, system }) => outside(key, system));
+        const search = new ProbableMatchSearch({ outOfAuthority, downstream: systemsOf, holds: (system, k) => holds.has(`${system}:${k}`), rejected: new Set(), options });
+        for (let start = 0; start < authority.length; start += chunk) search.offer(authority.slice(start, start + chunk));
+        const expected = outOfAuthority.flatMap(({ key, sightings }) => {
+          const own = sightings.map((sighting) => sighting.system);
+          const ranked = candidatesOf(authority, key, 2).flatMap((found) => {
+            const holders = own.filter((system) => holds.has(`${system}:${found.authorityKey}`));
+            const peers = holders.length ? [] : systemsOf.filter((system) => !own.includes(system) && holds.has(`${system}:${found.authorityKey}`));
+            const score = Math.round((holders.length ? found.score - 0.2 : peers.length ? Math.min(1, found.score + 0.1) : found.score) * 100) / 100;
+            const why = holders.length ? `; ${holders.join(', ')} already holds it` : peers.length ? `; missing from ${own.join(', ')}, held by ${peers.join(', ')}` : '';
+            return score >= minScore ? [{ authorityKey: found.authorityKey, score, kind: found.kind, reason: found.reason + why }] : [];
+          });
+          ranked.sort((a, b) => b.score - a.score || (a.authorityKey < b.authorityKey ? -1 : 1));
+          return ranked.length ? [{ key, candidates: ranked.slice(0, maxCandidates) }] : [];
+        });
+        assert.deepEqual(search.results(), expected);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('property: the edit candidates are exactly the keys the symmetric deletes reach, within the bound (docs/decisions.md §18)', () => {
     // Written plainly: every text with up to two characters removed from the key meets every
     // text with up to one removed from an authority key, or the two are equal with padding,

@@ -153,7 +153,7 @@ export async function authorityHolds(session: DuckDbSession, authority: KeyedSys
   return keys.filter((key) => held.has(key));
 }
 
-/** Every authority key, chunk by chunk (the matching stage indexes them). */
+/** Every authority key, chunk by chunk (the matching stage streams them past its index of the out-of-authority keys). */
 export async function streamAuthorityKeys(session: DuckDbSession, authority: KeyedSystem, onChunk: (keys: readonly NormalizedKey[]) => void): Promise<void> {
   await session.stream(authorityKeysListSql(authority.table), (rows) => onChunk(rows.map(([key]) => key as NormalizedKey)));
 }
