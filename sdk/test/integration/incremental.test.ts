@@ -10,6 +10,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import Database from 'better-sqlite3';
 import { generateMockData, openWorkspace, type ReconcileResult, type Workspace } from '../../src/index.js';
+import { runCli } from '../helpers/cli.js';
 import { readReports } from '../helpers/reports.js';
 import { tempWorkspace, type TempWorkspace } from '../helpers/workspace.js';
 
@@ -125,5 +126,53 @@ describe('incremental mode equals a full run (randomised change sets)', function
     );
     assert.ok(runs >= 30);
     assert.ok(reused > runs, `unchanged systems came from snapshots (${reused} times over ${runs} runs)`);
+  });
+});
+
+describe('an incremental run killed as it commits, then resumed, ends as a full run does', function () {
+  this.timeout(300_000);
+
+  it('gives the full run\'s reports and registry after 5 % of B changed', async () => {
+    const incremental = tempWorkspace();
+    const full = tempWorkspace();
+    try {
+      mkdirSync(incremental.file('input'), { recursive: true });
+      writeFileSync(incremental.config, 'processing: { parallel: false }\nlogging: { file: null }\n');
+      await generateMockData({ dir: incremental.dir, configPath: incremental.config, scenario: 'normal', keys: 2000, seed: 11 });
+      cpSync(incremental.dir, full.dir, { recursive: true });
+      for (const workspace of [incremental, full]) {
+        const first = await runCli(['-c', workspace.config, '-q', '-m', 'full']);
+        assert.equal(first.code, 0, first.stderr);
+        const file = workspace.file('input', 'B.csv');
+        const [header, ...rows] = readFileSync(file, 'utf8').trimEnd().split('\n');
+        writeFileSync(file, `${header}\n${rows.map((row, i) => (i % 20 === 0 ? row.replace(/^[^,]*/, `NEW-${i}`) : row)).join('\n')}\n`);
+      }
+      const killed = await runCli(['-c', incremental.config, '-q', '-m', 'incremental'], { env: { KEYSYNC_FAULT_KILL_AT: 'persist' } });
+      assert.equal(killed.signal, 'SIGKILL');
+      const resumed = await runCli(['-c', incremental.config, '-q', '--json', '--resume']);
+      assert.equal(resumed.code, 0, resumed.stderr);
+      const fromSnapshot = (JSON.parse(resumed.stdout) as ReconcileResult).summary.systems.filter((system) => system.fromSnapshot).map((system) => system.system);
+      assert.deepEqual(fromSnapshot, ['A', 'C', 'D', 'E'], 'the resumed run took every unchanged source from its snapshot');
+      const fullRun = await runCli(['-c', full.config, '-q', '-m', 'full']);
+      assert.equal(fullRun.code, 0, fullRun.stderr);
+      // The resumed run's audit log also says it was interrupted and resumed (two more events, so
+      // later ids are two higher); everything else must be the full run's.
+      const reports = (workspace: TempWorkspace) =>
+        Object.fromEntries(
+          Object.entries(readReports(workspace.file('output'), workspace.dir)).map(([name, text]) => {
+            const same = text.replaceAll('incremental run', 'full run');
+            if (name !== 'audit_log') return [name, same];
+            const events = same.split('\n').filter((line) => !/^\d+,<TS>,run_(failed|resumed),/.test(line));
+            return [name, events.map((line) => line.replace(/^\d+,/, '<id>,')).join('\n')];
+          }),
+        );
+      const resumedReports = reports(incremental);
+      assert.match(readReports(incremental.file('output'), incremental.dir).audit_log!, /,run_resumed,/);
+      assert.deepEqual(resumedReports, reports(full));
+      assert.deepEqual(registryRows(incremental), registryRows(full));
+    } finally {
+      incremental.remove();
+      full.remove();
+    }
   });
 });
