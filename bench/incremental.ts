@@ -15,12 +15,12 @@
  *   KEYSYNC_BENCH_MATCHING=off …                    # with matching.enabled: false
  *   KEYSYNC_BENCH_CLI=<other build>/sdk/dist/cli.js KEYSYNC_BENCH_LABEL=before …  # another build, for before/after
  */
-import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateMockData, type ReconcileResult } from '../sdk/src/index.js';
+import { runKeysync } from './keysync-process.js';
 import { machine } from './machine.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -37,6 +37,12 @@ interface Measured {
   readonly timings: ReconcileResult['timings'];
 }
 
+/** A run's wall time and stage times (what the results file keeps). */
+async function runCli(args: readonly string[]): Promise<Measured> {
+  const run = await runKeysync(cli, args);
+  return { wallMs: run.wallMs, timings: run.result.timings };
+}
+
 interface Row {
   readonly keysPerSystem: number;
   readonly kind: Kind;
@@ -44,23 +50,6 @@ interface Row {
   readonly incremental: Measured;
   readonly reportsEqual: boolean;
   readonly differing: readonly string[];
-}
-
-function runCli(args: readonly string[]): Promise<Measured> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(process.execPath, [cli, ...args, '--json', '-q']);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const wallMs = performance.now() - started;
-      if (code !== 0) return reject(new Error(`keysync exited ${code}: ${stderr}`));
-      resolve({ wallMs, timings: (JSON.parse(stdout) as ReconcileResult).timings });
-    });
-  });
 }
 
 /** Changes every 20th row of B: (a) its other columns, keeping the key; (b) its key, to one no system has. */

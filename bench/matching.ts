@@ -11,36 +11,18 @@
  *   npm run bench:matching               # 1,000,000 keys per system
  *   npm run bench:matching -- 100000     # another size
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
-import { generateMockData, type ReconcileResult } from '../sdk/src/index.js';
+import { generateMockData } from '../sdk/src/index.js';
+import { runKeysync } from './keysync-process.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cli = path.join(repo, 'sdk/dist/cli.js');
 const SEED = 42;
 const TARGETS = { precision: 0.95, recall: 0.9, newKeySuggestions: 0.02, seconds: 3 };
-
-interface Run {
-  readonly wallMs: number;
-  readonly result: Pick<ReconcileResult, 'summary' | 'timings' | 'reports'>;
-}
-
-function runCli(args: readonly string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(process.execPath, [cli, ...args, '--json', '-q']);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve({ wallMs: performance.now() - started, result: JSON.parse(stdout) }) : reject(new Error(`keysync exited ${code}: ${stderr}`))));
-  });
-}
 
 async function workspace(name: string, keys: number, failures: ('match-variants')[]): Promise<{ config: string; truthFile: string | null }> {
   const dir = path.join(repo, 'bench/work', name);
@@ -109,7 +91,7 @@ const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
 const keys = Number(process.argv[2] ?? 1_000_000);
 console.error(`bench:matching: ${count(keys)} keys per system, match-variants…`);
 const variants = await workspace(`matching-n${keys}`, keys, ['match-variants']);
-const withVariants = await runCli(['-c', variants.config]);
+const withVariants = await runKeysync(cli, ['-c', variants.config]);
 const report = readdirSync(path.dirname(withVariants.result.reports.probable_matches!))
   .filter((file) => file.startsWith('probable_matches_'))
   .map((file) => path.join(path.dirname(withVariants.result.reports.probable_matches!), file))[0]!;
@@ -118,7 +100,7 @@ const measured = quality(variants.truthFile!, report, summary.totals.keysMissing
 
 console.error(`bench:matching: ${count(keys)} keys per system, plain normal data…`);
 const plain = await workspace(`matching-plain-n${keys}`, keys, []);
-const plainRun = await runCli(['-c', plain.config]);
+const plainRun = await runKeysync(cli, ['-c', plain.config]);
 const plainTimings = plainRun.result.timings;
 const plainTotal = Object.values(plainTimings).reduce((sum, ms) => sum + ms, 0);
 

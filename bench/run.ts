@@ -11,14 +11,14 @@
  *   npm run bench                 # 10k, 100k, 1M
  *   npm run bench -- 10000 100000 # chosen sizes
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateMockData, type ReconcileResult } from '../sdk/src/index.js';
+import { generateMockData } from '../sdk/src/index.js';
 import { coreutilsBaseline } from './baselines/coreutils.js';
 import { duckdbBaseline } from './baselines/duckdb.js';
 import type { BaselineResult } from './baselines/types.js';
+import { runKeysync, type KeysyncRun } from './keysync-process.js';
 import { machine } from './machine.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -27,11 +27,7 @@ const SYSTEMS = ['A', 'B', 'C', 'D', 'E'];
 const SEED = 42;
 const CHANGED_SHARE = 0.05;
 
-interface Measured {
-  readonly wallMs: number;
-  readonly maxRssKb: number;
-  readonly result: Pick<ReconcileResult, 'summary' | 'timings'>;
-}
+type Measured = KeysyncRun;
 
 interface Row {
   readonly keysPerSystem: number;
@@ -43,25 +39,6 @@ interface Row {
   readonly duckdb: BaselineResult;
   readonly coreutils: BaselineResult;
   readonly countsAgree: boolean;
-}
-
-/** Runs the CLI in its own process, as a user would, and measures it from outside. */
-function runCli(args: readonly string[]): Promise<Measured> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(process.execPath, ['--import', path.join(repo, 'bench/report-max-rss.mjs'), cli, ...args, '--json', '-q']);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const wallMs = performance.now() - started;
-      if (code !== 0) return reject(new Error(`keysync exited ${code}: ${stderr}`));
-      const maxRssKb = Number(/KEYSYNC_BENCH_MAX_RSS_KB=(\d+)/.exec(stderr)?.[1] ?? 0);
-      resolve({ wallMs, maxRssKb, result: JSON.parse(stdout) });
-    });
-  });
 }
 
 /** Renames CHANGED_SHARE of system B's keys to keys no system has: a realistic partial change. */
@@ -84,10 +61,10 @@ async function measure(keysPerSystem: number): Promise<Row> {
   const rows = generated.files.reduce((sum, file) => sum + file.rows, 0);
   const config = path.join(dir, 'keysync-config.yaml');
 
-  const full = await runCli(['-c', config, '-m', 'full']);
+  const full = await runKeysync(cli, ['-c', config, '-m', 'full']);
   const duckdbConfig = path.join(dir, 'keysync-duckdb.yaml');
   writeFileSync(duckdbConfig, 'logging: { file: null }\nprocessing: { engine: duckdb }\ndatabase: { path: ./data/duckdb-engine.db }\noutput: { directory: ./output-duckdb }\n');
-  const duckdbEngine = await runCli(['-c', duckdbConfig]);
+  const duckdbEngine = await runKeysync(cli, ['-c', duckdbConfig]);
   const duckdb = await duckdbBaseline(path.join(dir, 'input'), SYSTEMS);
   const coreutils = await coreutilsBaseline(path.join(dir, 'input'), SYSTEMS);
   const { summary } = full.result;
@@ -98,7 +75,7 @@ async function measure(keysPerSystem: number): Promise<Row> {
     ) && JSON.stringify(duckdbEngine.result.summary.totals) === JSON.stringify(summary.totals);
 
   changeOneSystem(path.join(dir, 'input'));
-  const incremental = await runCli(['-c', config, '-m', 'incremental']);
+  const incremental = await runKeysync(cli, ['-c', config, '-m', 'incremental']);
   return { keysPerSystem, rows, full, duckdbEngine, incremental, duckdb, coreutils, countsAgree };
 }
 
