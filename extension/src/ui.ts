@@ -11,6 +11,12 @@ export function guarded<A extends unknown[]>(log: Log, name: string, body: (...a
       return await body(...args);
     } catch (error) {
       if (error instanceof UserCancelled) return undefined;
+      // The user's own Cancel is not a failure: it is said as information, not as an error.
+      if (isKeySyncError(error) && error.kind === 'cancelled') {
+        log.info(`${name}: ${error.describe()}`);
+        void vscode.window.showInformationMessage(`KeySync: ${error.describe()}`);
+        return undefined;
+      }
       const message = isKeySyncError(error) ? error.describe() : (error as Error)?.message ?? String(error);
       log.error(`${name}: ${message}${isKeySyncError(error) ? '' : `\n${(error as Error)?.stack ?? ''}`}`);
       const choice = await vscode.window.showErrorMessage(`KeySync: ${message}`, 'Show Log');
