@@ -39,7 +39,6 @@ async function smoke({ breakNative }) {
     const expected = breakNative ? 'database driver: wasm (node-sqlite3-wasm), because native better-sqlite3 does not load here' : 'database driver: native (better-sqlite3)';
     if (!driverLine.includes(expected)) throw new Error(`log says "${driverLine}", expected "${expected}"`);
     console.log(`vsix smoke (${breakNative ? 'no native binary' : 'as packaged'}): ran a reconciliation; ${driverLine.trim()}`);
-    rmSync(workspace, { recursive: true, force: true });
     return true;
   } catch (error) {
     console.error(`vsix smoke failed: ${error instanceof Error ? error.message : error}`);
@@ -49,6 +48,9 @@ async function smoke({ breakNative }) {
   } finally {
     await context?.close().catch(() => undefined);
     await server.stop();
+    // Only once the editor has stopped: until then the extension may still be writing in the
+    // workspace (the database's journal, the registry watch), and removing it could race them.
+    rmSync(workspace, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
   }
 }
 
