@@ -1,5 +1,5 @@
 /**
- * `npm run bench:matching-speed [authority keys] [out-of-authority keys]`: the matching stage alone, in
+ * `npm run bench:matching-speed [authority keys] [out-of-authority keys] [min_score]`: the matching stage alone, in
  * process — the index over the out-of-authority keys, then the authority's keys streamed past
  * it — on the mock keys of bench/matching-keys.ts. Reports wall
  * and CPU time, since on a shared machine the wall time also counts waiting for a core. Runs
@@ -11,6 +11,8 @@ import { DOWNSTREAM as downstream, matchingKeys } from './matching-keys.js';
 const { authority, outside, common } = matchingKeys(Number(process.argv[2] ?? 1_000_000), Number(process.argv[3] ?? 100_000));
 const outOfAuthority = outside.map((k) => ({ key: k, sightings: [{ system: 'B', raw: k, line: 2 }] }));
 const CHUNK = 8192;
+/** The config's default; lower, fewer authority keys can be passed over (docs/decisions.md §18). */
+const minScore = Number(process.argv[4] ?? 0.85);
 
 const wall = performance.now();
 const cpu = process.cpuUsage();
@@ -20,7 +22,7 @@ const search = new ProbableMatchSearch({
   downstream,
   holds: (_system, _key, position) => held[position] === 1,
   rejected: new Set(),
-  options: { maxDistance: 2, maxCandidates: 3, minScore: 0.85 },
+  options: { maxDistance: 2, maxCandidates: 3, minScore },
 });
 const built = performance.now();
 const builtCpu = process.cpuUsage(cpu);
@@ -33,7 +35,7 @@ const matches = search.results();
 const done = performance.now();
 const used = process.cpuUsage(cpu);
 console.log(
-  `${outOfAuthority.length.toLocaleString('en-US')} out-of-authority keys against ${authority.length.toLocaleString('en-US')} authority keys: ` +
+  `${outOfAuthority.length.toLocaleString('en-US')} out-of-authority keys against ${authority.length.toLocaleString('en-US')} authority keys, min_score ${minScore}: ` +
     `index ${((built - wall) / 1000).toFixed(2)} s (CPU ${((builtCpu.user + builtCpu.system) / 1e6).toFixed(2)} s), matching ${((done - built) / 1000).toFixed(2)} s, wall ${((done - wall) / 1000).toFixed(2)} s, ` +
     `CPU ${((used.user + used.system) / 1e6).toFixed(2)} s; ${matches.length.toLocaleString('en-US')} keys with a candidate.`,
 );

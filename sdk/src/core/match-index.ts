@@ -183,9 +183,10 @@ export class MatchIndex {
   /**
    * Calls `found` once for every indexed key that `authorityKey` may have been meant to be,
    * with its best reason (the first found among equal scores, in the order of
-   * docs/behaviour.md §10's table).
+   * docs/behaviour.md §10's table). Candidates scoring below `floor` are not looked for: a
+   * caller that knows none of them could be kept for this authority key skips their lookups.
    */
-  scan(authorityKey: NormalizedKey, found: (position: number, candidate: RawCandidate) => void): void {
+  scan(authorityKey: NormalizedKey, found: (position: number, candidate: RawCandidate) => void, floor = 0): void {
     // Loops over first/next and methods rather than callbacks: this runs per authority key,
     // millions of times, and closures made per key cost as much as the lookups.
     this.pass++;
@@ -196,6 +197,7 @@ export class MatchIndex {
     const out = this.authority;
     for (let i = 0; i < FORMS.length; i++) {
       const form = FORMS[i]!;
+      if (form.score < floor) continue;
       // A form keeps the key's letters and digits (padding leaves each run's last digit); it
       // stays in `out` while its hits are compared.
       const length = writeForm(a, 0, m, form.flags, out);
@@ -207,8 +209,9 @@ export class MatchIndex {
         if (key !== a && sameCodes(this.form, writeForm(key, 0, key.length, form.flags, this.form), out, length)) this.offer(position, form);
       }
     }
-    this.segmentCandidates(a, out);
-    if (this.deletes) this.editCandidates(a, out);
+    if (MATCH_SCORES.segment >= floor) this.segmentCandidates(a, out);
+    const bound = editReach(floor, this.maxDistance);
+    if (this.deletes && bound > 0) this.editCandidates(a, out, bound);
     for (const position of this.touched) found(position, this.best[position]!);
     this.touched.length = 0;
   }
@@ -251,14 +254,14 @@ export class MatchIndex {
     }
   }
 
-  private editCandidates(a: string, out: Uint16Array): void {
-    const bound = this.maxDistance;
+  /** Edits within `bound` (at most `maxDistance`): below 1 only a confusable substitution, which the folded form finds. */
+  private editCandidates(a: string, out: Uint16Array, bound: number): void {
     const m = writeForm(a, 0, a.length, 0, out);
     // Confusables folded find keys misread in several places at once, beyond the deletions' reach.
     const folded = this.folded!;
     const foldedHash = hashCodes(this.form, writeForm(a, 0, a.length, FOLDED, this.form));
-    for (let entry = folded.first(foldedHash); entry >= 0; entry = folded.next(entry, foldedHash)) this.confirm(folded.valueAt(entry), a, out, m);
-    if (m > MAX_EDIT_KEY_LENGTH) return;
+    for (let entry = folded.first(foldedHash); entry >= 0; entry = folded.next(entry, foldedHash)) this.confirm(folded.valueAt(entry), a, out, m, bound);
+    if (m > MAX_EDIT_KEY_LENGTH || bound < 1) return;
     const deletes = this.deletes!;
     const count = deletionHashes(out, m, 1, this.hashes, this.removals);
     for (let i = 0; i < count; i++) {
@@ -286,24 +289,24 @@ export class MatchIndex {
             continue;
           }
         }
-        this.confirm(position, a, out, m);
+        this.confirm(position, a, out, m, bound);
       }
     }
     const removals = this.confusablesFoldedRemovals;
-    if (removals) {
+    if (removals && bound >= 1.5) {
       deletionHashes(this.form, writeForm(a, 0, a.length, FORM.confusables, this.form), 0, this.hashes, this.removals);
       const hash = this.hashes[0]!;
-      for (let entry = removals.first(hash); entry >= 0; entry = removals.next(entry, hash)) this.confirm(removals.valueAt(entry), a, out, m);
+      for (let entry = removals.first(hash); entry >= 0; entry = removals.next(entry, hash)) this.confirm(removals.valueAt(entry), a, out, m, bound);
     }
   }
 
-  /** Prices the indexed key at `position` against the authority key `a` (its codes in `out`), once per authority key. */
-  private confirm(position: number, a: string, out: Uint16Array, m: number): void {
+  /** Prices the indexed key at `position` against the authority key `a` (its codes in `out`) within `bound`, once per authority key. */
+  private confirm(position: number, a: string, out: Uint16Array, m: number, bound: number): void {
     if (this.priced[position] === this.pass) return;
     this.priced[position] = this.pass;
     if (this.keys[position] === a) return;
     const n = this.keyCodes(position);
-    const distance = boundedCodeDistance(this.indexedKey, n, out, m, this.maxDistance);
+    const distance = boundedCodeDistance(this.indexedKey, n, out, m, bound);
     // Edits that change as many characters as the shorter key has leave nothing in common.
     if (distance === Infinity || distance >= Math.min(n, m)) return;
     this.offer(position, EDIT_CANDIDATES[distance * 2]!);
@@ -324,6 +327,15 @@ const EDIT_CANDIDATES: readonly RawCandidate[] = Array.from({ length: MAX_SEARCH
   score: roundScore(MATCH_SCORES.editBase - MATCH_SCORES.editPerUnit * (half / 2)),
   reason: `edit distance ${half / 2}`,
 }));
+
+/** Every score a candidate can have before the registry moves it (`RawCandidate.score`). */
+export const CANDIDATE_SCORES: readonly number[] = [...new Set([...FORMS.map((form) => form.score), MATCH_SCORES.segment, ...EDIT_CANDIDATES.slice(1).map((edit) => edit.score)])];
+
+/** The largest edit distance (in steps of 0.5, at most `maxDistance`) whose candidates score at least `floor`; 0 for none. */
+function editReach(floor: number, maxDistance: number): number {
+  for (let half = Math.floor(maxDistance * 2); half > 0; half--) if (EDIT_CANDIDATES[half]!.score >= floor) return half / 2;
+  return 0;
+}
 
 function sameCodes(a: Uint16Array, lengthA: number, b: Uint16Array, lengthB: number): boolean {
   if (lengthA !== lengthB) return false;

@@ -6,7 +6,7 @@
  * match, and keeps the best few.
  */
 import type { OutOfAuthorityKey } from './compare.js';
-import { MATCH_SCORES, MatchIndex, roundScore, type MatchKind, type RawCandidate } from './match-index.js';
+import { CANDIDATE_SCORES, MATCH_SCORES, MatchIndex, roundScore, type MatchKind, type RawCandidate } from './match-index.js';
 import type { NormalizedKey, SystemId } from './types.js';
 
 /** The `matching` config as the match stage uses it (docs/behaviour.md §10). */
@@ -77,6 +77,11 @@ export class ProbableMatchSearch {
   private readonly kept: (Candidate[] | undefined)[];
   /** Position of the next authority key offered in the stream. */
   private next = 0;
+  /**
+   * The lowest candidate score worth looking for (Infinity: none) for an authority key that no
+   * downstream system holds, that some hold, and that all hold (see `holdersOf`).
+   */
+  private readonly floors: readonly [number, number, number];
   /** The authority key being scanned and its position, for `found`: one callback for all, not a closure per key. */
   private authorityKey = '';
   private position = 0;
@@ -91,15 +96,35 @@ export class ProbableMatchSearch {
     );
     this.systems = outOfAuthority.map(({ sightings }) => [...new Set(sightings.map((sighting) => sighting.system))]);
     this.kept = new Array(outOfAuthority.length);
+    // What the registry can do to a candidate's score at most, by who holds the authority key
+    // (as `consider` scores it): held by none, neither penalty nor bonus; by some, at most the
+    // bonus; by all, the penalty for every key, since each is seen in some downstream system.
+    const seenDownstreamOnly = this.systems.every((systems) => systems.every((system) => request.downstream.includes(system)));
+    const floor = (most: number) =>
+      options.maxCandidates <= 0 ? Infinity : Math.min(...CANDIDATE_SCORES.filter((score) => roundScore(Math.min(1, score + most)) >= options.minScore));
+    this.floors = [floor(0), floor(MATCH_SCORES.gapBonus), floor(seenDownstreamOnly ? -MATCH_SCORES.heldPenalty : MATCH_SCORES.gapBonus)];
   }
 
   /** The next authority keys of the stream. */
   offer(authorityKeys: readonly NormalizedKey[]): void {
     for (const authorityKey of authorityKeys) {
+      const position = this.next++;
+      // Most authority keys are held by every downstream system: at the default min_score no
+      // candidate of theirs can be kept, and their lookups are skipped (docs/decisions.md §18).
+      const floor = this.floors[this.holdersOf(authorityKey, position)];
+      if (floor === Infinity) continue;
       this.authorityKey = authorityKey;
-      this.position = this.next++;
-      this.index.scan(authorityKey, this.found);
+      this.position = position;
+      this.index.scan(authorityKey, this.found, floor);
     }
+  }
+
+  /** 0 when no downstream system holds the authority key, 2 when all do, else 1. */
+  private holdersOf(authorityKey: NormalizedKey, position: number): 0 | 1 | 2 {
+    const { downstream, holds } = this.request;
+    let holders = 0;
+    for (const system of downstream) if (holds(system, authorityKey, position)) holders++;
+    return holders === 0 ? 0 : holders === downstream.length ? 2 : 1;
   }
 
   /** The keys that have at least one candidate, in the order given (sorted by key); each key's candidates best first. */

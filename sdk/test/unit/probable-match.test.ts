@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import type { OutOfAuthorityKey } from '../../src/core/compare.js';
 import { boundedDistance } from '../../src/core/edit-distance.js';
 import { FORM, formOf, segmentBounds } from '../../src/core/key-forms.js';
-import { MatchIndex, type RawCandidate } from '../../src/core/match-index.js';
+import { CANDIDATE_SCORES, MatchIndex, type RawCandidate } from '../../src/core/match-index.js';
 import { pairKey, ProbableMatchSearch, type MatchingOptions } from '../../src/core/probable-match.js';
 
 const DEFAULTS: MatchingOptions = { maxDistance: 2, maxCandidates: 3, minScore: 0.65 };
@@ -183,15 +183,19 @@ describe('probable matches (docs/behaviour.md §10)', () => {
     const key = fc.string({ unit: fc.constantFrom(...'05S1-A'), minLength: 1, maxLength: 6 });
     const scenario = fc.record({
       authority: fc.uniqueArray(key, { minLength: 1, maxLength: 30 }),
-      keys: fc.uniqueArray(fc.record({ key, system: fc.constantFrom(...systemsOf) }), { selector: (k) => k.key, minLength: 1, maxLength: 8 }),
+      // Now and then a key seen only in a system that is not compared (X).
+      keys: fc.uniqueArray(fc.record({ key, system: fc.constantFrom(...systemsOf, ...systemsOf, 'X') }), { selector: (k) => k.key, minLength: 1, maxLength: 8 }),
       held: fc.array(fc.tuple(fc.constantFrom(...systemsOf), fc.nat())),
+      // Authority keys every downstream system holds, whose lookups the search may skip.
+      heldByAll: fc.array(fc.nat()),
       chunk: fc.integer({ min: 1, max: 8 }),
       minScore: fc.constantFrom(0.5, 0.65, 0.85),
       maxCandidates: fc.integer({ min: 1, max: 4 }),
     });
     fc.assert(
-      fc.property(scenario, ({ authority, keys, held, chunk, minScore, maxCandidates }) => {
+      fc.property(scenario, ({ authority, keys, held, heldByAll, chunk, minScore, maxCandidates }) => {
         const holds = new Set(held.map(([system, at]) => `${system}:${authority[at % authority.length]}`));
+        for (const at of heldByAll) for (const system of systemsOf) holds.add(`${system}:${authority[at % authority.length]}`);
         const options = { maxDistance: 2, maxCandidates, minScore };
         const outOfAuthority = keys.filter(({ key }) => !authority.includes(key)).map(({ key, system }) => outside(key, system));
         const search = new ProbableMatchSearch({ outOfAuthority, downstream: systemsOf, holds: (system, k) => holds.has(`${system}:${k}`), rejected: new Set(), options });
@@ -211,6 +215,24 @@ describe('probable matches (docs/behaviour.md §10)', () => {
         assert.deepEqual(search.results(), expected);
       }),
       { numRuns: 500 },
+    );
+  });
+
+  it('property: a scan with a floor finds exactly the candidates of a full scan that score at least the floor', () => {
+    const key = fc.string({ unit: fc.constantFrom(...'05S5O1-A'), minLength: 1, maxLength: 7 });
+    const floors = [0, ...new Set(CANDIDATE_SCORES), 1];
+    fc.assert(
+      fc.property(fc.uniqueArray(key, { minLength: 1, maxLength: 12 }), fc.uniqueArray(key, { minLength: 1, maxLength: 30 }), fc.constantFrom(1, 1.5, 2), fc.constantFrom(...floors), (keys, authority, maxDistance, floor) => {
+        const index = new MatchIndex(keys, maxDistance);
+        for (const a of authority) {
+          const all: string[] = [];
+          const some: string[] = [];
+          index.scan(a, (position, candidate) => candidate.score >= floor && all.push(`${position} ${candidate.reason}`));
+          index.scan(a, (position, candidate) => some.push(`${position} ${candidate.reason}`), floor);
+          assert.deepEqual(some.sort(), all.sort(), `${a} at floor ${floor}`);
+        }
+      }),
+      { numRuns: 1500 },
     );
   });
 
