@@ -42,14 +42,102 @@ export interface KeyIndexData {
   readonly repeatedRows: number;
 }
 
-interface PendingRows {
-  readonly keys: string[];
-  readonly raws: string[];
-  readonly lines: RowLocator[];
+/**
+ * Texts one after another in one growing array of UTF-16 code units. Rows keep their keys and
+ * raw forms here rather than as a string each: a million strings held until the index is
+ * sealed cost the garbage collector more than parsing them, and sealing read them in hash
+ * order, one scattered heap object after another (docs/decisions.md §7).
+ */
+class TextArena {
+  private codes = new Uint16Array(1 << 14);
+  private used = 0;
+  private ends = new Uint32Array(1 << 10);
+  count = 0;
+  /** hashKey of the text pushed last, computed as it is copied. */
+  lastHash = 0;
+
+  /** Appends a text; returns its number. */
+  push(text: string): number {
+    if (this.used + text.length > this.codes.length) this.codes = grown(this.codes, this.used + text.length);
+    const { codes, used } = this;
+    let hash = 0x811c9dc5;
+    for (let i = 0; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      codes[used + i] = code;
+      hash = Math.imul(hash ^ code, 0x01000193);
+    }
+    this.lastHash = hash >>> 0;
+    this.used += text.length;
+    if (this.count === this.ends.length) this.ends = grown(this.ends, this.count + 1);
+    this.ends[this.count] = this.used;
+    return this.count++;
+  }
+
+  start(text: number): number {
+    return text === 0 ? 0 : this.ends[text - 1]!;
+  }
+
+  end(text: number): number {
+    return this.ends[text]!;
+  }
+
+  /** Copies a text to `into` at `at`; returns where it ends there. */
+  copy(text: number, into: Uint16Array, at: number): number {
+    const { codes } = this;
+    // A loop, not set(subarray(…)): keys are short, and a subarray per key costs more than its copy.
+    for (let i = this.start(text), end = this.end(text); i < end; i++) into[at++] = codes[i]!;
+    return at;
+  }
+
+  get codeCount(): number {
+    return this.used;
+  }
+}
+
+/** Rows as added: key `row` of `keys` is the row's key; its raw form is `raws` text `rawOf[row]`, or the key itself when -1. */
+class PendingRows {
+  readonly keys = new TextArena();
+  readonly raws = new TextArena();
+  rawOf = new Int32Array(1 << 10);
+  hashes = new Uint32Array(1 << 10);
+  /** Locators that are whole numbers from 0 to 2^32-1 (every CSV line); the others are in `otherLocators`. */
+  lines = new Uint32Array(1 << 10);
+  otherLocators: Map<number, RowLocator> | null = null;
+
+  get count(): number {
+    return this.keys.count;
+  }
+
+  add(key: string, raw: string, line: RowLocator): void {
+    const row = this.keys.push(key);
+    if (row === this.hashes.length) {
+      this.hashes = grown(this.hashes, row + 1);
+      this.rawOf = grown(this.rawOf, row + 1);
+      this.lines = grown(this.lines, row + 1);
+    }
+    this.hashes[row] = this.keys.lastHash;
+    this.rawOf[row] = raw === key ? -1 : this.raws.push(raw);
+    if (typeof line === 'number' && line >>> 0 === line) this.lines[row] = line;
+    else (this.otherLocators ??= new Map()).set(row, line);
+  }
+}
+
+/** A copy of a typed array with room for at least `needed` elements. */
+function grown<T extends Uint16Array | Uint32Array | Int32Array>(array: T, needed: number): T {
+  const bigger = new (array.constructor as new (length: number) => T)(Math.max(needed, array.length * 2));
+  bigger.set(array);
+  return bigger;
+}
+
+/** The code units `codes[start, end)` as a string, in chunks (String.fromCharCode takes a bounded number of arguments). */
+function codesToText(codes: Uint16Array, start: number, end: number): string {
+  let text = '';
+  for (let i = start; i < end; i += 8192) text += String.fromCharCode.apply(null, codes.subarray(i, Math.min(end, i + 8192)) as unknown as number[]);
+  return text;
 }
 
 export class KeyIndex {
-  private pending: PendingRows | null = { keys: [], raws: [], lines: [] };
+  private pending: PendingRows | null = new PendingRows();
   private sealed: KeyIndexData | null = null;
   private duplicateMap: Map<number, readonly Sighting[]> | null = null;
   private locatorMap: Map<number, RowLocator> | null = null;
@@ -66,17 +154,16 @@ export class KeyIndex {
   /** Records one row. Rows must all be added before the index is first read. */
   add(key: NormalizedKey, raw: string, line: RowLocator): void {
     if (!this.pending) throw new Error(`KeyIndex for ${this.system} is sealed; add rows before reading it`);
-    this.pending.keys.push(key);
-    // The same string object when unchanged: clean data costs one string per row.
-    this.pending.raws.push(raw === key ? key : raw);
-    this.pending.lines.push(line);
+    this.pending.add(key, raw, line);
   }
 
   /** The sealed arrays (sealing on first use). */
   get data(): KeyIndexData {
     if (!this.sealed) {
-      this.sealed = sealRows(this.system, this.pending!);
+      // The rows as added are let go before the sealed arrays are made: the hash order holds a copy.
+      const ordered = new HashOrder(this.pending!);
       this.pending = null;
+      this.sealed = sealRows(this.system, ordered);
     }
     return this.sealed;
   }
@@ -175,45 +262,47 @@ export function sameKey(a: KeyIndexData, i: number, b: KeyIndexData, j: number):
   return true;
 }
 
-function sealRows(system: SystemId, rows: PendingRows): KeyIndexData {
-  const count = rows.keys.length;
-  const rowHashes = new Uint32Array(count);
-  for (let row = 0; row < count; row++) rowHashes[row] = hashKey(rows.keys[row]!);
-  const order = sortByHash(rowHashes);
+function sealRows(system: SystemId, ordered: HashOrder): KeyIndexData {
+  const { order, entryHash, count } = ordered;
 
   const hashes = new Uint32Array(count);
   const lines = new Uint32Array(count);
-  const keys: string[] = [];
-  const rawPositions: number[] = [];
-  const raws: string[] = [];
+  const keyCodes = new Uint16Array(ordered.keyCodeCount);
+  const keyEnds = new Uint32Array(count);
+  let keyEnd = 0;
+  const rawCodes = new Uint16Array(ordered.rawCodeCount);
+  const rawPositions = new Uint32Array(ordered.rawCount);
+  const rawEnds = new Uint32Array(ordered.rawCount);
+  let rawCount = 0;
+  let rawEnd = 0;
   const duplicates: [number, Sighting[]][] = [];
   const locators: [number, RowLocator][] = [];
   let repeatedRows = 0;
-  const addKey = (hash: number, row: number): number => {
-    const position = keys.length;
+  let keyCount = 0;
+  const addKey = (hash: number, entry: number): number => {
+    const position = keyCount++;
     hashes[position] = hash;
-    const locator = rows.lines[row]!;
+    const locator = ordered.locatorAt(entry);
     if (typeof locator === 'number' && locator >>> 0 === locator) lines[position] = locator;
     else locators.push([position, locator]);
-    const key = rows.keys[row]!;
-    keys.push(key);
-    if (rows.raws[row] !== key) {
-      rawPositions.push(position);
-      raws.push(rows.raws[row]!);
+    keyEnds[position] = keyEnd = ordered.copyKey(entry, keyCodes, keyEnd);
+    if (ordered.entryRaw[entry]! >= 0) {
+      rawPositions[rawCount] = position;
+      rawEnds[rawCount++] = rawEnd = ordered.copyRaw(entry, rawCodes, rawEnd);
     }
     return position;
   };
   for (let start = 0; start < count; ) {
-    const hash = rowHashes[order[start]!]!;
+    const hash = entryHash[order[start]!]!;
     let end = start + 1;
-    while (end < count && rowHashes[order[end]!] === hash) end++;
+    while (end < count && entryHash[order[end]!] === hash) end++;
     if (end === start + 1) {
       // Nearly every key: one row, nothing to group (no allocation on this path).
       addKey(hash, order[start]!);
     } else {
       // Rows of one key share a hash and, the sort being stable, keep their file order.
-      for (const group of groupByKey(rows, order.subarray(start, end))) {
-        const distinct = distinctRaws(rows, group);
+      for (const group of groupByKey(ordered, order.subarray(start, end))) {
+        const distinct = distinctRaws(ordered, group);
         repeatedRows += group.length - distinct.length;
         const position = addKey(hash, group[0]!);
         if (distinct.length > 1) duplicates.push([position, distinct]);
@@ -223,13 +312,13 @@ function sealRows(system: SystemId, rows: PendingRows): KeyIndexData {
   }
   return {
     system,
-    hashes: hashes.slice(0, keys.length),
-    keyText: keys.join(''),
-    keyEnds: cumulativeLengths(keys),
-    rawPositions: Uint32Array.from(rawPositions),
-    rawText: raws.join(''),
-    rawEnds: cumulativeLengths(raws),
-    firstLines: lines.slice(0, keys.length),
+    hashes: hashes.slice(0, keyCount),
+    keyText: codesToText(keyCodes, 0, keyEnd),
+    keyEnds: keyEnds.slice(0, keyCount),
+    rawPositions: rawPositions.slice(0, rawCount),
+    rawText: codesToText(rawCodes, 0, rawEnd),
+    rawEnds: rawEnds.slice(0, rawCount),
+    firstLines: lines.slice(0, keyCount),
     duplicates,
     repeatedRows,
     ...(locators.length > 0 ? { locators } : {}),
@@ -237,48 +326,175 @@ function sealRows(system: SystemId, rows: PendingRows): KeyIndexData {
 }
 
 /** The rows of one hash run split by key (usually one key), keys in code-unit order. */
-function groupByKey(rows: PendingRows, run: Uint32Array): number[][] {
+function groupByKey(ordered: HashOrder, run: Uint32Array): number[][] {
   const byKey = new Map<string, number[]>();
-  for (const row of run) {
-    const key = rows.keys[row]!;
+  for (const entry of run) {
+    const key = ordered.keyAt(entry);
     const group = byKey.get(key);
-    if (group) group.push(row);
-    else byKey.set(key, [row]);
+    if (group) group.push(entry);
+    else byKey.set(key, [entry]);
   }
   return [...byKey.keys()].sort().map((key) => byKey.get(key)!);
 }
 
-function distinctRaws(rows: PendingRows, group: readonly number[]): Sighting[] {
+function distinctRaws(ordered: HashOrder, group: readonly number[]): Sighting[] {
   const seen = new Set<string>();
   const distinct: Sighting[] = [];
-  for (const row of group) {
-    const raw = rows.raws[row]!;
+  for (const entry of group) {
+    const raw = ordered.rawAt(entry);
     if (seen.has(raw)) continue;
     seen.add(raw);
-    distinct.push({ raw, line: rows.lines[row]! });
+    distinct.push({ raw, line: ordered.locatorAt(entry) });
   }
   return distinct;
 }
 
-function cumulativeLengths(texts: readonly string[]): Uint32Array {
-  const ends = new Uint32Array(texts.length);
-  let end = 0;
-  for (let i = 0; i < texts.length; i++) ends[i] = end += texts[i]!.length;
-  return ends;
+/** Rows per bucket of the hash order's first pass: a bucket's keys and arrays stay in cache while it is sorted and gathered. */
+const BUCKET_ROWS = 8192;
+
+/**
+ * The rows in hash order (stable: rows of one hash keep their file order), as entries that
+ * carry what sealing reads of a row — hash, key codes, raw form, locator — next to those of
+ * their neighbours in that order. Rows are first split by their hash's top bits into buckets
+ * of a few thousand, in file order, each row's data copied into its bucket as it goes; each
+ * bucket is then sorted on its own (LSD radix on the remaining bits). Sorting rows and then
+ * reading each row's key where it was added cost a scattered read per row, which at ten
+ * million rows took longer than parsing them (docs/decisions.md §7).
+ */
+class HashOrder {
+  /** Entries in hash order. */
+  readonly order: Uint32Array;
+  readonly entryHash: Uint32Array;
+  /** The entry's raw form's number among the rows' own raw forms, or -1 when it is the key itself. */
+  readonly entryRaw: Int32Array;
+  private readonly entryRow: Uint32Array;
+  private readonly entryLine: Uint32Array;
+  /** Where the entry's key lies in `codes`, and its raw form (when it has its own) in `rawCodes`. */
+  private readonly entryStart: Uint32Array;
+  private readonly entryEnd: Uint32Array;
+  private readonly entryRawStart: Uint32Array;
+  private readonly entryRawEnd: Uint32Array;
+  private readonly codes: Uint16Array;
+  private readonly rawCodes: Uint16Array;
+  private readonly otherLocators: Map<number, RowLocator> | null;
+  readonly count: number;
+  /** How many rows have a raw form of their own. */
+  readonly rawCount: number;
+
+  constructor(rows: PendingRows) {
+    const count = (this.count = rows.count);
+    this.rawCount = rows.raws.count;
+    this.otherLocators = rows.otherLocators;
+    const bits = count <= BUCKET_ROWS ? 0 : Math.min(16, Math.ceil(Math.log2(count / BUCKET_ROWS)));
+    const bucketOf = (hash: number) => (bits === 0 ? 0 : hash >>> (32 - bits));
+    const buckets = 1 << bits;
+    const bucketStart = new Uint32Array(buckets + 1);
+    const codeStart = new Uint32Array(buckets + 1);
+    const rawCodeStart = new Uint32Array(buckets + 1);
+    for (let row = 0; row < count; row++) {
+      const bucket = bucketOf(rows.hashes[row]!);
+      bucketStart[bucket + 1]!++;
+      codeStart[bucket + 1]! += rows.keys.end(row) - rows.keys.start(row);
+      const raw = rows.rawOf[row]!;
+      if (raw >= 0) rawCodeStart[bucket + 1]! += rows.raws.end(raw) - rows.raws.start(raw);
+    }
+    for (let bucket = 0; bucket < buckets; bucket++) {
+      bucketStart[bucket + 1]! += bucketStart[bucket]!;
+      codeStart[bucket + 1]! += codeStart[bucket]!;
+      rawCodeStart[bucket + 1]! += rawCodeStart[bucket]!;
+    }
+    this.entryHash = new Uint32Array(count);
+    this.entryRaw = new Int32Array(count);
+    this.entryRow = new Uint32Array(count);
+    this.entryLine = new Uint32Array(count);
+    this.entryStart = new Uint32Array(count);
+    this.entryEnd = new Uint32Array(count);
+    this.entryRawStart = new Uint32Array(count);
+    this.entryRawEnd = new Uint32Array(count);
+    this.codes = new Uint16Array(rows.keys.codeCount);
+    this.rawCodes = new Uint16Array(rows.raws.codeCount);
+    const nextEntry = bucketStart.slice(0, buckets);
+    const nextCode = codeStart.slice(0, buckets);
+    const nextRawCode = rawCodeStart.slice(0, buckets);
+    for (let row = 0; row < count; row++) {
+      const hash = rows.hashes[row]!;
+      const bucket = bucketOf(hash);
+      const entry = nextEntry[bucket]!++;
+      this.entryHash[entry] = hash;
+      this.entryRaw[entry] = rows.rawOf[row]!;
+      this.entryRow[entry] = row;
+      this.entryLine[entry] = rows.lines[row]!;
+      this.entryStart[entry] = nextCode[bucket]!;
+      this.entryEnd[entry] = nextCode[bucket] = rows.keys.copy(row, this.codes, nextCode[bucket]!);
+      const raw = rows.rawOf[row]!;
+      if (raw >= 0) {
+        this.entryRawStart[entry] = nextRawCode[bucket]!;
+        this.entryRawEnd[entry] = nextRawCode[bucket] = rows.raws.copy(raw, this.rawCodes, nextRawCode[bucket]!);
+      }
+    }
+    this.order = sortBuckets(this.entryHash, bucketStart, 32 - bits);
+  }
+
+  /** Copies an entry's key to `into` at `at`; returns where it ends there. */
+  copyKey(entry: number, into: Uint16Array, at: number): number {
+    const { codes } = this;
+    for (let i = this.entryStart[entry]!, end = this.entryEnd[entry]!; i < end; i++) into[at++] = codes[i]!;
+    return at;
+  }
+
+  /** Copies an entry's own raw form (`entryRaw[entry]` ≥ 0) to `into` at `at`; returns where it ends there. */
+  copyRaw(entry: number, into: Uint16Array, at: number): number {
+    const { rawCodes } = this;
+    for (let i = this.entryRawStart[entry]!, end = this.entryRawEnd[entry]!; i < end; i++) into[at++] = rawCodes[i]!;
+    return at;
+  }
+
+  keyAt(entry: number): string {
+    return codesToText(this.codes, this.entryStart[entry]!, this.entryEnd[entry]!);
+  }
+
+  rawAt(entry: number): string {
+    return this.entryRaw[entry]! < 0 ? this.keyAt(entry) : codesToText(this.rawCodes, this.entryRawStart[entry]!, this.entryRawEnd[entry]!);
+  }
+
+  locatorAt(entry: number): RowLocator {
+    return this.otherLocators?.get(this.entryRow[entry]!) ?? this.entryLine[entry]!;
+  }
+
+  get keyCodeCount(): number {
+    return this.codes.length;
+  }
+
+  get rawCodeCount(): number {
+    return this.rawCodes.length;
+  }
 }
 
-/** Row order sorted by hash, stable: a two-pass LSD radix sort on 16-bit digits. */
-function sortByHash(hashes: Uint32Array): Uint32Array {
+/**
+ * Entry order sorted by hash within each bucket (entries `bucketStart[b]` to `bucketStart[b + 1]`,
+ * whose hashes share their top bits), stable: an LSD radix sort on 8-bit digits over the
+ * `significantBits` low bits, every bucket one pass at a time.
+ */
+function sortBuckets(hashes: Uint32Array, bucketStart: Uint32Array, significantBits: number): Uint32Array {
   let order = new Uint32Array(hashes.length);
   for (let i = 0; i < order.length; i++) order[i] = i;
   let scratch = new Uint32Array(hashes.length);
-  for (const shift of [0, 16]) {
-    const counts = new Uint32Array(65_537);
-    for (let i = 0; i < order.length; i++) counts[((hashes[order[i]!]! >>> shift) & 0xffff) + 1]!++;
-    for (let digit = 0; digit < 65_536; digit++) counts[digit + 1]! += counts[digit]!;
-    for (let i = 0; i < order.length; i++) {
-      const row = order[i]!;
-      scratch[counts[(hashes[row]! >>> shift) & 0xffff]!++] = row;
+  const counts = new Uint32Array(257);
+  for (let shift = 0; shift < significantBits; shift += 8) {
+    for (let bucket = 0; bucket + 1 < bucketStart.length; bucket++) {
+      const start = bucketStart[bucket]!;
+      const end = bucketStart[bucket + 1]!;
+      if (end - start < 2) {
+        if (end > start) scratch[start] = order[start]!;
+        continue;
+      }
+      counts.fill(0);
+      for (let i = start; i < end; i++) counts[((hashes[order[i]!]! >>> shift) & 0xff) + 1]!++;
+      for (let digit = 0; digit < 256; digit++) counts[digit + 1]! += counts[digit]!;
+      for (let i = start; i < end; i++) {
+        const entry = order[i]!;
+        scratch[start + counts[(hashes[entry]! >>> shift) & 0xff]!++] = entry;
+      }
     }
     [order, scratch] = [scratch, order];
   }
