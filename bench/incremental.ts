@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { generateMockData, type ReconcileResult } from '../sdk/src/index.js';
 import { runKeysync } from './keysync-process.js';
 import { machine } from './machine.js';
+import { resultJson } from './result-json.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cli = process.env.KEYSYNC_BENCH_CLI ?? path.join(repo, 'sdk/dist/cli.js');
@@ -160,7 +161,7 @@ for (const size of sizes.length ? sizes : [100_000, 1_000_000]) {
 const load = (values: number[]) => values.map((value) => value.toFixed(2)).join(', ');
 const markdown = [
   `Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}; load average ${load(loadBefore)} before, ${load(os.loadavg())} after.`,
-  ...(label ? [`Build: ${label} (${cli}).`] : []),
+  ...(label ? [`Build: ${label}.`] : []),
   `Normal scenario, seed ${SEED}, five systems, probable matching ${matching ? 'on' : 'off (`matching.enabled: false`)'}. Each run is a fresh \`keysync\` process`,
   `started from a copy of a baseline full run's database and snapshots; best of ${repeat} tries. "Reports equal": every report of the incremental run`,
   'equals the full run\'s on the same data, apart from run ids, timestamps and the mode\'s name.',
@@ -173,6 +174,6 @@ mkdirSync(path.join(repo, 'bench/results'), { recursive: true });
 writeFileSync(path.join(repo, `bench/results/incremental${suffix}.md`), `${markdown}\n`);
 writeFileSync(
   path.join(repo, `bench/results/incremental${suffix}.json`),
-  `${JSON.stringify({ machine: machine(), date: new Date().toISOString(), seed: SEED, matching, repeat, results }, null, 2)}\n`,
+  resultJson({ machine: machine(), date: new Date().toISOString(), seed: SEED, matching, repeat, results }),
 );
 process.exitCode = results.every((row) => row.reportsEqual) ? 0 : 1;

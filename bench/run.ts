@@ -20,6 +20,7 @@ import { duckdbBaseline } from './baselines/duckdb.js';
 import type { BaselineResult } from './baselines/types.js';
 import { runKeysync, type KeysyncRun } from './keysync-process.js';
 import { machine } from './machine.js';
+import { resultJson } from './result-json.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cli = path.join(repo, 'sdk/dist/cli.js');
@@ -131,5 +132,5 @@ mkdirSync(path.join(repo, 'bench/results'), { recursive: true });
 writeFileSync(path.join(repo, 'bench/results/latest.md'), `${markdown}\n`);
 writeFileSync(
   path.join(repo, 'bench/results/latest.json'),
-  `${JSON.stringify({ machine: machine(), date: new Date().toISOString(), seed: SEED, results }, null, 2)}\n`,
+  resultJson({ machine: machine(), date: new Date().toISOString(), seed: SEED, results }),
 );
