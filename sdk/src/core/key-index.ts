@@ -42,6 +42,10 @@ export interface KeyIndexData {
   readonly repeatedRows: number;
 }
 
+/** FNV-1a's 32-bit offset basis and prime: the key hash (`hashKey`), computed also as rows are added. */
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
 /**
  * Texts one after another in one growing array of UTF-16 code units. Rows keep their keys and
  * raw forms here rather than as a string each: a million strings held until the index is
@@ -60,11 +64,11 @@ class TextArena {
   push(text: string): number {
     if (this.used + text.length > this.codes.length) this.codes = grown(this.codes, this.used + text.length);
     const { codes, used } = this;
-    let hash = 0x811c9dc5;
+    let hash = FNV_OFFSET;
     for (let i = 0; i < text.length; i++) {
       const code = text.charCodeAt(i);
       codes[used + i] = code;
-      hash = Math.imul(hash ^ code, 0x01000193);
+      hash = Math.imul(hash ^ code, FNV_PRIME);
     }
     this.lastHash = hash >>> 0;
     this.used += text.length;
@@ -245,8 +249,8 @@ export class KeyIndex {
 
 /** FNV-1a over UTF-16 code units. */
 export function hashKey(key: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
+  let hash = FNV_OFFSET;
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), FNV_PRIME);
   return hash >>> 0;
 }
 
