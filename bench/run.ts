@@ -12,6 +12,7 @@
  *   npm run bench -- 10000 100000 # chosen sizes
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateMockData } from '../sdk/src/index.js';
@@ -112,12 +113,14 @@ function scaling(rows: readonly Row[]): string {
 
 const sizes = process.argv.slice(2).map(Number).filter((size) => size > 0);
 const results: Row[] = [];
+const loadBefore = os.loadavg();
 for (const size of sizes.length ? sizes : [10_000, 100_000, 1_000_000]) {
   console.error(`bench: ${count(size)} keys per system…`);
   results.push(await measure(size));
 }
+const load = (values: number[]) => values.map((value) => value.toFixed(2)).join(', ');
 const markdown = [
-  `Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}. Normal scenario, seed ${SEED}, five systems;`,
+  `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${machine()}; load average ${load(loadBefore)} before, ${load(os.loadavg())} after. Normal scenario, seed ${SEED}, five systems;`,
   'each KeySync run is a fresh `keysync` process writing all ten reports and the SQLite registry;',
   'the full run starts from an empty database. DuckDB and coreutils only compute the bare diff (gap and out-of-authority counts).',
   'The duckdb-engine run is the same full run with `processing.engine: duckdb` (default memory_limit) on a fresh database of its own;',
@@ -132,5 +135,5 @@ mkdirSync(path.join(repo, 'bench/results'), { recursive: true });
 writeFileSync(path.join(repo, 'bench/results/latest.md'), `${markdown}\n`);
 writeFileSync(
   path.join(repo, 'bench/results/latest.json'),
-  resultJson({ machine: machine(), date: new Date().toISOString(), seed: SEED, results }),
+  resultJson({ machine: machine(), date: new Date().toISOString(), load: { before: loadBefore, after: os.loadavg() }, seed: SEED, results }),
 );
