@@ -136,7 +136,8 @@ async function runEngine(dir: string, label: string, config: string): Promise<En
   return { label, measured: { ...run, result: { timings, totals: summary.totals } } };
 }
 
-async function measure(keysPerSystem: number): Promise<SizeResult> {
+/** `partial` is called with the size's rows so far after each run, so a long size that is stopped keeps what it measured. */
+async function measure(keysPerSystem: number, partial: (sofar: SizeResult) => void): Promise<SizeResult> {
   const at = new Date().toISOString().slice(0, 16).replace('T', ' ');
   const before = os.loadavg().map((load) => load.toFixed(1)).join(', ');
   console.error(`bench: ${keysPerSystem.toLocaleString('en-US')} keys per system × ${SYSTEMS}…`);
@@ -145,7 +146,9 @@ async function measure(keysPerSystem: number): Promise<SizeResult> {
   if (rows === undefined) return { keysPerSystem, generation, runs, at, load: { before, after: os.loadavg().map((load) => load.toFixed(1)).join(', ') } };
   const duckdb = `processing: { engine: duckdb, memory_limit: ${MEMORY_LIMIT} }\n`;
   runs.push(await runEngine(dir, `duckdb, memory_limit ${MEMORY_LIMIT}, matching on`, duckdb));
+  partial({ keysPerSystem, rows, generation, runs: [...runs], at, load: { before, after: `${os.loadavg().map((load) => load.toFixed(1)).join(', ')} (run still going)` } });
   runs.push(await runEngine(dir, `duckdb, memory_limit ${MEMORY_LIMIT}, matching off`, `${duckdb}matching: { enabled: false }\n`));
+  partial({ keysPerSystem, rows, generation, runs: [...runs], at, load: { before, after: `${os.loadavg().map((load) => load.toFixed(1)).join(', ')} (run still going)` } });
   const nodeNeeds = rows * NODE_BYTES_PER_ROW;
   if (nodeNeeds < os.totalmem() * 0.8) runs.push(await runEngine(dir, 'node, matching on', ''));
   else runs.push({ label: 'node, matching on', skipped: `not run: needs about ${gb(nodeNeeds)} (${NODE_BYTES_PER_ROW} bytes per row), the machine has ${gb(os.totalmem())}` });
@@ -191,20 +194,25 @@ const sizes = process.argv.slice(2).map(Number).filter((size) => size > 0);
 const json = path.join(repo, 'bench/results/engines.json');
 const earlier: SizeResult[] = existsSync(json) ? (JSON.parse(readFileSync(json, 'utf8')) as { results: SizeResult[] }).results : [];
 const measuredNow: SizeResult[] = [];
-for (const size of sizes.length ? sizes : [1_000_000, 20_000_000]) measuredNow.push(await measure(size));
-const results = [...earlier.filter((old) => !measuredNow.some((now) => now.keysPerSystem === old.keysPerSystem)), ...measuredNow].sort((x, y) => x.keysPerSystem - y.keysPerSystem);
-const markdown = [
-  '# Engines at scale (`npm run bench:engines`)',
-  '',
-  `Measured on ${machine()}, each size at the time in its row. Normal scenario, seed ${SEED}, five systems; each run a fresh`,
-  '`keysync -m full` process (niced) on a fresh SQLite registry, writing every report. Tree peak RSS: the keysync process and',
-  'any descendants, sampled every 200 ms, or the process\'s own peak if higher (DuckDB runs inside the process). Load averages',
-  '(1, 5, 15 min) are the machine\'s, shared with other work: read the engines against each other, not against other tables.',
-  '',
-  table(results),
-  '',
-].join('\n');
-console.log(markdown);
-mkdirSync(path.join(repo, 'bench/results'), { recursive: true });
-writeFileSync(path.join(repo, 'bench/results/engines.md'), markdown);
-writeFileSync(json, `${JSON.stringify({ machine: machine(), results }, null, 2)}\n`);
+function save(now: readonly SizeResult[]): void {
+  const results = [...earlier.filter((old) => !now.some((size) => size.keysPerSystem === old.keysPerSystem)), ...now].sort((x, y) => x.keysPerSystem - y.keysPerSystem);
+  const markdown = [
+    '# Engines at scale (`npm run bench:engines`)',
+    '',
+    `Measured on ${machine()}, each size at the time in its row. Normal scenario, seed ${SEED}, five systems; each run a fresh`,
+    '`keysync -m full` process (niced) on a fresh SQLite registry, writing every report. Tree peak RSS: the keysync process and',
+    'any descendants, sampled every 200 ms, or the process\'s own peak if higher (DuckDB runs inside the process). Load averages',
+    '(1, 5, 15 min) are the machine\'s, shared with other work: read the engines against each other, not against other tables.',
+    '',
+    table(results),
+    '',
+  ].join('\n');
+  console.log(markdown);
+  mkdirSync(path.join(repo, 'bench/results'), { recursive: true });
+  writeFileSync(path.join(repo, 'bench/results/engines.md'), markdown);
+  writeFileSync(json, `${JSON.stringify({ machine: machine(), results }, null, 2)}\n`);
+}
+for (const size of sizes.length ? sizes : [1_000_000, 20_000_000]) {
+  measuredNow.push(await measure(size, (sofar) => save([...measuredNow, sofar])));
+  save(measuredNow);
+}
