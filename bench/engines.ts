@@ -19,6 +19,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ReconcileResult } from '../sdk/src/index.js';
 import { machine } from './machine.js';
+import { GENERATOR_HEAP_MB, mockGenerationArgs, type GeneratedFile } from './mock-generation.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cli = path.join(repo, 'sdk/dist/cli.js');
@@ -27,8 +28,6 @@ const SYSTEMS = 5;
 const MEMORY_LIMIT = '2GB';
 /** The node engine's peak per row read, measured at 1M keys × 5 (1,333–1,494 MB for ~4.7M rows, bench/results/duckdb-engine.md), with room to spare. */
 const NODE_BYTES_PER_ROW = 400;
-/** The mock-data generator holds the key plan and one system's rows at a time: its own heap, as large as the machine allows. */
-const GENERATOR_HEAP_MB = Math.floor((os.totalmem() / 2 ** 20) * 0.6);
 /** The heap it needs per key per system: 1M keys × 5 generate within a 350 MB heap (472 MB RSS), rounded up. */
 const GENERATOR_BYTES_PER_KEY = 400;
 
@@ -112,13 +111,9 @@ async function data(keysPerSystem: number): Promise<{ dir: string; rows?: number
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, 'keysync-config.yaml'), 'logging: { file: null }\n');
-  const script =
-    `import { generateMockData } from ${JSON.stringify(path.join(repo, 'sdk/src/index.ts'))};` +
-    `const result = await generateMockData({ dir: ${JSON.stringify(dir)}, scenario: 'normal', keys: ${keysPerSystem}, seed: ${SEED} });` +
-    `console.log(result.files.reduce((sum, file) => sum + file.rows, 0));`;
-  const generation = await measured([`--max-old-space-size=${GENERATOR_HEAP_MB}`, '--import', 'tsx', '--input-type=module', '-e', script]);
+  const generation = await measured(mockGenerationArgs(dir, keysPerSystem, SEED));
   if (generation.failure) return { dir, generation };
-  const rows = Number(generation.stdout.trim());
+  const rows = (JSON.parse(generation.stdout) as GeneratedFile[]).reduce((sum, file) => sum + file.rows, 0);
   writeFileSync(marker, JSON.stringify({ keys: keysPerSystem, seed: SEED, rows }));
   return { dir, rows, generation };
 }

@@ -35,13 +35,12 @@ import { MOCK_SCHEMA, postgresMockSourcesYaml, writeSystemsToPostgres } from '..
 import { copySystemsToPostgres } from './postgres-load.js';
 import { stopTestServers, testServer } from '../sdk/test/helpers/servers.js';
 import { machine } from './machine.js';
+import { mockGenerationArgs, type GeneratedFile } from './mock-generation.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SEED = 42;
 /** The node engine's peak RSS per row read through the postgres source type: 1,443 MB for 4,736,464 rows at 1M × 5 (bench/results/postgres-latest.md, 2026-12-02), rounded up. */
 const NODE_ENGINE_BYTES_PER_ROW = 330;
-/** The mock-data generator's heap: as large as the machine allows (bench/engines.ts). */
-const GENERATOR_HEAP_MB = Math.floor((os.totalmem() / 2 ** 20) * 0.6);
 
 interface Measured {
   readonly wallMs: number;
@@ -100,13 +99,9 @@ async function generated(dir: string, keysPerSystem: number, env: NodeJS.Process
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, 'keysync-config.yaml'), 'logging: { file: null }\n');
-  const script =
-    `import { generateMockData } from ${JSON.stringify(path.join(repo, 'sdk/src/index.ts'))};` +
-    `const result = await generateMockData({ dir: ${JSON.stringify(dir)}, scenario: 'normal', keys: ${keysPerSystem}, seed: ${SEED} });` +
-    `console.log(JSON.stringify(result.files.map(({ system, file }) => ({ system, file }))));`;
-  const generation = await measureProcess([`--max-old-space-size=${GENERATOR_HEAP_MB}`, '--import', 'tsx', '--input-type=module', '-e', script], env);
+  const generation = await measureProcess(mockGenerationArgs(dir, keysPerSystem, SEED), env);
   if (generation.exitCode !== 0) throw new Error(`generating the data failed: ${generation.stderr}`);
-  const files = (JSON.parse(generation.stdout) as { system: string; file: string }[]).map(({ system, file }) => ({ system, file: path.relative(dir, file) }));
+  const files = (JSON.parse(generation.stdout) as GeneratedFile[]).map(({ system, file }) => ({ system, file: path.relative(dir, file) }));
   writeFileSync(marker, JSON.stringify({ keys: keysPerSystem, seed: SEED, files }));
   console.error(`bench:postgres: generated in ${seconds(generation.wallMs)} s`);
   return files.map(({ system, file }) => ({ system, file: path.join(dir, file) }));
