@@ -24,7 +24,6 @@
  *   npm run bench:postgres                 # 1M
  *   npm run bench:postgres -- 10000 100000 # chosen sizes
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -34,6 +33,7 @@ import type { ReconcileResult } from '../sdk/src/index.js';
 import { MOCK_SCHEMA, postgresMockSourcesYaml, writeSystemsToPostgres } from '../sdk/src/mock/postgres-output.js';
 import { copySystemsToPostgres } from './postgres-load.js';
 import { stopTestServers, testServer } from '../sdk/test/helpers/servers.js';
+import { measureNodeProcess } from './keysync-process.js';
 import { machine } from './machine.js';
 import { mockGenerationArgs, type GeneratedFile } from './mock-generation.js';
 
@@ -41,14 +41,6 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SEED = 42;
 /** The node engine's peak RSS per row read through the postgres source type: 1,443 MB for 4,736,464 rows at 1M × 5 (bench/results/postgres-latest.md, 2026-12-02), rounded up. */
 const NODE_ENGINE_BYTES_PER_ROW = 330;
-
-interface Measured {
-  readonly wallMs: number;
-  readonly maxRssKb: number;
-  readonly stdout: string;
-  readonly exitCode: number | null;
-  readonly stderr: string;
-}
 
 interface FullRun {
   readonly wallMs?: number;
@@ -73,22 +65,6 @@ interface SizeRow {
   readonly load: { readonly before: string; readonly after: string };
 }
 
-function measureProcess(args: readonly string[], env: NodeJS.ProcessEnv): Promise<Measured> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(process.execPath, ['--import', path.join(repo, 'bench/report-max-rss.mjs'), ...args], { cwd: repo, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (exitCode) => {
-      const maxRssKb = Number(/KEYSYNC_BENCH_MAX_RSS_KB=(\d+)/.exec(stderr)?.[1] ?? 0);
-      resolve({ wallMs: performance.now() - started, maxRssKb, stdout, exitCode, stderr: stderr.replace(/\s*KEYSYNC_BENCH_MAX_RSS_KB=\d+\s*/, '') });
-    });
-  });
-}
-
 /** The CSVs for a size, generated once in a process of their own: a marker says which keys and seed the folder holds. */
 async function generated(dir: string, keysPerSystem: number, env: NodeJS.ProcessEnv): Promise<{ system: string; file: string }[]> {
   const marker = path.join(dir, 'generated.json');
@@ -99,7 +75,7 @@ async function generated(dir: string, keysPerSystem: number, env: NodeJS.Process
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, 'keysync-config.yaml'), 'logging: { file: null }\n');
-  const generation = await measureProcess(mockGenerationArgs(dir, keysPerSystem, SEED), env);
+  const generation = await measureNodeProcess(mockGenerationArgs(dir, keysPerSystem, SEED), { cwd: repo, env });
   if (generation.exitCode !== 0) throw new Error(`generating the data failed: ${generation.stderr}`);
   const files = (JSON.parse(generation.stdout) as GeneratedFile[]).map(({ system, file }) => ({ system, file: path.relative(dir, file) }));
   writeFileSync(marker, JSON.stringify({ keys: keysPerSystem, seed: SEED, files }));
@@ -135,7 +111,7 @@ async function measure(url: string, env: NodeJS.ProcessEnv, keysPerSystem: numbe
   }
 
   const systems = files.map((file) => file.system);
-  const scan = await measureProcess(['--import', 'tsx', path.join(repo, 'bench/postgres-scan.ts'), url, ...systems], env);
+  const scan = await measureNodeProcess(['--import', 'tsx', path.join(repo, 'bench/postgres-scan.ts'), url, ...systems], { cwd: repo, env });
   if (scan.exitCode !== 0) throw new Error(`the scan failed: ${scan.stderr}`);
   const scanned = (JSON.parse(scan.stdout) as { rows: number }[]).reduce((sum, system) => sum + system.rows, 0);
   if (scanned !== rows) throw new Error(`scanned ${scanned} rows of ${rows}`);
@@ -147,7 +123,7 @@ async function measure(url: string, env: NodeJS.ProcessEnv, keysPerSystem: numbe
     mkdirSync(runDir, { recursive: true });
     writeFileSync(path.join(runDir, 'keysync-config.yaml'), `logging: { file: null }\nprocessing: { engine: ${engine} }\n${postgresMockSourcesYaml(url, systems)}`);
     console.error(`bench:postgres: full run, ${engine} engine…`);
-    const run = await measureProcess([path.join(repo, 'sdk/dist/cli.js'), '-c', path.join(runDir, 'keysync-config.yaml'), '--json', '-q'], env);
+    const run = await measureNodeProcess([path.join(repo, 'sdk/dist/cli.js'), '-c', path.join(runDir, 'keysync-config.yaml'), '--json', '-q'], { cwd: repo, env });
     if (run.exitCode !== 0) return { wallMs: run.wallMs, failure: `exit ${run.exitCode}: ${run.stderr.trim().split('\n').slice(-3).join(' ')}` };
     const { summary, timings } = JSON.parse(run.stdout) as ReconcileResult;
     return { wallMs: run.wallMs, peakRssKb: run.maxRssKb, timings, totals: summary.totals };
