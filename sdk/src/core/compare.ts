@@ -7,6 +7,7 @@
  * discrepancy are turned back into strings.
  */
 import { sameKey, type KeyIndex, type KeyIndexData } from './key-index.js';
+import { textOrder } from './text-order.js';
 import type { NormalizedKey, RowLocator, Sighting, SystemId, SystemSighting } from './types.js';
 
 /** A key the authority holds, with the locator of its first row there (to open the source at it). */
@@ -64,20 +65,22 @@ export interface Discrepancies {
 export function compareSystems(authority: KeyIndex, others: readonly KeyIndex[]): Discrepancies {
   const a = authority.data;
   const presentIn = new Uint8Array(a.hashes.length);
-  const gaps = new Map<SystemId, AuthorityKey[]>();
-  const outside: { index: KeyIndex; positions: number[] }[] = [];
-  for (const index of others) {
+  const matches = others.map((index) => {
     const match = mergeMatch(a, index.data);
     for (let i = 0; i < presentIn.length; i++) presentIn[i]! += match.inOther[i]!;
-    gaps.set(index.system, authorityKeys(authority, (i) => match.inOther[i] === 0));
-    outside.push({ index, positions: match.onlyInOther });
-  }
+    return match;
+  });
   const compared = others.length > 0;
-  const onlyInAuthority = compared ? authorityKeys(authority, (i) => presentIn[i] === 0) : [];
+  // Every gap list and the keys only in A are drawn from the authority keys some system lacks,
+  // sorted by key once (in the normal mock data a ninth of A, not all of it).
+  const missingSomewhere = new AuthorityKeysByKey(authority, (i) => presentIn[i]! < others.length);
+  const gaps = new Map<SystemId, AuthorityKey[]>();
+  others.forEach((index, n) => gaps.set(index.system, missingSomewhere.where((i) => matches[n]!.inOther[i] === 0)));
+  const onlyInAuthority = compared ? missingSomewhere.where((i) => presentIn[i] === 0) : [];
   let keysInAllSystems = 0;
   if (compared) for (let i = 0; i < presentIn.length; i++) if (presentIn[i] === others.length) keysInAllSystems++;
 
-  const outOfAuthority = collectOutOfAuthority(outside);
+  const outOfAuthority = collectOutOfAuthority(others.map((index, n) => ({ index, positions: matches[n]!.onlyInOther })));
   const uniqueKeys = authority.size + outOfAuthority.length;
   const systems = [authority, ...others];
   const bySystem: Record<SystemId, number> = {};
@@ -138,24 +141,52 @@ function mergeMatch(a: KeyIndexData, b: KeyIndexData): Match {
   return { inOther, onlyInOther };
 }
 
-/** The authority's keys at the positions `keep` selects, sorted by key. */
-function authorityKeys(authority: KeyIndex, keep: (position: number) => boolean): AuthorityKey[] {
-  const lineByKey = new Map<string, RowLocator>();
-  for (let i = 0; i < authority.size; i++) if (keep(i)) lineByKey.set(authority.keyAt(i), authority.locatorAt(i));
-  return [...lineByKey.keys()].sort().map((key) => ({ key, line: lineByKey.get(key)! }));
+/** Authority keys at the positions a filter selects, sorted by key, each made once for every list drawn from them. */
+class AuthorityKeysByKey {
+  private readonly positions: Int32Array;
+  private readonly keys: AuthorityKey[];
+
+  constructor(authority: KeyIndex, keep: (position: number) => boolean) {
+    const positions: number[] = [];
+    const keys: AuthorityKey[] = [];
+    // Made in position order, so the index's arrays are read in order, then sorted.
+    for (let i = 0; i < authority.size; i++) {
+      if (!keep(i)) continue;
+      positions.push(i);
+      keys.push({ key: authority.keyAt(i), line: authority.locatorAt(i) });
+    }
+    const order = textOrder(keys.map(({ key }) => key));
+    this.positions = order.map((item) => positions[item]!);
+    this.keys = Array.from(order, (item) => keys[item]!);
+  }
+
+  /** Those of the keys whose positions `keep` selects, still sorted by key. */
+  where(keep: (position: number) => boolean): AuthorityKey[] {
+    const kept: AuthorityKey[] = [];
+    for (let i = 0; i < this.positions.length; i++) if (keep(this.positions[i]!)) kept.push(this.keys[i]!);
+    return kept;
+  }
 }
 
-function collectOutOfAuthority(outside: readonly { index: KeyIndex; positions: number[] }[]): OutOfAuthorityKey[] {
-  const sightingsByKey = new Map<NormalizedKey, SystemSighting[]>();
+/** Keys of downstream systems the authority lacks, sorted by key; a key several systems hold is one entry, its sightings in system order. */
+function collectOutOfAuthority(outside: readonly { index: KeyIndex; positions: readonly number[] }[]): OutOfAuthorityKey[] {
+  const keys: NormalizedKey[] = [];
+  const sightingsOf: SystemSighting[][] = [];
+  // In ascending position per system, as the merge found them: an index's arrays are then read in order, not at random.
   for (const { index, positions } of outside) {
     for (const position of positions) {
-      const key = index.keyAt(position);
-      let sightings = sightingsByKey.get(key);
-      if (!sightings) sightingsByKey.set(key, (sightings = []));
-      for (const sighting of index.sightingsAt(position)) sightings.push({ system: index.system, raw: sighting.raw, line: sighting.line });
+      keys.push(index.keyAt(position));
+      sightingsOf.push(index.sightingsAt(position).map(({ raw, line }) => ({ system: index.system, raw, line })));
     }
   }
-  return [...sightingsByKey.keys()].sort().map((key) => ({ key, sightings: sightingsByKey.get(key)! }));
+  // Items are numbered in system order, and equal keys come out by item number: sightings in system order.
+  const outOfAuthority: { key: NormalizedKey; sightings: SystemSighting[] }[] = [];
+  for (const item of textOrder(keys)) {
+    const last = outOfAuthority[outOfAuthority.length - 1];
+    if (last?.key === keys[item]) last.sightings.push(...sightingsOf[item]!);
+    else outOfAuthority.push({ key: keys[item]!, sightings: sightingsOf[item]! });
+  }
+  return outOfAuthority;
 }
 
 function duplicateGroups(index: KeyIndex): DuplicateGroup[] {

@@ -221,16 +221,26 @@ function model(systems: readonly { name: string; rows: readonly Row[] }[]) {
 describe('compareSystems against a naive Set model (docs/behaviour.md §4, property)', () => {
   const keyArb = fc.constantFrom('K1', 'K2', 'K3', 'K10', 'X', 'a', 'B-7');
   const rawArb = fc.constantFrom('r1', 'r2', 'R1', ' r1');
-  const rowsArb = fc
-    .array(fc.tuple(keyArb, rawArb), { maxLength: 25 })
-    .map((pairs) => pairs.map(([key, raw], i) => [key, `${key}:${raw}`, i + 2] as const));
-  const systemsArb = fc
-    .array(rowsArb, { minLength: 1, maxLength: 5 })
-    .map((all) => all.map((rows, i) => ({ name: ['A', 'B', 'C', 'D', 'E'][i]!, rows })));
+  const rowsArb = (keys: fc.Arbitrary<string>, maxLength: number) =>
+    fc.array(fc.tuple(keys, rawArb), { maxLength, size: maxLength > 25 ? 'max' : undefined }).map((pairs) => pairs.map(([key, raw], i) => [key, `${key}:${raw}`, i + 2] as const));
+  const systemsArb = (keys: fc.Arbitrary<string>, maxRows: number) =>
+    fc
+      .array(rowsArb(keys, maxRows), { minLength: 1, maxLength: 5 })
+      .map((all) => all.map((rows, i) => ({ name: ['A', 'B', 'C', 'D', 'E'][i]!, rows })));
+  // Lists long enough to be sorted by partitioning, not only by insertion (core/text-order.ts).
+  const manyKeysArb = fc.integer({ min: 0, max: 150 }).map((n) => (n % 2 ? `K-${n}` : `K${n}`));
 
   it('matches the model for random systems and rows', () => {
+    check(systemsArb(keyArb, 25), 500);
+  });
+
+  it('matches the model for systems of many keys', () => {
+    check(systemsArb(manyKeysArb, 200), 100);
+  });
+
+  function check(arb: ReturnType<typeof systemsArb>, numRuns: number): void {
     fc.assert(
-      fc.property(systemsArb, (systems) => {
+      fc.property(arb, (systems) => {
         const [authority, ...others] = systems.map(({ name, rows }) => indexOf(name, rows));
         const result = compareSystems(authority!, others);
         const expected = model(systems);
@@ -242,7 +252,7 @@ describe('compareSystems against a naive Set model (docs/behaviour.md §4, prope
         assert.strictEqual(result.keysInAllSystems, expected.keysInAllSystems);
         assert.deepStrictEqual(result.matchRates, { overall: expected.overall, bySystem: expected.bySystem });
       }),
-      { numRuns: 500 },
+      { numRuns },
     );
-  });
+  }
 });
