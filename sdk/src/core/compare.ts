@@ -7,7 +7,7 @@
  * discrepancy are turned back into strings.
  */
 import { sameKey, type KeyIndex, type KeyIndexData } from './key-index.js';
-import { textOrder } from './text-order.js';
+import { sortedByKey, textOrder } from './text-order.js';
 import type { NormalizedKey, RowLocator, Sighting, SystemId, SystemSighting } from './types.js';
 
 /** A key the authority holds, with the locator of its first row there (to open the source at it). */
@@ -190,9 +190,7 @@ function collectOutOfAuthority(outside: readonly { index: KeyIndex; positions: r
 }
 
 function duplicateGroups(index: KeyIndex): DuplicateGroup[] {
-  return index.data.duplicates
-    .map(([position, sightings]) => ({ system: index.system, key: index.keyAt(position), sightings }))
-    .sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
+  return sortedByKey(index.data.duplicates.map(([position, sightings]) => ({ system: index.system, key: index.keyAt(position), sightings })));
 }
 
 function ratio(part: number, whole: number): number {

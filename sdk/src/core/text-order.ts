@@ -82,3 +82,8 @@ function swap(items: Int32Array, i: number, j: number): void {
   items[i] = items[j]!;
   items[j] = item;
 }
+
+/** Entries sorted by their `key` in the order of `<`; entries of equal keys keep their order. */
+export function sortedByKey<T extends { readonly key: string }>(entries: readonly T[]): T[] {
+  return Array.from(textOrder(entries.map(({ key }) => key)), (i) => entries[i]!);
+}

@@ -7,6 +7,7 @@
  * same Discrepancies.
  */
 import type { AuthorityKey, Discrepancies, DuplicateGroup, OutOfAuthorityKey } from '../../core/compare.js';
+import { sortedByKey } from '../../core/text-order.js';
 import type { CorruptDataPolicy, NormalizedKey, RowLocator, Sighting, SystemId, SystemSighting } from '../../core/types.js';
 import type { SetAsideRow, SystemCounts } from '../pushdown/pushdown-read.js';
 import type { DuckDbRow, DuckDbSession } from './duckdb-session.js';
@@ -102,7 +103,7 @@ async function authorityKeys(session: DuckDbSession, select: string): Promise<Au
   await session.stream(select, (rows) => {
     for (const [key, line, locator] of rows) keys.push({ key: key as NormalizedKey, line: locatorOf(line, locator) });
   });
-  return keys.sort(byKey);
+  return sortedByKey(keys);
 }
 
 /** Every raw form, in every downstream system, of a key the authority lacks: systems in config order, raw forms in scan order. */
@@ -118,7 +119,7 @@ async function outsideAuthority(session: DuckDbSession, authority: KeyedSystem, 
       }),
     );
   }
-  return [...sightings.keys()].sort().map((key) => ({ key, sightings: sightings.get(key)! }));
+  return sortedByKey([...sightings].map(([key, list]) => ({ key, sightings: list })));
 }
 
 async function duplicateGroups(session: DuckDbSession, system: KeyedSystem): Promise<DuplicateGroup[]> {
@@ -131,7 +132,7 @@ async function duplicateGroups(session: DuckDbSession, system: KeyedSystem): Pro
       list.push(sighting);
     }),
   );
-  return [...groups.keys()].sort().map((key) => ({ system: system.system, key, sightings: groups.get(key)! }));
+  return sortedByKey([...groups].map(([key, sightings]) => ({ system: system.system, key, sightings })));
 }
 
 function collectSightings(rows: readonly DuckDbRow[], add: (key: NormalizedKey, sighting: Sighting) => void): void {
@@ -158,7 +159,6 @@ export async function streamAuthorityKeys(session: DuckDbSession, authority: Key
   await session.stream(authorityKeysListSql(authority.table), (rows) => onChunk(rows.map(([key]) => key as NormalizedKey)));
 }
 
-const byKey = (x: { readonly key: string }, y: { readonly key: string }) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0);
 
 function ratio(part: number, whole: number): number {
   return whole === 0 ? 0 : part / whole;

@@ -11,6 +11,7 @@
 import type { AuthorityKey, Discrepancies, DuplicateGroup, OutOfAuthorityKey } from '../../core/compare.js';
 import type { EngineStep } from '../../core/engine-step.js';
 import { compileNormalizer, type NormalizeRules } from '../../core/normalize.js';
+import { sortedByKey } from '../../core/text-order.js';
 import type { BadRow, CorruptDataPolicy, NormalizedKey, RowLocator, Sighting, SystemId, SystemSighting } from '../../core/types.js';
 import { KeySyncError, throwIfAborted } from '../../errors.js';
 import type { Logger } from '../../log.js';
@@ -262,13 +263,9 @@ async function compareInPostgres(session: PgEngineSession, inputs: readonly Engi
   const others = read.filter((input) => input.source.system !== authoritySystem).map((input) => input.source.system);
   const systems = [authoritySystem, ...others];
   const authorityCount = counts.get(authoritySystem)!.keys;
-  const outOfAuthority: OutOfAuthorityKey[] = [...outside.keys()].sort().map((key) => ({ key, sightings: outside.get(key)! }));
-  const duplicateGroups: DuplicateGroup[] = systems.flatMap((system) => {
-    const groups = duplicates.get(system)!;
-    return [...groups.keys()].sort().map((key) => ({ system, key, sightings: groups.get(key)! }));
-  });
-  for (const list of gaps.values()) list.sort(byKey);
-  onlyInAuthority.sort(byKey);
+  const outOfAuthority: OutOfAuthorityKey[] = sortedByKey([...outside].map(([key, sightings]) => ({ key, sightings })));
+  const duplicateGroups: DuplicateGroup[] = systems.flatMap((system) => sortedByKey([...duplicates.get(system)!].map(([key, sightings]) => ({ system, key, sightings }))));
+  for (const [system, list] of gaps) gaps.set(system, sortedByKey(list));
   const compared = others.length > 0;
   const uniqueKeys = authorityCount + outOfAuthority.length;
   const discrepancies: Discrepancies = {
@@ -278,7 +275,7 @@ async function compareInPostgres(session: PgEngineSession, inputs: readonly Engi
     keyCounts: Object.fromEntries(systems.map((system) => [system, counts.get(system)!.keys])),
     gaps,
     outOfAuthority,
-    onlyInAuthority,
+    onlyInAuthority: sortedByKey(onlyInAuthority),
     duplicates: duplicateGroups,
     uniqueKeys,
     keysInAllSystems,
@@ -295,7 +292,6 @@ function parseTexts(value: string | null): (string | null)[] {
   return value === null ? [] : (JSON.parse(value) as (string | null)[]);
 }
 
-const byKey = (x: { readonly key: string }, y: { readonly key: string }) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0);
 
 function ratio(part: number, whole: number): number {
   return whole === 0 ? 0 : part / whole;
