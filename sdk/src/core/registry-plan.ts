@@ -38,6 +38,8 @@ export interface RegistryPlan {
   readonly changed: readonly StatusChange[];
   /** The registry as the run leaves it, in id order. */
   readonly after: readonly Planned<MasterKeyRecord>[];
+  /** The same records by normalised key (the plan needs this map anyway; the reports look keys up in it). */
+  readonly afterByKey: ReadonlyMap<NormalizedKey, Planned<MasterKeyRecord>>;
   readonly events: readonly Planned<AuditEvent>[];
   readonly resolved: number;
   readonly autoApproved: number;
@@ -104,6 +106,7 @@ export function planRegistryChanges(input: RegistryPlanInput): RegistryPlan {
     inserted: inserted.map(final),
     changed: [...changed.values()],
     after: [...input.existing.map(final), ...inserted.map(final)],
+    afterByKey: byKey,
     events,
     resolved,
     autoApproved,

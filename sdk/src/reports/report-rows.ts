@@ -7,7 +7,7 @@ import type { Discrepancies } from '../core/compare.js';
 import type { ProbableMatch } from '../core/probable-match.js';
 import { formatPercent } from '../core/format.js';
 import { whyNothingCompared, type RunSummary } from '../core/summary.js';
-import type { BadRow, SkippedSource } from '../core/types.js';
+import type { BadRow, NormalizedKey, SkippedSource, SystemSighting } from '../core/types.js';
 import type { AuditEvent, MasterKeyRecord, Planned } from '../core/records.js';
 import type { Cell } from './csv-cell.js';
 
@@ -69,6 +69,8 @@ export interface ReportInput {
   readonly discrepancies: Discrepancies;
   /** The whole registry after the run, in id order. */
   readonly registry: readonly RegistryRow[];
+  /** The same entries by normalised key. */
+  readonly registryByKey: ReadonlyMap<NormalizedKey, RegistryRow>;
   /** Audit events the report covers; id null for events a dry run only simulated. */
   readonly audit: readonly Planned<AuditEvent>[];
   readonly badRows: readonly BadRow[];
@@ -117,11 +119,10 @@ export function* summaryRows({ summary, timestamp }: ReportInput): Rows {
   }
 }
 
-export function* missingInAuthorityRows({ discrepancies, registry, timestamp }: ReportInput): Rows {
+export function* missingInAuthorityRows({ discrepancies, registryByKey, timestamp }: ReportInput): Rows {
   yield REPORT_HEADERS.diff_missing_in_A;
-  const byKey = new Map(registry.map((record) => [record.normalizedKey, record]));
   for (const { key, sightings } of discrepancies.outOfAuthority) {
-    const record = byKey.get(key);
+    const record = registryByKey.get(key);
     // A linked key shows the authority key it should be where a proposal shows its master key.
     const masterKey = record?.status === 'linked' ? record.linkedTo : record?.masterKey;
     for (const sighting of sightings) {
@@ -132,9 +133,12 @@ export function* missingInAuthorityRows({ discrepancies, registry, timestamp }: 
 
 export function* probableMatchRows({ discrepancies, probableMatches }: ReportInput): Rows {
   yield REPORT_HEADERS.probable_matches;
-  const sightingsOf = new Map(discrepancies.outOfAuthority.map(({ key, sightings }) => [key, sightings]));
+  if (probableMatches.length === 0) return;
+  // Sightings of the matched keys only: a map of every out-of-authority key costs seconds at 10M keys.
+  const sightingsOf = new Map<NormalizedKey, readonly SystemSighting[]>(probableMatches.map(({ key }) => [key, []]));
+  for (const { key, sightings } of discrepancies.outOfAuthority) if (sightingsOf.has(key)) sightingsOf.set(key, sightings);
   for (const { key, candidates } of probableMatches) {
-    for (const sighting of sightingsOf.get(key) ?? []) {
+    for (const sighting of sightingsOf.get(key)!) {
       for (const [rank, candidate] of candidates.entries()) {
         yield [sighting.system, sighting.raw, key, candidate.authorityKey, candidate.score.toFixed(2), candidate.reason, rank + 1];
       }
@@ -143,12 +147,11 @@ export function* probableMatchRows({ discrepancies, probableMatches }: ReportInp
 }
 
 /** What the owners of each downstream system should correct: every raw key linked to an authority key. */
-export function* keyCorrectionRows({ discrepancies, registry }: ReportInput): Rows {
+export function* keyCorrectionRows({ discrepancies, registryByKey }: ReportInput): Rows {
   yield REPORT_HEADERS.key_corrections;
-  const linked = new Map(registry.flatMap((record) => (record.status === 'linked' ? [[record.normalizedKey, record] as const] : [])));
   for (const { key, sightings } of discrepancies.outOfAuthority) {
-    const record = linked.get(key);
-    if (!record) continue;
+    const record = registryByKey.get(key);
+    if (record?.status !== 'linked') continue;
     for (const sighting of sightings) yield [sighting.system, sighting.raw, record.linkedTo, record.statusChangedBy, record.statusChangedAt];
   }
 }

@@ -39,6 +39,7 @@ export async function reportInputFor(db: Db, request: ReportInputRequest): Promi
     summary: request.summary,
     discrepancies: request.discrepancies,
     registry: request.plan.after,
+    registryByKey: request.plan.afterByKey,
     audit: [...stored, ...request.events],
     badRows: request.sources.badRows,
     skippedSources: request.sources.skipped,

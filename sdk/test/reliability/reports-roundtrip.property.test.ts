@@ -43,7 +43,7 @@ function inputFor(discrepancies: Discrepancies): ReportInput {
     fromSnapshot: new Set(),
     registry: { proposed: 0, autoApproved: 0, resolved: 0, pending: 0 },
   });
-  return { timestamp: '2026-11-28T00:00:00Z', summary, discrepancies, registry: [], audit: [], badRows: [], skippedSources: [], history: [], probableMatches: [] };
+  return { timestamp: '2026-11-28T00:00:00Z', summary, discrepancies, registry: [], registryByKey: new Map(), audit: [], badRows: [], skippedSources: [], history: [], probableMatches: [] };
 }
 
 describe('reports parse back to the same discrepancies (property)', () => {

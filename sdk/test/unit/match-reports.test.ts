@@ -39,7 +39,7 @@ function input(linked: ReadonlySet<string>, registry: readonly MasterKeyRecord[]
     sources: ['A', 'B', 'C'].map((system) => ({ system, file: `${system}.csv`, status: 'read' as const, rows: 3, repeatedRows: 0, badRows: 0 })),
     registry: { proposed: 0, autoApproved: 0, resolved: 0, pending: 0 },
   });
-  return { timestamp: 'T', summary, discrepancies, registry, audit: [], badRows: [], skippedSources: [], history: [], probableMatches };
+  return { timestamp: 'T', summary, discrepancies, registry, registryByKey: new Map(registry.map((record) => [record.normalizedKey, record])), audit: [], badRows: [], skippedSources: [], history: [], probableMatches };
 }
 
 const rows = (generator: Iterable<readonly unknown[]>) => [...generator].slice(1);
