@@ -63,6 +63,18 @@ export interface Discrepancies {
 }
 
 export function compareSystems(authority: KeyIndex, others: readonly KeyIndex[]): Discrepancies {
+  return compareIndexes(authority, others).discrepancies;
+}
+
+/** A comparison, and which authority keys each downstream system holds. */
+export interface IndexComparison {
+  readonly discrepancies: Discrepancies;
+  /** Per downstream system, per authority key in its index's order: 1 when the system holds it (probable matching scores by it). */
+  readonly presence: ReadonlyMap<SystemId, Uint8Array>;
+}
+
+/** compareSystems, keeping the merges' per-key presence, which the node engine's matching reads again. */
+export function compareIndexes(authority: KeyIndex, others: readonly KeyIndex[]): IndexComparison {
   const a = authority.data;
   const presentIn = new Uint8Array(a.hashes.length);
   const matches = others.map((index) => {
@@ -85,7 +97,7 @@ export function compareSystems(authority: KeyIndex, others: readonly KeyIndex[])
   const systems = [authority, ...others];
   const bySystem: Record<SystemId, number> = {};
   for (const index of others) bySystem[index.system] = ratio(authority.size - gaps.get(index.system)!.length, authority.size);
-  return {
+  const discrepancies: Discrepancies = {
     authority: authority.system,
     systems: systems.map((index) => index.system),
     comparedSystems: others.length,
@@ -98,11 +110,7 @@ export function compareSystems(authority: KeyIndex, others: readonly KeyIndex[])
     keysInAllSystems,
     matchRates: { overall: compared ? ratio(keysInAllSystems, uniqueKeys) : null, bySystem },
   };
-}
-
-/** Per authority key (in its index's order): 1 when `other` has it, else 0. */
-export function presenceIn(authority: KeyIndex, other: KeyIndex): Uint8Array {
-  return mergeMatch(authority.data, other.data).inOther;
+  return { discrepancies, presence: new Map(others.map((index, n) => [index.system, matches[n]!.inOther])) };
 }
 
 interface Match {

@@ -9,7 +9,7 @@
  */
 import path from 'node:path';
 import { DEFAULT_DUCKDB_MEMORY_LIMIT, DEFAULT_POSTGRES_STATEMENT_TIMEOUT_S } from '../config/schema.js';
-import { compareSystems, type Discrepancies } from '../core/compare.js';
+import { compareIndexes, type Discrepancies } from '../core/compare.js';
 import type { EngineStep } from '../core/engine-step.js';
 import type { RunEngine, RunMode, SystemId } from '../core/types.js';
 import { KeySyncError, throwIfAborted } from '../errors.js';
@@ -44,8 +44,8 @@ export async function engineStage(context: WorkspaceContext, store: Store, optio
   const read = await readStage(context, store, options);
   throwIfAborted(options.signal);
   options.onCompare();
-  const discrepancies = compareSystems(read.sources.authority, read.sources.others);
-  return { read: nodeRunRead(context, read), discrepancies, close: () => undefined };
+  const { discrepancies, presence } = compareIndexes(read.sources.authority, read.sources.others);
+  return { read: nodeRunRead(context, read, presence), discrepancies, close: () => undefined };
 }
 
 async function duckDbStage(context: WorkspaceContext, options: EngineStageOptions): Promise<EngineStageResult> {

@@ -8,7 +8,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { presenceIn, type Discrepancies } from '../core/compare.js';
+import type { Discrepancies } from '../core/compare.js';
 import { findResolved } from '../core/provision.js';
 import type { NormalizedKey, SystemId } from '../core/types.js';
 import type { PushdownComparison } from '../sources/pushdown/pushdown-read.js';
@@ -37,19 +37,13 @@ export interface RunRead {
 /** Authority keys per chunk the node engine streams: its KeyIndex holds them all already, so the chunk only bounds the strings made at once. */
 const AUTHORITY_CHUNK = 8192;
 
-/** The node engine's read: everything from its KeyIndexes. */
-export function nodeRunRead(context: WorkspaceContext, read: ReadStageResult): RunRead {
+/**
+ * The node engine's read: everything from its KeyIndexes. `presence` says which system holds
+ * each authority key, by position (streamAuthorityKeys() gives them in the index's order): the
+ * comparison's own merges, instead of a lookup per candidate.
+ */
+export function nodeRunRead(context: WorkspaceContext, read: ReadStageResult, presence: ReadonlyMap<SystemId, Uint8Array>): RunRead {
   const { sources } = read;
-  // Which system holds each authority key, by position (streamAuthorityKeys() gives them in
-  // the index's order): one merge per system, made when first asked, instead of a lookup per candidate.
-  const presence = new Map<SystemId, Uint8Array>();
-  const presenceOf = (system: SystemId) => {
-    let held = presence.get(system);
-    if (held) return held;
-    const index = sources.others.find((other) => other.system === system);
-    if (index) presence.set(system, (held = presenceIn(sources.authority, index)));
-    return held;
-  };
   return {
     sources,
     fromSnapshot: read.fromSnapshot,
@@ -61,7 +55,7 @@ export function nodeRunRead(context: WorkspaceContext, read: ReadStageResult): R
         onChunk(Array.from({ length: end - start }, (_, i) => authority.keyAt(start + i)));
       }
     },
-    downstreamHolds: (system, _key, position) => presenceOf(system)?.[position] === 1,
+    downstreamHolds: (system, _key, position) => presence.get(system)?.[position] === 1,
     writeSnapshots: (runId) => writeChangedSnapshots(context, read, runId),
   };
 }

@@ -9,7 +9,7 @@ import { appendFileSync, existsSync, readdirSync, readFileSync, writeFileSync } 
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { loadConfig } from '../../src/config/load.js';
-import { compareSystems } from '../../src/core/compare.js';
+import { compareIndexes } from '../../src/core/compare.js';
 import type { RunMode } from '../../src/core/types.js';
 import { isKeySyncError } from '../../src/errors.js';
 import type { LogLevel } from '../../src/log.js';
@@ -69,13 +69,13 @@ async function runStages(context: Context, options: RunOptions = {}): Promise<{ 
     const run = identity(context, mode, dryRun);
     if (!dryRun) await beginRun(store, run, context.config.file, context.clock().toISOString());
     const readResult = await read(context, store, mode);
-    const discrepancies = compareSystems(readResult.sources.authority, readResult.sources.others);
+    const { discrepancies, presence } = compareIndexes(readResult.sources.authority, readResult.sources.others);
     const committed = await store.commitSession(`run ${run.id}`, (session) =>
       commitStage(context, session, {
         run,
         dryRun,
         autoApprove: false,
-        read: nodeRunRead(context, readResult),
+        read: nodeRunRead(context, readResult, presence),
         discrepancies,
         signal: options.signal,
         progress: (stage) => {
