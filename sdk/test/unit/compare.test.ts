@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { compareSystems, totalGaps, type Discrepancies } from '../../src/core/compare.js';
+import { compareIndexes, compareSystems, totalGaps, type Discrepancies } from '../../src/core/compare.js';
 import { KeyIndex } from '../../src/core/key-index.js';
 import type { SystemSighting } from '../../src/core/types.js';
 
@@ -242,8 +242,14 @@ describe('compareSystems against a naive Set model (docs/behaviour.md §4, prope
     fc.assert(
       fc.property(arb, (systems) => {
         const [authority, ...others] = systems.map(({ name, rows }) => indexOf(name, rows));
-        const result = compareSystems(authority!, others);
+        const { discrepancies: result, presence } = compareIndexes(authority!, others);
+        assert.deepStrictEqual(compareSystems(authority!, others), result);
         const expected = model(systems);
+        // Presence, for matching: per downstream system, per authority key in index order, whether it holds the key.
+        for (const other of others) {
+          const held = Array.from({ length: authority!.size }, (_, i) => (other.has(authority!.keyAt(i)) ? 1 : 0));
+          assert.deepStrictEqual([...presence.get(other.system)!], held);
+        }
         assert.deepStrictEqual(gapsOf(result), expected.gaps);
         assert.deepStrictEqual(keysOf(result.onlyInAuthority), expected.onlyInAuthority);
         assert.deepStrictEqual(result.outOfAuthority, expected.outOfAuthority);
