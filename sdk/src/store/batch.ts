@@ -16,9 +16,9 @@ type Row<T extends keyof KeySyncTables> = { readonly [C in keyof KeySyncTables[T
  * Inserts rows that all have the same columns (those of the first row). With `skipConflicts`,
  * a row meeting a unique key another row holds is left out instead of failing the statement
  * (on PostgreSQL after waiting for a transaction still inserting that key); the caller checks.
- * Rows are taken one chunk at a time, so a caller can make them as they go: a run's million
- * rows built up front outlived young-generation collection, and near the heap limit the
- * full collections they caused cost more than the inserts (docs/decisions.md §9).
+ * Rows are taken one chunk at a time, so a caller can make them as it goes rather than hold
+ * them all beside what they are made from: at 10M keys a run inserts 1.1M registry rows and
+ * as many audit rows (docs/decisions.md §9).
  */
 export async function insertInChunks<T extends keyof KeySyncTables & string>(tx: Tx, table: T, rows: Iterable<Row<T>>, options: { readonly skipConflicts?: boolean } = {}): Promise<void> {
   let statement: ChunkStatement<T> | undefined;

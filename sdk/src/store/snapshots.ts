@@ -109,7 +109,7 @@ export function writeSnapshot(folder: string, read: SnapshotContent, fingerprint
   return name;
 }
 
-/** Text goes to the file in pieces of this size: the whole text at once was a copy of 250 MB per 10M-key source. */
+/** Text goes to the file in pieces of this size: all of it at once was a copy of about 250 MB per 10M-key source. */
 const TEXT_PIECE_BYTES = 16 * 2 ** 20;
 
 /**
