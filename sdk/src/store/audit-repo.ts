@@ -22,9 +22,17 @@ export interface AuditFilter {
 /** Appends events; planned ids are kept (a run's reports already show them), others are assigned. */
 export async function appendAudit(tx: Tx, events: readonly (NewAuditEvent | Planned<AuditEvent>)[]): Promise<void> {
   // The database assigns an id only where none is given (an explicit null is refused by PostgreSQL).
-  const plannedId = (event: NewAuditEvent | Planned<AuditEvent>) => ('id' in event ? event.id : null);
-  await insertInChunks(tx, 'audit_log', events.filter((event) => plannedId(event) !== null).map((event) => ({ id: plannedId(event), ...auditRow(event) })));
-  await insertInChunks(tx, 'audit_log', events.filter((event) => plannedId(event) === null).map(auditRow));
+  await insertInChunks(tx, 'audit_log', auditRows(events, 'planned'));
+  await insertInChunks(tx, 'audit_log', auditRows(events, 'unplanned'));
+}
+
+/** The events with a planned id (with it) or without one, as rows made as the inserts take them (batch.ts). */
+function* auditRows(events: readonly (NewAuditEvent | Planned<AuditEvent>)[], which: 'planned' | 'unplanned') {
+  for (const event of events) {
+    const id = 'id' in event ? event.id : null;
+    if (which === 'planned' && id !== null) yield { id, ...auditRow(event) };
+    else if (which === 'unplanned' && id === null) yield auditRow(event);
+  }
 }
 
 function auditRow(event: NewAuditEvent) {

@@ -16,10 +16,33 @@ type Row<T extends keyof KeySyncTables> = { readonly [C in keyof KeySyncTables[T
  * Inserts rows that all have the same columns (those of the first row). With `skipConflicts`,
  * a row meeting a unique key another row holds is left out instead of failing the statement
  * (on PostgreSQL after waiting for a transaction still inserting that key); the caller checks.
+ * Rows are taken one chunk at a time, so a caller can make them as it goes rather than hold
+ * them all beside what they are made from: at 10M keys a run inserts 1.1M registry rows and
+ * as many audit rows (docs/decisions.md §9).
  */
-export async function insertInChunks<T extends keyof KeySyncTables & string>(tx: Tx, table: T, rows: readonly Row<T>[], options: { readonly skipConflicts?: boolean } = {}): Promise<void> {
-  if (rows.length === 0) return;
-  const columns = Object.keys(rows[0]!) as (keyof Row<T> & string)[];
+export async function insertInChunks<T extends keyof KeySyncTables & string>(tx: Tx, table: T, rows: Iterable<Row<T>>, options: { readonly skipConflicts?: boolean } = {}): Promise<void> {
+  let statement: ChunkStatement<T> | undefined;
+  let parameters: unknown[] = [];
+  let count = 0;
+  for (const row of rows) {
+    statement ??= chunkStatement(tx, table, Object.keys(row) as (keyof Row<T> & string)[], options.skipConflicts ?? false);
+    for (const column of statement.columns) parameters.push(row[column] ?? null);
+    if (++count < statement.perChunk) continue;
+    await tx.executeQuery(CompiledQuery.raw(statement.sql(count), parameters));
+    parameters = [];
+    count = 0;
+  }
+  if (count > 0) await tx.executeQuery(CompiledQuery.raw(statement!.sql(count), parameters));
+}
+
+interface ChunkStatement<T extends keyof KeySyncTables> {
+  readonly columns: readonly (keyof Row<T> & string)[];
+  readonly perChunk: number;
+  /** The statement's text for a chunk of rows (a full chunk's is made once). */
+  sql(rows: number): string;
+}
+
+function chunkStatement<T extends keyof KeySyncTables & string>(tx: Tx, table: T, columns: (keyof Row<T> & string)[], skipConflicts: boolean): ChunkStatement<T> {
   const perChunk = Math.max(1, Math.floor(MAX_PARAMETERS / columns.length));
   const placeholder = placeholderStyle(tx);
   const values = (count: number) => {
@@ -28,15 +51,13 @@ export async function insertInChunks<T extends keyof KeySyncTables & string>(tx:
     return tuples.join(', ');
   };
   const head = `insert into "${table}" (${columns.map((column) => `"${column}"`).join(', ')}) values `;
+  const tail = skipConflicts ? ' on conflict do nothing' : '';
   let fullChunkSql: string | undefined;
-  for (let start = 0; start < rows.length; start += perChunk) {
-    const chunk = rows.slice(start, start + perChunk);
-    const tail = options.skipConflicts ? ' on conflict do nothing' : '';
-    const text = chunk.length === perChunk ? (fullChunkSql ??= head + values(perChunk) + tail) : head + values(chunk.length) + tail;
-    const parameters: unknown[] = [];
-    for (const row of chunk) for (const column of columns) parameters.push(row[column] ?? null);
-    await tx.executeQuery(CompiledQuery.raw(text, parameters));
-  }
+  return {
+    columns,
+    perChunk,
+    sql: (rows) => (rows === perChunk ? (fullChunkSql ??= head + values(perChunk) + tail) : head + values(rows) + tail),
+  };
 }
 
 /** The dialect's placeholder for the parameter at an index, learnt by compiling one. */

@@ -108,27 +108,7 @@ export async function countByStatus(db: Db): Promise<Record<MasterKeyStatus, num
  * version; otherwise EntryChangedSinceRead is thrown and the caller's transaction rolls back.
  */
 export async function applyRegistryPlan(tx: Tx, plan: RegistryPlan, versions?: ReadonlyMap<number, number>): Promise<void> {
-  await insertInChunks(
-    tx,
-    'master_keys',
-    plan.inserted.map((record) => ({
-      id: record.id,
-      normalized_key: record.normalizedKey,
-      master_key: record.masterKey,
-      source_system: record.sourceSystem,
-      source_key: record.sourceKey,
-      strategy: record.strategy,
-      status: record.status,
-      created_at: record.createdAt,
-      created_run_id: record.createdRunId,
-      activated_at: record.activatedAt,
-      status_changed_at: record.statusChangedAt,
-      status_changed_by: record.statusChangedBy,
-      status_reason: record.statusReason,
-      linked_to: record.linkedTo,
-    })),
-    { skipConflicts: versions !== undefined },
-  );
+  await insertInChunks(tx, 'master_keys', masterKeyRows(plan.inserted), { skipConflicts: versions !== undefined });
   if (versions) await requireInserted(tx, plan.inserted);
   for (const change of plan.changed) {
     let update = tx
@@ -146,6 +126,28 @@ export async function applyRegistryPlan(tx: Tx, plan: RegistryPlan, versions?: R
     }
   }
   await appendAudit(tx, plan.events);
+}
+
+/** The plan's new entries as rows, made as the inserts take them (batch.ts). */
+function* masterKeyRows(records: RegistryPlan['inserted']) {
+  for (const record of records) {
+    yield {
+      id: record.id,
+      normalized_key: record.normalizedKey,
+      master_key: record.masterKey,
+      source_system: record.sourceSystem,
+      source_key: record.sourceKey,
+      strategy: record.strategy,
+      status: record.status,
+      created_at: record.createdAt,
+      created_run_id: record.createdRunId,
+      activated_at: record.activatedAt,
+      status_changed_at: record.statusChangedAt,
+      status_changed_by: record.statusChangedBy,
+      status_reason: record.statusReason,
+      linked_to: record.linkedTo,
+    };
+  }
 }
 
 /**

@@ -78,15 +78,14 @@ export function writeSnapshot(folder: string, read: SnapshotContent, fingerprint
   const data = read.index.data;
   const latin1 = /^[\u0000-\u00ff]*$/;
   const textEncoding = latin1.test(data.keyText) && latin1.test(data.rawText) ? 'latin1' : 'utf16le';
-  const text = Buffer.from(data.keyText, textEncoding);
-  const rawText = Buffer.from(data.rawText, textEncoding);
+  const bytesPerChar = textEncoding === 'latin1' ? 1 : 2;
   const header: Header = {
     system: data.system,
     count: data.hashes.length,
     textEncoding,
-    textBytes: text.length,
+    textBytes: data.keyText.length * bytesPerChar,
     rawCount: data.rawPositions.length,
-    rawTextBytes: rawText.length,
+    rawTextBytes: data.rawText.length * bytesPerChar,
     rows: read.rows,
     badRows: read.badRows,
     duplicates: data.duplicates,
@@ -100,12 +99,29 @@ export function writeSnapshot(folder: string, read: SnapshotContent, fingerprint
   headerBytes.copy(prefix, MAGIC.length + 4);
   const name = `${data.system}-${createHash('sha1').update(fingerprint).digest('hex').slice(0, 16)}.ksnap`;
   mkdirSync(folder, { recursive: true });
-  writeChunksAtomically(
-    path.join(folder, name),
-    [prefix, bytesOf(data.hashes), bytesOf(data.keyEnds), bytesOf(data.firstLines), bytesOf(data.rawPositions), bytesOf(data.rawEnds), text, rawText],
-    { replace: true },
-  );
+  function* chunks() {
+    yield* [prefix, bytesOf(data.hashes), bytesOf(data.keyEnds), bytesOf(data.firstLines), bytesOf(data.rawPositions), bytesOf(data.rawEnds)];
+    const piece = Buffer.allocUnsafe(TEXT_PIECE_BYTES);
+    yield* encodedInPieces(data.keyText, textEncoding, piece);
+    yield* encodedInPieces(data.rawText, textEncoding, piece);
+  }
+  writeChunksAtomically(path.join(folder, name), chunks(), { replace: true });
   return name;
+}
+
+/** Text goes to the file in pieces of this size: all of it at once was a copy of about 250 MB per 10M-key source. */
+const TEXT_PIECE_BYTES = 16 * 2 ** 20;
+
+/**
+ * Text as bytes, piece by piece through one buffer. Each piece is written before the next
+ * is pulled (writeChunksAtomically), so the buffer can be filled again. Both encodings take
+ * a fixed number of bytes per UTF-16 code unit, so the pieces join up exactly.
+ */
+function* encodedInPieces(text: string, encoding: 'latin1' | 'utf16le', buffer: Buffer): Generator<Buffer> {
+  const charsPerPiece = encoding === 'latin1' ? buffer.length : buffer.length / 2;
+  for (let start = 0; start < text.length; start += charsPerPiece) {
+    yield buffer.subarray(0, buffer.write(text.slice(start, start + charsPerPiece), 0, encoding));
+  }
 }
 
 /**
