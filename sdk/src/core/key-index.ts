@@ -60,6 +60,11 @@ class TextArena {
   /** hashKey of the text pushed last, computed as it is copied. */
   lastHash = 0;
 
+  /** Makes room for `codes` code units in all, so that pushing up to that many copies nothing. */
+  reserve(codes: number): void {
+    if (codes > this.codes.length) this.codes = resized(this.codes, codes);
+  }
+
   /** Appends a text; returns its number. */
   push(text: string): number {
     if (this.used + text.length > this.codes.length) this.codes = grown(this.codes, this.used + text.length);
@@ -107,9 +112,33 @@ class PendingRows {
   /** Locators that are whole numbers from 0 to 2^32-1 (every CSV line); the others are in `otherLocators`. */
   lines = new Uint32Array(1 << 10);
   otherLocators: Map<number, RowLocator> | null = null;
+  /** The rows expected in all (KeyIndex.expectRows), 0 when unknown. */
+  private expectedRows = 0;
 
   get count(): number {
     return this.keys.count;
+  }
+
+  /**
+   * Sizes the row arrays for `rows` rows, and the text arenas once SAMPLE_ROWS rows show how
+   * long keys and raw forms are. Doubling as they fill allocated and copied about twice the
+   * final size, and held the old and the new array at once while copying (docs/decisions.md §7).
+   */
+  expectRows(rows: number): void {
+    this.expectedRows = withMargin(rows);
+    if (this.expectedRows > this.hashes.length) {
+      this.hashes = resized(this.hashes, this.expectedRows);
+      this.rawOf = resized(this.rawOf, this.expectedRows);
+      this.lines = resized(this.lines, this.expectedRows);
+    }
+    if (this.count >= SAMPLE_ROWS) this.reserveText();
+  }
+
+  /** Room in the arenas for the expected rows, at the code units per row seen so far. */
+  private reserveText(): void {
+    const perRow = this.expectedRows / this.count;
+    this.keys.reserve(Math.ceil(this.keys.codeCount * perRow));
+    this.raws.reserve(Math.ceil(this.raws.codeCount * perRow));
   }
 
   add(key: string, raw: string, line: RowLocator): void {
@@ -123,12 +152,26 @@ class PendingRows {
     this.rawOf[row] = raw === key ? -1 : this.raws.push(raw);
     if (typeof line === 'number' && line >>> 0 === line) this.lines[row] = line;
     else (this.otherLocators ??= new Map()).set(row, line);
+    if (row + 1 === SAMPLE_ROWS && this.expectedRows > SAMPLE_ROWS) this.reserveText();
   }
 }
 
-/** A copy of a typed array with room for at least `needed` elements. */
+/** Rows added before the arenas are sized from an expected row count: enough to average key lengths over. */
+const SAMPLE_ROWS = 4096;
+
+/** An estimate with 1/16 more, so that one a little low still fits and no array is doubled. */
+function withMargin(estimate: number): number {
+  return Math.ceil(estimate + estimate / 16);
+}
+
+/** A copy of a typed array with room for at least `needed` elements, doubling. */
 function grown<T extends Uint16Array | Uint32Array | Int32Array>(array: T, needed: number): T {
-  const bigger = new (array.constructor as new (length: number) => T)(Math.max(needed, array.length * 2));
+  return resized(array, Math.max(needed, array.length * 2));
+}
+
+/** A copy of a typed array with room for `length` elements. */
+function resized<T extends Uint16Array | Uint32Array | Int32Array>(array: T, length: number): T {
+  const bigger = new (array.constructor as new (length: number) => T)(length);
   bigger.set(array);
   return bigger;
 }
@@ -153,6 +196,16 @@ export class KeyIndex {
     index.pending = null;
     index.sealed = data;
     return index;
+  }
+
+  /**
+   * A hint: about how many rows will be added (an estimate, high or low), so that the arrays
+   * rows are added to are sized once instead of doubled as they fill. The sealed index does not
+   * depend on it.
+   */
+  expectRows(rows: number): void {
+    if (!this.pending) throw new Error(`KeyIndex for ${this.system} is sealed; add rows before reading it`);
+    this.pending.expectRows(rows);
   }
 
   /** Records one row. Rows must all be added before the index is first read. */
