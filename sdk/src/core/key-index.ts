@@ -42,6 +42,18 @@ export interface KeyIndexData {
   readonly repeatedRows: number;
 }
 
+/**
+ * The sealed form with its two texts still as code units — one byte each when every unit fits
+ * in one — so that every part is a buffer: what a read worker transfers (KeyIndex.fromParts).
+ * Sending the texts as strings cost the worker a copy to flatten each and another to
+ * serialise it, and the main thread a third to read it back; bytes are moved, not copied,
+ * and become a string in one copy.
+ */
+export interface KeyIndexParts extends Omit<KeyIndexData, 'keyText' | 'rawText'> {
+  readonly keyCodes: Uint8Array | Uint16Array;
+  readonly rawCodes: Uint8Array | Uint16Array;
+}
+
 /** FNV-1a's 32-bit offset basis and prime: the key hash (`hashKey`), computed also as rows are added. */
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
@@ -59,17 +71,27 @@ class TextArena {
   count = 0;
   /** hashKey of the text pushed last, computed as it is copied. */
   lastHash = 0;
+  /** Every code unit pushed, or-ed: above 0xff when some text needs two bytes per unit. */
+  private unitBits = 0;
+
+  /** Makes room for `codes` code units in all, so that pushing up to that many copies nothing. */
+  reserve(codes: number): void {
+    if (codes > this.codes.length) this.codes = resized(this.codes, codes);
+  }
 
   /** Appends a text; returns its number. */
   push(text: string): number {
     if (this.used + text.length > this.codes.length) this.codes = grown(this.codes, this.used + text.length);
     const { codes, used } = this;
     let hash = FNV_OFFSET;
+    let unitBits = this.unitBits;
     for (let i = 0; i < text.length; i++) {
       const code = text.charCodeAt(i);
       codes[used + i] = code;
+      unitBits |= code;
       hash = Math.imul(hash ^ code, FNV_PRIME);
     }
+    this.unitBits = unitBits;
     this.lastHash = hash >>> 0;
     this.used += text.length;
     if (this.count === this.ends.length) this.ends = grown(this.ends, this.count + 1);
@@ -85,8 +107,8 @@ class TextArena {
     return this.ends[text]!;
   }
 
-  /** Copies a text to `into` at `at`; returns where it ends there. */
-  copy(text: number, into: Uint16Array, at: number): number {
+  /** Copies a text to `into` (an array of bytes only when the arena is `oneByte`) at `at`; returns where it ends there. */
+  copy(text: number, into: Uint8Array | Uint16Array, at: number): number {
     const { codes } = this;
     // A loop, not set(subarray(…)): keys are short, and a subarray per key costs more than its copy.
     for (let i = this.start(text), end = this.end(text); i < end; i++) into[at++] = codes[i]!;
@@ -95,6 +117,11 @@ class TextArena {
 
   get codeCount(): number {
     return this.used;
+  }
+
+  /** Whether every code unit pushed fits in one byte (Latin-1). */
+  get oneByte(): boolean {
+    return this.unitBits <= 0xff;
   }
 }
 
@@ -107,9 +134,33 @@ class PendingRows {
   /** Locators that are whole numbers from 0 to 2^32-1 (every CSV line); the others are in `otherLocators`. */
   lines = new Uint32Array(1 << 10);
   otherLocators: Map<number, RowLocator> | null = null;
+  /** The rows expected in all (KeyIndex.expectRows), 0 when unknown. */
+  private expectedRows = 0;
 
   get count(): number {
     return this.keys.count;
+  }
+
+  /**
+   * Sizes the row arrays for `rows` rows, and the text arenas once SAMPLE_ROWS rows show how
+   * long keys and raw forms are. Doubling as they fill allocated and copied about twice the
+   * final size, and held the old and the new array at once while copying (docs/decisions.md §7).
+   */
+  expectRows(rows: number): void {
+    this.expectedRows = withMargin(rows);
+    if (this.expectedRows > this.hashes.length) {
+      this.hashes = resized(this.hashes, this.expectedRows);
+      this.rawOf = resized(this.rawOf, this.expectedRows);
+      this.lines = resized(this.lines, this.expectedRows);
+    }
+    if (this.count >= SAMPLE_ROWS) this.reserveText();
+  }
+
+  /** Room in the arenas for the expected rows, at the code units per row seen so far. */
+  private reserveText(): void {
+    const perRow = this.expectedRows / this.count;
+    this.keys.reserve(Math.ceil(this.keys.codeCount * perRow));
+    this.raws.reserve(Math.ceil(this.raws.codeCount * perRow));
   }
 
   add(key: string, raw: string, line: RowLocator): void {
@@ -123,18 +174,32 @@ class PendingRows {
     this.rawOf[row] = raw === key ? -1 : this.raws.push(raw);
     if (typeof line === 'number' && line >>> 0 === line) this.lines[row] = line;
     else (this.otherLocators ??= new Map()).set(row, line);
+    if (row + 1 === SAMPLE_ROWS && this.expectedRows > SAMPLE_ROWS) this.reserveText();
   }
 }
 
-/** A copy of a typed array with room for at least `needed` elements. */
+/** Rows added before the arenas are sized from an expected row count: enough to average key lengths over. */
+const SAMPLE_ROWS = 4096;
+
+/** An estimate with 1/16 more, so that one a little low still fits and no array is doubled. */
+function withMargin(estimate: number): number {
+  return Math.ceil(estimate + estimate / 16);
+}
+
+/** A copy of a typed array with room for at least `needed` elements, doubling. */
 function grown<T extends Uint16Array | Uint32Array | Int32Array>(array: T, needed: number): T {
-  const bigger = new (array.constructor as new (length: number) => T)(Math.max(needed, array.length * 2));
+  return resized(array, Math.max(needed, array.length * 2));
+}
+
+/** A copy of a typed array with room for `length` elements. */
+function resized<T extends Uint16Array | Uint32Array | Int32Array>(array: T, length: number): T {
+  const bigger = new (array.constructor as new (length: number) => T)(length);
   bigger.set(array);
   return bigger;
 }
 
 /** The code units `codes[start, end)` as a string, in chunks (String.fromCharCode takes a bounded number of arguments). */
-function codesToText(codes: Uint16Array, start: number, end: number): string {
+function codesToText(codes: Uint8Array | Uint16Array, start: number, end: number): string {
   let text = '';
   for (let i = start; i < end; i += 8192) text += String.fromCharCode.apply(null, codes.subarray(i, Math.min(end, i + 8192)) as unknown as number[]);
   return text;
@@ -155,21 +220,40 @@ export class KeyIndex {
     return index;
   }
 
+  /**
+   * A hint: about how many rows will be added (an estimate, high or low), so that the arrays
+   * rows are added to are sized once instead of doubled as they fill. The sealed index does not
+   * depend on it.
+   */
+  expectRows(rows: number): void {
+    if (!this.pending) throw new Error(`KeyIndex for ${this.system} is sealed; add rows before reading it`);
+    this.pending.expectRows(rows);
+  }
+
   /** Records one row. Rows must all be added before the index is first read. */
   add(key: NormalizedKey, raw: string, line: RowLocator): void {
     if (!this.pending) throw new Error(`KeyIndex for ${this.system} is sealed; add rows before reading it`);
     this.pending.add(key, raw, line);
   }
 
+  /** An index sealed in a worker, from the parts it transferred. */
+  static fromParts(parts: KeyIndexParts): KeyIndex {
+    return KeyIndex.fromData(withTexts(parts));
+  }
+
   /** The sealed arrays (sealing on first use). */
   get data(): KeyIndexData {
-    if (!this.sealed) {
-      // The rows as added are let go before the sealed arrays are made: the hash order holds a copy.
-      const ordered = new HashOrder(this.pending!);
-      this.pending = null;
-      this.sealed = sealRows(this.system, ordered);
-    }
+    this.sealed ??= withTexts(this.seal());
     return this.sealed;
+  }
+
+  /** Seals the index as parts, for a worker to transfer; the index is not read after. */
+  seal(): KeyIndexParts {
+    if (!this.pending) throw new Error(`KeyIndex for ${this.system} is already sealed`);
+    // The rows as added are let go before the sealed arrays are made: the hash order holds a copy.
+    const ordered = new HashOrder(this.pending);
+    this.pending = null;
+    return sealRows(this.system, ordered);
   }
 
   get size(): number {
@@ -266,15 +350,25 @@ export function sameKey(a: KeyIndexData, i: number, b: KeyIndexData, j: number):
   return true;
 }
 
-function sealRows(system: SystemId, ordered: HashOrder): KeyIndexData {
+/** KeyIndexData of parts: each text made in one copy when its units are one byte each. */
+function withTexts({ keyCodes, rawCodes, ...arrays }: KeyIndexParts): KeyIndexData {
+  return { ...arrays, keyText: textOf(keyCodes), rawText: textOf(rawCodes) };
+}
+
+function textOf(codes: Uint8Array | Uint16Array): string {
+  if (codes instanceof Uint8Array) return Buffer.from(codes.buffer, codes.byteOffset, codes.length).toString('latin1');
+  return codesToText(codes, 0, codes.length);
+}
+
+function sealRows(system: SystemId, ordered: HashOrder): KeyIndexParts {
   const { order, entryHash, count } = ordered;
 
   const hashes = new Uint32Array(count);
   const lines = new Uint32Array(count);
-  const keyCodes = new Uint16Array(ordered.keyCodeCount);
+  const keyCodes = ordered.newKeyCodes(ordered.keyCodeCount);
   const keyEnds = new Uint32Array(count);
   let keyEnd = 0;
-  const rawCodes = new Uint16Array(ordered.rawCodeCount);
+  const rawCodes = ordered.newRawCodes(ordered.rawCodeCount);
   const rawPositions = new Uint32Array(ordered.rawCount);
   const rawEnds = new Uint32Array(ordered.rawCount);
   let rawCount = 0;
@@ -317,10 +411,10 @@ function sealRows(system: SystemId, ordered: HashOrder): KeyIndexData {
   return {
     system,
     hashes: hashes.slice(0, keyCount),
-    keyText: codesToText(keyCodes, 0, keyEnd),
+    keyCodes: keyCodes.slice(0, keyEnd),
     keyEnds: keyEnds.slice(0, keyCount),
     rawPositions: rawPositions.slice(0, rawCount),
-    rawText: codesToText(rawCodes, 0, rawEnd),
+    rawCodes: rawCodes.slice(0, rawEnd),
     rawEnds: rawEnds.slice(0, rawCount),
     firstLines: lines.slice(0, keyCount),
     duplicates,
@@ -378,8 +472,8 @@ class HashOrder {
   private readonly entryEnd: Uint32Array;
   private readonly entryRawStart: Uint32Array;
   private readonly entryRawEnd: Uint32Array;
-  private readonly codes: Uint16Array;
-  private readonly rawCodes: Uint16Array;
+  private readonly codes: Uint8Array | Uint16Array;
+  private readonly rawCodes: Uint8Array | Uint16Array;
   private readonly otherLocators: Map<number, RowLocator> | null;
   readonly count: number;
   /** How many rows have a raw form of their own. */
@@ -415,8 +509,9 @@ class HashOrder {
     this.entryEnd = new Uint32Array(count);
     this.entryRawStart = new Uint32Array(count);
     this.entryRawEnd = new Uint32Array(count);
-    this.codes = new Uint16Array(rows.keys.codeCount);
-    this.rawCodes = new Uint16Array(rows.raws.codeCount);
+    // One byte per code unit when every text allows it (Latin-1): half the memory.
+    this.codes = rows.keys.oneByte ? new Uint8Array(rows.keys.codeCount) : new Uint16Array(rows.keys.codeCount);
+    this.rawCodes = rows.raws.oneByte ? new Uint8Array(rows.raws.codeCount) : new Uint16Array(rows.raws.codeCount);
     const nextEntry = bucketStart.slice(0, buckets);
     const nextCode = codeStart.slice(0, buckets);
     const nextRawCode = rawCodeStart.slice(0, buckets);
@@ -439,15 +534,25 @@ class HashOrder {
     this.order = sortBuckets(this.entryHash, bucketStart, 32 - bits);
   }
 
+  /** An array for `length` key code units, as wide as the keys need. */
+  newKeyCodes(length: number): Uint8Array | Uint16Array {
+    return this.codes instanceof Uint8Array ? new Uint8Array(length) : new Uint16Array(length);
+  }
+
+  /** An array for `length` raw-form code units, as wide as the raw forms need. */
+  newRawCodes(length: number): Uint8Array | Uint16Array {
+    return this.rawCodes instanceof Uint8Array ? new Uint8Array(length) : new Uint16Array(length);
+  }
+
   /** Copies an entry's key to `into` at `at`; returns where it ends there. */
-  copyKey(entry: number, into: Uint16Array, at: number): number {
+  copyKey(entry: number, into: Uint8Array | Uint16Array, at: number): number {
     const { codes } = this;
     for (let i = this.entryStart[entry]!, end = this.entryEnd[entry]!; i < end; i++) into[at++] = codes[i]!;
     return at;
   }
 
   /** Copies an entry's own raw form (`entryRaw[entry]` ≥ 0) to `into` at `at`; returns where it ends there. */
-  copyRaw(entry: number, into: Uint16Array, at: number): number {
+  copyRaw(entry: number, into: Uint8Array | Uint16Array, at: number): number {
     const { rawCodes } = this;
     for (let i = this.entryRawStart[entry]!, end = this.entryRawEnd[entry]!; i < end; i++) into[at++] = rawCodes[i]!;
     return at;

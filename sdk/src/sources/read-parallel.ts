@@ -69,7 +69,7 @@ function readOne(worker: Worker, source: SourceFile, options: ParallelReadOption
       }
       cleanup();
       if (reply.type === 'done') {
-        resolve({ ok: true, read: { index: KeyIndex.fromData(reply.data), rows: reply.rows, badRows: reply.badRows } });
+        resolve({ ok: true, read: { index: KeyIndex.fromParts(reply.parts), rows: reply.rows, badRows: reply.badRows } });
       } else {
         const { code, kind, message, ...details } = reply.error;
         resolve({ ok: false, error: new KeySyncError(code, kind, message, details) });

@@ -1,6 +1,7 @@
 /**
  * Worker-thread entry: reads and normalises one source per request and sends back its
- * sealed KeyIndex, transferring the typed arrays rather than copying keys one by one.
+ * sealed KeyIndex as parts (KeyIndexParts), transferring every array, texts included,
+ * rather than copying keys one by one.
  */
 import { parentPort } from 'node:worker_threads';
 import { compileNormalizer } from '../core/normalize.js';
@@ -19,8 +20,9 @@ port.on('message', async (request: ReadRequest) => {
       onCorruptData: request.onCorruptData,
       onRows: (rows) => reply({ type: 'progress', rows }),
     });
-    const data = read.index.data;
-    reply({ type: 'done', data, rows: read.rows, badRows: read.badRows }, [data.hashes.buffer, data.keyEnds.buffer, data.firstLines.buffer, data.rawPositions.buffer, data.rawEnds.buffer] as ArrayBuffer[]);
+    const parts = read.index.seal();
+    const { hashes, keyCodes, keyEnds, rawPositions, rawCodes, rawEnds, firstLines } = parts;
+    reply({ type: 'done', parts, rows: read.rows, badRows: read.badRows }, [hashes, keyCodes, keyEnds, rawPositions, rawCodes, rawEnds, firstLines].map((array) => array.buffer as ArrayBuffer));
   } catch (error) {
     reply({
       type: 'error',

@@ -92,6 +92,9 @@ export function createRowPolicy(source: PolicySource, options: RowPolicyOptions)
       }
       index.add(key, raw, locator);
     },
+    expectRows(expected) {
+      index.expectRows(expected);
+    },
     unreadable(locator, reason, detail) {
       counted();
       bad(locator, reason, detail);

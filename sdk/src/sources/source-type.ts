@@ -29,6 +29,12 @@ export interface RowSink {
   row(raw: string | null | undefined, locator: RowLocator, irregular?: string): void;
   /** A row the format could not read at all (an unparseable CSV record). */
   unreadable(locator: RowLocator, reason: BadRowReason, detail: string): void;
+  /**
+   * About how many rows the scan will push, told before the first when the type can estimate
+   * it cheaply (a CSV file from its size), so the sink can size its arrays once. An estimate:
+   * it may be high or low, and the rows are the same either way.
+   */
+  expectRows?(rows: number): void;
 }
 
 export interface ScanOptions {

@@ -1,5 +1,5 @@
 /** Messages between the main thread and read workers. */
-import type { KeyIndexData } from '../core/key-index.js';
+import type { KeyIndexParts } from '../core/key-index.js';
 import type { NormalizeRules } from '../core/normalize.js';
 import type { BadRow, CorruptDataPolicy } from '../core/types.js';
 import type { ErrorCode, ErrorKind } from '../errors.js';
@@ -22,5 +22,5 @@ export interface SerializedError {
 
 export type WorkerReply =
   | { readonly type: 'progress'; readonly rows: number }
-  | { readonly type: 'done'; readonly data: KeyIndexData; readonly rows: number; readonly badRows: readonly BadRow[] }
+  | { readonly type: 'done'; readonly parts: KeyIndexParts; readonly rows: number; readonly badRows: readonly BadRow[] }
   | { readonly type: 'error'; readonly error: SerializedError };

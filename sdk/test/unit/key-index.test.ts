@@ -51,11 +51,35 @@ function random(seed: number): () => number {
   };
 }
 
+/** 50,000 rows: about one in five repeats an earlier key; one in three has a raw form of its own. */
+function manyRows(prefix: string): Row[] {
+  const next = random(42);
+  const rows: Row[] = [];
+  for (let i = 0; i < 50_000; i++) {
+    const id = next() < 0.2 && i > 0 ? Math.floor(next() * i) : i;
+    const key = `${prefix}${String(id).padStart(7, '0')}`;
+    rows.push({ key, raw: next() < 0.33 ? ` ${key.toLowerCase()}` : key, line: i + 2 });
+  }
+  return rows;
+}
+
+/** The rows in an index, told `expectedRows` (KeyIndex.expectRows) once `after` rows are in, when a hint is given. */
+function indexOf(rows: readonly Row[], hint?: { readonly expectedRows: number; readonly after: number }): KeyIndex {
+  const index = new KeyIndex('B');
+  rows.forEach(({ key, raw, line }, position) => {
+    if (position === hint?.after) index.expectRows(hint.expectedRows);
+    index.add(key, raw, line);
+  });
+  if (hint !== undefined && hint.after >= rows.length) index.expectRows(hint.expectedRows);
+  return index;
+}
+
 describe('KeyIndex (docs/decisions.md §7)', () => {
   it('property: sealed, it lists each key once in hash order with its first raw form, locator and every distinct raw form', () => {
     const key = fc.string({ unit: fc.constantFrom(...'AB01-é'), minLength: 1, maxLength: 5 });
     const line = fc.oneof(fc.nat({ max: 2 ** 32 - 1 }), fc.constantFrom(-1, 2 ** 32, 2 ** 40), fc.string({ minLength: 1, maxLength: 3 }));
-    const row = fc.record({ key, raw: fc.oneof(fc.constant(null), fc.string({ unit: fc.constantFrom(...'ab01 -'), maxLength: 4 })), line });
+    // Raw forms may need two bytes per code unit where keys do not (Ω), so the two texts' widths differ.
+    const row = fc.record({ key, raw: fc.oneof(fc.constant(null), fc.string({ unit: fc.constantFrom(...'ab01 -Ω'), maxLength: 4 })), line });
     fc.assert(
       fc.property(fc.array(row, { maxLength: 60 }), (rows) => check(rows.map(({ key, raw, line }) => ({ key, raw: raw ?? key, line })))),
       { numRuns: 500 },
@@ -67,22 +91,48 @@ describe('KeyIndex (docs/decisions.md §7)', () => {
     { label: 'keys beyond Latin-1', prefix: 'ΚΛ-' },
   ]) {
     it(`gives the same at a size where rows are sorted bucket by bucket (50,000 rows, duplicates and raw forms of their own; ${label})`, () => {
-      const next = random(42);
-      const rows: Row[] = [];
-      for (let i = 0; i < 50_000; i++) {
-        // About one row in five repeats an earlier key; one in three has a raw form of its own.
-        const id = next() < 0.2 && i > 0 ? Math.floor(next() * i) : i;
-        const key = `${prefix}${String(id).padStart(7, '0')}`;
-        rows.push({ key, raw: next() < 0.33 ? ` ${key.toLowerCase()}` : key, line: i + 2 });
-      }
-      check(rows);
+      check(manyRows(prefix));
     });
   }
 
-  it('refuses rows once sealed', () => {
+  it('property: an expected row count, told before any row or after some, too low, about right or far too high, seals to the same arrays', () => {
+    const rows = manyRows('CUST-');
+    const unhinted = indexOf(rows).data;
+    fc.assert(
+      fc.property(fc.nat({ max: 200_000 }), fc.constantFrom(0, 1, 4095, 4096, 10_000), (expectedRows, after) => {
+        assert.deepStrictEqual(indexOf(rows, { expectedRows, after }).data, unhinted);
+      }),
+      { numRuns: 12, examples: [[0, 0], [1_000, 0], [50_000, 0], [50_000, 4096], [200_000, 10_000]] },
+    );
+  });
+
+  it('property: on small inputs too, an expected row count changes nothing', () => {
+    const row = fc.record({ key: fc.string({ unit: fc.constantFrom(...'AB01-é'), minLength: 1, maxLength: 5 }), raw: fc.string({ maxLength: 4 }), line: fc.nat() });
+    fc.assert(
+      fc.property(fc.array(row, { maxLength: 60 }), fc.nat({ max: 100 }), fc.nat({ max: 60 }), (rows, expectedRows, after) => {
+        assert.deepStrictEqual(indexOf(rows, { expectedRows, after }).data, indexOf(rows).data);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  for (const { label, prefix } of [
+    { label: 'Latin-1 keys, sent as bytes', prefix: 'CUST-' },
+    { label: 'keys beyond Latin-1, sent as two bytes a unit', prefix: 'ΚΛ-' },
+  ]) {
+    it(`sealed as parts (a read worker's way) and made an index again, gives the same data (${label})`, () => {
+      const rows = manyRows(prefix);
+      const parts = indexOf(rows).seal();
+      assert.equal(parts.keyCodes instanceof Uint8Array, prefix === 'CUST-');
+      assert.deepStrictEqual(KeyIndex.fromParts(structuredClone(parts)).data, indexOf(rows).data);
+    });
+  }
+
+  it('refuses rows, and a row count, once sealed', () => {
     const index = new KeyIndex('B');
     index.add('A1', 'a1', 2);
     assert.equal(index.size, 1);
     assert.throws(() => index.add('A2', 'A2', 3), /sealed/);
+    assert.throws(() => index.expectRows(10), /sealed/);
   });
 });

@@ -84,6 +84,17 @@ describe('readSource (docs/behaviour.md §2)', () => {
       assert.deepStrictEqual(await scanned(true), whole);
     });
 
+    it('tells the sink how many rows to expect before the first, reading whole or in chunks', async () => {
+      const file = write(`key\n${Array.from({ length: 1000 }, (_, i) => `K${i}`).join('\n')}\n`);
+      for (const chunked of [false, true]) {
+        const calls: unknown[] = [];
+        const sink: RowSink = { row: (raw) => calls.push(raw), unreadable: () => assert.fail('no bad row'), expectRows: (rows) => calls.push({ expected: rows }) };
+        await csvReader(sourceFor(file)).scan(sink, { chunked });
+        assert.deepStrictEqual(calls[0], { expected: 1001 });
+        assert.equal(calls.length, 1001);
+      }
+    });
+
     it('reads CRLF and LF line ends mixed in one file, with the right lines and no stray CR', async () => {
       const summary = await read('id,key\r\n1,a\n2,b\r\n3,c');
       assert.deepStrictEqual(summary.keys, [['A', [at('a', 2)]], ['B', [at('b', 3)]], ['C', [at('c', 4)]]]);

@@ -12,6 +12,7 @@ import type { SourceFile } from '../source-file.js';
 import type { RowSink, SourceReader, SourceType } from '../source-type.js';
 import { plainScanner, scanCsv, type CsvScanHandlers } from './csv-scan.js';
 import { chunkDecoder, decodeSource } from './decode.js';
+import { estimateRows } from './row-estimate.js';
 
 export type CsvSourceConfig = SourceConfigOf<'csv'>;
 
@@ -77,12 +78,17 @@ async function scanFile(source: SourceFile, sink: RowSink, chunked: boolean): Pr
     }
     const { encoding } = source;
     if (!chunked || encoding === 'utf-16le' || (await hasQuote(handle))) {
-      scanCsv(decodeSource(await handle.readFile(), encoding, source.file), source.delimiter, handlers);
+      scanCsv(decodeSource(await readWhole(handle, stats.size, sink), encoding, source.file), source.delimiter, handlers);
       return;
     }
     const decode = chunkDecoder(encoding, source.file);
     const scanner = plainScanner(source.delimiter, handlers);
-    await forEachChunk(handle, (bytes, last) => scanner.push(decode(bytes, last)));
+    let first = true;
+    await forEachChunk(handle, (bytes, last) => {
+      if (first) sink.expectRows?.(estimateRows(bytes, stats.size));
+      first = false;
+      scanner.push(decode(bytes, last));
+    });
     scanner.end();
   });
   if (!sawHeader) {
@@ -91,6 +97,13 @@ async function scanFile(source: SourceFile, sink: RowSink, chunked: boolean): Pr
       remedy: `it needs a header with a "${source.keyColumn}" column`,
     });
   }
+}
+
+/** The file's bytes, the rows they hold estimated to the sink (a function of its own, so that nothing holds the bytes past decoding). */
+async function readWhole(handle: FileHandle, size: number, sink: RowSink): Promise<Buffer> {
+  const bytes = await handle.readFile();
+  sink.expectRows?.(estimateRows(bytes, size));
+  return bytes;
 }
 
 async function hasQuote(handle: FileHandle): Promise<boolean> {
