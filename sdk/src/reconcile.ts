@@ -15,7 +15,7 @@ import type { RunSummary } from './core/summary.js';
 import type { ReportPaths, RunMode } from './core/types.js';
 import { isKeySyncError, KeySyncError, throwIfAborted } from './errors.js';
 import { claimReportStamp, reclaimReportStamp, removeRunReports } from './reports/report-stamp.js';
-import { commitStage, describeTotals } from './run/commit-stage.js';
+import { commitRun, describeTotals } from './run/commit-stage.js';
 import { engineStage } from './run/engine-stage.js';
 import { newRunId, type RunIdentity } from './run/run-identity.js';
 import { abandonRun, beginRun, markInterruptedRuns, resumableRun } from './run/run-records.js';
@@ -168,22 +168,20 @@ async function runOnce(context: WorkspaceContext, store: Store, options: Reconci
         const { engine } = context.config.values.processing;
         timer.progress({ stage: 'compare', message: step ? describeEngineStep(step, engine) : `comparing systems (${engine} engine)`, done: step?.done, total: step?.total });
       },
+      snapshots: { write: !dryRun, onWrite: () => timer.progress({ stage: 'read', message: 'keeping snapshots of the sources read, for incremental runs' }) },
     });
     try {
-      throwIfAborted(options.signal);
       const { read, discrepancies } = engine;
-      const committed = await store.commitSession(`run ${run.id}, committing its changes`, (session) =>
-        commitStage(context, session, {
-          run,
-          dryRun,
-          notices: options.notices ?? [],
-          autoApprove: options.autoApprove ?? context.config.values.provisioning.auto_approve,
-          read,
-          discrepancies,
-          signal: options.signal,
-          progress: (stage, message, done, total) => timer.progress({ stage, message, done, total }),
-        }),
-      );
+      const committed = await commitRun(context, store, {
+        run,
+        dryRun,
+        notices: options.notices ?? [],
+        autoApprove: options.autoApprove ?? context.config.values.provisioning.auto_approve,
+        read,
+        discrepancies,
+        signal: options.signal,
+        progress: (stage, message, done, total) => timer.progress({ stage, message, done, total }),
+      });
       if (!dryRun) await removeStaleSnapshots(context, store).catch((error) => context.logger.log('warn', `cleaning up old snapshots: ${String(error)}`));
       const timings = timer.finish();
       context.logger.log('info', `run ${run.id} completed: ${describeTotals(committed.summary)}`);

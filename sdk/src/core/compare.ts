@@ -105,7 +105,7 @@ export function compareIndexes(authority: KeyIndex, others: readonly KeyIndex[])
     gaps,
     outOfAuthority,
     onlyInAuthority,
-    duplicates: systems.flatMap(duplicateGroups),
+    duplicates: [...duplicateGroups(authority, false), ...others.flatMap((index) => duplicateGroups(index, true))],
     uniqueKeys,
     keysInAllSystems,
     matchRates: { overall: compared ? ratio(keysInAllSystems, uniqueKeys) : null, bySystem },
@@ -180,11 +180,13 @@ class AuthorityKeysByKey {
 function collectOutOfAuthority(outside: readonly { index: KeyIndex; positions: readonly number[] }[]): OutOfAuthorityKey[] {
   const keys: NormalizedKey[] = [];
   const sightingsOf: SystemSighting[][] = [];
-  // In ascending position per system, as the merge found them: an index's arrays are then read in order, not at random.
+  // In ascending position per system, as the merge found them: an index's arrays are then read
+  // in order, not at random. Strings of their own: the downstream indexes are let go after
+  // comparing (run/engine-stage.ts), and a view into one's texts would keep them alive.
   for (const { index, positions } of outside) {
     for (const position of positions) {
-      keys.push(index.keyAt(position));
-      sightingsOf.push(index.sightingsAt(position).map(({ raw, line }) => ({ system: index.system, raw, line })));
+      keys.push(index.ownKeyAt(position));
+      sightingsOf.push(index.ownSightingsAt(position).map(({ raw, line }) => ({ system: index.system, raw, line })));
     }
   }
   // Items are numbered in system order, and equal keys come out by item number: sightings in system order.
@@ -197,8 +199,12 @@ function collectOutOfAuthority(outside: readonly { index: KeyIndex; positions: r
   return outOfAuthority;
 }
 
-function duplicateGroups(index: KeyIndex): DuplicateGroup[] {
-  return sortedByKey(index.data.duplicates.map(([position, sightings]) => ({ system: index.system, key: index.keyAt(position), sightings })));
+/** A system's duplicate groups, sorted by key; with `own`, as strings of their own (a downstream index is let go after comparing). */
+function duplicateGroups(index: KeyIndex, own: boolean): DuplicateGroup[] {
+  const groups = index.data.duplicates.map(([position]) =>
+    own ? { system: index.system, key: index.ownKeyAt(position), sightings: index.ownSightingsAt(position) } : { system: index.system, key: index.keyAt(position), sightings: index.sightingsAt(position) },
+  );
+  return sortedByKey(groups);
 }
 
 function ratio(part: number, whole: number): number {

@@ -318,6 +318,19 @@ export class KeyIndex {
   sightingsAt(position: number): readonly Sighting[] {
     return this.duplicates().get(position) ?? [{ raw: this.rawAt(position), line: this.locatorAt(position) }];
   }
+  /**
+   * keyAt and sightingsAt as strings of their own. V8 makes a substring of 13 or more
+   * characters a view into the string it was cut from, so one key kept from an index would
+   * keep the whole key text alive (120 MB per 10M keys) after the index is let go.
+   */
+  ownKeyAt(position: number): NormalizedKey {
+    return ownCopy(this.keyAt(position));
+  }
+
+  ownSightingsAt(position: number): Sighting[] {
+    return this.sightingsAt(position).map(({ raw, line }) => ({ raw: ownCopy(raw), line }));
+  }
+
 
   /** Every distinct raw form of a key, in file order; empty when the system lacks the key. */
   sightings(key: NormalizedKey): readonly Sighting[] {
@@ -329,6 +342,11 @@ export class KeyIndex {
     this.duplicateMap ??= new Map(this.data.duplicates);
     return this.duplicateMap;
   }
+}
+
+/** A string equal to `text` that is no view into a larger one (a JSON round trip is exact, lone surrogates too). */
+function ownCopy(text: string): string {
+  return JSON.parse(JSON.stringify(text)) as string;
 }
 
 /** FNV-1a over UTF-16 code units. */

@@ -30,10 +30,10 @@ import type { SourcesRead } from '../sources/read-all.js';
 import { discrepancyGroups, saveDiscrepancies } from '../store/discrepancies-repo.js';
 import { applyRegistryPlan, EntryChangedSinceRead, readRegistryForPlan } from '../store/registry-repo.js';
 import { finishRun, listRuns } from '../store/runs-repo.js';
-import { removeSnapshots as removeSnapshotFiles, saveSnapshotRefs, snapshotFolder, type SnapshotRef } from '../store/snapshots.js';
-import type { CommitSession } from '../store/store.js';
+import { saveSnapshotRefs } from '../store/snapshots.js';
+import type { CommitSession, Store } from '../store/store.js';
 import type { WorkspaceContext } from './workspace-context.js';
-import type { RunRead } from './run-read.js';
+import { removeSnapshotFiles, type RunRead } from './run-read.js';
 import { matchStage } from './match-stage.js';
 import { chooseEngine } from './choose-engine.js';
 import { reportInputFor } from './report-input.js';
@@ -65,10 +65,24 @@ const newSurrogate = (() => {
   return () => `MK-${id()}`;
 })();
 
+/**
+ * The commit stage in a commit session of its own. The snapshot files the run wrote go if it
+ * does not commit: no row refers to them.
+ */
+export async function commitRun(context: WorkspaceContext, store: Store, request: CommitRequest): Promise<CommitResult> {
+  try {
+    throwIfAborted(request.signal);
+    return await store.commitSession(`run ${request.run.id}, committing its changes`, (session) => commitStage(context, session, request));
+  } catch (error) {
+    removeSnapshotFiles(context, request.read.snapshots);
+    throw error;
+  }
+}
+
 /** How often a run plans again because entries it changes were decided meanwhile, before it gives up. */
 export const MAX_PLAN_ATTEMPTS = 3;
 
-export async function commitStage(context: WorkspaceContext, session: CommitSession, request: CommitRequest): Promise<CommitResult> {
+async function commitStage(context: WorkspaceContext, session: CommitSession, request: CommitRequest): Promise<CommitResult> {
   for (let attempt = 1; ; attempt++) {
     const now = context.clock().toISOString();
     const planned = await planRun(context, session, request, now);
@@ -196,27 +210,21 @@ async function persistRun(
   now: string,
 ): Promise<void> {
   const { run, discrepancies } = request;
-  const snapshots = request.read.writeSnapshots(run.id);
-  try {
-    throwIfAborted(request.signal);
-    await session.transaction(async (tx) => {
-      await applyRegistryPlan(tx, { ...planned.plan, events: planned.events }, planned.versions);
-      request.progress('persist', 'saving the run’s discrepancies', 1, 2);
-      await saveDiscrepancies(tx, run.id, discrepancyGroups(discrepancies, request.read.sources.badRows));
-      await saveSnapshotRefs(tx, snapshots);
-      await finishRun(tx, run.id, {
-        status: 'completed',
-        finishedAt: now,
-        summary: planned.summary,
-        reports,
-        auditToId: planned.lastAuditId,
-        normalizeRules: context.config.values.normalize,
-      });
+  throwIfAborted(request.signal);
+  await session.transaction(async (tx) => {
+    await applyRegistryPlan(tx, { ...planned.plan, events: planned.events }, planned.versions);
+    request.progress('persist', 'saving the run’s discrepancies', 1, 2);
+    await saveDiscrepancies(tx, run.id, discrepancyGroups(discrepancies, request.read.sources.badRows));
+    await saveSnapshotRefs(tx, request.read.snapshots);
+    await finishRun(tx, run.id, {
+      status: 'completed',
+      finishedAt: now,
+      summary: planned.summary,
+      reports,
+      auditToId: planned.lastAuditId,
+      normalizeRules: context.config.values.normalize,
     });
-  } catch (error) {
-    removeSnapshots(context, snapshots);
-    throw error;
-  }
+  });
 }
 
 /**
@@ -232,11 +240,6 @@ async function normalizationWarnings(context: WorkspaceContext, session: CommitS
     `The normalisation rules changed since run ${previous.id} (${changes.join(', ')}): registry entries keyed under the old rules ` +
       'no longer match their keys, which may be proposed again as new keys. `keysync registry renormalize` re-keys the registry under the current rules.',
   ];
-}
-
-/** Snapshot files written for a commit that did not happen. */
-function removeSnapshots(context: WorkspaceContext, refs: readonly SnapshotRef[]): void {
-  removeSnapshotFiles(snapshotFolder(context.paths.database), refs.map((ref) => ref.snapshotFile));
 }
 
 function sourceEvents(sources: Pick<SourcesRead, 'outcomes'>, runId: string, now: string): NewAuditEvent[] {

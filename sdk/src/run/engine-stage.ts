@@ -18,7 +18,7 @@ import { compareWithPostgres } from '../sources/postgres-engine/pg-engine.js';
 import type { Store } from '../store/store.js';
 import { chooseEngine } from './choose-engine.js';
 import { readStage } from './read-stage.js';
-import { nodeRunRead, pushdownRunRead, type RunRead } from './run-read.js';
+import { nodeRunRead, pushdownRunRead, removeSnapshotFiles, writeChangedSnapshots, type RunRead } from './run-read.js';
 import type { WorkspaceContext } from './workspace-context.js';
 
 export interface EngineStageOptions {
@@ -28,6 +28,8 @@ export interface EngineStageOptions {
   readonly onSourceProgress: (system: SystemId, rows: number, sourcesDone: number, sourceCount: number) => void;
   /** Called as comparing starts, and at each step of an engine that reports them. */
   readonly onCompare: (step?: EngineStep) => void;
+  /** Whether to write the snapshots of the sources read (the node engine's; not for a dry run), and a call as that starts. */
+  readonly snapshots: { readonly write: boolean; readonly onWrite: () => void };
 }
 
 export interface EngineStageResult {
@@ -43,9 +45,19 @@ export async function engineStage(context: WorkspaceContext, store: Store, optio
   if (engine === 'postgres') return postgresStage(context, options);
   const read = await readStage(context, store, options);
   throwIfAborted(options.signal);
-  options.onCompare();
-  const { discrepancies, presence } = compareIndexes(read.sources.authority, read.sources.others);
-  return { read: nodeRunRead(context, read, presence), discrepancies, close: () => undefined };
+  // Written while every index is at hand: after comparing, the downstream ones are let go
+  // (nodeRunRead keeps only the authority's), before the stages that need the most memory.
+  if (options.snapshots.write) options.snapshots.onWrite();
+  const snapshots = options.snapshots.write ? writeChangedSnapshots(context, read, options.runId) : [];
+  try {
+    throwIfAborted(options.signal);
+    options.onCompare();
+    const { discrepancies, presence } = compareIndexes(read.sources.authority, read.sources.others);
+    return { read: nodeRunRead(read, presence, snapshots), discrepancies, close: () => undefined };
+  } catch (error) {
+    removeSnapshotFiles(context, snapshots);
+    throw error;
+  }
 }
 
 async function duckDbStage(context: WorkspaceContext, options: EngineStageOptions): Promise<EngineStageResult> {

@@ -13,7 +13,7 @@ import { findResolved } from '../core/provision.js';
 import type { NormalizedKey, SystemId } from '../core/types.js';
 import type { PushdownComparison } from '../sources/pushdown/pushdown-read.js';
 import type { SourcesRead } from '../sources/read-all.js';
-import { snapshotFolder, writeSnapshot, type SnapshotRef } from '../store/snapshots.js';
+import { removeSnapshots, snapshotFolder, writeSnapshot, type SnapshotRef } from '../store/snapshots.js';
 import type { ReadStageResult } from './read-stage.js';
 import type { WorkspaceContext } from './workspace-context.js';
 
@@ -30,33 +30,33 @@ export interface RunRead {
   streamAuthorityKeys(onChunk: (keys: readonly NormalizedKey[]) => void): Promise<void>;
   /** Whether a downstream system holds an authority key, the one at `position` in `streamAuthorityKeys`' order (counted over all chunks). */
   downstreamHolds(system: SystemId, authorityKey: NormalizedKey, position: number): boolean;
-  /** Writes this run's snapshot files (incremental mode) and returns their references; the commit stores them. */
-  writeSnapshots(runId: string): SnapshotRef[];
+  /** The snapshot files this run wrote (the node engine's, docs/decisions.md §10): the commit stores them, a run that does not commit removes them. */
+  readonly snapshots: readonly SnapshotRef[];
 }
 
 /** Authority keys per chunk the node engine streams: its KeyIndex holds them all already, so the chunk only bounds the strings made at once. */
 const AUTHORITY_CHUNK = 8192;
 
 /**
- * The node engine's read: everything from its KeyIndexes. `presence` says which system holds
- * each authority key, by position (streamAuthorityKeys() gives them in the index's order): the
- * comparison's own merges, instead of a lookup per candidate.
+ * The node engine's read: everything from the authority's KeyIndex. `presence` says which
+ * system holds each authority key, by position (streamAuthorityKeys() gives them in the
+ * index's order): the comparison's own merges, instead of a lookup per candidate. Nothing here
+ * keeps a downstream system's index, so it goes once compared (docs/decisions.md §7).
  */
-export function nodeRunRead(context: WorkspaceContext, read: ReadStageResult, presence: ReadonlyMap<SystemId, Uint8Array>): RunRead {
-  const { sources } = read;
+export function nodeRunRead(read: ReadStageResult, presence: ReadonlyMap<SystemId, Uint8Array>, snapshots: readonly SnapshotRef[]): RunRead {
+  const { authority, outcomes, badRows, skipped } = read.sources;
   return {
-    sources,
+    sources: { outcomes, badRows, skipped },
     fromSnapshot: read.fromSnapshot,
-    authorityHolds: async (keys) => findResolved(keys, (key) => sources.authority.has(key)),
+    snapshots,
+    authorityHolds: async (keys) => findResolved(keys, (key) => authority.has(key)),
     streamAuthorityKeys: async (onChunk) => {
-      const { authority } = sources;
       for (let start = 0; start < authority.size; start += AUTHORITY_CHUNK) {
         const end = Math.min(authority.size, start + AUTHORITY_CHUNK);
         onChunk(Array.from({ length: end - start }, (_, i) => authority.keyAt(start + i)));
       }
     },
     downstreamHolds: (system, _key, position) => presence.get(system)?.[position] === 1,
-    writeSnapshots: (runId) => writeChangedSnapshots(context, read, runId),
   };
 }
 
@@ -78,12 +78,12 @@ export function pushdownRunRead(comparison: PushdownComparison, discrepancies: D
     authorityHolds: (keys) => comparison.authorityHolds(keys),
     streamAuthorityKeys: (onChunk) => comparison.streamAuthorityKeys(onChunk),
     downstreamHolds: (system, key) => discrepancies.gaps.has(system) && !gapsOf(system).has(key),
-    writeSnapshots: () => [],
+    snapshots: [],
   };
 }
 
 /** Snapshot files for sources read whose snapshot is missing, damaged or stale. */
-function writeChangedSnapshots(context: WorkspaceContext, read: ReadStageResult, runId: string): SnapshotRef[] {
+export function writeChangedSnapshots(context: WorkspaceContext, read: ReadStageResult, runId: string): SnapshotRef[] {
   const folder = snapshotFolder(context.paths.database);
   const refs: SnapshotRef[] = [];
   const reads = [read.sources.authority, ...read.sources.others];
@@ -101,4 +101,9 @@ function writeChangedSnapshots(context: WorkspaceContext, read: ReadStageResult,
     refs.push({ system, runId, file: source.location, fingerprint, keyCount: index.size, snapshotFile: writeSnapshot(folder, sourceRead, fingerprint) });
   }
   return refs;
+}
+
+/** Snapshot files written for a commit that did not happen. */
+export function removeSnapshotFiles(context: WorkspaceContext, refs: readonly SnapshotRef[]): void {
+  removeSnapshots(snapshotFolder(context.paths.database), refs.map((ref) => ref.snapshotFile));
 }

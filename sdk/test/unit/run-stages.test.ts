@@ -15,10 +15,10 @@ import { isKeySyncError } from '../../src/errors.js';
 import type { LogLevel } from '../../src/log.js';
 import { REPORT_NAMES } from '../../src/reports/report-rows.js';
 import { claimReportStamp } from '../../src/reports/report-stamp.js';
-import { commitStage, type CommitResult } from '../../src/run/commit-stage.js';
+import { commitRun, type CommitResult } from '../../src/run/commit-stage.js';
 import { readStage, type ReadStageResult } from '../../src/run/read-stage.js';
 import { newRunId, type RunIdentity } from '../../src/run/run-identity.js';
-import { nodeRunRead } from '../../src/run/run-read.js';
+import { nodeRunRead, writeChangedSnapshots } from '../../src/run/run-read.js';
 import { beginRun } from '../../src/run/run-records.js';
 import { listAudit } from '../../src/store/audit-repo.js';
 import { countDiscrepancies } from '../../src/store/discrepancies-repo.js';
@@ -70,19 +70,17 @@ async function runStages(context: Context, options: RunOptions = {}): Promise<{ 
     if (!dryRun) await beginRun(store, run, context.config.file, context.clock().toISOString());
     const readResult = await read(context, store, mode);
     const { discrepancies, presence } = compareIndexes(readResult.sources.authority, readResult.sources.others);
-    const committed = await store.commitSession(`run ${run.id}`, (session) =>
-      commitStage(context, session, {
-        run,
-        dryRun,
-        autoApprove: false,
-        read: nodeRunRead(context, readResult, presence),
-        discrepancies,
-        signal: options.signal,
-        progress: (stage) => {
-          if (stage === 'persist') options.onPersist?.();
-        },
-      }),
-    );
+    const committed = await commitRun(context, store, {
+      run,
+      dryRun,
+      autoApprove: false,
+      read: nodeRunRead(readResult, presence, dryRun ? [] : writeChangedSnapshots(context, readResult, run.id)),
+      discrepancies,
+      signal: options.signal,
+      progress: (stage) => {
+        if (stage === 'persist') options.onPersist?.();
+      },
+    });
     return { run, read: readResult, committed };
   } finally {
     if (dryRun) await store.close();
