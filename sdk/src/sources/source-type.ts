@@ -41,8 +41,9 @@ export interface ScanOptions {
   readonly signal?: AbortSignal;
   /**
    * The sink copies each row away as it comes (the duckdb engine's row table), so a file type
-   * may read in bounded chunks. Otherwise the sink keeps raw keys, which as slices of the text
-   * keep it alive anyway, and reading the file whole is faster (docs/decisions.md §20).
+   * may read in bounded chunks (docs/decisions.md §20). The node engine's KeyIndex copies what
+   * it keeps too, but reads files whole: chunks measured no lower peak there, as a file's text
+   * is garbage before its index is sealed, where the peak is (docs/decisions.md §7).
    */
   readonly chunked?: boolean;
 }
