@@ -17,8 +17,8 @@ import { compareWithDuckDb } from '../sources/duckdb/duckdb-engine.js';
 import { compareWithPostgres } from '../sources/postgres-engine/pg-engine.js';
 import type { Store } from '../store/store.js';
 import { chooseEngine } from './choose-engine.js';
-import { readStage } from './read-stage.js';
-import { nodeRunRead, pushdownRunRead, removeSnapshotFiles, writeChangedSnapshots, type RunRead } from './run-read.js';
+import { readStage, removeSnapshotFiles, writeChangedSnapshots } from './read-stage.js';
+import { nodeRunRead, pushdownRunRead, type RunRead } from './run-read.js';
 import type { WorkspaceContext } from './workspace-context.js';
 
 export interface EngineStageOptions {

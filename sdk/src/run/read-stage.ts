@@ -2,11 +2,15 @@
  * The read stage: every source into a KeyIndex. In incremental mode a source whose
  * fingerprint matches its stored snapshot is taken from the snapshot instead of being
  * parsed again; the results are the same either way (tested on randomised change sets).
+ * Snapshots of the sources parsed are written here too, and removed by a run that does not
+ * commit (docs/decisions.md §10).
  */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { RunMode, SystemId } from '../core/types.js';
 import { readAllSources, type SourcesRead } from '../sources/read-all.js';
 import type { SourceRead } from '../sources/read-source.js';
-import { listSnapshots, loadSnapshot, snapshotFolder, type SnapshotRef } from '../store/snapshots.js';
+import { listSnapshots, loadSnapshot, removeSnapshots, snapshotFolder, writeSnapshot, type SnapshotRef } from '../store/snapshots.js';
 import { sourceFingerprint, type ReadSettings } from './source-fingerprint.js';
 import type { Store } from '../store/store.js';
 import type { WorkspaceContext } from './workspace-context.js';
@@ -79,4 +83,36 @@ function unchangedSources(
     }
   }
   return preloaded;
+}
+
+/** Snapshot files for sources read whose snapshot is missing, damaged or stale. */
+export function writeChangedSnapshots(context: WorkspaceContext, read: ReadStageResult, runId: string): SnapshotRef[] {
+  const folder = snapshotFolder(context.paths.database);
+  const refs: SnapshotRef[] = [];
+  const reads = [read.sources.authority, ...read.sources.others];
+  for (const index of reads) {
+    const system: SystemId = index.system;
+    const fingerprint = read.fingerprints.get(system);
+    const stored = read.snapshots.get(system);
+    const storedStillGood =
+      stored !== undefined && stored.fingerprint === fingerprint && !read.damagedSnapshots.has(system) && existsSync(path.join(folder, stored.snapshotFile));
+    if (!fingerprint || read.fromSnapshot.has(system) || storedStillGood) continue;
+    const outcome = read.sources.outcomes.find((entry) => entry.system === system);
+    if (outcome?.status !== 'read') continue;
+    const source = context.sources.find((entry) => entry.system === system)!;
+    const sourceRead = { index, rows: outcome.rows, badRows: read.sources.badRows.filter((row) => row.system === system) };
+    try {
+      refs.push({ system, runId, file: source.location, fingerprint, keyCount: index.size, snapshotFile: writeSnapshot(folder, sourceRead, fingerprint) });
+    } catch (error) {
+      // A full disk part way: the files already written go with the run.
+      removeSnapshotFiles(context, refs);
+      throw error;
+    }
+  }
+  return refs;
+}
+
+/** Snapshot files written for a commit that did not happen. */
+export function removeSnapshotFiles(context: WorkspaceContext, refs: readonly SnapshotRef[]): void {
+  removeSnapshots(snapshotFolder(context.paths.database), refs.map((ref) => ref.snapshotFile));
 }

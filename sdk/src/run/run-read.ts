@@ -3,19 +3,17 @@
  * (docs/behaviour.md §11): outcomes, bad rows and left-out systems for the summary and the
  * reports, and three questions about keys — which pending keys the authority holds now
  * (resolving proposals), every authority key (streamed past the match index), and whether a downstream
- * system holds an authority key (scoring a candidate). The node engine answers from its
- * KeyIndexes; the pushdown engines (duckdb, postgres) from SQL and their discrepancies, holding no index.
+ * system holds an authority key (scoring a candidate). The node engine answers from the
+ * authority's KeyIndex and the comparison's merges; the pushdown engines (duckdb, postgres)
+ * from SQL and their discrepancies, holding no index.
  */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import type { Discrepancies } from '../core/compare.js';
 import { findResolved } from '../core/provision.js';
 import type { NormalizedKey, SystemId } from '../core/types.js';
 import type { PushdownComparison } from '../sources/pushdown/pushdown-read.js';
 import type { SourcesRead } from '../sources/read-all.js';
-import { removeSnapshots, snapshotFolder, writeSnapshot, type SnapshotRef } from '../store/snapshots.js';
+import type { SnapshotRef } from '../store/snapshots.js';
 import type { ReadStageResult } from './read-stage.js';
-import type { WorkspaceContext } from './workspace-context.js';
 
 export interface RunRead {
   readonly sources: Pick<SourcesRead, 'outcomes' | 'badRows' | 'skipped'>;
@@ -80,30 +78,4 @@ export function pushdownRunRead(comparison: PushdownComparison, discrepancies: D
     downstreamHolds: (system, key) => discrepancies.gaps.has(system) && !gapsOf(system).has(key),
     snapshots: [],
   };
-}
-
-/** Snapshot files for sources read whose snapshot is missing, damaged or stale. */
-export function writeChangedSnapshots(context: WorkspaceContext, read: ReadStageResult, runId: string): SnapshotRef[] {
-  const folder = snapshotFolder(context.paths.database);
-  const refs: SnapshotRef[] = [];
-  const reads = [read.sources.authority, ...read.sources.others];
-  for (const index of reads) {
-    const system: SystemId = index.system;
-    const fingerprint = read.fingerprints.get(system);
-    const stored = read.snapshots.get(system);
-    const storedStillGood =
-      stored !== undefined && stored.fingerprint === fingerprint && !read.damagedSnapshots.has(system) && existsSync(path.join(folder, stored.snapshotFile));
-    if (!fingerprint || read.fromSnapshot.has(system) || storedStillGood) continue;
-    const outcome = read.sources.outcomes.find((entry) => entry.system === system);
-    if (outcome?.status !== 'read') continue;
-    const source = context.sources.find((entry) => entry.system === system)!;
-    const sourceRead = { index, rows: outcome.rows, badRows: read.sources.badRows.filter((row) => row.system === system) };
-    refs.push({ system, runId, file: source.location, fingerprint, keyCount: index.size, snapshotFile: writeSnapshot(folder, sourceRead, fingerprint) });
-  }
-  return refs;
-}
-
-/** Snapshot files written for a commit that did not happen. */
-export function removeSnapshotFiles(context: WorkspaceContext, refs: readonly SnapshotRef[]): void {
-  removeSnapshots(snapshotFolder(context.paths.database), refs.map((ref) => ref.snapshotFile));
 }
