@@ -201,10 +201,13 @@ function collectOutOfAuthority(outside: readonly { index: KeyIndex; positions: r
 
 /** A system's duplicate groups, sorted by key; with `own`, as strings of their own (a downstream index is let go after comparing). */
 function duplicateGroups(index: KeyIndex, own: boolean): DuplicateGroup[] {
-  const groups = index.data.duplicates.map(([position]) =>
-    own ? { system: index.system, key: index.ownKeyAt(position), sightings: index.ownSightingsAt(position) } : { system: index.system, key: index.keyAt(position), sightings: index.sightingsAt(position) },
+  return sortedByKey(
+    index.data.duplicates.map(([position]) => ({
+      system: index.system,
+      key: own ? index.ownKeyAt(position) : index.keyAt(position),
+      sightings: own ? index.ownSightingsAt(position) : index.sightingsAt(position),
+    })),
   );
-  return sortedByKey(groups);
 }
 
 function ratio(part: number, whole: number): number {

@@ -318,6 +318,7 @@ export class KeyIndex {
   sightingsAt(position: number): readonly Sighting[] {
     return this.duplicates().get(position) ?? [{ raw: this.rawAt(position), line: this.locatorAt(position) }];
   }
+
   /**
    * keyAt and sightingsAt as strings of their own. V8 makes a substring of 13 or more
    * characters a view into the string it was cut from, so one key kept from an index would
@@ -330,7 +331,6 @@ export class KeyIndex {
   ownSightingsAt(position: number): Sighting[] {
     return this.sightingsAt(position).map(({ raw, line }) => ({ raw: ownCopy(raw), line }));
   }
-
 
   /** Every distinct raw form of a key, in file order; empty when the system lacks the key. */
   sightings(key: NormalizedKey): readonly Sighting[] {
