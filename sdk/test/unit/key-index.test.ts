@@ -128,6 +128,17 @@ describe('KeyIndex (docs/decisions.md §7)', () => {
     });
   }
 
+  it('gives keys and sightings as strings of their own equal to the views (long keys, lone surrogates, duplicates)', () => {
+    const index = new KeyIndex('B');
+    const keys = ['SHORT', 'A-KEY-LONGER-THAN-THIRTEEN', 'HALF-\uD800-OF-A-PAIR-AND-MORE', 'ΚΛΕΙΔΙ-ΜΑΚΡΥ-ΠΟΛΥ'];
+    keys.forEach((key, i) => index.add(key, ` ${key.toLowerCase()} `, i + 2));
+    index.add(keys[1]!, 'another raw form of the long key', 9);
+    for (let position = 0; position < index.size; position++) {
+      assert.equal(index.ownKeyAt(position), index.keyAt(position));
+      assert.deepStrictEqual(index.ownSightingsAt(position), index.sightingsAt(position));
+    }
+  });
+
   it('refuses rows, and a row count, once sealed', () => {
     const index = new KeyIndex('B');
     index.add('A1', 'a1', 2);
