@@ -59,13 +59,14 @@ const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 
 /**
- * Texts one after another in one growing array of UTF-16 code units. Rows keep their keys and
+ * Texts one after another in one growing array of code units. Rows keep their keys and
  * raw forms here rather than as a string each: a million strings held until the index is
  * sealed cost the garbage collector more than parsing them, and sealing read them in hash
  * order, one scattered heap object after another (docs/decisions.md §7).
  */
 class TextArena {
-  private codes = new Uint16Array(1 << 14);
+  /** One byte per code unit until a text needs two (Latin-1 keys, the common case, take half the memory). */
+  private codes: Uint8Array | Uint16Array = new Uint8Array(1 << 14);
   private used = 0;
   private ends = new Uint32Array(1 << 10);
   count = 0;
@@ -90,6 +91,13 @@ class TextArena {
       codes[used + i] = code;
       unitBits |= code;
       hash = Math.imul(hash ^ code, FNV_PRIME);
+    }
+    if (unitBits > 0xff && codes instanceof Uint8Array) {
+      // The first text wider than Latin-1: every unit so far is widened, and this text copied again.
+      const wide = new Uint16Array(codes.length);
+      wide.set(codes.subarray(0, used));
+      for (let i = 0; i < text.length; i++) wide[used + i] = text.charCodeAt(i);
+      this.codes = wide;
     }
     this.unitBits = unitBits;
     this.lastHash = hash >>> 0;
@@ -187,12 +195,12 @@ function withMargin(estimate: number): number {
 }
 
 /** A copy of a typed array with room for at least `needed` elements, doubling. */
-function grown<T extends Uint16Array | Uint32Array | Int32Array>(array: T, needed: number): T {
+function grown<T extends Uint8Array | Uint16Array | Uint32Array | Int32Array>(array: T, needed: number): T {
   return resized(array, Math.max(needed, array.length * 2));
 }
 
 /** A copy of a typed array with room for `length` elements. */
-function resized<T extends Uint16Array | Uint32Array | Int32Array>(array: T, length: number): T {
+function resized<T extends Uint8Array | Uint16Array | Uint32Array | Int32Array>(array: T, length: number): T {
   const bigger = new (array.constructor as new (length: number) => T)(length);
   bigger.set(array);
   return bigger;
@@ -428,17 +436,26 @@ function sealRows(system: SystemId, ordered: HashOrder): KeyIndexParts {
   }
   return {
     system,
-    hashes: hashes.slice(0, keyCount),
-    keyCodes: keyCodes.slice(0, keyEnd),
-    keyEnds: keyEnds.slice(0, keyCount),
-    rawPositions: rawPositions.slice(0, rawCount),
-    rawCodes: rawCodes.slice(0, rawEnd),
-    rawEnds: rawEnds.slice(0, rawCount),
-    firstLines: lines.slice(0, keyCount),
+    hashes: trimmed(hashes, keyCount),
+    keyCodes: trimmed(keyCodes, keyEnd),
+    keyEnds: trimmed(keyEnds, keyCount),
+    rawPositions: trimmed(rawPositions, rawCount),
+    rawCodes: trimmed(rawCodes, rawEnd),
+    rawEnds: trimmed(rawEnds, rawCount),
+    firstLines: trimmed(lines, keyCount),
     duplicates,
     repeatedRows,
     ...(locators.length > 0 ? { locators } : {}),
   };
+}
+
+/**
+ * The first `length` elements: a view when they are most of the array, so that the usual
+ * index (few rows repeat a key) is not copied once more; a copy when a view would keep much
+ * unused memory alive.
+ */
+function trimmed<T extends Uint8Array | Uint16Array | Uint32Array>(array: T, length: number): T {
+  return (length >= array.length - (array.length >>> 3) ? array.subarray(0, length) : array.slice(0, length)) as T;
 }
 
 /** The rows of one hash run split by key (usually one key), keys in code-unit order. */
@@ -483,13 +500,16 @@ class HashOrder {
   readonly entryHash: Uint32Array;
   /** The entry's raw form's number among the rows' own raw forms, or -1 when it is the key itself. */
   readonly entryRaw: Int32Array;
-  private readonly entryRow: Uint32Array;
+  /** The entry's row, kept only when some row's locator is in `otherLocators`. */
+  private readonly entryRow: Uint32Array | null;
   private readonly entryLine: Uint32Array;
-  /** Where the entry's key lies in `codes`, and its raw form (when it has its own) in `rawCodes`. */
+  /**
+   * Where each entry's key starts in `codes`, and its own raw form in `rawCodes` (none: of
+   * length 0), with one more element for the end. Entries lie in `codes` in entry order, so
+   * an entry's text ends where the next one's starts and no array of ends is needed.
+   */
   private readonly entryStart: Uint32Array;
-  private readonly entryEnd: Uint32Array;
   private readonly entryRawStart: Uint32Array;
-  private readonly entryRawEnd: Uint32Array;
   private readonly codes: Uint8Array | Uint16Array;
   private readonly rawCodes: Uint8Array | Uint16Array;
   private readonly otherLocators: Map<number, RowLocator> | null;
@@ -521,12 +541,10 @@ class HashOrder {
     }
     this.entryHash = new Uint32Array(count);
     this.entryRaw = new Int32Array(count);
-    this.entryRow = new Uint32Array(count);
+    this.entryRow = rows.otherLocators ? new Uint32Array(count) : null;
     this.entryLine = new Uint32Array(count);
-    this.entryStart = new Uint32Array(count);
-    this.entryEnd = new Uint32Array(count);
-    this.entryRawStart = new Uint32Array(count);
-    this.entryRawEnd = new Uint32Array(count);
+    this.entryStart = new Uint32Array(count + 1);
+    this.entryRawStart = new Uint32Array(count + 1);
     // One byte per code unit when every text allows it (Latin-1): half the memory.
     this.codes = rows.keys.oneByte ? new Uint8Array(rows.keys.codeCount) : new Uint16Array(rows.keys.codeCount);
     this.rawCodes = rows.raws.oneByte ? new Uint8Array(rows.raws.codeCount) : new Uint16Array(rows.raws.codeCount);
@@ -537,18 +555,18 @@ class HashOrder {
       const hash = rows.hashes[row]!;
       const bucket = bucketOf(hash);
       const entry = nextEntry[bucket]!++;
+      const raw = rows.rawOf[row]!;
       this.entryHash[entry] = hash;
-      this.entryRaw[entry] = rows.rawOf[row]!;
-      this.entryRow[entry] = row;
+      this.entryRaw[entry] = raw;
+      if (this.entryRow) this.entryRow[entry] = row;
       this.entryLine[entry] = rows.lines[row]!;
       this.entryStart[entry] = nextCode[bucket]!;
-      this.entryEnd[entry] = nextCode[bucket] = rows.keys.copy(row, this.codes, nextCode[bucket]!);
-      const raw = rows.rawOf[row]!;
-      if (raw >= 0) {
-        this.entryRawStart[entry] = nextRawCode[bucket]!;
-        this.entryRawEnd[entry] = nextRawCode[bucket] = rows.raws.copy(raw, this.rawCodes, nextRawCode[bucket]!);
-      }
+      nextCode[bucket] = rows.keys.copy(row, this.codes, nextCode[bucket]!);
+      this.entryRawStart[entry] = nextRawCode[bucket]!;
+      if (raw >= 0) nextRawCode[bucket] = rows.raws.copy(raw, this.rawCodes, nextRawCode[bucket]!);
     }
+    this.entryStart[count] = this.codes.length;
+    this.entryRawStart[count] = this.rawCodes.length;
     this.order = sortBuckets(this.entryHash, bucketStart, 32 - bits);
   }
 
@@ -565,27 +583,27 @@ class HashOrder {
   /** Copies an entry's key to `into` at `at`; returns where it ends there. */
   copyKey(entry: number, into: Uint8Array | Uint16Array, at: number): number {
     const { codes } = this;
-    for (let i = this.entryStart[entry]!, end = this.entryEnd[entry]!; i < end; i++) into[at++] = codes[i]!;
+    for (let i = this.entryStart[entry]!, end = this.entryStart[entry + 1]!; i < end; i++) into[at++] = codes[i]!;
     return at;
   }
 
   /** Copies an entry's own raw form (`entryRaw[entry]` ≥ 0) to `into` at `at`; returns where it ends there. */
   copyRaw(entry: number, into: Uint8Array | Uint16Array, at: number): number {
     const { rawCodes } = this;
-    for (let i = this.entryRawStart[entry]!, end = this.entryRawEnd[entry]!; i < end; i++) into[at++] = rawCodes[i]!;
+    for (let i = this.entryRawStart[entry]!, end = this.entryRawStart[entry + 1]!; i < end; i++) into[at++] = rawCodes[i]!;
     return at;
   }
 
   keyAt(entry: number): string {
-    return codesToText(this.codes, this.entryStart[entry]!, this.entryEnd[entry]!);
+    return codesToText(this.codes, this.entryStart[entry]!, this.entryStart[entry + 1]!);
   }
 
   rawAt(entry: number): string {
-    return this.entryRaw[entry]! < 0 ? this.keyAt(entry) : codesToText(this.rawCodes, this.entryRawStart[entry]!, this.entryRawEnd[entry]!);
+    return this.entryRaw[entry]! < 0 ? this.keyAt(entry) : codesToText(this.rawCodes, this.entryRawStart[entry]!, this.entryRawStart[entry + 1]!);
   }
 
   locatorAt(entry: number): RowLocator {
-    return this.otherLocators?.get(this.entryRow[entry]!) ?? this.entryLine[entry]!;
+    return (this.entryRow && this.otherLocators?.get(this.entryRow[entry]!)) ?? this.entryLine[entry]!;
   }
 
   get keyCodeCount(): number {

@@ -95,6 +95,12 @@ describe('KeyIndex (docs/decisions.md §7)', () => {
     });
   }
 
+  it('gives the same when the first key beyond Latin-1 comes after 20,000 Latin-1 rows (50,000 rows; the texts widen part way)', () => {
+    const rows = manyRows('CUST-');
+    rows[20_000] = { key: 'CUST-Ω', raw: ' cust-ω', line: 20_002 };
+    check(rows);
+  });
+
   it('property: an expected row count, told before any row or after some, too low, about right or far too high, seals to the same arrays', () => {
     const rows = manyRows('CUST-');
     const unhinted = indexOf(rows).data;
