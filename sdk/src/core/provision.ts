@@ -39,15 +39,21 @@ export function proposeMasterKeys(
   for (const { key, sightings } of outOfAuthority) {
     if (registry.hasKey(key)) continue;
     const sourceSystem = sightings[0]!.system;
-    const sourceKey = sightings
-      .filter((sighting) => sighting.system === sourceSystem)
-      .map((sighting) => sighting.raw)
-      .reduce((smallest, raw) => (raw < smallest ? raw : smallest));
+    const sourceKey = smallestRawIn(sightings, sourceSystem);
     const masterKey = uniqueMasterKey(candidateFor(settings, sourceSystem, key, newSurrogate), taken, settings, newSurrogate);
     proposedMasterKeys.add(masterKey);
     proposals.push({ normalizedKey: key, masterKey, sourceSystem, sourceKey, strategy: settings.strategy });
   }
   return proposals;
+}
+
+/** The smallest raw form the system holds the key under (one loop: this runs once per out-of-authority key). */
+function smallestRawIn(sightings: OutOfAuthorityKey['sightings'], system: SystemId): string {
+  let smallest: string | null = null;
+  for (const sighting of sightings) {
+    if (sighting.system === system && (smallest === null || sighting.raw < smallest)) smallest = sighting.raw;
+  }
+  return smallest!;
 }
 
 function candidateFor(

@@ -122,9 +122,11 @@ export function summarizeRun(input: SummaryInput): RunSummary {
       keysLinked++;
       continue;
     }
-    for (const system of new Set(sightings.map((sighting) => sighting.system))) {
+    // Each system once per key, without a set per key: a key has a handful of sightings at most.
+    sightings.forEach(({ system }, i) => {
+      if (sightings.findIndex((sighting) => sighting.system === system) < i) return;
       outOfAuthorityBySystem.set(system, (outOfAuthorityBySystem.get(system) ?? 0) + 1);
-    }
+    });
   }
   const systems = input.sources.map((source): SystemSummary => {
     const role = source.system === d.authority ? 'authority' : 'downstream';
