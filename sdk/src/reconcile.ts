@@ -158,17 +158,24 @@ async function runOnce(context: WorkspaceContext, store: Store, options: Reconci
   if (!dryRun) await beginRun(store, run, context.config.file, context.clock().toISOString());
   try {
     timer.progress({ stage: 'read', done: 0, total: context.sources.length, message: 'reading sources' });
+    // Snapshots are written among the reads: their events carry the reading's count, so a bar stays put.
+    let sourcesRead = { done: 0, total: context.sources.length };
     const engine = await engineStage(context, store, {
       runId: run.id,
       mode: run.mode,
       signal: options.signal,
-      onSourceProgress: (system, rows, done, total) =>
-        timer.progress({ stage: 'read', done, total, message: describeSourceRead(system, rows, context.config.values.processing.engine) }),
+      onSourceProgress: (system, rows, done, total) => {
+        sourcesRead = { done, total };
+        timer.progress({ stage: 'read', done, total, message: describeSourceRead(system, rows, context.config.values.processing.engine) });
+      },
       onCompare: (step) => {
         const { engine } = context.config.values.processing;
         timer.progress({ stage: 'compare', message: step ? describeEngineStep(step, engine) : `comparing systems (${engine} engine)`, done: step?.done, total: step?.total });
       },
-      snapshots: { write: !dryRun, onWrite: () => timer.progress({ stage: 'read', message: 'keeping snapshots of the sources read, for incremental runs' }) },
+      snapshots: {
+        write: !dryRun,
+        onWrite: (system) => timer.progress({ stage: 'read', ...sourcesRead, message: `keeping a snapshot of ${system}, for incremental runs` }),
+      },
     });
     try {
       const { read, discrepancies } = engine;

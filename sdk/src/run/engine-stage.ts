@@ -17,7 +17,7 @@ import { compareWithDuckDb } from '../sources/duckdb/duckdb-engine.js';
 import { compareWithPostgres } from '../sources/postgres-engine/pg-engine.js';
 import type { Store } from '../store/store.js';
 import { chooseEngine } from './choose-engine.js';
-import { readStage, removeSnapshotFiles, writeChangedSnapshots } from './read-stage.js';
+import { readStage, removeSnapshotFiles } from './read-stage.js';
 import { nodeRunRead, pushdownRunRead, type RunRead } from './run-read.js';
 import type { WorkspaceContext } from './workspace-context.js';
 
@@ -28,8 +28,8 @@ export interface EngineStageOptions {
   readonly onSourceProgress: (system: SystemId, rows: number, sourcesDone: number, sourceCount: number) => void;
   /** Called as comparing starts, and at each step of an engine that reports them. */
   readonly onCompare: (step?: EngineStep) => void;
-  /** Whether to write the snapshots of the sources read (the node engine's; not for a dry run), and a call as that starts. */
-  readonly snapshots: { readonly write: boolean; readonly onWrite: () => void };
+  /** Whether to write the snapshots of the sources read (the node engine's; not for a dry run), and a call as each write starts. */
+  readonly snapshots: { readonly write: boolean; readonly onWrite: (system: SystemId) => void };
 }
 
 export interface EngineStageResult {
@@ -43,19 +43,18 @@ export async function engineStage(context: WorkspaceContext, store: Store, optio
   if (engineReason) context.logger.log('info', `${engine} engine (${engineReason})`);
   if (engine === 'duckdb') return duckDbStage(context, options);
   if (engine === 'postgres') return postgresStage(context, options);
-  const read = await readStage(context, store, options);
-  throwIfAborted(options.signal);
-  // Written while every index is at hand: after comparing, the downstream ones are let go
-  // (nodeRunRead keeps only the authority's), before the stages that need the most memory.
-  if (options.snapshots.write) options.snapshots.onWrite();
-  const snapshots = options.snapshots.write ? writeChangedSnapshots(context, read, options.runId) : [];
+  // Snapshots are written in the read stage, as each source's read arrives: after comparing,
+  // the downstream indexes are let go (nodeRunRead keeps only the authority's), before the
+  // stages that need the most memory.
+  const snapshots = options.snapshots.write ? { runId: options.runId, onWrite: options.snapshots.onWrite } : undefined;
+  const read = await readStage(context, store, { mode: options.mode, signal: options.signal, onSourceProgress: options.onSourceProgress, snapshots });
   try {
     throwIfAborted(options.signal);
     options.onCompare();
     const { discrepancies, presence } = compareIndexes(read.sources.authority, read.sources.others);
-    return { read: nodeRunRead(read, presence, snapshots), discrepancies, close: () => undefined };
+    return { read: nodeRunRead(read, presence, read.written), discrepancies, close: () => undefined };
   } catch (error) {
-    removeSnapshotFiles(context, snapshots);
+    removeSnapshotFiles(context, read.written);
     throw error;
   }
 }

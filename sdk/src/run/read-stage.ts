@@ -2,15 +2,14 @@
  * The read stage: every source into a KeyIndex. In incremental mode a source whose
  * fingerprint matches its stored snapshot is taken from the snapshot instead of being
  * parsed again; the results are the same either way (tested on randomised change sets).
- * Snapshots of the sources parsed are written here too, and removed by a run that does not
- * commit (docs/decisions.md §10).
+ * Snapshots of the sources parsed are written here too, each as its read arrives, and
+ * removed by a run that does not commit (docs/decisions.md §10).
  */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import type { RunMode, SystemId } from '../core/types.js';
 import { readAllSources, type SourcesRead } from '../sources/read-all.js';
 import type { SourceRead } from '../sources/read-source.js';
-import { listSnapshots, loadSnapshot, removeSnapshots, snapshotFolder, writeSnapshot, type SnapshotRef } from '../store/snapshots.js';
+import { listSnapshots, loadSnapshot, removeSnapshots, snapshotFolder, type SnapshotRef } from '../store/snapshots.js';
+import { snapshotWrites } from './snapshot-writes.js';
 import { sourceFingerprint, type ReadSettings } from './source-fingerprint.js';
 import type { Store } from '../store/store.js';
 import type { WorkspaceContext } from './workspace-context.js';
@@ -25,12 +24,16 @@ export interface ReadStageResult {
   readonly fromSnapshot: ReadonlySet<SystemId>;
   /** Systems whose stored snapshot matched but was missing or damaged: the commit rewrites it. */
   readonly damagedSnapshots: ReadonlySet<SystemId>;
+  /** The snapshot files this run wrote (authority first, then config order); none in a dry run. */
+  readonly written: readonly SnapshotRef[];
 }
 
 export interface ReadStageOptions {
   readonly mode: RunMode;
   readonly signal?: AbortSignal;
   readonly onSourceProgress: (system: SystemId, rows: number, sourcesDone: number, sourceCount: number) => void;
+  /** Write the snapshots of the sources parsed, under this run's id (not in a dry run), and a call as each write starts. */
+  readonly snapshots?: { readonly runId: string; readonly onWrite: (system: SystemId) => void };
 }
 
 export async function readStage(context: WorkspaceContext, store: Store, options: ReadStageOptions): Promise<ReadStageResult> {
@@ -45,19 +48,32 @@ export async function readStage(context: WorkspaceContext, store: Store, options
   const damagedSnapshots = new Set<SystemId>();
   const preloaded =
     options.mode === 'incremental' ? unchangedSources(context, snapshots, fingerprints, damagedSnapshots) : new Map<SystemId, SourceRead>();
-  const sources = await readAllSources(context.sources, {
-    authority: values.authority,
-    ...settings,
-    parallel: values.processing.parallel,
-    maxWorkers: values.processing.max_workers,
-    onMissingFile: values.error_handling.on_missing_file,
-    retry: { attempts: values.error_handling.retry_attempts, delayMs: values.error_handling.retry_delay_seconds * 1000 },
-    logger: context.logger,
-    preloaded,
-    signal: options.signal,
-    onSourceProgress: options.onSourceProgress,
-  });
-  return { sources, fingerprints, snapshots, fromSnapshot: new Set(preloaded.keys()), damagedSnapshots };
+  const fromSnapshot = new Set(preloaded.keys());
+  // Each snapshot is written as its source's read arrives, while the workers read the others:
+  // the main thread is idle then, and the stage ends soon after the last read.
+  const writes = options.snapshots && snapshotWrites(context, { fingerprints, snapshots, fromSnapshot, damagedSnapshots }, options.snapshots.runId, options.snapshots.onWrite);
+  let sources: SourcesRead;
+  try {
+    sources = await readAllSources(context.sources, {
+      authority: values.authority,
+      ...settings,
+      parallel: values.processing.parallel,
+      maxWorkers: values.processing.max_workers,
+      onMissingFile: values.error_handling.on_missing_file,
+      retry: { attempts: values.error_handling.retry_attempts, delayMs: values.error_handling.retry_delay_seconds * 1000 },
+      logger: context.logger,
+      preloaded,
+      signal: options.signal,
+      onSourceProgress: options.onSourceProgress,
+      onSourceRead: writes && ((system, read) => writes.write(system, read)),
+    });
+  } catch (error) {
+    // A read that failed after some snapshots were written (another source, a cancel, a write).
+    writes?.discard();
+    throw error;
+  }
+  const written = writes ? writes.written([sources.authority, ...sources.others].map((index) => index.system)) : [];
+  return { sources, fingerprints, snapshots, fromSnapshot, damagedSnapshots, written };
 }
 
 function unchangedSources(
@@ -83,33 +99,6 @@ function unchangedSources(
     }
   }
   return preloaded;
-}
-
-/** Snapshot files for sources read whose snapshot is missing, damaged or stale. */
-export function writeChangedSnapshots(context: WorkspaceContext, read: ReadStageResult, runId: string): SnapshotRef[] {
-  const folder = snapshotFolder(context.paths.database);
-  const refs: SnapshotRef[] = [];
-  const reads = [read.sources.authority, ...read.sources.others];
-  for (const index of reads) {
-    const system: SystemId = index.system;
-    const fingerprint = read.fingerprints.get(system);
-    const stored = read.snapshots.get(system);
-    const storedStillGood =
-      stored !== undefined && stored.fingerprint === fingerprint && !read.damagedSnapshots.has(system) && existsSync(path.join(folder, stored.snapshotFile));
-    if (!fingerprint || read.fromSnapshot.has(system) || storedStillGood) continue;
-    const outcome = read.sources.outcomes.find((entry) => entry.system === system);
-    if (outcome?.status !== 'read') continue;
-    const source = context.sources.find((entry) => entry.system === system)!;
-    const sourceRead = { index, rows: outcome.rows, badRows: read.sources.badRows.filter((row) => row.system === system) };
-    try {
-      refs.push({ system, runId, file: source.location, fingerprint, keyCount: index.size, snapshotFile: writeSnapshot(folder, sourceRead, fingerprint) });
-    } catch (error) {
-      // A full disk part way: the files already written go with the run.
-      removeSnapshotFiles(context, refs);
-      throw error;
-    }
-  }
-  return refs;
 }
 
 /** Snapshot files written for a commit that did not happen. */

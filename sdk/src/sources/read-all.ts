@@ -33,6 +33,15 @@ export interface ReadAllOptions {
   readonly preloaded?: ReadonlyMap<SystemId, SourceRead>;
   readonly signal?: AbortSignal;
   readonly onSourceProgress?: (system: SystemId, rows: number, sourcesDone: number, sourceCount: number) => void;
+  /**
+   * Called on this thread as each source parsed this run is read successfully, while other
+   * sources may still be reading (so the caller can write its snapshot meanwhile). Such a
+   * read is final: only failures are read again. Never for a preloaded source, one that
+   * failed or is left out, nor an authority without keys (the run stops). The run can still
+   * fail afterwards; undoing what the callback did is the caller's. A throw stops the
+   * reading, as a cancel does, and the read rejects with the callback's error.
+   */
+  readonly onSourceRead?: (system: SystemId, read: SourceRead) => void;
 }
 
 export interface SourcesRead {
@@ -127,22 +136,30 @@ async function readEach(all: readonly ConfiguredSource[], options: ReadAllOption
 async function readFresh(sources: readonly ConfiguredSource[], options: ReadAllOptions): Promise<Settled[]> {
   const workers = options.maxWorkers > 0 ? options.maxWorkers : os.availableParallelism();
   let done = 0;
-  // The progress callback is the caller's code. A worker's progress arrives in a message
-  // handler, where a throw would escape every promise (and kill the host), and inline it would
-  // pass for that source's read error. So a throw stops the reading, as a cancel does, and the
+  // The callbacks are the caller's code. A worker's progress arrives in a message handler,
+  // where a throw would escape every promise (and kill the host), and inline it would pass
+  // for that source's read error. So a throw stops the reading, as a cancel does, and the
   // read rejects with the callback's own error.
   const callback = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, callback.signal]) : callback.signal;
   let callbackError: { readonly error: unknown } | undefined;
-  const onRows = (source: { readonly system: SystemId }, rows: number) => {
+  const callerCode = (call: () => void) => {
     try {
-      options.onSourceProgress?.(source.system, rows, done, sources.length);
+      call();
     } catch (error) {
       callbackError ??= { error };
       callback.abort();
     }
   };
-  const onSourceDone = () => done++;
-  const signal = options.signal ? AbortSignal.any([options.signal, callback.signal]) : callback.signal;
+  const onRows = (source: { readonly system: SystemId }, rows: number) => callerCode(() => options.onSourceProgress?.(source.system, rows, done, sources.length));
+  const onSourceDone = (source: { readonly system: SystemId }, result: Settled) => {
+    done++;
+    // Nothing more once the reading is stopping: the run fails, and whatever the callback
+    // did is undone as the read rejects, not after.
+    if (!result.ok || !options.onSourceRead || signal.aborted) return;
+    if (source.system === options.authority && result.read.index.size === 0) return;
+    callerCode(() => options.onSourceRead?.(source.system, result.read));
+  };
   // Only CSV files go to workers (docs/decisions.md); the other types are read inline meanwhile.
   const csvFiles = sources.flatMap((source) => (source.csv ? [source.csv] : []));
   const useWorkers = options.parallel && workers > 1 && csvFiles.length > 1 && totalBytes(csvFiles) >= WORKERS_FROM_BYTES;
@@ -173,20 +190,22 @@ async function readInline(
   sources: readonly ConfiguredSource[],
   options: ReadAllOptions,
   onRows: (source: ConfiguredSource, rows: number) => void,
-  onSourceDone: () => void,
+  onSourceDone: (source: ConfiguredSource, settled: Settled) => void,
 ): Promise<Settled[]> {
   const normalize = compileNormalizer(options.rules);
   const settled: Settled[] = [];
   for (const source of sources) {
     throwIfAborted(options.signal);
+    let result: Settled;
     try {
       const encoding = source.csv?.encoding;
       const policy = { normalize, onCorruptData: options.onCorruptData, signal: options.signal, onRows: (rows: number) => onRows(source, rows) };
-      settled.push({ ok: true, read: await readWithPolicy(source.reader, policy, encoding) });
+      result = { ok: true, read: await readWithPolicy(source.reader, policy, encoding) };
     } catch (error) {
-      settled.push({ ok: false, error });
+      result = { ok: false, error };
     }
-    onSourceDone();
+    settled.push(result);
+    onSourceDone(source, result);
   }
   return settled;
 }

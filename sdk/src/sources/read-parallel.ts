@@ -21,7 +21,8 @@ export interface ParallelReadOptions {
   readonly workers: number;
   readonly signal?: AbortSignal;
   readonly onRows?: (source: SourceFile, rows: number) => void;
-  readonly onSourceDone?: () => void;
+  /** Each source's result as it arrives, after its worker was handed its next source. */
+  readonly onSourceDone?: (source: SourceFile, settled: Settled) => void;
 }
 
 /** One settled read per source, in the order given: a result or the error it raised. */
@@ -36,12 +37,22 @@ export async function readInWorkers(sources: readonly SourceFile[], options: Par
   try {
     await Promise.all(
       pool.map(async (worker) => {
-        for (let position = next++; position < sources.length; position = next++) {
-          const { settled, workerAlive } = await readOne(worker, sources[position]!, options);
-          results[position] = settled;
-          options.onSourceDone?.();
-          // A worker that died takes no more sources; the others, or the error below, cover them.
-          if (!workerAlive) return;
+        let position = next++;
+        let reading = position < sources.length ? readOne(worker, sources[position]!, options) : undefined;
+        while (reading) {
+          const { settled, workerAlive } = await reading;
+          const finished = position;
+          results[finished] = settled;
+          // The worker gets its next source before the caller sees this result, so what the
+          // caller does with it on this thread (writing its snapshot) overlaps the reading.
+          // A worker that died takes no more sources (nor one after a cancel); the others, or
+          // the error below, cover them.
+          reading = undefined;
+          if (workerAlive && !options.signal?.aborted && next < sources.length) {
+            position = next++;
+            reading = readOne(worker, sources[position]!, options);
+          }
+          options.onSourceDone?.(sources[finished]!, settled);
         }
       }),
     );

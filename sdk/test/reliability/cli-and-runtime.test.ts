@@ -109,7 +109,7 @@ describe('Reliability II: CLI and runtime', function () {
         if (where.startsWith('while workers')) assert.ok(log.some((line) => /worker threads/.test(line)), 'the sources were read in workers');
         const output = workspace.file('output');
         assert.deepEqual(existsSync(output) ? readdirSync(output).filter((name) => name.endsWith('.csv')) : [], [], 'no partial reports');
-        // Snapshots are written as reading ends, before comparing: a run that does not commit removes them.
+        // Snapshots are written as each source is read, before comparing: a run that does not commit removes them.
         const snapshots = workspace.file('data/keysync.db.snapshots');
         assert.deepEqual(existsSync(snapshots) ? readdirSync(snapshots).filter((name) => name.endsWith('.ksnap')) : [], [], 'no snapshot files of the failed run');
       });

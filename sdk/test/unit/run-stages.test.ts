@@ -16,7 +16,7 @@ import type { LogLevel } from '../../src/log.js';
 import { REPORT_NAMES } from '../../src/reports/report-rows.js';
 import { claimReportStamp } from '../../src/reports/report-stamp.js';
 import { commitRun, type CommitResult } from '../../src/run/commit-stage.js';
-import { readStage, writeChangedSnapshots, type ReadStageResult } from '../../src/run/read-stage.js';
+import { readStage, type ReadStageResult } from '../../src/run/read-stage.js';
 import { newRunId, type RunIdentity } from '../../src/run/run-identity.js';
 import { nodeRunRead } from '../../src/run/run-read.js';
 import { beginRun } from '../../src/run/run-records.js';
@@ -44,8 +44,9 @@ function stageContext(workspace: TempWorkspace) {
 
 type Context = ReturnType<typeof stageContext>['context'];
 
-const read = (context: Context, store: Store, mode: RunMode): Promise<ReadStageResult> =>
-  readStage(context, store, { mode, onSourceProgress: () => {} });
+/** The read stage; with `runId`, writing the snapshots of the sources it parses, as a run that is not a dry run does. */
+const read = (context: Context, store: Store, mode: RunMode, runId?: string): Promise<ReadStageResult> =>
+  readStage(context, store, { mode, onSourceProgress: () => {}, snapshots: runId === undefined ? undefined : { runId, onWrite: () => {} } });
 
 /** A new run's identity, its stamp claimed in the output folder as `reconcile` claims it. */
 function identity(context: Context, mode: RunMode, dryRun: boolean): RunIdentity {
@@ -68,13 +69,13 @@ async function runStages(context: Context, options: RunOptions = {}): Promise<{ 
   try {
     const run = identity(context, mode, dryRun);
     if (!dryRun) await beginRun(store, run, context.config.file, context.clock().toISOString());
-    const readResult = await read(context, store, mode);
+    const readResult = await read(context, store, mode, dryRun ? undefined : run.id);
     const { discrepancies, presence } = compareIndexes(readResult.sources.authority, readResult.sources.others);
     const committed = await commitRun(context, store, {
       run,
       dryRun,
       autoApprove: false,
-      read: nodeRunRead(readResult, presence, dryRun ? [] : writeChangedSnapshots(context, readResult, run.id)),
+      read: nodeRunRead(readResult, presence, readResult.written),
       discrepancies,
       signal: options.signal,
       progress: (stage) => {
