@@ -127,6 +127,11 @@ class TextArena {
     return this.used;
   }
 
+  /** The arrays the texts are in, for sealing to write over once the hash order holds a copy (room for codeCount units and count texts at least). */
+  recycled(): { readonly codes: Uint8Array | Uint16Array; readonly ends: Uint32Array } {
+    return { codes: this.codes, ends: this.ends };
+  }
+
   /** Whether every code unit pushed fits in one byte (Latin-1). */
   get oneByte(): boolean {
     return this.unitBits <= 0xff;
@@ -258,10 +263,12 @@ export class KeyIndex {
   /** Seals the index as parts, for a worker to transfer; the index is not read after. */
   seal(): KeyIndexParts {
     if (!this.pending) throw new Error(`KeyIndex for ${this.system} is already sealed`);
-    // The rows as added are let go before the sealed arrays are made: the hash order holds a copy.
-    const ordered = new HashOrder(this.pending);
+    const pending = this.pending;
     this.pending = null;
-    return sealRows(this.system, ordered);
+    // The hash order holds a copy of the rows, so the sealed arrays are written over the arrays
+    // the rows were added to: no fresh memory for them (docs/decisions.md §7).
+    const ordered = new HashOrder(pending);
+    return sealRows(this.system, ordered, sealTargets(pending));
   }
 
   get size(): number {
@@ -386,17 +393,40 @@ function textOf(codes: Uint8Array | Uint16Array): string {
   return codesToText(codes, 0, codes.length);
 }
 
-function sealRows(system: SystemId, ordered: HashOrder): KeyIndexParts {
-  const { order, entryHash, count } = ordered;
+/**
+ * Arrays for the sealed index, each with room for what sealing writes to it: the pending rows'
+ * own, which sealing overwrites from the start, never reading them (the hash order has
+ * copied the rows). Row arrays have room for every row, so for every key; the text arenas for
+ * every text added, so for the first raw form of every key; the arenas' ends for every text.
+ */
+interface SealTargets {
+  readonly hashes: Uint32Array;
+  readonly lines: Uint32Array;
+  readonly keyCodes: Uint8Array | Uint16Array;
+  readonly keyEnds: Uint32Array;
+  readonly rawCodes: Uint8Array | Uint16Array;
+  readonly rawPositions: Uint32Array;
+  readonly rawEnds: Uint32Array;
+}
 
-  const hashes = new Uint32Array(count);
-  const lines = new Uint32Array(count);
-  const keyCodes = ordered.newKeyCodes(ordered.keyCodeCount);
-  const keyEnds = new Uint32Array(count);
+function sealTargets(rows: PendingRows): SealTargets {
+  const keys = rows.keys.recycled();
+  const raws = rows.raws.recycled();
+  return {
+    hashes: rows.hashes,
+    lines: rows.lines,
+    keyCodes: keys.codes,
+    keyEnds: new Uint32Array(rows.rawOf.buffer, rows.rawOf.byteOffset, rows.rawOf.length),
+    rawCodes: raws.codes,
+    rawPositions: keys.ends,
+    rawEnds: raws.ends,
+  };
+}
+
+function sealRows(system: SystemId, ordered: HashOrder, into: SealTargets): KeyIndexParts {
+  const { order, entryHash, count } = ordered;
+  const { hashes, lines, keyCodes, keyEnds, rawCodes, rawPositions, rawEnds } = into;
   let keyEnd = 0;
-  const rawCodes = ordered.newRawCodes(ordered.rawCodeCount);
-  const rawPositions = new Uint32Array(ordered.rawCount);
-  const rawEnds = new Uint32Array(ordered.rawCount);
   let rawCount = 0;
   let rawEnd = 0;
   const duplicates: [number, Sighting[]][] = [];
@@ -408,7 +438,11 @@ function sealRows(system: SystemId, ordered: HashOrder): KeyIndexParts {
     hashes[position] = hash;
     const locator = ordered.locatorAt(entry);
     if (typeof locator === 'number' && locator >>> 0 === locator) lines[position] = locator;
-    else locators.push([position, locator]);
+    else {
+      // Read from `locators`; the 0 keeps the array free of what the rows left there.
+      lines[position] = 0;
+      locators.push([position, locator]);
+    }
     keyEnds[position] = keyEnd = ordered.copyKey(entry, keyCodes, keyEnd);
     if (ordered.entryRaw[entry]! >= 0) {
       rawPositions[rawCount] = position;
@@ -514,12 +548,9 @@ class HashOrder {
   private readonly rawCodes: Uint8Array | Uint16Array;
   private readonly otherLocators: Map<number, RowLocator> | null;
   readonly count: number;
-  /** How many rows have a raw form of their own. */
-  readonly rawCount: number;
 
   constructor(rows: PendingRows) {
     const count = (this.count = rows.count);
-    this.rawCount = rows.raws.count;
     this.otherLocators = rows.otherLocators;
     const bits = count <= BUCKET_ROWS ? 0 : Math.min(16, Math.ceil(Math.log2(count / BUCKET_ROWS)));
     const bucketOf = (hash: number) => (bits === 0 ? 0 : hash >>> (32 - bits));
@@ -570,16 +601,6 @@ class HashOrder {
     this.order = sortBuckets(this.entryHash, bucketStart, 32 - bits);
   }
 
-  /** An array for `length` key code units, as wide as the keys need. */
-  newKeyCodes(length: number): Uint8Array | Uint16Array {
-    return this.codes instanceof Uint8Array ? new Uint8Array(length) : new Uint16Array(length);
-  }
-
-  /** An array for `length` raw-form code units, as wide as the raw forms need. */
-  newRawCodes(length: number): Uint8Array | Uint16Array {
-    return this.rawCodes instanceof Uint8Array ? new Uint8Array(length) : new Uint16Array(length);
-  }
-
   /** Copies an entry's key to `into` at `at`; returns where it ends there. */
   copyKey(entry: number, into: Uint8Array | Uint16Array, at: number): number {
     const { codes } = this;
@@ -604,14 +625,6 @@ class HashOrder {
 
   locatorAt(entry: number): RowLocator {
     return (this.entryRow && this.otherLocators?.get(this.entryRow[entry]!)) ?? this.entryLine[entry]!;
-  }
-
-  get keyCodeCount(): number {
-    return this.codes.length;
-  }
-
-  get rawCodeCount(): number {
-    return this.rawCodes.length;
   }
 }
 
