@@ -134,6 +134,23 @@ describe('writeFileAtomically (docs/behaviour.md §6: temp file + rename, never 
     assert.deepStrictEqual([written[0], written[119_999], written[120_000]], ['K-0,x', 'K-119999,x', '']);
   });
 
+  it('writes the bytes of the lines joined and encoded as UTF-8, whatever their lengths and characters', () => {
+    // Lines of every width (Latin-1, two- and three-byte, astral, a lone surrogate) up to and past
+    // a chunk's worth, so that lines land on, across and beyond the chunk boundaries.
+    const unit = fc.constantFrom('K', '-', 'é', 'Ω', '語', '😀', '\uD800');
+    const long = fc.tuple(fc.string({ unit, minLength: 1, maxLength: 8 }), fc.integer({ min: 20_000, max: 60_000 })).map(([text, times]) => text.repeat(times));
+    const line = fc.oneof(fc.string({ unit, maxLength: 40 }), long);
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 12 }), fc.nat({ max: 60_000 }), (lines, filler) => {
+        const all = [...Array.from({ length: filler }, (_, i) => `F${i}`), ...lines];
+        const file = path.join(freshFolder(), 'report.csv');
+        writeFileAtomically(file, all);
+        assert.ok(readFileSync(file).equals(Buffer.from(all.map((text) => `${text}\n`).join(''), 'utf8')));
+      }),
+      { numRuns: 25 },
+    );
+  });
+
   it('refuses to overwrite an existing file (REPORT_EXISTS) and leaves it unchanged, with no temp file', () => {
     const folder = freshFolder();
     const file = path.join(folder, 'report.csv');
