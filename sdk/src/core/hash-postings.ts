@@ -18,9 +18,9 @@ export class HashPostings {
   private readonly filter: Uint32Array;
   private readonly filterMask: number;
 
-  /** Takes ownership of the arrays (they are sorted in place, with scratch copies). */
+  /** Takes ownership of the arrays (the sort overwrites them). */
   constructor(hashes: Uint32Array, values: Uint32Array, tags: Uint32Array | null = null) {
-    [this.hashes, this.values, this.tags] = sortByHash(hashes, values, tags);
+    ({ hashes: this.hashes, values: this.values, tags: this.tags } = sortByHash({ hashes, values, tags }));
     const bits = Math.min(16, Math.max(1, Math.ceil(Math.log2(this.hashes.length + 1))));
     this.shift = 32 - bits;
     this.bucketStart = new Uint32Array((1 << bits) + 1);
@@ -81,42 +81,68 @@ export class HashPostings {
   }
 }
 
+/** A hash, the value stored under it and its tag (if tagged) at each index of three parallel arrays. */
+interface Postings {
+  readonly hashes: Uint32Array;
+  readonly values: Uint32Array;
+  readonly tags: Uint32Array | null;
+}
+
+/** Below this many entries the radix passes cost more than a plain sort. */
+const RADIX_SORT_MIN = 512;
+
 /**
- * The arrays ordered by the top 24 bits of the hash (enough to make the entries of one hash
- * neighbours, see `first`): an LSD radix sort on 8-bit digits (three passes) that moves the
- * entries themselves, so every pass reads its input in order. Fewer, wider digits take fewer
- * passes but scatter each pass's writes over 65,536 places, and measured slower on tens of
- * millions of entries (docs/decisions.md §18).
+ * The postings ordered by the top 24 bits of the hash (enough to make the entries of one hash
+ * neighbours, see `first`), stably (entries of one hash keep the order they were added in,
+ * which is the order a lookup visits them): a radix sort on 8-bit digits that moves the
+ * entries themselves. One pass on the top digit splits them into 256 buckets, each of which is
+ * then sorted on the two lower digits (LSD) on its own: a bucket is 1/256 of the arrays, a
+ * few megabytes at tens of millions of entries, so its passes mostly stay in cache, where
+ * three passes over the whole arrays each scattered their writes over 256 places of hundreds
+ * of megabytes. Fewer, wider digits scatter over 65,536 places and measured slower
+ * (docs/decisions.md §18). The input arrays are overwritten: they are the buckets' scratch
+ * space, so no second scratch copy is allocated. Exported for its test.
  */
-function sortByHash(hashes: Uint32Array, values: Uint32Array, tags: Uint32Array | null): [Uint32Array, Uint32Array, Uint32Array | null] {
-  // Below a few hundred entries the radix passes cost more than a plain sort.
-  if (hashes.length < 512) {
+export function sortByHash(input: Postings): Postings {
+  const { hashes, values, tags } = input;
+  if (hashes.length < RADIX_SORT_MIN) {
     const order = Array.from(hashes.keys()).sort((a, b) => hashes[a]! - hashes[b]! || a - b);
-    return [Uint32Array.from(order, (i) => hashes[i]!), Uint32Array.from(order, (i) => values[i]!), tags && Uint32Array.from(order, (i) => tags[i]!)];
+    return { hashes: Uint32Array.from(order, (i) => hashes[i]!), values: Uint32Array.from(order, (i) => values[i]!), tags: tags && Uint32Array.from(order, (i) => tags[i]!) };
   }
-  let [keysIn, valuesIn, tagsIn]: [Uint32Array, Uint32Array, Uint32Array | null] = [hashes, values, tags];
-  let [keysOut, valuesOut, tagsOut]: [Uint32Array, Uint32Array, Uint32Array | null] = [
-    new Uint32Array(hashes.length),
-    new Uint32Array(hashes.length),
-    tags && new Uint32Array(hashes.length),
-  ];
-  const counts = new Uint32Array(257);
-  for (let shift = 8; shift < 32; shift += 8) {
-    counts.fill(0);
-    for (let i = 0; i < keysIn.length; i++) counts[((keysIn[i]! >>> shift) & 0xff) + 1]!++;
-    for (let digit = 0; digit < 256; digit++) counts[digit + 1]! += counts[digit]!;
-    for (let i = 0; i < keysIn.length; i++) {
-      const hash = keysIn[i]!;
-      const at = counts[(hash >>> shift) & 0xff]!++;
-      keysOut[at] = hash;
-      valuesOut[at] = valuesIn[i]!;
-      if (tagsIn) tagsOut![at] = tagsIn[i]!;
-    }
-    [keysIn, keysOut] = [keysOut, keysIn];
-    [valuesIn, valuesOut] = [valuesOut, valuesIn];
-    [tagsIn, tagsOut] = [tagsOut, tagsIn];
+  const sorted: Postings = { hashes: new Uint32Array(hashes.length), values: new Uint32Array(hashes.length), tags: tags && new Uint32Array(hashes.length) };
+  const bucketEnd = new Uint32Array(257);
+  moveByDigit(input, sorted, 0, hashes.length, 24, bucketEnd);
+  const digitEnd = new Uint32Array(257);
+  for (let bucket = 0; bucket < 256; bucket++) {
+    const start = bucket === 0 ? 0 : bucketEnd[bucket - 1]!;
+    const end = bucketEnd[bucket]!;
+    if (end - start < 2) continue;
+    moveByDigit(sorted, input, start, end, 8, digitEnd);
+    moveByDigit(input, sorted, start, end, 16, digitEnd);
   }
-  return [keysIn, valuesIn, tagsIn];
+  return sorted;
+}
+
+/**
+ * Moves the entries from `start` to `end` of `from` to the same places of `to`, stably ordered
+ * by the 8-bit digit of their hash at `shift`. Leaves in `ends[digit]` where that digit's
+ * entries end (`ends` has 257 elements: one more for counting).
+ */
+function moveByDigit(from: Postings, to: Postings, start: number, end: number, shift: number, ends: Uint32Array): void {
+  const { hashes: fromHashes, values: fromValues, tags: fromTags } = from;
+  const { hashes: toHashes, values: toValues, tags: toTags } = to;
+  ends.fill(0);
+  ends[0] = start;
+  for (let i = start; i < end; i++) ends[((fromHashes[i]! >>> shift) & 0xff) + 1]!++;
+  for (let digit = 0; digit < 256; digit++) ends[digit + 1]! += ends[digit]!;
+  // ends[digit] is now where the digit's entries start; each one moved advances it to their end.
+  for (let i = start; i < end; i++) {
+    const hash = fromHashes[i]!;
+    const at = ends[(hash >>> shift) & 0xff]!++;
+    toHashes[at] = hash;
+    toValues[at] = fromValues[i]!;
+    if (fromTags) toTags![at] = fromTags[i]!;
+  }
 }
 
 /** Growable typed arrays, for collecting postings (with tags when `tagged`) before they are sealed. */

@@ -98,7 +98,7 @@ export class MatchIndex {
   /** An indexed key's form, or the authority key's folded; holds the longest of either. */
   private form: Uint16Array;
   /** Deletion hashes of one key (at most 1 + n + n(n−1)/2 of them). */
-  private readonly hashes = new Uint32Array(1 + (MAX_EDIT_KEY_LENGTH * (MAX_EDIT_KEY_LENGTH + 1)) / 2);
+  private readonly hashes = new Uint32Array(mostDeletionHashes(MAX_EDIT_KEY_LENGTH, MAX_SEARCH_DISTANCE));
   /** What each of `hashes` was made by (see `deletionHashes`). */
   private readonly removals = new Uint32Array(this.hashes.length);
   /** An authority key rebuilt from an indexed key and its deletion entry. */
@@ -119,11 +119,19 @@ export class MatchIndex {
     readonly keys: readonly NormalizedKey[],
     readonly maxDistance: number,
   ) {
+    // Two removals from the key meet authority keys one shorter (an insertion plus another
+    // edit, 1.5 at least) or two shorter (two insertions, 2). Below 2, the other edit can only
+    // be a confusable substitution: the key with one removal and confusables folded then
+    // equals the authority key folded, a dozen entries instead of two removals' ~n²/2.
+    const removed = maxDistance >= MAX_SEARCH_DISTANCE ? 2 : 1;
     let longest = MAX_EDIT_KEY_LENGTH;
     let editable = 0;
+    let deletions = 0;
     for (const key of keys) {
       if (key.length > longest) longest = key.length;
-      if (key.length <= MAX_EDIT_KEY_LENGTH) editable += key.length;
+      if (key.length > MAX_EDIT_KEY_LENGTH) continue;
+      editable += key.length;
+      deletions += mostDeletionHashes(key.length, removed);
     }
     const out = new Uint16Array(longest + 1);
     this.form = new Uint16Array(longest + 1);
@@ -137,14 +145,12 @@ export class MatchIndex {
     const withoutFirst = new PostingsBuilder(keys.length);
     const withoutLast = new PostingsBuilder(keys.length);
     const edits = maxDistance > 0;
-    // Two removals from the key meet authority keys one shorter (an insertion plus another
-    // edit, 1.5 at least) or two shorter (two insertions, 2). Below 2, the other edit can only
-    // be a confusable substitution: the key with one removal and confusables folded then
-    // equals the authority key folded, a dozen entries instead of two removals' ~n²/2.
-    const removed = maxDistance >= MAX_SEARCH_DISTANCE ? 2 : 1;
+    // Sized for the most entries the keys can make, once: growing by doubling copied tens of
+    // millions of entries and held old and new arrays at once, while the pages of a bound
+    // never reached are never touched (docs/decisions.md §18).
     const folded = edits ? new PostingsBuilder(keys.length) : null;
-    const deletes = edits ? new PostingsBuilder(keys.length * 16, true) : null;
-    const confusablesFoldedRemovals = maxDistance >= 1.5 && maxDistance < MAX_SEARCH_DISTANCE ? new PostingsBuilder(keys.length * 12) : null;
+    const deletes = edits ? new PostingsBuilder(deletions, true) : null;
+    const confusablesFoldedRemovals = maxDistance >= 1.5 && maxDistance < MAX_SEARCH_DISTANCE ? new PostingsBuilder(editable) : null;
     let written = 0;
     for (let position = 0; position < keys.length; position++) {
       const key = keys[position]!;
@@ -377,6 +383,11 @@ function rebuild(codes: Uint16Array, n: number, first: number, second: number, f
   }
   if (length === at) into[length++] = code;
   return length;
+}
+
+/** The most hashes `deletionHashes` writes for a text of `n` characters with up to `most` removed (fewer when characters repeat). */
+function mostDeletionHashes(n: number, most: number): number {
+  return 1 + (most >= 1 ? n : 0) + (most >= 2 ? (n * (n - 1)) / 2 : 0);
 }
 
 /**

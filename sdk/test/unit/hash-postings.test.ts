@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { HashPostings, sortByHash } from '../../src/core/hash-postings.js';
+
+/**
+ * Hashes that exercise the sort's buckets: any 32-bit value; a few values only (many entries
+ * per hash); one top byte, so that one bucket holds everything; and top 24 bits shared by
+ * hashes that differ in their low 8 bits, which the sort leaves in the order they came.
+ */
+const hashArb = fc.oneof(
+  fc.integer({ min: 0, max: 0xffff_ffff }),
+  fc.constantFrom(0, 1, 0xffff_ffff, 0x8000_0000, 0x1234_5678),
+  fc.integer({ min: 0, max: 0xff_ffff }).map((low) => (0xab00_0000 | low) >>> 0),
+  fc.integer({ min: 0, max: 0xff }).map((low) => (0x00c0_ff00 | low) >>> 0),
+);
+
+/** The order sortByHash must give: by the hash's top 24 bits, entries that share them in the order added. */
+function stableByTopBits(hashes: readonly number[]): number[] {
+  return hashes.map((_, i) => i).sort((i, j) => (hashes[i]! >>> 8) - (hashes[j]! >>> 8) || i - j);
+}
+
+function sortedOf(hashes: readonly number[], tagged: boolean): ReturnType<typeof sortByHash> {
+  return sortByHash({ hashes: Uint32Array.from(hashes), values: Uint32Array.from(hashes.keys()), tags: tagged ? Uint32Array.from(hashes, (_, i) => i * 7 + 1) : null });
+}
+
+describe('hash postings (docs/decisions.md §18)', () => {
+  it('property: sortByHash orders entries by the top 24 bits of their hash, and each hash\'s entries as they were added, on both sides of the plain-sort threshold', () => {
+    fc.assert(
+      fc.property(fc.array(hashArb, { minLength: 0, maxLength: 3000, size: 'max' }), fc.boolean(), (hashes, tagged) => {
+        const sorted = sortedOf(hashes, tagged);
+        const order = [...sorted.values];
+        assert.deepStrictEqual([...order].sort((a, b) => a - b), [...hashes.keys()], 'every entry once');
+        assert.deepStrictEqual([...sorted.hashes], order.map((i) => hashes[i]!));
+        if (tagged) assert.deepStrictEqual([...sorted.tags!], order.map((i) => i * 7 + 1));
+        for (let k = 1; k < order.length; k++) {
+          const [before, after] = [hashes[order[k - 1]!]!, hashes[order[k]!]!];
+          assert.ok(before >>> 8 <= after >>> 8, 'ordered by the top 24 bits');
+          if (before === after) assert.ok(order[k - 1]! < order[k]!, 'one hash\'s entries in the order added');
+        }
+      }),
+      { numRuns: 200, endOnFailure: true },
+    );
+  });
+
+  it('sortByHash gives the stable order by the top 24 bits at 600, 5,000 and 200,000 entries (the radix sort\'s buckets)', () => {
+    let seed = 12345;
+    const random = () => (seed = (Math.imul(seed, 1_103_515_245) + 12345) >>> 0);
+    for (const size of [600, 5000, 200_000]) {
+      // Half spread over every bucket, half crowded into a few top bytes, with repeated hashes.
+      const hashes = Array.from({ length: size }, (_, i) => (i % 2 ? random() : ((random() & 0x0300_00ff) | 0x4000_0000) >>> 0));
+      assert.deepStrictEqual([...sortedOf(hashes, true).values], stableByTopBits(hashes), `${size} entries`);
+    }
+  });
+
+  it('finds every value stored under a hash, in the order added, and nothing under a hash not stored', () => {
+    const hashes = Array.from({ length: 20_000 }, (_, i) => Math.imul(i % 7000, 0x9e37_79b1) >>> 0);
+    const postings = new HashPostings(Uint32Array.from(hashes), Uint32Array.from(hashes.keys()));
+    for (let i = 0; i < 7000; i++) {
+      const found: number[] = [];
+      postings.forEach(hashes[i]!, (value) => found.push(value));
+      assert.deepStrictEqual(found, [i, i + 7000, i + 14_000].filter((value) => value < hashes.length));
+    }
+    assert.equal(postings.first(1), -1);
+  });
+});
