@@ -521,7 +521,7 @@ const BUCKET_ROWS = 8192;
 
 /**
  * At most 2^8 buckets, however many rows (larger buckets then): the first pass writes each row
- * to its bucket in six arrays at once, and 2,048 buckets (10M rows) kept more places open for
+ * to its bucket in seven arrays at once, and 2,048 buckets (10M rows) kept more places open for
  * writing than the processor's caches and address translation hold; sealing 9.3M rows took
  * 3.8-4.3 s with 256 buckets against 4.3-5.2 s with 2,048.
  */
