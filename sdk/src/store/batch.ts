@@ -20,12 +20,12 @@ type Row<T extends keyof KeySyncTables> = { readonly [C in keyof KeySyncTables[T
  * them all beside what they are made from: at 10M keys a run inserts 1.1M registry rows and
  * as many audit rows (docs/decisions.md §9).
  */
-export async function insertInChunks<T extends keyof KeySyncTables & string>(tx: Tx, table: T, rows: Iterable<Row<T>>, options: { readonly skipConflicts?: boolean } = {}): Promise<void> {
+export async function insertInChunks<T extends keyof KeySyncTables & string>(tx: Tx, table: T, rows: Iterable<Row<T>>, options: InsertOptions = {}): Promise<void> {
   let statement: ChunkStatement<T> | undefined;
   let parameters: unknown[] = [];
   let count = 0;
   for (const row of rows) {
-    statement ??= chunkStatement(tx, table, Object.keys(row) as (keyof Row<T> & string)[], options.skipConflicts ?? false);
+    statement ??= chunkStatement(tx, table, Object.keys(row) as (keyof Row<T> & string)[], options);
     for (const column of statement.columns) parameters.push(row[column] ?? null);
     if (++count < statement.perChunk) continue;
     await tx.executeQuery(CompiledQuery.raw(statement.sql(count), parameters));
@@ -35,6 +35,12 @@ export async function insertInChunks<T extends keyof KeySyncTables & string>(tx:
   if (count > 0) await tx.executeQuery(CompiledQuery.raw(statement!.sql(count), parameters));
 }
 
+export interface InsertOptions {
+  readonly skipConflicts?: boolean;
+  /** At most this many rows per statement (rows holding large values need not all be held at once). */
+  readonly rowsPerStatement?: number;
+}
+
 interface ChunkStatement<T extends keyof KeySyncTables> {
   readonly columns: readonly (keyof Row<T> & string)[];
   readonly perChunk: number;
@@ -42,8 +48,8 @@ interface ChunkStatement<T extends keyof KeySyncTables> {
   sql(rows: number): string;
 }
 
-function chunkStatement<T extends keyof KeySyncTables & string>(tx: Tx, table: T, columns: (keyof Row<T> & string)[], skipConflicts: boolean): ChunkStatement<T> {
-  const perChunk = Math.max(1, Math.floor(MAX_PARAMETERS / columns.length));
+function chunkStatement<T extends keyof KeySyncTables & string>(tx: Tx, table: T, columns: (keyof Row<T> & string)[], options: InsertOptions): ChunkStatement<T> {
+  const perChunk = Math.max(1, Math.min(options.rowsPerStatement ?? Infinity, Math.floor(MAX_PARAMETERS / columns.length)));
   const placeholder = placeholderStyle(tx);
   const values = (count: number) => {
     const tuples: string[] = [];
@@ -51,7 +57,7 @@ function chunkStatement<T extends keyof KeySyncTables & string>(tx: Tx, table: T
     return tuples.join(', ');
   };
   const head = `insert into "${table}" (${columns.map((column) => `"${column}"`).join(', ')}) values `;
-  const tail = skipConflicts ? ' on conflict do nothing' : '';
+  const tail = options.skipConflicts ? ' on conflict do nothing' : '';
   let fullChunkSql: string | undefined;
   return {
     columns,

@@ -18,7 +18,7 @@ const TABLES: readonly { readonly name: TableName; readonly key: readonly string
   { name: 'runs', key: ['id'] },
   { name: 'master_keys', key: ['id'] },
   { name: 'audit_log', key: ['id'] },
-  { name: 'run_discrepancies', key: ['run_id', 'kind', 'system'] },
+  { name: 'run_discrepancies', key: ['run_id', 'kind', 'system', 'part'] },
   { name: 'source_snapshots', key: ['system'] },
 ];
 

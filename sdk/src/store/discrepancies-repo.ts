@@ -1,7 +1,8 @@
 /**
  * Per-run discrepancies, stored so views (the extension's tree, `ws.runs.discrepancies`) never
- * reparse CSVs. One row per (run, kind, system) holding its entries as JSON: one write
- * per group instead of one per key keeps a million-key run's persist step cheap.
+ * reparse CSVs. Each (run, kind, system) group is stored as JSON in parts of up to
+ * ENTRIES_PER_PART entries: one write per part instead of one per key keeps a million-key
+ * run's persist step cheap, and parts that small are made in memory V8 reuses (docs/decisions.md §9).
  */
 import type { Discrepancies } from '../core/compare.js';
 import type { DiscrepancyEntries, DiscrepancyKind, KeyWithSightings } from '../core/discrepancy-kinds.js';
@@ -12,45 +13,67 @@ import type { Db, Tx } from './backend.js';
 export interface DiscrepancyGroup<K extends DiscrepancyKind = DiscrepancyKind> {
   readonly kind: K;
   readonly system: SystemId | '';
-  readonly entries: DiscrepancyEntries[K];
+  /** Iterated once, as the group is stored. */
+  readonly entries: Iterable<DiscrepancyEntries[K][number]>;
 }
 
 /**
- * Splits a comparison into the groups the store and the views use, one at a time: each
- * group's entries (and its JSON, when stored) can go before the next is made.
+ * Splits a comparison into the groups the store and the views use, one at a time. Entries
+ * that are not already a list of the run's (a system's share of the out-of-authority keys,
+ * of the duplicates, of the bad rows) are made as they are stored, a part at a time, so they
+ * never all exist at once: at 10M keys that was millions of objects made in the persist stage.
  */
 export function* discrepancyGroups(discrepancies: Discrepancies, badRows: readonly BadRow[]): Generator<DiscrepancyGroup> {
-  for (const [system, keys] of discrepancies.gaps) yield { kind: 'gap', system, entries: [...keys] };
+  for (const [system, keys] of discrepancies.gaps) yield { kind: 'gap', system, entries: keys };
   for (const system of discrepancies.systems) {
-    if (system === discrepancies.authority) continue;
-    const entries: KeyWithSightings[] = [];
-    for (const { key, sightings } of discrepancies.outOfAuthority) {
-      if (sightings.some((s) => s.system === system)) entries.push({ key, sightings: sightings.filter((s) => s.system === system).map(({ raw, line }) => ({ raw, line })) });
+    if (system !== discrepancies.authority) yield { kind: 'out_of_authority', system, entries: outOfAuthorityIn(discrepancies.outOfAuthority, system) };
+  }
+  yield { kind: 'only_in_authority', system: '', entries: discrepancies.onlyInAuthority };
+  for (const system of discrepancies.systems) yield { kind: 'duplicate', system, entries: duplicatesIn(discrepancies.duplicates, system) };
+  for (const system of new Set(badRows.map((row) => row.system))) yield { kind: 'bad_row', system, entries: badRowsOf(badRows, system) };
+}
+
+/** The out-of-authority keys a system holds, each with that system's sightings only. */
+function* outOfAuthorityIn(outOfAuthority: Discrepancies['outOfAuthority'], system: SystemId): Generator<KeyWithSightings> {
+  for (const { key, sightings } of outOfAuthority) {
+    if (sightings.some((sighting) => sighting.system === system)) {
+      yield { key, sightings: sightings.filter((sighting) => sighting.system === system).map(({ raw, line }) => ({ raw, line })) };
     }
-    yield { kind: 'out_of_authority', system, entries };
-  }
-  yield { kind: 'only_in_authority', system: '', entries: [...discrepancies.onlyInAuthority] };
-  for (const system of discrepancies.systems) {
-    const duplicates = discrepancies.duplicates.filter((group) => group.system === system);
-    yield { kind: 'duplicate', system, entries: duplicates.map(({ key, sightings }) => ({ key, sightings })) };
-  }
-  for (const system of new Set(badRows.map((row) => row.system))) {
-    const entries = badRows.filter((row) => row.system === system).map(({ system: _system, ...entry }) => entry);
-    yield { kind: 'bad_row', system, entries };
   }
 }
 
+function* duplicatesIn(duplicates: Discrepancies['duplicates'], system: SystemId): Generator<KeyWithSightings> {
+  for (const group of duplicates) if (group.system === system) yield { key: group.key, sightings: group.sightings };
+}
+
+function* badRowsOf(badRows: readonly BadRow[], system: SystemId): Generator<DiscrepancyEntries['bad_row'][number]> {
+  for (const { system: rowSystem, ...entry } of badRows) if (rowSystem === system) yield entry;
+}
+
 /**
- * One statement per group, its JSON made just before: at 10M keys the groups' JSON comes to
- * about 320 million characters (the largest group 42 million), all held at once when one
- * statement took every group.
+ * Entries per stored part: about 50–100 KB of JSON. A group stored whole made strings of tens
+ * of millions of characters at 10M keys (320 million in all), each one fresh memory for the
+ * JSON and again for its UTF-8 copy; parts this size are made and dropped in V8's young
+ * generation, which is reused.
  */
+export const ENTRIES_PER_PART = 1000;
+
+/** One statement per part, its JSON made just before; a group with no entries keeps one empty part, so it is listed. */
 export async function saveDiscrepancies(tx: Tx, runId: string, groups: Iterable<DiscrepancyGroup>): Promise<void> {
-  for (const group of groups) {
-    await insertInChunks(tx, 'run_discrepancies', [
-      { run_id: runId, kind: group.kind, system: group.system, count: group.entries.length, entries: JSON.stringify(group.entries) },
-    ]);
+  for (const group of groups) await insertInChunks(tx, 'run_discrepancies', partRows(runId, group), { rowsPerStatement: 1 });
+}
+
+function* partRows(runId: string, { kind, system, entries }: DiscrepancyGroup) {
+  let part = 0;
+  let slice: unknown[] = [];
+  const row = () => ({ run_id: runId, kind, system, part: part++, count: slice.length, entries: JSON.stringify(slice) });
+  for (const entry of entries) {
+    slice.push(entry);
+    if (slice.length < ENTRIES_PER_PART) continue;
+    yield row();
+    slice = [];
   }
+  if (slice.length > 0 || part === 0) yield row();
 }
 
 /** How many entries a run stored for one kind and system. */
@@ -61,7 +84,14 @@ export interface DiscrepancyCount {
 }
 
 export async function countDiscrepancies(db: Db, runId: string): Promise<DiscrepancyCount[]> {
-  return db.selectFrom('run_discrepancies').select(['kind', 'system', 'count']).where('run_id', '=', runId).execute();
+  const rows = await db
+    .selectFrom('run_discrepancies')
+    .select((eb) => ['kind', 'system', eb.fn.sum<number | string>('count').as('count')])
+    .where('run_id', '=', runId)
+    .groupBy(['kind', 'system'])
+    .execute();
+  // PostgreSQL sums integers as bigint, which its driver gives as a string.
+  return rows.map((row) => ({ ...row, count: Number(row.count) }));
 }
 
 export async function loadDiscrepancies<K extends DiscrepancyKind>(
@@ -70,12 +100,14 @@ export async function loadDiscrepancies<K extends DiscrepancyKind>(
   kind: K,
   system: SystemId | '',
 ): Promise<DiscrepancyEntries[K]> {
-  const row = await db
+  const parts = await db
     .selectFrom('run_discrepancies')
     .select('entries')
     .where('run_id', '=', runId)
     .where('kind', '=', kind)
     .where('system', '=', system)
-    .executeTakeFirst();
-  return row ? (JSON.parse(row.entries) as DiscrepancyEntries[K]) : ([] as DiscrepancyEntries[K]);
+    .orderBy('part')
+    .execute();
+  const lists = parts.map((part) => JSON.parse(part.entries) as DiscrepancyEntries[K]);
+  return lists.length === 1 ? lists[0]! : (lists.flat() as DiscrepancyEntries[K]);
 }

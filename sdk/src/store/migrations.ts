@@ -11,7 +11,7 @@ import { KeySyncError } from '../errors.js';
 export interface DdlTypes {
   /** An integer primary key the database assigns when none is given, and that takes a given one. */
   generatedId(column: ColumnDefinitionBuilder): ColumnDefinitionBuilder;
-  /** Whether a CHECK constraint can be dropped and added in place (PostgreSQL), or the table must be rebuilt (SQLite). */
+  /** Whether a constraint (a CHECK, a primary key) can be dropped and added in place (PostgreSQL), or the table must be rebuilt (SQLite). */
   readonly altersConstraints: boolean;
 }
 
@@ -185,12 +185,43 @@ const registryVersion: Migration = {
   },
 };
 
+/**
+ * A run's discrepancy groups are stored in parts (store/discrepancies-repo.ts), so `part`
+ * joins the key. Rows stored before are each their group's only part, 0. PostgreSQL swaps the
+ * key in place; SQLite cannot, so there the table is rebuilt with its rows.
+ */
+const discrepancyParts = (ddl: DdlTypes): Migration => ({
+  async up(db: Kysely<unknown>) {
+    if (ddl.altersConstraints) {
+      await db.schema.alterTable('run_discrepancies').addColumn('part', 'integer', (column) => column.notNull().defaultTo(0)).execute();
+      await sql`ALTER TABLE run_discrepancies DROP CONSTRAINT run_discrepancies_pk`.execute(db);
+      await sql`ALTER TABLE run_discrepancies ADD CONSTRAINT run_discrepancies_pk PRIMARY KEY (run_id, kind, system, part)`.execute(db);
+      return;
+    }
+    await db.schema
+      .createTable('run_discrepancies_parts')
+      .addColumn('run_id', 'text', (column) => column.notNull().references('runs.id').onDelete('cascade'))
+      .addColumn('kind', 'text', (column) => column.notNull())
+      .addColumn('system', 'text', (column) => column.notNull())
+      .addColumn('part', 'integer', (column) => column.notNull().defaultTo(0))
+      .addColumn('count', 'integer', (column) => column.notNull())
+      .addColumn('entries', 'text', (column) => column.notNull())
+      .addPrimaryKeyConstraint('run_discrepancies_pk', ['run_id', 'kind', 'system', 'part'])
+      .execute();
+    const columns = sql.raw('run_id, kind, system, count, entries');
+    await sql`INSERT INTO run_discrepancies_parts (${columns}) SELECT ${columns} FROM run_discrepancies`.execute(db);
+    await db.schema.dropTable('run_discrepancies').execute();
+    await sql`ALTER TABLE run_discrepancies_parts RENAME TO run_discrepancies`.execute(db);
+  },
+});
+
 export function migrations(ddl: DdlTypes): Readonly<Record<string, Migration>> {
   return {
     '0001_initial': initial(ddl),
     '0002_run_output_dir_and_rules_no_checkpoints': runOutputAndRules,
     '0003_links_and_rejected_matches': linksAndRejectedMatches(ddl),
     '0004_registry_version': registryVersion,
+    '0005_discrepancy_parts': discrepancyParts(ddl),
   };
 }
 

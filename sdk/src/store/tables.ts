@@ -73,8 +73,11 @@ export interface RunDiscrepanciesTable {
   kind: DiscrepancyKind;
   /** The system the entries belong to; '' when they span systems. */
   system: string;
+  /** Which slice of the group's entries the row holds, from 0 (a group has at least one). */
+  part: number;
+  /** The entries in this part. */
   count: number;
-  /** JSON array of the entries, in report order. */
+  /** JSON array of the part's entries, in report order. */
   entries: string;
 }
 

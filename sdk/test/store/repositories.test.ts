@@ -14,7 +14,10 @@ import type { Logger } from '../../src/log.js';
 import type { RunIdentity } from '../../src/run/run-identity.js';
 import { abandonRun, beginRun, markInterruptedRuns, resumableRun } from '../../src/run/run-records.js';
 import { appendAudit, listAudit } from '../../src/store/audit-repo.js';
-import { countDiscrepancies, loadDiscrepancies, saveDiscrepancies, type DiscrepancyGroup } from '../../src/store/discrepancies-repo.js';
+import { countDiscrepancies, discrepancyGroups, ENTRIES_PER_PART, loadDiscrepancies, saveDiscrepancies, type DiscrepancyGroup } from '../../src/store/discrepancies-repo.js';
+import { compareSystems } from '../../src/core/compare.js';
+import type { DiscrepancyKind, KeyWithSightings } from '../../src/core/discrepancy-kinds.js';
+import { KeyIndex } from '../../src/core/key-index.js';
 import type { SqliteDriver } from '../../src/store/sqlite/drivers/driver.js';
 import { nativeDriver } from '../../src/store/sqlite/drivers/native.js';
 import { wasmDriver } from '../../src/store/sqlite/drivers/wasm.js';
@@ -337,10 +340,12 @@ for (const backend of STORE_BACKENDS) {
         assert.equal((await store.read((db) => getRun(db, 'b')))!.error, 'boom');
       });
 
-      it('stores one row per (kind, system) and gives the entries back as saved', async () => {
+      it('stores each (kind, system) in parts of ENTRIES_PER_PART, counts and gives the entries back as saved, in order', async () => {
         await beginRun(store, identity('20260501T100000Z-dddd'), null, T0);
+        const manyGaps = Array.from({ length: 2 * ENTRIES_PER_PART + 7 }, (_, i) => ({ key: `G-${i}`, line: i + 2 }));
         const groups: DiscrepancyGroup[] = [
           { kind: 'gap', system: 'B', entries: [{ key: 'K-1', line: 2 }, { key: 'K-2', line: 3 }] },
+          { kind: 'gap', system: 'C', entries: manyGaps },
           { kind: 'out_of_authority', system: 'B', entries: [{ key: 'X', sightings: [{ raw: 'x', line: 5 }] }] },
           { kind: 'only_in_authority', system: '', entries: [] },
           { kind: 'bad_row', system: 'C', entries: [{ file: '/c.csv', line: 9, reason: 'missing key', detail: 'blank', action: 'skipped' }] },
@@ -349,12 +354,43 @@ for (const backend of STORE_BACKENDS) {
         const counts = await store.read((db) => countDiscrepancies(db, '20260501T100000Z-dddd'));
         assert.deepEqual(
           counts.map((c) => [c.kind, c.system, Number(c.count)]).sort(),
-          [['bad_row', 'C', 1], ['gap', 'B', 2], ['only_in_authority', '', 0], ['out_of_authority', 'B', 1]],
+          [['bad_row', 'C', 1], ['gap', 'B', 2], ['gap', 'C', manyGaps.length], ['only_in_authority', '', 0], ['out_of_authority', 'B', 1]],
         );
+        const parts = await store.read((db) => db.selectFrom('run_discrepancies').select(['kind', 'system', 'part', 'count']).where('system', '=', 'C').where('kind', '=', 'gap').orderBy('part').execute());
+        assert.deepEqual(parts.map((row) => [row.part, Number(row.count)]), [[0, ENTRIES_PER_PART], [1, ENTRIES_PER_PART], [2, 7]]);
         for (const group of groups) {
           assert.deepEqual(await store.read((db) => loadDiscrepancies(db, '20260501T100000Z-dddd', group.kind, group.system)), group.entries);
         }
         assert.deepEqual(await store.read((db) => loadDiscrepancies(db, '20260501T100000Z-dddd', 'gap', 'Z')), []);
+      });
+      it("stores a comparison's groups as the views read them: each system's share of the out-of-authority keys and duplicates, across parts", async () => {
+        await beginRun(store, identity('20260501T100000Z-eeee'), null, T0);
+        const index = (system: string, rows: readonly (readonly [string, string, number])[]) => {
+          const keys = new KeyIndex(system);
+          for (const [key, raw, line] of rows) keys.add(key, raw, line);
+          return keys;
+        };
+        // More out-of-authority keys in B than a part holds, interleaved with keys only C holds.
+        const many = Array.from({ length: ENTRIES_PER_PART + 5 }, (_, i) => `X-${String(i).padStart(5, '0')}`);
+        const b = index('B', [...many.map((key, i) => [key, key.toLowerCase(), i + 2] as const), ['D-1', 'd-1', 9000], ['D-1', 'd 1', 9001]]);
+        const c = index('C', [['X-00003', 'x3', 2], ['Y-1', 'y1', 3]]);
+        const discrepancies = compareSystems(index('A', [['K-1', 'k1', 2]]), [b, c]);
+        const badRows = [{ system: 'C', file: '/c.csv', line: 4, reason: 'missing key', detail: 'blank', action: 'skipped' }] as const;
+        await store.write('save', (tx) => saveDiscrepancies(tx, '20260501T100000Z-eeee', discrepancyGroups(discrepancies, badRows)));
+        const load = (kind: DiscrepancyKind, system: string) => store.read((db) => loadDiscrepancies(db, '20260501T100000Z-eeee', kind, system));
+        const inB = (await load('out_of_authority', 'B')) as KeyWithSightings[];
+        assert.deepEqual(inB.map((entry) => entry.key), ['D-1', ...many]);
+        assert.deepEqual(inB.find((entry) => entry.key === 'X-00003')!.sightings, [{ raw: 'x-00003', line: 5 }]);
+        assert.deepEqual(await load('out_of_authority', 'C'), [{ key: 'X-00003', sightings: [{ raw: 'x3', line: 2 }] }, { key: 'Y-1', sightings: [{ raw: 'y1', line: 3 }] }]);
+        assert.deepEqual(await load('duplicate', 'B'), [{ key: 'D-1', sightings: [{ raw: 'd-1', line: 9000 }, { raw: 'd 1', line: 9001 }] }]);
+        assert.deepEqual(await load('duplicate', 'C'), []);
+        assert.deepEqual(await load('gap', 'B'), [{ key: 'K-1', line: 2 }]);
+        assert.deepEqual(await load('bad_row', 'C'), [{ file: '/c.csv', line: 4, reason: 'missing key', detail: 'blank', action: 'skipped' }]);
+        const counts = await store.read((db) => countDiscrepancies(db, '20260501T100000Z-eeee'));
+        assert.deepEqual(
+          counts.map((count) => [count.kind, count.system, count.count]).sort(),
+          [['bad_row', 'C', 1], ['duplicate', 'A', 0], ['duplicate', 'B', 1], ['duplicate', 'C', 0], ['gap', 'B', 1], ['gap', 'C', 1], ['only_in_authority', '', 1], ['out_of_authority', 'B', ENTRIES_PER_PART + 6], ['out_of_authority', 'C', 2]],
+        );
       });
     });
 
@@ -437,5 +473,26 @@ for (const driver of [nativeDriver, wasmDriver]) {
       }
     });
 
+    it('migration 0005 keeps each stored discrepancy group as its only part', async () => {
+      const file = path.join(dir, `old-${++files}.db`);
+      const old = new Kysely<unknown>({ dialect: driver.createDialect(file, { readonly: false, busyTimeoutMs: 2000 }) });
+      const fourth = Object.entries(migrations(sqliteDdl)).slice(0, 4);
+      await new Migrator({ db: old, provider: { getMigrations: async () => Object.fromEntries(fourth) } }).migrateToLatest();
+      await sql.raw(`PRAGMA application_id = ${APPLICATION_ID}`).execute(old);
+      await sql.raw('PRAGMA user_version = 4').execute(old);
+      await sql`INSERT INTO runs (id, started_at, status, mode, report_stamp, audit_from_id) VALUES ('r', ${T0}, 'completed', 'full', 's', 1)`.execute(old);
+      await sql`INSERT INTO run_discrepancies (run_id, kind, system, count, entries) VALUES ('r', 'gap', 'B', 2, '[{"key":"K-1","line":2},{"key":"K-2","line":3}]')`.execute(old);
+      await old.destroy();
+      const upgraded = await Store.open(file, { driver, lockTimeoutMs: 2000 });
+      try {
+        assert.deepEqual(await upgraded.read((db) => loadDiscrepancies(db, 'r', 'gap', 'B')), [{ key: 'K-1', line: 2 }, { key: 'K-2', line: 3 }]);
+        assert.deepEqual(await upgraded.read((db) => countDiscrepancies(db, 'r')), [{ kind: 'gap', system: 'B', count: 2 }]);
+        await upgraded.write('another part', (tx) => tx.insertInto('run_discrepancies').values({ run_id: 'r', kind: 'gap', system: 'B', part: 1, count: 1, entries: '[{"key":"K-3","line":4}]' }).execute());
+        assert.equal((await upgraded.read((db) => loadDiscrepancies(db, 'r', 'gap', 'B'))).length, 3);
+        await assert.rejects(upgraded.write('same part again', (tx) => tx.insertInto('run_discrepancies').values({ run_id: 'r', kind: 'gap', system: 'B', part: 1, count: 0, entries: '[]' }).execute()));
+      } finally {
+        await upgraded.close();
+      }
+    });
   });
 }
