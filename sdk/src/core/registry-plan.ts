@@ -6,7 +6,7 @@
  */
 import { TRANSITIONS, transitionEvent, type MasterKeyAction } from './lifecycle.js';
 import type { Proposal } from './provision.js';
-import type { AuditEvent, MasterKeyRecord, NewAuditEvent, Planned } from './records.js';
+import { withAuditId, type AuditEvent, type MasterKeyRecord, type NewAuditEvent, type Planned } from './records.js';
 import type { MasterKeyStatus, NormalizedKey } from './types.js';
 
 export interface RegistryPlanInput {
@@ -51,7 +51,7 @@ export function planRegistryChanges(input: RegistryPlanInput): RegistryPlan {
   const { runId, now } = input;
   let nextAudit = input.nextAuditId;
   const events: Planned<AuditEvent>[] = [];
-  const event = (fields: NewAuditEvent) => events.push({ ...fields, id: nextAudit === null ? null : nextAudit++ });
+  const event = (fields: NewAuditEvent) => events.push(withAuditId(fields, nextAudit === null ? null : nextAudit++));
 
   const inserted: Planned<MasterKeyRecord>[] = input.proposals.map((proposal, offset) => ({
     id: input.nextMasterKeyId === null ? null : input.nextMasterKeyId + offset,
@@ -73,7 +73,9 @@ export function planRegistryChanges(input: RegistryPlanInput): RegistryPlan {
     event({
       timestamp: now, runId, eventType: 'master_key_proposed', system: record.sourceSystem, key: record.normalizedKey,
       action: 'propose', result: 'proposed', actor: 'keysync',
-      details: `${record.strategy} master key ${record.masterKey} proposed for ${record.sourceSystem} key ${record.sourceKey}`,
+      // Joined, not a template: a template's pieces stay linked as six cons strings (about 190
+      // bytes) until written, one joined string is about 100, and there is one per proposal.
+      details: [record.strategy, ' master key ', record.masterKey, ' proposed for ', record.sourceSystem, ' key ', record.sourceKey].join(''),
     });
   }
 

@@ -17,7 +17,7 @@ import type { Discrepancies } from '../core/compare.js';
 import { formatPercent } from '../core/format.js';
 import { ruleChanges } from '../core/normalize.js';
 import { proposeMasterKeys, registryLookup, type Proposal } from '../core/provision.js';
-import type { AuditEvent, NewAuditEvent, Planned } from '../core/records.js';
+import { withAuditId, type AuditEvent, type NewAuditEvent, type Planned } from '../core/records.js';
 import { planRegistryChanges, type RegistryPlan } from '../core/registry-plan.js';
 import { summarizeRun, type RunSummary } from '../core/summary.js';
 import type { ProbableMatch } from '../core/probable-match.js';
@@ -175,7 +175,7 @@ async function planRun(context: WorkspaceContext, session: CommitSession, reques
     },
   });
   let nextAudit = plan.nextAuditId;
-  const withId = (event: NewAuditEvent): Planned<AuditEvent> => ({ ...event, id: nextAudit === null ? null : nextAudit++ });
+  const withId = (event: NewAuditEvent): Planned<AuditEvent> => withAuditId(event, nextAudit === null ? null : nextAudit++);
   const events = [
     ...plan.events,
     ...sourceEvents(sources, run.id, now).map(withId),
