@@ -75,42 +75,70 @@ export interface IndexComparison {
 
 /** compareSystems, keeping the merges' per-key presence, which the node engine's matching reads again. */
 export function compareIndexes(authority: KeyIndex, others: readonly KeyIndex[]): IndexComparison {
-  const a = authority.data;
-  const presentIn = new Uint8Array(a.hashes.length);
-  const matches = others.map((index) => {
-    const match = mergeMatch(a, index.data);
-    for (let i = 0; i < presentIn.length; i++) presentIn[i]! += match.inOther[i]!;
-    return match;
-  });
+  return combineFindings(authority, others.map((index) => findingsOf(authority, index)));
+}
+
+/**
+ * What comparing keeps of one downstream system, taken from its index by one merge with the
+ * authority's: the index can go as soon as this is made, while other sources are still being
+ * read (run/compare-as-read.ts), instead of every index being held until the last is read.
+ */
+export interface SystemFindings {
+  readonly system: SystemId;
+  readonly size: number;
+  /** Per authority key, in its index's order: 1 when the system holds it. */
+  readonly inSystem: Uint8Array;
+  /** The system's keys the authority lacks, in its index's order, as strings of their own (no view keeps the index's texts alive). */
+  readonly outsideKeys: readonly NormalizedKey[];
+  /** Their sightings, at the same places. */
+  readonly outsideSightings: readonly SystemSighting[][];
+  readonly duplicates: readonly DuplicateGroup[];
+}
+
+export function findingsOf(authority: KeyIndex, index: KeyIndex): SystemFindings {
+  const { inOther, onlyInOther } = mergeMatch(authority.data, index.data);
+  const outsideKeys: NormalizedKey[] = [];
+  const outsideSightings: SystemSighting[][] = [];
+  // In ascending position, as the merge found them: the index's arrays are read in order.
+  for (const position of onlyInOther) {
+    outsideKeys.push(index.ownKeyAt(position));
+    outsideSightings.push(index.ownSightingsAt(position).map(({ raw, line }) => ({ system: index.system, raw, line })));
+  }
+  return { system: index.system, size: index.size, inSystem: inOther, outsideKeys, outsideSightings, duplicates: duplicateGroups(index, true) };
+}
+
+/** The comparison of the authority with every downstream system, from each one's findings (in config order). */
+export function combineFindings(authority: KeyIndex, others: readonly SystemFindings[]): IndexComparison {
+  const presentIn = new Uint8Array(authority.size);
+  for (const { inSystem } of others) for (let i = 0; i < presentIn.length; i++) presentIn[i]! += inSystem[i]!;
   const compared = others.length > 0;
   // Every gap list and the keys only in A are drawn from the authority keys some system lacks,
   // sorted by key once (in the normal mock data a ninth of A, not all of it).
   const missingSomewhere = new AuthorityKeysByKey(authority, (i) => presentIn[i]! < others.length);
   const gaps = new Map<SystemId, AuthorityKey[]>();
-  others.forEach((index, n) => gaps.set(index.system, missingSomewhere.where((i) => matches[n]!.inOther[i] === 0)));
+  for (const { system, inSystem } of others) gaps.set(system, missingSomewhere.where((i) => inSystem[i] === 0));
   const onlyInAuthority = compared ? missingSomewhere.where((i) => presentIn[i] === 0) : [];
   let keysInAllSystems = 0;
   if (compared) for (let i = 0; i < presentIn.length; i++) if (presentIn[i] === others.length) keysInAllSystems++;
 
-  const outOfAuthority = collectOutOfAuthority(others.map((index, n) => ({ index, positions: matches[n]!.onlyInOther })));
+  const outOfAuthority = collectOutOfAuthority(others);
   const uniqueKeys = authority.size + outOfAuthority.length;
-  const systems = [authority, ...others];
   const bySystem: Record<SystemId, number> = {};
-  for (const index of others) bySystem[index.system] = ratio(authority.size - gaps.get(index.system)!.length, authority.size);
+  for (const { system } of others) bySystem[system] = ratio(authority.size - gaps.get(system)!.length, authority.size);
   const discrepancies: Discrepancies = {
     authority: authority.system,
-    systems: systems.map((index) => index.system),
+    systems: [authority.system, ...others.map(({ system }) => system)],
     comparedSystems: others.length,
-    keyCounts: Object.fromEntries(systems.map((index) => [index.system, index.size])),
+    keyCounts: Object.fromEntries([[authority.system, authority.size], ...others.map(({ system, size }) => [system, size])]),
     gaps,
     outOfAuthority,
     onlyInAuthority,
-    duplicates: [...duplicateGroups(authority, false), ...others.flatMap((index) => duplicateGroups(index, true))],
+    duplicates: [...duplicateGroups(authority, false), ...others.flatMap(({ duplicates }) => duplicates)],
     uniqueKeys,
     keysInAllSystems,
     matchRates: { overall: compared ? ratio(keysInAllSystems, uniqueKeys) : null, bySystem },
   };
-  return { discrepancies, presence: new Map(others.map((index, n) => [index.system, matches[n]!.inOther])) };
+  return { discrepancies, presence: new Map(others.map(({ system, inSystem }) => [system, inSystem])) };
 }
 
 interface Match {
@@ -177,18 +205,9 @@ class AuthorityKeysByKey {
 }
 
 /** Keys of downstream systems the authority lacks, sorted by key; a key several systems hold is one entry, its sightings in system order. */
-function collectOutOfAuthority(outside: readonly { index: KeyIndex; positions: readonly number[] }[]): OutOfAuthorityKey[] {
-  const keys: NormalizedKey[] = [];
-  const sightingsOf: SystemSighting[][] = [];
-  // In ascending position per system, as the merge found them: an index's arrays are then read
-  // in order, not at random. Strings of their own: the downstream indexes are let go after
-  // comparing (run/engine-stage.ts), and a view into one's texts would keep them alive.
-  for (const { index, positions } of outside) {
-    for (const position of positions) {
-      keys.push(index.ownKeyAt(position));
-      sightingsOf.push(index.ownSightingsAt(position).map(({ raw, line }) => ({ system: index.system, raw, line })));
-    }
-  }
+function collectOutOfAuthority(others: readonly SystemFindings[]): OutOfAuthorityKey[] {
+  const keys = others.flatMap(({ outsideKeys }) => outsideKeys);
+  const sightingsOf = others.flatMap(({ outsideSightings }) => outsideSightings);
   // Items are numbered in system order, and equal keys come out by item number: sightings in system order.
   const outOfAuthority: { key: NormalizedKey; sightings: SystemSighting[] }[] = [];
   for (const item of textOrder(keys)) {

@@ -223,6 +223,8 @@ export class KeyIndex {
   private sealed: KeyIndexData | null = null;
   private duplicateMap: Map<number, readonly Sighting[]> | null = null;
   private locatorMap: Map<number, RowLocator> | null = null;
+  /** Set once the arrays are let go (`release`): what is still answered. */
+  private released: { readonly size: number; readonly repeatedRows: number } | null = null;
 
   constructor(readonly system: SystemId) {}
 
@@ -256,8 +258,22 @@ export class KeyIndex {
 
   /** The sealed arrays (sealing on first use). */
   get data(): KeyIndexData {
+    if (this.released) throw new Error(`KeyIndex for ${this.system} was released; only its size and repeated rows remain`);
     this.sealed ??= withTexts(this.seal());
     return this.sealed;
+  }
+
+  /**
+   * Lets the arrays go, keeping the size and repeated rows: a downstream system's index is done
+   * with once compared (core/compare.ts `findingsOf`), while other sources may still be
+   * reading. Nothing else can be read from it after.
+   */
+  release(): void {
+    this.released = { size: this.size, repeatedRows: this.repeatedRows };
+    this.pending = null;
+    this.sealed = null;
+    this.duplicateMap = null;
+    this.locatorMap = null;
   }
 
   /** Seals the index as parts, for a worker to transfer; the index is not read after. */
@@ -272,11 +288,11 @@ export class KeyIndex {
   }
 
   get size(): number {
-    return this.data.hashes.length;
+    return this.released?.size ?? this.data.hashes.length;
   }
 
   get repeatedRows(): number {
-    return this.data.repeatedRows;
+    return this.released?.repeatedRows ?? this.data.repeatedRows;
   }
 
   keyAt(position: number): NormalizedKey {

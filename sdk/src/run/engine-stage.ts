@@ -9,7 +9,7 @@
  */
 import path from 'node:path';
 import { DEFAULT_DUCKDB_MEMORY_LIMIT, DEFAULT_POSTGRES_STATEMENT_TIMEOUT_S } from '../config/schema.js';
-import { compareIndexes, type Discrepancies } from '../core/compare.js';
+import type { Discrepancies } from '../core/compare.js';
 import type { EngineStep } from '../core/engine-step.js';
 import type { RunEngine, RunMode, SystemId } from '../core/types.js';
 import { KeySyncError, throwIfAborted } from '../errors.js';
@@ -17,6 +17,7 @@ import { compareWithDuckDb } from '../sources/duckdb/duckdb-engine.js';
 import { compareWithPostgres } from '../sources/postgres-engine/pg-engine.js';
 import type { Store } from '../store/store.js';
 import { chooseEngine } from './choose-engine.js';
+import { CompareAsRead } from './compare-as-read.js';
 import { readStage, removeSnapshotFiles } from './read-stage.js';
 import { nodeRunRead, pushdownRunRead, type RunRead } from './run-read.js';
 import type { WorkspaceContext } from './workspace-context.js';
@@ -43,15 +44,22 @@ export async function engineStage(context: WorkspaceContext, store: Store, optio
   if (engineReason) context.logger.log('info', `${engine} engine (${engineReason})`);
   if (engine === 'duckdb') return duckDbStage(context, options);
   if (engine === 'postgres') return postgresStage(context, options);
-  // Snapshots are written in the read stage, as each source's read arrives: after comparing,
-  // the downstream indexes are let go (nodeRunRead keeps only the authority's), before the
-  // stages that need the most memory.
+  // Snapshots are written in the read stage, as each source's read arrives, and each
+  // downstream system is then compared and its index let go (nodeRunRead keeps only the
+  // authority's), so no more than the authority's and those still reading are held at once.
   const snapshots = options.snapshots.write ? { runId: options.runId, onWrite: options.snapshots.onWrite } : undefined;
-  const read = await readStage(context, store, { mode: options.mode, signal: options.signal, onSourceProgress: options.onSourceProgress, snapshots });
+  const comparing = new CompareAsRead(context.config.values.authority);
+  const read = await readStage(context, store, {
+    mode: options.mode,
+    signal: options.signal,
+    onSourceProgress: options.onSourceProgress,
+    snapshots,
+    onSourceRead: (_system, sourceRead) => comparing.arrived(sourceRead.index),
+  });
   try {
     throwIfAborted(options.signal);
     options.onCompare();
-    const { discrepancies, presence } = compareIndexes(read.sources.authority, read.sources.others);
+    const { discrepancies, presence } = comparing.finish(read.sources.authority, read.sources.others);
     return { read: nodeRunRead(read, presence, read.written), discrepancies, close: () => undefined };
   } catch (error) {
     removeSnapshotFiles(context, read.written);

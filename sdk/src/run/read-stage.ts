@@ -34,6 +34,8 @@ export interface ReadStageOptions {
   readonly onSourceProgress: (system: SystemId, rows: number, sourcesDone: number, sourceCount: number) => void;
   /** Write the snapshots of the sources parsed, under this run's id (not in a dry run), and a call as each write starts. */
   readonly snapshots?: { readonly runId: string; readonly onWrite: (system: SystemId) => void };
+  /** Called as each source parsed this run is read, after its snapshot is written (read-all's `onSourceRead`). */
+  readonly onSourceRead?: (system: SystemId, read: SourceRead) => void;
 }
 
 export async function readStage(context: WorkspaceContext, store: Store, options: ReadStageOptions): Promise<ReadStageResult> {
@@ -65,7 +67,10 @@ export async function readStage(context: WorkspaceContext, store: Store, options
       preloaded,
       signal: options.signal,
       onSourceProgress: options.onSourceProgress,
-      onSourceRead: writes && ((system, read) => writes.write(system, read)),
+      onSourceRead: (system, read) => {
+        writes?.write(system, read);
+        options.onSourceRead?.(system, read);
+      },
     });
   } catch (error) {
     // A read that failed after some snapshots were written (another source, a cancel, a write).
