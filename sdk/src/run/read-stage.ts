@@ -34,7 +34,11 @@ export interface ReadStageOptions {
   readonly onSourceProgress: (system: SystemId, rows: number, sourcesDone: number, sourceCount: number) => void;
   /** Write the snapshots of the sources parsed, under this run's id (not in a dry run), and a call as each write starts. */
   readonly snapshots?: { readonly runId: string; readonly onWrite: (system: SystemId) => void };
-  /** Called as each source parsed this run is read, after its snapshot is written (read-all's `onSourceRead`). */
+  /**
+   * Called with each source taken from its snapshot, before the others are read, and with each
+   * source parsed this run as its read arrives, after its snapshot is written (read-all's
+   * `onSourceRead`).
+   */
   readonly onSourceRead?: (system: SystemId, read: SourceRead) => void;
 }
 
@@ -51,6 +55,7 @@ export async function readStage(context: WorkspaceContext, store: Store, options
   const preloaded =
     options.mode === 'incremental' ? unchangedSources(context, snapshots, fingerprints, damagedSnapshots) : new Map<SystemId, SourceRead>();
   const fromSnapshot = new Set(preloaded.keys());
+  for (const [system, read] of preloaded) options.onSourceRead?.(system, read);
   // Each snapshot is written as its source's read arrives, while the workers read the others:
   // the main thread is idle then, and the stage ends soon after the last read.
   const writes = options.snapshots && snapshotWrites(context, { fingerprints, snapshots, fromSnapshot, damagedSnapshots }, options.snapshots.runId, options.snapshots.onWrite);
