@@ -91,7 +91,7 @@ export interface SystemFindings {
   /** The system's keys the authority lacks, in its index's order, as strings of their own (no view keeps the index's texts alive). */
   readonly outsideKeys: readonly NormalizedKey[];
   /** Their sightings, at the same places. */
-  readonly outsideSightings: readonly SystemSighting[][];
+  readonly outsideSightings: readonly (readonly SystemSighting[])[];
   readonly duplicates: readonly DuplicateGroup[];
 }
 
@@ -208,11 +208,12 @@ class AuthorityKeysByKey {
 function collectOutOfAuthority(others: readonly SystemFindings[]): OutOfAuthorityKey[] {
   const keys = others.flatMap(({ outsideKeys }) => outsideKeys);
   const sightingsOf = others.flatMap(({ outsideSightings }) => outsideSightings);
-  // Items are numbered in system order, and equal keys come out by item number: sightings in system order.
-  const outOfAuthority: { key: NormalizedKey; sightings: SystemSighting[] }[] = [];
+  // Items are numbered in system order, and equal keys come out by item number: sightings in
+  // system order. A key several systems hold gets a new list, leaving the findings as they were.
+  const outOfAuthority: { key: NormalizedKey; sightings: readonly SystemSighting[] }[] = [];
   for (const item of textOrder(keys)) {
     const last = outOfAuthority[outOfAuthority.length - 1];
-    if (last?.key === keys[item]) last.sightings.push(...sightingsOf[item]!);
+    if (last?.key === keys[item]) last.sightings = [...last.sightings, ...sightingsOf[item]!];
     else outOfAuthority.push({ key: keys[item]!, sightings: sightingsOf[item]! });
   }
   return outOfAuthority;

@@ -51,7 +51,7 @@ function* badRowsOf(badRows: readonly BadRow[], system: SystemId): Generator<Dis
 }
 
 /**
- * Entries per stored part: about 50–100 KB of JSON. A group stored whole made strings of tens
+ * Entries per stored part: about 35 KB of JSON for gaps, 75 KB for out-of-authority keys (the mock's). A group stored whole made strings of tens
  * of millions of characters at 10M keys (320 million in all), each one fresh memory for the
  * JSON and again for its UTF-8 copy; parts this size are made and dropped in V8's young
  * generation, which is reused.

@@ -32,6 +32,8 @@ describe('CompareAsRead (run/compare-as-read.ts)', () => {
           const result = comparing.finish(authority!, others);
           assert.deepEqual(result.discrepancies, expected.discrepancies);
           assert.deepEqual(result.presence, expected.presence);
+          // Putting the comparison together leaves the findings as they were.
+          assert.deepEqual(comparing.finish(authority!, others).discrepancies, expected.discrepancies);
         },
       ),
     );
