@@ -18,8 +18,6 @@ import {
   duplicatesSql,
   gapsSql,
   indexSql,
-  keysInAllSystemsSql,
-  onlyInAuthoritySql,
   outsideAuthoritySql,
   setAsideSql,
   tablesOf,
@@ -69,14 +67,11 @@ export async function compareInDuckDb(
   others: readonly KeyedSystem[],
   counts: ReadonlyMap<SystemId, SystemCounts>,
 ): Promise<Discrepancies> {
-  const gaps = new Map<SystemId, AuthorityKey[]>();
-  for (const other of others) gaps.set(other.system, await authorityKeys(session, gapsSql(authority.table, other.table)));
   const compared = others.length > 0;
-  const otherTables = others.map((other) => other.table);
-  const onlyInAuthority = compared ? await authorityKeys(session, onlyInAuthoritySql(authority.table, otherTables)) : [];
-  const keysInAllSystems = compared ? Number((await session.all(keysInAllSystemsSql(authority.table, otherTables)))[0]![0]) : 0;
+  const { gaps, onlyInAuthority, lackedBySome } = await authorityKeysLacking(session, authority, others);
   const outOfAuthority = await outsideAuthority(session, authority, others);
   const authorityCount = counts.get(authority.system)!.keys;
+  const keysInAllSystems = compared ? authorityCount - lackedBySome : 0;
   const uniqueKeys = authorityCount + outOfAuthority.length;
   const duplicates: DuplicateGroup[] = [];
   for (const system of [authority, ...others]) duplicates.push(...(await duplicateGroups(session, system)));
@@ -98,12 +93,32 @@ export async function compareInDuckDb(
   };
 }
 
-async function authorityKeys(session: DuckDbSession, select: string): Promise<AuthorityKey[]> {
-  const keys: AuthorityKey[] = [];
-  await session.stream(select, (rows) => {
-    for (const [key, line, locator] of rows) keys.push({ key: key as NormalizedKey, line: locatorOf(line, locator) });
-  });
-  return sortedByKey(keys);
+/** Each downstream system's gaps, the keys only in the authority, and how many authority keys some system lacks. */
+async function authorityKeysLacking(
+  session: DuckDbSession,
+  authority: KeyedSystem,
+  others: readonly KeyedSystem[],
+): Promise<{ gaps: Map<SystemId, AuthorityKey[]>; onlyInAuthority: AuthorityKey[]; lackedBySome: number }> {
+  const lists = others.map((): AuthorityKey[] => []);
+  const onlyInAuthority: AuthorityKey[] = [];
+  let lackedBySome = 0;
+  if (others.length > 0) {
+    await session.stream(gapsSql(authority.table, others.map((other) => other.table)), (rows) => {
+      for (const [key, line, locator, lacking] of rows) {
+        // One object for every list the key is in: at 10M keys that is millions fewer.
+        const authorityKey: AuthorityKey = { key: key as NormalizedKey, line: locatorOf(line, locator) };
+        const places = (lacking as string).split(',');
+        for (const place of places) lists[Number(place)]!.push(authorityKey);
+        if (places.length === others.length) onlyInAuthority.push(authorityKey);
+        lackedBySome++;
+      }
+    });
+  }
+  return {
+    gaps: new Map(others.map((other, place) => [other.system, sortedByKey(lists[place]!)])),
+    onlyInAuthority: sortedByKey(onlyInAuthority),
+    lackedBySome,
+  };
 }
 
 /** Every raw form, in every downstream system, of a key the authority lacks: systems in config order, raw forms in scan order. */

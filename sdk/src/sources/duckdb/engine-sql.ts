@@ -61,16 +61,17 @@ export const setAsideSql = (table: string) =>
   `SELECT seq, line, locator, ${textOut('raw')}, irregular, key IS NOT NULL FROM ${table} WHERE key IS NULL OR irregular IS NOT NULL ORDER BY seq`;
 
 const held = (table: string, alias = 't') => `EXISTS (SELECT 1 FROM ${tablesOf(table).keys} o WHERE o.key = ${alias}.key)`;
-const authorityKeysSql = (where: string, authority: string) =>
-  `SELECT ${textOut('key')}, line, locator FROM ${tablesOf(authority).keys} t WHERE ${where}`;
 
-/** A − S: the authority's keys system S lacks, with the authority's first locator. */
-export const gapsSql = (authority: string, other: string) => authorityKeysSql(`NOT ${held(other)}`, authority);
-/** The authority's keys no compared system holds. */
-export const onlyInAuthoritySql = (authority: string, others: readonly string[]) => authorityKeysSql(others.map((other) => `NOT ${held(other)}`).join(' AND '), authority);
-/** How many of the authority's keys every compared system holds. */
-export const keysInAllSystemsSql = (authority: string, others: readonly string[]) =>
-  `SELECT count(*) FROM ${tablesOf(authority).keys} t WHERE ${others.map((other) => held(other)).join(' AND ')}`;
+/**
+ * The gaps of every compared system at once: each authority key some of them lack, with the
+ * authority's first locator and the places in `others` of those that lack it, comma-separated
+ * (one object per key then goes into each of their lists; a key all of them lack is only in
+ * the authority, and those no one lacks are the keys in every system).
+ */
+export const gapsSql = (authority: string, others: readonly string[]) => {
+  const lacking = `concat_ws(',', ${others.map((other, place) => `CASE WHEN NOT ${held(other, 'k')} THEN '${place}' END`).join(', ')})`;
+  return `SELECT ${textOut('key')}, line, locator, lacking FROM (SELECT k.key, k.line, k.locator, ${lacking} AS lacking FROM ${tablesOf(authority).keys} k) t WHERE lacking <> ''`;
+};
 /** Every raw form in system S of a key the authority lacks, in scan order. */
 export const outsideAuthoritySql = (authority: string, other: string) =>
   `SELECT ${textOut('key')}, ${textOut('raw')}, line, locator FROM ${tablesOf(other).raws} t WHERE NOT ${held(authority)} ORDER BY seq`;
@@ -131,11 +132,7 @@ export function engineSqlPlan(systems: readonly PlannedSystem[], authorityPositi
   const authority = table(authorityPosition);
   const others = systems.flatMap((_, position) => (position === authorityPosition ? [] : [table(position)]));
   lines.push('', '-- compare (a system left out of the run at read time is left out here too)');
-  others.forEach((other) => statement(gapsSql(authority, other)));
-  if (others.length > 0) {
-    statement(onlyInAuthoritySql(authority, others));
-    statement(keysInAllSystemsSql(authority, others));
-  }
+  if (others.length > 0) statement(gapsSql(authority, others));
   others.forEach((other) => statement(outsideAuthoritySql(authority, other)));
   [authority, ...others].forEach((each) => statement(duplicatesSql(each)));
   lines.push('', '-- release all but the authority keys');

@@ -74,7 +74,7 @@ function indexCtes(position: number): string[] {
 }
 
 /** What each row of the comparison is (its `part`), in the order they come back. */
-export const PART = { counts: 0, setAside: 1, gap: 2, onlyInAuthority: 3, keysInAllSystems: 4, outsideAuthority: 5, duplicate: 6 } as const;
+export const PART = { counts: 0, setAside: 1, gap: 2, outsideAuthority: 3, duplicate: 4 } as const;
 
 const row = (part: number, system: number, key: string, raw: string, seq: string, loc: string) =>
   `SELECT ${part} AS part, ${system} AS system, ${key} AS key, ${raw} AS raw, ${seq} AS seq, ${loc} AS loc`;
@@ -82,10 +82,12 @@ const held = (position: number, alias = 't') => `EXISTS (SELECT 1 FROM keys_${po
 
 /**
  * The whole comparison as one statement (docs/behaviour.md §4): for every system its counts
- * (rows in `seq`; keys, rows kept and raw forms as a JSON array in `loc`) and the rows set aside, then gaps,
- * keys only in the authority, how many keys every system holds, every raw form of a key the
- * authority lacks and every raw form of a duplicate. Only these discrepancy rows come back,
- * ordered by part, system position and scan order. `$1`, `$2`: the non-ASCII raw keys and their keys.
+ * (rows in `seq`; keys, rows kept and raw forms as a JSON array in `loc`) and the rows set aside, then
+ * each authority key some compared system lacks, once, with the positions of the systems that lack it
+ * (comma-separated in `raw`: Node puts one object in each of their gap lists, and a key every one
+ * lacks is only in the authority), every raw form of a key the authority lacks and every raw form
+ * of a duplicate. Only these discrepancy rows come back, ordered by part, system position and scan
+ * order. `$1`, `$2`: the non-ASCII raw keys and their keys.
  */
 export function compareSql(sources: readonly EngineSource[], authority: number, rules: NormalizeRules): string {
   const others = sources.filter((source) => source.position !== authority).map((source) => source.position);
@@ -97,11 +99,9 @@ export function compareSql(sources: readonly EngineSource[], authority: number, 
     parts.push(row(PART.counts, position, 'NULL::text', 'NULL::text', `(SELECT count(*) FROM rows_${position})`, counts));
     parts.push(`${row(PART.setAside, position, 'NULL::text', 't.raw', 't.seq', 't.loc')} FROM rows_${position} t WHERE t.key IS NULL`);
   }
-  const authorityKey = (part: number, system: number) => row(part, system, 't.key', 'NULL::text', 't.seq', 't.loc');
-  for (const other of others) parts.push(`${authorityKey(PART.gap, other)} FROM keys_${authority} t WHERE NOT ${held(other)}`);
   if (others.length > 0) {
-    parts.push(`${authorityKey(PART.onlyInAuthority, authority)} FROM keys_${authority} t WHERE ${others.map((other) => `NOT ${held(other)}`).join(' AND ')}`);
-    parts.push(`${row(PART.keysInAllSystems, authority, 'NULL::text', 'NULL::text', 'count(*)', 'NULL::text')} FROM keys_${authority} t WHERE ${others.map((other) => held(other)).join(' AND ')}`);
+    const lacking = `concat_ws(',', ${others.map((other) => `CASE WHEN NOT ${held(other, 'k')} THEN '${other}' END`).join(', ')})`;
+    parts.push(`${row(PART.gap, authority, 't.key', 't.lacking', 't.seq', 't.loc')} FROM (SELECT k.key, k.seq, k.loc, ${lacking} AS lacking FROM keys_${authority} k) t WHERE t.lacking <> ''`);
   }
   for (const other of others) parts.push(`${row(PART.outsideAuthority, other, 't.key', 't.raw', 't.seq', 't.loc')} FROM raws_${other} t WHERE NOT ${held(authority)}`);
   for (const position of all) {
