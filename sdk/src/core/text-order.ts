@@ -87,3 +87,15 @@ function swap(items: Int32Array, i: number, j: number): void {
 export function sortedByKey<T extends { readonly key: string }>(entries: readonly T[]): T[] {
   return Array.from(textOrder(entries.map(({ key }) => key)), (i) => entries[i]!);
 }
+
+/** Whether `entries`, sorted as sortedByKey sorts them, hold one whose key is `key`: a binary search, nothing built. */
+export function hasSortedKey(entries: readonly { readonly key: string }[], key: string): boolean {
+  let low = 0;
+  let high = entries.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (entries[middle]!.key < key) low = middle + 1;
+    else high = middle;
+  }
+  return low < entries.length && entries[low]!.key === key;
+}

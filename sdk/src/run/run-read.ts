@@ -9,6 +9,7 @@
  */
 import type { Discrepancies } from '../core/compare.js';
 import { findResolved } from '../core/provision.js';
+import { hasSortedKey } from '../core/text-order.js';
 import type { NormalizedKey, SystemId } from '../core/types.js';
 import type { PushdownComparison } from '../sources/pushdown/pushdown-read.js';
 import type { SourcesRead } from '../sources/read-all.js';
@@ -61,21 +62,20 @@ export function nodeRunRead(read: ReadStageResult, presence: ReadonlyMap<SystemI
 /**
  * A pushdown engine's read (duckdb, postgres): the authority's keys stay in the engine. A
  * downstream system holds an authority key exactly when the key is not among its gaps, which
- * the discrepancies list. No snapshots: these engines run full (docs/behaviour.md §11).
+ * the discrepancies list sorted by key: a binary search there, rather than a set of each
+ * system's gap keys (at 10M keys × 5, 4.4M entries and 160 MB held to the end of the run).
+ * No snapshots: these engines run full (docs/behaviour.md §11).
  */
 export function pushdownRunRead(comparison: PushdownComparison, discrepancies: Discrepancies): RunRead {
-  const gaps = new Map<SystemId, ReadonlySet<NormalizedKey>>();
-  const gapsOf = (system: SystemId) => {
-    let set = gaps.get(system);
-    if (!set) gaps.set(system, (set = new Set((discrepancies.gaps.get(system) ?? []).map(({ key }) => key))));
-    return set;
-  };
   return {
     sources: comparison,
     fromSnapshot: new Set(),
     authorityHolds: (keys) => comparison.authorityHolds(keys),
     streamAuthorityKeys: (onChunk) => comparison.streamAuthorityKeys(onChunk),
-    downstreamHolds: (system, key) => discrepancies.gaps.has(system) && !gapsOf(system).has(key),
+    downstreamHolds: (system, key) => {
+      const gaps = discrepancies.gaps.get(system);
+      return gaps !== undefined && !hasSortedKey(gaps, key);
+    },
     snapshots: [],
   };
 }

@@ -64,6 +64,22 @@ describe('the duckdb engine matches the node engine (docs/behaviour.md §11)', f
     await assertSameResults(undefined, ['--generate-data', '--keys', '2000', '--seed', '5', '--scenario', 'drift'], OTHER_SETTINGS);
   });
 
+  it('scores probable matches by which downstream systems hold each candidate, as the node engine does', async () => {
+    const runs: EngineRun[] = [];
+    for (const engine of ['node', 'duckdb'] as const) {
+      const workspace = workspaceFor(engine, 'clean', '');
+      // ACC-10002 is a typo of ACC-10001, which B lacks and C holds (a bonus); ACC-20002 one of ACC-20001, which B holds too (a penalty).
+      appendFileSync(workspace.file('input/A.csv'), 'ACC-10001,a\nACC-20001,a\n');
+      appendFileSync(workspace.file('input/B.csv'), 'ACC-10002,b\nACC-20001,b\nACC-20002,b\n');
+      appendFileSync(workspace.file('input/C.csv'), 'ACC-10001,c\nACC-20001,c\n');
+      runs.push(await runEngine(workspace, []));
+    }
+    assertSameRuns('duckdb', runs[0]!, runs[1]!);
+    const suggested = runs[0]!.reports.probable_matches!;
+    assert.match(suggested, /^B,ACC-10002,ACC-10002,ACC-10001,0\.90,"edit distance 1; missing from B, held by C",1$/m);
+    assert.doesNotMatch(suggested, /ACC-20002/);
+  });
+
   it('reruns the same: the second run resolves and proposes as the node engine does', async () => {
     for (const engine of ['node', 'duckdb'] as const) {
       const workspace = workspaceFor(engine, 'dirty', '');

@@ -26,17 +26,23 @@ export async function engineDatabase(server: TestServer, statements: readonly st
   return database;
 }
 
-/** The edge cases: each kind of locator (integer key, two-column key, ctid, numbered rows of a query and of a view). */
+/**
+ * The edge cases: each kind of locator (integer key, two-column key, ctid, numbered rows of a query and of a view);
+ * ACC-10002 in B, a typo of ACC-10001, which B lacks and C holds (a bonus), and ACC-20002, one of ACC-20001, which B holds too (a penalty).
+ */
 export const EDGE_TABLES = [
   `CREATE TABLE a_keys (id integer PRIMARY KEY, key text)`,
   `INSERT INTO a_keys VALUES (1, 'CUST-1'), (2, ' cust-1 '), (3, 'cust_2'), (4, NULL), (5, '   '), (6, '!#'), (7, repeat('x', 1025)),
      (8, 'MÜLLER-1'), (9, 'MU' || chr(776) || 'LLER-1'), (10, 'straße'), (11, 'ＡＢＣ１２３'), (12, 'ORD#999999'), (13, 'CUST-3'), (14, 'CUST-3'),
-     (15, 'k-4'), (16, 'ĳ-5'), (17, 'txn 2024 001'), (18, 'CUST-6'), (19, 'CUST-7'), (20, '12'), (21, 'CUST-8')`,
+     (15, 'k-4'), (16, 'ĳ-5'), (17, 'txn 2024 001'), (18, 'CUST-6'), (19, 'CUST-7'), (20, '12'), (21, 'CUST-8'),
+     (22, 'ACC-10001'), (23, 'ACC-20001')`,
   `CREATE TABLE b_keys (region text, id integer, key text, PRIMARY KEY (region, id))`,
   `INSERT INTO b_keys VALUES ('EU', 2, 'cust-1'), ('EU', 1, 'CUST 1'), ('US', 1, 'CUST-2'), ('US', 2, 'NEW=1,x'), ('US', 3, 'new=1,X'), ('EU', 3, NULL),
-     ('EU', 4, 'STRASSE'), ('EU', 5, 'ÉCLAIR-9'), ('EU', 6, 'eclair 9'), ('EU', 7, 'CUST-3'), ('EU', 8, '00012')`,
+     ('EU', 4, 'STRASSE'), ('EU', 5, 'ÉCLAIR-9'), ('EU', 6, 'eclair 9'), ('EU', 7, 'CUST-3'), ('EU', 8, '00012'),
+     ('EU', 9, 'ACC-10002'), ('EU', 10, 'ACC-20001'), ('EU', 11, 'ACC-20002')`,
   `CREATE TABLE c_keys (key text, note text)`,
-  `INSERT INTO c_keys VALUES ('CUST-1', 'a'), ('CUST-6', 'b'), ('C-ONLY-1', 'c'), ('c-only-1', 'd'), ('', 'e'), ('CUST-6', 'f'), ('abc123', 'g')`,
+  `INSERT INTO c_keys VALUES ('CUST-1', 'a'), ('CUST-6', 'b'), ('C-ONLY-1', 'c'), ('c-only-1', 'd'), ('', 'e'), ('CUST-6', 'f'), ('abc123', 'g'),
+     ('ACC-10001', 'h'), ('ACC-20001', 'i')`,
   `CREATE TABLE d_codes (code bigint, other text)`,
   `INSERT INTO d_codes VALUES (12, 'x'), (9007199254740993, 'y'), (NULL, 'z'), (12, 'w')`,
   `CREATE TABLE e_base (id integer PRIMARY KEY, key text)`,
@@ -121,6 +127,8 @@ describe('the postgres engine matches the node engine (docs/behaviour.md §11)',
     assert.equal(node.result.code, 0, node.result.stderr);
     const reports = Object.values(node.reports).join('\n');
     for (const locator of ['region=EU', 'ctid=(0,', 'MÜLLER-1', 'NEW=1,x']) assert.ok(reports.includes(locator), `the reports show ${locator}`);
+    assert.match(node.reports.probable_matches!, /^B,ACC-10002,ACC-10002,ACC-10001,0\.90,/m);
+    assert.doesNotMatch(node.reports.probable_matches!, /ACC-20002/);
   });
 
   it('applies on_corrupt_data skip and fail, and leaves out a missing table under on_missing_file skip, as the node engine does', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { textOrder } from '../../src/core/text-order.js';
+import { hasSortedKey, sortedByKey, textOrder } from '../../src/core/text-order.js';
 
 /** The order textOrder must give, worked out plainly: by `<` on the texts, equal texts by index. */
 function expected(texts: readonly string[]): number[] {
@@ -34,5 +34,23 @@ describe('textOrder: texts sorted by UTF-16 code unit, equal texts by index', ()
 
   it('gives an empty order for no texts', () => {
     assert.deepStrictEqual([...textOrder([])], []);
+  });
+});
+
+describe('hasSortedKey: membership in a list sorted by sortedByKey', () => {
+  const textArb = fc.array(fc.constantFrom('A', 'B', '-', '0', 'é', '\u{1F600}', '\uD800', '\uFFFF'), { maxLength: 6 }).map((parts) => parts.join(''));
+
+  it('finds exactly the keys the list holds, whatever their code units', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(textArb, { maxLength: 200 }), fc.array(textArb, { maxLength: 50 }), (keys, asked) => {
+        const list = sortedByKey(keys.map((key) => ({ key })));
+        for (const key of [...keys, ...asked]) assert.equal(hasSortedKey(list, key), keys.includes(key), JSON.stringify(key));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('finds nothing in an empty list', () => {
+    assert.equal(hasSortedKey([], ''), false);
   });
 });
