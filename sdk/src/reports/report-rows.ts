@@ -72,7 +72,7 @@ export interface ReportInput {
   /** The same entries by normalised key. */
   readonly registryByKey: ReadonlyMap<NormalizedKey, RegistryRow>;
   /** Audit events the report covers; id null for events a dry run only simulated. */
-  readonly audit: readonly Planned<AuditEvent>[];
+  readonly audit: Iterable<Planned<AuditEvent>>;
   readonly badRows: readonly BadRow[];
   readonly skippedSources: readonly SkippedSource[];
   /** Earlier completed runs, oldest first; this run is appended by the report. */

@@ -15,6 +15,7 @@
 import { customAlphabet } from 'nanoid';
 import type { Discrepancies } from '../core/compare.js';
 import { formatPercent } from '../core/format.js';
+import { concatenated } from '../core/iterables.js';
 import { ruleChanges } from '../core/normalize.js';
 import { proposeMasterKeys, registryLookup, type Proposal } from '../core/provision.js';
 import { withAuditId, type AuditEvent, type NewAuditEvent, type Planned } from '../core/records.js';
@@ -116,7 +117,7 @@ interface PlannedRun {
   readonly versions: ReadonlyMap<number, number>;
   readonly summary: RunSummary;
   /** The plan's events, then the run's source events and its completion, with their ids. */
-  readonly events: readonly Planned<AuditEvent>[];
+  readonly events: Iterable<Planned<AuditEvent>>;
   readonly lastAuditId: number;
   readonly probableMatches: readonly ProbableMatch[];
 }
@@ -176,11 +177,10 @@ async function planRun(context: WorkspaceContext, session: CommitSession, reques
   });
   let nextAudit = plan.nextAuditId;
   const withId = (event: NewAuditEvent): Planned<AuditEvent> => withAuditId(event, nextAudit === null ? null : nextAudit++);
-  const events = [
-    ...plan.events,
+  const events = concatenated(plan.events, [
     ...sourceEvents(sources, run.id, now).map(withId),
     withId(runEvent(run.id, now, 'run_completed', describeTotals(summary), 'completed')),
-  ];
+  ]);
   return { proposals, plan, versions, summary, events, lastAuditId: (nextAudit ?? 1) - 1, probableMatches };
 }
 

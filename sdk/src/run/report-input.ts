@@ -4,6 +4,7 @@
  * and the completed runs for the trend.
  */
 import type { Discrepancies } from '../core/compare.js';
+import { concatenated } from '../core/iterables.js';
 import type { AuditEvent, Planned } from '../core/records.js';
 import type { ProbableMatch } from '../core/probable-match.js';
 import type { RegistryPlan } from '../core/registry-plan.js';
@@ -23,7 +24,7 @@ export interface ReportInputRequest {
   readonly sources: Pick<SourcesRead, 'badRows' | 'skipped'>;
   readonly plan: RegistryPlan;
   /** The plan's events plus the run's own (source and completion events). */
-  readonly events: readonly Planned<AuditEvent>[];
+  readonly events: Iterable<Planned<AuditEvent>>;
   readonly probableMatches: readonly ProbableMatch[];
 }
 
@@ -32,20 +33,26 @@ export async function reportInputFor(db: Db, request: ReportInputRequest): Promi
   const thisRun = request.dryRun ? undefined : await getRun(db, request.run.id);
   const auditFromId = thisRun?.auditFromId ?? (completed[0]?.auditToId ?? 0) + 1;
   // Events past the run's reserved ids (a PostgreSQL decision made meanwhile) belong to the next run's report.
-  const firstPlanned = request.events.find((event) => event.id !== null)?.id;
-  const stored = (await listAudit(db, { fromId: auditFromId })).filter((event) => firstPlanned == null || event.id < firstPlanned);
+  const firstPlanned = firstPlannedId(request.events);
+  const stored = (await listAudit(db, { fromId: auditFromId })).filter((event) => firstPlanned === null || event.id < firstPlanned);
   return {
     timestamp: reportTimestamp(request.run),
     summary: request.summary,
     discrepancies: request.discrepancies,
     registry: request.plan.after,
     registryByKey: request.plan.afterByKey,
-    audit: [...stored, ...request.events],
+    audit: concatenated(stored, request.events),
     badRows: request.sources.badRows,
     skippedSources: request.sources.skipped,
     history: completed.reverse().flatMap(trendPoint),
     probableMatches: request.probableMatches,
   };
+}
+
+/** The id of the first event given one (a dry run's have none). */
+function firstPlannedId(events: Iterable<Planned<AuditEvent>>): number | null {
+  for (const event of events) if (event.id !== null) return event.id;
+  return null;
 }
 
 function trendPoint(run: RunRecord): TrendPoint[] {

@@ -20,14 +20,14 @@ export interface AuditFilter {
 }
 
 /** Appends events; planned ids are kept (a run's reports already show them), others are assigned. */
-export async function appendAudit(tx: Tx, events: readonly (NewAuditEvent | Planned<AuditEvent>)[]): Promise<void> {
+export async function appendAudit(tx: Tx, events: Iterable<NewAuditEvent | Planned<AuditEvent>>): Promise<void> {
   // The database assigns an id only where none is given (an explicit null is refused by PostgreSQL).
   await insertInChunks(tx, 'audit_log', auditRows(events, 'planned'));
   await insertInChunks(tx, 'audit_log', auditRows(events, 'unplanned'));
 }
 
 /** The events with a planned id (with it) or without one, as rows made as the inserts take them (batch.ts). */
-function* auditRows(events: readonly (NewAuditEvent | Planned<AuditEvent>)[], which: 'planned' | 'unplanned') {
+function* auditRows(events: Iterable<NewAuditEvent | Planned<AuditEvent>>, which: 'planned' | 'unplanned') {
   for (const event of events) {
     const id = 'id' in event ? event.id : null;
     if (which === 'planned' && id !== null) yield { id, ...auditRow(event) };

@@ -31,11 +31,13 @@ describe('planRegistryChanges', () => {
       [10, 'K-1', 'proposed', 'C', 'run-2', NOW],
       [11, 'K-2', 'proposed', 'D', 'run-2', NOW],
     ]);
-    assert.deepEqual(result.events.map((event) => [event.id, event.eventType, event.key, event.actor, event.runId]), [
+    assert.deepEqual([...result.events].map((event) => [event.id, event.eventType, event.key, event.actor, event.runId]), [
       [100, 'master_key_proposed', 'K-1', 'keysync', 'run-2'],
       [101, 'master_key_proposed', 'K-2', 'keysync', 'run-2'],
     ]);
-    assert.match(result.events[0]!.details, /mirror master key K-1 proposed for C key k-1/);
+    assert.match([...result.events][0]!.details, /mirror master key K-1 proposed for C key k-1/);
+    // The proposals' events are made as they are read: every read gives the same events.
+    assert.deepEqual([...result.events], [...result.events]);
     assert.equal(result.nextAuditId, 102);
     assert.deepEqual(result.changed, []);
   });
@@ -45,7 +47,7 @@ describe('planRegistryChanges', () => {
     assert.equal(result.resolved, 1);
     assert.deepEqual(result.changed, [{ id: 1, status: 'resolved', at: NOW, actor: 'keysync', reason: 'key appeared in the authority' }]);
     assert.equal(result.after[0]!.status, 'resolved');
-    assert.deepEqual(result.events.map((event) => [event.id, event.eventType, event.details]), [
+    assert.deepEqual([...result.events].map((event) => [event.id, event.eventType, event.details]), [
       [5, 'master_key_resolved', 'M-K-1: proposed → resolved (key appeared in the authority)'],
     ]);
   });
@@ -63,7 +65,7 @@ describe('planRegistryChanges', () => {
     assert.equal(result.inserted[0]!.activatedAt, NOW);
     assert.equal(result.after[0]!.activatedAt, NOW);
     assert.equal(result.after[2]!.activatedAt, BEFORE, 'an entry already active keeps its activation time');
-    assert.deepEqual(result.events.map((event) => [event.eventType, event.key, event.actor]), [
+    assert.deepEqual([...result.events].map((event) => [event.eventType, event.key, event.actor]), [
       ['master_key_proposed', 'NEW', 'keysync'],
       ['master_key_approved', 'OLD', 'auto-approve'],
       ['master_key_approved', 'NEW', 'auto-approve'],
@@ -81,14 +83,14 @@ describe('planRegistryChanges', () => {
     const existing = [entry(1, 'A1', 'active'), entry(2, 'R1', 'rejected'), entry(3, 'D1', 'deprecated')];
     const result = plan({ existing, resolvedKeys: ['A1', 'R1', 'D1'], nextMasterKeyId: 4 });
     assert.equal(result.resolved, 0);
-    assert.deepEqual(result.events, []);
+    assert.deepEqual([...result.events], []);
     assert.deepEqual(result.after, existing);
   });
 
   it('plans without ids for a dry run', () => {
     const result = plan({ proposals: [proposal('K-1')], existing: [entry(1, 'P', 'proposed')], resolvedKeys: ['P'], nextMasterKeyId: null, nextAuditId: null });
     assert.equal(result.inserted[0]!.id, null);
-    assert.ok(result.events.every((event) => event.id === null));
+    assert.ok([...result.events].every((event) => event.id === null));
     assert.equal(result.nextAuditId, null);
     assert.equal(result.changed.length, 1, 'a stored entry still has its id');
   });
