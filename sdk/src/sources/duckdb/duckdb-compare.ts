@@ -151,7 +151,8 @@ async function duplicateGroups(session: DuckDbSession, system: KeyedSystem): Pro
 }
 
 function collectSightings(rows: readonly DuckDbRow[], add: (key: NormalizedKey, sighting: Sighting) => void): void {
-  for (const [key, raw, line, locator] of rows) add(key as NormalizedKey, { raw: raw as string, line: locatorOf(line, locator) });
+  // A raw key already in normal form (most) shares the key's string rather than holding a copy.
+  for (const [key, raw, line, locator] of rows) add(key as NormalizedKey, { raw: (raw === key ? key : raw) as string, line: locatorOf(line, locator) });
 }
 
 /** The given keys that the authority holds, in the order given (a pending proposal whose key appeared in A is resolved). */

@@ -244,7 +244,8 @@ async function compareInPostgres(session: PgEngineSession, inputs: readonly Engi
         case PART.outsideAuthority: {
           let list = outside.get(key as NormalizedKey);
           if (!list) outside.set(key as NormalizedKey, (list = []));
-          list.push({ system, raw: raw!, line: locatorAt(at, loc, seq) });
+          // A raw key already in normal form (most) shares the key's string rather than holding a copy.
+          list.push({ system, raw: raw === key ? (key as string) : raw!, line: locatorAt(at, loc, seq) });
           break;
         }
         case PART.duplicate: {
