@@ -10,6 +10,7 @@ import { describeForCli } from './describe-error.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { buildProgram } from './program.js';
 import { SDK_VERSION } from '../version.js';
+import { enableFullCollections } from '../run/full-collection.js';
 
 /**
  * A reader that stops early (`keysync registry list | head -1`) closes the pipe: the rest of
@@ -27,6 +28,8 @@ function endOutputQuietlyWhenClosed(stream: NodeJS.WriteStream, other: NodeJS.Wr
 }
 
 async function main(argv: readonly string[]): Promise<void> {
+  // A process of its own: a run may return a big stage's memory at once (run/full-collection.ts).
+  enableFullCollections();
   const io = { stdout: process.stdout, stderr: process.stderr };
   endOutputQuietlyWhenClosed(io.stdout, io.stderr);
   endOutputQuietlyWhenClosed(io.stderr, io.stdout);

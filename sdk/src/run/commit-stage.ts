@@ -37,6 +37,7 @@ import type { WorkspaceContext } from './workspace-context.js';
 import { removeSnapshotFiles } from './read-stage.js';
 import type { RunRead } from './run-read.js';
 import { matchStage } from './match-stage.js';
+import { collectGarbage } from './full-collection.js';
 import { chooseEngine } from './choose-engine.js';
 import { reportInputFor } from './report-input.js';
 import type { RunIdentity } from './run-identity.js';
@@ -80,6 +81,9 @@ export async function commitRun(context: WorkspaceContext, store: Store, request
     throw error;
   }
 }
+
+/** Out-of-authority keys from which the match index (about 400 bytes each) is worth a full collection once matching ends (~40 MB; it takes tens of ms at that size). */
+const FULL_COLLECTION_MIN_KEYS = 100_000;
 
 /** How often a run plans again because entries it changes were decided meanwhile, before it gives up. */
 export const MAX_PLAN_ATTEMPTS = 3;
@@ -131,6 +135,8 @@ async function planRun(context: WorkspaceContext, session: CommitSession, reques
   const linked = new Set(existing.filter((record) => record.status === 'linked').map((record) => record.normalizedKey));
   request.progress('match', 'finding probable matches');
   const probableMatches = await matchStage(context, session.db, { read: request.read, discrepancies, linked });
+  // The match index is garbage now; at this size its typed arrays are worth returning before the plan and reports allocate.
+  if (context.config.values.matching.enabled && discrepancies.outOfAuthority.length >= FULL_COLLECTION_MIN_KEYS) collectGarbage();
   throwIfAborted(request.signal);
   request.progress('provision', 'proposing master keys');
   const proposals = proposeMasterKeys(
