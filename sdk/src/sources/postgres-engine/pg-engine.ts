@@ -242,17 +242,20 @@ async function compareInPostgres(session: PgEngineSession, inputs: readonly Engi
           break;
         }
         case PART.outsideAuthority: {
-          let list = outside.get(key as NormalizedKey);
-          if (!list) outside.set(key as NormalizedKey, (list = []));
           // A raw key already in normal form (most) shares the key's string rather than holding a copy.
-          list.push({ system, raw: raw === key ? (key as string) : raw!, line: locatorAt(at, loc, seq) });
+          const sighting: SystemSighting = { system, raw: raw === key ? (key as string) : raw!, line: locatorAt(at, loc, seq) };
+          const list = outside.get(key as NormalizedKey);
+          // A list made with its first sighting has room for one; `[]` and a push reserve 17 (128 bytes more, per key).
+          if (list) list.push(sighting);
+          else outside.set(key as NormalizedKey, [sighting]);
           break;
         }
         case PART.duplicate: {
           const groups = duplicates.get(system)!;
-          let list = groups.get(key as NormalizedKey);
-          if (!list) groups.set(key as NormalizedKey, (list = []));
-          list.push({ raw: raw!, line: locatorAt(at, loc, seq) });
+          const sighting: Sighting = { raw: raw!, line: locatorAt(at, loc, seq) };
+          const list = groups.get(key as NormalizedKey);
+          if (list) list.push(sighting);
+          else groups.set(key as NormalizedKey, [sighting]);
           break;
         }
         default:
