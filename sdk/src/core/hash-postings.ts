@@ -18,9 +18,9 @@ export class HashPostings {
   private readonly filter: Uint32Array;
   private readonly filterMask: number;
 
-  /** Takes ownership of the arrays (the sort overwrites them). */
-  constructor(hashes: Uint32Array, values: Uint32Array, tags: Uint32Array | null = null) {
-    ({ hashes: this.hashes, values: this.values, tags: this.tags } = sortByHash({ hashes, values, tags }));
+  /** Takes ownership of the arrays (the sort overwrites them); `sorted` when they are in sortByHash's order already. */
+  constructor(hashes: Uint32Array, values: Uint32Array, tags: Uint32Array | null = null, sorted = false) {
+    ({ hashes: this.hashes, values: this.values, tags: this.tags } = sorted ? { hashes, values, tags } : sortByHash({ hashes, values, tags }));
     const bits = Math.min(16, Math.max(1, Math.ceil(Math.log2(this.hashes.length + 1))));
     this.shift = 32 - bits;
     this.bucketStart = new Uint32Array((1 << bits) + 1);
@@ -124,15 +124,15 @@ export function sortByHash(input: Postings): Postings {
 }
 
 /**
- * Moves the entries from `start` to `end` of `from` to the same places of `to`, stably ordered
- * by the 8-bit digit of their hash at `shift`. Leaves in `ends[digit]` where that digit's
- * entries end (`ends` has 257 elements: one more for counting).
+ * Moves the entries from `start` to `end` of `from` to `to` from `toStart` on (by default the
+ * same places), stably ordered by the 8-bit digit of their hash at `shift`. Leaves in
+ * `ends[digit]` where that digit's entries end (`ends` has 257 elements: one more for counting).
  */
-function moveByDigit(from: Postings, to: Postings, start: number, end: number, shift: number, ends: Uint32Array): void {
+function moveByDigit(from: Postings, to: Postings, start: number, end: number, shift: number, ends: Uint32Array, toStart = start): void {
   const { hashes: fromHashes, values: fromValues, tags: fromTags } = from;
   const { hashes: toHashes, values: toValues, tags: toTags } = to;
   ends.fill(0);
-  ends[0] = start;
+  ends[0] = toStart;
   for (let i = start; i < end; i++) ends[((fromHashes[i]! >>> shift) & 0xff) + 1]!++;
   for (let digit = 0; digit < 256; digit++) ends[digit + 1]! += ends[digit]!;
   // ends[digit] is now where the digit's entries start; each one moved advances it to their end.
@@ -176,5 +176,65 @@ export class PostingsBuilder {
 
   seal(): HashPostings {
     return new HashPostings(this.hashes.subarray(0, this.count), this.values.subarray(0, this.count), this.tags?.subarray(0, this.count) ?? null);
+  }
+}
+
+/**
+ * Postings counted before they are added: a first pass gives `count` every hash, then `add`
+ * takes the same entries in the same order. Each entry goes straight to its top digit's place
+ * in arrays of the exact size — sortByHash's first pass, done as entries come — and `seal`
+ * sorts each digit's entries on the two lower digits through a scratch as big as the largest
+ * digit's share (about 1/256 of them). The result is sortByHash's order without its second copy
+ * of every array: for the match index's deletion entries, the largest postings (about 450 MB
+ * at 10M keys × 5), that copy set the peak of a run (docs/decisions.md §18).
+ */
+export class CountedPostingsBuilder {
+  private readonly digitEnds = new Uint32Array(257);
+  private postings: Postings | null = null;
+  private next: Uint32Array | null = null;
+
+  constructor(private readonly tagged: boolean) {}
+
+  /** First pass: one more entry under `hash`. */
+  count(hash: number): void {
+    this.digitEnds[((hash >>> 24) & 0xff) + 1]!++;
+  }
+
+  /** Second pass: the entries counted, in the same order. */
+  add(hash: number, value: number, tag = 0): void {
+    if (!this.next) this.startAdding();
+    const at = this.next![hash >>> 24]!++;
+    this.postings!.hashes[at] = hash >>> 0;
+    this.postings!.values[at] = value;
+    if (this.postings!.tags) this.postings!.tags[at] = tag >>> 0;
+  }
+
+  seal(): HashPostings {
+    if (!this.next) this.startAdding();
+    const postings = this.postings!;
+    const ends = this.digitEnds;
+    for (let digit = 0; digit < 256; digit++) {
+      if (this.next![digit] !== ends[digit + 1]) throw new Error('CountedPostingsBuilder: the entries added are not those counted');
+    }
+    let largest = 0;
+    for (let digit = 0; digit < 256; digit++) largest = Math.max(largest, ends[digit + 1]! - ends[digit]!);
+    const scratch: Postings = { hashes: new Uint32Array(largest), values: new Uint32Array(largest), tags: this.tagged ? new Uint32Array(largest) : null };
+    const digitEnds = new Uint32Array(257);
+    for (let digit = 0; digit < 256; digit++) {
+      const start = ends[digit]!;
+      const end = ends[digit + 1]!;
+      if (end - start < 2) continue;
+      moveByDigit(postings, scratch, start, end, 8, digitEnds, 0);
+      moveByDigit(scratch, postings, 0, end - start, 16, digitEnds, start);
+    }
+    return new HashPostings(postings.hashes, postings.values, postings.tags, true);
+  }
+
+  private startAdding(): void {
+    const ends = this.digitEnds;
+    for (let digit = 0; digit < 256; digit++) ends[digit + 1]! += ends[digit]!;
+    const total = ends[256]!;
+    this.postings = { hashes: new Uint32Array(total), values: new Uint32Array(total), tags: this.tagged ? new Uint32Array(total) : null };
+    this.next = ends.slice(0, 256);
   }
 }

@@ -21,7 +21,7 @@
  * stands for.
  */
 import { boundedCodeDistance } from './edit-distance.js';
-import { HashPostings, PostingsBuilder } from './hash-postings.js';
+import { CountedPostingsBuilder, HashPostings, PostingsBuilder } from './hash-postings.js';
 import { FORM, hashCodes, MAX_EDIT_KEY_LENGTH, segmentBounds, writeForm } from './key-forms.js';
 import type { NormalizedKey } from './types.js';
 
@@ -126,14 +126,22 @@ export class MatchIndex {
     const removed = maxDistance >= MAX_SEARCH_DISTANCE ? 2 : 1;
     let longest = MAX_EDIT_KEY_LENGTH;
     let editable = 0;
-    let deletions = 0;
     for (const key of keys) {
       if (key.length > longest) longest = key.length;
-      if (key.length > MAX_EDIT_KEY_LENGTH) continue;
-      editable += key.length;
-      deletions += mostDeletionHashes(key.length, removed);
+      if (key.length <= MAX_EDIT_KEY_LENGTH) editable += key.length;
     }
     const out = new Uint16Array(longest + 1);
+    const edits = maxDistance > 0;
+    // The deletion entries, most of the index, are counted in a pass of their own first, so
+    // they are placed as they come and sealed without a second copy (hash-postings.ts).
+    const deletes = edits ? new CountedPostingsBuilder(true) : null;
+    if (deletes) {
+      for (const key of keys) {
+        if (key.length > MAX_EDIT_KEY_LENGTH || !LETTER_OR_DIGIT.test(key)) continue;
+        const count = deletionHashes(out, writeForm(key, 0, key.length, 0, out), removed, this.hashes, this.removals);
+        for (let i = 0; i < count; i++) deletes.count(this.hashes[i]!);
+      }
+    }
     this.form = new Uint16Array(longest + 1);
     this.offered = new Uint32Array(keys.length);
     this.priced = new Uint32Array(keys.length);
@@ -144,12 +152,10 @@ export class MatchIndex {
     const exact = new PostingsBuilder(keys.length);
     const withoutFirst = new PostingsBuilder(keys.length);
     const withoutLast = new PostingsBuilder(keys.length);
-    const edits = maxDistance > 0;
-    // Sized for the most entries the keys can make, once: growing by doubling copied tens of
-    // millions of entries and held old and new arrays at once, while the pages of a bound
-    // never reached are never touched (docs/decisions.md §18).
+    // Sized for the most entries the keys can make, once: growing by doubling copied millions
+    // of entries and held old and new arrays at once, while the pages of a bound never reached
+    // are never touched (docs/decisions.md §18).
     const folded = edits ? new PostingsBuilder(keys.length) : null;
-    const deletes = edits ? new PostingsBuilder(deletions, true) : null;
     const confusablesFoldedRemovals = maxDistance >= 1.5 && maxDistance < MAX_SEARCH_DISTANCE ? new PostingsBuilder(editable) : null;
     let written = 0;
     for (let position = 0; position < keys.length; position++) {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { HashPostings, sortByHash } from '../../src/core/hash-postings.js';
+import { CountedPostingsBuilder, HashPostings, sortByHash } from '../../src/core/hash-postings.js';
 
 /**
  * Hashes that exercise the sort's buckets: any 32-bit value; a few values only (many entries
@@ -50,6 +50,34 @@ describe('hash postings (docs/decisions.md §18)', () => {
       const hashes = Array.from({ length: size }, (_, i) => (i % 2 ? random() : ((random() & 0x0300_00ff) | 0x4000_0000) >>> 0));
       assert.deepStrictEqual([...sortedOf(hashes, true).values], stableByTopBits(hashes), `${size} entries`);
     }
+  });
+
+  it('property: postings counted first, then added, answer every lookup as postings sorted after (values and tags, in order)', () => {
+    fc.assert(
+      fc.property(fc.array(hashArb, { minLength: 0, maxLength: 3000, size: 'max' }), (hashes) => {
+        const sorted = new HashPostings(Uint32Array.from(hashes), Uint32Array.from(hashes.keys()), Uint32Array.from(hashes, (_, i) => i * 7 + 1));
+        const counted = new CountedPostingsBuilder(true);
+        for (const hash of hashes) counted.count(hash);
+        hashes.forEach((hash, i) => counted.add(hash, i, i * 7 + 1));
+        const postings = counted.seal();
+        assert.equal(postings.size, sorted.size);
+        const entries = (of: HashPostings, hash: number) => {
+          const found: [number, number][] = [];
+          for (let entry = of.first(hash); entry >= 0; entry = of.next(entry, hash)) found.push([of.valueAt(entry), of.tagAt(entry)]);
+          return found;
+        };
+        for (const hash of new Set([...hashes, 0x5555_5555, 7])) assert.deepStrictEqual(entries(postings, hash), entries(sorted, hash));
+      }),
+      { numRuns: 200, endOnFailure: true },
+    );
+  });
+
+  it('refuses to seal counted postings when the entries added are not those counted', () => {
+    const counted = new CountedPostingsBuilder(false);
+    counted.count(0x1000_0000);
+    counted.count(0x2000_0000);
+    counted.add(0x1000_0000, 1);
+    assert.throws(() => counted.seal(), /not those counted/);
   });
 
   it('finds every value stored under a hash, in the order added, and nothing under a hash not stored', () => {
