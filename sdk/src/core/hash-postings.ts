@@ -185,8 +185,8 @@ export class PostingsBuilder {
  * in arrays of the exact size — sortByHash's first pass, done as entries come — and `seal`
  * sorts each digit's entries on the two lower digits through a scratch as big as the largest
  * digit's share (about 1/256 of them). The result is sortByHash's order without its second copy
- * of every array: for the match index's deletion entries, the largest postings (about 450 MB
- * at 10M keys × 5), that copy set the peak of a run (docs/decisions.md §18).
+ * of every array: for the match index's deletion entries, most of its 455 MB
+ * at 10M keys × 5, that copy set the peak of a run (docs/decisions.md §18).
  */
 export class CountedPostingsBuilder {
   private readonly digitEnds = new Uint32Array(257);

@@ -43,7 +43,7 @@ export interface RegistryPlan {
   /**
    * Its audit events in id order: one per proposal, then the status changes. The proposals'
    * are made each time the events are read rather than held: a run reads them twice (reports,
-   * then the commit), and at 10M keys × 5 there are 1.1M of them, about 220 MB held.
+   * then the commit), and at 10M keys × 5 there are 1.1M of them, about 210 MB held.
    */
   readonly events: Iterable<Planned<AuditEvent>>;
   readonly resolved: number;
