@@ -24,7 +24,7 @@ export async function matchStage(
   const search = new ProbableMatchSearch({
     outOfAuthority: unlinked,
     downstream: request.discrepancies.systems.filter((system) => system !== request.discrepancies.authority),
-    holds: (system, key, position) => request.read.downstreamHolds(system, key, position),
+    holds: request.read.holdsLookup(),
     rejected,
     options,
   });
