@@ -82,7 +82,7 @@ export async function commitRun(context: WorkspaceContext, store: Store, request
   }
 }
 
-/** Out-of-authority keys from which the match index (about 400 bytes each) is worth a full collection once matching ends (~40 MB; it takes tens of ms at that size). */
+/** Out-of-authority keys from which the match index (about 400 bytes each, ~40 MB) is worth a full collection once matching ends: about 0.1 s over a heap the size of a 1M × 5 run's, measured. */
 const FULL_COLLECTION_MIN_KEYS = 100_000;
 
 /** How often a run plans again because entries it changes were decided meanwhile, before it gives up. */
