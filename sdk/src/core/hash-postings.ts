@@ -1,42 +1,40 @@
 /**
  * A multimap from 32-bit hashes to numbers (positions of out-of-authority keys), each with an
- * optional 32-bit tag (what the entry was made from), as flat arrays sorted by hash plus a
- * directory on the top 16 bits: keys with dozens of entries each fit in typed arrays, build
- * with a radix sort and answer a lookup in a few steps. A bit filter in front answers most
- * lookups that find nothing — most of them, as the authority's keys stream past — from one
- * read in an array small enough to stay in cache. Hashes collide, so whoever looks up
- * confirms each value.
+ * optional 16-bit tag (what the entry was made from), as flat arrays ordered by hash behind a
+ * directory with one bucket per value of the hash's top 16 bits. The bucket says those bits,
+ * so an entry stores only the low 16: with a 32-bit value and a tag, 8 bytes an entry where
+ * whole hashes and 32-bit tags took 12, at tens of millions of deletion entries the bulk of a
+ * run's match index (docs/decisions.md §18). A bit filter in front answers most lookups that
+ * find nothing — most of them, as the authority's keys stream past — from one read in an
+ * array small enough to stay in cache. Hashes collide, so whoever looks up confirms each value.
  */
 export class HashPostings {
-  private readonly hashes: Uint32Array;
-  private readonly values: Uint32Array;
-  private readonly tags: Uint32Array | null;
-  /** bucketStart[b] = first entry whose hash's top bits are b; about one bucket per entry, at most 2^16. */
-  private readonly bucketStart: Uint32Array;
-  private readonly shift: number;
-  /** Bit (hash & filterMask) is set when some entry's hash has those low bits: about 8 bits per entry, so about one miss in ten reads on. */
-  private readonly filter: Uint32Array;
-  private readonly filterMask: number;
+  /** Made by `HashPostings.of` or a `CountedPostingsBuilder`, which order the entries. */
+  constructor(
+    /** The low 16 bits of each entry's hash; within a bucket ordered by bits 8–15, one hash's entries in the order added. */
+    private readonly lows: Uint16Array,
+    private readonly values: Uint32Array,
+    private readonly tags: Uint16Array | null,
+    /** bucketStart[b] = first entry whose hash's top 16 bits are b. */
+    private readonly bucketStart: Uint32Array,
+    private readonly filter: HashFilter,
+  ) {}
 
-  /** Takes ownership of the arrays (the sort overwrites them); `sorted` when they are in sortByHash's order already. */
-  constructor(hashes: Uint32Array, values: Uint32Array, tags: Uint32Array | null = null, sorted = false) {
-    ({ hashes: this.hashes, values: this.values, tags: this.tags } = sorted ? { hashes, values, tags } : sortByHash({ hashes, values, tags }));
-    const bits = Math.min(16, Math.max(1, Math.ceil(Math.log2(this.hashes.length + 1))));
-    this.shift = 32 - bits;
-    this.bucketStart = new Uint32Array((1 << bits) + 1);
-    for (let i = 0; i < this.hashes.length; i++) this.bucketStart[(this.hashes[i]! >>> this.shift) + 1]!++;
-    for (let b = 0; b < 1 << bits; b++) this.bucketStart[b + 1]! += this.bucketStart[b]!;
-    const filterBits = Math.min(30, Math.max(5, Math.ceil(Math.log2(this.hashes.length + 1)) + 3));
-    this.filterMask = 2 ** filterBits - 1;
-    this.filter = new Uint32Array(2 ** (filterBits - 5));
-    for (let i = 0; i < this.hashes.length; i++) {
-      const bit = this.hashes[i]! & this.filterMask;
-      this.filter[bit >>> 5]! |= 1 << (bit & 31);
+  /** Untagged postings of entries in any order; takes ownership of the arrays (the sort overwrites them). */
+  static of(hashes: Uint32Array, values: Uint32Array): HashPostings {
+    const sorted = sortByHash({ hashes, values });
+    const bucketStart = new Uint32Array(BUCKETS + 1);
+    const filter = new HashFilter(sorted.hashes.length);
+    for (const hash of sorted.hashes) {
+      bucketStart[(hash >>> 16) + 1]!++;
+      filter.add(hash);
     }
+    for (let b = 0; b < BUCKETS; b++) bucketStart[b + 1]! += bucketStart[b]!;
+    return new HashPostings(Uint16Array.from(sorted.hashes), sorted.values, null, bucketStart, filter);
   }
 
   get size(): number {
-    return this.hashes.length;
+    return this.lows.length;
   }
 
   /** Calls `visit` with every value stored under `hash`. */
@@ -45,30 +43,28 @@ export class HashPostings {
   }
 
   /**
-   * The first entry stored under `hash`, or -1; `next` gives the others. Entries are ordered
-   * by their hash's top 24 bits only (one radix pass fewer), so those of one hash lie among
-   * the few that share its top bits.
+   * The first entry stored under `hash`, or -1; `next` gives the others. Entries of a bucket
+   * are ordered by bits 8–15 only (a radix pass fewer), so those of one hash lie among the few
+   * that share them.
    */
   first(hash: number): number {
-    const bit = hash & this.filterMask;
-    if ((this.filter[bit >>> 5]! & (1 << (bit & 31))) === 0) return -1;
-    const bucket = hash >>> this.shift;
-    const top = hash >>> 8;
+    if (!this.filter.mayHave(hash)) return -1;
+    const bucket = hash >>> 16;
+    const middle = (hash >>> 8) & 0xff;
     let low = this.bucketStart[bucket]!;
     let high = this.bucketStart[bucket + 1]!;
+    const end = high;
     while (low < high) {
-      const middle = (low + high) >>> 1;
-      if (this.hashes[middle]! >>> 8 < top) low = middle + 1;
-      else high = middle;
+      const at = (low + high) >>> 1;
+      if (this.lows[at]! >>> 8 < middle) low = at + 1;
+      else high = at;
     }
-    return this.hashes[low] === hash ? low : this.next(low, hash);
+    return this.entryFrom(low, end, hash & 0xffff);
   }
 
   /** The entry after `entry` stored under `hash`, or -1. */
   next(entry: number, hash: number): number {
-    const top = hash >>> 8;
-    for (let at = entry + 1; at < this.hashes.length && this.hashes[at]! >>> 8 === top; at++) if (this.hashes[at] === hash) return at;
-    return -1;
+    return this.entryFrom(entry + 1, this.bucketStart[(hash >>> 16) + 1]!, hash & 0xffff);
   }
 
   valueAt(entry: number): number {
@@ -79,13 +75,51 @@ export class HashPostings {
   tagAt(entry: number): number {
     return this.tags ? this.tags[entry]! : 0;
   }
+
+  /** The first entry from `from` (before `end`, its bucket's end) whose hash's low bits are `lowBits`, or -1 once past those sharing bits 8–15. */
+  private entryFrom(from: number, end: number, lowBits: number): number {
+    const middle = lowBits >>> 8;
+    for (let at = from; at < end; at++) {
+      const stored = this.lows[at]!;
+      if (stored === lowBits) return at;
+      if (stored >>> 8 !== middle) return -1;
+    }
+    return -1;
+  }
 }
 
-/** A hash, the value stored under it and its tag (if tagged) at each index of three parallel arrays. */
+/** One bucket per value of a hash's top 16 bits (a 256 KB directory). */
+const BUCKETS = 1 << 16;
+
+/**
+ * Bit (hash & mask) is set when some entry's hash has those low bits: about 8 bits per entry,
+ * so about one miss in ten reads on.
+ */
+class HashFilter {
+  private readonly bits: Uint32Array;
+  private readonly mask: number;
+
+  constructor(entries: number) {
+    const size = Math.min(30, Math.max(5, Math.ceil(Math.log2(entries + 1)) + 3));
+    this.mask = 2 ** size - 1;
+    this.bits = new Uint32Array(2 ** (size - 5));
+  }
+
+  add(hash: number): void {
+    const bit = hash & this.mask;
+    this.bits[bit >>> 5]! |= 1 << (bit & 31);
+  }
+
+  mayHave(hash: number): boolean {
+    const bit = hash & this.mask;
+    return (this.bits[bit >>> 5]! & (1 << (bit & 31))) !== 0;
+  }
+}
+
+/** A hash and the value stored under it at each index of two parallel arrays. */
 interface Postings {
   readonly hashes: Uint32Array;
   readonly values: Uint32Array;
-  readonly tags: Uint32Array | null;
 }
 
 /** Below this many entries the radix passes cost more than a plain sort. */
@@ -104,12 +138,12 @@ const RADIX_SORT_MIN = 512;
  * space, so no second scratch copy is allocated. Exported for its test.
  */
 export function sortByHash(input: Postings): Postings {
-  const { hashes, values, tags } = input;
+  const { hashes, values } = input;
   if (hashes.length < RADIX_SORT_MIN) {
     const order = Array.from(hashes.keys()).sort((a, b) => hashes[a]! - hashes[b]! || a - b);
-    return { hashes: Uint32Array.from(order, (i) => hashes[i]!), values: Uint32Array.from(order, (i) => values[i]!), tags: tags && Uint32Array.from(order, (i) => tags[i]!) };
+    return { hashes: Uint32Array.from(order, (i) => hashes[i]!), values: Uint32Array.from(order, (i) => values[i]!) };
   }
-  const sorted: Postings = { hashes: new Uint32Array(hashes.length), values: new Uint32Array(hashes.length), tags: tags && new Uint32Array(hashes.length) };
+  const sorted: Postings = { hashes: new Uint32Array(hashes.length), values: new Uint32Array(hashes.length) };
   const bucketEnd = new Uint32Array(257);
   moveByDigit(input, sorted, 0, hashes.length, 24, bucketEnd);
   const digitEnd = new Uint32Array(257);
@@ -124,15 +158,15 @@ export function sortByHash(input: Postings): Postings {
 }
 
 /**
- * Moves the entries from `start` to `end` of `from` to `to` from `toStart` on (by default the
- * same places), stably ordered by the 8-bit digit of their hash at `shift`. Leaves in
- * `ends[digit]` where that digit's entries end (`ends` has 257 elements: one more for counting).
+ * Moves the entries from `start` to `end` of `from` to the same places of `to`, stably ordered
+ * by the 8-bit digit of their hash at `shift`. Leaves in `ends[digit]` where that digit's
+ * entries end (`ends` has 257 elements: one more for counting).
  */
-function moveByDigit(from: Postings, to: Postings, start: number, end: number, shift: number, ends: Uint32Array, toStart = start): void {
-  const { hashes: fromHashes, values: fromValues, tags: fromTags } = from;
-  const { hashes: toHashes, values: toValues, tags: toTags } = to;
+function moveByDigit(from: Postings, to: Postings, start: number, end: number, shift: number, ends: Uint32Array): void {
+  const { hashes: fromHashes, values: fromValues } = from;
+  const { hashes: toHashes, values: toValues } = to;
   ends.fill(0);
-  ends[0] = toStart;
+  ends[0] = start;
   for (let i = start; i < end; i++) ends[((fromHashes[i]! >>> shift) & 0xff) + 1]!++;
   for (let digit = 0; digit < 256; digit++) ends[digit + 1]! += ends[digit]!;
   // ends[digit] is now where the digit's entries start; each one moved advances it to their end.
@@ -141,24 +175,21 @@ function moveByDigit(from: Postings, to: Postings, start: number, end: number, s
     const at = ends[(hash >>> shift) & 0xff]!++;
     toHashes[at] = hash;
     toValues[at] = fromValues[i]!;
-    if (fromTags) toTags![at] = fromTags[i]!;
   }
 }
 
-/** Growable typed arrays, for collecting postings (with tags when `tagged`) before they are sealed. */
+/** Growable typed arrays, for collecting untagged postings before they are sealed. */
 export class PostingsBuilder {
   private hashes: Uint32Array;
   private values: Uint32Array;
-  private tags: Uint32Array | null;
   private count = 0;
 
-  constructor(expected = 1024, tagged = false) {
+  constructor(expected = 1024) {
     this.hashes = new Uint32Array(Math.max(16, expected));
     this.values = new Uint32Array(Math.max(16, expected));
-    this.tags = tagged ? new Uint32Array(Math.max(16, expected)) : null;
   }
 
-  add(hash: number, value: number, tag = 0): void {
+  add(hash: number, value: number): void {
     if (this.count === this.hashes.length) {
       const grow = (array: Uint32Array) => {
         const bigger = new Uint32Array(array.length * 2);
@@ -167,74 +198,107 @@ export class PostingsBuilder {
       };
       this.hashes = grow(this.hashes);
       this.values = grow(this.values);
-      if (this.tags) this.tags = grow(this.tags);
     }
     this.hashes[this.count] = hash >>> 0;
-    if (this.tags) this.tags[this.count] = tag >>> 0;
     this.values[this.count++] = value;
   }
 
   seal(): HashPostings {
-    return new HashPostings(this.hashes.subarray(0, this.count), this.values.subarray(0, this.count), this.tags?.subarray(0, this.count) ?? null);
+    return HashPostings.of(this.hashes.subarray(0, this.count), this.values.subarray(0, this.count));
   }
 }
 
 /**
  * Postings counted before they are added: a first pass gives `count` every hash, then `add`
- * takes the same entries in the same order. Each entry goes straight to its top digit's place
- * in arrays of the exact size — sortByHash's first pass, done as entries come — and `seal`
- * sorts each digit's entries on the two lower digits through a scratch as big as the largest
- * digit's share (about 1/256 of them). The result is sortByHash's order without its second copy
- * of every array: for the match index's deletion entries, most of its 455 MB
- * at 10M keys × 5, that copy set the peak of a run (docs/decisions.md §18).
+ * takes the same entries in the same order. Each entry goes straight to the place of its
+ * hash's top byte in arrays of the exact size, keeping of its hash the low 16 bits and, until
+ * `seal`, bits 16–23; `seal` then orders each top byte's entries on those two lower bytes
+ * (LSD) through a scratch as big as the largest share, about 1/256 of them. So no array of
+ * whole hashes is made and nothing is copied whole: for the match index's deletion entries,
+ * the bulk of its memory, whole hashes or a second copy set the peak of a run
+ * (docs/decisions.md §18).
  */
 export class CountedPostingsBuilder {
-  private readonly digitEnds = new Uint32Array(257);
-  private postings: Postings | null = null;
-  private next: Uint32Array | null = null;
+  /** Entries per value of the top 16 bits, then (from the first `add`) where each bucket ends. */
+  private readonly bucketEnds = new Uint32Array(BUCKETS + 1);
+  private adding: { lows: Uint16Array; middles: Uint8Array; values: Uint32Array; tags: Uint16Array | null; next: Uint32Array } | null = null;
 
   constructor(private readonly tagged: boolean) {}
 
   /** First pass: one more entry under `hash`. */
   count(hash: number): void {
-    this.digitEnds[((hash >>> 24) & 0xff) + 1]!++;
+    this.bucketEnds[(hash >>> 16) + 1]!++;
   }
 
   /** Second pass: the entries counted, in the same order. */
   add(hash: number, value: number, tag = 0): void {
-    if (!this.next) this.startAdding();
-    const at = this.next![hash >>> 24]!++;
-    this.postings!.hashes[at] = hash >>> 0;
-    this.postings!.values[at] = value;
-    if (this.postings!.tags) this.postings!.tags[at] = tag >>> 0;
+    const adding = this.adding ?? this.startAdding();
+    const at = adding.next[hash >>> 24]!++;
+    adding.lows[at] = hash;
+    adding.middles[at] = hash >>> 16;
+    adding.values[at] = value;
+    if (adding.tags) adding.tags[at] = tag;
   }
 
   seal(): HashPostings {
-    if (!this.next) this.startAdding();
-    const postings = this.postings!;
-    const ends = this.digitEnds;
-    for (let digit = 0; digit < 256; digit++) {
-      if (this.next![digit] !== ends[digit + 1]) throw new Error('CountedPostingsBuilder: the entries added are not those counted');
-    }
+    const { lows, middles, values, tags, next } = this.adding ?? this.startAdding();
+    const ends = this.bucketEnds;
+    const topEnd = (top: number) => ends[(top + 1) << 8]!;
     let largest = 0;
-    for (let digit = 0; digit < 256; digit++) largest = Math.max(largest, ends[digit + 1]! - ends[digit]!);
-    const scratch: Postings = { hashes: new Uint32Array(largest), values: new Uint32Array(largest), tags: this.tagged ? new Uint32Array(largest) : null };
-    const digitEnds = new Uint32Array(257);
-    for (let digit = 0; digit < 256; digit++) {
-      const start = ends[digit]!;
-      const end = ends[digit + 1]!;
-      if (end - start < 2) continue;
-      moveByDigit(postings, scratch, start, end, 8, digitEnds, 0);
-      moveByDigit(scratch, postings, 0, end - start, 16, digitEnds, start);
+    for (let top = 0; top < 256; top++) {
+      const start = top === 0 ? 0 : topEnd(top - 1);
+      if (next[top] !== topEnd(top)) throw new Error('CountedPostingsBuilder: the entries added are not those counted');
+      largest = Math.max(largest, topEnd(top) - start);
     }
-    return new HashPostings(postings.hashes, postings.values, postings.tags, true);
+    const scratch = { lows: new Uint16Array(largest), middles: new Uint8Array(largest), values: new Uint32Array(largest), tags: tags && new Uint16Array(largest) };
+    const digitEnds = new Uint32Array(257);
+    for (let top = 0; top < 256; top++) {
+      const start = top === 0 ? 0 : topEnd(top - 1);
+      const end = topEnd(top);
+      if (end - start < 2) continue;
+      // Stable counting sorts: on bits 8–15 into the scratch, then on bits 16–23 back.
+      digitEnds.fill(0);
+      for (let i = start; i < end; i++) digitEnds[(lows[i]! >>> 8) + 1]!++;
+      for (let digit = 0; digit < 256; digit++) digitEnds[digit + 1]! += digitEnds[digit]!;
+      for (let i = start; i < end; i++) {
+        const at = digitEnds[lows[i]! >>> 8]!++;
+        scratch.lows[at] = lows[i]!;
+        scratch.middles[at] = middles[i]!;
+        scratch.values[at] = values[i]!;
+        if (tags) scratch.tags![at] = tags[i]!;
+      }
+      digitEnds.fill(0);
+      digitEnds[0] = start;
+      for (let i = 0; i < end - start; i++) digitEnds[scratch.middles[i]! + 1]!++;
+      for (let digit = 0; digit < 256; digit++) digitEnds[digit + 1]! += digitEnds[digit]!;
+      for (let i = 0; i < end - start; i++) {
+        const at = digitEnds[scratch.middles[i]!]!++;
+        lows[at] = scratch.lows[i]!;
+        values[at] = scratch.values[i]!;
+        if (tags) tags[at] = scratch.tags![i]!;
+      }
+    }
+    this.adding = null;
+    // The filter is set from the sorted entries: set as they came, its writes, scattered over
+    // tens of megabytes, competed with the entries' own and took longer than the whole sort.
+    const filter = new HashFilter(lows.length);
+    for (let bucket = 0; bucket < BUCKETS; bucket++) {
+      for (let i = ends[bucket]!; i < ends[bucket + 1]!; i++) filter.add(((bucket << 16) | lows[i]!) >>> 0);
+    }
+    return new HashPostings(lows, values, tags, ends, filter);
   }
 
-  private startAdding(): void {
-    const ends = this.digitEnds;
-    for (let digit = 0; digit < 256; digit++) ends[digit + 1]! += ends[digit]!;
-    const total = ends[256]!;
-    this.postings = { hashes: new Uint32Array(total), values: new Uint32Array(total), tags: this.tagged ? new Uint32Array(total) : null };
-    this.next = ends.slice(0, 256);
+  private startAdding(): NonNullable<CountedPostingsBuilder['adding']> {
+    const ends = this.bucketEnds;
+    for (let bucket = 0; bucket < BUCKETS; bucket++) ends[bucket + 1]! += ends[bucket]!;
+    const total = ends[BUCKETS]!;
+    this.adding = {
+      lows: new Uint16Array(total),
+      middles: new Uint8Array(total),
+      values: new Uint32Array(total),
+      tags: this.tagged ? new Uint16Array(total) : null,
+      next: Uint32Array.from({ length: 256 }, (_, top) => ends[top << 8]!),
+    };
+    return this.adding;
   }
 }

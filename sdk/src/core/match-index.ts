@@ -176,7 +176,7 @@ export class MatchIndex {
       this.codes.set(out.subarray(0, n), written);
       written += n;
       const count = deletionHashes(out, n, removed, this.hashes, this.removals);
-      for (let i = 0; i < count; i++) deletes!.add(this.hashes[i]!, position, this.removals[i]!);
+      for (let i = 0; i < count; i++) deletes!.add(this.hashes[i]!, position, entryTag(this.removals[i]!));
       if (confusablesFoldedRemovals) {
         const count = deletionHashes(out, writeForm(key, 0, key.length, FORM.confusables, out), 1, this.hashes, this.removals);
         for (let i = 1; i < count; i++) confusablesFoldedRemovals.add(this.hashes[i]!, position);
@@ -283,14 +283,14 @@ export class MatchIndex {
         const position = deletes.valueAt(entry);
         if (this.priced[position] === this.pass) continue;
         const asked = deletes.tagAt(entry);
-        if (lost !== WHOLE && asked !== WHOLE) {
+        if (lost !== WHOLE && asked !== ENTRY_WHOLE) {
           // Removals on both sides: this authority key's entry says which character it lost
           // where, so the key it stands for is rebuilt from the indexed key and priced as
           // before the index was inverted (docs/decisions.md §18). Most such pairs are a
           // shift between far places, beyond the bound; a mere hash collision rebuilds a
           // wrong key, which is dropped or, within the bound, confirmed on the real keys.
           const n = this.keyCodes(position);
-          const second = asked & TWO ? (asked >>> 6) & POSITION : -1;
+          const second = asked & ENTRY_TWO ? (asked >>> 6) & POSITION : -1;
           const length = rebuild(this.indexedKey, n, asked & POSITION, second, lost, this.neighbour);
           const distance = boundedCodeDistance(this.indexedKey, n, this.neighbour, length, bound);
           if (distance === Infinity) continue;
@@ -372,6 +372,18 @@ const prefix = new Int32Array(MAX_EDIT_KEY_LENGTH + 2);
 const WHOLE = 0xffff_ffff;
 const POSITION = 63;
 const TWO = 0x8000_0000;
+
+/**
+ * What an indexed deletion entry keeps of its removal, in the postings' 16-bit tag: the places
+ * only (an authority key's lookup needs the character it lost itself, never the indexed key's):
+ * ENTRY_WHOLE, one place, or two places and ENTRY_TWO. Places are below MAX_EDIT_KEY_LENGTH (64).
+ */
+const ENTRY_WHOLE = 0xffff;
+const ENTRY_TWO = 0x8000;
+function entryTag(removal: number): number {
+  if (removal === WHOLE) return ENTRY_WHOLE;
+  return removal & TWO ? (removal & 0xfff) | ENTRY_TWO : removal & POSITION;
+}
 
 /**
  * The text an entry with one removal stands for, given a text of the key with `first` (and
