@@ -82,7 +82,7 @@ export async function commitRun(context: WorkspaceContext, store: Store, request
   }
 }
 
-/** Out-of-authority keys from which the match index (about 400 bytes each, ~40 MB) is worth a full collection once matching ends: about 0.1 s over a heap the size of a 1M × 5 run's, measured. */
+/** Out-of-authority keys from which the match index (a few hundred bytes each, tens of MB) is worth a full collection before and after matching: about 0.1 s each over a heap the size of a 1M × 5 run's, measured. */
 const FULL_COLLECTION_MIN_KEYS = 100_000;
 
 /** How often a run plans again because entries it changes were decided meanwhile, before it gives up. */
@@ -134,9 +134,13 @@ async function planRun(context: WorkspaceContext, session: CommitSession, reques
   const { records: existing, versions } = await readRegistryForPlan(session.db);
   const linked = new Set(existing.filter((record) => record.status === 'linked').map((record) => record.normalizedKey));
   request.progress('match', 'finding probable matches');
+  const indexWorthCollections = context.config.values.matching.enabled && discrepancies.outOfAuthority.length >= FULL_COLLECTION_MIN_KEYS;
+  // What comparing left behind (a pushdown engine's rows as its driver parsed them) may still
+  // be in the heap: returned before the match index's typed arrays are allocated beside it.
+  if (indexWorthCollections) collectGarbage();
   const probableMatches = await matchStage(context, session.db, { read: request.read, discrepancies, linked });
   // The match index is garbage now; at this size its typed arrays are worth returning before the plan and reports allocate.
-  if (context.config.values.matching.enabled && discrepancies.outOfAuthority.length >= FULL_COLLECTION_MIN_KEYS) collectGarbage();
+  if (indexWorthCollections) collectGarbage();
   throwIfAborted(request.signal);
   request.progress('provision', 'proposing master keys');
   const proposals = proposeMasterKeys(

@@ -1,9 +1,10 @@
 /**
  * A full garbage collection between two stages, where the process allows one. V8 returns an
  * ArrayBuffer's memory only when a full collection finds it unreachable. The match index is
- * typed arrays (455 MB at 10M keys × 5) and garbage once matching ends, but the next full
+ * typed arrays (348 MB at 10M keys × 5) and garbage once matching ends, but the next full
  * collection may come only after provision and reports have allocated as much again, and
- * then both are held at once (docs/scaling.md). The `keysync` CLI, a process of its own,
+ * then both are held at once; likewise the comparison's garbage beside the index as it is
+ * built (docs/decisions.md §18). The `keysync` CLI, a process of its own,
  * enables collections at start; a host that did not (the editor's extension host, a script
  * using the SDK, unless it runs node with --expose-gc) is left to V8's own timing.
  */
