@@ -135,8 +135,8 @@ async function planRun(context: WorkspaceContext, session: CommitSession, reques
   const linked = new Set(existing.filter((record) => record.status === 'linked').map((record) => record.normalizedKey));
   request.progress('match', 'finding probable matches');
   const indexWorthCollections = context.config.values.matching.enabled && discrepancies.outOfAuthority.length >= FULL_COLLECTION_MIN_KEYS;
-  // What comparing left behind (a pushdown engine's rows as its driver parsed them) may still
-  // be in the heap: returned before the match index's typed arrays are allocated beside it.
+  // What comparing left behind (the sorts of its discrepancy lists) may still be in the heap:
+  // returned before the match index's typed arrays are allocated beside it.
   if (indexWorthCollections) collectGarbage();
   const probableMatches = await matchStage(context, session.db, { read: request.read, discrepancies, linked });
   // The match index is garbage now; at this size its typed arrays are worth returning before the plan and reports allocate.
