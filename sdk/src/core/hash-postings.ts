@@ -20,17 +20,12 @@ export class HashPostings {
     private readonly filter: HashFilter,
   ) {}
 
-  /** Untagged postings of entries in any order; takes ownership of the arrays (the sort overwrites them). */
+  /** Untagged postings of entries in any order, ordered as a CountedPostingsBuilder orders them. */
   static of(hashes: Uint32Array, values: Uint32Array): HashPostings {
-    const sorted = sortByHash({ hashes, values });
-    const bucketStart = new Uint32Array(BUCKETS + 1);
-    const filter = new HashFilter(sorted.hashes.length);
-    for (const hash of sorted.hashes) {
-      bucketStart[(hash >>> 16) + 1]!++;
-      filter.add(hash);
-    }
-    for (let b = 0; b < BUCKETS; b++) bucketStart[b + 1]! += bucketStart[b]!;
-    return new HashPostings(Uint16Array.from(sorted.hashes), sorted.values, null, bucketStart, filter);
+    const builder = new CountedPostingsBuilder(false);
+    for (const hash of hashes) builder.count(hash);
+    hashes.forEach((hash, i) => builder.add(hash, values[i]!));
+    return builder.seal();
   }
 
   get size(): number {
@@ -113,68 +108,6 @@ class HashFilter {
   mayHave(hash: number): boolean {
     const bit = hash & this.mask;
     return (this.bits[bit >>> 5]! & (1 << (bit & 31))) !== 0;
-  }
-}
-
-/** A hash and the value stored under it at each index of two parallel arrays. */
-interface Postings {
-  readonly hashes: Uint32Array;
-  readonly values: Uint32Array;
-}
-
-/** Below this many entries the radix passes cost more than a plain sort. */
-const RADIX_SORT_MIN = 512;
-
-/**
- * The postings ordered by the top 24 bits of the hash (enough to make the entries of one hash
- * neighbours, see `first`), stably (entries of one hash keep the order they were added in,
- * which is the order a lookup visits them): a radix sort on 8-bit digits that moves the
- * entries themselves. One pass on the top digit splits them into 256 buckets, each of which is
- * then sorted on the two lower digits (LSD) on its own: a bucket is 1/256 of the arrays, a
- * few megabytes at tens of millions of entries, so its passes mostly stay in cache, where
- * three passes over the whole arrays each scattered their writes over 256 places of hundreds
- * of megabytes. Fewer, wider digits scatter over 65,536 places and measured slower
- * (docs/decisions.md §18). The input arrays are overwritten: they are the buckets' scratch
- * space, so no second scratch copy is allocated. Exported for its test.
- */
-export function sortByHash(input: Postings): Postings {
-  const { hashes, values } = input;
-  if (hashes.length < RADIX_SORT_MIN) {
-    const order = Array.from(hashes.keys()).sort((a, b) => hashes[a]! - hashes[b]! || a - b);
-    return { hashes: Uint32Array.from(order, (i) => hashes[i]!), values: Uint32Array.from(order, (i) => values[i]!) };
-  }
-  const sorted: Postings = { hashes: new Uint32Array(hashes.length), values: new Uint32Array(hashes.length) };
-  const bucketEnd = new Uint32Array(257);
-  moveByDigit(input, sorted, 0, hashes.length, 24, bucketEnd);
-  const digitEnd = new Uint32Array(257);
-  for (let bucket = 0; bucket < 256; bucket++) {
-    const start = bucket === 0 ? 0 : bucketEnd[bucket - 1]!;
-    const end = bucketEnd[bucket]!;
-    if (end - start < 2) continue;
-    moveByDigit(sorted, input, start, end, 8, digitEnd);
-    moveByDigit(input, sorted, start, end, 16, digitEnd);
-  }
-  return sorted;
-}
-
-/**
- * Moves the entries from `start` to `end` of `from` to the same places of `to`, stably ordered
- * by the 8-bit digit of their hash at `shift`. Leaves in `ends[digit]` where that digit's
- * entries end (`ends` has 257 elements: one more for counting).
- */
-function moveByDigit(from: Postings, to: Postings, start: number, end: number, shift: number, ends: Uint32Array): void {
-  const { hashes: fromHashes, values: fromValues } = from;
-  const { hashes: toHashes, values: toValues } = to;
-  ends.fill(0);
-  ends[0] = start;
-  for (let i = start; i < end; i++) ends[((fromHashes[i]! >>> shift) & 0xff) + 1]!++;
-  for (let digit = 0; digit < 256; digit++) ends[digit + 1]! += ends[digit]!;
-  // ends[digit] is now where the digit's entries start; each one moved advances it to their end.
-  for (let i = start; i < end; i++) {
-    const hash = fromHashes[i]!;
-    const at = ends[(hash >>> shift) & 0xff]!++;
-    toHashes[at] = hash;
-    toValues[at] = fromValues[i]!;
   }
 }
 

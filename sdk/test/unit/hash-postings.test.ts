@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { CountedPostingsBuilder, HashPostings, sortByHash } from '../../src/core/hash-postings.js';
+import { CountedPostingsBuilder, HashPostings } from '../../src/core/hash-postings.js';
 
 /**
  * Hashes that exercise the sort's buckets: any 32-bit value; a few values only (many entries
@@ -17,68 +17,51 @@ const hashArb = fc.oneof(
   fc.integer({ min: 0, max: 0xffff }).map((top) => ((top << 16) | 0x5a5a) >>> 0),
 );
 
-/** The order sortByHash must give: by the hash's top 24 bits, entries that share them in the order added. */
-function stableByTopBits(hashes: readonly number[]): number[] {
-  return hashes.map((_, i) => i).sort((i, j) => (hashes[i]! >>> 8) - (hashes[j]! >>> 8) || i - j);
+/** Each hash's entries in the order added: the plain answer every lookup must give. */
+function entriesByHash(hashes: readonly number[]): Map<number, number[]> {
+  const positions = new Map<number, number[]>();
+  hashes.forEach((hash, i) => positions.set(hash, [...(positions.get(hash) ?? []), i]));
+  return positions;
 }
 
-function sortedOf(hashes: readonly number[]): ReturnType<typeof sortByHash> {
-  return sortByHash({ hashes: Uint32Array.from(hashes), values: Uint32Array.from(hashes.keys()) });
+function lookedUp(of: HashPostings, hash: number): [number, number][] {
+  const found: [number, number][] = [];
+  for (let entry = of.first(hash); entry >= 0; entry = of.next(entry, hash)) found.push([of.valueAt(entry), of.tagAt(entry)]);
+  return found;
 }
 
 describe('hash postings (docs/decisions.md §18)', () => {
-  it('property: sortByHash orders entries by the top 24 bits of their hash, and each hash\'s entries as they were added, on both sides of the plain-sort threshold', () => {
+  it('property: postings of entries in any order, and postings counted first then added (tagged), answer every lookup with the entries stored under that hash, in the order added', () => {
     fc.assert(
       fc.property(fc.array(hashArb, { minLength: 0, maxLength: 3000, size: 'max' }), (hashes) => {
-        const sorted = sortedOf(hashes);
-        const order = [...sorted.values];
-        assert.deepStrictEqual([...order].sort((a, b) => a - b), [...hashes.keys()], 'every entry once');
-        assert.deepStrictEqual([...sorted.hashes], order.map((i) => hashes[i]!));
-        for (let k = 1; k < order.length; k++) {
-          const [before, after] = [hashes[order[k - 1]!]!, hashes[order[k]!]!];
-          assert.ok(before >>> 8 <= after >>> 8, 'ordered by the top 24 bits');
-          if (before === after) assert.ok(order[k - 1]! < order[k]!, 'one hash\'s entries in the order added');
+        const unordered = HashPostings.of(Uint32Array.from(hashes), Uint32Array.from(hashes.keys()));
+        const counted = new CountedPostingsBuilder(true);
+        for (const hash of hashes) counted.count(hash);
+        hashes.forEach((hash, i) => counted.add(hash, i, i * 7 + 1));
+        const postings = counted.seal();
+        assert.equal(postings.size, unordered.size);
+        const positions = entriesByHash(hashes);
+        const stored = (hash: number, tagged: boolean) => (positions.get(hash) ?? []).map((i) => [i, tagged ? i * 7 + 1 : 0]);
+        for (const hash of new Set([...hashes, 0x5555_5555, 7, 0xabcd_5a5a])) {
+          assert.deepStrictEqual(lookedUp(postings, hash), stored(hash, true));
+          assert.deepStrictEqual(lookedUp(unordered, hash), stored(hash, false));
         }
       }),
       { numRuns: 200, endOnFailure: true },
     );
   });
 
-  it('sortByHash gives the stable order by the top 24 bits at 600, 5,000 and 200,000 entries (the radix sort\'s buckets)', () => {
+  it('answers every lookup with the entries stored, in the order added, at 600, 5,000 and 200,000 entries', () => {
     let seed = 12345;
     const random = () => (seed = (Math.imul(seed, 1_103_515_245) + 12345) >>> 0);
     for (const size of [600, 5000, 200_000]) {
       // Half spread over every bucket, half crowded into a few top bytes, with repeated hashes.
       const hashes = Array.from({ length: size }, (_, i) => (i % 2 ? random() : ((random() & 0x0300_00ff) | 0x4000_0000) >>> 0));
-      assert.deepStrictEqual([...sortedOf(hashes).values], stableByTopBits(hashes), `${size} entries`);
+      const postings = HashPostings.of(Uint32Array.from(hashes), Uint32Array.from(hashes.keys()));
+      for (const [hash, positions] of entriesByHash(hashes)) {
+        assert.deepStrictEqual(lookedUp(postings, hash), positions.map((i) => [i, 0]), `${size} entries`);
+      }
     }
-  });
-
-  it('property: postings sorted after, and postings counted first then added (tagged), answer every lookup with the entries stored under that hash, in the order added', () => {
-    fc.assert(
-      fc.property(fc.array(hashArb, { minLength: 0, maxLength: 3000, size: 'max' }), (hashes) => {
-        const sorted = HashPostings.of(Uint32Array.from(hashes), Uint32Array.from(hashes.keys()));
-        const counted = new CountedPostingsBuilder(true);
-        for (const hash of hashes) counted.count(hash);
-        hashes.forEach((hash, i) => counted.add(hash, i, i * 7 + 1));
-        const postings = counted.seal();
-        assert.equal(postings.size, sorted.size);
-        const entries = (of: HashPostings, hash: number) => {
-          const found: [number, number][] = [];
-          for (let entry = of.first(hash); entry >= 0; entry = of.next(entry, hash)) found.push([of.valueAt(entry), of.tagAt(entry)]);
-          return found;
-        };
-        // Every entry of the hash, in the order added: the plain answer both must give.
-        const positions = new Map<number, number[]>();
-        hashes.forEach((hash, i) => positions.set(hash, [...(positions.get(hash) ?? []), i]));
-        const stored = (hash: number, tagged: boolean) => (positions.get(hash) ?? []).map((i) => [i, tagged ? i * 7 + 1 : 0]);
-        for (const hash of new Set([...hashes, 0x5555_5555, 7, 0xabcd_5a5a])) {
-          assert.deepStrictEqual(entries(postings, hash), stored(hash, true));
-          assert.deepStrictEqual(entries(sorted, hash), stored(hash, false));
-        }
-      }),
-      { numRuns: 200, endOnFailure: true },
-    );
   });
 
   it('refuses to seal counted postings when the entries added are not those counted', () => {
