@@ -24,13 +24,13 @@ export interface RunRead {
   authorityHolds(keys: readonly NormalizedKey[]): Promise<NormalizedKey[]>;
   /**
    * Every authority key, chunk by chunk, for matching: an engine that keeps the keys out of
-   * the process (duckdb) streams them, and the caller keeps none (docs/decisions.md §18).
+   * the process (duckdb, postgres) streams them, by key, and the caller keeps none (docs/decisions.md §18).
    */
   streamAuthorityKeys(onChunk: (keys: readonly NormalizedKey[]) => void): Promise<void>;
   /**
    * For one matching pass: whether a downstream system holds an authority key, the one at
-   * `position` in `streamAuthorityKeys`' order (counted over all chunks). What the lookup
-   * builds goes with it once the pass is over.
+   * `position` in `streamAuthorityKeys`' order (counted over all chunks), asked key after key
+   * in that order. What the lookup builds goes with it once the pass is over.
    */
   holdsLookup(): HoldsLookup;
   /** The snapshot files this run wrote (the node engine's, docs/decisions.md §10): the commit stores them, a run that does not commit removes them. */
@@ -82,39 +82,41 @@ export function pushdownRunRead(comparison: PushdownComparison, discrepancies: D
   };
 }
 
-/** Downstream systems a bit each can tell apart in one number. */
-const MOST_SYSTEMS_BY_BIT = 30;
-
 /**
  * Whether a downstream system holds an authority key, from the gap lists. Matching asks it of
- * every authority key for every system (40M questions at 10M keys × 5), so it is one map from
- * each key some system lacks to the systems that lack it (a bit each), asked once per key, made
- * for the pass and gone with it: a set of each system's gap keys held to the end of the run
- * took 160 MB at 10M, and a binary search in the sorted lists was slower than both. Past 30
- * downstream systems the lists are searched.
+ * every authority key for every system (40M questions at 10M keys × 5), key after key in the
+ * order the engine streams them, which is the lists' order (by key) but where byte and UTF-16
+ * order differ: so each list has a cursor that moves forward with the keys, and nothing is
+ * built. (A map from every gap key to the systems lacking it held some 250 MB at 10M keys for
+ * the whole pass, docs/decisions.md §21.)
  */
 function holdsFromGaps(gaps: ReadonlyMap<SystemId, readonly AuthorityKey[]>): HoldsLookup {
-  if (gaps.size > MOST_SYSTEMS_BY_BIT) {
-    return (system, key) => {
-      const list = gaps.get(system);
-      return list !== undefined && !hasSortedKey(list, key);
-    };
-  }
-  const bitOf = new Map([...gaps.keys()].map((system, place) => [system, 1 << place]));
-  const lacking = new Map<NormalizedKey, number>();
-  for (const [system, list] of gaps) {
-    const bit = bitOf.get(system)!;
-    for (const { key } of list) lacking.set(key, (lacking.get(key) ?? 0) | bit);
-  }
-  let lastKey: NormalizedKey | undefined;
-  let lastLacking = 0;
+  const cursors = new Map([...gaps].map(([system, list]) => [system, new GapCursor(list)]));
   return (system, key) => {
-    const bit = bitOf.get(system);
-    if (bit === undefined) return false;
-    if (key !== lastKey) {
-      lastKey = key;
-      lastLacking = lacking.get(key) ?? 0;
-    }
-    return (lastLacking & bit) === 0;
+    const cursor = cursors.get(system);
+    return cursor !== undefined && !cursor.lacks(key);
   };
+}
+
+/** Whether keys, asked in ascending order, are in one gap list (sorted by key). */
+class GapCursor {
+  /** The first entry not below the last key asked in order. */
+  private next = 0;
+  /** Each key is asked once per holder question: the last answer is kept. */
+  private lastKey: NormalizedKey | undefined;
+  private lastLacks = false;
+
+  constructor(private readonly list: readonly AuthorityKey[]) {}
+
+  lacks(key: NormalizedKey): boolean {
+    if (key === this.lastKey) return this.lastLacks;
+    this.lastKey = key;
+    const { list } = this;
+    let at = this.next;
+    // Out of order (a key past U+FFFF after one from U+E000 to U+FFFF): searched, the cursor stays.
+    if (at > 0 && !(list[at - 1]!.key < key)) return (this.lastLacks = hasSortedKey(list, key));
+    while (at < list.length && list[at]!.key < key) at++;
+    this.next = at;
+    return (this.lastLacks = at < list.length && list[at]!.key === key);
+  }
 }

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync } from 'node:fs';
 import { runCli } from '../helpers/cli.js';
 import { queryWorkspace } from '../helpers/database.js';
-import { assertSameRuns, MOCK_ARGS, MOCK_SCENARIOS, OTHER_SETTINGS, runEngine, useEngine, type Engine, type EngineRun } from '../helpers/engine-parity.js';
+import { assertSameRuns, BYTE_ORDER_KEYS, BYTE_ORDER_SETTINGS, MOCK_ARGS, MOCK_SCENARIOS, OTHER_SETTINGS, runEngine, useEngine, type Engine, type EngineRun } from '../helpers/engine-parity.js';
 import { readReports } from '../helpers/reports.js';
 import { tempWorkspace, type TempWorkspace } from '../helpers/workspace.js';
 
@@ -78,6 +78,17 @@ describe('the duckdb engine matches the node engine (docs/behaviour.md §11)', f
     const suggested = runs[0]!.reports.probable_matches!;
     assert.match(suggested, /^B,ACC-10002,ACC-10002,ACC-10001,0\.90,"edit distance 1; missing from B, held by C",1$/m);
     assert.doesNotMatch(suggested, /ACC-20002/);
+  });
+
+  it('orders every list as the node engine does where byte order and UTF-16 order disagree', async () => {
+    const runs: EngineRun[] = [];
+    for (const engine of ['node', 'duckdb'] as const) {
+      const workspace = workspaceFor(engine, 'clean', BYTE_ORDER_SETTINGS);
+      for (const [system, keys] of Object.entries(BYTE_ORDER_KEYS)) appendFileSync(workspace.file(`input/${system}.csv`), keys.map((key) => `${key},u\n`).join(''));
+      runs.push(await runEngine(workspace, []));
+    }
+    assertSameRuns('duckdb', runs[0]!, runs[1]!);
+    assert.match(runs[0]!.reports.probable_matches!, /^B,X\u{1F600}3,X\u{1F600}3,X\u{1F600}1,/mu);
   });
 
   it('reruns the same: the second run resolves and proposes as the node engine does', async () => {

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { generateMockData } from '../../src/mock/generate.js';
 import { postgresMockSourcesYaml, writeSystemsToPostgres } from '../../src/mock/postgres-output.js';
-import { assertSameRuns, MOCK_SCENARIOS, OTHER_SETTINGS, runEngine, useEngine, type EngineRun } from '../helpers/engine-parity.js';
+import { assertSameRuns, BYTE_ORDER_KEYS, BYTE_ORDER_SETTINGS, MOCK_SCENARIOS, OTHER_SETTINGS, runEngine, useEngine, type EngineRun } from '../helpers/engine-parity.js';
 import { postgresAdmin, testServer, type TestServer } from '../helpers/servers.js';
 import { tempWorkspace, type TempWorkspace } from '../helpers/workspace.js';
 
@@ -129,6 +129,20 @@ describe('the postgres engine matches the node engine (docs/behaviour.md §11)',
     for (const locator of ['region=EU', 'ctid=(0,', 'MÜLLER-1', 'NEW=1,x']) assert.ok(reports.includes(locator), `the reports show ${locator}`);
     assert.match(node.reports.probable_matches!, /^B,ACC-10002,ACC-10002,ACC-10001,0\.90,/m);
     assert.doesNotMatch(node.reports.probable_matches!, /ACC-20002/);
+  });
+
+  it('orders every list as the node engine does where byte order and UTF-16 order disagree', async () => {
+    const literal = (key: string) => `'${key.replaceAll("'", "''")}'`;
+    const tables = Object.entries(BYTE_ORDER_KEYS).flatMap(([system, keys]) => [
+      `CREATE TABLE u_${system.toLowerCase()} (id integer PRIMARY KEY, key text)`,
+      `INSERT INTO u_${system.toLowerCase()} VALUES ${keys.map((key, i) => `(${i + 1}, ${literal(key)})`).join(', ')}`,
+    ]);
+    const database = await engineDatabase(server, [...tables, 'GRANT SELECT ON ALL TABLES IN SCHEMA public TO keysync_reader']);
+    const at = JSON.stringify(readerUrl(database));
+    const sources = ['sources:', ...Object.keys(BYTE_ORDER_KEYS).map((system) => `  ${system}: { type: postgres, url: ${at}, table: u_${system.toLowerCase()} }`), ''].join('\n');
+    const node = await assertSameResults(sources, BYTE_ORDER_SETTINGS);
+    assert.equal(node.result.code, 0, node.result.stderr);
+    assert.match(node.reports.probable_matches!, /^B,X\u{1F600}3,X\u{1F600}3,X\u{1F600}1,/mu);
   });
 
   it('applies on_corrupt_data skip and fail, and leaves out a missing table under on_missing_file skip, as the node engine does', async () => {

@@ -29,6 +29,20 @@ export const MOCK_ARGS = (scenario: string) => ['--keys', '3000', '--seed', '11'
 /** Padding, another delimiter, namespaced proposals and auto-approval: settings whose results each engine must match. */
 export const OTHER_SETTINGS = 'normalize: { left_pad_numbers: true, pad_length: 8, collapse_delims: "." }\nprovisioning: { strategy: namespaced, auto_approve: true }\n';
 
+/**
+ * Keys whose characters byte order (a database's ORDER BY under "C") and UTF-16 order (Node's)
+ * sort differently: U+E000 to U+FFFF against those past U+FFFF, kept by `BYTE_ORDER_SETTINGS`.
+ * They are gaps (B lacks most of A), out-of-authority keys (B's W…9, V…7 in C), duplicates
+ * (B's x😀3 and X😀3, w𐐨9 and W𐐀9, by upper case) and a probable match (X😀3, a typo of X😀1,
+ * which B lacks and C holds), each list mixing both kinds of character.
+ */
+export const BYTE_ORDER_KEYS: Readonly<Record<'A' | 'B' | 'C', readonly string[]>> = {
+  A: ['X\uFFFD1', 'X\u{1F600}1', 'X\uE0001', 'X\u{10400}1', 'Y\u{1F600}2', 'Y\uFFFD2', 'Z-1', 'Z-2'],
+  B: ['X\uFFFD1', 'Z-1', 'W\uFFFD9', 'W\u{1F600}9', 'w\u{10428}9', 'W\u{10400}9', 'x\u{1F600}3', 'X\u{1F600}3'],
+  C: ['X\u{1F600}1', 'Y\uFFFD2', 'Z-2', 'V\uE0007', 'V\u{1F600}7'],
+};
+export const BYTE_ORDER_SETTINGS = 'normalize: { strip_non_alnum: false }\n';
+
 /** Appends the engine (and any other settings) to a workspace's config. */
 export function useEngine(workspace: TempWorkspace, engine: Engine, extraConfig = ''): void {
   appendFileSync(workspace.config, `\n${extraConfig}processing: { engine: ${engine} }\n`);

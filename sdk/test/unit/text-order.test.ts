@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { hasSortedKey, sortedByKey, textOrder } from '../../src/core/text-order.js';
+import { hasSortedKey, inKeyOrder, sortedByKey, textOrder } from '../../src/core/text-order.js';
 
 /** The order textOrder must give, worked out plainly: by `<` on the texts, equal texts by index. */
 function expected(texts: readonly string[]): number[] {
@@ -52,5 +52,27 @@ describe('hasSortedKey: membership in a list sorted by sortedByKey', () => {
 
   it('finds nothing in an empty list', () => {
     assert.equal(hasSortedKey([], ''), false);
+  });
+});
+
+describe('inKeyOrder: entries as sortedByKey orders them, sorted only when they are not already', () => {
+  const keyArb = fc.array(fc.constantFrom('A', '0', '-', 'é', '\uE000', '\uFFFF', '\u{1F600}'), { maxLength: 4 }).map((parts) => parts.join(''));
+  const byBytes = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+
+  it("gives sortedByKey's order for keys in byte order (a database's ORDER BY), in any order, and with keys repeated", () => {
+    fc.assert(
+      fc.property(fc.array(keyArb, { maxLength: 60 }), fc.boolean(), (keys, bytes) => {
+        const entries = (bytes ? [...keys].sort(byBytes) : keys).map((key, line) => ({ key, line }));
+        assert.deepStrictEqual(inKeyOrder([...entries]), sortedByKey(entries));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('hands back the list itself when it is in order already, copying nothing', () => {
+    const entries = ['A-1', 'A-2', 'B'].map((key) => ({ key }));
+    assert.equal(inKeyOrder(entries), entries);
+    const disordered = [{ key: 'X\uFFFF' }, { key: 'X\u{1F600}' }];
+    assert.deepStrictEqual(inKeyOrder(disordered).map(({ key }) => key), ['X\u{1F600}', 'X\uFFFF']);
   });
 });

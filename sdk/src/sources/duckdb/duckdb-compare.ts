@@ -7,7 +7,7 @@
  * same Discrepancies.
  */
 import type { AuthorityKey, Discrepancies, DuplicateGroup, OutOfAuthorityKey } from '../../core/compare.js';
-import { sortedByKey } from '../../core/text-order.js';
+import { inKeyOrder, sortedByKey } from '../../core/text-order.js';
 import type { CorruptDataPolicy, NormalizedKey, RowLocator, Sighting, SystemId, SystemSighting } from '../../core/types.js';
 import type { SetAsideRow, SystemCounts } from '../pushdown/pushdown-read.js';
 import type { DuckDbRow, DuckDbSession } from './duckdb-session.js';
@@ -114,9 +114,10 @@ async function authorityKeysLacking(
       }
     });
   }
+  // By key from DuckDB, so almost always in Node's order already (core/text-order.ts).
   return {
-    gaps: new Map(others.map((other, place) => [other.system, sortedByKey(lists[place]!)])),
-    onlyInAuthority: sortedByKey(onlyInAuthority),
+    gaps: new Map(others.map((other, place) => [other.system, inKeyOrder(lists[place]!)])),
+    onlyInAuthority: inKeyOrder(onlyInAuthority),
     lackedBySome,
   };
 }
@@ -140,16 +141,17 @@ async function outsideAuthority(session: DuckDbSession, authority: KeyedSystem, 
 }
 
 async function duplicateGroups(session: DuckDbSession, system: KeyedSystem): Promise<DuplicateGroup[]> {
-  const groups = new Map<NormalizedKey, Sighting[]>();
+  const groups: { system: SystemId; key: NormalizedKey; sightings: Sighting[] }[] = [];
+  // By key from DuckDB: a key's raw forms come together, each the last group's or a new one's.
   await session.stream(
     duplicatesSql(system.table),
     (rows) => collectSightings(rows, (key, sighting) => {
-      const list = groups.get(key);
-      if (list) list.push(sighting);
-      else groups.set(key, [sighting]);
+      const last = groups.at(-1);
+      if (last?.key === key) last.sightings.push(sighting);
+      else groups.push({ system: system.system, key, sightings: [sighting] });
     }),
   );
-  return sortedByKey([...groups].map(([key, sightings]) => ({ system: system.system, key, sightings })));
+  return inKeyOrder(groups);
 }
 
 function collectSightings(rows: readonly DuckDbRow[], add: (key: NormalizedKey, sighting: Sighting) => void): void {

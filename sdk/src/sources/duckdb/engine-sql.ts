@@ -66,19 +66,19 @@ const held = (table: string, alias = 't') => `EXISTS (SELECT 1 FROM ${tablesOf(t
  * The gaps of every compared system at once: each authority key some of them lack, with the
  * authority's first locator and the places in `others` of those that lack it, comma-separated
  * (one object per key then goes into each of their lists; a key all of them lack is only in
- * the authority, and those no one lacks are the keys in every system).
+ * the authority, and those no one lacks are the keys in every system), by key.
  */
 export const gapsSql = (authority: string, others: readonly string[]) => {
   const lacking = `concat_ws(',', ${others.map((other, place) => `CASE WHEN NOT ${held(other, 'k')} THEN '${place}' END`).join(', ')})`;
-  return `SELECT ${textOut('key')}, line, locator, lacking FROM (SELECT k.key, k.line, k.locator, ${lacking} AS lacking FROM ${tablesOf(authority).keys} k) t WHERE lacking <> ''`;
+  return `SELECT ${textOut('key')}, line, locator, lacking FROM (SELECT k.key, k.line, k.locator, ${lacking} AS lacking FROM ${tablesOf(authority).keys} k) t WHERE lacking <> '' ORDER BY key`;
 };
 /** Every raw form in system S of a key the authority lacks, in scan order. */
 export const outsideAuthoritySql = (authority: string, other: string) =>
   `SELECT ${textOut('key')}, ${textOut('raw')}, line, locator FROM ${tablesOf(other).raws} t WHERE NOT ${held(authority)} ORDER BY seq`;
-/** Every raw form of the keys that have several, in scan order. */
+/** Every raw form of the keys that have several, by key, then in scan order. */
 export const duplicatesSql = (table: string) =>
   `SELECT ${textOut('key')}, ${textOut('raw')}, line, locator FROM ${tablesOf(table).raws} t ` +
-  `WHERE EXISTS (SELECT 1 FROM ${tablesOf(table).keys} k WHERE k.key = t.key AND k.raws > 1) ORDER BY seq`;
+  `WHERE EXISTS (SELECT 1 FROM ${tablesOf(table).keys} k WHERE k.key = t.key AND k.raws > 1) ORDER BY key, seq`;
 
 /** Which of the asked keys (appended to `<authority>_asked`) the authority holds. */
 export function authorityHoldsSql(authority: string): { create: string; select: string; drop: string } {
@@ -96,8 +96,8 @@ export const releaseAfterCompareSql = (tables: readonly string[], authority: str
     return [rows, raws, ...(table === authority ? [] : [keys])].map((name) => `DROP TABLE IF EXISTS ${name}`);
   });
 
-/** Every authority key. */
-export const authorityKeysListSql = (authority: string) => `SELECT ${textOut('key')} FROM ${tablesOf(authority).keys}`;
+/** Every authority key, by key, as the gap lists are ordered (matching walks them together, run/run-read.ts). */
+export const authorityKeysListSql = (authority: string) => `SELECT ${textOut('key')} FROM ${tablesOf(authority).keys} ORDER BY key`;
 
 /** One configured system as the plan lists it. */
 export interface PlannedSystem {

@@ -86,8 +86,12 @@ const held = (position: number, alias = 't') => `EXISTS (SELECT 1 FROM keys_${po
  * each authority key some compared system lacks, once, with the positions of the systems that lack it
  * (comma-separated in `raw`: Node puts one object in each of their gap lists, and a key every one
  * lacks is only in the authority), every raw form of a key the authority lacks and every raw form
- * of a duplicate. Only these discrepancy rows come back, ordered by part, system position and scan
- * order. `$1`, `$2`: the non-ASCII raw keys and their keys.
+ * of a duplicate. Only these discrepancy rows come back, ordered by part, then: counts and rows set
+ * aside by system position and scan order; gaps by key; raw forms outside the authority by key,
+ * system position and scan order; duplicates by system position, key and scan order. Ordered by
+ * key (bytes, the "C" collation), each list arrives almost always in the order Node gives it and
+ * each key's rows together, so Node neither sorts the lists nor maps keys to entries (docs/decisions.md §21).
+ * `$1`, `$2`: the non-ASCII raw keys and their keys.
  */
 export function compareSql(sources: readonly EngineSource[], authority: number, rules: NormalizeRules): string {
   const others = sources.filter((source) => source.position !== authority).map((source) => source.position);
@@ -107,12 +111,17 @@ export function compareSql(sources: readonly EngineSource[], authority: number, 
   for (const position of all) {
     parts.push(`${row(PART.duplicate, position, 't.key', 't.raw', 't.seq', 't.loc')} FROM raws_${position} t WHERE EXISTS (SELECT 1 FROM keys_${position} k WHERE k.key = t.key AND k.raws > 1)`);
   }
-  return `WITH ${ctes.join(',\n')}\nSELECT * FROM (\n${parts.join('\nUNION ALL ')}\n) d ORDER BY part, system, seq`;
+  const byKey = [PART.gap, PART.outsideAuthority].join(', ');
+  return `WITH ${ctes.join(',\n')}\nSELECT * FROM (\n${parts.join('\nUNION ALL ')}\n) d ORDER BY part, CASE WHEN part IN (${byKey}) THEN 0 ELSE system END, key COLLATE "C", system, seq`;
 }
 
-/** Every authority key (the match index). `$1`, `$2` as in compareSql, the authority's only. */
+/**
+ * Every authority key, for matching, ordered by key as the gap lists are: matching asks of each
+ * key in turn whether each system lacks it, which a cursor in each list then answers (run/run-read.ts).
+ * `$1`, `$2` as in compareSql, the authority's only.
+ */
 export const authorityKeysSql = (authority: EngineSource, rules: NormalizeRules) =>
-  `WITH ${UNICODE_CTE},\n${rowsCte(authority, rules)}\nSELECT DISTINCT key FROM rows_${authority.position} WHERE key IS NOT NULL`;
+  `WITH ${UNICODE_CTE},\n${rowsCte(authority, rules)}\nSELECT key FROM rows_${authority.position} WHERE key IS NOT NULL GROUP BY key ORDER BY key COLLATE "C"`;
 
 /** Which of the keys in `$3` the authority holds, in the order asked. */
 export const authorityHoldsSql = (authority: EngineSource, rules: NormalizeRules) =>

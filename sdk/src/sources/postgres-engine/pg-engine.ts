@@ -8,10 +8,10 @@
  * about the authority's keys are answered by further statements in the same snapshot. Nothing
  * is created on the server and the keys never gather in this process.
  */
-import type { AuthorityKey, Discrepancies, DuplicateGroup, OutOfAuthorityKey } from '../../core/compare.js';
+import type { AuthorityKey, Discrepancies, DuplicateGroup } from '../../core/compare.js';
 import type { EngineStep } from '../../core/engine-step.js';
 import { compileNormalizer, type NormalizeRules } from '../../core/normalize.js';
-import { sortedByKey } from '../../core/text-order.js';
+import { inKeyOrder } from '../../core/text-order.js';
 import type { BadRow, CorruptDataPolicy, NormalizedKey, RowLocator, Sighting, SystemId, SystemSighting } from '../../core/types.js';
 import { KeySyncError, throwIfAborted } from '../../errors.js';
 import type { Logger } from '../../log.js';
@@ -213,8 +213,10 @@ async function compareInPostgres(session: PgEngineSession, inputs: readonly Engi
   const authoritySystem = systemAt(authority);
   const others = read.filter((input) => input.source.system !== authoritySystem).map((input) => input.source.system);
   let lackedBySome = 0;
-  const outside = new Map<NormalizedKey, SystemSighting[]>();
-  const duplicates = new Map<SystemId, Map<NormalizedKey, Sighting[]>>(read.map((input) => [input.source.system, new Map()]));
+  // The statement orders these parts by key (docs/decisions.md §21): a key's rows come together,
+  // so each key's entry is the last one made or a new one, with no map from key to entry.
+  const outOfAuthority: { key: NormalizedKey; sightings: SystemSighting[] }[] = [];
+  const duplicates = new Map<SystemId, { system: SystemId; key: NormalizedKey; sightings: Sighting[] }[]>(read.map((input) => [input.source.system, []]));
 
   await session.stream(compareSql(read.map((input) => input.sql!), authority, options.rules), unicodeKeys(unicode, options.rules), (batch) => {
     for (const [part, position, key, raw, seq, loc] of batch) {
@@ -244,18 +246,18 @@ async function compareInPostgres(session: PgEngineSession, inputs: readonly Engi
         case PART.outsideAuthority: {
           // A raw key already in normal form (most) shares the key's string rather than holding a copy.
           const sighting: SystemSighting = { system, raw: raw === key ? (key as string) : raw!, line: locatorAt(at, loc, seq) };
-          const list = outside.get(key as NormalizedKey);
+          const last = outOfAuthority.at(-1);
           // A list made with its first sighting has room for one; `[]` and a push reserve 17 (128 bytes more, per key).
-          if (list) list.push(sighting);
-          else outside.set(key as NormalizedKey, [sighting]);
+          if (last?.key === key) last.sightings.push(sighting);
+          else outOfAuthority.push({ key: key as NormalizedKey, sightings: [sighting] });
           break;
         }
         case PART.duplicate: {
           const groups = duplicates.get(system)!;
           const sighting: Sighting = { raw: raw!, line: locatorAt(at, loc, seq) };
-          const list = groups.get(key as NormalizedKey);
-          if (list) list.push(sighting);
-          else groups.set(key as NormalizedKey, [sighting]);
+          const last = groups.at(-1);
+          if (last?.key === key) last.sightings.push(sighting);
+          else groups.push({ system, key: key as NormalizedKey, sightings: [sighting] });
           break;
         }
         default:
@@ -264,13 +266,12 @@ async function compareInPostgres(session: PgEngineSession, inputs: readonly Engi
     }
   });
 
-  // Lists sorted as the node engine sorts them (UTF-16 order), whatever order the server gave.
+  // Lists in the node engine's order (UTF-16), which the server's byte order almost always is already.
   const systems = [authoritySystem, ...others];
   const authorityCount = counts.get(authoritySystem)!.keys;
   const keysInAllSystems = others.length > 0 ? authorityCount - lackedBySome : 0;
-  const outOfAuthority: OutOfAuthorityKey[] = sortedByKey([...outside].map(([key, sightings]) => ({ key, sightings })));
-  const duplicateGroups: DuplicateGroup[] = systems.flatMap((system) => sortedByKey([...duplicates.get(system)!].map(([key, sightings]) => ({ system, key, sightings }))));
-  for (const [system, list] of gaps) gaps.set(system, sortedByKey(list));
+  const duplicateGroups: DuplicateGroup[] = systems.flatMap((system) => inKeyOrder(duplicates.get(system)!));
+  for (const [system, list] of gaps) gaps.set(system, inKeyOrder(list));
   const compared = others.length > 0;
   const uniqueKeys = authorityCount + outOfAuthority.length;
   const discrepancies: Discrepancies = {
@@ -279,8 +280,8 @@ async function compareInPostgres(session: PgEngineSession, inputs: readonly Engi
     comparedSystems: others.length,
     keyCounts: Object.fromEntries(systems.map((system) => [system, counts.get(system)!.keys])),
     gaps,
-    outOfAuthority,
-    onlyInAuthority: sortedByKey(onlyInAuthority),
+    outOfAuthority: inKeyOrder(outOfAuthority),
+    onlyInAuthority: inKeyOrder(onlyInAuthority),
     duplicates: duplicateGroups,
     uniqueKeys,
     keysInAllSystems,

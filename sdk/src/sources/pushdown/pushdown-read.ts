@@ -21,7 +21,7 @@ export interface PushdownComparison {
   readonly discrepancies: Discrepancies;
   /** The given keys the authority holds. */
   authorityHolds(keys: readonly NormalizedKey[]): Promise<NormalizedKey[]>;
-  /** Every authority key, chunk by chunk. */
+  /** Every authority key, chunk by chunk, by key (the engine's byte order), as the gap lists come. */
   streamAuthorityKeys(onChunk: (keys: readonly NormalizedKey[]) => void): Promise<void>;
   close(): void;
 }
