@@ -7,7 +7,7 @@
  * same Discrepancies.
  */
 import type { AuthorityKey, Discrepancies, DuplicateGroup, OutOfAuthorityKey } from '../../core/compare.js';
-import { inKeyOrder, sortedByKey } from '../../core/text-order.js';
+import { inKeyOrder } from '../../core/text-order.js';
 import type { CorruptDataPolicy, NormalizedKey, RowLocator, Sighting, SystemId, SystemSighting } from '../../core/types.js';
 import type { SetAsideRow, SystemCounts } from '../pushdown/pushdown-read.js';
 import type { DuckDbRow, DuckDbSession } from './duckdb-session.js';
@@ -124,39 +124,44 @@ async function authorityKeysLacking(
 
 /** Every raw form, in every downstream system, of a key the authority lacks: systems in config order, raw forms in scan order. */
 async function outsideAuthority(session: DuckDbSession, authority: KeyedSystem, others: readonly KeyedSystem[]): Promise<OutOfAuthorityKey[]> {
-  const sightings = new Map<NormalizedKey, SystemSighting[]>();
-  for (const other of others) {
-    await session.stream(
-      outsideAuthoritySql(authority.table, other.table),
-      (rows) => collectSightings(rows, (key, { raw, line }) => {
-        const sighting: SystemSighting = { system: other.system, raw, line };
-        const list = sightings.get(key);
-        // A list made with its first sighting has room for one; `[]` and a push reserve 17 (128 bytes more, per key).
-        if (list) list.push(sighting);
-        else sightings.set(key, [sighting]);
-      }),
-    );
-  }
-  return sortedByKey([...sightings].map(([key, list]) => ({ key, sightings: list })));
+  const outside: { key: NormalizedKey; sightings: SystemSighting[] }[] = [];
+  if (others.length === 0) return outside;
+  await session.stream(outsideAuthoritySql(authority.table, others.map((other) => other.table)), (rows) => {
+    for (const row of rows) {
+      const { key, sighting } = sightingOf(row);
+      const systemSighting: SystemSighting = { system: others[Number(row[4])]!.system, raw: sighting.raw, line: sighting.line };
+      addToLast(outside, key, systemSighting, (first) => ({ key, sightings: [first] }));
+    }
+  });
+  return inKeyOrder(outside);
 }
 
 async function duplicateGroups(session: DuckDbSession, system: KeyedSystem): Promise<DuplicateGroup[]> {
   const groups: { system: SystemId; key: NormalizedKey; sightings: Sighting[] }[] = [];
-  // By key from DuckDB: a key's raw forms come together, each the last group's or a new one's.
-  await session.stream(
-    duplicatesSql(system.table),
-    (rows) => collectSightings(rows, (key, sighting) => {
-      const last = groups.at(-1);
-      if (last?.key === key) last.sightings.push(sighting);
-      else groups.push({ system: system.system, key, sightings: [sighting] });
-    }),
-  );
+  await session.stream(duplicatesSql(system.table), (rows) => {
+    for (const row of rows) {
+      const { key, sighting } = sightingOf(row);
+      addToLast(groups, key, sighting, (first) => ({ system: system.system, key, sightings: [first] }));
+    }
+  });
   return inKeyOrder(groups);
 }
 
-function collectSightings(rows: readonly DuckDbRow[], add: (key: NormalizedKey, sighting: Sighting) => void): void {
+/** A row of (key, raw, line, locator, …) as its key and sighting. */
+function sightingOf([key, raw, line, locator]: DuckDbRow): { key: NormalizedKey; sighting: Sighting } {
   // A raw key already in normal form (most) shares the key's string rather than holding a copy.
-  for (const [key, raw, line, locator] of rows) add(key as NormalizedKey, { raw: (raw === key ? key : raw) as string, line: locatorOf(line, locator) });
+  return { key: key as NormalizedKey, sighting: { raw: (raw === key ? key : raw) as string, line: locatorOf(line, locator) } };
+}
+
+/**
+ * A sighting added to the last entry when it is of the same key, else to a new entry: DuckDB
+ * gives these rows by key, so a key's rows come together and no map from key to entry is needed.
+ */
+function addToLast<S, E extends { readonly key: NormalizedKey; readonly sightings: S[] }>(entries: E[], key: NormalizedKey, sighting: S, newEntry: (first: S) => E): void {
+  const last = entries.at(-1);
+  if (last?.key === key) last.sightings.push(sighting);
+  // A list made with its first sighting has room for one; `[]` and a push reserve 17 (128 bytes more, per key).
+  else entries.push(newEntry(sighting));
 }
 
 /** The given keys that the authority holds, in the order given (a pending proposal whose key appeared in A is resolved). */

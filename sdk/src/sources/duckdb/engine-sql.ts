@@ -72,9 +72,14 @@ export const gapsSql = (authority: string, others: readonly string[]) => {
   const lacking = `concat_ws(',', ${others.map((other, place) => `CASE WHEN NOT ${held(other, 'k')} THEN '${place}' END`).join(', ')})`;
   return `SELECT ${textOut('key')}, line, locator, lacking FROM (SELECT k.key, k.line, k.locator, ${lacking} AS lacking FROM ${tablesOf(authority).keys} k) t WHERE lacking <> '' ORDER BY key`;
 };
-/** Every raw form in system S of a key the authority lacks, in scan order. */
-export const outsideAuthoritySql = (authority: string, other: string) =>
-  `SELECT ${textOut('key')}, ${textOut('raw')}, line, locator FROM ${tablesOf(other).raws} t WHERE NOT ${held(authority)} ORDER BY seq`;
+/**
+ * Every raw form, in every system of `others`, of a key the authority lacks, with the system's
+ * place in `others`: by key, then system, then scan order, so a key's raw forms come together.
+ */
+export const outsideAuthoritySql = (authority: string, others: readonly string[]) =>
+  `SELECT ${textOut('key')}, ${textOut('raw')}, line, locator, place FROM (\n` +
+  others.map((other, place) => `SELECT key, raw, line, locator, seq, ${place} AS place FROM ${tablesOf(other).raws} t WHERE NOT ${held(authority)}`).join('\nUNION ALL ') +
+  '\n) o ORDER BY key, place, seq';
 /** Every raw form of the keys that have several, by key, then in scan order. */
 export const duplicatesSql = (table: string) =>
   `SELECT ${textOut('key')}, ${textOut('raw')}, line, locator FROM ${tablesOf(table).raws} t ` +
@@ -133,7 +138,7 @@ export function engineSqlPlan(systems: readonly PlannedSystem[], authorityPositi
   const others = systems.flatMap((_, position) => (position === authorityPosition ? [] : [table(position)]));
   lines.push('', '-- compare (a system left out of the run at read time is left out here too)');
   if (others.length > 0) statement(gapsSql(authority, others));
-  others.forEach((other) => statement(outsideAuthoritySql(authority, other)));
+  if (others.length > 0) statement(outsideAuthoritySql(authority, others));
   [authority, ...others].forEach((each) => statement(duplicatesSql(each)));
   lines.push('', '-- release all but the authority keys');
   releaseAfterCompareSql(systems.map((_, position) => table(position)), authority).forEach(statement);
