@@ -105,6 +105,15 @@ export class ProbableMatchSearch {
     this.floors = [floor(0), floor(MATCH_SCORES.gapBonus), floor(seenDownstreamOnly ? -MATCH_SCORES.heldPenalty : MATCH_SCORES.gapBonus)];
   }
 
+  /**
+   * Whether a candidate can be kept for an authority key that every downstream system holds
+   * (a low min_score): if not, only the keys some system lacks need be offered — the others
+   * are passed over as they come.
+   */
+  get needsKeysHeldByAll(): boolean {
+    return this.floors[2] !== Infinity;
+  }
+
   /** The next authority keys of the stream. */
   offer(authorityKeys: readonly NormalizedKey[]): void {
     for (const authorityKey of authorityKeys) {

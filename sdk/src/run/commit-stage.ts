@@ -138,7 +138,7 @@ async function planRun(context: WorkspaceContext, session: CommitSession, reques
   // What comparing left behind (the sorts of its discrepancy lists) may still be in the heap:
   // returned before the match index's typed arrays are allocated beside it.
   if (indexWorthCollections) collectGarbage();
-  const probableMatches = await matchStage(context, session.db, { read: request.read, discrepancies, linked });
+  const probableMatches = await matchStage(context, session.db, { read: request.read, discrepancies, linked }, indexWorthCollections ? collectGarbage : () => {});
   // The match index is garbage now; at this size its typed arrays are worth returning before the plan and reports allocate.
   if (indexWorthCollections) collectGarbage();
   throwIfAborted(request.signal);

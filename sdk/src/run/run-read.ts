@@ -25,8 +25,13 @@ export interface RunRead {
   /**
    * Every authority key, chunk by chunk, for matching: an engine that keeps the keys out of
    * the process (duckdb, postgres) streams them, by key, and the caller keeps none (docs/decisions.md §18).
+   * Asked for the keys `lacked by some` downstream system only, a pushdown engine gives those
+   * from its gap lists, by key, with no query; the node engine gives every key all the same,
+   * in its index's order, which `holdsLookup`'s positions follow.
    */
-  streamAuthorityKeys(onChunk: (keys: readonly NormalizedKey[]) => void): Promise<void>;
+  streamAuthorityKeys(onChunk: (keys: readonly NormalizedKey[]) => void, keys: AuthorityKeysWanted): Promise<void>;
+  /** Out-of-authority keys matched in one pass: each pass indexes that many and streams the authority's keys past them again. */
+  readonly matchPassKeys: number;
   /**
    * For one matching pass: whether a downstream system holds an authority key, the one at
    * `position` in `streamAuthorityKeys`' order (counted over all chunks), asked key after key
@@ -36,6 +41,9 @@ export interface RunRead {
   /** The snapshot files this run wrote (the node engine's, docs/decisions.md §10): the commit stores them, a run that does not commit removes them. */
   readonly snapshots: readonly SnapshotRef[];
 }
+
+/** Which authority keys matching needs: all, or only those some downstream system lacks (docs/decisions.md §18). */
+export type AuthorityKeysWanted = 'all' | 'lacked by some';
 
 /** Whether a downstream system holds an authority key (`position`: its place in the stream). */
 export type HoldsLookup = (system: SystemId, authorityKey: NormalizedKey, position: number) => boolean;
@@ -63,8 +71,16 @@ export function nodeRunRead(read: ReadStageResult, presence: ReadonlyMap<SystemI
       }
     },
     holdsLookup: () => (system, _key, position) => presence.get(system)?.[position] === 1,
+    // The node engine holds every key in memory anyway: one index over all out-of-authority keys.
+    matchPassKeys: Infinity,
   };
 }
+
+/**
+ * Out-of-authority keys per matching pass of a pushdown engine, whose memory must follow the
+ * discrepancies: an index of about 80 MB (some 320 bytes a key at 10M keys × 5, docs/decisions.md §18).
+ */
+const PUSHDOWN_MATCH_PASS_KEYS = 262_144;
 
 /**
  * A pushdown engine's read (duckdb, postgres): the authority's keys stay in the engine. A
@@ -76,10 +92,37 @@ export function pushdownRunRead(comparison: PushdownComparison, discrepancies: D
     sources: comparison,
     fromSnapshot: new Set(),
     authorityHolds: (keys) => comparison.authorityHolds(keys),
-    streamAuthorityKeys: (onChunk) => comparison.streamAuthorityKeys(onChunk),
+    streamAuthorityKeys: (onChunk, keys) => (keys === 'all' ? comparison.streamAuthorityKeys(onChunk) : streamGapKeys(discrepancies.gaps, onChunk)),
     holdsLookup: () => holdsFromGaps(discrepancies.gaps),
+    matchPassKeys: PUSHDOWN_MATCH_PASS_KEYS,
     snapshots: [],
   };
+}
+
+/**
+ * Every key of some gap list, once, in the lists' order (by key): one merge of the sorted lists.
+ * It lets the event loop in between chunks, as a stream from the engine would.
+ */
+async function streamGapKeys(gaps: ReadonlyMap<SystemId, readonly AuthorityKey[]>, onChunk: (keys: readonly NormalizedKey[]) => void): Promise<void> {
+  const lists = [...gaps.values()];
+  const next = lists.map(() => 0);
+  let chunk: NormalizedKey[] = [];
+  for (;;) {
+    let least: NormalizedKey | undefined;
+    for (const [i, list] of lists.entries()) {
+      const key = list[next[i]!]?.key;
+      if (key !== undefined && (least === undefined || key < least)) least = key;
+    }
+    if (least === undefined) break;
+    for (const [i, list] of lists.entries()) if (list[next[i]!]?.key === least) next[i]!++;
+    chunk.push(least);
+    if (chunk.length === AUTHORITY_CHUNK) {
+      onChunk(chunk);
+      chunk = [];
+      await new Promise(setImmediate);
+    }
+  }
+  if (chunk.length > 0) onChunk(chunk);
 }
 
 /**
