@@ -135,7 +135,7 @@ async function planRun(context: WorkspaceContext, session: CommitSession, reques
   const linked = new Set(existing.filter((record) => record.status === 'linked').map((record) => record.normalizedKey));
   request.progress('match', 'finding probable matches');
   const indexWorthCollections = context.config.values.matching.enabled && discrepancies.outOfAuthority.length >= FULL_COLLECTION_MIN_KEYS;
-  // What comparing left behind (the sorts of its discrepancy lists) may still be in the heap:
+  // What comparing left behind (the node engine's sorts of its discrepancy lists) may still be in the heap:
   // returned before the match index's typed arrays are allocated beside it.
   if (indexWorthCollections) collectGarbage();
   const probableMatches = await matchStage(context, session.db, { read: request.read, discrepancies, linked }, indexWorthCollections ? collectGarbage : () => {});
