@@ -9,6 +9,7 @@ import { formatPercent } from '../core/format.js';
 import { whyNothingCompared, type RunSummary } from '../core/summary.js';
 import type { BadRow, NormalizedKey, SkippedSource, SystemSighting } from '../core/types.js';
 import type { AuditEvent, MasterKeyRecord, Planned } from '../core/records.js';
+import type { RecordsByKey } from '../core/registry-plan.js';
 import type { Cell } from './csv-cell.js';
 
 /** The eight reports every run writes. */
@@ -70,7 +71,7 @@ export interface ReportInput {
   /** The whole registry after the run, in id order. */
   readonly registry: readonly RegistryRow[];
   /** The same entries by normalised key. */
-  readonly registryByKey: ReadonlyMap<NormalizedKey, RegistryRow>;
+  readonly registryByKey: RecordsByKey<RegistryRow>;
   /** Audit events the report covers; id null for events a dry run only simulated. */
   readonly audit: Iterable<Planned<AuditEvent>>;
   readonly badRows: readonly BadRow[];

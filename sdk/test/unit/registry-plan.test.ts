@@ -1,5 +1,6 @@
 /** A run's registry and audit changes, planned in memory (docs/behaviour.md §5, docs/decisions.md §2). */
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import type { Proposal } from '../../src/core/provision.js';
 import type { MasterKeyRecord } from '../../src/core/records.js';
 import { planRegistryChanges, type RegistryPlanInput } from '../../src/core/registry-plan.js';
@@ -101,5 +102,28 @@ describe('planRegistryChanges', () => {
     const result = plan({ existing, proposals: [proposal('Y')], autoApproveKeys: ['X'], nextMasterKeyId: 2 });
     assert.deepEqual(result.after.map((record) => record.id), [1, 2]);
     assert.equal(JSON.stringify(existing), frozen);
+  });
+
+  it('looks up every entry after the plan by key, new ones whether the proposals come sorted by key or not', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.constantFrom('A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'K-1', 'K-10', 'K-2', 'Ω', '\u{1F600}'), { maxLength: 13 }),
+        fc.nat(13),
+        fc.boolean(),
+        fc.boolean(),
+        (keys, split, sorted, autoApprove) => {
+          const existingKeys = keys.slice(0, split);
+          const newKeys = keys.slice(split);
+          if (sorted) newKeys.sort();
+          const existing = existingKeys.map((key, i) => entry(i + 1, key, i % 2 ? 'active' : 'proposed'));
+          const result = plan({ existing, proposals: newKeys.map((key) => proposal(key)), autoApproveKeys: autoApprove ? keys : [], nextMasterKeyId: 100 });
+          for (const record of result.after) assert.equal(result.afterByKey.get(record.normalizedKey), record, record.normalizedKey);
+          assert.equal(result.after.length, keys.length);
+          assert.equal(result.afterByKey.get('NOT-A-KEY'), undefined);
+          if (autoApprove) for (const key of newKeys) assert.equal(result.afterByKey.get(key)!.status, 'active');
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
