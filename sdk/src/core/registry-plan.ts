@@ -7,6 +7,7 @@
 import { TRANSITIONS, transitionEvent, type MasterKeyAction } from './lifecycle.js';
 import type { Proposal } from './provision.js';
 import { withAuditId, type AuditEvent, type MasterKeyRecord, type NewAuditEvent, type Planned } from './records.js';
+import { firstNotBelow } from './text-order.js';
 import type { MasterKeyStatus, NormalizedKey, ProvisioningStrategy, SystemId } from './types.js';
 
 export interface RegistryPlanInput {
@@ -132,14 +133,7 @@ function entriesByKey(entries: readonly Planned<MasterKeyRecord>[]): (key: Norma
     return (key) => map.get(key);
   }
   return (key) => {
-    let low = 0;
-    let high = entries.length;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if (entries[middle]!.normalizedKey < key) low = middle + 1;
-      else high = middle;
-    }
-    const entry = entries[low];
+    const entry = entries[firstNotBelow(entries.length, (place) => entries[place]!.normalizedKey, key)];
     return entry?.normalizedKey === key ? entry : undefined;
   };
 }

@@ -103,12 +103,18 @@ export function inKeyOrder<T extends { readonly key: string }>(entries: T[]): T[
 
 /** Whether `entries`, sorted as sortedByKey sorts them, hold one whose key is `key`: a binary search, nothing built. */
 export function hasSortedKey(entries: readonly { readonly key: string }[], key: string): boolean {
+  const at = firstNotBelow(entries.length, (i) => entries[i]!.key, key);
+  return at < entries.length && entries[at]!.key === key;
+}
+
+/** The first place in a list of `length` texts sorted by `<` whose text is not below `text` (`length` if none): a binary search. */
+export function firstNotBelow(length: number, textAt: (place: number) => string, text: string): number {
   let low = 0;
-  let high = entries.length;
+  let high = length;
   while (low < high) {
     const middle = (low + high) >>> 1;
-    if (entries[middle]!.key < key) low = middle + 1;
+    if (textAt(middle) < text) low = middle + 1;
     else high = middle;
   }
-  return low < entries.length && entries[low]!.key === key;
+  return low;
 }
