@@ -10,7 +10,7 @@ import type { AuthorityKey, Discrepancies, DuplicateGroup, OutOfAuthorityKey } f
 import { inKeyOrder } from '../../core/text-order.js';
 import type { CorruptDataPolicy, NormalizedKey, RowLocator, Sighting, SystemId, SystemSighting } from '../../core/types.js';
 import type { SetAsideRow, SystemCounts } from '../pushdown/pushdown-read.js';
-import type { DuckDbRow, DuckDbSession } from './duckdb-session.js';
+import type { DuckDbSession } from './duckdb-session.js';
 import {
   authorityHoldsSql,
   authorityKeysListSql,
@@ -127,10 +127,9 @@ async function outsideAuthority(session: DuckDbSession, authority: KeyedSystem, 
   const outside: { key: NormalizedKey; sightings: SystemSighting[] }[] = [];
   if (others.length === 0) return outside;
   await session.stream(outsideAuthoritySql(authority.table, others.map((other) => other.table)), (rows) => {
-    for (const row of rows) {
-      const { key, sighting } = sightingOf(row);
-      const systemSighting: SystemSighting = { system: others[Number(row[4])]!.system, raw: sighting.raw, line: sighting.line };
-      addToLast(outside, key, systemSighting, (first) => ({ key, sightings: [first] }));
+    for (const [key, raw, line, locator, place] of rows) {
+      const sighting: SystemSighting = { system: others[Number(place)]!.system, raw: rawOf(key, raw), line: locatorOf(line, locator) };
+      addToLast(outside, key as NormalizedKey, sighting, (first) => ({ key: key as NormalizedKey, sightings: [first] }));
     }
   });
   return inKeyOrder(outside);
@@ -139,18 +138,17 @@ async function outsideAuthority(session: DuckDbSession, authority: KeyedSystem, 
 async function duplicateGroups(session: DuckDbSession, system: KeyedSystem): Promise<DuplicateGroup[]> {
   const groups: { system: SystemId; key: NormalizedKey; sightings: Sighting[] }[] = [];
   await session.stream(duplicatesSql(system.table), (rows) => {
-    for (const row of rows) {
-      const { key, sighting } = sightingOf(row);
-      addToLast(groups, key, sighting, (first) => ({ system: system.system, key, sightings: [first] }));
+    for (const [key, raw, line, locator] of rows) {
+      const sighting: Sighting = { raw: rawOf(key, raw), line: locatorOf(line, locator) };
+      addToLast(groups, key as NormalizedKey, sighting, (first) => ({ system: system.system, key: key as NormalizedKey, sightings: [first] }));
     }
   });
   return inKeyOrder(groups);
 }
 
-/** A row of (key, raw, line, locator, …) as its key and sighting. */
-function sightingOf([key, raw, line, locator]: DuckDbRow): { key: NormalizedKey; sighting: Sighting } {
-  // A raw key already in normal form (most) shares the key's string rather than holding a copy.
-  return { key: key as NormalizedKey, sighting: { raw: (raw === key ? key : raw) as string, line: locatorOf(line, locator) } };
+/** A row's raw key: one already in normal form (most) shares the key's string rather than holding a copy. */
+function rawOf(key: unknown, raw: unknown): string {
+  return (raw === key ? key : raw) as string;
 }
 
 /**
