@@ -9,7 +9,7 @@
 import type { AuthorityKey, Discrepancies, DuplicateGroup, OutOfAuthorityKey } from '../../core/compare.js';
 import { inKeyOrder } from '../../core/text-order.js';
 import type { CorruptDataPolicy, NormalizedKey, RowLocator, Sighting, SystemId, SystemSighting } from '../../core/types.js';
-import type { SetAsideRow, SystemCounts } from '../pushdown/pushdown-read.js';
+import { addToLast, type SetAsideRow, type SystemCounts } from '../pushdown/pushdown-read.js';
 import type { DuckDbSession } from './duckdb-session.js';
 import {
   authorityHoldsSql,
@@ -149,17 +149,6 @@ async function duplicateGroups(session: DuckDbSession, system: KeyedSystem): Pro
 /** A row's raw key: one already in normal form (most) shares the key's string rather than holding a copy. */
 function rawOf(key: unknown, raw: unknown): string {
   return (raw === key ? key : raw) as string;
-}
-
-/**
- * A sighting added to the last entry when it is of the same key, else to a new entry: DuckDB
- * gives these rows by key, so a key's rows come together and no map from key to entry is needed.
- */
-function addToLast<S, E extends { readonly key: NormalizedKey; readonly sightings: S[] }>(entries: E[], key: NormalizedKey, sighting: S, newEntry: (first: S) => E): void {
-  const last = entries.at(-1);
-  if (last?.key === key) last.sightings.push(sighting);
-  // A list made with its first sighting has room for one; `[]` and a push reserve 17 (128 bytes more, per key).
-  else entries.push(newEntry(sighting));
 }
 
 /** The given keys that the authority holds, in the order given (a pending proposal whose key appeared in A is resolved). */

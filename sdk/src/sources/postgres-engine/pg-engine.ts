@@ -15,7 +15,7 @@ import { inKeyOrder } from '../../core/text-order.js';
 import type { BadRow, CorruptDataPolicy, NormalizedKey, RowLocator, Sighting, SystemId, SystemSighting } from '../../core/types.js';
 import { KeySyncError, throwIfAborted } from '../../errors.js';
 import type { Logger } from '../../log.js';
-import { setAsideBadRow, settle, type PushdownComparison, type SourceScan, type SystemCounts } from '../pushdown/pushdown-read.js';
+import { addToLast, setAsideBadRow, settle, type PushdownComparison, type SourceScan, type SystemCounts } from '../pushdown/pushdown-read.js';
 import { locatorExpressions, postgresRelation, rowLocator, type PostgresRelation, type RowIdentity } from '../postgres/postgres-source.js';
 import { sourceFailure } from '../postgres/postgres-session.js';
 import type { ConfiguredSource } from '../registry.js';
@@ -213,8 +213,7 @@ async function compareInPostgres(session: PgEngineSession, inputs: readonly Engi
   const authoritySystem = systemAt(authority);
   const others = read.filter((input) => input.source.system !== authoritySystem).map((input) => input.source.system);
   let lackedBySome = 0;
-  // The statement orders these parts by key (docs/decisions.md §21): a key's rows come together,
-  // so each key's entry is the last one made or a new one, with no map from key to entry.
+  // The statement orders these parts by key (docs/decisions.md §21): see addToLast.
   const outOfAuthority: { key: NormalizedKey; sightings: SystemSighting[] }[] = [];
   const duplicates = new Map<SystemId, { system: SystemId; key: NormalizedKey; sightings: Sighting[] }[]>(read.map((input) => [input.source.system, []]));
 
@@ -246,18 +245,12 @@ async function compareInPostgres(session: PgEngineSession, inputs: readonly Engi
         case PART.outsideAuthority: {
           // A raw key already in normal form (most) shares the key's string rather than holding a copy.
           const sighting: SystemSighting = { system, raw: raw === key ? (key as string) : raw!, line: locatorAt(at, loc, seq) };
-          const last = outOfAuthority.at(-1);
-          // A list made with its first sighting has room for one; `[]` and a push reserve 17 (128 bytes more, per key).
-          if (last?.key === key) last.sightings.push(sighting);
-          else outOfAuthority.push({ key: key as NormalizedKey, sightings: [sighting] });
+          addToLast(outOfAuthority, key as NormalizedKey, sighting, (first) => ({ key: key as NormalizedKey, sightings: [first] }));
           break;
         }
         case PART.duplicate: {
-          const groups = duplicates.get(system)!;
           const sighting: Sighting = { raw: raw!, line: locatorAt(at, loc, seq) };
-          const last = groups.at(-1);
-          if (last?.key === key) last.sightings.push(sighting);
-          else groups.push({ system, key: key as NormalizedKey, sightings: [sighting] });
+          addToLast(duplicates.get(system)!, key as NormalizedKey, sighting, (first) => ({ system, key: key as NormalizedKey, sightings: [first] }));
           break;
         }
         default:

@@ -26,6 +26,18 @@ export interface PushdownComparison {
   close(): void;
 }
 
+/**
+ * A sighting added to the last entry when it is of the same key, else to a new entry. The
+ * engines send out-of-authority and duplicate rows ordered by key, so a key's rows come
+ * together and no map from key to entry is needed.
+ */
+export function addToLast<S, E extends { readonly key: NormalizedKey; readonly sightings: S[] }>(entries: E[], key: NormalizedKey, sighting: S, newEntry: (first: S) => E): void {
+  const last = entries.at(-1);
+  if (last?.key === key) last.sightings.push(sighting);
+  // A list made with its first sighting has room for one; `[]` and a push reserve 17 (128 bytes more, per key).
+  else entries.push(newEntry(sighting));
+}
+
 /** A row the engine's SQL set aside: not a key (NULL, blank, too long, nothing left), or ragged. */
 export interface SetAsideRow {
   readonly seq: number;
