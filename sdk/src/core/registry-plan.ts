@@ -124,7 +124,7 @@ export function planRegistryChanges(input: RegistryPlanInput): RegistryPlan {
 /**
  * The lookup by key of the entries made for proposals. Proposals follow the out-of-authority
  * keys, which are sorted by key, so a binary search finds an entry: a map of 1.1M entries (10M
- * keys × 5) held 56 MB, and as much again while it grew. Entries in another order get a map.
+ * keys × 5) held 56 MB. Entries in another order get a map.
  */
 function entriesByKey(entries: readonly Planned<MasterKeyRecord>[]): (key: NormalizedKey) => Planned<MasterKeyRecord> | undefined {
   const sorted = entries.every((entry, i) => i === 0 || entries[i - 1]!.normalizedKey < entry.normalizedKey);

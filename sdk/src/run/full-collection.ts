@@ -1,7 +1,8 @@
 /**
  * A full garbage collection between two stages, where the process allows one. V8 returns an
  * ArrayBuffer's memory only when a full collection finds it unreachable. The match index is
- * typed arrays (348 MB at 10M keys × 5) and garbage once matching ends, but the next full
+ * typed arrays (348 MB over the 1.1M out-of-authority keys of 10M keys × 5; a pushdown
+ * engine's pass, up to 250 MB) and garbage once matching ends, but the next full
  * collection may come only after provision and reports have allocated as much again, and
  * then both are held at once; likewise the comparison's garbage beside the index as it is
  * built (docs/decisions.md §18). The `keysync` CLI, a process of its own,

@@ -78,7 +78,8 @@ export function nodeRunRead(read: ReadStageResult, presence: ReadonlyMap<SystemI
 
 /**
  * Out-of-authority keys per matching pass of a pushdown engine, whose memory must follow the
- * discrepancies: an index of about 80 MB (some 320 bytes a key at 10M keys × 5, docs/decisions.md §18).
+ * discrepancies: an index of about 80 MB sealed, up to 250 MB of ArrayBuffers while it is built
+ * (measured at 10M keys × 5, docs/decisions.md §18).
  */
 const PUSHDOWN_MATCH_PASS_KEYS = 262_144;
 
@@ -108,13 +109,14 @@ async function streamGapKeys(gaps: ReadonlyMap<SystemId, readonly AuthorityKey[]
   const next = lists.map(() => 0);
   let chunk: NormalizedKey[] = [];
   for (;;) {
+    // Plain index loops: this runs once per gap key and pass, millions of times at 10M keys.
     let least: NormalizedKey | undefined;
-    for (const [i, list] of lists.entries()) {
-      const key = list[next[i]!]?.key;
+    for (let i = 0; i < lists.length; i++) {
+      const key = lists[i]![next[i]!]?.key;
       if (key !== undefined && (least === undefined || key < least)) least = key;
     }
     if (least === undefined) break;
-    for (const [i, list] of lists.entries()) if (list[next[i]!]?.key === least) next[i]!++;
+    for (let i = 0; i < lists.length; i++) if (lists[i]![next[i]!]?.key === least) next[i]!++;
     chunk.push(least);
     if (chunk.length === AUTHORITY_CHUNK) {
       onChunk(chunk);
@@ -131,7 +133,7 @@ async function streamGapKeys(gaps: ReadonlyMap<SystemId, readonly AuthorityKey[]
  * order the engine streams them, which is the lists' order (by key) but where byte and UTF-16
  * order differ: so each list has a cursor that moves forward with the keys, and nothing is
  * built. (A map from every gap key to the systems lacking it, made for each pass, held 47 MB
- * for the 1.1M gap keys of 10M keys × 5, and as much again while it grew.)
+ * for the 1.1M gap keys of 10M keys × 5.)
  */
 function holdsFromGaps(gaps: ReadonlyMap<SystemId, readonly AuthorityKey[]>): HoldsLookup {
   const cursors = new Map([...gaps].map(([system, list]) => [system, new GapCursor(list)]));
