@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { compareIndexes, compareSystems, totalGaps, type Discrepancies } from '../../src/core/compare.js';
+import { addOutOfAuthoritySighting, compareIndexes, compareSystems, SingleSightingKey, totalGaps, type Discrepancies, type OutOfAuthorityKey } from '../../src/core/compare.js';
 import { KeyIndex } from '../../src/core/key-index.js';
 import type { SystemSighting } from '../../src/core/types.js';
 
@@ -19,6 +19,9 @@ function clean(system: string, keys: readonly string[]): KeyIndex {
 }
 
 const keysOf = (entries: readonly { key: string }[]): string[] => entries.map((entry) => entry.key);
+
+/** Entries as plain objects (a key seen once is a SingleSightingKey, whose sightings are a getter). */
+const listed = (entries: readonly OutOfAuthorityKey[]) => entries.map(({ key, sightings }) => ({ key, sightings: [...sightings] }));
 
 const gapsOf = (result: Discrepancies): Record<string, readonly string[]> =>
   Object.fromEntries([...result.gaps].map(([system, keys]) => [system, keys.map((entry) => entry.key)]));
@@ -69,7 +72,23 @@ describe('compareSystems (docs/behaviour.md §4)', () => {
           ],
         },
       ];
-      assert.deepStrictEqual(result.outOfAuthority, expected);
+      assert.deepStrictEqual(listed(result.outOfAuthority), expected);
+    });
+
+    it('makes a key seen once one object, which turns into JSON as a listed entry does', () => {
+      const entries: OutOfAuthorityKey[] = [];
+      addOutOfAuthoritySighting(entries, 'V', { system: 'C', raw: 'v', line: 4 });
+      addOutOfAuthoritySighting(entries, 'X', { system: 'B', raw: 'x', line: 2 });
+      addOutOfAuthoritySighting(entries, 'X', { system: 'B', raw: 'X ', line: 7 });
+      addOutOfAuthoritySighting(entries, 'X', { system: 'C', raw: 'X', line: 5 });
+      assert.ok(entries[0] instanceof SingleSightingKey);
+      assert.ok(!(entries[1] instanceof SingleSightingKey));
+      const expected = [
+        { key: 'V', sightings: [{ system: 'C', raw: 'v', line: 4 }] },
+        { key: 'X', sightings: [{ system: 'B', raw: 'x', line: 2 }, { system: 'B', raw: 'X ', line: 7 }, { system: 'C', raw: 'X', line: 5 }] },
+      ];
+      assert.deepStrictEqual(listed(entries), expected);
+      assert.deepStrictEqual(JSON.parse(JSON.stringify(entries)), expected);
     });
 
     it('keeps config order of systems even when a later system lists the key first', () => {
@@ -252,7 +271,7 @@ describe('compareSystems against a naive Set model (docs/behaviour.md §4, prope
         }
         assert.deepStrictEqual(gapsOf(result), expected.gaps);
         assert.deepStrictEqual(keysOf(result.onlyInAuthority), expected.onlyInAuthority);
-        assert.deepStrictEqual(result.outOfAuthority, expected.outOfAuthority);
+        assert.deepStrictEqual(listed(result.outOfAuthority), expected.outOfAuthority);
         assert.deepStrictEqual(result.duplicates, expected.duplicates);
         assert.strictEqual(result.uniqueKeys, expected.uniqueKeys);
         assert.strictEqual(result.keysInAllSystems, expected.keysInAllSystems);

@@ -6,9 +6,9 @@
  * sorted in JavaScript (UTF-16 order, as the node engine sorts), so both engines give the
  * same Discrepancies.
  */
-import type { AuthorityKey, Discrepancies, DuplicateGroup, OutOfAuthorityKey } from '../../core/compare.js';
+import { addOutOfAuthoritySighting, type AuthorityKey, type Discrepancies, type DuplicateGroup, type OutOfAuthorityKey } from '../../core/compare.js';
 import { inKeyOrder } from '../../core/text-order.js';
-import type { CorruptDataPolicy, NormalizedKey, RowLocator, Sighting, SystemId, SystemSighting } from '../../core/types.js';
+import type { CorruptDataPolicy, NormalizedKey, RowLocator, Sighting, SystemId} from '../../core/types.js';
 import { addToLast, type SetAsideRow, type SystemCounts } from '../pushdown/pushdown-read.js';
 import type { DuckDbSession } from './duckdb-session.js';
 import {
@@ -124,12 +124,11 @@ async function authorityKeysLacking(
 
 /** Every raw form, in every downstream system, of a key the authority lacks: systems in config order, raw forms in scan order. */
 async function outsideAuthority(session: DuckDbSession, authority: KeyedSystem, others: readonly KeyedSystem[]): Promise<OutOfAuthorityKey[]> {
-  const outside: { key: NormalizedKey; sightings: SystemSighting[] }[] = [];
+  const outside: OutOfAuthorityKey[] = [];
   if (others.length === 0) return outside;
   await session.stream(outsideAuthoritySql(authority.table, others.map((other) => other.table)), (rows) => {
     for (const [key, raw, line, locator, place] of rows) {
-      const sighting: SystemSighting = { system: others[Number(place)]!.system, raw: rawOf(key, raw), line: locatorOf(line, locator) };
-      addToLast(outside, key as NormalizedKey, sighting, (first) => ({ key: key as NormalizedKey, sightings: [first] }));
+      addOutOfAuthoritySighting(outside, key as NormalizedKey, { system: others[Number(place)]!.system, raw: rawOf(key, raw), line: locatorOf(line, locator) });
     }
   });
   return inKeyOrder(outside);

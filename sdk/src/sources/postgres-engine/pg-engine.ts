@@ -8,11 +8,11 @@
  * about the authority's keys are answered by further statements in the same snapshot. Nothing
  * is created on the server and the keys never gather in this process.
  */
-import type { AuthorityKey, Discrepancies, DuplicateGroup } from '../../core/compare.js';
+import { addOutOfAuthoritySighting, type AuthorityKey, type Discrepancies, type DuplicateGroup, type OutOfAuthorityKey } from '../../core/compare.js';
 import type { EngineStep } from '../../core/engine-step.js';
 import { compileNormalizer, type NormalizeRules } from '../../core/normalize.js';
 import { inKeyOrder } from '../../core/text-order.js';
-import type { BadRow, CorruptDataPolicy, NormalizedKey, RowLocator, Sighting, SystemId, SystemSighting } from '../../core/types.js';
+import type { BadRow, CorruptDataPolicy, NormalizedKey, RowLocator, Sighting, SystemId } from '../../core/types.js';
 import { KeySyncError, throwIfAborted } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { addToLast, setAsideBadRow, settle, type PushdownComparison, type SourceScan, type SystemCounts } from '../pushdown/pushdown-read.js';
@@ -213,8 +213,8 @@ async function compareInPostgres(session: PgEngineSession, inputs: readonly Engi
   const authoritySystem = systemAt(authority);
   const others = read.filter((input) => input.source.system !== authoritySystem).map((input) => input.source.system);
   let lackedBySome = 0;
-  // The statement orders these parts by key (docs/decisions.md §21): see addToLast.
-  const outOfAuthority: { key: NormalizedKey; sightings: SystemSighting[] }[] = [];
+  // The statement orders these parts by key (docs/decisions.md §21): see addToLast and addOutOfAuthoritySighting.
+  const outOfAuthority: OutOfAuthorityKey[] = [];
   const duplicates = new Map<SystemId, { system: SystemId; key: NormalizedKey; sightings: Sighting[] }[]>(read.map((input) => [input.source.system, []]));
 
   await session.stream(compareSql(read.map((input) => input.sql!), authority, options.rules), unicodeKeys(unicode, options.rules), (batch) => {
@@ -244,8 +244,7 @@ async function compareInPostgres(session: PgEngineSession, inputs: readonly Engi
         }
         case PART.outsideAuthority: {
           // A raw key already in normal form (most) shares the key's string rather than holding a copy.
-          const sighting: SystemSighting = { system, raw: raw === key ? (key as string) : raw!, line: locatorAt(at, loc, seq) };
-          addToLast(outOfAuthority, key as NormalizedKey, sighting, (first) => ({ key: key as NormalizedKey, sightings: [first] }));
+          addOutOfAuthoritySighting(outOfAuthority, key as NormalizedKey, { system, raw: raw === key ? (key as string) : raw!, line: locatorAt(at, loc, seq) });
           break;
         }
         case PART.duplicate: {

@@ -28,8 +28,8 @@ export interface PushdownComparison {
 
 /**
  * A sighting added to the last entry when it is of the same key, else to a new entry. The
- * engines send out-of-authority and duplicate rows ordered by key, so a key's rows come
- * together and no map from key to entry is needed.
+ * engines send duplicate rows ordered by key (out-of-authority rows too: addOutOfAuthoritySighting),
+ * so a key's rows come together and no map from key to entry is needed.
  */
 export function addToLast<S, E extends { readonly key: NormalizedKey; readonly sightings: S[] }>(entries: E[], key: NormalizedKey, sighting: S, newEntry: (first: S) => E): void {
   const last = entries.at(-1);
