@@ -8,7 +8,7 @@
  */
 import { addOutOfAuthoritySighting, type AuthorityKey, type Discrepancies, type DuplicateGroup, type OutOfAuthorityKey } from '../../core/compare.js';
 import { inKeyOrder } from '../../core/text-order.js';
-import type { CorruptDataPolicy, NormalizedKey, RowLocator, Sighting, SystemId} from '../../core/types.js';
+import type { CorruptDataPolicy, NormalizedKey, RowLocator, Sighting, SystemId } from '../../core/types.js';
 import { addToLast, type SetAsideRow, type SystemCounts } from '../pushdown/pushdown-read.js';
 import type { DuckDbSession } from './duckdb-session.js';
 import {
