@@ -43,10 +43,10 @@ export function indexSql(table: string, onCorruptData: CorruptDataPolicy): strin
   const { raws, keys } = tablesOf(table);
   const kept = onCorruptData === 'log' ? 'key IS NOT NULL' : 'key IS NOT NULL AND irregular IS NULL';
   return [
-    `CREATE TABLE ${raws} AS SELECT key, raw, seq, line, locator, count(*) OVER (PARTITION BY key, raw) AS n FROM ${table} ` +
-      `WHERE ${kept} QUALIFY row_number() OVER (PARTITION BY key, raw ORDER BY seq) = 1`,
-    `CREATE TABLE ${keys} AS SELECT key, raw, seq, line, locator, count(*) OVER (PARTITION BY key) AS raws FROM ${raws} ` +
-      'QUALIFY row_number() OVER (PARTITION BY key ORDER BY seq) = 1',
+    `CREATE TABLE ${raws} AS SELECT key, raw, min(seq) AS seq, arg_min(line, seq) AS line, arg_min(locator, seq) AS locator, count(*) AS n FROM ${table} ` +
+      `WHERE ${kept} GROUP BY key, raw`,
+    `CREATE TABLE ${keys} AS SELECT key, arg_min(raw, seq) AS raw, min(seq) AS seq, arg_min(line, seq) AS line, arg_min(locator, seq) AS locator, count(*) AS raws FROM ${raws} ` +
+      'GROUP BY key',
   ];
 }
 
@@ -84,6 +84,21 @@ export const outsideAuthoritySql = (authority: string, others: readonly string[]
 export const duplicatesSql = (table: string) =>
   `SELECT ${textOut('key')}, ${textOut('raw')}, line, locator FROM ${tablesOf(table).raws} t ` +
   `WHERE EXISTS (SELECT 1 FROM ${tablesOf(table).keys} k WHERE k.key = t.key AND k.raws > 1) ORDER BY key, seq`;
+
+/** Bytes in a unit of `processing.memory_limit`, as DuckDB reads them (KB = 1000 bytes, KiB = 1024). */
+const UNIT_POWERS: Readonly<Record<string, number>> = { '': 0, k: 1, m: 2, g: 3, t: 4 };
+
+/**
+ * DuckDB's memory limit for the comparing statements: half the configured one. Their rows
+ * become the discrepancies in this process as they stream, while DuckDB still holds every
+ * system's indexes; with the whole limit beside them, a run at 20M keys × 5 and `2GB` peaked
+ * at 4,087–4,518 MB, during those statements (docs/scaling.md). DuckDB spills what no longer fits.
+ */
+export function comparingMemoryLimitSql(memoryLimit: string): string {
+  const [, amount, unit, binary] = /^(\d+(?:\.\d+)?)\s*([KMGT]?)(i?)B$/i.exec(memoryLimit.trim())!;
+  const bytes = Number(amount) * (binary ? 1024 : 1000) ** UNIT_POWERS[unit!.toLowerCase()]!;
+  return `SET memory_limit = '${Math.max(1, Math.floor(bytes / 2 / 1024))}KiB'`;
+}
 
 /** Which of the asked keys (appended to `<authority>_asked`) the authority holds. */
 export function authorityHoldsSql(authority: string): { create: string; select: string; drop: string } {
@@ -136,7 +151,7 @@ export function engineSqlPlan(systems: readonly PlannedSystem[], authorityPositi
   }
   const authority = table(authorityPosition);
   const others = systems.flatMap((_, position) => (position === authorityPosition ? [] : [table(position)]));
-  lines.push('', '-- compare (a system left out of the run at read time is left out here too)');
+  lines.push('', '-- compare (a system left out of the run at read time is left out here too), with memory_limit set to half the configured one');
   if (others.length > 0) statement(gapsSql(authority, others));
   if (others.length > 0) statement(outsideAuthoritySql(authority, others));
   [authority, ...others].forEach((each) => statement(duplicatesSql(each)));
