@@ -89,7 +89,7 @@ export const duplicatesSql = (table: string) =>
 const UNIT_POWERS: Readonly<Record<string, number>> = { '': 0, k: 1, m: 2, g: 3, t: 4 };
 
 /**
- * DuckDB's memory limit for the comparing statements: half the configured one. Their rows
+ * DuckDB's memory limit from the comparing statements on: half the configured one. Their rows
  * become the discrepancies in this process as they stream, while DuckDB still holds every
  * system's indexes; with the whole limit beside them, a run at 20M keys × 5 and `2GB` peaked
  * at 4,087–4,518 MB, during those statements (docs/scaling.md). DuckDB spills what no longer fits.
