@@ -119,8 +119,17 @@ export const ENGINE_SETTINGS = [...RUN_ENGINES, 'auto'] as const;
 /** `processing.statement_timeout_seconds` when engine postgres is chosen and the limit is not set: an hour. */
 export const DEFAULT_POSTGRES_STATEMENT_TIMEOUT_S = 3600;
 
-/** The configured sizes DuckDB's memory_limit accepts: a number and a unit. */
-const MEMORY_SIZE = /^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
+/** The configured sizes DuckDB's memory_limit accepts: a number and a unit (B, KB … TB, KiB … TiB). */
+const MEMORY_SIZE = /^(\d+(?:\.\d+)?)\s*(?:([KMGT])(i?))?B$/i;
+
+/** Powers of the unit prefixes, as DuckDB reads them: KB is 1000 bytes, KiB 1024. */
+const SIZE_PREFIX_POWERS: Readonly<Record<string, number>> = { k: 1, m: 2, g: 3, t: 4 };
+
+/** The bytes a valid `processing.memory_limit` names. */
+export function memorySizeBytes(size: string): number {
+  const [, amount, prefix, binary] = MEMORY_SIZE.exec(size.trim())!;
+  return Number(amount) * (binary ? 1024 : 1000) ** (prefix ? SIZE_PREFIX_POWERS[prefix.toLowerCase()]! : 0);
+}
 
 /** PostgreSQL's unquoted identifiers, so the schema needs no quoting in anyone's SQL. */
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;

@@ -4,6 +4,7 @@
  * are named by a system's position in the config (`rows_0` is the first source), never by
  * its name, so no configured text enters the SQL but the normalisation rules' delimiter.
  */
+import { memorySizeBytes } from '../../config/schema.js';
 import type { NormalizeRules } from '../../core/normalize.js';
 import { asciiNormalizeSql, DUCKDB_SQL } from '../../core/normalize-sql.js';
 import type { CorruptDataPolicy } from '../../core/types.js';
@@ -85,9 +86,6 @@ export const duplicatesSql = (table: string) =>
   `SELECT ${textOut('key')}, ${textOut('raw')}, line, locator FROM ${tablesOf(table).raws} t ` +
   `WHERE EXISTS (SELECT 1 FROM ${tablesOf(table).keys} k WHERE k.key = t.key AND k.raws > 1) ORDER BY key, seq`;
 
-/** Bytes in a unit of `processing.memory_limit`, as DuckDB reads them (KB = 1000 bytes, KiB = 1024). */
-const UNIT_POWERS: Readonly<Record<string, number>> = { '': 0, k: 1, m: 2, g: 3, t: 4 };
-
 /**
  * DuckDB's memory limit from the comparing statements on: half the configured one. Their rows
  * become the discrepancies in this process as they stream, while DuckDB still holds every
@@ -95,9 +93,7 @@ const UNIT_POWERS: Readonly<Record<string, number>> = { '': 0, k: 1, m: 2, g: 3,
  * at 4,087–4,518 MB, during those statements (docs/scaling.md). DuckDB spills what no longer fits.
  */
 export function comparingMemoryLimitSql(memoryLimit: string): string {
-  const [, amount, unit, binary] = /^(\d+(?:\.\d+)?)\s*([KMGT]?)(i?)B$/i.exec(memoryLimit.trim())!;
-  const bytes = Number(amount) * (binary ? 1024 : 1000) ** UNIT_POWERS[unit!.toLowerCase()]!;
-  return `SET memory_limit = '${Math.max(1, Math.floor(bytes / 2 / 1024))}KiB'`;
+  return `SET memory_limit = '${Math.max(1, Math.floor(memorySizeBytes(memoryLimit) / 2 / 1024))}KiB'`;
 }
 
 /** Which of the asked keys (appended to `<authority>_asked`) the authority holds. */
