@@ -9,7 +9,7 @@
 import { addOutOfAuthoritySighting, type AuthorityKey, type Discrepancies, type DuplicateGroup, type OutOfAuthorityKey } from '../../core/compare.js';
 import { inKeyOrder } from '../../core/text-order.js';
 import type { CorruptDataPolicy, NormalizedKey, RowLocator, Sighting, SystemId } from '../../core/types.js';
-import { addToLast, type SetAsideRow, type SystemCounts } from '../pushdown/pushdown-read.js';
+import { addToLast, rawOf, type SetAsideRow, type SystemCounts } from '../pushdown/pushdown-read.js';
 import type { DuckDbSession } from './duckdb-session.js';
 import {
   authorityHoldsSql,
@@ -143,11 +143,6 @@ async function duplicateGroups(session: DuckDbSession, system: KeyedSystem): Pro
     }
   });
   return inKeyOrder(groups);
-}
-
-/** A row's raw key: one already in normal form (most) shares the key's string rather than holding a copy. */
-function rawOf(key: unknown, raw: unknown): string {
-  return (raw === key ? key : raw) as string;
 }
 
 /** The given keys that the authority holds, in the order given (a pending proposal whose key appeared in A is resolved). */

@@ -89,8 +89,9 @@ export const duplicatesSql = (table: string) =>
 /**
  * DuckDB's memory limit from the comparing statements on: half the configured one. Their rows
  * become the discrepancies in this process as they stream, while DuckDB still holds every
- * system's indexes; with the whole limit beside them, a run at 20M keys × 5 and `2GB` peaked
- * at 4,087–4,518 MB, during those statements (docs/scaling.md). DuckDB spills what no longer fits.
+ * system's indexes; with the whole limit beside them, runs at 20M keys × 5 and `2GB` peaked at
+ * 4,087–4,518 MB, in the two sampled beside the statement log during those statements
+ * (docs/scaling.md). DuckDB spills what no longer fits.
  */
 export function comparingMemoryLimitSql(memoryLimit: string): string {
   return `SET memory_limit = '${Math.max(1, Math.floor(memorySizeBytes(memoryLimit) / 2 / 1024))}KiB'`;

@@ -15,7 +15,7 @@ import { inKeyOrder } from '../../core/text-order.js';
 import type { BadRow, CorruptDataPolicy, NormalizedKey, RowLocator, Sighting, SystemId } from '../../core/types.js';
 import { KeySyncError, throwIfAborted } from '../../errors.js';
 import type { Logger } from '../../log.js';
-import { addToLast, setAsideBadRow, settle, type PushdownComparison, type SourceScan, type SystemCounts } from '../pushdown/pushdown-read.js';
+import { addToLast, rawOf, setAsideBadRow, settle, type PushdownComparison, type SourceScan, type SystemCounts } from '../pushdown/pushdown-read.js';
 import { locatorExpressions, postgresRelation, rowLocator, type PostgresRelation, type RowIdentity } from '../postgres/postgres-source.js';
 import { sourceFailure } from '../postgres/postgres-session.js';
 import type { ConfiguredSource } from '../registry.js';
@@ -243,12 +243,11 @@ async function compareInPostgres(session: PgEngineSession, inputs: readonly Engi
           break;
         }
         case PART.outsideAuthority: {
-          // A raw key already in normal form (most) shares the key's string rather than holding a copy.
-          addOutOfAuthoritySighting(outOfAuthority, key as NormalizedKey, { system, raw: raw === key ? (key as string) : raw!, line: locatorAt(at, loc, seq) });
+          addOutOfAuthoritySighting(outOfAuthority, key as NormalizedKey, { system, raw: rawOf(key, raw), line: locatorAt(at, loc, seq) });
           break;
         }
         case PART.duplicate: {
-          const sighting: Sighting = { raw: raw!, line: locatorAt(at, loc, seq) };
+          const sighting: Sighting = { raw: rawOf(key, raw), line: locatorAt(at, loc, seq) };
           addToLast(duplicates.get(system)!, key as NormalizedKey, sighting, (first) => ({ system, key: key as NormalizedKey, sightings: [first] }));
           break;
         }

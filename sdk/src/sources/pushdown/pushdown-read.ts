@@ -38,6 +38,11 @@ export function addToLast<S, E extends { readonly key: NormalizedKey; readonly s
   else entries.push(newEntry(sighting));
 }
 
+/** A row's raw key: one already in normal form (most) shares the key's string rather than holding a copy. */
+export function rawOf(key: unknown, raw: unknown): string {
+  return (raw === key ? key : raw) as string;
+}
+
 /** A row the engine's SQL set aside: not a key (NULL, blank, too long, nothing left), or ragged. */
 export interface SetAsideRow {
   readonly seq: number;
