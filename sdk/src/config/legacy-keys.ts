@@ -21,7 +21,7 @@ export const LEGACY_KEYS: readonly LegacyKey[] = [
   { path: ['sandbox'], treatment: 'ignored', effect: 'there is no sandbox mode; use --dry-run, or a copy of the workspace' },
   { path: ['simulation', 'temporal'], treatment: 'ignored', effect: 'mock data has no time series; the scenarios (--scenario) set the shares' },
   { path: ['simulation', 'failures'], treatment: 'ignored', effect: 'mock-data faults are chosen with --inject-failures' },
-  { path: ['processing', 'checkpoint_interval'], treatment: 'ignored', effect: 'a run checkpoints after each stage and commits in one transaction (--resume continues it)' },
+  { path: ['processing', 'checkpoint_interval'], treatment: 'ignored', effect: 'a run commits in one transaction; --resume runs an interrupted run again from the start, under its id' },
   { path: ['processing', 'batch_size'], treatment: 'ignored', effect: 'each source is read whole and written to the database in bulk statements' },
   { path: ['output', 'format'], treatment: 'ignored', effect: 'reports are always CSV' },
   { path: ['output', 'include_timestamps'], treatment: 'ignored', effect: 'every report row carries its ISO 8601 UTC timestamp' },
