@@ -26,7 +26,6 @@ import type { Store } from './store/store.js';
 import type { WorkspaceContext } from './run/workspace-context.js';
 import { assertWorkspacePaths } from './workspace-paths.js';
 
-/** The stages of a run, in order. */
 /** The stages of a run in order, as progress events and `timings` name them. */
 export const RECONCILE_STAGES = ['read', 'compare', 'match', 'provision', 'reports', 'persist'] as const;
 
