@@ -10,7 +10,7 @@ import path from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
 import { isKeySyncError } from '../../src/errors.js';
 import { openDuckDb } from '../../src/sources/duckdb/duckdb-session.js';
-import { comparingMemoryLimitSql } from '../../src/sources/duckdb/engine-sql.js';
+import { halfMemoryLimitSql } from '../../src/sources/duckdb/engine-sql.js';
 import { generateMockData, openWorkspace, type ProgressEvent } from '../../src/index.js';
 import { CLI, runCli, runProcess } from '../helpers/cli.js';
 import { tempWorkspace, type TempWorkspace } from '../helpers/workspace.js';
@@ -22,13 +22,13 @@ const WITHOUT_DUCKDB = `data:text/javascript,${encodeURIComponent(
 )}`;
 
 describe('the duckdb engine (docs/behaviour.md §11)', function () {
-  it('compares under half the configured memory_limit, in a setting DuckDB accepts', async () => {
-    assert.equal(comparingMemoryLimitSql('2GB'), "SET memory_limit = '976562KiB'");
-    assert.equal(comparingMemoryLimitSql('1.5GiB'), "SET memory_limit = '786432KiB'");
-    assert.equal(comparingMemoryLimitSql('512 mb'), "SET memory_limit = '250000KiB'");
+  it('indexes and compares under half the configured memory_limit, in a setting DuckDB accepts', async () => {
+    assert.equal(halfMemoryLimitSql('2GB'), "SET memory_limit = '976562KiB'");
+    assert.equal(halfMemoryLimitSql('1.5GiB'), "SET memory_limit = '786432KiB'");
+    assert.equal(halfMemoryLimitSql('512 mb'), "SET memory_limit = '250000KiB'");
     const session = await openDuckDb({ memoryLimit: '2GB', tempDirectory: mkdtempSync(path.join(os.tmpdir(), 'keysync-duckdb-limit-')) });
     try {
-      await session.run(comparingMemoryLimitSql('2GB'));
+      await session.run(halfMemoryLimitSql('2GB'));
       const [[limit]] = await session.all("SELECT current_setting('memory_limit')");
       assert.match(String(limit), /^(953\.6 MiB|1000\.0 MB)$/);
     } finally {

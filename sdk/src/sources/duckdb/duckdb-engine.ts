@@ -19,7 +19,7 @@ import { isTransientSourceError } from '../transient-errors.js';
 import { authorityHolds, compareInDuckDb, indexSystem, streamAuthorityKeys, streamSetAside, type KeyedSystem } from './duckdb-compare.js';
 import { normalizeTable, probeNormalization } from './duckdb-normalize.js';
 import { openDuckDb, type DuckDbSession, type StatementEvent } from './duckdb-session.js';
-import { comparingMemoryLimitSql, releaseAfterCompareSql } from './engine-sql.js';
+import { halfMemoryLimitSql, releaseAfterCompareSql } from './engine-sql.js';
 import { createRowTable, rowTableSink, type UnreadableRow } from './row-table.js';
 
 export interface DuckDbEngineOptions {
@@ -60,6 +60,7 @@ export async function compareWithDuckDb(sources: readonly ConfiguredSource[], op
     const steps = read.length + 1;
     const counts = new Map<SystemId, SystemCounts>();
     const badRowsBySystem = new Map<SystemId, BadRow[]>();
+    await session.run(halfMemoryLimitSql(options.memoryLimit));
     for (const system of read) {
       throwIfAborted(options.signal);
       const source = sources.find((entry) => entry.system === system.system)!;
@@ -78,7 +79,6 @@ export async function compareWithDuckDb(sources: readonly ConfiguredSource[], op
     // Systems left out of the run were never scanned into a table, so `read` has none of them.
     const others = read.filter((system) => system !== authority);
     options.onCompare?.({ step: 'compare', authority: authority.system, systems: others.length, done: steps - 1, total: steps });
-    await session.run(comparingMemoryLimitSql(options.memoryLimit));
     const discrepancies = await compareInDuckDb(session, authority, others, counts);
     for (const sql of releaseAfterCompareSql([...tables.values()], authority.table)) await session.run(sql);
     return {

@@ -87,13 +87,14 @@ export const duplicatesSql = (table: string) =>
   `WHERE EXISTS (SELECT 1 FROM ${tablesOf(table).keys} k WHERE k.key = t.key AND k.raws > 1) ORDER BY key, seq`;
 
 /**
- * DuckDB's memory limit from the comparing statements on: half the configured one. Their rows
- * become the discrepancies in this process as they stream, while DuckDB still holds every
- * system's indexes; with the whole limit beside them, runs at 20M keys × 5 and `2GB` peaked at
- * 4,087–4,518 MB, in the two sampled beside the statement log during those statements
- * (docs/scaling.md). DuckDB spills what no longer fits.
+ * DuckDB's memory limit from the first normalising statement on: half the configured one.
+ * DuckDB allocates beyond its limit while it aggregates a system's rows, and the comparing
+ * statements' rows become the discrepancies in this process while DuckDB still holds every
+ * system's indexes. At 20M keys × 5 and `2GB` the process peaked at 4,087–4,518 MB with the
+ * whole limit, 3,159–3,858 MB with half while comparing only, and 2,727–2,782 MB with half from
+ * here on (docs/scaling.md). Reading keeps the whole limit: the row tables spill as they grow.
  */
-export function comparingMemoryLimitSql(memoryLimit: string): string {
+export function halfMemoryLimitSql(memoryLimit: string): string {
   return `SET memory_limit = '${Math.max(1, Math.floor(memorySizeBytes(memoryLimit) / 2 / 1024))}KiB'`;
 }
 
@@ -136,6 +137,7 @@ export function engineSqlPlan(systems: readonly PlannedSystem[], authorityPositi
     createRowTableSql(table(position)).forEach(statement);
     lines.push(`-- KeySync appends every row of its ${system.type} scan here (seq, line or locator, raw key, irregular).`);
   }
+  lines.push('', '-- from here on, memory_limit is half the configured one');
   for (const [position, system] of systems.entries()) {
     lines.push('', `-- normalise and index ${system.system}`);
     statement(createUnicodeTableSql(table(position)));
@@ -148,7 +150,7 @@ export function engineSqlPlan(systems: readonly PlannedSystem[], authorityPositi
   }
   const authority = table(authorityPosition);
   const others = systems.flatMap((_, position) => (position === authorityPosition ? [] : [table(position)]));
-  lines.push('', '-- compare (a system left out of the run at read time is left out here too), with memory_limit set to half the configured one');
+  lines.push('', '-- compare (a system left out of the run at read time is left out here too)');
   if (others.length > 0) statement(gapsSql(authority, others));
   if (others.length > 0) statement(outsideAuthoritySql(authority, others));
   [authority, ...others].forEach((each) => statement(duplicatesSql(each)));
