@@ -111,9 +111,10 @@ async function data(keysPerSystem: number): Promise<{ dir: string; rows?: number
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, 'keysync-config.yaml'), 'logging: { file: null }\n');
-  const generation = await measured(mockGenerationArgs(dir, keysPerSystem, SEED));
+  // The generator's output names its files by absolute path: it is read here, not kept in the results.
+  const { stdout, ...generation } = await measured(mockGenerationArgs(dir, keysPerSystem, SEED));
   if (generation.failure) return { dir, generation };
-  const rows = (JSON.parse(generation.stdout) as GeneratedFile[]).reduce((sum, file) => sum + file.rows, 0);
+  const rows = (JSON.parse(stdout) as GeneratedFile[]).reduce((sum, file) => sum + file.rows, 0);
   writeFileSync(marker, JSON.stringify({ keys: keysPerSystem, seed: SEED, rows }));
   return { dir, rows, generation };
 }
