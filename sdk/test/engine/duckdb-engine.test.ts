@@ -117,6 +117,25 @@ describe('the duckdb engine (docs/behaviour.md §11)', function () {
     for (const system of ['A', 'B', 'C']) assert.ok(events.some((event) => event.stage === 'read' && event.message.startsWith(`reading ${system} into the duckdb engine: `)), system);
   });
 
+  it('reads under the whole memory_limit, then normalises, indexes and compares under half of it', async () => {
+    workspace = tempWorkspace('clean');
+    const config = readFileSync(workspace.config, 'utf8').replace('logging: { file: null }', 'logging: { file: null, level: debug }');
+    writeFileSync(workspace.config, `${config}processing: { engine: duckdb, memory_limit: 1GB }\n`);
+    const statements: string[] = [];
+    const ws = await openWorkspace(workspace.config, { onLog: (_level, message) => message.startsWith('duckdb: running ') && statements.push(message.slice('duckdb: running '.length)) });
+    try {
+      await ws.reconcile({ dryRun: true });
+    } finally {
+      await ws.close();
+    }
+    const limits = statements.flatMap((statement, at) => (statement.startsWith('SET memory_limit') ? [at] : []));
+    assert.deepEqual(limits.map((at) => statements[at]), [halfMemoryLimitSql('1GB')], 'the limit is changed once, to half');
+    const lastAppend = statements.findLastIndex((statement) => statement.startsWith('appender for '));
+    const firstNormalising = statements.findIndex((statement) => statement.startsWith('CREATE TABLE rows_0_unicode_keys'));
+    assert.ok(lastAppend >= 0 && firstNormalising > lastAppend, 'reading comes before normalising');
+    assert.ok(limits[0]! > lastAppend && limits[0]! < firstNormalising, 'halved after the last source is read, before the first system is normalised');
+  });
+
   it('plan --sql prints SQL that runs as printed, in order, with no password', async () => {
     workspace = tempWorkspace('dirty');
     appendFileSync(workspace.config, 'processing: { engine: duckdb }\n');
