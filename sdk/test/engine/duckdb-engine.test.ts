@@ -22,7 +22,7 @@ const WITHOUT_DUCKDB = `data:text/javascript,${encodeURIComponent(
 )}`;
 
 describe('the duckdb engine (docs/behaviour.md §11)', function () {
-  it('indexes and compares under half the configured memory_limit, in a setting DuckDB accepts', async () => {
+  it('halves the configured memory_limit in a setting DuckDB accepts', async () => {
     assert.equal(halfMemoryLimitSql('2GB'), "SET memory_limit = '976562KiB'");
     assert.equal(halfMemoryLimitSql('1.5GiB'), "SET memory_limit = '786432KiB'");
     assert.equal(halfMemoryLimitSql('512 mb'), "SET memory_limit = '250000KiB'");
