@@ -119,15 +119,19 @@ export const ENGINE_SETTINGS = [...RUN_ENGINES, 'auto'] as const;
 /** `processing.statement_timeout_seconds` when engine postgres is chosen and the limit is not set: an hour. */
 export const DEFAULT_POSTGRES_STATEMENT_TIMEOUT_S = 3600;
 
-/** The configured sizes DuckDB's memory_limit accepts: a number and a unit (B, KB … TB, KiB … TiB). */
-const MEMORY_SIZE = /^(\d+(?:\.\d+)?)\s*(?:([KMGT])(i?))?B$/i;
+/**
+ * The configured sizes DuckDB's memory_limit accepts: a number and a unit (B, KB … TB, KiB …
+ * TiB) in any case. The cases are spelt out because the JSON Schema, which editors check
+ * against, carries the pattern without its flags.
+ */
+const MEMORY_SIZE = /^(\d+(?:\.\d+)?)\s*(?:([KkMmGgTt])([Ii]?))?[Bb]$/;
 
 /** Powers of the unit prefixes, as DuckDB reads them: KB is 1000 bytes, KiB 1024. */
 const SIZE_PREFIX_POWERS: Readonly<Record<string, number>> = { k: 1, m: 2, g: 3, t: 4 };
 
 /** The bytes a valid `processing.memory_limit` names. */
 export function memorySizeBytes(size: string): number {
-  const [, amount, prefix, binary] = MEMORY_SIZE.exec(size.trim())!;
+  const [, amount, prefix, binary] = MEMORY_SIZE.exec(size)!;
   return Number(amount) * (binary ? 1024 : 1000) ** (prefix ? SIZE_PREFIX_POWERS[prefix.toLowerCase()]! : 0);
 }
 

@@ -344,6 +344,20 @@ describe('the earlier tool\'s keys and enum case (KeySync Mini configs)', () => 
     for (const value of ['INFO', 'Info', 'warn']) assert.match(value, pattern);
     assert.doesNotMatch('INFOX', pattern);
   });
+
+  it('checks processing.memory_limit in the JSON Schema as the config does, in any case', () => {
+    const schema = configJsonSchema() as { properties: { processing: { properties: { memory_limit: { pattern: string } } } } };
+    const pattern = new RegExp(schema.properties.processing.properties.memory_limit.pattern);
+    const loads = (size: string) => configSchema.safeParse({ processing: { engine: 'duckdb', memory_limit: size } }).success;
+    for (const size of ['4GB', '512 mb', '1.5GiB', '2gib', '100 B', '3Tb']) {
+      assert.match(size, pattern);
+      assert.ok(loads(size), size);
+    }
+    for (const size of ['lots', '4 G', '4GBs', '1.5.2GB', ' 4GB']) {
+      assert.doesNotMatch(size, pattern);
+      assert.ok(!loads(size), size);
+    }
+  });
 });
 
 describe('configJsonSchema (docs/behaviour.md §1: the published JSON Schema)', () => {
