@@ -226,7 +226,7 @@ async function persistRun(
     await applyRegistryPlan(tx, { ...planned.plan, events: planned.events }, planned.versions);
     request.progress('persist', 'saving the run’s discrepancies', 1, 2);
     await saveDiscrepancies(tx, run.id, discrepancyGroups(discrepancies, request.read.sources.badRows));
-    await saveSnapshotRefs(tx, request.read.snapshots);
+    await saveSnapshotRefs(tx, [...request.read.snapshots, ...request.read.repointedSnapshots]);
     await finishRun(tx, run.id, {
       status: 'completed',
       finishedAt: now,

@@ -60,7 +60,7 @@ export async function engineStage(context: WorkspaceContext, store: Store, optio
     throwIfAborted(options.signal);
     options.onCompare();
     const { discrepancies, presence } = comparing.finish(read.sources.authority, read.sources.others);
-    return { read: nodeRunRead(read, presence, read.written), discrepancies, close: () => undefined };
+    return { read: nodeRunRead(read, presence), discrepancies, close: () => undefined };
   } catch (error) {
     removeSnapshotFiles(context, read.written);
     throw error;

@@ -1,16 +1,17 @@
 /**
  * The read stage: every source into a KeyIndex. In incremental mode a source whose
  * fingerprint matches its stored snapshot is taken from the snapshot instead of being
- * parsed again; the results are the same either way (tested on randomised change sets).
+ * parsed again, and so is a file whose keys digest does; the results are the same either way
+ * (tested on randomised change sets).
  * Snapshots of the sources parsed are written here too, each as its read arrives, and
  * removed by a run that does not commit (docs/decisions.md §10).
  */
 import type { RunMode, SystemId } from '../core/types.js';
 import { readAllSources, type SourcesRead } from '../sources/read-all.js';
 import type { SourceRead } from '../sources/read-source.js';
-import { listSnapshots, loadSnapshot, removeSnapshots, snapshotFolder, type SnapshotRef } from '../store/snapshots.js';
+import { listSnapshots, loadSnapshot, removeSnapshots, snapshotFolder, snapshotKeysDigest, type SnapshotRef } from '../store/snapshots.js';
 import { snapshotWrites } from './snapshot-writes.js';
-import { sourceFingerprint, type ReadSettings } from './source-fingerprint.js';
+import { sameReadSettings, sourceFingerprint, type ReadSettings } from './source-fingerprint.js';
 import type { Store } from '../store/store.js';
 import type { WorkspaceContext } from './workspace-context.js';
 
@@ -26,6 +27,8 @@ export interface ReadStageResult {
   readonly damagedSnapshots: ReadonlySet<SystemId>;
   /** The snapshot files this run wrote (authority first, then config order); none in a dry run. */
   readonly written: readonly SnapshotRef[];
+  /** Stored snapshots taken for a file whose keys digest is unchanged, under the file's new fingerprint (RunRead.repointedSnapshots); none in a dry run. */
+  readonly repointed: readonly SnapshotRef[];
 }
 
 export interface ReadStageOptions {
@@ -52,8 +55,11 @@ export async function readStage(context: WorkspaceContext, store: Store, options
     await Promise.all(context.sources.map(async (source) => [source.system, await sourceFingerprint(source, settings, options.signal)] as const)),
   );
   const damagedSnapshots = new Set<SystemId>();
+  const repointed: SnapshotRef[] = [];
   const preloaded =
-    options.mode === 'incremental' ? unchangedSources(context, snapshots, fingerprints, damagedSnapshots) : new Map<SystemId, SourceRead>();
+    options.mode === 'incremental'
+      ? await unchangedSources(context, { snapshots, fingerprints, damaged: damagedSnapshots, repointed, runId: options.snapshots?.runId })
+      : new Map<SystemId, SourceRead>();
   const fromSnapshot = new Set(preloaded.keys());
   for (const [system, read] of preloaded) options.onSourceRead?.(system, read);
   // Each snapshot is written as its source's read arrives, while the workers read the others:
@@ -83,32 +89,67 @@ export async function readStage(context: WorkspaceContext, store: Store, options
     throw error;
   }
   const written = writes ? writes.written([sources.authority, ...sources.others].map((index) => index.system)) : [];
-  return { sources, fingerprints, snapshots, fromSnapshot, damagedSnapshots, written };
+  return { sources, fingerprints, snapshots, fromSnapshot, damagedSnapshots, written, repointed: options.snapshots ? repointed : [] };
 }
 
-function unchangedSources(
-  context: WorkspaceContext,
-  snapshots: ReadonlyMap<SystemId, SnapshotRef>,
-  fingerprints: ReadonlyMap<SystemId, string | undefined>,
-  damaged: Set<SystemId>,
-): Map<SystemId, SourceRead> {
+/** What `unchangedSources` decides from, and the two sets it fills. */
+interface UnchangedLookup {
+  readonly snapshots: ReadonlyMap<SystemId, SnapshotRef>;
+  readonly fingerprints: ReadonlyMap<SystemId, string | undefined>;
+  /** Filled with the sources whose matching snapshot is missing or damaged. */
+  readonly damaged: Set<SystemId>;
+  /** Filled with a new reference for each snapshot taken by keys digest (below). */
+  readonly repointed: SnapshotRef[];
+  /** This run's id, which a repointed reference carries (undefined in a dry run, which keeps none). */
+  readonly runId: string | undefined;
+}
+
+/**
+ * The sources an incremental run takes from their snapshots: those whose fingerprint is the
+ * stored one, and those whose file changed while nothing reading depends on did — the same
+ * settings and the same keys digest (docs/decisions.md §22), as when an export rewrote its
+ * other columns. The second kind costs one pass over the file's bytes instead of a parse.
+ */
+async function unchangedSources(context: WorkspaceContext, lookup: UnchangedLookup): Promise<Map<SystemId, SourceRead>> {
   const { logger } = context;
   const folder = snapshotFolder(context.paths.database);
   const preloaded = new Map<SystemId, SourceRead>();
   for (const source of context.sources) {
-    const ref = snapshots.get(source.system);
-    const fingerprint = fingerprints.get(source.system);
-    if (!ref || !fingerprint || ref.fingerprint !== fingerprint) continue;
+    const ref = lookup.snapshots.get(source.system);
+    const fingerprint = lookup.fingerprints.get(source.system);
+    if (!ref || !fingerprint) continue;
+    if (ref.fingerprint !== fingerprint) {
+      const content = await sameKeysSnapshot(folder, source, ref, fingerprint);
+      if (!content) continue;
+      preloaded.set(source.system, content);
+      if (lookup.runId !== undefined) lookup.repointed.push({ ...ref, runId: lookup.runId, fingerprint });
+      logger.log('info', `${source.system} changed since run ${ref.runId} but not its keys (same header; same key field and field count on every line): using its snapshot (${ref.keyCount} keys)`);
+      continue;
+    }
     const content = loadSnapshot(folder, ref, source.system);
     if (content) {
       preloaded.set(source.system, content);
       logger.log('info', `${source.system} unchanged since run ${ref.runId}: using its snapshot (${ref.keyCount} keys)`);
     } else {
-      damaged.add(source.system);
+      lookup.damaged.add(source.system);
       logger.log('warn', `${source.system}: its snapshot ${ref.snapshotFile} is missing or damaged; reading the source (this run writes it again)`);
     }
   }
   return preloaded;
+}
+
+/**
+ * The stored snapshot of a source whose fingerprint changed, when reading it now would give
+ * the snapshot's content: the same read settings, and a keys digest of the file equal to the
+ * one the snapshot was written with. Undefined otherwise (the source is then read), also when
+ * the digest cannot be taken: reading reports why.
+ */
+async function sameKeysSnapshot(folder: string, source: WorkspaceContext['sources'][number], ref: SnapshotRef, fingerprint: string): Promise<SourceRead | undefined> {
+  if (!source.reader.keysDigest || !sameReadSettings(ref.fingerprint, fingerprint)) return undefined;
+  const stored = snapshotKeysDigest(folder, ref);
+  if (stored === undefined) return undefined;
+  const current = await source.reader.keysDigest().catch(() => undefined);
+  return current === stored ? loadSnapshot(folder, ref, source.system) : undefined;
 }
 
 /** Snapshot files written for a commit that did not happen. */

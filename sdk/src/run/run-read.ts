@@ -40,6 +40,12 @@ export interface RunRead {
   holdsLookup(): HoldsLookup;
   /** The snapshot files this run wrote (the node engine's, docs/decisions.md §10): the commit stores them, a run that does not commit removes them. */
   readonly snapshots: readonly SnapshotRef[];
+  /**
+   * Stored snapshots this run took for a source file that changed while its keys did not
+   * (docs/decisions.md §22), under the file's new fingerprint: the commit stores them; their
+   * files are an earlier run's, so a run that does not commit leaves them.
+   */
+  readonly repointedSnapshots: readonly SnapshotRef[];
 }
 
 /** Which authority keys matching needs: all, or only those some downstream system lacks (docs/decisions.md §18). */
@@ -57,12 +63,13 @@ const AUTHORITY_CHUNK = 8192;
  * index's order): the comparison's own merges, instead of a lookup per candidate. Nothing here
  * keeps a downstream system's index, so it goes once compared (docs/decisions.md §7).
  */
-export function nodeRunRead(read: ReadStageResult, presence: ReadonlyMap<SystemId, Uint8Array>, snapshots: readonly SnapshotRef[]): RunRead {
+export function nodeRunRead(read: ReadStageResult, presence: ReadonlyMap<SystemId, Uint8Array>): RunRead {
   const { authority, outcomes, badRows, skipped } = read.sources;
   return {
     sources: { outcomes, badRows, skipped },
     fromSnapshot: read.fromSnapshot,
-    snapshots,
+    snapshots: read.written,
+    repointedSnapshots: read.repointed,
     authorityHolds: async (keys) => findResolved(keys, (key) => authority.has(key)),
     streamAuthorityKeys: async (onChunk) => {
       for (let start = 0; start < authority.size; start += AUTHORITY_CHUNK) {
@@ -97,6 +104,7 @@ export function pushdownRunRead(comparison: PushdownComparison, discrepancies: D
     holdsLookup: () => holdsFromGaps(discrepancies.gaps),
     matchPassKeys: PUSHDOWN_MATCH_PASS_KEYS,
     snapshots: [],
+    repointedSnapshots: [],
   };
 }
 

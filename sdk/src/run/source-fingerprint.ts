@@ -37,3 +37,18 @@ export async function sourceFingerprint(source: ConfiguredSource, settings: Read
     normalizer: NORMALIZER_VERSION, reader: SOURCE_READER_VERSION,
   });
 }
+
+/**
+ * Whether two fingerprints (sourceFingerprint's) differ at most in the source's own content
+ * fingerprint: every setting that changes what reading yields is the same, so a source whose
+ * keys digest is unchanged reads as before (docs/decisions.md §22).
+ */
+export function sameReadSettings(a: string, b: string): boolean {
+  const settingsOf = (fingerprint: string) => JSON.stringify({ ...(JSON.parse(fingerprint) as object), content: undefined });
+  try {
+    return settingsOf(a) === settingsOf(b);
+  } catch {
+    // A fingerprint from an older version that is not JSON: nothing to compare.
+    return false;
+  }
+}

@@ -80,7 +80,8 @@ function readOne(worker: Worker, source: SourceFile, options: ParallelReadOption
       }
       cleanup();
       if (reply.type === 'done') {
-        resolve({ ok: true, read: { index: KeyIndex.fromParts(reply.parts), rows: reply.rows, badRows: reply.badRows } });
+        const { parts, rows, badRows, keysDigest } = reply;
+        resolve({ ok: true, read: { index: KeyIndex.fromParts(parts), rows, badRows, ...(keysDigest === undefined ? {} : { keysDigest }) } });
       } else {
         const { code, kind, message, ...details } = reply.error;
         resolve({ ok: false, error: new KeySyncError(code, kind, message, details) });

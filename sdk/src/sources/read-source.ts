@@ -12,8 +12,11 @@ import type { SourceReader } from './source-type.js';
 
 export type SourceReadOptions = RowPolicyOptions & { readonly signal?: AbortSignal };
 
-/** What reading one source gave: its index, its row count and its bad rows. */
-export type SourceRead = PolicyResult;
+/**
+ * What reading one source gave: its index, its row count and its bad rows, and the keys
+ * digest of what was read (SourceReader.keysDigest) when its type took one.
+ */
+export type SourceRead = PolicyResult & { readonly keysDigest?: string };
 
 /**
  * Bump when reading can give another result for the same source (a file now refused, a key
@@ -27,8 +30,9 @@ const UNICODE = 'UTF-8';
 /** Every row of a source, through the row policy. */
 export async function readWithPolicy(reader: SourceReader, options: SourceReadOptions, encoding = UNICODE): Promise<SourceRead> {
   const policy = createRowPolicy({ system: reader.system, location: reader.location, encoding }, options);
-  await reader.scan(policy, { signal: options.signal });
-  return policy.finish();
+  let keysDigest: string | undefined;
+  await reader.scan(policy, { signal: options.signal, onKeysDigest: (digest) => (keysDigest = digest) });
+  return { ...policy.finish(), ...(keysDigest === undefined ? {} : { keysDigest }) };
 }
 
 /** A CSV file, as read workers and the CSV tests read one. */

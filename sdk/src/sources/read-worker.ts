@@ -22,7 +22,7 @@ port.on('message', async (request: ReadRequest) => {
     });
     const parts = read.index.seal();
     const { hashes, keyCodes, keyEnds, rawPositions, rawCodes, rawEnds, firstLines } = parts;
-    reply({ type: 'done', parts, rows: read.rows, badRows: read.badRows }, [hashes, keyCodes, keyEnds, rawPositions, rawCodes, rawEnds, firstLines].map((array) => array.buffer as ArrayBuffer));
+    reply({ type: 'done', parts, rows: read.rows, badRows: read.badRows, keysDigest: read.keysDigest }, [hashes, keyCodes, keyEnds, rawPositions, rawCodes, rawEnds, firstLines].map((array) => array.buffer as ArrayBuffer));
   } catch (error) {
     reply({
       type: 'error',

@@ -46,6 +46,12 @@ export interface ScanOptions {
    * is garbage before its index is sealed, where the peak is (docs/decisions.md §7).
    */
   readonly chunked?: boolean;
+  /**
+   * Given, a file type that can take a keys digest of what it reads (see `keysDigest`) passes
+   * it here, taken of the very bytes it scans (undefined when the file has none). Only CSV
+   * files read whole do.
+   */
+  readonly onKeysDigest?: (digest: string | undefined) => void;
 }
 
 /** A configured source of one type, ready to read. */
@@ -67,6 +73,14 @@ export interface SourceReader {
    * (the source is then read again on every run).
    */
   fingerprint(options?: ScanOptions): Promise<string | undefined>;
+  /**
+   * A digest of the source's current content limited to what reading depends on (a CSV
+   * file's header, and each line's key field and field count), or undefined when the type or
+   * the file has none: equal digests read alike under equal settings, so a file whose other
+   * columns changed can be taken from its snapshot (docs/decisions.md §22). Optional: only CSV
+   * files have one.
+   */
+  keysDigest?(): Promise<string | undefined>;
   /** Streams every row into the sink. Fails with a SOURCE_* KeySyncError when the source is unusable. */
   scan(sink: RowSink, options?: ScanOptions): Promise<void>;
   /** One row again, column name → value as text (null for NULL), for "open this row"; undefined when gone. */

@@ -22,5 +22,5 @@ export interface SerializedError {
 
 export type WorkerReply =
   | { readonly type: 'progress'; readonly rows: number }
-  | { readonly type: 'done'; readonly parts: KeyIndexParts; readonly rows: number; readonly badRows: readonly BadRow[] }
+  | { readonly type: 'done'; readonly parts: KeyIndexParts; readonly rows: number; readonly badRows: readonly BadRow[]; readonly keysDigest?: string }
   | { readonly type: 'error'; readonly error: SerializedError };

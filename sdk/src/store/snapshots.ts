@@ -36,6 +36,11 @@ export interface SnapshotContent {
   readonly index: KeyIndex;
   readonly rows: number;
   readonly badRows: readonly BadRow[];
+  /**
+   * A digest of what reading depended on (SourceReader.keysDigest), when the source had one:
+   * a later file with the same digest reads into this content (docs/decisions.md §22).
+   */
+  readonly keysDigest?: string;
 }
 
 /**
@@ -71,6 +76,8 @@ interface Header {
   readonly repeatedRows: number;
   /** Locators the firstLines array cannot hold (text primary keys …); absent for a CSV. */
   readonly locators?: KeyIndexData['locators'];
+  /** The keys digest of what was read (SnapshotContent.keysDigest); absent when the source had none. */
+  readonly keysDigest?: string;
 }
 
 /** Writes the snapshot file for a read source; returns its name within `folder`. */
@@ -91,6 +98,7 @@ export function writeSnapshot(folder: string, read: SnapshotContent, fingerprint
     duplicates: data.duplicates,
     repeatedRows: data.repeatedRows,
     ...(data.locators ? { locators: data.locators } : {}),
+    ...(read.keysDigest === undefined ? {} : { keysDigest: read.keysDigest }),
   };
   const headerBytes = Buffer.from(JSON.stringify(header));
   const prefix = Buffer.alloc(align4(MAGIC.length + 4 + headerBytes.length));
@@ -124,12 +132,20 @@ function* encodedInPieces(text: string, encoding: 'latin1' | 'utf16le', buffer: 
   }
 }
 
+/** A snapshot file opened: its size, a reader of exact byte ranges, and its parsed header. */
+interface OpenedSnapshot {
+  readonly size: number;
+  readonly readAt: (target: Uint8Array, position: number) => void;
+  readonly header: Header;
+  /** Where the arrays start, after the header. */
+  readonly arraysStart: number;
+}
+
 /**
- * The source as its snapshot recorded it, or undefined when the file is missing or damaged.
- * Each typed array is read straight into its own buffer and the text into one more: no
- * buffer of the whole file to copy them out of.
+ * Opens the snapshot file `ref` names for `use`, and closes it after; undefined (never an
+ * error) when the file is missing, not a snapshot of this format, or damaged.
  */
-export function loadSnapshot(folder: string, ref: SnapshotRef, system: SystemId): SnapshotContent | undefined {
+function withSnapshotFile<T>(folder: string, ref: SnapshotRef, use: (opened: OpenedSnapshot) => T | undefined): T | undefined {
   const file = path.join(folder, ref.snapshotFile);
   if (!existsSync(file)) return undefined;
   let fd: number | undefined;
@@ -152,7 +168,30 @@ export function loadSnapshot(folder: string, ref: SnapshotRef, system: SystemId)
     const headerBytes = Buffer.alloc(headerLength);
     readAt(headerBytes, head.length);
     const header = JSON.parse(headerBytes.toString('utf8')) as Header;
-    let offset = align4(head.length + headerLength);
+    return use({ size, readAt, header, arraysStart: align4(head.length + headerLength) });
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
+ * The keys digest the snapshot was written with (SnapshotContent.keysDigest), read from its
+ * header alone; undefined when it has none or the file is missing or damaged.
+ */
+export function snapshotKeysDigest(folder: string, ref: SnapshotRef): string | undefined {
+  return withSnapshotFile(folder, ref, ({ header }) => header.keysDigest);
+}
+
+/**
+ * The source as its snapshot recorded it, or undefined when the file is missing or damaged.
+ * Each typed array is read straight into its own buffer and the text into one more: no
+ * buffer of the whole file to copy them out of.
+ */
+export function loadSnapshot(folder: string, ref: SnapshotRef, system: SystemId): SnapshotContent | undefined {
+  return withSnapshotFile(folder, ref, ({ size, readAt, header, arraysStart }) => {
+    let offset = arraysStart;
     const textBytes = header.textBytes + header.rawTextBytes;
     if (offset + (header.count * 3 + header.rawCount * 2) * 4 + textBytes !== size || header.system !== system) return undefined;
     const take = (count: number) => {
@@ -181,12 +220,8 @@ export function loadSnapshot(folder: string, ref: SnapshotRef, system: SystemId)
       repeatedRows: header.repeatedRows,
       ...(header.locators ? { locators: header.locators } : {}),
     });
-    return { index, rows: header.rows, badRows: header.badRows };
-  } catch {
-    return undefined;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
+    return { index, rows: header.rows, badRows: header.badRows, ...(header.keysDigest === undefined ? {} : { keysDigest: header.keysDigest }) };
+  });
 }
 
 export function removeSnapshots(folder: string, names: readonly string[]): void {

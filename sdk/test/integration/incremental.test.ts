@@ -5,7 +5,7 @@
  * sets (keys added, removed, renamed; a system added or dropped).
  */
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import Database from 'better-sqlite3';
@@ -18,6 +18,10 @@ type Change =
   | { readonly kind: 'add'; readonly system: number; readonly count: number }
   | { readonly kind: 'remove'; readonly system: number; readonly count: number }
   | { readonly kind: 'rename'; readonly system: number; readonly count: number }
+  /** Other columns rewritten, keys kept: the source is taken from its snapshot by keys digest. */
+  | { readonly kind: 'editOthers'; readonly system: number; readonly count: number }
+  /** A field added to some rows, keys kept: they become irregular rows, so the digest must differ. */
+  | { readonly kind: 'ragged'; readonly system: number; readonly count: number }
   | { readonly kind: 'toggleSystem' };
 
 const SYSTEMS = ['A', 'B', 'C', 'D'];
@@ -26,6 +30,8 @@ const change: fc.Arbitrary<Change> = fc.oneof(
   fc.record({ kind: fc.constant('add' as const), system: fc.nat(3), count: fc.integer({ min: 1, max: 20 }) }),
   fc.record({ kind: fc.constant('remove' as const), system: fc.nat(3), count: fc.integer({ min: 1, max: 20 }) }),
   fc.record({ kind: fc.constant('rename' as const), system: fc.nat(3), count: fc.integer({ min: 1, max: 20 }) }),
+  fc.record({ kind: fc.constant('editOthers' as const), system: fc.nat(3), count: fc.integer({ min: 1, max: 20 }) }),
+  fc.record({ kind: fc.constant('ragged' as const), system: fc.nat(3), count: fc.integer({ min: 1, max: 5 }) }),
   fc.constant({ kind: 'toggleSystem' as const }),
 );
 
@@ -43,7 +49,15 @@ function applyChange(workspace: TempWorkspace, step: Change, salt: number): void
   if (step.kind === 'add') body = [...rows, ...Array.from({ length: step.count }, (_, i) => `NEW-${salt}-${i},2026-01-01,x,active`)];
   if (step.kind === 'remove') body = rows.filter((_, i) => (i * 7 + salt) % Math.max(1, Math.floor(rows.length / step.count)) !== 0);
   if (step.kind === 'rename') body = rows.map((row, i) => (i % Math.max(1, Math.floor(rows.length / step.count)) === salt % 3 ? row.replace(/^[^,]*/, `REN-${salt}-${i}`) : row));
+  if (step.kind === 'editOthers') body = rows.map((row, i) => (i % Math.max(1, Math.floor(rows.length / step.count)) === salt % 3 ? editOthers(row, salt) : row));
+  if (step.kind === 'ragged') body = rows.map((row, i) => (i % Math.max(1, Math.floor(rows.length / step.count)) === salt % 3 ? `${row},extra` : row));
   writeFileSync(file, `${header}\n${body.join('\n')}\n`);
+}
+
+/** A row with its key kept and every other field rewritten (as many fields as before). */
+function editOthers(row: string, salt: number): string {
+  const [key, ...others] = row.split(',');
+  return [key, ...others.map((_, i) => `edited-${salt}-${i}`)].join(',');
 }
 
 function registryRows(workspace: TempWorkspace): unknown[] {
@@ -170,6 +184,73 @@ describe('an incremental run killed as it commits, then resumed, ends as a full 
       assert.match(readReports(incremental.file('output'), incremental.dir).audit_log!, /,run_resumed,/);
       assert.deepEqual(resumedReports, reports(full));
       assert.deepEqual(registryRows(incremental), registryRows(full));
+    } finally {
+      incremental.remove();
+      full.remove();
+    }
+  });
+});
+
+describe('a source file whose other columns changed is taken from its snapshot (keys digest)', function () {
+  this.timeout(300_000);
+
+  it('gives the full run\'s results, keeps the snapshot under the file\'s new fingerprint, and a failed run leaves it', async () => {
+    const incremental = tempWorkspace();
+    const full = tempWorkspace();
+    try {
+      mkdirSync(incremental.file('input'), { recursive: true });
+      writeFileSync(incremental.config, 'processing: { parallel: false }\nlogging: { file: null }\n');
+      await generateMockData({ dir: incremental.dir, configPath: incremental.config, scenario: 'normal', keys: 2000, seed: 12 });
+      cpSync(incremental.dir, full.dir, { recursive: true });
+      const [wsIncremental, wsFull] = await Promise.all([openWorkspace(incremental.config), openWorkspace(full.config)]);
+      try {
+        const first = await wsIncremental.reconcile({ mode: 'full' });
+        await wsFull.reconcile({ mode: 'full' });
+        const snapshotOfB = (workspace: TempWorkspace) => {
+          const db = new Database(workspace.file('data/keysync.db'), { readonly: true });
+          try {
+            return db.prepare("select run_id, snapshot_file from source_snapshots where system = 'B'").get() as { run_id: string; snapshot_file: string };
+          } finally {
+            db.close();
+          }
+        };
+        assert.equal(snapshotOfB(incremental).run_id, first.runId);
+        const written = snapshotOfB(incremental).snapshot_file;
+        for (const workspace of [incremental, full]) {
+          const file = workspace.file('input', 'B.csv');
+          const [header, ...rows] = readFileSync(file, 'utf8').trimEnd().split('\n');
+          writeFileSync(file, `${header}\n${rows.map((row, i) => (i % 20 === 0 ? editOthers(row, 1) : row)).join('\n')}\n`);
+        }
+
+        // A run that fails after taking B by its digest removes nothing of B's snapshot.
+        await assert.rejects(
+          wsIncremental.reconcile({
+            mode: 'incremental',
+            onProgress: (event) => {
+              if (event.stage === 'persist') throw new Error('stopped by the test');
+            },
+          }),
+        );
+        assert.ok(existsSync(path.join(incremental.file('data/keysync.db.snapshots'), written)));
+        assert.equal(snapshotOfB(incremental).run_id, first.runId);
+
+        const inc = await wsIncremental.reconcile({ mode: 'incremental' });
+        const fullRun = await wsFull.reconcile({ mode: 'full' });
+        assert.deepEqual(inc.summary.systems.filter((system) => system.fromSnapshot).map((system) => system.system), ['A', 'B', 'C', 'D', 'E']);
+        assert.deepEqual(inc.discrepancies, fullRun.discrepancies);
+        assert.deepEqual(inc.summary.totals, fullRun.summary.totals);
+        // Every report but the audit log, which also has the failed run's events.
+        const { audit_log: _events, ...reports } = latestReports(incremental, inc);
+        const { audit_log: _fullEvents, ...fullReports } = latestReports(full, fullRun);
+        assert.deepEqual(reports, fullReports);
+        // Stored again under the file's new fingerprint: the next run finds B unchanged without a digest.
+        assert.deepEqual(snapshotOfB(incremental), { run_id: inc.runId, snapshot_file: written });
+        const next = await wsIncremental.reconcile({ mode: 'incremental' });
+        assert.ok(next.summary.systems.every((system) => system.fromSnapshot));
+        assert.deepEqual(next.discrepancies, fullRun.discrepancies);
+      } finally {
+        await Promise.all([wsIncremental.close(), wsFull.close()]);
+      }
     } finally {
       incremental.remove();
       full.remove();

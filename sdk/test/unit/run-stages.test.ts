@@ -75,7 +75,7 @@ async function runStages(context: Context, options: RunOptions = {}): Promise<{ 
       run,
       dryRun,
       autoApprove: false,
-      read: nodeRunRead(readResult, presence, readResult.written),
+      read: nodeRunRead(readResult, presence),
       discrepancies,
       signal: options.signal,
       progress: (stage) => {

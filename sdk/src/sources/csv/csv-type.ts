@@ -9,9 +9,10 @@ import { KeySyncError } from '../../errors.js';
 import { statFingerprint } from '../file-fingerprint.js';
 import { withRegularFile } from '../read-file.js';
 import type { SourceFile } from '../source-file.js';
-import type { RowSink, SourceReader, SourceType } from '../source-type.js';
+import type { RowSink, ScanOptions, SourceReader, SourceType } from '../source-type.js';
 import { plainScanner, scanCsv, type CsvScanHandlers } from './csv-scan.js';
 import { chunkDecoder, decodeSource } from './decode.js';
+import { csvKeysDigest, type KeysDigestSource } from './keys-digest.js';
 import { estimateRows } from './row-estimate.js';
 
 export type CsvSourceConfig = SourceConfigOf<'csv'>;
@@ -36,7 +37,8 @@ export function csvReader(source: SourceFile): SourceReader & { readonly file: s
     location: source.file,
     file: source.file,
     fingerprint: async () => statFingerprint(source.file),
-    scan: async (sink, options) => scanFile(source, sink, options?.chunked === true),
+    scan: async (sink, options) => scanFile(source, sink, options),
+    keysDigest: async () => withRegularFile(source.file, 'CSV file', async (handle) => csvKeysDigest(await handle.readFile(), digestSource(source))),
     showRow: async () => undefined,
   };
 }
@@ -52,7 +54,7 @@ const QUOTE = 0x22;
  * for csv-parse. Both give the same records (csv-scan.ts); the check costs one more pass over
  * the file's bytes.
  */
-async function scanFile(source: SourceFile, sink: RowSink, chunked: boolean): Promise<void> {
+async function scanFile(source: SourceFile, sink: RowSink, options: ScanOptions = {}): Promise<void> {
   let sawHeader = false;
   let headerLength = 0;
   const handlers: CsvScanHandlers = {
@@ -77,8 +79,8 @@ async function scanFile(source: SourceFile, sink: RowSink, chunked: boolean): Pr
       });
     }
     const { encoding } = source;
-    if (!chunked || encoding === 'utf-16le' || (await hasQuote(handle))) {
-      scanCsv(decodeSource(await readWhole(handle, stats.size, sink), encoding, source.file), source.delimiter, handlers);
+    if (options.chunked !== true || encoding === 'utf-16le' || (await hasQuote(handle))) {
+      scanCsv(decodeSource(await readWhole(handle, stats.size, sink, options, source), encoding, source.file), source.delimiter, handlers);
       return;
     }
     const decode = chunkDecoder(encoding, source.file);
@@ -99,11 +101,25 @@ async function scanFile(source: SourceFile, sink: RowSink, chunked: boolean): Pr
   }
 }
 
-/** The file's bytes, the rows they hold estimated to the sink (a function of its own, so that nothing holds the bytes past decoding). */
-async function readWhole(handle: FileHandle, size: number, sink: RowSink): Promise<Buffer> {
+/**
+ * The file's bytes, the rows they hold estimated to the sink and their keys digest to
+ * `onKeysDigest` — taken of the very bytes read, so it can never describe another version of
+ * the file (a function of its own, so that nothing holds the bytes past decoding).
+ */
+async function readWhole(handle: FileHandle, size: number, sink: RowSink, options: ScanOptions, source: SourceFile): Promise<Buffer> {
   const bytes = await handle.readFile();
   sink.expectRows?.(estimateRows(bytes, size));
+  options.onKeysDigest?.(csvKeysDigest(bytes, digestSource(source)));
   return bytes;
+}
+
+/** What the keys digest needs of the source: the header's key column found as reading finds it. */
+function digestSource(source: SourceFile): KeysDigestSource {
+  return {
+    delimiter: source.delimiter,
+    encoding: source.encoding,
+    keyColumnOf: (headerBytes) => keyColumnIndex(source, decodeSource(headerBytes, source.encoding, source.file).split(source.delimiter), 1),
+  };
 }
 
 async function hasQuote(handle: FileHandle): Promise<boolean> {
