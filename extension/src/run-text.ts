@@ -14,7 +14,7 @@ export function runKind(summary: Pick<RunSummary, 'dryRun' | 'mode'>): string {
 
 export interface SystemChange {
   readonly system: string;
-  /** Incremental runs: the source was unchanged and taken from its snapshot. */
+  /** Incremental runs: the source was taken from its snapshot (unchanged, or changed in columns other than the key). */
   readonly fromSnapshot: boolean;
   /** Net change in distinct keys against the previous run; null when the system is new to this run. */
   readonly keysDelta: number | null;

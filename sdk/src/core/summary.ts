@@ -9,7 +9,7 @@ export interface SystemSummary {
   readonly role: 'authority' | 'downstream';
   /** `skipped`: the source could not be used and the system was left out of the run. */
   readonly status: 'read' | 'skipped';
-  /** Incremental mode took the system from its snapshot: the source was unchanged. */
+  /** Incremental mode took the system from its snapshot: the source was unchanged, or its file changed but not its keys digest. */
   readonly fromSnapshot: boolean;
   readonly file: string;
   readonly rows: number;

@@ -10,7 +10,7 @@ import type { RunMode, SystemId } from '../core/types.js';
 import { readAllSources, type SourcesRead } from '../sources/read-all.js';
 import type { SourceRead } from '../sources/read-source.js';
 import { listSnapshots, loadSnapshot, removeSnapshots, snapshotFolder, snapshotKeysDigest, type SnapshotRef } from '../store/snapshots.js';
-import { snapshotWrites } from './snapshot-writes.js';
+import { needsSnapshot, snapshotWrites } from './snapshot-writes.js';
 import { sameReadSettings, sourceFingerprint, type ReadSettings } from './source-fingerprint.js';
 import type { Store } from '../store/store.js';
 import type { WorkspaceContext } from './workspace-context.js';
@@ -64,7 +64,10 @@ export async function readStage(context: WorkspaceContext, store: Store, options
   for (const [system, read] of preloaded) options.onSourceRead?.(system, read);
   // Each snapshot is written as its source's read arrives, while the workers read the others:
   // the main thread is idle then, and the stage ends soon after the last read.
-  const writes = options.snapshots && snapshotWrites(context, { fingerprints, snapshots, fromSnapshot, damagedSnapshots }, options.snapshots.runId, options.snapshots.onWrite);
+  const before = { fingerprints, snapshots, fromSnapshot, damagedSnapshots };
+  const writes = options.snapshots && snapshotWrites(context, before, options.snapshots.runId, options.snapshots.onWrite);
+  // A keys digest only for the snapshots about to be written: it costs a pass over each record.
+  const keysDigestFor = new Set(writes ? context.sources.map((source) => source.system).filter((system) => needsSnapshot(context, before, system)) : []);
   let sources: SourcesRead;
   try {
     sources = await readAllSources(context.sources, {
@@ -76,6 +79,7 @@ export async function readStage(context: WorkspaceContext, store: Store, options
       retry: { attempts: values.error_handling.retry_attempts, delayMs: values.error_handling.retry_delay_seconds * 1000 },
       logger: context.logger,
       preloaded,
+      keysDigestFor,
       signal: options.signal,
       onSourceProgress: options.onSourceProgress,
       onSourceRead: (system, read) => {
@@ -108,7 +112,7 @@ interface UnchangedLookup {
  * The sources an incremental run takes from their snapshots: those whose fingerprint is the
  * stored one, and those whose file changed while nothing reading depends on did — the same
  * settings and the same keys digest (docs/decisions.md §22), as when an export rewrote its
- * other columns. The second kind costs one pass over the file's bytes instead of a parse.
+ * other columns. The second kind costs one scan of the file, with nothing normalised or kept, instead of a read.
  */
 async function unchangedSources(context: WorkspaceContext, lookup: UnchangedLookup): Promise<Map<SystemId, SourceRead>> {
   const { logger } = context;
@@ -123,7 +127,7 @@ async function unchangedSources(context: WorkspaceContext, lookup: UnchangedLook
       if (!content) continue;
       preloaded.set(source.system, content);
       if (lookup.runId !== undefined) lookup.repointed.push({ ...ref, runId: lookup.runId, fingerprint });
-      logger.log('info', `${source.system} changed since run ${ref.runId} but not its keys (same header; same key field and field count on every line): using its snapshot (${ref.keyCount} keys)`);
+      logger.log('info', `${source.system} changed since run ${ref.runId} but not its keys (same header; every record's line, key field and field count the same): using its snapshot (${ref.keyCount} keys)`);
       continue;
     }
     const content = loadSnapshot(folder, ref, source.system);

@@ -30,6 +30,23 @@ export interface SnapshotWrites {
   discard(): void;
 }
 
+/**
+ * Whether a source read this run gets its snapshot written: it has a fingerprint, was not
+ * taken from its snapshot, and its stored snapshot is missing, damaged or stale. Asked before
+ * reading too, so that only those sources pay for a keys digest.
+ */
+export function needsSnapshot(context: WorkspaceContext, before: SnapshotsBefore, system: SystemId): boolean {
+  const fingerprint = before.fingerprints.get(system);
+  if (!fingerprint || before.fromSnapshot.has(system)) return false;
+  const stored = before.snapshots.get(system);
+  const storedStillGood =
+    stored !== undefined &&
+    stored.fingerprint === fingerprint &&
+    !before.damagedSnapshots.has(system) &&
+    existsSync(path.join(snapshotFolder(context.paths.database), stored.snapshotFile));
+  return !storedStillGood;
+}
+
 export function snapshotWrites(context: WorkspaceContext, before: SnapshotsBefore, runId: string, onWrite: (system: SystemId) => void): SnapshotWrites {
   const folder = snapshotFolder(context.paths.database);
   const refs: SnapshotRef[] = [];
@@ -41,10 +58,7 @@ export function snapshotWrites(context: WorkspaceContext, before: SnapshotsBefor
   return {
     write(system, read) {
       const fingerprint = before.fingerprints.get(system);
-      const stored = before.snapshots.get(system);
-      const storedStillGood =
-        stored !== undefined && stored.fingerprint === fingerprint && !before.damagedSnapshots.has(system) && existsSync(path.join(folder, stored.snapshotFile));
-      if (discarded || !fingerprint || before.fromSnapshot.has(system) || storedStillGood) return;
+      if (discarded || !fingerprint || !needsSnapshot(context, before, system)) return;
       const source = context.sources.find((entry) => entry.system === system)!;
       try {
         onWrite(system);

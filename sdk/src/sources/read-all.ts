@@ -31,6 +31,8 @@ export interface ReadAllOptions {
   readonly logger: Logger;
   /** Sources already read (incremental mode's unchanged snapshots), by system. */
   readonly preloaded?: ReadonlyMap<SystemId, SourceRead>;
+  /** Systems whose read should carry its keys digest (SourceRead.keysDigest): those whose snapshot the caller writes. */
+  readonly keysDigestFor?: ReadonlySet<SystemId>;
   readonly signal?: AbortSignal;
   readonly onSourceProgress?: (system: SystemId, rows: number, sourcesDone: number, sourceCount: number) => void;
   /**
@@ -169,7 +171,7 @@ async function readFresh(sources: readonly ConfiguredSource[], options: ReadAllO
     if (useWorkers) {
       const inline = sources.filter((source) => !source.csv);
       const [inWorkers, inMain] = await Promise.all([
-        readInWorkers(csvFiles, { rules: options.rules, onCorruptData: options.onCorruptData, workers, signal, onRows, onSourceDone }),
+        readInWorkers(csvFiles, { rules: options.rules, onCorruptData: options.onCorruptData, keysDigestFor: options.keysDigestFor, workers, signal, onRows, onSourceDone }),
         readInline(inline, { ...options, signal }, onRows, onSourceDone),
       ]);
       const bySystem = new Map([...csvFiles.map((file, position) => [file.system, inWorkers[position]!] as const), ...inline.map((source, position) => [source.system, inMain[position]!] as const)]);
@@ -199,7 +201,13 @@ async function readInline(
     let result: Settled;
     try {
       const encoding = source.csv?.encoding;
-      const policy = { normalize, onCorruptData: options.onCorruptData, signal: options.signal, onRows: (rows: number) => onRows(source, rows) };
+      const policy = {
+        normalize,
+        onCorruptData: options.onCorruptData,
+        keysDigest: options.keysDigestFor?.has(source.system) === true,
+        signal: options.signal,
+        onRows: (rows: number) => onRows(source, rows),
+      };
       result = { ok: true, read: await readWithPolicy(source.reader, policy, encoding) };
     } catch (error) {
       result = { ok: false, error };

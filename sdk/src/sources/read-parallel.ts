@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { KeyIndex } from '../core/key-index.js';
 import type { NormalizeRules } from '../core/normalize.js';
 import { cancelledError, KeySyncError } from '../errors.js';
-import type { CorruptDataPolicy } from '../core/types.js';
+import type { CorruptDataPolicy, SystemId } from '../core/types.js';
 import type { SourceRead } from './read-source.js';
 import type { SourceFile } from './source-file.js';
 import type { ReadRequest, WorkerReply } from './worker-protocol.js';
@@ -18,6 +18,8 @@ import type { ReadRequest, WorkerReply } from './worker-protocol.js';
 export interface ParallelReadOptions {
   readonly rules: NormalizeRules;
   readonly onCorruptData: CorruptDataPolicy;
+  /** Systems whose read carries its keys digest (SourceRead.keysDigest). */
+  readonly keysDigestFor?: ReadonlySet<SystemId>;
   readonly workers: number;
   readonly signal?: AbortSignal;
   readonly onRows?: (source: SourceFile, rows: number) => void;
@@ -103,7 +105,7 @@ function readOne(worker: Worker, source: SourceFile, options: ParallelReadOption
     worker.on('message', onMessage);
     worker.on('error', onError);
     worker.on('exit', onExit);
-    const request: ReadRequest = { source, rules: options.rules, onCorruptData: options.onCorruptData };
+    const request: ReadRequest = { source, rules: options.rules, onCorruptData: options.onCorruptData, keysDigest: options.keysDigestFor?.has(source.system) === true };
     worker.postMessage(request);
   });
 }

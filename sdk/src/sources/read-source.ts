@@ -10,7 +10,11 @@ import { csvReader } from './csv/csv-type.js';
 import type { SourceFile } from './source-file.js';
 import type { SourceReader } from './source-type.js';
 
-export type SourceReadOptions = RowPolicyOptions & { readonly signal?: AbortSignal };
+export type SourceReadOptions = RowPolicyOptions & {
+  readonly signal?: AbortSignal;
+  /** Take the keys digest of what is read, where the type can (SourceRead.keysDigest). */
+  readonly keysDigest?: boolean;
+};
 
 /**
  * What reading one source gave: its index, its row count and its bad rows, and the keys
@@ -31,7 +35,7 @@ const UNICODE = 'UTF-8';
 export async function readWithPolicy(reader: SourceReader, options: SourceReadOptions, encoding = UNICODE): Promise<SourceRead> {
   const policy = createRowPolicy({ system: reader.system, location: reader.location, encoding }, options);
   let keysDigest: string | undefined;
-  await reader.scan(policy, { signal: options.signal, onKeysDigest: (digest) => (keysDigest = digest) });
+  await reader.scan(policy, { signal: options.signal, ...(options.keysDigest ? { onKeysDigest: (digest) => (keysDigest = digest) } : {}) });
   return { ...policy.finish(), ...(keysDigest === undefined ? {} : { keysDigest }) };
 }
 

@@ -18,6 +18,7 @@ port.on('message', async (request: ReadRequest) => {
     const read = await readSource(request.source, {
       normalize: compileNormalizer(request.rules),
       onCorruptData: request.onCorruptData,
+      keysDigest: request.keysDigest,
       onRows: (rows) => reply({ type: 'progress', rows }),
     });
     const parts = read.index.seal();

@@ -9,6 +9,8 @@ export interface ReadRequest {
   readonly source: SourceFile;
   readonly rules: NormalizeRules;
   readonly onCorruptData: CorruptDataPolicy;
+  /** Take the read's keys digest too (SourceReadOptions.keysDigest). */
+  readonly keysDigest: boolean;
 }
 
 export interface SerializedError {

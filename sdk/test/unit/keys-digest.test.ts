@@ -59,36 +59,40 @@ describe('CSV keys digest (docs/decisions.md §22)', () => {
     for (const [what, content] of Object.entries(changes)) assert.notEqual(await digestOf(content), digest, what);
   });
 
-  it('is taken of the bytes the read scanned, and the read passes it on', async () => {
+  it('is taken of the records the read scanned, and the read passes it on', async () => {
     const content = 'key,when\nK-1,a\nK-2,b\n';
-    const read = await readSource(sourceFor(content), { normalize, onCorruptData: 'log' });
+    const read = await readSource(sourceFor(content), { normalize, onCorruptData: 'log', keysDigest: true });
     assert.equal(read.keysDigest, await digestOf(content));
+    const unasked = await readSource(sourceFor(content), { normalize, onCorruptData: 'log' });
+    assert.equal(unasked.keysDigest, undefined, 'taken only when asked for (a snapshot is written)');
   });
 
-  it('is undefined where the bytes alone do not decide the records', async () => {
-    assert.equal(await digestOf('key,when\n"K-1",a\n'), undefined, 'a quote anywhere');
-    assert.equal(await digestOf('key,when\nK-1,"a\nb"\n'), undefined, 'a quoted line break');
-    assert.equal(await digestOf(Buffer.from('key,when\nK-1,a\n', 'utf16le'), { encoding: 'utf-16le' }), undefined, 'UTF-16');
-    assert.equal(await digestOf('key||when\nK-1||a\n', { delimiter: '||' }), undefined, 'a delimiter of two characters');
-    assert.equal(await digestOf('\nkey,when\nK-1,a\n'), undefined, 'the header not on the first line');
-    assert.equal(await digestOf('id,when\nK-1,a\n'), undefined, 'no key column');
-    const read = await readSource(sourceFor('key,when\n"K-1",a\n'), { normalize, onCorruptData: 'log' });
-    assert.equal(read.keysDigest, undefined);
+  it('covers quoted files and UTF-16 too, and is undefined or refused where the read would refuse', async () => {
+    assert.equal(await digestOf('key,when\n"K-1","a,b"\n'), await digestOf('key,when\n"K-1","other\nlines"\n'));
+    assert.notEqual(await digestOf('key,when\n"K-1",a\n'), await digestOf('key,when\n"K-1 ",a\n'));
+    const utf16 = (text: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    assert.equal(await digestOf(utf16('key,when\nK-1,a\n'), { encoding: 'utf-16le' }), await digestOf(utf16('key,when\nK-1,b\n'), { encoding: 'utf-16le' }));
+    assert.equal(await digestOf(''), undefined, 'an empty file');
+    assert.equal(await digestOf('\n\n'), undefined, 'only blank lines');
+    await assert.rejects(digestOf('id,when\nK-1,a\n'), /no "key" column/);
+    const read = await readSource(sourceFor('key,when\n"K-1",a\n'), { normalize, onCorruptData: 'log', keysDigest: true });
+    assert.equal(read.keysDigest, await digestOf('key,when\n"K-1",a\n'));
   });
 
   it('reads with a BOM, CRLF lines, a Latin-1 file and another delimiter', async () => {
     assert.ok(await digestOf('\ufeffkey,when\r\nK-1,a\r\n'));
     assert.equal(await digestOf('\ufeffkey,when\r\nK-1,a\r\n'), await digestOf('\ufeffkey,when\r\nK-1,b\r\n'));
-    assert.notEqual(await digestOf('\ufeffkey,when\r\nK-1,a\r\n'), await digestOf('key,when\r\nK-1,a\r\n'), 'the BOM is part of the header');
-    const latin1 = Buffer.from('key;when\nCAFÉ-1;a\n', 'latin1');
-    assert.equal(await digestOf(latin1, { encoding: 'latin1', delimiter: ';' }), await digestOf(Buffer.from('key;when\nCAFÉ-1;zz\n', 'latin1'), { encoding: 'latin1', delimiter: ';' }));
+    assert.equal(await digestOf('\ufeffkey,when\r\nK-1,a\r\n'), await digestOf('key,when\nK-1,a\n'), 'a UTF-8 BOM and line ends are not read');
+    const latin1 = (text: string) => Buffer.from(text, 'latin1');
+    assert.equal(await digestOf(latin1('key;when\nCAFÉ-1;a\n'), { encoding: 'latin1', delimiter: ';' }), await digestOf(latin1('key;when\nCAFÉ-1;zz\n'), { encoding: 'latin1', delimiter: ';' }));
+    assert.notEqual(await digestOf(latin1('key;when\nCAFÉ-1;a\n'), { encoding: 'latin1', delimiter: ';' }), await digestOf(latin1('key;when\nCAFE-1;a\n'), { encoding: 'latin1', delimiter: ';' }));
   });
 
   it('never equal for two files that read differently (randomised)', async function () {
     this.timeout(120_000);
-    // Characters that move fields and lines (a comma, a carriage return), make a key invalid
+    // Characters that move fields and lines (a comma, a quote, line ends), make a key invalid
     // (U+FFFD) or blank (a space), in keys and other fields alike.
-    const text = fc.string({ unit: fc.constantFrom('A', 'b', '1', '-', ' ', 'é', ',', '\r', '\uFFFD', '0'), maxLength: 4 });
+    const text = fc.string({ unit: fc.constantFrom('A', 'b', '1', '-', ' ', 'é', ',', '"', '\r', '\n', '\uFFFD', '0'), maxLength: 4 });
     const line = fc.array(text, { minLength: 0, maxLength: 4 });
     // Each line of the second file: the first's, with its other fields changed, with its key changed, or another line.
     const edit: fc.Arbitrary<Edit> = fc.oneof(

@@ -1,8 +1,9 @@
 /**
  * readAllSources' onSourceRead, the point where the run writes a source's snapshot while
  * the others are still read (docs/decisions.md §10): called once for each source parsed
- * successfully, with the read the run keeps, never for a preloaded, missing or failed one,
- * inline and in worker threads alike. Real CSV files, no stand-ins.
+ * successfully, with the read the run keeps (and its keys digest when asked for), never for a
+ * preloaded, missing or failed one, inline and in worker threads alike. Real CSV files, no
+ * stand-ins.
  */
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
@@ -63,7 +64,10 @@ describe('readAllSources: onSourceRead', function () {
       const calls: [SystemId, SourceRead][] = [];
       const logs: string[] = [];
       const logger = createLogger({ file: null, level: 'debug', sink: (_level, message) => logs.push(message) });
-      const result = await readAllSources(sources, options({ parallel, logger, preloaded: new Map([['C', preloadedRead]]), onSourceRead: (system, read) => calls.push([system, read]) }));
+      const result = await readAllSources(
+        sources,
+        options({ parallel, logger, preloaded: new Map([['C', preloadedRead]]), keysDigestFor: new Set(['D']), onSourceRead: (system, read) => calls.push([system, read]) }),
+      );
       assert.equal(logs.some((line) => /worker threads/.test(line)), parallel);
 
       assert.deepEqual(result.outcomes.map((outcome) => [outcome.system, outcome.status]), [['A', 'read'], ['B', 'skipped'], ['C', 'read'], ['D', 'read'], ['E', 'skipped']]);
@@ -76,6 +80,9 @@ describe('readAllSources: onSourceRead', function () {
         assert.deepEqual(read.badRows, result.badRows.filter((row) => row.system === system), `${system}: its own bad rows`);
       }
       assert.equal(calls.find(([system]) => system === 'D')![1].badRows.length, 1);
+      // The keys digest comes back only for the sources asked for, as the reader takes it of the file.
+      assert.equal(calls.find(([system]) => system === 'D')![1].keysDigest, await sources[3]!.reader.keysDigest!());
+      assert.equal(calls.find(([system]) => system === 'A')![1].keysDigest, undefined);
     });
   }
 

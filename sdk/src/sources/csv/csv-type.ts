@@ -12,7 +12,7 @@ import type { SourceFile } from '../source-file.js';
 import type { RowSink, ScanOptions, SourceReader, SourceType } from '../source-type.js';
 import { plainScanner, scanCsv, type CsvScanHandlers } from './csv-scan.js';
 import { chunkDecoder, decodeSource } from './decode.js';
-import { csvKeysDigest, type KeysDigestSource } from './keys-digest.js';
+import { digestingHandlers, KeysDigest } from './keys-digest.js';
 import { estimateRows } from './row-estimate.js';
 
 export type CsvSourceConfig = SourceConfigOf<'csv'>;
@@ -38,7 +38,7 @@ export function csvReader(source: SourceFile): SourceReader & { readonly file: s
     file: source.file,
     fingerprint: async () => statFingerprint(source.file),
     scan: async (sink, options) => scanFile(source, sink, options),
-    keysDigest: async () => withRegularFile(source.file, 'CSV file', async (handle) => csvKeysDigest(await handle.readFile(), digestSource(source))),
+    keysDigest: async () => keysDigestOf(source),
     showRow: async () => undefined,
   };
 }
@@ -80,7 +80,11 @@ async function scanFile(source: SourceFile, sink: RowSink, options: ScanOptions 
     }
     const { encoding } = source;
     if (options.chunked !== true || encoding === 'utf-16le' || (await hasQuote(handle))) {
-      scanCsv(decodeSource(await readWhole(handle, stats.size, sink, options, source), encoding, source.file), source.delimiter, handlers);
+      const text = decodeSource(await readWhole(handle, stats.size, sink), encoding, source.file);
+      // Taken of the very records read, so it can never describe another version of the file.
+      const digest = options.onKeysDigest && new KeysDigest();
+      scanCsv(text, source.delimiter, digest ? digestingHandlers(handlers, digest) : handlers);
+      options.onKeysDigest?.(digest!.digest());
       return;
     }
     const decode = chunkDecoder(encoding, source.file);
@@ -101,25 +105,32 @@ async function scanFile(source: SourceFile, sink: RowSink, options: ScanOptions 
   }
 }
 
-/**
- * The file's bytes, the rows they hold estimated to the sink and their keys digest to
- * `onKeysDigest` — taken of the very bytes read, so it can never describe another version of
- * the file (a function of its own, so that nothing holds the bytes past decoding).
- */
-async function readWhole(handle: FileHandle, size: number, sink: RowSink, options: ScanOptions, source: SourceFile): Promise<Buffer> {
+/** The file's bytes, the rows they hold estimated to the sink (a function of its own, so that nothing holds the bytes past decoding). */
+async function readWhole(handle: FileHandle, size: number, sink: RowSink): Promise<Buffer> {
   const bytes = await handle.readFile();
   sink.expectRows?.(estimateRows(bytes, size));
-  options.onKeysDigest?.(csvKeysDigest(bytes, digestSource(source)));
   return bytes;
 }
 
-/** What the keys digest needs of the source: the header's key column found as reading finds it. */
-function digestSource(source: SourceFile): KeysDigestSource {
-  return {
-    delimiter: source.delimiter,
-    encoding: source.encoding,
-    keyColumnOf: (headerBytes) => keyColumnIndex(source, decodeSource(headerBytes, source.encoding, source.file).split(source.delimiter), 1),
-  };
+/**
+ * The file's keys digest as it is now (SourceReader.keysDigest): the same scan a read makes,
+ * with nothing normalised or kept. Undefined when the file is empty; a file the read would
+ * refuse throws as the read does.
+ */
+async function keysDigestOf(source: SourceFile): Promise<string | undefined> {
+  return withRegularFile(source.file, 'CSV file', async (handle, stats) => {
+    if (stats.size === 0) return undefined;
+    const digest = new KeysDigest();
+    scanCsv(decodeSource(await handle.readFile(), source.encoding, source.file), source.delimiter, {
+      header: (fields, line) => {
+        digest.header(fields, line);
+        return keyColumnIndex(source, fields, line);
+      },
+      row: (key, fieldCount, line) => digest.row(key, fieldCount, line),
+      unparseable: (line, message) => digest.unparseable(line, message),
+    });
+    return digest.digest();
+  });
 }
 
 async function hasQuote(handle: FileHandle): Promise<boolean> {

@@ -1,151 +1,143 @@
 /**
- * A digest of everything in a CSV file's bytes that reading it depends on — its header line
- * whole, and of every other line whether it is blank, how many fields it has and its key
- * field's bytes — and nothing else. Two files with the same digest read into the same keys,
- * row counts and bad rows under the same settings, so a file whose other columns were edited
- * can be taken from its incremental snapshot instead of being parsed again
- * (docs/decisions.md §22).
- *
- * It is taken only where the bytes alone decide the records as csv-scan.ts's plain path
- * splits them: an 8-bit or UTF-8 encoding (a delimiter or line feed byte is never part of
- * another character, and each field decodes on its own), a one-byte ASCII delimiter, no quote
- * byte anywhere (quoting could join lines and fields) and the header on the first line. For
- * any other file there is no digest and the file is read.
+ * A CSV file's keys digest: a SHA-256 of exactly what its scan hands the reader (csv-scan.ts's
+ * handlers) — the header's fields, and for every other record its line, its key field and its
+ * field count, or that it could not be parsed — and of nothing else. Those calls are all the
+ * reader sees of a file, so two files with the same digest read into the same keys, row
+ * counts and bad rows under the same settings, whatever their other columns hold: a file an
+ * export rewrote with new timestamps or statuses can be taken from its incremental snapshot
+ * instead of being parsed again (docs/decisions.md §22).
  */
 import { createHash } from 'node:crypto';
-import type { SourceEncoding } from '../source-file.js';
+import type { CsvScanHandlers } from './csv-scan.js';
 
-const LINE_FEED = 0x0a;
-const CARRIAGE_RETURN = 0x0d;
-const QUOTE = 0x22;
-
-/** What the digest needs of the source besides its bytes. */
-export interface KeysDigestSource {
-  readonly delimiter: string;
-  readonly encoding: SourceEncoding;
-  /**
-   * The key column's index among the header's fields, decoded as reading decodes them; it
-   * throws when the header cannot be read or names no key column (the file is then read, and
-   * the read reports it).
-   */
-  keyColumnOf(headerBytes: Uint8Array): number;
-}
-
-/** What one line contributes, tagged so that no two different lines give the same bytes. */
-const BLANK = 0;
+/** What each call contributes starts with a tag, so that no two different sequences give the same bytes. */
 const HEADER = 1;
 const ROW = 2;
-const NO_KEY_FIELD = 0xffff_ffff;
+const NO_KEY_FIELD = 3;
+const UNPARSEABLE = 4;
 
-/** Projection bytes gathered before they are handed to the hash at once (one call per piece, not per row). */
+/** Bytes gathered before they are handed to the hash at once (one call per piece, not per row). */
 const PIECE_BYTES = 1 << 20;
 
-/** The digest of `bytes` as a CSV file of `source`, or undefined where the bytes alone do not decide its records (see above). */
-export function csvKeysDigest(bytes: Uint8Array, source: KeysDigestSource): string | undefined {
-  const delimiter = source.delimiter.length === 1 ? source.delimiter.charCodeAt(0) : -1;
-  if (source.encoding === 'utf-16le' || delimiter < 0 || delimiter >= 0x80 || delimiter === LINE_FEED || delimiter === CARRIAGE_RETURN || delimiter === QUOTE) return undefined;
-  if (bytes.includes(QUOTE)) return undefined;
-  const headerEnd = lineEnd(bytes, 0);
-  const bomLength = source.encoding === 'utf-8' && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
-  if (trimmedEnd(bytes, bomLength, headerEnd) === bomLength) return undefined;
-  let keyColumn: number;
-  try {
-    keyColumn = source.keyColumnOf(bytes.subarray(0, trimmedEnd(bytes, 0, headerEnd)));
-  } catch {
-    return undefined;
-  }
-  const projection = new Projection();
-  // The header whole, its line end included: the encoding checks read its first bytes raw.
-  projection.tag(HEADER);
-  projection.bytes(bytes, 0, Math.min(bytes.length, headerEnd + 1));
-  for (let start = headerEnd + 1; start < bytes.length; ) {
-    const end = lineEnd(bytes, start);
-    const last = trimmedEnd(bytes, start, end);
-    if (last === start) projection.tag(BLANK);
-    else {
-      // Fields split at every delimiter byte, as the plain scanner splits the decoded line.
-      let fields = 0;
-      let fieldStart = start;
-      let keyStart = -1;
-      let keyEnd = -1;
-      for (let at = start; at < last; at++) {
-        if (bytes[at] !== delimiter) continue;
-        if (fields === keyColumn) {
-          keyStart = fieldStart;
-          keyEnd = at;
-        }
-        fields++;
-        fieldStart = at + 1;
-      }
-      if (fields === keyColumn) {
-        keyStart = fieldStart;
-        keyEnd = last;
-      }
-      projection.tag(ROW);
-      projection.count(fields + 1);
-      if (keyStart < 0) projection.count(NO_KEY_FIELD);
-      else projection.bytes(bytes, keyStart, keyEnd);
-    }
-    start = end + 1;
-  }
-  return projection.digest();
-}
-
-/** Where the line starting at `start` ends: its line feed, or the end of the bytes. */
-function lineEnd(bytes: Uint8Array, start: number): number {
-  const end = bytes.indexOf(LINE_FEED, start);
-  return end < 0 ? bytes.length : end;
-}
-
-/** The line's end without one carriage return before it, as the scanner trims it. */
-function trimmedEnd(bytes: Uint8Array, start: number, end: number): number {
-  return end > start && bytes[end - 1] === CARRIAGE_RETURN ? end - 1 : end;
-}
-
 /**
- * The projection's bytes, written into one buffer and handed to the hash a piece at a time:
- * byte by byte rather than through Buffer's writers, which cost as much as the scan itself.
+ * The digest being taken of one scan's handler calls, in order. Every file a run reads and
+ * snapshots pays for it, so what is hashed is kept small: numbers as varints, a record's line
+ * as the step from the one before, text one byte per code unit when every unit fits in one.
  */
-class Projection {
+export class KeysDigest {
   private readonly hash = createHash('sha256');
   private readonly buffer = new Uint8Array(PIECE_BYTES);
   private used = 0;
+  private sawHeader = false;
+  private lastLine = 0;
 
-  tag(tag: number): void {
-    if (this.used + 1 > PIECE_BYTES) this.flush();
-    this.buffer[this.used++] = tag;
+  header(fields: readonly string[], line: number): void {
+    this.sawHeader = true;
+    this.record(HEADER, line);
+    this.number(fields.length);
+    for (const field of fields) this.text(field);
   }
 
-  count(value: number): void {
-    if (this.used + 4 > PIECE_BYTES) this.flush();
-    const { buffer } = this;
-    buffer[this.used++] = value & 0xff;
-    buffer[this.used++] = (value >>> 8) & 0xff;
-    buffer[this.used++] = (value >>> 16) & 0xff;
-    buffer[this.used++] = value >>> 24;
+  row(key: string | undefined, fieldCount: number, line: number): void {
+    this.record(key === undefined ? NO_KEY_FIELD : ROW, line);
+    this.number(fieldCount);
+    if (key !== undefined) this.text(key);
   }
 
-  /** A length, then the bytes: so the next line's tag cannot be read as part of them. */
-  bytes(from: Uint8Array, start: number, end: number): void {
-    this.count(end - start);
-    if (this.used + (end - start) > PIECE_BYTES) this.flush();
-    if (end - start > PIECE_BYTES) {
-      this.hash.update(from.subarray(start, end));
-      return;
-    }
-    const { buffer } = this;
-    let used = this.used;
-    for (let at = start; at < end; at++) buffer[used++] = from[at]!;
-    this.used = used;
+  unparseable(line: number, message: string): void {
+    this.record(UNPARSEABLE, line);
+    this.text(message);
   }
 
-  digest(): string {
+  /** The digest, in hex; undefined when the scan found no header (the file is then refused as empty). */
+  digest(): string | undefined {
+    if (!this.sawHeader) return undefined;
     this.flush();
     return this.hash.digest('hex');
+  }
+
+  /** A record's tag and line. Lines only grow (csv-scan.ts), so the step is never negative. */
+  private record(tag: number, line: number): void {
+    if (this.used + 1 > PIECE_BYTES) this.flush();
+    this.buffer[this.used++] = tag;
+    this.number(line - this.lastLine);
+    this.lastLine = line;
+  }
+
+  // Byte by byte rather than through Buffer's writers: this runs for every row of every file
+  // snapshotted, and the writers' checks cost more than the rest of it.
+  private number(value: number): void {
+    if (this.used + 5 > PIECE_BYTES) this.flush();
+    const { buffer } = this;
+    let rest = value;
+    while (rest >= 0x80) {
+      buffer[this.used++] = (rest & 0x7f) | 0x80;
+      rest >>>= 7;
+    }
+    buffer[this.used++] = rest;
+  }
+
+  /**
+   * Its length and width, then its code units: one byte each when all fit in one, else two.
+   * The length comes first, so what follows cannot be read as part of it.
+   */
+  private text(text: string): void {
+    const { length } = text;
+    if (this.used + 5 + length * 2 > PIECE_BYTES) {
+      this.flush();
+      if (5 + length * 2 > PIECE_BYTES) {
+        // Longer than a piece: two bytes a unit straight to the hash, as the wide form below.
+        this.number(length * 2 + 1);
+        this.flush();
+        this.hash.update(Buffer.from(text, 'utf16le'));
+        return;
+      }
+    }
+    const { buffer } = this;
+    const lengthAt = this.used;
+    this.number(length * 2);
+    const start = this.used;
+    let used = start;
+    let wide = 0;
+    for (let i = 0; i < length; i++) {
+      const code = text.charCodeAt(i);
+      wide |= code;
+      buffer[used++] = code;
+    }
+    if (wide > 0xff) {
+      // Written again two bytes a unit, under a length that says so.
+      this.used = lengthAt;
+      this.number(length * 2 + 1);
+      used = this.used;
+      for (let i = 0; i < length; i++) {
+        const code = text.charCodeAt(i);
+        buffer[used++] = code & 0xff;
+        buffer[used++] = code >>> 8;
+      }
+    }
+    this.used = used;
   }
 
   private flush(): void {
     if (this.used > 0) this.hash.update(this.buffer.subarray(0, this.used));
     this.used = 0;
   }
+}
+
+/** `handlers` with every call also taken into `digest`, in the order the scan makes them. */
+export function digestingHandlers(handlers: CsvScanHandlers, digest: KeysDigest): CsvScanHandlers {
+  return {
+    header(fields, line) {
+      digest.header(fields, line);
+      return handlers.header(fields, line);
+    },
+    row(key, fieldCount, line) {
+      digest.row(key, fieldCount, line);
+      handlers.row(key, fieldCount, line);
+    },
+    unparseable(line, message) {
+      digest.unparseable(line, message);
+      handlers.unparseable(line, message);
+    },
+  };
 }
