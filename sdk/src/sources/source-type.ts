@@ -48,8 +48,7 @@ export interface ScanOptions {
   readonly chunked?: boolean;
   /**
    * Given, a file type that can take a keys digest of what it reads (see `keysDigest`) passes
-   * it here, taken of the very records it scans (undefined when the file has none). Only CSV
-   * files read whole do.
+   * it here, taken of the very records it scans. Only CSV files do.
    */
   readonly onKeysDigest?: (digest: string | undefined) => void;
 }
@@ -76,10 +75,9 @@ export interface SourceReader {
   /**
    * A digest of the source's current content limited to what reading depends on (for a CSV
    * file, what its scan hands the reader: the header's fields, and each record's line, key
-   * field and field count), or undefined when the file has none (an empty file): equal digests
-   * read alike under equal settings, so a file whose other columns changed can be taken from
-   * its snapshot (docs/decisions.md §22). It throws where reading would refuse the file.
-   * Optional: only CSV files have one.
+   * field and field count): equal digests read alike under equal settings, so a file whose
+   * other columns changed can be taken from its snapshot (docs/decisions.md §22). It throws
+   * where reading would refuse the file. Optional: only CSV files have one.
    */
   keysDigest?(): Promise<string | undefined>;
   /** Streams every row into the sink. Fails with a SOURCE_* KeySyncError when the source is unusable. */

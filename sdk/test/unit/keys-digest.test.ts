@@ -67,13 +67,24 @@ describe('CSV keys digest (docs/decisions.md §22)', () => {
     assert.equal(unasked.keysDigest, undefined, 'taken only when asked for (a snapshot is written)');
   });
 
-  it('covers quoted files and UTF-16 too, and is undefined or refused where the read would refuse', async () => {
+  it('is the same whether the file is scanned whole (a read) or in chunks (the check)', async () => {
+    // Past one 4 MB chunk, with two-byte characters and CRLF lines across the cuts.
+    const lines = Array.from({ length: 200_000 }, (_, i) => `KÉY-${i},${'é'.repeat(i % 7)},x\r`);
+    const content = `key,other,third\r\n${lines.join('\n')}\n`;
+    assert.ok(Buffer.byteLength(content) > 4 * 2 ** 20);
+    const source = sourceFor(content);
+    const read = await readSource(source, { normalize, onCorruptData: 'log', keysDigest: true });
+    assert.ok(read.keysDigest);
+    assert.equal(await csvReader(source).keysDigest!(), read.keysDigest);
+  });
+
+  it('covers quoted files and UTF-16 too, and refuses what the read refuses', async () => {
     assert.equal(await digestOf('key,when\n"K-1","a,b"\n'), await digestOf('key,when\n"K-1","other\nlines"\n'));
     assert.notEqual(await digestOf('key,when\n"K-1",a\n'), await digestOf('key,when\n"K-1 ",a\n'));
     const utf16 = (text: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
     assert.equal(await digestOf(utf16('key,when\nK-1,a\n'), { encoding: 'utf-16le' }), await digestOf(utf16('key,when\nK-1,b\n'), { encoding: 'utf-16le' }));
-    assert.equal(await digestOf(''), undefined, 'an empty file');
-    assert.equal(await digestOf('\n\n'), undefined, 'only blank lines');
+    await assert.rejects(digestOf(''), /is empty/);
+    await assert.rejects(digestOf('\n\n'), /only blank lines/);
     await assert.rejects(digestOf('id,when\nK-1,a\n'), /no "key" column/);
     const read = await readSource(sourceFor('key,when\n"K-1",a\n'), { normalize, onCorruptData: 'log', keysDigest: true });
     assert.equal(read.keysDigest, await digestOf('key,when\n"K-1",a\n'));

@@ -57,7 +57,7 @@ const QUOTE = 0x22;
 async function scanFile(source: SourceFile, sink: RowSink, options: ScanOptions = {}): Promise<void> {
   let sawHeader = false;
   let headerLength = 0;
-  const handlers: CsvScanHandlers = {
+  const read: CsvScanHandlers = {
     header(fields, line) {
       sawHeader = true;
       headerLength = fields.length;
@@ -71,6 +71,9 @@ async function scanFile(source: SourceFile, sink: RowSink, options: ScanOptions 
       sink.unreadable(line, 'unparseable row', message);
     },
   };
+  // Taken of the very records read, so it can never describe another version of the file.
+  const digest = options.onKeysDigest && new KeysDigest();
+  const handlers = digest ? digestingHandlers(read, digest) : read;
   await withRegularFile(source.file, 'CSV file', async (handle, stats) => {
     if (stats.size === 0) {
       throw new KeySyncError('SOURCE_EMPTY', 'input', `The file for system ${source.system} is empty (no header, no rows).`, {
@@ -80,11 +83,7 @@ async function scanFile(source: SourceFile, sink: RowSink, options: ScanOptions 
     }
     const { encoding } = source;
     if (options.chunked !== true || encoding === 'utf-16le' || (await hasQuote(handle))) {
-      const text = decodeSource(await readWhole(handle, stats.size, sink), encoding, source.file);
-      // Taken of the very records read, so it can never describe another version of the file.
-      const digest = options.onKeysDigest && new KeysDigest();
-      scanCsv(text, source.delimiter, digest ? digestingHandlers(handlers, digest) : handlers);
-      options.onKeysDigest?.(digest!.digest());
+      scanCsv(decodeSource(await readWhole(handle, stats.size, sink), encoding, source.file), source.delimiter, handlers);
       return;
     }
     const decode = chunkDecoder(encoding, source.file);
@@ -103,6 +102,7 @@ async function scanFile(source: SourceFile, sink: RowSink, options: ScanOptions 
       remedy: `it needs a header with a "${source.keyColumn}" column`,
     });
   }
+  options.onKeysDigest?.(digest!.digest());
 }
 
 /** The file's bytes, the rows they hold estimated to the sink (a function of its own, so that nothing holds the bytes past decoding). */
@@ -113,24 +113,15 @@ async function readWhole(handle: FileHandle, size: number, sink: RowSink): Promi
 }
 
 /**
- * The file's keys digest as it is now (SourceReader.keysDigest): the same scan a read makes,
- * with nothing normalised or kept. Undefined when the file is empty; a file the read would
- * refuse throws as the read does.
+ * The file's keys digest as it is now (SourceReader.keysDigest): the scan a read makes, in
+ * chunks where the file allows (both paths give the same records, so the same digest), into a
+ * sink that keeps nothing. A file the read would refuse throws as the read does.
  */
 async function keysDigestOf(source: SourceFile): Promise<string | undefined> {
-  return withRegularFile(source.file, 'CSV file', async (handle, stats) => {
-    if (stats.size === 0) return undefined;
-    const digest = new KeysDigest();
-    scanCsv(decodeSource(await handle.readFile(), source.encoding, source.file), source.delimiter, {
-      header: (fields, line) => {
-        digest.header(fields, line);
-        return keyColumnIndex(source, fields, line);
-      },
-      row: (key, fieldCount, line) => digest.row(key, fieldCount, line),
-      unparseable: (line, message) => digest.unparseable(line, message),
-    });
-    return digest.digest();
-  });
+  let keysDigest: string | undefined;
+  const keepNothing: RowSink = { row: () => undefined, unreadable: () => undefined };
+  await scanFile(source, keepNothing, { chunked: true, onKeysDigest: (digest) => (keysDigest = digest) });
+  return keysDigest;
 }
 
 async function hasQuote(handle: FileHandle): Promise<boolean> {

@@ -49,7 +49,7 @@ export class KeysDigest {
     this.text(message);
   }
 
-  /** The digest, in hex; undefined when the scan found no header (the file is then refused as empty). */
+  /** The digest, in hex; undefined when the scan found no header (the read then refuses the file as empty). */
   digest(): string | undefined {
     if (!this.sawHeader) return undefined;
     this.flush();
