@@ -63,6 +63,16 @@ export type BadRowReason =
 export type BadRowAction = 'kept' | 'skipped';
 
 /**
+ * A source's keys digest (docs/decisions.md §22): a digest of everything reading it depends
+ * on, and digests of its first records at every fixed number of records (`checkpoints`), so
+ * that a check of a changed file can stop at the first checkpoint that differs.
+ */
+export interface KeysDigest {
+  readonly digest: string;
+  readonly checkpoints: readonly string[];
+}
+
+/**
  * A row that gave no usable key, or was ragged, with what the run did about it. `file` is the
  * source's location (a path, or where in a database); `line` its locator.
  */

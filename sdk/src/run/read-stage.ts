@@ -149,11 +149,11 @@ async function unchangedSources(context: WorkspaceContext, lookup: UnchangedLook
  * the digest cannot be taken: reading reports why.
  */
 async function sameKeysSnapshot(folder: string, source: WorkspaceContext['sources'][number], ref: SnapshotRef, fingerprint: string): Promise<SourceRead | undefined> {
-  if (!source.reader.keysDigest || !sameReadSettings(ref.fingerprint, fingerprint)) return undefined;
+  if (!source.reader.keysDigestMatches || !sameReadSettings(ref.fingerprint, fingerprint)) return undefined;
   const stored = snapshotKeysDigest(folder, ref);
   if (stored === undefined) return undefined;
-  const current = await source.reader.keysDigest().catch(() => undefined);
-  return current === stored ? loadSnapshot(folder, ref, source.system) : undefined;
+  const matches = await source.reader.keysDigestMatches(stored).catch(() => false);
+  return matches ? loadSnapshot(folder, ref, source.system) : undefined;
 }
 
 /** Snapshot files written for a commit that did not happen. */

@@ -5,6 +5,7 @@
  * unreadable, empty, no key column, wrong encoding, a missing table …) throws a KeySyncError
  * with a SOURCE_* code, and the orchestrator applies `on_missing_file` to it.
  */
+import type { KeysDigest } from '../core/types.js';
 import { createRowPolicy, type PolicyResult, type RowPolicyOptions } from './row-policy.js';
 import { csvReader } from './csv/csv-type.js';
 import type { SourceFile } from './source-file.js';
@@ -18,9 +19,9 @@ export type SourceReadOptions = RowPolicyOptions & {
 
 /**
  * What reading one source gave: its index, its row count and its bad rows, and the keys
- * digest of what was read (SourceReader.keysDigest) when its type took one.
+ * digest of what was read (SourceReader.keysDigestMatches) when its type took one.
  */
-export type SourceRead = PolicyResult & { readonly keysDigest?: string };
+export type SourceRead = PolicyResult & { readonly keysDigest?: KeysDigest };
 
 /**
  * Bump when reading can give another result for the same source (a file now refused, a key
@@ -34,7 +35,7 @@ const UNICODE = 'UTF-8';
 /** Every row of a source, through the row policy. */
 export async function readWithPolicy(reader: SourceReader, options: SourceReadOptions, encoding = UNICODE): Promise<SourceRead> {
   const policy = createRowPolicy({ system: reader.system, location: reader.location, encoding }, options);
-  let keysDigest: string | undefined;
+  let keysDigest: KeysDigest | undefined;
   await reader.scan(policy, { signal: options.signal, ...(options.keysDigest ? { onKeysDigest: (digest) => (keysDigest = digest) } : {}) });
   return { ...policy.finish(), ...(keysDigest === undefined ? {} : { keysDigest }) };
 }

@@ -4,7 +4,7 @@
  * under `sources/` exporting a SourceType; the format-neutral row policy (bad rows,
  * normalisation, repeated rows, the index) is shared by every type and never lives in one.
  */
-import type { BadRowReason, RowLocator, SystemId } from '../core/types.js';
+import type { BadRowReason, KeysDigest, RowLocator, SystemId } from '../core/types.js';
 
 /**
  * Where one row sits in its source, as reports and "open this row" name it: a CSV line
@@ -47,10 +47,10 @@ export interface ScanOptions {
    */
   readonly chunked?: boolean;
   /**
-   * Given, a file type that can take a keys digest of what it reads (see `keysDigest`) passes
+   * Given, a file type that can take a keys digest of what it reads (see `keysDigestMatches`) passes
    * it here, taken of the very records it scans. Only CSV files do.
    */
-  readonly onKeysDigest?: (digest: string | undefined) => void;
+  readonly onKeysDigest?: (digest: KeysDigest | undefined) => void;
 }
 
 /** A configured source of one type, ready to read. */
@@ -73,13 +73,14 @@ export interface SourceReader {
    */
   fingerprint(options?: ScanOptions): Promise<string | undefined>;
   /**
-   * A digest of the source's current content limited to what reading depends on (for a CSV
-   * file, what its scan hands the reader: the header's fields, and each record's line, key
-   * field and field count): equal digests read alike under equal settings, so a file whose
-   * other columns changed can be taken from its snapshot (docs/decisions.md §22). It throws
-   * where reading would refuse the file. Optional: only CSV files have one.
+   * Whether the source's content now has this keys digest: a digest limited to what reading
+   * depends on (for a CSV file, what its scan hands the reader: the header's fields, and each
+   * record's line, key field and field count). Equal digests read alike under equal settings,
+   * so a file whose other columns changed can be taken from its snapshot (docs/decisions.md
+   * §22). It stops at the first checkpoint that differs, and throws where reading would
+   * refuse the file. Optional: only CSV files have one.
    */
-  keysDigest?(): Promise<string | undefined>;
+  keysDigestMatches?(expected: KeysDigest): Promise<boolean>;
   /** Streams every row into the sink. Fails with a SOURCE_* KeySyncError when the source is unusable. */
   scan(sink: RowSink, options?: ScanOptions): Promise<void>;
   /** One row again, column name → value as text (null for NULL), for "open this row"; undefined when gone. */

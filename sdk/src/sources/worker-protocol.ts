@@ -1,7 +1,7 @@
 /** Messages between the main thread and read workers. */
 import type { KeyIndexParts } from '../core/key-index.js';
 import type { NormalizeRules } from '../core/normalize.js';
-import type { BadRow, CorruptDataPolicy } from '../core/types.js';
+import type { BadRow, CorruptDataPolicy, KeysDigest } from '../core/types.js';
 import type { ErrorCode, ErrorKind } from '../errors.js';
 import type { SourceFile } from './source-file.js';
 
@@ -24,5 +24,5 @@ export interface SerializedError {
 
 export type WorkerReply =
   | { readonly type: 'progress'; readonly rows: number }
-  | { readonly type: 'done'; readonly parts: KeyIndexParts; readonly rows: number; readonly badRows: readonly BadRow[]; readonly keysDigest?: string }
+  | { readonly type: 'done'; readonly parts: KeyIndexParts; readonly rows: number; readonly badRows: readonly BadRow[]; readonly keysDigest?: KeysDigest }
   | { readonly type: 'error'; readonly error: SerializedError };

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { KeyIndex, type KeyIndexData } from '../core/key-index.js';
-import type { BadRow, SystemId } from '../core/types.js';
+import type { BadRow, KeysDigest, SystemId } from '../core/types.js';
 import { writeChunksAtomically } from '../io/atomic-file.js';
 import type { Db, Tx } from './backend.js';
 
@@ -37,10 +37,10 @@ export interface SnapshotContent {
   readonly rows: number;
   readonly badRows: readonly BadRow[];
   /**
-   * A digest of what reading depended on (SourceReader.keysDigest), when the source had one:
-   * a later file with the same digest reads into this content (docs/decisions.md §22).
+   * A digest of what reading depended on (SourceReader.keysDigestMatches), when the source had
+   * one: a later file with the same digest reads into this content (docs/decisions.md §22).
    */
-  readonly keysDigest?: string;
+  readonly keysDigest?: KeysDigest;
 }
 
 /**
@@ -77,7 +77,7 @@ interface Header {
   /** Locators the firstLines array cannot hold (text primary keys …); absent for a CSV. */
   readonly locators?: KeyIndexData['locators'];
   /** The keys digest of what was read (SnapshotContent.keysDigest); absent when the source had none. */
-  readonly keysDigest?: string;
+  readonly keysDigest?: KeysDigest;
 }
 
 /** Writes the snapshot file for a read source; returns its name within `folder`. */
@@ -180,8 +180,14 @@ function withSnapshotFile<T>(folder: string, ref: SnapshotRef, use: (opened: Ope
  * The keys digest the snapshot was written with (SnapshotContent.keysDigest), read from its
  * header alone; undefined when it has none or the file is missing or damaged.
  */
-export function snapshotKeysDigest(folder: string, ref: SnapshotRef): string | undefined {
-  return withSnapshotFile(folder, ref, ({ header }) => header.keysDigest);
+export function snapshotKeysDigest(folder: string, ref: SnapshotRef): KeysDigest | undefined {
+  return withSnapshotFile(folder, ref, ({ header }) => (isKeysDigest(header.keysDigest) ? header.keysDigest : undefined));
+}
+
+/** A header's keys digest as this version writes it (a file's header is data, not trusted). */
+function isKeysDigest(value: unknown): value is KeysDigest {
+  const digest = value as KeysDigest | undefined;
+  return typeof digest?.digest === 'string' && Array.isArray(digest.checkpoints) && digest.checkpoints.every((checkpoint) => typeof checkpoint === 'string');
 }
 
 /**

@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
+import sinon from 'sinon';
 import { compileNormalizer, DEFAULT_NORMALIZE_RULES } from '../../src/core/normalize.js';
 import { csvReader } from '../../src/sources/csv/csv-type.js';
+import { CHECKPOINT_RECORDS, KeysDigestBuilder } from '../../src/sources/csv/keys-digest.js';
 import { readSource, type SourceRead } from '../../src/sources/read-source.js';
 import type { SourceFile } from '../../src/sources/source-file.js';
 import { useScratchDir } from '../helpers/workspace.js';
@@ -31,7 +33,14 @@ describe('CSV keys digest (docs/decisions.md §22)', () => {
     writeFileSync(file, content);
     return { system: 'B', file, keyColumn: 'key', delimiter: ',', encoding: 'utf-8', ...overrides };
   };
-  const digestOf = (content: string | Buffer, overrides: Partial<SourceFile> = {}) => csvReader(sourceFor(content, overrides)).keysDigest!();
+  /** The keys digest a read takes of the content. */
+  const digestOf = async (content: string | Buffer, overrides: Partial<SourceFile> = {}) =>
+    (await readSource(sourceFor(content, overrides), { normalize, onCorruptData: 'log', keysDigest: true })).keysDigest?.digest;
+  /** Whether a file of the content has the keys digest a read took of `expected`, by the check an incremental run makes. */
+  const matches = async (content: string | Buffer, expected: string | Buffer, overrides: Partial<SourceFile> = {}) => {
+    const read = await readSource(sourceFor(expected, overrides), { normalize, onCorruptData: 'log', keysDigest: true });
+    return csvReader(sourceFor(content, overrides)).keysDigestMatches!(read.keysDigest!);
+  };
 
   it('is the same when only other columns change, and the reads are then equal', async () => {
     const before = 'id,key,when\n1,K-1,2026-01-01\n2,K-2,2026-01-02\n\n3,K-1,x\n';
@@ -62,7 +71,10 @@ describe('CSV keys digest (docs/decisions.md §22)', () => {
   it('is taken of the records the read scanned, and the read passes it on', async () => {
     const content = 'key,when\nK-1,a\nK-2,b\n';
     const read = await readSource(sourceFor(content), { normalize, onCorruptData: 'log', keysDigest: true });
-    assert.equal(read.keysDigest, await digestOf(content));
+    assert.ok(read.keysDigest);
+    assert.equal(await csvReader(sourceFor(content)).keysDigestMatches!(read.keysDigest), true);
+    assert.equal(await matches('key,when\nK-1,a\nK-2,c\n', content), true);
+    assert.equal(await matches('key,when\nK-1,a\nK-3,b\n', content), false);
     const unasked = await readSource(sourceFor(content), { normalize, onCorruptData: 'log' });
     assert.equal(unasked.keysDigest, undefined, 'taken only when asked for (a snapshot is written)');
   });
@@ -75,19 +87,45 @@ describe('CSV keys digest (docs/decisions.md §22)', () => {
     const source = sourceFor(content);
     const read = await readSource(source, { normalize, onCorruptData: 'log', keysDigest: true });
     assert.ok(read.keysDigest);
-    assert.equal(await csvReader(source).keysDigest!(), read.keysDigest);
+    assert.equal(await csvReader(source).keysDigestMatches!(read.keysDigest), true);
+  });
+
+  it('stops a check at the first checkpoint that differs, and still compares the whole digest', async function () {
+    this.timeout(60_000);
+    const rows = (count: number, changedAt = -1) => Array.from({ length: count }, (_, i) => `K-${i === changedAt ? 'NEW' : i},x`);
+    const file = (lines: readonly string[]) => `key,other\n${lines.join('\n')}\n`;
+    const size = 2 * CHECKPOINT_RECORDS + 10;
+    const base = file(rows(size));
+    const read = await readSource(sourceFor(base), { normalize, onCorruptData: 'log', keysDigest: true });
+    assert.equal(read.keysDigest!.checkpoints.length, 2);
+    const check = (content: string) => csvReader(sourceFor(content)).keysDigestMatches!(read.keysDigest!);
+    const taken = sinon.spy(KeysDigestBuilder.prototype, 'row');
+    try {
+      assert.equal(await check(file(rows(size, 3))), false);
+      assert.equal(taken.callCount, CHECKPOINT_RECORDS, 'a change among the first records: stopped at the first checkpoint');
+      taken.resetHistory();
+      assert.equal(await check(file(rows(size, size - 5))), false, 'a change after the last checkpoint');
+      assert.equal(taken.callCount, size);
+    } finally {
+      taken.restore();
+    }
+    assert.equal(await check(file(rows(size + 1))), false, 'one record more');
+    assert.equal(await check(file(rows(3 * CHECKPOINT_RECORDS))), false, 'more checkpoints than the snapshot has');
+    assert.equal(await check(base.replaceAll(',x', ',y')), true, 'other columns changed');
   });
 
   it('covers quoted files and UTF-16 too, and refuses what the read refuses', async () => {
     assert.equal(await digestOf('key,when\n"K-1","a,b"\n'), await digestOf('key,when\n"K-1","other\nlines"\n'));
     assert.notEqual(await digestOf('key,when\n"K-1",a\n'), await digestOf('key,when\n"K-1 ",a\n'));
+    assert.equal(await matches('key,when\n"K-1","a,b"\n', 'key,when\n"K-1","other\nlines"\n'), true);
     const utf16 = (text: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
     assert.equal(await digestOf(utf16('key,when\nK-1,a\n'), { encoding: 'utf-16le' }), await digestOf(utf16('key,when\nK-1,b\n'), { encoding: 'utf-16le' }));
-    await assert.rejects(digestOf(''), /is empty/);
-    await assert.rejects(digestOf('\n\n'), /only blank lines/);
-    await assert.rejects(digestOf('id,when\nK-1,a\n'), /no "key" column/);
-    const read = await readSource(sourceFor('key,when\n"K-1",a\n'), { normalize, onCorruptData: 'log', keysDigest: true });
-    assert.equal(read.keysDigest, await digestOf('key,when\n"K-1",a\n'));
+    assert.equal(await matches(utf16('key,when\nK-1,a\n'), utf16('key,when\nK-1,b\n'), { encoding: 'utf-16le' }), true);
+    const expected = (await readSource(sourceFor('key,when\nK-1,a\n'), { normalize, onCorruptData: 'log', keysDigest: true })).keysDigest!;
+    const check = (content: string) => csvReader(sourceFor(content)).keysDigestMatches!(expected);
+    await assert.rejects(check(''), /is empty/);
+    await assert.rejects(check('\n\n'), /only blank lines/);
+    await assert.rejects(check('id,when\nK-1,a\n'), /no "key" column/);
   });
 
   it('reads with a BOM, CRLF lines, a Latin-1 file and another delimiter', async () => {
@@ -127,13 +165,16 @@ describe('CSV keys digest (docs/decisions.md §22)', () => {
       fc.asyncProperty(fc.array(fc.tuple(line, edit), { maxLength: 8 }), fc.boolean(), async (lines, badByte) => {
         const a = csv(lines.map(([fields]) => fields), badByte);
         const b = csv(lines.map(([fields, change]) => edited(fields, change)), badByte);
-        const [digestA, digestB] = [await digestOf(a), await digestOf(b)];
-        if (digestA === undefined || digestA !== digestB) return;
-        equalDigests++;
+        const fileB = sourceFor(b);
         const [readA, readB] = await Promise.all([
-          readSource(sourceFor(a), { normalize, onCorruptData: 'log' }),
-          readSource(sourceFor(b), { normalize, onCorruptData: 'log' }),
+          readSource(sourceFor(a), { normalize, onCorruptData: 'log', keysDigest: true }),
+          readSource(fileB, { normalize, onCorruptData: 'log', keysDigest: true }),
         ]);
+        const same = readA.keysDigest!.digest === readB.keysDigest!.digest;
+        // The check an incremental run makes agrees with the digests a read takes.
+        assert.equal(await csvReader(fileB).keysDigestMatches!(readA.keysDigest!), same);
+        if (!same) return;
+        equalDigests++;
         assert.deepEqual(readContent(readB), readContent(readA));
       }),
       { numRuns: 400 },

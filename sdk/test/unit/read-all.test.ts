@@ -81,7 +81,9 @@ describe('readAllSources: onSourceRead', function () {
       }
       assert.equal(calls.find(([system]) => system === 'D')![1].badRows.length, 1);
       // The keys digest comes back only for the sources asked for, as the reader takes it of the file.
-      assert.equal(calls.find(([system]) => system === 'D')![1].keysDigest, await sources[3]!.reader.keysDigest!());
+      const digestOfD = calls.find(([system]) => system === 'D')![1].keysDigest;
+      assert.ok(digestOfD);
+      assert.equal(await sources[3]!.reader.keysDigestMatches!(digestOfD), true);
       assert.equal(calls.find(([system]) => system === 'A')![1].keysDigest, undefined);
     });
   }

@@ -5,6 +5,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { SourceConfigOf } from '../../config/schema.js';
+import type { KeysDigest } from '../../core/types.js';
 import { KeySyncError } from '../../errors.js';
 import { statFingerprint } from '../file-fingerprint.js';
 import { withRegularFile } from '../read-file.js';
@@ -12,7 +13,7 @@ import type { SourceFile } from '../source-file.js';
 import type { RowSink, ScanOptions, SourceReader, SourceType } from '../source-type.js';
 import { plainScanner, scanCsv, type CsvScanHandlers } from './csv-scan.js';
 import { chunkDecoder, decodeSource } from './decode.js';
-import { digestingHandlers, KeysDigest } from './keys-digest.js';
+import { digestingHandlers, KeysDigestBuilder, KeysDigestMismatch } from './keys-digest.js';
 import { estimateRows } from './row-estimate.js';
 
 export type CsvSourceConfig = SourceConfigOf<'csv'>;
@@ -38,7 +39,7 @@ export function csvReader(source: SourceFile): SourceReader & { readonly file: s
     file: source.file,
     fingerprint: async () => statFingerprint(source.file),
     scan: async (sink, options) => scanFile(source, sink, options),
-    keysDigest: async () => keysDigestOf(source),
+    keysDigestMatches: async (expected) => keysDigestMatches(source, expected),
     showRow: async () => undefined,
   };
 }
@@ -54,7 +55,7 @@ const QUOTE = 0x22;
  * for csv-parse. Both give the same records (csv-scan.ts); the check costs one more pass over
  * the file's bytes.
  */
-async function scanFile(source: SourceFile, sink: RowSink, options: ScanOptions = {}): Promise<void> {
+async function scanFile(source: SourceFile, sink: RowSink, options: ScanOptions = {}, digest = options.onKeysDigest && new KeysDigestBuilder()): Promise<void> {
   let sawHeader = false;
   let headerLength = 0;
   const read: CsvScanHandlers = {
@@ -72,7 +73,6 @@ async function scanFile(source: SourceFile, sink: RowSink, options: ScanOptions 
     },
   };
   // Taken of the very records read, so it can never describe another version of the file.
-  const digest = options.onKeysDigest && new KeysDigest();
   const handlers = digest ? digestingHandlers(read, digest) : read;
   await withRegularFile(source.file, 'CSV file', async (handle, stats) => {
     if (stats.size === 0) {
@@ -102,7 +102,7 @@ async function scanFile(source: SourceFile, sink: RowSink, options: ScanOptions 
       remedy: `it needs a header with a "${source.keyColumn}" column`,
     });
   }
-  options.onKeysDigest?.(digest!.digest());
+  options.onKeysDigest?.(digest!.result());
 }
 
 /** The file's bytes, the rows they hold estimated to the sink (a function of its own, so that nothing holds the bytes past decoding). */
@@ -113,15 +113,21 @@ async function readWhole(handle: FileHandle, size: number, sink: RowSink): Promi
 }
 
 /**
- * The file's keys digest as it is now (SourceReader.keysDigest): the scan a read makes, in
- * chunks where the file allows (both paths give the same records, so the same digest), into a
- * sink that keeps nothing. A file the read would refuse throws as the read does.
+ * Whether the file's keys digest is `expected` (SourceReader.keysDigestMatches): the scan a
+ * read makes, in chunks where the file allows (both paths give the same records, so the same
+ * digest), into a sink that keeps nothing, stopped at the first checkpoint that differs. A file
+ * the read would refuse throws as the read does.
  */
-async function keysDigestOf(source: SourceFile): Promise<string | undefined> {
-  let keysDigest: string | undefined;
+async function keysDigestMatches(source: SourceFile, expected: KeysDigest): Promise<boolean> {
+  const digest = new KeysDigestBuilder(expected);
   const keepNothing: RowSink = { row: () => undefined, unreadable: () => undefined };
-  await scanFile(source, keepNothing, { chunked: true, onKeysDigest: (digest) => (keysDigest = digest) });
-  return keysDigest;
+  try {
+    await scanFile(source, keepNothing, { chunked: true }, digest);
+  } catch (error) {
+    if (error instanceof KeysDigestMismatch) return false;
+    throw error;
+  }
+  return digest.result()?.digest === expected.digest;
 }
 
 async function hasQuote(handle: FileHandle): Promise<boolean> {

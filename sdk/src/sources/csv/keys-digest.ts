@@ -8,6 +8,7 @@
  * instead of being parsed again (docs/decisions.md §22).
  */
 import { createHash } from 'node:crypto';
+import type { KeysDigest } from '../../core/types.js';
 import type { CsvScanHandlers } from './csv-scan.js';
 
 /** What each call contributes starts with a tag, so that no two different sequences give the same bytes. */
@@ -20,16 +21,36 @@ const UNPARSEABLE = 4;
 const PIECE_BYTES = 1 << 20;
 
 /**
+ * Records between checkpoints: a check of a file whose keys changed anywhere in its first
+ * this many records stops there, instead of scanning the whole file for a digest that
+ * cannot match; fifteen checkpoints at a million rows.
+ */
+export const CHECKPOINT_RECORDS = 65_536;
+
+/** Thrown by a check at the first checkpoint that differs from the expected digest's. */
+export class KeysDigestMismatch extends Error {
+  constructor() {
+    super('the keys digest differs');
+  }
+}
+
+/**
  * The digest being taken of one scan's handler calls, in order. Every file a run reads and
  * snapshots pays for it, so what is hashed is kept small: numbers as varints, a record's line
  * as the step from the one before, text one byte per code unit when every unit fits in one.
+ * Given the digest a file is expected to have, it throws KeysDigestMismatch at the first
+ * checkpoint that differs.
  */
-export class KeysDigest {
+export class KeysDigestBuilder {
   private readonly hash = createHash('sha256');
   private readonly buffer = new Uint8Array(PIECE_BYTES);
   private used = 0;
   private sawHeader = false;
   private lastLine = 0;
+  private records = 0;
+  private readonly checkpoints: string[] = [];
+
+  constructor(private readonly expected?: KeysDigest) {}
 
   header(fields: readonly string[], line: number): void {
     this.sawHeader = true;
@@ -42,18 +63,30 @@ export class KeysDigest {
     this.record(key === undefined ? NO_KEY_FIELD : ROW, line);
     this.number(fieldCount);
     if (key !== undefined) this.text(key);
+    this.counted();
   }
 
   unparseable(line: number, message: string): void {
     this.record(UNPARSEABLE, line);
     this.text(message);
+    this.counted();
   }
 
-  /** The digest, in hex; undefined when the scan found no header (the read then refuses the file as empty). */
-  digest(): string | undefined {
+  /** The digest; undefined when the scan found no header (the read then refuses the file as empty). */
+  result(): KeysDigest | undefined {
     if (!this.sawHeader) return undefined;
     this.flush();
-    return this.hash.digest('hex');
+    return { digest: this.hash.digest('hex'), checkpoints: this.checkpoints };
+  }
+
+  /** Counts a record after it is taken; at every CHECKPOINT_RECORDS, the digest so far. */
+  private counted(): void {
+    if (++this.records % CHECKPOINT_RECORDS !== 0) return;
+    this.flush();
+    const checkpoint = this.hash.copy().digest('hex');
+    const { expected } = this;
+    if (expected && expected.checkpoints[this.checkpoints.length] !== checkpoint) throw new KeysDigestMismatch();
+    this.checkpoints.push(checkpoint);
   }
 
   /** A record's tag and line. Lines only grow (csv-scan.ts), so the step is never negative. */
@@ -125,7 +158,7 @@ export class KeysDigest {
 }
 
 /** `handlers` with every call also taken into `digest`, in the order the scan makes them. */
-export function digestingHandlers(handlers: CsvScanHandlers, digest: KeysDigest): CsvScanHandlers {
+export function digestingHandlers(handlers: CsvScanHandlers, digest: KeysDigestBuilder): CsvScanHandlers {
   return {
     header(fields, line) {
       digest.header(fields, line);
