@@ -4,7 +4,8 @@
  * (core/compare.ts `findingsOf`), and its index — hundreds of megabytes at 10M keys — is let
  * go at once instead of being held until the last source is read, when the run's memory
  * peaked (docs/decisions.md §7). A system read before the authority waits for it. Sources
- * taken from their snapshots (incremental runs) arrive before the others are read.
+ * taken from their snapshots (incremental runs) arrive as the others start reading, before
+ * any of those arrives.
  */
 import { combineFindings, findingsOf, type IndexComparison, type SystemFindings } from '../core/compare.js';
 import type { KeyIndex } from '../core/key-index.js';

@@ -38,9 +38,9 @@ export interface ReadStageOptions {
   /** Write the snapshots of the sources parsed, under this run's id (not in a dry run), and a call as each write starts. */
   readonly snapshots?: { readonly runId: string; readonly onWrite: (system: SystemId) => void };
   /**
-   * Called with each source taken from its snapshot, before the others are read, and with each
-   * source parsed this run as its read arrives, after its snapshot is written (read-all's
-   * `onSourceRead`).
+   * Called with each source taken from its snapshot, while the others are read (read-all's
+   * `whileReading`), and with each source parsed this run as its read arrives, after its
+   * snapshot is written (read-all's `onSourceRead`).
    */
   readonly onSourceRead?: (system: SystemId, read: SourceRead) => void;
 }
@@ -61,7 +61,9 @@ export async function readStage(context: WorkspaceContext, store: Store, options
       ? await unchangedSources(context, { snapshots, fingerprints, damaged: damagedSnapshots, repointed, runId: options.snapshots?.runId })
       : new Map<SystemId, SourceRead>();
   const fromSnapshot = new Set(preloaded.keys());
-  for (const [system, read] of preloaded) options.onSourceRead?.(system, read);
+  const preloadedArrive = () => {
+    for (const [system, read] of preloaded) options.onSourceRead?.(system, read);
+  };
   // Each snapshot is written as its source's read arrives, while the workers read the others:
   // the main thread is idle then, and the stage ends soon after the last read.
   const before = { fingerprints, snapshots, fromSnapshot, damagedSnapshots };
@@ -80,6 +82,8 @@ export async function readStage(context: WorkspaceContext, store: Store, options
       logger: context.logger,
       preloaded,
       keysDigestFor,
+      // The sources taken from snapshots are compared while the changed ones are read.
+      whileReading: preloaded.size > 0 ? preloadedArrive : undefined,
       signal: options.signal,
       onSourceProgress: options.onSourceProgress,
       onSourceRead: (system, read) => {

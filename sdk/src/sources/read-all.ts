@@ -33,6 +33,13 @@ export interface ReadAllOptions {
   readonly preloaded?: ReadonlyMap<SystemId, SourceRead>;
   /** Systems whose read should carry its keys digest (SourceRead.keysDigest): those whose snapshot the caller writes. */
   readonly keysDigestFor?: ReadonlySet<SystemId>;
+  /**
+   * Work of the caller's to do on this thread while the sources are read (comparing the
+   * preloaded ones), called once, as soon as worker threads are reading — or before an inline
+   * read. Given, a single CSV file large enough is read in a worker too, so that the two
+   * overlap. A throw stops the reading, as `onSourceRead`'s does.
+   */
+  readonly whileReading?: () => void;
   readonly signal?: AbortSignal;
   readonly onSourceProgress?: (system: SystemId, rows: number, sourcesDone: number, sourceCount: number) => void;
   /**
@@ -120,7 +127,14 @@ export function leaveOut(
 async function readEach(all: readonly ConfiguredSource[], options: ReadAllOptions): Promise<Settled[]> {
   const preloaded = options.preloaded ?? new Map<SystemId, SourceRead>();
   const sources = all.filter((source) => !preloaded.has(source.system));
-  const fresh = await readWithRetries(sources, (some) => readFresh(some, options), options.retry, {
+  // Once, in the first round of reading (not again for a retry), or here when nothing is read.
+  let whileReading = options.whileReading;
+  const once = () => {
+    const work = whileReading;
+    whileReading = undefined;
+    work?.();
+  };
+  const fresh = await readWithRetries(sources, (some) => readFresh(some, options, once), options.retry, {
     isTransient: (result) => !result.ok && isTransientSourceError(result.error),
     onRetry: (source, result, attempt) => {
       const reason = result.ok ? '' : (result.error as Error).message;
@@ -128,6 +142,7 @@ async function readEach(all: readonly ConfiguredSource[], options: ReadAllOption
     },
     signal: options.signal,
   });
+  once();
   const bySystem = new Map(sources.map((source, position) => [source.system, fresh[position]!]));
   return all.map((source) => {
     const snapshot = preloaded.get(source.system);
@@ -135,7 +150,7 @@ async function readEach(all: readonly ConfiguredSource[], options: ReadAllOption
   });
 }
 
-async function readFresh(sources: readonly ConfiguredSource[], options: ReadAllOptions): Promise<Settled[]> {
+async function readFresh(sources: readonly ConfiguredSource[], options: ReadAllOptions, whileReading: () => void): Promise<Settled[]> {
   const workers = options.maxWorkers > 0 ? options.maxWorkers : os.availableParallelism();
   let done = 0;
   // The callbacks are the caller's code. A worker's progress arrives in a message handler,
@@ -164,19 +179,21 @@ async function readFresh(sources: readonly ConfiguredSource[], options: ReadAllO
   };
   // Only CSV files go to workers (docs/decisions.md); the other types are read inline meanwhile.
   const csvFiles = sources.flatMap((source) => (source.csv ? [source.csv] : []));
-  const useWorkers = options.parallel && workers > 1 && csvFiles.length > 1 && totalBytes(csvFiles) >= WORKERS_FROM_BYTES;
+  // One file goes to a worker too when the caller has work to overlap with it.
+  const worthWorkers = csvFiles.length > 1 || (csvFiles.length === 1 && options.whileReading !== undefined);
+  const useWorkers = options.parallel && workers > 1 && worthWorkers && totalBytes(csvFiles) >= WORKERS_FROM_BYTES;
   options.logger.log('debug', useWorkers ? `reading ${csvFiles.length} sources in up to ${workers} worker threads` : 'reading sources in the main thread');
   let settled: Settled[];
   try {
     if (useWorkers) {
       const inline = sources.filter((source) => !source.csv);
-      const [inWorkers, inMain] = await Promise.all([
-        readInWorkers(csvFiles, { rules: options.rules, onCorruptData: options.onCorruptData, keysDigestFor: options.keysDigestFor, workers, signal, onRows, onSourceDone }),
-        readInline(inline, { ...options, signal }, onRows, onSourceDone),
-      ]);
+      const inWorkersReading = readInWorkers(csvFiles, { rules: options.rules, onCorruptData: options.onCorruptData, keysDigestFor: options.keysDigestFor, workers, signal, onRows, onSourceDone });
+      callerCode(whileReading);
+      const [inWorkers, inMain] = await Promise.all([inWorkersReading, readInline(inline, { ...options, signal }, onRows, onSourceDone)]);
       const bySystem = new Map([...csvFiles.map((file, position) => [file.system, inWorkers[position]!] as const), ...inline.map((source, position) => [source.system, inMain[position]!] as const)]);
       settled = sources.map((source) => bySystem.get(source.system)!);
     } else {
+      callerCode(whileReading);
       settled = await readInline(sources, { ...options, signal }, onRows, onSourceDone);
     }
   } catch (error) {

@@ -88,6 +88,51 @@ describe('readAllSources: onSourceRead', function () {
     });
   }
 
+  it('whileReading runs once, before any read arrives, with one large file read in a worker meanwhile', async () => {
+    const sources = [csvSource('A', keys('K', 5)), csvSource('B', keys('K', 2 * BIG))];
+    const preloadedRead = await readWithPolicy(sources[0]!.reader, { normalize: compileNormalizer(DEFAULT_NORMALIZE_RULES), onCorruptData: 'log' });
+    const events: string[] = [];
+    const logs: string[] = [];
+    const logger = createLogger({ file: null, level: 'debug', sink: (_level, message) => logs.push(message) });
+    await readAllSources(
+      sources,
+      options({
+        parallel: true,
+        logger,
+        preloaded: new Map([['A', preloadedRead]]),
+        whileReading: () => events.push('while reading'),
+        onSourceRead: (system) => events.push(`read ${system}`),
+      }),
+    );
+    assert.deepEqual(events, ['while reading', 'read B']);
+    assert.ok(logs.some((line) => /reading 1 sources in up to 2 worker threads/.test(line)), 'the one file went to a worker');
+    // Without work to overlap, one file is read on this thread, as before.
+    logs.length = 0;
+    await readAllSources(sources, options({ parallel: true, logger, preloaded: new Map([['A', preloadedRead]]) }));
+    assert.ok(logs.some((line) => /in the main thread/.test(line)));
+  });
+
+  it('whileReading that throws stops the reading with its error', async () => {
+    const sources = [csvSource('A', keys('K', 5)), csvSource('B', keys('K', 2 * BIG))];
+    const preloadedRead = await readWithPolicy(sources[0]!.reader, { normalize: compileNormalizer(DEFAULT_NORMALIZE_RULES), onCorruptData: 'log' });
+    const read: SystemId[] = [];
+    await assert.rejects(
+      readAllSources(
+        sources,
+        options({
+          parallel: true,
+          preloaded: new Map([['A', preloadedRead]]),
+          whileReading: () => {
+            throw new Error('comparing failed');
+          },
+          onSourceRead: (system) => read.push(system),
+        }),
+      ),
+      /comparing failed/,
+    );
+    assert.deepEqual(read, []);
+  });
+
   it('is not called for an authority without keys: the read fails', async () => {
     const calls: SystemId[] = [];
     const sources = [csvSource('A', []), csvSource('B', keys('K', 3))];
