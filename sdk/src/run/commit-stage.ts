@@ -144,7 +144,7 @@ async function planRun(context: WorkspaceContext, session: CommitSession, reques
   // What comparing left behind (the node engine's sorts of its discrepancy lists) may still be in the heap:
   // returned before the match index's typed arrays are allocated beside it.
   if (indexWorthCollections) collectGarbage();
-  // Between a pushdown engine's passes (262,144 keys each) the last pass's index is garbage: returned before the next is built.
+  // Between a pushdown engine's passes (RunRead.matchPassKeys keys each) the last pass's index is garbage: returned before the next is built.
   const probableMatches = await matchStage(context, session.db, { read: request.read, discrepancies, linked }, collectGarbage);
   // The match index is garbage now; at this size its typed arrays are worth returning before the plan and reports allocate.
   if (indexWorthCollections) collectGarbage();
