@@ -9,7 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { KeyIndex } from '../../src/core/key-index.js';
-import { loadSnapshot, writeSnapshot } from '../../src/store/snapshots.js';
+import type { KeysDigest } from '../../src/core/types.js';
+import { loadSnapshot, snapshotKeysDigest, writeSnapshot } from '../../src/store/snapshots.js';
 
 interface Row {
   readonly key: string;
@@ -97,5 +98,18 @@ describe('snapshots (KSNAP4): a KeyIndex written and loaded', () => {
     bytes.write('KSNAP3', 0, 'latin1');
     writeFileSync(file, bytes);
     assert.equal(loadSnapshot(folder, { system: 'B', runId: 'r', file: 'B.csv', fingerprint: 'f', keyCount: 1, snapshotFile: name }, 'B'), undefined);
+  });
+
+  it('keeps the keys digest it was written with, and gives none for a header whose digest is of another shape', () => {
+    const { original } = roundTrip(folder, [{ key: 'K', raw: 'k', line: 2 }]);
+    const ref = (snapshotFile: string) => ({ system: 'B', runId: 'r', file: 'B.csv', fingerprint: 'f', keyCount: 1, snapshotFile });
+    const keysDigest = { digest: 'ab'.repeat(32), checkpoints: ['cd'.repeat(32)] };
+    const written = writeSnapshot(folder, { index: original, rows: 1, badRows: [], keysDigest }, 'with digest');
+    assert.deepEqual(snapshotKeysDigest(folder, ref(written)), keysDigest);
+    // An earlier build of this version wrote the digest as a bare string.
+    const bare = writeSnapshot(folder, { index: original, rows: 1, badRows: [], keysDigest: 'ab'.repeat(32) as unknown as KeysDigest }, 'bare digest');
+    assert.equal(snapshotKeysDigest(folder, ref(bare)), undefined);
+    const none = writeSnapshot(folder, { index: original, rows: 1, badRows: [] }, 'no digest');
+    assert.equal(snapshotKeysDigest(folder, ref(none)), undefined);
   });
 });
