@@ -86,7 +86,7 @@ export async function commitRun(context: WorkspaceContext, store: Store, request
  * Out-of-authority keys from which the match index (about 300 bytes each) is worth a full
  * collection before and after matching. Each costs about 0.1 s over a heap the size of a
  * 1M × 5 run's, where the index (111,111 keys, some 35 MB) returned early lowered nothing: the
- * two took 0.17 s of the match stage and the run peaked 6–10 MB higher with them. At 10M × 5
+ * two took 0.17 s of the match stage and the run peaked 5–10 MB higher with them. At 10M × 5
  * (1.1M keys, 348 MB of index) they keep the index from being held beside the reports.
  */
 const FULL_COLLECTION_MIN_KEYS = 500_000;

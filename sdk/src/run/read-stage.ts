@@ -10,7 +10,7 @@ import type { RunMode, SystemId } from '../core/types.js';
 import { readAllSources, type SourcesRead } from '../sources/read-all.js';
 import type { SourceRead } from '../sources/read-source.js';
 import { listSnapshots, loadSnapshot, removeSnapshots, snapshotFolder, snapshotKeysDigest, type SnapshotRef } from '../store/snapshots.js';
-import { needsSnapshot, snapshotWrites } from './snapshot-writes.js';
+import { snapshotWrites } from './snapshot-writes.js';
 import { sameReadSettings, sourceFingerprint, type ReadSettings } from './source-fingerprint.js';
 import type { Store } from '../store/store.js';
 import type { WorkspaceContext } from './workspace-context.js';
@@ -66,10 +66,8 @@ export async function readStage(context: WorkspaceContext, store: Store, options
   };
   // Each snapshot is written as its source's read arrives, while the workers read the others:
   // the main thread is idle then, and the stage ends soon after the last read.
-  const before = { fingerprints, snapshots, fromSnapshot, damagedSnapshots };
-  const writes = options.snapshots && snapshotWrites(context, before, options.snapshots.runId, options.snapshots.onWrite);
-  // A keys digest only for the snapshots about to be written: it costs a pass over each record.
-  const keysDigestFor = new Set(writes ? context.sources.map((source) => source.system).filter((system) => needsSnapshot(context, before, system)) : []);
+  const writes =
+    options.snapshots && snapshotWrites(context, { fingerprints, snapshots, fromSnapshot, damagedSnapshots }, options.snapshots.runId, options.snapshots.onWrite);
   let sources: SourcesRead;
   try {
     sources = await readAllSources(context.sources, {
@@ -81,7 +79,8 @@ export async function readStage(context: WorkspaceContext, store: Store, options
       retry: { attempts: values.error_handling.retry_attempts, delayMs: values.error_handling.retry_delay_seconds * 1000 },
       logger: context.logger,
       preloaded,
-      keysDigestFor,
+      // A keys digest only for the snapshots about to be written: it costs a pass over each record.
+      keysDigestFor: writes?.needed,
       // The sources taken from snapshots are compared while the changed ones are read.
       whileReading: preloaded.size > 0 ? preloadedArrive : undefined,
       signal: options.signal,
@@ -97,10 +96,10 @@ export async function readStage(context: WorkspaceContext, store: Store, options
     throw error;
   }
   const written = writes ? writes.written([sources.authority, ...sources.others].map((index) => index.system)) : [];
-  return { sources, fingerprints, snapshots, fromSnapshot, damagedSnapshots, written, repointed: options.snapshots ? repointed : [] };
+  return { sources, fingerprints, snapshots, fromSnapshot, damagedSnapshots, written, repointed };
 }
 
-/** What `unchangedSources` decides from, and the two sets it fills. */
+/** What `unchangedSources` decides from, and the two collections it fills. */
 interface UnchangedLookup {
   readonly snapshots: ReadonlyMap<SystemId, SnapshotRef>;
   readonly fingerprints: ReadonlyMap<SystemId, string | undefined>;
@@ -116,7 +115,8 @@ interface UnchangedLookup {
  * The sources an incremental run takes from their snapshots: those whose fingerprint is the
  * stored one, and those whose file changed while nothing reading depends on did — the same
  * settings and the same keys digest (docs/decisions.md §22), as when an export rewrote its
- * other columns. The second kind costs one scan of the file, with nothing normalised or kept, instead of a read.
+ * other columns. The second kind costs one scan of the file, with nothing normalised or kept,
+ * instead of a read.
  */
 async function unchangedSources(context: WorkspaceContext, lookup: UnchangedLookup): Promise<Map<SystemId, SourceRead>> {
   const { logger } = context;

@@ -22,6 +22,8 @@ export interface SnapshotsBefore {
 }
 
 export interface SnapshotWrites {
+  /** The systems whose snapshot this run writes once read, decided before reading: only those pay for a keys digest. */
+  readonly needed: ReadonlySet<SystemId>;
   /** Writes the snapshot of a source whose read is final, if it needs one; a failed write removes the files written so far and throws. */
   write(system: SystemId, read: SourceRead): void;
   /** The files written so far, in the order of `systems` (the order the commit gets them in). */
@@ -32,23 +34,20 @@ export interface SnapshotWrites {
 
 /**
  * Whether a source read this run gets its snapshot written: it has a fingerprint, was not
- * taken from its snapshot, and its stored snapshot is missing, damaged or stale. Asked before
- * reading too, so that only those sources pay for a keys digest.
+ * taken from its snapshot, and its stored snapshot is missing, damaged or stale.
  */
-export function needsSnapshot(context: WorkspaceContext, before: SnapshotsBefore, system: SystemId): boolean {
+function needsSnapshot(folder: string, before: SnapshotsBefore, system: SystemId): boolean {
   const fingerprint = before.fingerprints.get(system);
   if (!fingerprint || before.fromSnapshot.has(system)) return false;
   const stored = before.snapshots.get(system);
   const storedStillGood =
-    stored !== undefined &&
-    stored.fingerprint === fingerprint &&
-    !before.damagedSnapshots.has(system) &&
-    existsSync(path.join(snapshotFolder(context.paths.database), stored.snapshotFile));
+    stored !== undefined && stored.fingerprint === fingerprint && !before.damagedSnapshots.has(system) && existsSync(path.join(folder, stored.snapshotFile));
   return !storedStillGood;
 }
 
 export function snapshotWrites(context: WorkspaceContext, before: SnapshotsBefore, runId: string, onWrite: (system: SystemId) => void): SnapshotWrites {
   const folder = snapshotFolder(context.paths.database);
+  const needed = new Set(context.sources.map((source) => source.system).filter((system) => needsSnapshot(folder, before, system)));
   const refs: SnapshotRef[] = [];
   let discarded = false;
   const discard = () => {
@@ -56,9 +55,10 @@ export function snapshotWrites(context: WorkspaceContext, before: SnapshotsBefor
     removeSnapshots(folder, refs.map((ref) => ref.snapshotFile));
   };
   return {
+    needed,
     write(system, read) {
       const fingerprint = before.fingerprints.get(system);
-      if (discarded || !fingerprint || !needsSnapshot(context, before, system)) return;
+      if (discarded || !fingerprint || !needed.has(system)) return;
       const source = context.sources.find((entry) => entry.system === system)!;
       try {
         onWrite(system);

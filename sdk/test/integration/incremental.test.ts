@@ -60,6 +60,23 @@ function editOthers(row: string, salt: number): string {
   return [key, ...others.map((_, i) => `edited-${salt}-${i}`)].join(',');
 }
 
+/** Two workspaces with the same mock data (normal scenario, 2,000 keys): one to run incremental, one full. */
+async function twinWorkspaces(seed: number): Promise<{ readonly incremental: TempWorkspace; readonly full: TempWorkspace }> {
+  const incremental = tempWorkspace();
+  const full = tempWorkspace();
+  try {
+    mkdirSync(incremental.file('input'), { recursive: true });
+    writeFileSync(incremental.config, 'processing: { parallel: false }\nlogging: { file: null }\n');
+    await generateMockData({ dir: incremental.dir, configPath: incremental.config, scenario: 'normal', keys: 2000, seed });
+    cpSync(incremental.dir, full.dir, { recursive: true });
+    return { incremental, full };
+  } catch (error) {
+    incremental.remove();
+    full.remove();
+    throw error;
+  }
+}
+
 function registryRows(workspace: TempWorkspace): unknown[] {
   const db = new Database(workspace.file('data/keysync.db'), { readonly: true });
   try {
@@ -147,13 +164,8 @@ describe('an incremental run killed as it commits, then resumed, ends as a full 
   this.timeout(300_000);
 
   it('gives the full run\'s reports and registry after 5 % of B changed', async () => {
-    const incremental = tempWorkspace();
-    const full = tempWorkspace();
+    const { incremental, full } = await twinWorkspaces(11);
     try {
-      mkdirSync(incremental.file('input'), { recursive: true });
-      writeFileSync(incremental.config, 'processing: { parallel: false }\nlogging: { file: null }\n');
-      await generateMockData({ dir: incremental.dir, configPath: incremental.config, scenario: 'normal', keys: 2000, seed: 11 });
-      cpSync(incremental.dir, full.dir, { recursive: true });
       for (const workspace of [incremental, full]) {
         const first = await runCli(['-c', workspace.config, '-q', '-m', 'full']);
         assert.equal(first.code, 0, first.stderr);
@@ -195,13 +207,8 @@ describe('a source file whose other columns changed is taken from its snapshot (
   this.timeout(300_000);
 
   it('gives the full run\'s results, keeps the snapshot under the file\'s new fingerprint, and a failed run leaves it', async () => {
-    const incremental = tempWorkspace();
-    const full = tempWorkspace();
+    const { incremental, full } = await twinWorkspaces(12);
     try {
-      mkdirSync(incremental.file('input'), { recursive: true });
-      writeFileSync(incremental.config, 'processing: { parallel: false }\nlogging: { file: null }\n');
-      await generateMockData({ dir: incremental.dir, configPath: incremental.config, scenario: 'normal', keys: 2000, seed: 12 });
-      cpSync(incremental.dir, full.dir, { recursive: true });
       const [wsIncremental, wsFull] = await Promise.all([openWorkspace(incremental.config), openWorkspace(full.config)]);
       try {
         const first = await wsIncremental.reconcile({ mode: 'full' });
