@@ -14,6 +14,7 @@
  */
 import { customAlphabet } from 'nanoid';
 import type { Discrepancies } from '../core/compare.js';
+import { sameDiscrepancyGroup, type ComparedKeys } from '../core/compared-keys.js';
 import { formatPercent } from '../core/format.js';
 import { concatenated } from '../core/iterables.js';
 import { ruleChanges } from '../core/normalize.js';
@@ -28,11 +29,11 @@ import { KeySyncError, throwIfAborted } from '../errors.js';
 import { removeRunReports } from '../reports/report-stamp.js';
 import { writeReports } from '../reports/write-reports.js';
 import type { SourcesRead } from '../sources/read-all.js';
-import { discrepancyGroups, saveDiscrepancies } from '../store/discrepancies-repo.js';
+import { discrepancyGroups, saveDiscrepancies, type CarriedGroups } from '../store/discrepancies-repo.js';
 import { applyRegistryPlan, EntryChangedSinceRead, readRegistryForPlan } from '../store/registry-repo.js';
-import { finishRun, listRuns } from '../store/runs-repo.js';
+import { finishRun, lastComparedKeys, listRuns } from '../store/runs-repo.js';
 import { saveSnapshotRefs } from '../store/snapshots.js';
-import type { CommitSession, Store } from '../store/store.js';
+import type { CommitSession, Db, Store } from '../store/store.js';
 import type { WorkspaceContext } from './workspace-context.js';
 import { removeSnapshotFiles } from './read-stage.js';
 import type { RunRead } from './run-read.js';
@@ -232,7 +233,9 @@ async function persistRun(
   await session.transaction(async (tx) => {
     await applyRegistryPlan(tx, { ...planned.plan, events: planned.events }, planned.versions);
     request.progress('persist', 'saving the run’s discrepancies', 1, 2);
-    await saveDiscrepancies(tx, run.id, discrepancyGroups(discrepancies, request.read.sources.badRows));
+    const carried = await carriedGroups(tx, request.read.comparedKeys);
+    const copied = await saveDiscrepancies(tx, run.id, discrepancyGroups(discrepancies, request.read.sources.badRows), carried);
+    if (copied > 0) context.logger.log('debug', `${copied} discrepancy groups carried forward from run ${carried!.fromRunId}: their systems' keys are unchanged`);
     await saveSnapshotRefs(tx, [...request.read.snapshots, ...request.read.repointedSnapshots]);
     await finishRun(tx, run.id, {
       status: 'completed',
@@ -241,8 +244,19 @@ async function persistRun(
       reports,
       auditToId: planned.lastAuditId,
       normalizeRules: context.config.values.normalize,
+      comparedKeys: request.read.comparedKeys,
     });
   });
+}
+
+/**
+ * The previous completed run's groups this run may copy (docs/decisions.md §22): those whose
+ * systems it compared from the same snapshot content. None when either run cannot name its keys.
+ */
+async function carriedGroups(db: Db, now: ComparedKeys | undefined): Promise<CarriedGroups | undefined> {
+  const previous = now && (await lastComparedKeys(db));
+  if (!now || !previous) return undefined;
+  return { fromRunId: previous.runId, carries: ({ kind, system }) => sameDiscrepancyGroup(previous.comparedKeys, now, kind, system) };
 }
 
 /**

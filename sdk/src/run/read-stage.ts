@@ -9,7 +9,7 @@
 import type { RunMode, SystemId } from '../core/types.js';
 import { readAllSources, type SourcesRead } from '../sources/read-all.js';
 import type { SourceRead } from '../sources/read-source.js';
-import { listSnapshots, loadSnapshot, removeSnapshots, snapshotFolder, snapshotKeysDigest, type SnapshotRef } from '../store/snapshots.js';
+import { listSnapshots, loadSnapshot, removeSnapshots, snapshotFolder, snapshotKeysDigest, type SnapshotContent, type SnapshotRef } from '../store/snapshots.js';
 import { snapshotWrites } from './snapshot-writes.js';
 import { sameReadSettings, sourceFingerprint, type ReadSettings } from './source-fingerprint.js';
 import type { Store } from '../store/store.js';
@@ -29,6 +29,11 @@ export interface ReadStageResult {
   readonly written: readonly SnapshotRef[];
   /** Stored snapshots taken for a file whose keys digest is unchanged, under the file's new fingerprint (RunRead.repointedSnapshots); none in a dry run. */
   readonly repointed: readonly SnapshotRef[];
+  /**
+   * The snapshot content each system's keys came from or went into, where it has an id
+   * (core/compared-keys.ts): the sources taken from snapshots, and those whose snapshot this run wrote.
+   */
+  readonly contentIds: ReadonlyMap<SystemId, string>;
 }
 
 export interface ReadStageOptions {
@@ -59,7 +64,7 @@ export async function readStage(context: WorkspaceContext, store: Store, options
   const preloaded =
     options.mode === 'incremental'
       ? await unchangedSources(context, { snapshots, fingerprints, damaged: damagedSnapshots, repointed, runId: options.snapshots?.runId })
-      : new Map<SystemId, SourceRead>();
+      : new Map<SystemId, SnapshotContent>();
   const fromSnapshot = new Set(preloaded.keys());
   const preloadedArrive = () => {
     for (const [system, read] of preloaded) options.onSourceRead?.(system, read);
@@ -96,7 +101,9 @@ export async function readStage(context: WorkspaceContext, store: Store, options
     throw error;
   }
   const written = writes ? writes.written([sources.authority, ...sources.others].map((index) => index.system)) : [];
-  return { sources, fingerprints, snapshots, fromSnapshot, damagedSnapshots, written, repointed };
+  const contentIds = new Map(writes?.contentIds);
+  for (const [system, read] of preloaded) if (read.contentId !== undefined) contentIds.set(system, read.contentId);
+  return { sources, fingerprints, snapshots, fromSnapshot, damagedSnapshots, written, repointed, contentIds };
 }
 
 /** What `unchangedSources` decides from, and the two collections it fills. */
@@ -118,10 +125,10 @@ interface UnchangedLookup {
  * other columns. The second kind costs one scan of the file, with nothing normalised or kept,
  * instead of a read.
  */
-async function unchangedSources(context: WorkspaceContext, lookup: UnchangedLookup): Promise<Map<SystemId, SourceRead>> {
+async function unchangedSources(context: WorkspaceContext, lookup: UnchangedLookup): Promise<Map<SystemId, SnapshotContent>> {
   const { logger } = context;
   const folder = snapshotFolder(context.paths.database);
-  const preloaded = new Map<SystemId, SourceRead>();
+  const preloaded = new Map<SystemId, SnapshotContent>();
   for (const source of context.sources) {
     const ref = lookup.snapshots.get(source.system);
     const fingerprint = lookup.fingerprints.get(source.system);
@@ -152,7 +159,7 @@ async function unchangedSources(context: WorkspaceContext, lookup: UnchangedLook
  * one the snapshot was written with. Undefined otherwise (the source is then read), also when
  * the digest cannot be taken: reading reports why.
  */
-async function sameKeysSnapshot(folder: string, source: WorkspaceContext['sources'][number], ref: SnapshotRef, fingerprint: string): Promise<SourceRead | undefined> {
+async function sameKeysSnapshot(folder: string, source: WorkspaceContext['sources'][number], ref: SnapshotRef, fingerprint: string): Promise<SnapshotContent | undefined> {
   if (!source.reader.keysDigestMatches || !sameReadSettings(ref.fingerprint, fingerprint)) return undefined;
   const stored = snapshotKeysDigest(folder, ref);
   if (stored === undefined) return undefined;

@@ -8,6 +8,7 @@
  * from SQL and their discrepancies, holding no index.
  */
 import type { AuthorityKey, Discrepancies } from '../core/compare.js';
+import type { ComparedKeys } from '../core/compared-keys.js';
 import { findResolved } from '../core/provision.js';
 import { hasSortedKey } from '../core/text-order.js';
 import type { NormalizedKey, SystemId } from '../core/types.js';
@@ -46,6 +47,8 @@ export interface RunRead {
    * files are an earlier run's, so a run that does not commit leaves them.
    */
   readonly repointedSnapshots: readonly SnapshotRef[];
+  /** Which snapshot content each system's keys were compared from, where named (the node engine's; none for a pushdown engine). */
+  readonly comparedKeys?: ComparedKeys;
 }
 
 /** Which authority keys matching needs: all, or only those some downstream system lacks (docs/decisions.md §18). */
@@ -70,6 +73,11 @@ export function nodeRunRead(read: ReadStageResult, presence: ReadonlyMap<SystemI
     fromSnapshot: read.fromSnapshot,
     snapshots: read.written,
     repointedSnapshots: read.repointed,
+    comparedKeys: {
+      authority: authority.system,
+      systems: [authority, ...read.sources.others].map((index) => index.system),
+      contents: Object.fromEntries(read.contentIds),
+    },
     authorityHolds: async (keys) => findResolved(keys, (key) => authority.has(key)),
     streamAuthorityKeys: async (onChunk) => {
       for (let start = 0; start < authority.size; start += AUTHORITY_CHUNK) {

@@ -26,6 +26,8 @@ export interface SnapshotWrites {
   readonly needed: ReadonlySet<SystemId>;
   /** Writes the snapshot of a source whose read is final, if it needs one; a failed write removes the files written so far and throws. */
   write(system: SystemId, read: SourceRead): void;
+  /** The content id of each snapshot written so far (core/compared-keys.ts). */
+  readonly contentIds: ReadonlyMap<SystemId, string>;
   /** The files written so far, in the order of `systems` (the order the commit gets them in). */
   written(systems: readonly SystemId[]): SnapshotRef[];
   /** Removes the files written so far (a run that does not commit); none is written after. */
@@ -49,6 +51,7 @@ export function snapshotWrites(context: WorkspaceContext, before: SnapshotsBefor
   const folder = snapshotFolder(context.paths.database);
   const needed = new Set(context.sources.map((source) => source.system).filter((system) => needsSnapshot(folder, before, system)));
   const refs: SnapshotRef[] = [];
+  const contentIds = new Map<SystemId, string>();
   let discarded = false;
   const discard = () => {
     discarded = true;
@@ -56,13 +59,16 @@ export function snapshotWrites(context: WorkspaceContext, before: SnapshotsBefor
   };
   return {
     needed,
+    contentIds,
     write(system, read) {
       const fingerprint = before.fingerprints.get(system);
       if (discarded || !fingerprint || !needed.has(system)) return;
       const source = context.sources.find((entry) => entry.system === system)!;
       try {
         onWrite(system);
-        refs.push({ system, runId, file: source.location, fingerprint, keyCount: read.index.size, snapshotFile: writeSnapshot(folder, read, fingerprint) });
+        const written = writeSnapshot(folder, read, fingerprint);
+        refs.push({ system, runId, file: source.location, fingerprint, keyCount: read.index.size, snapshotFile: written.file });
+        contentIds.set(system, written.contentId);
       } catch (error) {
         // A full disk part way: the files already written go with the run.
         discard();

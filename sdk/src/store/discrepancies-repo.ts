@@ -4,6 +4,7 @@
  * ENTRIES_PER_PART entries: one write per part instead of one per key keeps a million-key
  * run's persist step cheap, and parts that small are made in memory V8 reuses (docs/decisions.md §9).
  */
+import { sql } from 'kysely';
 import type { Discrepancies } from '../core/compare.js';
 import type { DiscrepancyEntries, DiscrepancyKind, KeyWithSightings } from '../core/discrepancy-kinds.js';
 import type { BadRow, SystemId } from '../core/types.js';
@@ -58,9 +59,43 @@ function* badRowsOf(badRows: readonly BadRow[], system: SystemId): Generator<Dis
  */
 export const ENTRIES_PER_PART = 1000;
 
-/** One statement per part, its JSON made just before; a group with no entries keeps one empty part, so it is listed. */
-export async function saveDiscrepancies(tx: Tx, runId: string, groups: Iterable<DiscrepancyGroup>): Promise<void> {
-  for (const group of groups) await insertInChunks(tx, 'run_discrepancies', partRows(runId, group), { rowsPerStatement: 1 });
+/** An earlier run whose stored groups a run may take instead of writing them: `carries` says which are the same. */
+export interface CarriedGroups {
+  readonly fromRunId: string;
+  readonly carries: (group: Pick<DiscrepancyGroup, 'kind' | 'system'>) => boolean;
+}
+
+/**
+ * One statement per part, its JSON made just before; a group with no entries keeps one empty
+ * part, so it is listed. A group `carried` says is the same as an earlier run's is copied from
+ * that run's rows by one statement, with no JSON made, unless that run's rows are gone.
+ * Returns how many groups were copied.
+ */
+export async function saveDiscrepancies(tx: Tx, runId: string, groups: Iterable<DiscrepancyGroup>, carried?: CarriedGroups): Promise<number> {
+  let copied = 0;
+  for (const group of groups) {
+    if (carried?.carries(group) && (await copyGroup(tx, carried.fromRunId, runId, group))) copied++;
+    else await insertInChunks(tx, 'run_discrepancies', partRows(runId, group), { rowsPerStatement: 1 });
+  }
+  return copied;
+}
+
+/** Copies a group's parts from one run to another; false when the first run has none (deleted since). */
+async function copyGroup(tx: Tx, fromRunId: string, toRunId: string, { kind, system }: Pick<DiscrepancyGroup, 'kind' | 'system'>): Promise<boolean> {
+  const result = await tx
+    .insertInto('run_discrepancies')
+    .columns(['run_id', 'kind', 'system', 'part', 'count', 'entries'])
+    .expression((eb) =>
+      eb
+        .selectFrom('run_discrepancies')
+        // Typed, for PostgreSQL: a bare parameter in a select list has no type to infer.
+        .select([sql<string>`cast(${toRunId} as text)`.as('run_id'), 'kind', 'system', 'part', 'count', 'entries'])
+        .where('run_id', '=', fromRunId)
+        .where('kind', '=', kind)
+        .where('system', '=', system),
+    )
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
 }
 
 function* partRows(runId: string, { kind, system, entries }: DiscrepancyGroup) {

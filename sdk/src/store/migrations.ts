@@ -215,6 +215,16 @@ const discrepancyParts = (ddl: DdlTypes): Migration => ({
   },
 });
 
+/**
+ * Which snapshot content each system's keys were compared from (core/compared-keys.ts), so
+ * a later run can carry forward the discrepancy groups whose systems are unchanged.
+ */
+const runComparedKeys: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('runs').addColumn('compared_keys', 'text').execute();
+  },
+};
+
 export function migrations(ddl: DdlTypes): Readonly<Record<string, Migration>> {
   return {
     '0001_initial': initial(ddl),
@@ -222,6 +232,7 @@ export function migrations(ddl: DdlTypes): Readonly<Record<string, Migration>> {
     '0003_links_and_rejected_matches': linksAndRejectedMatches(ddl),
     '0004_registry_version': registryVersion,
     '0005_discrepancy_parts': discrepancyParts(ddl),
+    '0006_run_compared_keys': runComparedKeys,
   };
 }
 

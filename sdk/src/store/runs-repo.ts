@@ -1,5 +1,6 @@
 /** Run history: one row per reconciliation, from `running` to how it ended. */
 import type { Selectable } from 'kysely';
+import { storedComparedKeys, type ComparedKeys } from '../core/compared-keys.js';
 import type { NormalizeRules } from '../core/normalize.js';
 import { storedSummary, type RunSummary } from '../core/summary.js';
 import type { ReportPaths, RunMode, RunStatus } from '../core/types.js';
@@ -45,6 +46,7 @@ export interface RunOutcome {
   readonly reports?: ReportPaths;
   readonly auditToId?: number;
   readonly normalizeRules?: NormalizeRules;
+  readonly comparedKeys?: ComparedKeys;
 }
 
 export async function insertRun(tx: Tx, run: NewRun): Promise<void> {
@@ -65,6 +67,7 @@ export async function insertRun(tx: Tx, run: NewRun): Promise<void> {
       audit_from_id: run.auditFromId,
       audit_to_id: null,
       normalize_rules: null,
+      compared_keys: null,
     })
     .execute();
 }
@@ -80,6 +83,7 @@ export async function finishRun(tx: Tx, id: string, outcome: RunOutcome): Promis
       reports: outcome.reports ? JSON.stringify(outcome.reports) : null,
       audit_to_id: outcome.auditToId ?? null,
       normalize_rules: outcome.normalizeRules ? JSON.stringify(outcome.normalizeRules) : null,
+      compared_keys: outcome.comparedKeys ? JSON.stringify(outcome.comparedKeys) : null,
     })
     .where('id', '=', id)
     .execute();
@@ -102,6 +106,20 @@ export async function listRuns(db: Db, filter: RunFilter = {}): Promise<RunRecor
   if (filter.status) query = query.where('status', '=', filter.status);
   if (filter.limit !== undefined) query = query.limit(filter.limit);
   return (await query.execute()).map(toRunRecord);
+}
+
+/** The newest completed run and the keys it compared, when it named them: the run a new one can carry discrepancy groups from. */
+export async function lastComparedKeys(db: Db): Promise<{ readonly runId: string; readonly comparedKeys: ComparedKeys } | undefined> {
+  const row = await db
+    .selectFrom('runs')
+    .select(['id', 'compared_keys'])
+    .where('status', '=', 'completed')
+    .orderBy('started_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  const comparedKeys = row ? storedComparedKeys(row.compared_keys) : undefined;
+  return row && comparedKeys ? { runId: row.id, comparedKeys } : undefined;
 }
 
 export async function getRun(db: Db, id: string): Promise<RunRecord | undefined> {

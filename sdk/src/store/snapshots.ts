@@ -7,7 +7,7 @@
  * files no row names (from an interrupted run) are removed on the next commit — but only
  * files KeySync can prove it wrote: its own file name pattern and its own magic bytes.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { KeyIndex, type KeyIndexData } from '../core/key-index.js';
@@ -41,6 +41,17 @@ export interface SnapshotContent {
    * one: a later file with the same digest reads into this content (docs/decisions.md §22).
    */
   readonly keysDigest?: KeysDigest;
+  /**
+   * Names this content, made once when the file is written: a run records it for the keys it
+   * compared (core/compared-keys.ts). Undefined for a file written before ids were kept.
+   */
+  readonly contentId?: string;
+}
+
+/** A snapshot file just written: its name within the folder and the id of its content. */
+export interface WrittenSnapshot {
+  readonly file: string;
+  readonly contentId: string;
 }
 
 /**
@@ -78,10 +89,13 @@ interface Header {
   readonly locators?: KeyIndexData['locators'];
   /** The keys digest of what was read (SnapshotContent.keysDigest); absent when the source had none. */
   readonly keysDigest?: KeysDigest;
+  /** SnapshotContent.contentId. */
+  readonly contentId?: string;
 }
 
-/** Writes the snapshot file for a read source; returns its name within `folder`. */
-export function writeSnapshot(folder: string, read: SnapshotContent, fingerprint: string): string {
+/** Writes the snapshot file for a read source, under a new content id. */
+export function writeSnapshot(folder: string, read: Omit<SnapshotContent, 'contentId'>, fingerprint: string): WrittenSnapshot {
+  const contentId = randomUUID();
   const data = read.index.data;
   const latin1 = /^[\u0000-\u00ff]*$/;
   const textEncoding = latin1.test(data.keyText) && latin1.test(data.rawText) ? 'latin1' : 'utf16le';
@@ -99,6 +113,7 @@ export function writeSnapshot(folder: string, read: SnapshotContent, fingerprint
     repeatedRows: data.repeatedRows,
     ...(data.locators ? { locators: data.locators } : {}),
     ...(read.keysDigest === undefined ? {} : { keysDigest: read.keysDigest }),
+    contentId,
   };
   const headerBytes = Buffer.from(JSON.stringify(header));
   const prefix = Buffer.alloc(align4(MAGIC.length + 4 + headerBytes.length));
@@ -114,7 +129,7 @@ export function writeSnapshot(folder: string, read: SnapshotContent, fingerprint
     yield* encodedInPieces(data.rawText, textEncoding, piece);
   }
   writeChunksAtomically(path.join(folder, name), chunks(), { replace: true });
-  return name;
+  return { file: name, contentId };
 }
 
 /** Text goes to the file in pieces of this size: all of it at once was a copy of about 250 MB per 10M-key source. */
@@ -227,7 +242,7 @@ export function loadSnapshot(folder: string, ref: SnapshotRef, system: SystemId)
       ...(header.locators ? { locators: header.locators } : {}),
     });
     // The keys digest is read by snapshotKeysDigest, where a changed file is checked; a source taken from its snapshot is not written again.
-    return { index, rows: header.rows, badRows: header.badRows };
+    return { index, rows: header.rows, badRows: header.badRows, ...(typeof header.contentId === 'string' ? { contentId: header.contentId } : {}) };
   });
 }
 

@@ -24,6 +24,8 @@ export interface RunsTable {
   audit_to_id: number | null;
   /** JSON of the normalisation rules a completed run used; null for runs before it was kept. */
   normalize_rules: string | null;
+  /** JSON of ComparedKeys (core/compared-keys.ts) once a run that could name them completed; null otherwise. */
+  compared_keys: string | null;
 }
 
 export interface MasterKeysTable {

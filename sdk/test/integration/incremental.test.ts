@@ -2,7 +2,8 @@
  * Incremental mode gives exactly what a full run gives (issue: incremental mode): two
  * workspaces with the same inputs and history, one running `incremental`, one `full`,
  * must end every step with identical reports and registries, over many randomised change
- * sets (keys added, removed, renamed; a system added or dropped).
+ * sets (keys added, removed, renamed; a system added or dropped), and with the same
+ * discrepancy groups stored, though the incremental one carries those of unchanged systems forward.
  */
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -77,6 +78,13 @@ async function twinWorkspaces(seed: number): Promise<{ readonly incremental: Tem
   }
 }
 
+/** A run's stored discrepancy groups, entries and all (what the editor's views read), with the workspace folder masked. */
+async function storedDiscrepancies(ws: Workspace, runId: string, workspace: TempWorkspace): Promise<unknown> {
+  const counts = await ws.runs.discrepancyCounts(runId);
+  const groups = await Promise.all(counts.map(async ({ kind, system, count }) => [`${kind} ${system}`, { count, entries: await ws.runs.discrepancies(runId, kind, system) }] as const));
+  return JSON.parse(JSON.stringify(Object.fromEntries(groups.sort(([a], [b]) => a.localeCompare(b)))).replaceAll(JSON.stringify(workspace.dir).slice(1, -1), '<WS>'));
+}
+
 function registryRows(workspace: TempWorkspace): unknown[] {
   const db = new Database(workspace.file('data/keysync.db'), { readonly: true });
   try {
@@ -101,6 +109,11 @@ describe('incremental mode equals a full run (randomised change sets)', function
   let full: TempWorkspace;
   let wsIncremental: Workspace;
   let wsFull: Workspace;
+  let carried = 0;
+  const countCarried = (_level: string, message: string) => {
+    const groups = /^(\d+) discrepancy groups carried forward/.exec(message);
+    if (groups) carried += Number(groups[1]);
+  };
 
   before(async () => {
     incremental = tempWorkspace();
@@ -113,7 +126,7 @@ describe('incremental mode equals a full run (randomised change sets)', function
     await generateMockData({ dir: incremental.dir, scenario: 'drift', keys: 400, seed: 5 });
     full = tempWorkspace();
     cpSync(incremental.dir, full.dir, { recursive: true });
-    wsIncremental = await openWorkspace(incremental.config);
+    wsIncremental = await openWorkspace(incremental.config, { onLog: countCarried });
     wsFull = await openWorkspace(full.config);
   });
   after(async () => {
@@ -137,7 +150,7 @@ describe('incremental mode equals a full run (randomised change sets)', function
         // A toggled system changes the config: both workspaces reopen it.
         if (changes.some((step) => step.kind === 'toggleSystem')) {
           await Promise.all([wsIncremental.close(), wsFull.close()]);
-          [wsIncremental, wsFull] = await Promise.all([openWorkspace(incremental.config), openWorkspace(full.config)]);
+          [wsIncremental, wsFull] = await Promise.all([openWorkspace(incremental.config, { onLog: countCarried }), openWorkspace(full.config)]);
         }
         const [inc, fullRun] = [await wsIncremental.reconcile({ mode: 'incremental' }), await wsFull.reconcile({ mode: 'full' })];
         runs++;
@@ -152,11 +165,14 @@ describe('incremental mode equals a full run (randomised change sets)', function
         const incReports = latestReports(incremental, inc);
         const fullReports = latestReports(full, fullRun);
         assert.deepEqual(incReports, fullReports);
+        // Groups the incremental run carried forward from its previous run are stored as the full run wrote them.
+        assert.deepEqual(await storedDiscrepancies(wsIncremental, inc.runId, incremental), await storedDiscrepancies(wsFull, fullRun.runId, full));
       }),
       { numRuns: 30, seed: 20261128 },
     );
     assert.ok(runs >= 30);
     assert.ok(reused > runs, `unchanged systems came from snapshots (${reused} times over ${runs} runs)`);
+    assert.ok(carried > runs, `discrepancy groups of unchanged systems were carried forward (${carried} over ${runs} runs)`);
   });
 });
 

@@ -39,7 +39,7 @@ import {
   transitionMany,
   transitionMasterKey,
 } from '../../src/store/registry-repo.js';
-import { finishRun, getRun, insertRun, listRuns } from '../../src/store/runs-repo.js';
+import { finishRun, getRun, insertRun, lastComparedKeys, listRuns } from '../../src/store/runs-repo.js';
 import { sqliteDdl } from '../../src/store/sqlite/ddl.js';
 import { APPLICATION_ID } from '../../src/store/sqlite/sqlite-backend.js';
 import { Store } from '../../src/store/store.js';
@@ -363,6 +363,55 @@ for (const backend of STORE_BACKENDS) {
         }
         assert.deepEqual(await store.read((db) => loadDiscrepancies(db, '20260501T100000Z-dddd', 'gap', 'Z')), []);
       });
+      it('carries the groups an earlier run stored: copied by the database, the rest written; written when the earlier run has no such rows', async () => {
+        await beginRun(store, identity('20260501T100000Z-ffff'), null, T0);
+        const manyGaps = Array.from({ length: ENTRIES_PER_PART + 3 }, (_, i) => ({ key: `G-${i}`, line: i + 2 }));
+        const earlier: DiscrepancyGroup[] = [
+          { kind: 'gap', system: 'B', entries: manyGaps },
+          { kind: 'gap', system: 'C', entries: [{ key: 'K-1', line: 2 }] },
+          { kind: 'only_in_authority', system: '', entries: [] },
+        ];
+        await store.write('earlier', (tx) => saveDiscrepancies(tx, '20260501T100000Z-ffff', earlier));
+        const comparedKeys = { authority: 'A', systems: ['A', 'B', 'C'], contents: { A: 'a', B: 'b', C: 'c' } };
+        await store.write('finish', (tx) => finishRun(tx, '20260501T100000Z-ffff', { status: 'completed', finishedAt: T1, comparedKeys }));
+        assert.deepEqual(await store.read((db) => lastComparedKeys(db)), { runId: '20260501T100000Z-ffff', comparedKeys });
+
+        await beginRun(store, identity('20260501T110000Z-gggg'), null, T1);
+        // Entries a carried group is never asked for: its rows come from the earlier run's.
+        const unread = (function* () {
+          throw new Error('a carried group was read');
+        })();
+        const later: DiscrepancyGroup[] = [
+          { kind: 'gap', system: 'B', entries: unread },
+          { kind: 'gap', system: 'C', entries: [{ key: 'K-2', line: 7 }] },
+          { kind: 'duplicate', system: 'C', entries: [{ key: 'D', sightings: [{ raw: 'd', line: 3 }] }] },
+          { kind: 'only_in_authority', system: '', entries: [{ key: 'K-9', line: 9 }] },
+        ];
+        // Carried: B's gaps (stored earlier) and C's duplicates (never stored: written).
+        const carries = ({ kind, system }: Pick<DiscrepancyGroup, 'kind' | 'system'>) => (kind === 'gap' && system === 'B') || kind === 'duplicate';
+        const copied = await store.write('later', (tx) => saveDiscrepancies(tx, '20260501T110000Z-gggg', later, { fromRunId: '20260501T100000Z-ffff', carries }));
+        assert.equal(copied, 1);
+        const load = (kind: DiscrepancyKind, system: string) => store.read((db) => loadDiscrepancies(db, '20260501T110000Z-gggg', kind, system));
+        assert.deepEqual(await load('gap', 'B'), manyGaps);
+        assert.deepEqual(await load('gap', 'C'), [{ key: 'K-2', line: 7 }]);
+        assert.deepEqual(await load('duplicate', 'C'), [{ key: 'D', sightings: [{ raw: 'd', line: 3 }] }]);
+        assert.deepEqual(await load('only_in_authority', ''), [{ key: 'K-9', line: 9 }]);
+        const counts = await store.read((db) => countDiscrepancies(db, '20260501T110000Z-gggg'));
+        assert.deepEqual(counts.map((c) => [c.kind, c.system, c.count]).sort(), [['duplicate', 'C', 1], ['gap', 'B', manyGaps.length], ['gap', 'C', 1], ['only_in_authority', '', 1]]);
+        // The earlier run's rows stay as they were.
+        assert.deepEqual(await store.read((db) => loadDiscrepancies(db, '20260501T100000Z-ffff', 'gap', 'C')), [{ key: 'K-1', line: 2 }]);
+      });
+
+      it('names no earlier run to carry from when the newest completed run did not name its keys', async () => {
+        await store.write('runs', async (tx) => {
+          await insertRun(tx, { id: 'named', startedAt: '2026-01-01T00:00:00.000Z', mode: 'full', reportStamp: 'n', outputDir: '/o', configFile: null, auditFromId: 1 });
+          await finishRun(tx, 'named', { status: 'completed', finishedAt: T1, comparedKeys: { authority: 'A', systems: ['A'], contents: { A: 'a' } } });
+          await insertRun(tx, { id: 'unnamed', startedAt: '2026-02-01T00:00:00.000Z', mode: 'full', reportStamp: 'u', outputDir: '/o', configFile: null, auditFromId: 1 });
+          await finishRun(tx, 'unnamed', { status: 'completed', finishedAt: T1 });
+        });
+        assert.equal(await store.read((db) => lastComparedKeys(db)), undefined);
+      });
+
       it("stores a comparison's groups as the views read them: each system's share of the out-of-authority keys and duplicates, across parts", async () => {
         await beginRun(store, identity('20260501T100000Z-eeee'), null, T0);
         const index = (system: string, rows: readonly (readonly [string, string, number])[]) => {

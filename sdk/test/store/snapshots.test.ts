@@ -36,7 +36,7 @@ function answers(index: KeyIndex) {
 
 function roundTrip(folder: string, rows: readonly Row[]): { original: KeyIndex; loaded: KeyIndex } {
   const original = indexOf(rows);
-  const name = writeSnapshot(folder, { index: original, rows: rows.length, badRows: [] }, `fingerprint ${rows.length}`);
+  const { file: name } = writeSnapshot(folder, { index: original, rows: rows.length, badRows: [] }, `fingerprint ${rows.length}`);
   const content = loadSnapshot(folder, { system: 'B', runId: 'r', file: 'B.csv', fingerprint: 'f', keyCount: original.size, snapshotFile: name }, 'B');
   assert.ok(content, 'the snapshot loads');
   assert.equal(content.rows, rows.length);
@@ -80,7 +80,7 @@ describe('snapshots (KSNAP4): a KeyIndex written and loaded', () => {
 
   it('is not used when cut short or lengthened: the source is read again', () => {
     const { original } = roundTrip(folder, [{ key: 'K', raw: 'k', line: 2 }, { key: 'L', raw: 'L', line: 3 }]);
-    const name = writeSnapshot(folder, { index: original, rows: 2, badRows: [] }, 'cut');
+    const { file: name } = writeSnapshot(folder, { index: original, rows: 2, badRows: [] }, 'cut');
     const file = path.join(folder, name);
     const bytes = readFileSync(file);
     const ref = { system: 'B', runId: 'r', file: 'B.csv', fingerprint: 'f', keyCount: 2, snapshotFile: name };
@@ -92,7 +92,7 @@ describe('snapshots (KSNAP4): a KeyIndex written and loaded', () => {
 
   it('is not used when written in an earlier format: the source is read again', () => {
     const { original } = roundTrip(folder, [{ key: 'K', raw: 'k', line: 2 }]);
-    const name = writeSnapshot(folder, { index: original, rows: 1, badRows: [] }, 'old');
+    const { file: name } = writeSnapshot(folder, { index: original, rows: 1, badRows: [] }, 'old');
     const file = path.join(folder, name);
     const bytes = readFileSync(file);
     bytes.write('KSNAP3', 0, 'latin1');
@@ -104,12 +104,23 @@ describe('snapshots (KSNAP4): a KeyIndex written and loaded', () => {
     const { original } = roundTrip(folder, [{ key: 'K', raw: 'k', line: 2 }]);
     const ref = (snapshotFile: string) => ({ system: 'B', runId: 'r', file: 'B.csv', fingerprint: 'f', keyCount: 1, snapshotFile });
     const keysDigest = { digest: 'ab'.repeat(32), checkpoints: ['cd'.repeat(32)] };
-    const written = writeSnapshot(folder, { index: original, rows: 1, badRows: [], keysDigest }, 'with digest');
+    const { file: written } = writeSnapshot(folder, { index: original, rows: 1, badRows: [], keysDigest }, 'with digest');
     assert.deepEqual(snapshotKeysDigest(folder, ref(written)), keysDigest);
     // An earlier build of this version wrote the digest as a bare string.
-    const bare = writeSnapshot(folder, { index: original, rows: 1, badRows: [], keysDigest: 'ab'.repeat(32) as unknown as KeysDigest }, 'bare digest');
+    const { file: bare } = writeSnapshot(folder, { index: original, rows: 1, badRows: [], keysDigest: 'ab'.repeat(32) as unknown as KeysDigest }, 'bare digest');
     assert.equal(snapshotKeysDigest(folder, ref(bare)), undefined);
-    const none = writeSnapshot(folder, { index: original, rows: 1, badRows: [] }, 'no digest');
+    const { file: none } = writeSnapshot(folder, { index: original, rows: 1, badRows: [] }, 'no digest');
     assert.equal(snapshotKeysDigest(folder, ref(none)), undefined);
+  });
+
+  it('names each written content once: loading gives its id, writing the same index again gives another', () => {
+    const { original } = roundTrip(folder, [{ key: 'K', raw: 'k', line: 2 }]);
+    const ref = (snapshotFile: string) => ({ system: 'B', runId: 'r', file: 'B.csv', fingerprint: 'f', keyCount: 1, snapshotFile });
+    const first = writeSnapshot(folder, { index: original, rows: 1, badRows: [] }, 'first');
+    const second = writeSnapshot(folder, { index: original, rows: 1, badRows: [] }, 'second');
+    assert.match(first.contentId, /^[0-9a-f-]{36}$/);
+    assert.notEqual(first.contentId, second.contentId);
+    assert.equal(loadSnapshot(folder, ref(first.file), 'B')?.contentId, first.contentId);
+    assert.equal(loadSnapshot(folder, ref(second.file), 'B')?.contentId, second.contentId);
   });
 });

@@ -41,7 +41,7 @@ describe('row locators in the KeyIndex and snapshots', () => {
   it('round-trips through a snapshot', () => {
     const index = new KeyIndex('B');
     for (const [key, raw, locator] of rows) index.add(key, raw, locator);
-    const name = writeSnapshot(scratch(), { index, rows: rows.length, badRows: [] }, 'fingerprint');
+    const { file: name } = writeSnapshot(scratch(), { index, rows: rows.length, badRows: [] }, 'fingerprint');
     const loaded = loadSnapshot(scratch(), { system: 'B', runId: 'r', file: 'f', fingerprint: 'fingerprint', keyCount: index.size, snapshotFile: name }, 'B');
     assert.ok(loaded);
     assert.deepEqual(sightings(loaded.index), expected);
