@@ -14,7 +14,7 @@
  */
 import { customAlphabet } from 'nanoid';
 import type { Discrepancies } from '../core/compare.js';
-import { sameDiscrepancyGroup, type ComparedKeys } from '../core/compared-keys.js';
+import { sameDiscrepancyGroup, type RunInputs } from '../core/run-inputs.js';
 import { formatPercent } from '../core/format.js';
 import { concatenated } from '../core/iterables.js';
 import { ruleChanges } from '../core/normalize.js';
@@ -31,9 +31,10 @@ import { writeReports } from '../reports/write-reports.js';
 import type { SourcesRead } from '../sources/read-all.js';
 import { discrepancyGroups, saveDiscrepancies, type CarriedGroups } from '../store/discrepancies-repo.js';
 import { applyRegistryPlan, EntryChangedSinceRead, readRegistryForPlan } from '../store/registry-repo.js';
-import { finishRun, lastComparedKeys, listRuns } from '../store/runs-repo.js';
+import { finishRun, listRuns, previousRun, type PreviousRun } from '../store/runs-repo.js';
+import { copyProbableMatches, saveProbableMatches } from '../store/probable-matches-repo.js';
 import { saveSnapshotRefs } from '../store/snapshots.js';
-import type { CommitSession, Db, Store } from '../store/store.js';
+import type { CommitSession, Store } from '../store/store.js';
 import type { WorkspaceContext } from './workspace-context.js';
 import { removeSnapshotFiles } from './read-stage.js';
 import type { RunRead } from './run-read.js';
@@ -131,6 +132,11 @@ interface PlannedRun {
   readonly events: Iterable<Planned<AuditEvent>>;
   readonly lastAuditId: number;
   readonly probableMatches: readonly ProbableMatch[];
+  /** What the run computed from (a node-engine run's), and the previous completed run it may carry results from. */
+  readonly inputs?: RunInputs;
+  readonly previous?: PreviousRun;
+  /** The run the probable matches were taken from, when they were. */
+  readonly matchesCarriedFrom?: string;
 }
 
 /** Proposals and every registry and audit change, against the registry as it stands. */
@@ -142,13 +148,21 @@ async function planRun(context: WorkspaceContext, session: CommitSession, reques
   const linked = new Set(existing.filter((record) => record.status === 'linked').map((record) => record.normalizedKey));
   request.progress('match', 'finding probable matches');
   const indexWorthCollections = context.config.values.matching.enabled && discrepancies.outOfAuthority.length >= FULL_COLLECTION_MIN_KEYS;
-  // What comparing left behind (the node engine's sorts of its discrepancy lists) may still be in the heap:
-  // returned before the match index's typed arrays are allocated beside it.
-  if (indexWorthCollections) collectGarbage();
-  // Between a pushdown engine's passes (RunRead.matchPassKeys keys each) the last pass's index is garbage: returned before the next is built.
-  const probableMatches = await matchStage(context, session.db, { read: request.read, discrepancies, linked }, collectGarbage);
+  const previous = await previousRun(session.db);
+  const inputs = request.read.comparedKeys && { ...request.read.comparedKeys, matching: context.config.values.matching };
+  const matched = await matchStage(context, session.db, { read: request.read, discrepancies, linked, inputs, previous }, {
+    // What comparing left behind (the node engine's sorts of its discrepancy lists) may still be in the heap:
+    // returned before the match index's typed arrays are allocated beside it.
+    beforeSearch: () => {
+      if (indexWorthCollections) collectGarbage();
+    },
+    // Between a pushdown engine's passes (RunRead.matchPassKeys keys each) the last pass's index is garbage: returned before the next is built.
+    betweenPasses: collectGarbage,
+  });
+  const probableMatches = matched.matches;
+  if (matched.carriedFrom !== undefined) context.logger.log('debug', `probable matches taken from run ${matched.carriedFrom}: the same keys, settings and decisions`);
   // The match index is garbage now; at this size its typed arrays are worth returning before the plan and reports allocate.
-  if (indexWorthCollections) collectGarbage();
+  else if (indexWorthCollections) collectGarbage();
   throwIfAborted(request.signal);
   request.progress('provision', 'proposing master keys');
   const proposals = proposeMasterKeys(
@@ -199,7 +213,7 @@ async function planRun(context: WorkspaceContext, session: CommitSession, reques
     ...sourceEvents(sources, run.id, now).map(withId),
     withId(runEvent(run.id, now, 'run_completed', describeTotals(summary), 'completed')),
   ]);
-  return { proposals, plan, versions, summary, events, lastAuditId: (nextAudit ?? 1) - 1, probableMatches };
+  return { proposals, plan, versions, summary, events, lastAuditId: (nextAudit ?? 1) - 1, probableMatches, inputs, previous, matchesCarriedFrom: matched.carriedFrom };
 }
 
 async function writeRunReports(context: WorkspaceContext, session: CommitSession, request: CommitRequest, planned: PlannedRun, replanned: boolean): Promise<ReportPaths> {
@@ -233,9 +247,11 @@ async function persistRun(
   await session.transaction(async (tx) => {
     await applyRegistryPlan(tx, { ...planned.plan, events: planned.events }, planned.versions);
     request.progress('persist', 'saving the run’s discrepancies', 1, 2);
-    const carried = await carriedGroups(tx, request.read.comparedKeys);
+    const carried = carriedGroups(planned);
     const copied = await saveDiscrepancies(tx, run.id, discrepancyGroups(discrepancies, request.read.sources.badRows), carried);
     if (copied > 0) context.logger.log('debug', `${copied} discrepancy groups carried forward from run ${carried!.fromRunId}: their systems' keys are unchanged`);
+    const { matchesCarriedFrom } = planned;
+    if (matchesCarriedFrom === undefined || !(await copyProbableMatches(tx, matchesCarriedFrom, run.id))) await saveProbableMatches(tx, run.id, planned.probableMatches);
     await saveSnapshotRefs(tx, [...request.read.snapshots, ...request.read.repointedSnapshots]);
     await finishRun(tx, run.id, {
       status: 'completed',
@@ -244,7 +260,7 @@ async function persistRun(
       reports,
       auditToId: planned.lastAuditId,
       normalizeRules: context.config.values.normalize,
-      comparedKeys: request.read.comparedKeys,
+      inputs: planned.inputs,
     });
   });
 }
@@ -253,10 +269,9 @@ async function persistRun(
  * The previous completed run's groups this run may copy (docs/decisions.md §22): those whose
  * systems it compared from the same snapshot content. None when either run cannot name its keys.
  */
-async function carriedGroups(db: Db, now: ComparedKeys | undefined): Promise<CarriedGroups | undefined> {
-  const previous = now && (await lastComparedKeys(db));
-  if (!now || !previous) return undefined;
-  return { fromRunId: previous.runId, carries: ({ kind, system }) => sameDiscrepancyGroup(previous.comparedKeys, now, kind, system) };
+function carriedGroups({ inputs, previous }: Pick<PlannedRun, 'inputs' | 'previous'>): CarriedGroups | undefined {
+  if (!inputs || !previous) return undefined;
+  return { fromRunId: previous.runId, carries: ({ kind, system }) => sameDiscrepancyGroup(previous.inputs, inputs, kind, system) };
 }
 
 /**

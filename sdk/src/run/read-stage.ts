@@ -31,7 +31,7 @@ export interface ReadStageResult {
   readonly repointed: readonly SnapshotRef[];
   /**
    * The snapshot content each system's keys came from or went into, where it has an id
-   * (core/compared-keys.ts): the sources taken from snapshots, and those whose snapshot this run wrote.
+   * (core/run-inputs.ts): the sources taken from snapshots, and those whose snapshot this run wrote.
    */
   readonly contentIds: ReadonlyMap<SystemId, string>;
 }

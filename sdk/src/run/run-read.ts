@@ -8,7 +8,7 @@
  * from SQL and their discrepancies, holding no index.
  */
 import type { AuthorityKey, Discrepancies } from '../core/compare.js';
-import type { ComparedKeys } from '../core/compared-keys.js';
+import type { ComparedKeys } from '../core/run-inputs.js';
 import { findResolved } from '../core/provision.js';
 import { hasSortedKey } from '../core/text-order.js';
 import type { NormalizedKey, SystemId } from '../core/types.js';

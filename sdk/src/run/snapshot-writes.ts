@@ -26,7 +26,7 @@ export interface SnapshotWrites {
   readonly needed: ReadonlySet<SystemId>;
   /** Writes the snapshot of a source whose read is final, if it needs one; a failed write removes the files written so far and throws. */
   write(system: SystemId, read: SourceRead): void;
-  /** The content id of each snapshot written so far (core/compared-keys.ts). */
+  /** The content id of each snapshot written so far (core/run-inputs.ts). */
   readonly contentIds: ReadonlyMap<SystemId, string>;
   /** The files written so far, in the order of `systems` (the order the commit gets them in). */
   written(systems: readonly SystemId[]): SnapshotRef[];

@@ -49,6 +49,15 @@ function auditRow(event: NewAuditEvent) {
   };
 }
 
+/**
+ * Whether anyone decided anything (a status change, a link, "not a match", a re-keying, an
+ * undo) from audit id `fromId` on: those are the events no run made (run_id null).
+ */
+export async function decidedSince(db: Db, fromId: number): Promise<boolean> {
+  const row = await db.selectFrom('audit_log').select('id').where('id', '>=', fromId).where('run_id', 'is', null).limit(1).executeTakeFirst();
+  return row !== undefined;
+}
+
 export async function listAudit(db: Db, filter: AuditFilter = {}): Promise<AuditEvent[]> {
   let query = db.selectFrom('audit_log').selectAll().orderBy('id');
   if (filter.runId !== undefined) query = query.where('run_id', '=', filter.runId);

@@ -19,6 +19,7 @@ const TABLES: readonly { readonly name: TableName; readonly key: readonly string
   { name: 'master_keys', key: ['id'] },
   { name: 'audit_log', key: ['id'] },
   { name: 'run_discrepancies', key: ['run_id', 'kind', 'system', 'part'] },
+  { name: 'run_probable_matches', key: ['run_id', 'part'] },
   { name: 'source_snapshots', key: ['system'] },
 ];
 

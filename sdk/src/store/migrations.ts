@@ -216,12 +216,20 @@ const discrepancyParts = (ddl: DdlTypes): Migration => ({
 });
 
 /**
- * Which snapshot content each system's keys were compared from (core/compared-keys.ts), so
- * a later run can carry forward the discrepancy groups whose systems are unchanged.
+ * What a run's results were computed from (core/run-inputs.ts), and its probable matches, so
+ * that a later run can carry forward the results whose inputs are unchanged.
  */
-const runComparedKeys: Migration = {
+const runInputsAndMatches: Migration = {
   async up(db: Kysely<unknown>) {
-    await db.schema.alterTable('runs').addColumn('compared_keys', 'text').execute();
+    await db.schema.alterTable('runs').addColumn('inputs', 'text').execute();
+    await db.schema
+      .createTable('run_probable_matches')
+      .addColumn('run_id', 'text', (column) => column.notNull().references('runs.id').onDelete('cascade'))
+      .addColumn('part', 'integer', (column) => column.notNull())
+      .addColumn('count', 'integer', (column) => column.notNull())
+      .addColumn('entries', 'text', (column) => column.notNull())
+      .addPrimaryKeyConstraint('run_probable_matches_pk', ['run_id', 'part'])
+      .execute();
   },
 };
 
@@ -232,7 +240,7 @@ export function migrations(ddl: DdlTypes): Readonly<Record<string, Migration>> {
     '0003_links_and_rejected_matches': linksAndRejectedMatches(ddl),
     '0004_registry_version': registryVersion,
     '0005_discrepancy_parts': discrepancyParts(ddl),
-    '0006_run_compared_keys': runComparedKeys,
+    '0006_run_inputs_and_matches': runInputsAndMatches,
   };
 }
 

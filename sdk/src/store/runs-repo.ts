@@ -1,6 +1,6 @@
 /** Run history: one row per reconciliation, from `running` to how it ended. */
 import type { Selectable } from 'kysely';
-import { storedComparedKeys, type ComparedKeys } from '../core/compared-keys.js';
+import { storedRunInputs, type RunInputs } from '../core/run-inputs.js';
 import type { NormalizeRules } from '../core/normalize.js';
 import { storedSummary, type RunSummary } from '../core/summary.js';
 import type { ReportPaths, RunMode, RunStatus } from '../core/types.js';
@@ -46,7 +46,8 @@ export interface RunOutcome {
   readonly reports?: ReportPaths;
   readonly auditToId?: number;
   readonly normalizeRules?: NormalizeRules;
-  readonly comparedKeys?: ComparedKeys;
+  /** What its results were computed from (core/run-inputs.ts): a node-engine run's. */
+  readonly inputs?: RunInputs;
 }
 
 export async function insertRun(tx: Tx, run: NewRun): Promise<void> {
@@ -67,7 +68,7 @@ export async function insertRun(tx: Tx, run: NewRun): Promise<void> {
       audit_from_id: run.auditFromId,
       audit_to_id: null,
       normalize_rules: null,
-      compared_keys: null,
+      inputs: null,
     })
     .execute();
 }
@@ -83,7 +84,7 @@ export async function finishRun(tx: Tx, id: string, outcome: RunOutcome): Promis
       reports: outcome.reports ? JSON.stringify(outcome.reports) : null,
       audit_to_id: outcome.auditToId ?? null,
       normalize_rules: outcome.normalizeRules ? JSON.stringify(outcome.normalizeRules) : null,
-      compared_keys: outcome.comparedKeys ? JSON.stringify(outcome.comparedKeys) : null,
+      inputs: outcome.inputs ? JSON.stringify(outcome.inputs) : null,
     })
     .where('id', '=', id)
     .execute();
@@ -108,18 +109,25 @@ export async function listRuns(db: Db, filter: RunFilter = {}): Promise<RunRecor
   return (await query.execute()).map(toRunRecord);
 }
 
-/** The newest completed run and the keys it compared, when it named them: the run a new one can carry discrepancy groups from. */
-export async function lastComparedKeys(db: Db): Promise<{ readonly runId: string; readonly comparedKeys: ComparedKeys } | undefined> {
+/** The newest completed run, when it recorded its inputs: the run a new one can carry results from. */
+export interface PreviousRun {
+  readonly runId: string;
+  /** The first audit id its audit report covers: a decision since the run before it has an id from here. */
+  readonly auditFromId: number;
+  readonly inputs: RunInputs;
+}
+
+export async function previousRun(db: Db): Promise<PreviousRun | undefined> {
   const row = await db
     .selectFrom('runs')
-    .select(['id', 'compared_keys'])
+    .select(['id', 'audit_from_id', 'inputs'])
     .where('status', '=', 'completed')
     .orderBy('started_at', 'desc')
     .orderBy('id', 'desc')
     .limit(1)
     .executeTakeFirst();
-  const comparedKeys = row ? storedComparedKeys(row.compared_keys) : undefined;
-  return row && comparedKeys ? { runId: row.id, comparedKeys } : undefined;
+  const inputs = row ? storedRunInputs(row.inputs) : undefined;
+  return row && inputs ? { runId: row.id, auditFromId: Number(row.audit_from_id), inputs } : undefined;
 }
 
 export async function getRun(db: Db, id: string): Promise<RunRecord | undefined> {

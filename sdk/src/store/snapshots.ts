@@ -43,7 +43,7 @@ export interface SnapshotContent {
   readonly keysDigest?: KeysDigest;
   /**
    * Names this content, made once when the file is written: a run records it for the keys it
-   * compared (core/compared-keys.ts). Undefined for a file written before ids were kept.
+   * compared (core/run-inputs.ts). Undefined for a file written before ids were kept.
    */
   readonly contentId?: string;
 }

@@ -24,8 +24,8 @@ export interface RunsTable {
   audit_to_id: number | null;
   /** JSON of the normalisation rules a completed run used; null for runs before it was kept. */
   normalize_rules: string | null;
-  /** JSON of ComparedKeys (core/compared-keys.ts) once a run that could name them completed; null otherwise. */
-  compared_keys: string | null;
+  /** JSON of RunInputs (core/run-inputs.ts) once a run of the node engine completed; null otherwise. */
+  inputs: string | null;
 }
 
 export interface MasterKeysTable {
@@ -83,6 +83,16 @@ export interface RunDiscrepanciesTable {
   entries: string;
 }
 
+/** A run's probable matches (ProbableMatch), so a later run whose inputs are the same takes them instead of matching again. */
+export interface RunProbableMatchesTable {
+  run_id: string;
+  /** Which slice of the run's matches the row holds, from 0 (a run that found none keeps one empty part). */
+  part: number;
+  count: number;
+  /** JSON array of the part's matches, in report order. */
+  entries: string;
+}
+
 /** The latest snapshot of each source, for incremental mode; the keys live in a side file. */
 export interface SourceSnapshotsTable {
   system: string;
@@ -100,6 +110,7 @@ export interface KeySyncTables {
   master_keys: MasterKeysTable;
   audit_log: AuditLogTable;
   run_discrepancies: RunDiscrepanciesTable;
+  run_probable_matches: RunProbableMatchesTable;
   source_snapshots: SourceSnapshotsTable;
   rejected_matches: RejectedMatchesTable;
 }

@@ -280,3 +280,64 @@ describe('a source file whose other columns changed is taken from its snapshot (
     }
   });
 });
+
+describe('an incremental run over unchanged keys takes the previous run\'s probable matches', function () {
+  this.timeout(300_000);
+
+  /** A run's probable matches as stored for the next run. */
+  function storedMatches(workspace: TempWorkspace, runId: string): unknown[] {
+    const db = new Database(workspace.file('data/keysync.db'), { readonly: true });
+    try {
+      const parts = db.prepare('select entries from run_probable_matches where run_id = ? order by part').all(runId) as { entries: string }[];
+      return parts.flatMap((part) => JSON.parse(part.entries) as unknown[]);
+    } finally {
+      db.close();
+    }
+  }
+
+  it('while keys, settings and decisions are the same; a "not a match" or another setting makes it match again, as a full run does', async () => {
+    const workspace = tempWorkspace();
+    const carried: string[] = [];
+    const onLog = (_level: string, message: string) => {
+      if (/^probable matches taken from run /.test(message)) carried.push(message);
+    };
+    try {
+      mkdirSync(workspace.file('input'), { recursive: true });
+      writeFileSync(workspace.config, 'processing: { parallel: false }\nlogging: { file: null }\n');
+      await generateMockData({ dir: workspace.dir, configPath: workspace.config, scenario: 'normal', keys: 2000, seed: 3, failures: ['match-variants'] });
+      let ws = await openWorkspace(workspace.config, { onLog });
+      try {
+        const first = await ws.reconcile({ mode: 'incremental' });
+        assert.ok(first.probableMatches.length > 0, 'the injected variants have probable matches');
+        assert.deepEqual(storedMatches(workspace, first.runId), JSON.parse(JSON.stringify(first.probableMatches)));
+        assert.deepEqual(carried, []);
+
+        const unchanged = await ws.reconcile({ mode: 'incremental' });
+        assert.deepEqual(carried, [`probable matches taken from run ${first.runId}: the same keys, settings and decisions`]);
+        assert.deepEqual(unchanged.probableMatches, first.probableMatches);
+        assert.deepEqual(storedMatches(workspace, unchanged.runId), storedMatches(workspace, first.runId));
+
+        // A decision since: matched again, and the rejected pair is gone, as from a full run.
+        const [{ key, candidates }] = unchanged.probableMatches;
+        await ws.registry.notAMatch(key, candidates[0]!.authorityKey, { actor: 'test' });
+        const afterDecision = await ws.reconcile({ mode: 'incremental' });
+        assert.equal(carried.length, 1);
+        assert.ok(!afterDecision.probableMatches.some((match) => match.key === key && match.candidates.some((candidate) => candidate.authorityKey === candidates[0]!.authorityKey)));
+        assert.deepEqual(afterDecision.probableMatches, (await ws.reconcile({ mode: 'full' })).probableMatches);
+
+        // Another setting: matched again.
+        await ws.close();
+        writeFileSync(workspace.config, `${readFileSync(workspace.config, 'utf8')}\nmatching: { min_score: 0.9 }\n`);
+        ws = await openWorkspace(workspace.config, { onLog });
+        const stricter = await ws.reconcile({ mode: 'incremental' });
+        assert.equal(carried.length, 1);
+        assert.deepEqual(stricter.probableMatches, (await ws.reconcile({ mode: 'full' })).probableMatches);
+        assert.ok(stricter.probableMatches.length < afterDecision.probableMatches.length);
+      } finally {
+        await ws.close();
+      }
+    } finally {
+      workspace.remove();
+    }
+  });
+});

@@ -13,7 +13,8 @@ import { isKeySyncError } from '../../src/errors.js';
 import type { Logger } from '../../src/log.js';
 import type { RunIdentity } from '../../src/run/run-identity.js';
 import { abandonRun, beginRun, markInterruptedRuns, resumableRun } from '../../src/run/run-records.js';
-import { appendAudit, listAudit } from '../../src/store/audit-repo.js';
+import { appendAudit, decidedSince, listAudit } from '../../src/store/audit-repo.js';
+import { copyProbableMatches, loadProbableMatches, saveProbableMatches } from '../../src/store/probable-matches-repo.js';
 import { countDiscrepancies, discrepancyGroups, ENTRIES_PER_PART, loadDiscrepancies, saveDiscrepancies, type DiscrepancyGroup } from '../../src/store/discrepancies-repo.js';
 import { compareSystems } from '../../src/core/compare.js';
 import type { DiscrepancyKind, KeyWithSightings } from '../../src/core/discrepancy-kinds.js';
@@ -39,7 +40,7 @@ import {
   transitionMany,
   transitionMasterKey,
 } from '../../src/store/registry-repo.js';
-import { finishRun, getRun, insertRun, lastComparedKeys, listRuns } from '../../src/store/runs-repo.js';
+import { finishRun, getRun, insertRun, listRuns, previousRun } from '../../src/store/runs-repo.js';
 import { sqliteDdl } from '../../src/store/sqlite/ddl.js';
 import { APPLICATION_ID } from '../../src/store/sqlite/sqlite-backend.js';
 import { Store } from '../../src/store/store.js';
@@ -297,6 +298,8 @@ for (const backend of STORE_BACKENDS) {
         await store.write('events', (tx) => appendAudit(tx, [event(null, 'K', 'user'), event(null, 'L', 'user')]));
         const all = await store.read((db) => listAudit(db));
         assert.deepEqual(all.map((e) => [e.id, e.eventType]), [[1, 'run_started'], [10, 'planned'], [11, 'user'], [12, 'user']]);
+        // Decisions are the events no run made.
+        assert.deepEqual(await Promise.all([1, 11, 12, 13].map((fromId) => store.read((db) => decidedSince(db, fromId)))), [true, true, true, false]);
         const ids = async (filter: Parameters<typeof listAudit>[1]) => (await store.read((db) => listAudit(db, filter))).map((e) => e.id);
         assert.deepEqual(await ids({ runId: '20260501T100000Z-aaaa' }), [1, 10]);
         assert.deepEqual(await ids({ key: 'K' }), [10, 11]);
@@ -372,9 +375,9 @@ for (const backend of STORE_BACKENDS) {
           { kind: 'only_in_authority', system: '', entries: [] },
         ];
         await store.write('earlier', (tx) => saveDiscrepancies(tx, '20260501T100000Z-ffff', earlier));
-        const comparedKeys = { authority: 'A', systems: ['A', 'B', 'C'], contents: { A: 'a', B: 'b', C: 'c' } };
-        await store.write('finish', (tx) => finishRun(tx, '20260501T100000Z-ffff', { status: 'completed', finishedAt: T1, comparedKeys }));
-        assert.deepEqual(await store.read((db) => lastComparedKeys(db)), { runId: '20260501T100000Z-ffff', comparedKeys });
+        const inputs = { authority: 'A', systems: ['A', 'B', 'C'], contents: { A: 'a', B: 'b', C: 'c' }, matching: { enabled: true, max_distance: 2, max_candidates: 3, min_score: 0.85 } };
+        await store.write('finish', (tx) => finishRun(tx, '20260501T100000Z-ffff', { status: 'completed', finishedAt: T1, inputs }));
+        assert.deepEqual(await store.read((db) => previousRun(db)), { runId: '20260501T100000Z-ffff', auditFromId: 1, inputs });
 
         await beginRun(store, identity('20260501T110000Z-gggg'), null, T1);
         // Entries a carried group is never asked for: its rows come from the earlier run's.
@@ -402,14 +405,34 @@ for (const backend of STORE_BACKENDS) {
         assert.deepEqual(await store.read((db) => loadDiscrepancies(db, '20260501T100000Z-ffff', 'gap', 'C')), [{ key: 'K-1', line: 2 }]);
       });
 
-      it('names no earlier run to carry from when the newest completed run did not name its keys', async () => {
+      it('stores probable matches in parts, none as one empty part, and copies them to a later run', async () => {
+        await beginRun(store, identity('20260501T100000Z-hhhh'), null, T0);
+        await beginRun(store, identity('20260501T110000Z-iiii'), null, T0);
+        await beginRun(store, identity('20260501T120000Z-jjjj'), null, T0);
+        const matches = Array.from({ length: ENTRIES_PER_PART + 2 }, (_, i) => ({
+          key: `X-${i}`,
+          candidates: [{ authorityKey: `K-${i}`, score: 0.9, kind: 'edit' as const, reason: 'edit distance 1' }],
+        }));
+        await store.write('save', async (tx) => {
+          await saveProbableMatches(tx, '20260501T100000Z-hhhh', matches);
+          await saveProbableMatches(tx, '20260501T110000Z-iiii', []);
+        });
+        assert.deepEqual(await store.read((db) => loadProbableMatches(db, '20260501T100000Z-hhhh')), matches);
+        assert.deepEqual(await store.read((db) => loadProbableMatches(db, '20260501T110000Z-iiii')), []);
+        assert.equal(await store.read((db) => loadProbableMatches(db, '20260501T120000Z-jjjj')), undefined);
+        assert.equal(await store.write('copy', (tx) => copyProbableMatches(tx, '20260501T100000Z-hhhh', '20260501T120000Z-jjjj')), true);
+        assert.deepEqual(await store.read((db) => loadProbableMatches(db, '20260501T120000Z-jjjj')), matches);
+        assert.equal(await store.write('copy', (tx) => copyProbableMatches(tx, 'no such run', '20260501T110000Z-iiii')), false);
+      });
+
+      it('names no earlier run to carry from when the newest completed run did not record its inputs', async () => {
         await store.write('runs', async (tx) => {
           await insertRun(tx, { id: 'named', startedAt: '2026-01-01T00:00:00.000Z', mode: 'full', reportStamp: 'n', outputDir: '/o', configFile: null, auditFromId: 1 });
-          await finishRun(tx, 'named', { status: 'completed', finishedAt: T1, comparedKeys: { authority: 'A', systems: ['A'], contents: { A: 'a' } } });
+          await finishRun(tx, 'named', { status: 'completed', finishedAt: T1, inputs: { authority: 'A', systems: ['A'], contents: { A: 'a' }, matching: { enabled: false, max_distance: 0, max_candidates: 1, min_score: 1 } } });
           await insertRun(tx, { id: 'unnamed', startedAt: '2026-02-01T00:00:00.000Z', mode: 'full', reportStamp: 'u', outputDir: '/o', configFile: null, auditFromId: 1 });
           await finishRun(tx, 'unnamed', { status: 'completed', finishedAt: T1 });
         });
-        assert.equal(await store.read((db) => lastComparedKeys(db)), undefined);
+        assert.equal(await store.read((db) => previousRun(db)), undefined);
       });
 
       it("stores a comparison's groups as the views read them: each system's share of the out-of-authority keys and duplicates, across parts", async () => {

@@ -1,8 +1,8 @@
-/** Which discrepancy groups a run may carry forward from an earlier one (core/compared-keys.ts). */
+/** Which results a run may carry forward from an earlier one (core/run-inputs.ts). */
 import assert from 'node:assert/strict';
-import { sameDiscrepancyGroup, storedComparedKeys, type ComparedKeys } from '../../src/core/compared-keys.js';
+import { sameDiscrepancyGroup, sameMatchingInputs, storedRunInputs, type RunInputs } from '../../src/core/run-inputs.js';
 
-const before: ComparedKeys = { authority: 'A', systems: ['A', 'B', 'C'], contents: { A: 'a1', B: 'b1', C: 'c1' } };
+const before: RunInputs = { authority: 'A', systems: ['A', 'B', 'C'], contents: { A: 'a1', B: 'b1', C: 'c1' }, matching: { enabled: true, max_distance: 2, max_candidates: 3, min_score: 0.85 } };
 
 describe('compared keys: which discrepancy groups are unchanged', () => {
   it('carries every group when every system has the same content', () => {
@@ -51,10 +51,34 @@ describe('compared keys: which discrepancy groups are unchanged', () => {
     assert.equal(sameDiscrepancyGroup(before, joined, 'gap', 'C'), true);
   });
 
+  it('takes the previous matches only with the same keys in every system and the same settings', () => {
+    assert.equal(sameMatchingInputs(before, { ...before }), true);
+    assert.equal(sameMatchingInputs(before, { ...before, systems: ['A', 'C', 'B'] }), true, 'the order of systems does not matter');
+    assert.equal(sameMatchingInputs(before, { ...before, contents: { ...before.contents, C: 'c2' } }), false, 'a downstream system changes which system holds a candidate');
+    assert.equal(sameMatchingInputs(before, { ...before, contents: { ...before.contents, A: 'a2' } }), false);
+    assert.equal(sameMatchingInputs(before, { ...before, contents: { A: 'a1', B: 'b1' } }), false, 'a system without a content id');
+    assert.equal(sameMatchingInputs(before, { ...before, systems: ['A', 'B'], contents: { A: 'a1', B: 'b1' } }), false, 'a system left the run');
+    for (const matching of [{ enabled: false }, { max_distance: 1 }, { max_candidates: 4 }, { min_score: 0.9 }]) {
+      assert.equal(sameMatchingInputs(before, { ...before, matching: { ...before.matching, ...matching } }), false, JSON.stringify(matching));
+    }
+  });
+
   it('reads back what a run stored, and nothing of another shape', () => {
-    assert.deepEqual(storedComparedKeys(JSON.stringify(before)), before);
-    for (const text of [null, '', '{', '[]', '{"authority":1,"systems":[],"contents":{}}', '{"authority":"A","systems":"A","contents":{}}', '{"authority":"A","systems":["A"],"contents":{"A":3}}', '{"authority":"A","systems":["A"],"contents":null}']) {
-      assert.equal(storedComparedKeys(text), undefined, String(text));
+    assert.deepEqual(storedRunInputs(JSON.stringify(before)), before);
+    const matching = JSON.stringify(before.matching);
+    for (const text of [
+      null,
+      '',
+      '{',
+      '[]',
+      `{"authority":1,"systems":[],"contents":{},"matching":${matching}}`,
+      `{"authority":"A","systems":"A","contents":{},"matching":${matching}}`,
+      `{"authority":"A","systems":["A"],"contents":{"A":3},"matching":${matching}}`,
+      `{"authority":"A","systems":["A"],"contents":null,"matching":${matching}}`,
+      '{"authority":"A","systems":["A"],"contents":{}}',
+      '{"authority":"A","systems":["A"],"contents":{},"matching":{"enabled":"yes","max_distance":2,"max_candidates":3,"min_score":0.85}}',
+    ]) {
+      assert.equal(storedRunInputs(text), undefined, String(text));
     }
   });
 });
