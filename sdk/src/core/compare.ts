@@ -239,8 +239,61 @@ class AuthorityKeysByKey {
   }
 }
 
+/**
+ * A comparison's groups as a run stores them (store/discrepancies-repo.ts): each system's
+ * gaps, its share of the out-of-authority keys (its own sightings only) and its duplicates,
+ * and the keys only in the authority.
+ */
+export interface StoredGroups {
+  readonly gaps: ReadonlyMap<SystemId, readonly AuthorityKey[]>;
+  readonly outOfAuthority: ReadonlyMap<SystemId, readonly { readonly key: NormalizedKey; readonly sightings: readonly Sighting[] }[]>;
+  readonly duplicates: ReadonlyMap<SystemId, readonly { readonly key: NormalizedKey; readonly sightings: readonly Sighting[] }[]>;
+  readonly onlyInAuthority?: readonly AuthorityKey[];
+}
+
+/**
+ * The comparison a run stored, made whole again for a run that compares the same keys
+ * (docs/decisions.md §22): equal, entry for entry, to what compareIndexes gives from the
+ * indexes. `keyCounts` are each system's unique keys; `systems` the authority first, then the
+ * others in config order. Undefined when a group the comparison always stores is missing.
+ */
+export function storedComparison(authority: KeyIndex, systems: readonly SystemId[], keyCounts: Readonly<Record<SystemId, number>>, groups: StoredGroups): Discrepancies | undefined {
+  const others = systems.filter((system) => system !== authority.system);
+  if (others.some((system) => !groups.gaps.has(system) || !groups.outOfAuthority.has(system)) || !systems.every((system) => groups.duplicates.has(system))) return undefined;
+  const onlyInAuthority = others.length > 0 ? groups.onlyInAuthority : [];
+  if (!onlyInAuthority) return undefined;
+  const gaps = new Map(others.map((system) => [system, [...groups.gaps.get(system)!]]));
+  // Keys some system lacks, once each: the rest are in every system.
+  const missingSomewhere = new Set<NormalizedKey>();
+  for (const keys of gaps.values()) for (const { key } of keys) missingSomewhere.add(key);
+  const outOfAuthority = collectOutOfAuthority(
+    others.map((system) => {
+      const entries = groups.outOfAuthority.get(system)!;
+      return { outsideKeys: entries.map(({ key }) => key), outsideSightings: entries.map(({ sightings }) => sightings.map(({ raw, line }) => ({ system, raw, line }))) };
+    }),
+  );
+  const compared = others.length > 0;
+  const keysInAllSystems = compared ? authority.size - missingSomewhere.size : 0;
+  const uniqueKeys = authority.size + outOfAuthority.length;
+  const bySystem: Record<SystemId, number> = {};
+  for (const system of others) bySystem[system] = ratio(authority.size - gaps.get(system)!.length, authority.size);
+  return {
+    authority: authority.system,
+    systems,
+    comparedSystems: others.length,
+    keyCounts,
+    gaps,
+    outOfAuthority,
+    onlyInAuthority: [...onlyInAuthority],
+    duplicates: systems.flatMap((system) => groups.duplicates.get(system)!.map(({ key, sightings }) => ({ system, key, sightings }))),
+    uniqueKeys,
+    keysInAllSystems,
+    matchRates: { overall: compared ? ratio(keysInAllSystems, uniqueKeys) : null, bySystem },
+  };
+}
+
 /** Keys of downstream systems the authority lacks, sorted by key; a key several systems hold is one entry, its sightings in system order. */
-function collectOutOfAuthority(others: readonly SystemFindings[]): OutOfAuthorityKey[] {
+function collectOutOfAuthority(others: readonly Pick<SystemFindings, 'outsideKeys' | 'outsideSightings'>[]): OutOfAuthorityKey[] {
   const keys = others.flatMap(({ outsideKeys }) => outsideKeys);
   const sightingsOf = others.flatMap(({ outsideSightings }) => outsideSightings);
   // Items are numbered in system order, and equal keys come out by item number: sightings in

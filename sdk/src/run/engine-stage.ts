@@ -18,7 +18,8 @@ import { compareWithPostgres } from '../sources/postgres-engine/pg-engine.js';
 import type { Store } from '../store/store.js';
 import { chooseEngine } from './choose-engine.js';
 import { CompareAsRead } from './compare-as-read.js';
-import { readStage, removeSnapshotFiles } from './read-stage.js';
+import { carriedComparison } from './carried-comparison.js';
+import { readStage, removeSnapshotFiles, reusableSnapshots } from './read-stage.js';
 import { nodeRunRead, pushdownRunRead, type RunRead } from './run-read.js';
 import type { WorkspaceContext } from './workspace-context.js';
 
@@ -48,9 +49,12 @@ export async function engineStage(context: WorkspaceContext, store: Store, optio
   // downstream system is then compared and its index let go (nodeRunRead keeps only the
   // authority's), so no more than the authority's and those still reading are held at once.
   const snapshots = options.snapshots.write ? { runId: options.runId, onWrite: options.snapshots.onWrite } : undefined;
+  const reusable = await reusableSnapshots(context, store, { mode: options.mode, runId: snapshots?.runId, signal: options.signal });
+  const carried = await carriedComparison(context, store, reusable, options.onCompare);
+  if (carried) return { ...carried, close: () => undefined };
   const comparing = new CompareAsRead(context.config.values.authority);
-  const read = await readStage(context, store, {
-    mode: options.mode,
+  const read = await readStage(context, {
+    reusable,
     signal: options.signal,
     onSourceProgress: options.onSourceProgress,
     snapshots,
@@ -59,8 +63,10 @@ export async function engineStage(context: WorkspaceContext, store: Store, optio
   try {
     throwIfAborted(options.signal);
     options.onCompare();
-    const { discrepancies, presence } = comparing.finish(read.sources.authority, read.sources.others);
-    return { read: nodeRunRead(read, presence), discrepancies, close: () => undefined };
+    const { authority, others } = read.sources;
+    const { discrepancies, presence } = comparing.finish(authority, others);
+    const systems = [authority, ...others].map((index) => index.system);
+    return { read: nodeRunRead({ ...read, authority, systems }, () => presence), discrepancies, close: () => undefined };
   } catch (error) {
     removeSnapshotFiles(context, read.written);
     throw error;

@@ -2,14 +2,16 @@
  * The read stage: every source into a KeyIndex. In incremental mode a source whose
  * fingerprint matches its stored snapshot is taken from the snapshot instead of being
  * parsed again, and so is a file whose keys digest does; the results are the same either way
- * (tested on randomised change sets).
+ * (tested on randomised change sets). Which snapshots can be taken is decided first
+ * (reusableSnapshots), by their headers, so that a run can carry the previous comparison
+ * forward without loading them (run/carried-comparison.ts).
  * Snapshots of the sources parsed are written here too, each as its read arrives, and
  * removed by a run that does not commit (docs/decisions.md §10).
  */
 import type { RunMode, SystemId } from '../core/types.js';
 import { readAllSources, type SourcesRead } from '../sources/read-all.js';
 import type { SourceRead } from '../sources/read-source.js';
-import { listSnapshots, loadSnapshot, removeSnapshots, snapshotFolder, snapshotKeysDigest, type SnapshotContent, type SnapshotRef } from '../store/snapshots.js';
+import { listSnapshots, loadSnapshot, removeSnapshots, snapshotFolder, snapshotKeysDigest, snapshotOutline, type SnapshotContent, type SnapshotOutline, type SnapshotRef } from '../store/snapshots.js';
 import { snapshotWrites } from './snapshot-writes.js';
 import { sameReadSettings, sourceFingerprint, type ReadSettings } from './source-fingerprint.js';
 import type { Store } from '../store/store.js';
@@ -37,7 +39,8 @@ export interface ReadStageResult {
 }
 
 export interface ReadStageOptions {
-  readonly mode: RunMode;
+  /** What reusableSnapshots found: the run loads those snapshots and reads the rest. */
+  readonly reusable: ReusableSnapshots;
   readonly signal?: AbortSignal;
   readonly onSourceProgress: (system: SystemId, rows: number, sourcesDone: number, sourceCount: number) => void;
   /** Write the snapshots of the sources parsed, under this run's id (not in a dry run), and a call as each write starts. */
@@ -50,21 +53,88 @@ export interface ReadStageOptions {
   readonly onSourceRead?: (system: SystemId, read: SourceRead) => void;
 }
 
-export async function readStage(context: WorkspaceContext, store: Store, options: ReadStageOptions): Promise<ReadStageResult> {
-  const { values } = context.config;
+/**
+ * What a run knows of its sources before loading any of them: their fingerprints, the stored
+ * snapshot references, and — in incremental mode — the snapshots it can take instead of
+ * reading, each checked by its header alone.
+ */
+export interface ReusableSnapshots {
+  /** Each source's fingerprint before it was read (undefined when it has none: not stat'able, a database without fingerprint_query). */
+  readonly fingerprints: ReadonlyMap<SystemId, string | undefined>;
+  /** The stored snapshot references before this run. */
+  readonly snapshots: ReadonlyMap<SystemId, SnapshotRef>;
+  /** Per system whose snapshot the run can take: its reference, its outline and, when the file changed but not its keys, the reference stored under the new fingerprint. */
+  readonly reusable: ReadonlyMap<SystemId, ReusableSnapshot>;
+  /** Systems whose stored snapshot matched but was missing or damaged: the run reads them and writes it again. */
+  readonly damaged: ReadonlySet<SystemId>;
+}
+
+export interface ReusableSnapshot {
+  readonly ref: SnapshotRef;
+  readonly outline: SnapshotOutline;
+  /** For a file taken by keys digest: its new reference (RunRead.repointedSnapshots); none in a dry run. */
+  readonly repointed?: SnapshotRef;
+}
+
+/**
+ * The sources an incremental run can take from their snapshots: those whose fingerprint is the
+ * stored one, and those whose file changed while nothing reading depends on did — the same
+ * settings and the same keys digest (docs/decisions.md §22), as when an export rewrote its
+ * other columns. The second kind costs one scan of the file, with nothing normalised or kept,
+ * instead of a read. Nothing is loaded yet: a run that carries the previous comparison forward
+ * loads only the authority's (run/carried-comparison.ts).
+ */
+export async function reusableSnapshots(context: WorkspaceContext, store: Store, options: { readonly mode: RunMode; readonly runId?: string; readonly signal?: AbortSignal }): Promise<ReusableSnapshots> {
   const snapshots = new Map((await store.read((db) => listSnapshots(db))).map((ref) => [ref.system, ref]));
-  // One settings object feeds both the read and the fingerprint, so no setting that changes
-  // what a source yields can be missing from its fingerprint.
-  const settings: ReadSettings = { rules: values.normalize, onCorruptData: values.error_handling.on_corrupt_data };
   const fingerprints = new Map(
-    await Promise.all(context.sources.map(async (source) => [source.system, await sourceFingerprint(source, settings, options.signal)] as const)),
+    await Promise.all(context.sources.map(async (source) => [source.system, await sourceFingerprint(source, readSettings(context), options.signal)] as const)),
   );
-  const damagedSnapshots = new Set<SystemId>();
+  const reusable = new Map<SystemId, ReusableSnapshot>();
+  const damaged = new Set<SystemId>();
+  if (options.mode !== 'incremental') return { fingerprints, snapshots, reusable, damaged };
+  const { logger } = context;
+  const folder = snapshotFolder(context.paths.database);
+  for (const source of context.sources) {
+    const ref = snapshots.get(source.system);
+    const fingerprint = fingerprints.get(source.system);
+    if (!ref || !fingerprint) continue;
+    if (ref.fingerprint !== fingerprint) {
+      const outline = (await sameKeys(folder, source, ref, fingerprint)) ? snapshotOutline(folder, ref, source.system) : undefined;
+      if (!outline) continue;
+      reusable.set(source.system, { ref, outline, ...(options.runId === undefined ? {} : { repointed: { ...ref, runId: options.runId, fingerprint } }) });
+      logger.log('info', `${source.system} changed since run ${ref.runId} but not its keys (same header; every record's line, key field and field count the same): using its snapshot (${ref.keyCount} keys)`);
+      continue;
+    }
+    const outline = snapshotOutline(folder, ref, source.system);
+    if (outline) {
+      reusable.set(source.system, { ref, outline });
+      logger.log('info', `${source.system} unchanged since run ${ref.runId}: using its snapshot (${ref.keyCount} keys)`);
+    } else {
+      damaged.add(source.system);
+      warnDamaged(context, source.system, ref);
+    }
+  }
+  return { fingerprints, snapshots, reusable, damaged };
+}
+
+export async function readStage(context: WorkspaceContext, options: ReadStageOptions): Promise<ReadStageResult> {
+  const { values } = context.config;
+  const { fingerprints, snapshots, reusable } = options.reusable;
+  const damagedSnapshots = new Set(options.reusable.damaged);
   const repointed: SnapshotRef[] = [];
-  const preloaded =
-    options.mode === 'incremental'
-      ? await unchangedSources(context, { snapshots, fingerprints, damaged: damagedSnapshots, repointed, runId: options.snapshots?.runId })
-      : new Map<SystemId, SnapshotContent>();
+  const preloaded = new Map<SystemId, SnapshotContent>();
+  const folder = snapshotFolder(context.paths.database);
+  for (const [system, taken] of reusable) {
+    const content = loadSnapshot(folder, taken.ref, system);
+    if (content) {
+      preloaded.set(system, content);
+      if (taken.repointed) repointed.push(taken.repointed);
+    } else if (!taken.repointed) {
+      // Its header was sound, its keys are not: read, and written again.
+      damagedSnapshots.add(system);
+      warnDamaged(context, system, taken.ref);
+    }
+  }
   const fromSnapshot = new Set(preloaded.keys());
   const preloadedArrive = () => {
     for (const [system, read] of preloaded) options.onSourceRead?.(system, read);
@@ -77,7 +147,7 @@ export async function readStage(context: WorkspaceContext, store: Store, options
   try {
     sources = await readAllSources(context.sources, {
       authority: values.authority,
-      ...settings,
+      ...readSettings(context),
       parallel: values.processing.parallel,
       maxWorkers: values.processing.max_workers,
       onMissingFile: values.error_handling.on_missing_file,
@@ -106,65 +176,30 @@ export async function readStage(context: WorkspaceContext, store: Store, options
   return { sources, fingerprints, snapshots, fromSnapshot, damagedSnapshots, written, repointed, contentIds };
 }
 
-/** What `unchangedSources` decides from, and the two collections it fills. */
-interface UnchangedLookup {
-  readonly snapshots: ReadonlyMap<SystemId, SnapshotRef>;
-  readonly fingerprints: ReadonlyMap<SystemId, string | undefined>;
-  /** Filled with the sources whose matching snapshot is missing or damaged. */
-  readonly damaged: Set<SystemId>;
-  /** Filled with a new reference for each snapshot taken by keys digest (below). */
-  readonly repointed: SnapshotRef[];
-  /** This run's id, which a repointed reference carries (undefined in a dry run, which keeps none). */
-  readonly runId: string | undefined;
+/**
+ * What reading a source depends on besides the source itself. One function feeds both the
+ * read and the fingerprint, so no setting that changes what a source yields can be missing
+ * from its fingerprint.
+ */
+function readSettings(context: WorkspaceContext): ReadSettings {
+  const { values } = context.config;
+  return { rules: values.normalize, onCorruptData: values.error_handling.on_corrupt_data };
+}
+
+function warnDamaged(context: WorkspaceContext, system: SystemId, ref: SnapshotRef): void {
+  context.logger.log('warn', `${system}: its snapshot ${ref.snapshotFile} is missing or damaged; reading the source (this run writes it again)`);
 }
 
 /**
- * The sources an incremental run takes from their snapshots: those whose fingerprint is the
- * stored one, and those whose file changed while nothing reading depends on did — the same
- * settings and the same keys digest (docs/decisions.md §22), as when an export rewrote its
- * other columns. The second kind costs one scan of the file, with nothing normalised or kept,
- * instead of a read.
+ * Whether a source whose fingerprint changed would read into its stored snapshot's content:
+ * the same read settings, and a keys digest of the file equal to the one the snapshot was
+ * written with. False also when the digest cannot be taken: reading then reports why.
  */
-async function unchangedSources(context: WorkspaceContext, lookup: UnchangedLookup): Promise<Map<SystemId, SnapshotContent>> {
-  const { logger } = context;
-  const folder = snapshotFolder(context.paths.database);
-  const preloaded = new Map<SystemId, SnapshotContent>();
-  for (const source of context.sources) {
-    const ref = lookup.snapshots.get(source.system);
-    const fingerprint = lookup.fingerprints.get(source.system);
-    if (!ref || !fingerprint) continue;
-    if (ref.fingerprint !== fingerprint) {
-      const content = await sameKeysSnapshot(folder, source, ref, fingerprint);
-      if (!content) continue;
-      preloaded.set(source.system, content);
-      if (lookup.runId !== undefined) lookup.repointed.push({ ...ref, runId: lookup.runId, fingerprint });
-      logger.log('info', `${source.system} changed since run ${ref.runId} but not its keys (same header; every record's line, key field and field count the same): using its snapshot (${ref.keyCount} keys)`);
-      continue;
-    }
-    const content = loadSnapshot(folder, ref, source.system);
-    if (content) {
-      preloaded.set(source.system, content);
-      logger.log('info', `${source.system} unchanged since run ${ref.runId}: using its snapshot (${ref.keyCount} keys)`);
-    } else {
-      lookup.damaged.add(source.system);
-      logger.log('warn', `${source.system}: its snapshot ${ref.snapshotFile} is missing or damaged; reading the source (this run writes it again)`);
-    }
-  }
-  return preloaded;
-}
-
-/**
- * The stored snapshot of a source whose fingerprint changed, when reading it now would give
- * the snapshot's content: the same read settings, and a keys digest of the file equal to the
- * one the snapshot was written with. Undefined otherwise (the source is then read), also when
- * the digest cannot be taken: reading reports why.
- */
-async function sameKeysSnapshot(folder: string, source: WorkspaceContext['sources'][number], ref: SnapshotRef, fingerprint: string): Promise<SnapshotContent | undefined> {
-  if (!source.reader.keysDigestMatches || !sameReadSettings(ref.fingerprint, fingerprint)) return undefined;
+async function sameKeys(folder: string, source: WorkspaceContext['sources'][number], ref: SnapshotRef, fingerprint: string): Promise<boolean> {
+  if (!source.reader.keysDigestMatches || !sameReadSettings(ref.fingerprint, fingerprint)) return false;
   const stored = snapshotKeysDigest(folder, ref);
-  if (stored === undefined) return undefined;
-  const matches = await source.reader.keysDigestMatches(stored).catch(() => false);
-  return matches ? loadSnapshot(folder, ref, source.system) : undefined;
+  if (stored === undefined) return false;
+  return source.reader.keysDigestMatches(stored).catch(() => false);
 }
 
 /** Snapshot files written for a commit that did not happen. */

@@ -9,13 +9,13 @@
  */
 import type { AuthorityKey, Discrepancies } from '../core/compare.js';
 import type { ComparedKeys } from '../core/run-inputs.js';
+import type { KeyIndex } from '../core/key-index.js';
 import { findResolved } from '../core/provision.js';
 import { hasSortedKey } from '../core/text-order.js';
 import type { NormalizedKey, SystemId } from '../core/types.js';
 import type { PushdownComparison } from '../sources/pushdown/pushdown-read.js';
 import type { SourcesRead } from '../sources/read-all.js';
 import type { SnapshotRef } from '../store/snapshots.js';
-import type { ReadStageResult } from './read-stage.js';
 
 export interface RunRead {
   readonly sources: Pick<SourcesRead, 'outcomes' | 'badRows' | 'skipped'>;
@@ -60,24 +60,36 @@ export type HoldsLookup = (system: SystemId, authorityKey: NormalizedKey, positi
 /** Authority keys per chunk the node engine streams: its KeyIndex holds them all already, so the chunk only bounds the strings made at once. */
 const AUTHORITY_CHUNK = 8192;
 
+/** What the node engine's later stages need of its read: the authority's index, and what reading found of every source. */
+export interface NodeRead {
+  readonly authority: KeyIndex;
+  readonly sources: Pick<SourcesRead, 'outcomes' | 'badRows' | 'skipped'>;
+  /** Every system compared, authority first, then config order. */
+  readonly systems: readonly SystemId[];
+  readonly fromSnapshot: ReadonlySet<SystemId>;
+  /** Snapshot files written (RunRead.snapshots) and references repointed (RunRead.repointedSnapshots). */
+  readonly written: readonly SnapshotRef[];
+  readonly repointed: readonly SnapshotRef[];
+  /** The snapshot content each system's keys came from or went into, where named (ReadStageResult.contentIds). */
+  readonly contentIds: ReadonlyMap<SystemId, string>;
+}
+
 /**
  * The node engine's read: everything from the authority's KeyIndex. `presence` says which
  * system holds each authority key, by position (streamAuthorityKeys() gives them in the
- * index's order): the comparison's own merges, instead of a lookup per candidate. Nothing here
- * keeps a downstream system's index, so it goes once compared (docs/decisions.md §7).
+ * index's order): the comparison's own merges, instead of a lookup per candidate; asked for
+ * once, when matching first needs it. Nothing here keeps a downstream system's index, so it
+ * goes once compared (docs/decisions.md §7).
  */
-export function nodeRunRead(read: ReadStageResult, presence: ReadonlyMap<SystemId, Uint8Array>): RunRead {
-  const { authority, outcomes, badRows, skipped } = read.sources;
+export function nodeRunRead(read: NodeRead, presence: () => ReadonlyMap<SystemId, Uint8Array>): RunRead {
+  const { authority, sources } = read;
+  let held: ReadonlyMap<SystemId, Uint8Array> | undefined;
   return {
-    sources: { outcomes, badRows, skipped },
+    sources: { outcomes: sources.outcomes, badRows: sources.badRows, skipped: sources.skipped },
     fromSnapshot: read.fromSnapshot,
     snapshots: read.written,
     repointedSnapshots: read.repointed,
-    comparedKeys: {
-      authority: authority.system,
-      systems: [authority, ...read.sources.others].map((index) => index.system),
-      contents: Object.fromEntries(read.contentIds),
-    },
+    comparedKeys: { authority: authority.system, systems: read.systems, contents: Object.fromEntries(read.contentIds) },
     authorityHolds: async (keys) => findResolved(keys, (key) => authority.has(key)),
     streamAuthorityKeys: async (onChunk) => {
       for (let start = 0; start < authority.size; start += AUTHORITY_CHUNK) {
@@ -85,10 +97,31 @@ export function nodeRunRead(read: ReadStageResult, presence: ReadonlyMap<SystemI
         onChunk(Array.from({ length: end - start }, (_, i) => authority.keyAt(start + i)));
       }
     },
-    holdsLookup: () => (system, _key, position) => presence.get(system)?.[position] === 1,
+    holdsLookup: () => {
+      held ??= presence();
+      const map = held;
+      return (system, _key, position) => map.get(system)?.[position] === 1;
+    },
     // The node engine holds every key in memory anyway: one index over all out-of-authority keys.
     matchPassKeys: Infinity,
   };
+}
+
+/**
+ * Which authority keys each downstream system holds, by the authority index's positions, from
+ * the comparison's gap lists: for a comparison made without merging the indexes (run/carried-comparison.ts).
+ */
+export function presenceFromGaps(authority: KeyIndex, gaps: ReadonlyMap<SystemId, readonly AuthorityKey[]>): ReadonlyMap<SystemId, Uint8Array> {
+  return new Map(
+    [...gaps].map(([system, keys]) => {
+      const holds = new Uint8Array(authority.size).fill(1);
+      for (const { key } of keys) {
+        const position = authority.find(key);
+        if (position >= 0) holds[position] = 0;
+      }
+      return [system, holds] as const;
+    }),
+  );
 }
 
 /**

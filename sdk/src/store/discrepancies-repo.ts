@@ -5,7 +5,7 @@
  * run's persist step cheap, and parts that small are made in memory V8 reuses (docs/decisions.md §9).
  */
 import { sql } from 'kysely';
-import type { Discrepancies } from '../core/compare.js';
+import type { Discrepancies, StoredGroups } from '../core/compare.js';
 import type { DiscrepancyEntries, DiscrepancyKind, KeyWithSightings } from '../core/discrepancy-kinds.js';
 import type { BadRow, SystemId } from '../core/types.js';
 import { insertInChunks } from './batch.js';
@@ -145,4 +145,32 @@ export async function loadDiscrepancies<K extends DiscrepancyKind>(
     .execute();
   const lists = parts.map((part) => JSON.parse(part.entries) as DiscrepancyEntries[K]);
   return lists.length === 1 ? lists[0]! : (lists.flat() as DiscrepancyEntries[K]);
+}
+
+/** Every comparison group a run stored (bad rows aside), for a run that compares the same keys (core/compare.ts storedComparison). */
+export async function loadComparisonGroups(db: Db, runId: string): Promise<StoredGroups> {
+  const parts = await db
+    .selectFrom('run_discrepancies')
+    .select(['kind', 'system', 'entries'])
+    .where('run_id', '=', runId)
+    .where('kind', '!=', 'bad_row')
+    .orderBy('kind')
+    .orderBy('system')
+    .orderBy('part')
+    .execute();
+  const gaps = new Map<SystemId, DiscrepancyEntries['gap']>();
+  const outOfAuthority = new Map<SystemId, DiscrepancyEntries['out_of_authority']>();
+  const duplicates = new Map<SystemId, DiscrepancyEntries['duplicate']>();
+  let onlyInAuthority: DiscrepancyEntries['only_in_authority'] | undefined;
+  const listOf = <T>(groups: Map<SystemId, T[]>, system: SystemId): T[] => {
+    let list = groups.get(system);
+    if (!list) groups.set(system, (list = []));
+    return list;
+  };
+  for (const { kind, system, entries } of parts) {
+    const parsed = JSON.parse(entries) as never[];
+    const list = kind === 'gap' ? listOf(gaps, system) : kind === 'out_of_authority' ? listOf(outOfAuthority, system) : kind === 'duplicate' ? listOf(duplicates, system) : (onlyInAuthority ??= []);
+    for (const entry of parsed) list.push(entry);
+  }
+  return { gaps, outOfAuthority, duplicates, ...(onlyInAuthority ? { onlyInAuthority } : {}) };
 }

@@ -205,6 +205,32 @@ function isKeysDigest(value: unknown): value is KeysDigest {
   return typeof digest?.digest === 'string' && Array.isArray(digest.checkpoints) && digest.checkpoints.every((checkpoint) => typeof checkpoint === 'string');
 }
 
+/** What a snapshot's header says of its source, read without its keys. */
+export interface SnapshotOutline {
+  readonly contentId?: string;
+  readonly keyCount: number;
+  readonly rows: number;
+  readonly badRows: readonly BadRow[];
+  readonly repeatedRows: number;
+}
+
+/**
+ * The snapshot's outline from its header alone, or undefined when the file is missing, of
+ * another format or system, or not the size its header says.
+ */
+export function snapshotOutline(folder: string, ref: SnapshotRef, system: SystemId): SnapshotOutline | undefined {
+  return withSnapshotFile(folder, ref, ({ size, header, arraysStart }) => {
+    if (!wholeFile(header, arraysStart, size) || header.system !== system) return undefined;
+    const { count: keyCount, rows, badRows, repeatedRows, contentId } = header;
+    return { keyCount, rows, badRows, repeatedRows, ...(typeof contentId === 'string' ? { contentId } : {}) };
+  });
+}
+
+/** Whether a file is exactly as long as its header says: arrays, then text. */
+function wholeFile(header: Header, arraysStart: number, size: number): boolean {
+  return arraysStart + (header.count * 3 + header.rawCount * 2) * 4 + header.textBytes + header.rawTextBytes === size;
+}
+
 /**
  * The source as its snapshot recorded it, or undefined when the file is missing or damaged.
  * Each typed array is read straight into its own buffer and the text into one more: no
@@ -212,9 +238,9 @@ function isKeysDigest(value: unknown): value is KeysDigest {
  */
 export function loadSnapshot(folder: string, ref: SnapshotRef, system: SystemId): SnapshotContent | undefined {
   return withSnapshotFile(folder, ref, ({ size, readAt, header, arraysStart }) => {
+    if (!wholeFile(header, arraysStart, size) || header.system !== system) return undefined;
     let offset = arraysStart;
     const textBytes = header.textBytes + header.rawTextBytes;
-    if (offset + (header.count * 3 + header.rawCount * 2) * 4 + textBytes !== size || header.system !== system) return undefined;
     const take = (count: number) => {
       const array = new Uint32Array(count);
       readAt(new Uint8Array(array.buffer), offset);

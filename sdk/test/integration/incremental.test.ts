@@ -110,9 +110,11 @@ describe('incremental mode equals a full run (randomised change sets)', function
   let wsIncremental: Workspace;
   let wsFull: Workspace;
   let carried = 0;
+  let comparisonsCarried = 0;
   const countCarried = (_level: string, message: string) => {
     const groups = /^(\d+) discrepancy groups carried forward/.exec(message);
     if (groups) carried += Number(groups[1]);
+    if (/its comparison is carried forward$/.test(message)) comparisonsCarried++;
   };
 
   before(async () => {
@@ -173,6 +175,8 @@ describe('incremental mode equals a full run (randomised change sets)', function
     assert.ok(runs >= 30);
     assert.ok(reused > runs, `unchanged systems came from snapshots (${reused} times over ${runs} runs)`);
     assert.ok(carried > runs, `discrepancy groups of unchanged systems were carried forward (${carried} over ${runs} runs)`);
+    assert.ok(comparisonsCarried > 0, 'a change set that changed no key carried the whole comparison forward');
+    console.log(`      (${carried} groups and ${comparisonsCarried} whole comparisons carried over ${runs} runs)`);
   });
 });
 
@@ -338,6 +342,58 @@ describe('an incremental run over unchanged keys takes the previous run\'s proba
       }
     } finally {
       workspace.remove();
+    }
+  });
+});
+
+describe('an incremental run whose every source is as the previous run compared it carries the comparison forward', function () {
+  this.timeout(300_000);
+
+  it('equal to a full run, bad rows, duplicates and probable matches included, and stores what it took', async () => {
+    const { incremental, full } = await twinWorkspaces(21);
+    const carriedFrom: string[] = [];
+    const onLog = (_level: string, message: string) => {
+      const carried = /^every system's keys are as run (\S+) compared them/.exec(message);
+      if (carried) carriedFrom.push(carried[1]!);
+    };
+    try {
+      for (const workspace of [incremental, full]) {
+        await generateMockData({ dir: workspace.dir, configPath: workspace.config, scenario: 'normal', keys: 2000, seed: 21, failures: ['corrupt-rows', 'mass-duplication', 'match-variants'], force: true });
+      }
+      const [wsIncremental, wsFull] = await Promise.all([openWorkspace(incremental.config, { onLog }), openWorkspace(full.config)]);
+      try {
+        const first = await wsIncremental.reconcile({ mode: 'incremental' });
+        await wsFull.reconcile({ mode: 'full' });
+        assert.ok(first.discrepancies.duplicates.length > 0 && first.probableMatches.length > 0 && first.summary.systems.some((system) => system.badRows > 0));
+        // Nothing changed, then other columns of C only (taken by keys digest): the comparison is carried both times.
+        const steps = [() => undefined, () => {
+          for (const workspace of [incremental, full]) {
+            const file = workspace.file('input', 'C.csv');
+            const [header, ...rows] = readFileSync(file, 'utf8').trimEnd().split('\n');
+            writeFileSync(file, `${header}\n${rows.map((row, i) => (i % 7 === 0 ? editOthers(row, i) : row)).join('\n')}\n`);
+          }
+        }];
+        let previous = first;
+        for (const step of steps) {
+          step();
+          const inc = await wsIncremental.reconcile({ mode: 'incremental' });
+          const fullRun = await wsFull.reconcile({ mode: 'full' });
+          assert.equal(carriedFrom.at(-1), previous.runId);
+          assert.deepEqual(inc.discrepancies, fullRun.discrepancies);
+          assert.deepEqual(inc.probableMatches, fullRun.probableMatches);
+          assert.deepEqual(inc.summary.totals, fullRun.summary.totals);
+          assert.deepEqual(inc.summary.systems.map(({ fromSnapshot: _f, file: _p, ...rest }) => rest), fullRun.summary.systems.map(({ fromSnapshot: _f, file: _p, ...rest }) => rest));
+          assert.deepEqual(latestReports(incremental, inc), latestReports(full, fullRun));
+          assert.deepEqual(await storedDiscrepancies(wsIncremental, inc.runId, incremental), await storedDiscrepancies(wsFull, fullRun.runId, full));
+          previous = inc;
+        }
+        assert.equal(carriedFrom.length, steps.length);
+      } finally {
+        await Promise.all([wsIncremental.close(), wsFull.close()]);
+      }
+    } finally {
+      incremental.remove();
+      full.remove();
     }
   });
 });

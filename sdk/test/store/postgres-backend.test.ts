@@ -46,7 +46,7 @@ describe('the PostgreSQL registry backend', function () {
     const first = await Store.openPostgres({ url: adminUrl(), schema });
     await first.close();
     const tables = await postgresAdmin(server, server.database, [`select table_name from information_schema.tables where table_schema = '${schema}' order by 1`]);
-    assert.deepEqual(tables.map((row) => row.table_name), ['audit_log', 'kysely_migration', 'kysely_migration_lock', 'master_keys', 'rejected_matches', 'run_discrepancies', 'runs', 'source_snapshots']);
+    assert.deepEqual(tables.map((row) => row.table_name), ['audit_log', 'kysely_migration', 'kysely_migration_lock', 'master_keys', 'rejected_matches', 'run_discrepancies', 'run_probable_matches', 'runs', 'source_snapshots']);
     const again = await Store.openPostgres({ url: adminUrl(), schema });
     assert.deepEqual(await again.read((db) => listMasterKeys(db)), []);
     await again.close();

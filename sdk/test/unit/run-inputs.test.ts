@@ -4,7 +4,7 @@ import { sameDiscrepancyGroup, sameMatchingInputs, storedRunInputs, type RunInpu
 
 const before: RunInputs = { authority: 'A', systems: ['A', 'B', 'C'], contents: { A: 'a1', B: 'b1', C: 'c1' }, matching: { enabled: true, max_distance: 2, max_candidates: 3, min_score: 0.85 } };
 
-describe('compared keys: which discrepancy groups are unchanged', () => {
+describe('run inputs: which results are unchanged', () => {
   it('carries every group when every system has the same content', () => {
     for (const [kind, system] of [['gap', 'B'], ['out_of_authority', 'C'], ['duplicate', 'A'], ['bad_row', 'B'], ['only_in_authority', '']] as const) {
       assert.equal(sameDiscrepancyGroup(before, before, kind, system), true, `${kind} ${system}`);

@@ -16,7 +16,7 @@ import type { LogLevel } from '../../src/log.js';
 import { REPORT_NAMES } from '../../src/reports/report-rows.js';
 import { claimReportStamp } from '../../src/reports/report-stamp.js';
 import { commitRun, type CommitResult } from '../../src/run/commit-stage.js';
-import { readStage, type ReadStageResult } from '../../src/run/read-stage.js';
+import { readStage, reusableSnapshots, type ReadStageResult } from '../../src/run/read-stage.js';
 import { newRunId, type RunIdentity } from '../../src/run/run-identity.js';
 import { nodeRunRead } from '../../src/run/run-read.js';
 import { beginRun } from '../../src/run/run-records.js';
@@ -45,8 +45,12 @@ function stageContext(workspace: TempWorkspace) {
 type Context = ReturnType<typeof stageContext>['context'];
 
 /** The read stage; with `runId`, writing the snapshots of the sources it parses, as a run that is not a dry run does. */
-const read = (context: Context, store: Store, mode: RunMode, runId?: string): Promise<ReadStageResult> =>
-  readStage(context, store, { mode, onSourceProgress: () => {}, snapshots: runId === undefined ? undefined : { runId, onWrite: () => {} } });
+const read = async (context: Context, store: Store, mode: RunMode, runId?: string): Promise<ReadStageResult> =>
+  readStage(context, {
+    reusable: await reusableSnapshots(context, store, { mode, runId }),
+    onSourceProgress: () => {},
+    snapshots: runId === undefined ? undefined : { runId, onWrite: () => {} },
+  });
 
 /** A new run's identity, its stamp claimed in the output folder as `reconcile` claims it. */
 function identity(context: Context, mode: RunMode, dryRun: boolean): RunIdentity {
@@ -75,7 +79,7 @@ async function runStages(context: Context, options: RunOptions = {}): Promise<{ 
       run,
       dryRun,
       autoApprove: false,
-      read: nodeRunRead(readResult, presence),
+      read: nodeRunRead({ ...readResult, authority: readResult.sources.authority, systems: [...indexesBySystem(readResult).keys()] }, () => presence),
       discrepancies,
       signal: options.signal,
       progress: (stage) => {
