@@ -129,7 +129,7 @@ export async function readStage(context: WorkspaceContext, options: ReadStageOpt
     if (content) {
       preloaded.set(system, content);
       if (taken.repointed) repointed.push(taken.repointed);
-    } else if (!taken.repointed) {
+    } else {
       // Its header was sound, its keys are not: read, and written again.
       damagedSnapshots.add(system);
       warnDamaged(context, system, taken.ref);
