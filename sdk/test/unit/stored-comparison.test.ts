@@ -1,0 +1,56 @@
+/**
+ * A comparison made whole from its stored groups (core/compare.ts storedComparison) equals the
+ * one made from the indexes, and so do which systems hold each authority key when answered
+ * from its gap lists (run/run-read.ts presenceFromGaps): what an incremental run carrying the
+ * previous comparison forward relies on (docs/decisions.md §22).
+ */
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { compareIndexes, storedComparison } from '../../src/core/compare.js';
+import { KeyIndex } from '../../src/core/key-index.js';
+import { presenceFromGaps } from '../../src/run/run-read.js';
+import { discrepancyGroups } from '../../src/store/discrepancies-repo.js';
+
+/** One source row: [normalised key, raw key]. */
+type Row = readonly [string, string];
+
+function indexOf(system: string, rows: readonly Row[]): KeyIndex {
+  const index = new KeyIndex(system);
+  rows.forEach(([key, raw], i) => index.add(key, raw, i + 2));
+  return index;
+}
+
+const SYSTEMS = ['A', 'B', 'C', 'D'] as const;
+// Keys past U+FFFF and from U+E000 sort differently by code unit and by code point.
+const row = fc
+  .tuple(fc.constantFrom('K1', 'K2', 'K3', 'K4', 'X1', 'X2', 'é', '\uE000', '\u{1F600}'), fc.constantFrom('', ' ', 'r'))
+  .map(([key, raw]): Row => [key, `${raw}${key}`]);
+
+describe('a comparison made whole from its stored groups', () => {
+  it('property: equals the comparison of the indexes, entry for entry, and the gap lists give the merges\' presence', () => {
+    fc.assert(
+      fc.property(fc.tuple(fc.array(row, { minLength: 1, maxLength: 14 }), fc.array(row, { maxLength: 14 }), fc.array(row, { maxLength: 14 }), fc.array(row, { maxLength: 14 })), fc.integer({ min: 1, max: 3 }), (rows, downstream) => {
+        const systems = SYSTEMS.slice(0, downstream + 1);
+        const build = () => systems.map((system, n) => indexOf(system, rows[n]!));
+        const [authority, ...others] = build();
+        const expected = compareIndexes(authority!, others);
+        // Stored as a run stores them, through JSON.
+        const stored = JSON.parse(JSON.stringify([...discrepancyGroups(expected.discrepancies, [])].map(({ kind, system, entries }) => ({ kind, system, entries: [...entries] })))) as {
+          kind: string;
+          system: string;
+          entries: never[];
+        }[];
+        const group = (kind: string) => new Map(stored.filter((entry) => entry.kind === kind).map(({ system, entries }) => [system, entries]));
+        const groups = { gaps: group('gap'), outOfAuthority: group('out_of_authority'), duplicates: group('duplicate'), onlyInAuthority: group('only_in_authority').get('') };
+        const fresh = build()[0]!;
+        const rebuilt = storedComparison(fresh, [...systems], expected.discrepancies.keyCounts, groups);
+        assert.deepEqual(rebuilt, expected.discrepancies);
+        assert.deepEqual(presenceFromGaps(fresh, rebuilt!.gaps), expected.presence);
+        // A group the comparison always stores, missing: nothing is made.
+        assert.equal(storedComparison(fresh, [...systems], expected.discrepancies.keyCounts, { ...groups, onlyInAuthority: undefined }), undefined);
+        assert.equal(storedComparison(fresh, [...systems], expected.discrepancies.keyCounts, { ...groups, gaps: new Map() }), undefined);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
