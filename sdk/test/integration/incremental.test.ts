@@ -13,6 +13,7 @@ import Database from 'better-sqlite3';
 import { generateMockData, openWorkspace, type ReconcileResult, type Workspace } from '../../src/index.js';
 import { runCli } from '../helpers/cli.js';
 import { readReports } from '../helpers/reports.js';
+import { teamRegistryDatabase, testServer } from '../helpers/servers.js';
 import { tempWorkspace, type TempWorkspace } from '../helpers/workspace.js';
 
 type Change =
@@ -394,6 +395,54 @@ describe('an incremental run whose every source is as the previous run compared 
     } finally {
       incremental.remove();
       full.remove();
+    }
+  });
+});
+
+describe('carrying forward on a PostgreSQL team registry', function () {
+  this.timeout(300_000);
+
+  it('an unchanged run takes the comparison, matches and groups from the previous run; after a decision it matches again, as a full run does', async function () {
+    const server = await testServer('postgres', this);
+    const team = await teamRegistryDatabase(server);
+    const workspace = tempWorkspace();
+    const carried: string[] = [];
+    const onLog = (_level: string, message: string) => {
+      if (/its comparison is carried forward$|^probable matches taken from run |discrepancy groups carried forward/.test(message)) carried.push(message.replace(/run [^\s:]+/, 'run <id>'));
+    };
+    try {
+      mkdirSync(workspace.file('input'), { recursive: true });
+      writeFileSync(workspace.config, `processing: { parallel: false }\nlogging: { file: null }\ndatabase: { type: postgres, url: '${team.url(team.app)}' }\n`);
+      await generateMockData({ dir: workspace.dir, configPath: workspace.config, scenario: 'normal', keys: 1000, seed: 8, failures: ['match-variants'] });
+      const ws = await openWorkspace(workspace.config, { onLog });
+      try {
+        const first = await ws.reconcile({ mode: 'incremental' });
+        assert.deepEqual(carried, []);
+        const unchanged = await ws.reconcile({ mode: 'incremental' });
+        assert.deepEqual(carried, [
+          'every system\'s keys are as run <id> compared them: its comparison is carried forward',
+          'probable matches taken from run <id>: the same keys, settings and decisions',
+          '14 discrepancy groups carried forward from run <id>: their systems\' keys are unchanged',
+        ]);
+        assert.deepEqual(unchanged.discrepancies, first.discrepancies);
+        assert.deepEqual(unchanged.probableMatches, first.probableMatches);
+        for (const { kind, system } of await ws.runs.discrepancyCounts(first.runId)) {
+          assert.deepEqual(await ws.runs.discrepancies(unchanged.runId, kind, system), await ws.runs.discrepancies(first.runId, kind, system), `${kind} ${system}`);
+        }
+
+        const [{ key, candidates }] = unchanged.probableMatches;
+        await ws.registry.notAMatch(key, candidates[0]!.authorityKey, { actor: 'test' });
+        carried.length = 0;
+        const afterDecision = await ws.reconcile({ mode: 'incremental' });
+        assert.deepEqual(carried, ['14 discrepancy groups carried forward from run <id>: their systems\' keys are unchanged']);
+        const fullRun = await ws.reconcile({ mode: 'full' });
+        assert.deepEqual(afterDecision.discrepancies, fullRun.discrepancies);
+        assert.deepEqual(afterDecision.probableMatches, fullRun.probableMatches);
+      } finally {
+        await ws.close();
+      }
+    } finally {
+      workspace.remove();
     }
   });
 });
