@@ -7,21 +7,15 @@ import assert from 'node:assert/strict';
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { compareSystems, type Discrepancies } from '../../src/core/compare.js';
-import { KeyIndex } from '../../src/core/key-index.js';
 import { summarizeRun } from '../../src/core/summary.js';
 import { csvLine } from '../../src/reports/csv-cell.js';
 import { REPORT_ROWS, type ReportInput, type ReportName } from '../../src/reports/report-rows.js';
+import { indexOf } from '../helpers/key-indexes.js';
 
 const keyChar = fc.constantFrom(...'AB12-=+@ ,"\'x\t'.split(''));
 const text = fc.string({ unit: keyChar, minLength: 1, maxLength: 6 });
 /** Rows of one system: [normalised key, raw key]; raw keys never hold the " | " duplicates separator. */
 const systemRows = fc.array(fc.tuple(text, text), { maxLength: 12 }).map((rows) => rows.filter(([, raw]) => !raw.includes(' | ')));
-
-function indexOf(system: string, rows: readonly (readonly [string, string])[]): KeyIndex {
-  const index = new KeyIndex(system);
-  rows.forEach(([key, raw], row) => index.add(key, raw, row + 2));
-  return index;
-}
 
 function reportText(name: ReportName, input: ReportInput): Record<string, string>[] {
   const lines = [...REPORT_ROWS[name](input)].map((cells) => csvLine(cells, true));

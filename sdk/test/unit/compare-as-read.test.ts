@@ -1,20 +1,12 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { compareIndexes } from '../../src/core/compare.js';
-import { KeyIndex } from '../../src/core/key-index.js';
 import { CompareAsRead } from '../../src/run/compare-as-read.js';
+import { indexOf, type KeyRow } from '../helpers/key-indexes.js';
 
-/** One source row: [normalised key, raw key]. */
-type Row = readonly [string, string];
-
-function indexOf(system: string, rows: readonly Row[]): KeyIndex {
-  const index = new KeyIndex(system);
-  rows.forEach(([key, raw], i) => index.add(key, raw, i + 2));
-  return index;
-}
 
 const SYSTEMS = ['A', 'B', 'C', 'D'] as const;
-const row = fc.tuple(fc.constantFrom('K1', 'K2', 'K3', 'K4', 'K5', 'K6', 'X1', 'X2'), fc.constantFrom('r', 'R', ' r')).map(([key, raw]): Row => [key, `${raw}${key}`]);
+const row = fc.tuple(fc.constantFrom('K1', 'K2', 'K3', 'K4', 'K5', 'K6', 'X1', 'X2'), fc.constantFrom('r', 'R', ' r')).map(([key, raw]): KeyRow => [key, `${raw}${key}`]);
 
 describe('CompareAsRead (run/compare-as-read.ts)', () => {
   it('property: downstream systems compared as they arrive, in any order, some never arriving (snapshots), give the comparison of all at once', () => {

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { compareSystems, type OutOfAuthorityKey } from '../../src/core/compare.js';
-import { KeyIndex } from '../../src/core/key-index.js';
 import {
   findResolved,
   proposeMasterKeys,
@@ -9,6 +8,7 @@ import {
   type RegistryLookup,
 } from '../../src/core/provision.js';
 import type { MasterKeyStatus, ProvisioningStrategy } from '../../src/core/types.js';
+import { indexOf } from '../helpers/key-indexes.js';
 
 /** An in-memory registry: normalised key → master key, with any status. */
 class FakeRegistry implements RegistryLookup {
@@ -46,12 +46,6 @@ const settings = (strategy: ProvisioningStrategy, namespacePrefix = 'MASTER'): P
   strategy,
   namespacePrefix,
 });
-
-function indexOf(system: string, rows: ReadonlyArray<readonly [string, string]>): KeyIndex {
-  const index = new KeyIndex(system);
-  rows.forEach(([key, raw], i) => index.add(key, raw, i + 2));
-  return index;
-}
 
 /** A: {K1}; B: {X (raws x-1, X_1, ' x 1'), Y}; C: {X (raw '\tX-1', smaller than every raw in B), Z}; D: {Z, W}. */
 function sampleOutOfAuthority(): readonly OutOfAuthorityKey[] {

@@ -7,24 +7,16 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { compareIndexes, storedComparison } from '../../src/core/compare.js';
-import { KeyIndex } from '../../src/core/key-index.js';
 import { presenceFromGaps } from '../../src/run/run-read.js';
 import { discrepancyGroups } from '../../src/store/discrepancies-repo.js';
+import { indexOf, type KeyRow } from '../helpers/key-indexes.js';
 
-/** One source row: [normalised key, raw key]. */
-type Row = readonly [string, string];
-
-function indexOf(system: string, rows: readonly Row[]): KeyIndex {
-  const index = new KeyIndex(system);
-  rows.forEach(([key, raw], i) => index.add(key, raw, i + 2));
-  return index;
-}
 
 const SYSTEMS = ['A', 'B', 'C', 'D'] as const;
 // Keys past U+FFFF and from U+E000 sort differently by code unit and by code point.
 const row = fc
   .tuple(fc.constantFrom('K1', 'K2', 'K3', 'K4', 'X1', 'X2', 'é', '\uE000', '\u{1F600}'), fc.constantFrom('', ' ', 'r'))
-  .map(([key, raw]): Row => [key, `${raw}${key}`]);
+  .map(([key, raw]): KeyRow => [key, `${raw}${key}`]);
 
 describe('a comparison made whole from its stored groups', () => {
   it('property: equals the comparison of the indexes, entry for entry, and the gap lists give the merges\' presence', () => {
