@@ -33,8 +33,8 @@ function reusingLastWrite(db: BetterSqlite3.Database): SqliteDatabase {
 /**
  * A reading statement whose rows come back as arrays and are made into objects here:
  * better-sqlite3 builds each row object property by property through V8's API, which took
- * 0.38–0.47 s for a 1M-key run's registry (111,111 rows of 15 columns) against about
- * 0.25 s this way. A column named `__proto__` would set a prototype here, so such a
+ * 0.48–0.49 s for a 1M-key run's registry (111,111 rows of 15 columns) against 0.33–0.34 s
+ * this way. A column named `__proto__` would set a prototype here, so such a
  * statement keeps better-sqlite3's own objects.
  */
 function rowsMadeHere(statement: BetterSqlite3.Statement): SqliteStatement {
