@@ -3,7 +3,7 @@ import path from 'node:path';
 import { throwIfAborted } from '../errors.js';
 import type { ReportPaths } from '../core/types.js';
 import { writeFileAtomically } from '../io/atomic-file.js';
-import { csvLine } from './csv-cell.js';
+import { csvLines } from './csv-cell.js';
 import { REPORT_NAMES, REPORT_ROWS, type ReportInput, type ReportName } from './report-rows.js';
 import { ensureOutputFolder, reportFileName } from './report-stamp.js';
 
@@ -27,12 +27,8 @@ export function writeReports(input: ReportInput, options: ReportOptions): Report
     throwIfAborted(options.signal);
     options.onReport?.(name, index, names.length);
     const file = path.join(options.directory, reportFileName(name, options.stamp, options.dryRun));
-    writeFileAtomically(file, linesOf(REPORT_ROWS[name](input), options.injectionGuard));
+    writeFileAtomically(file, csvLines(REPORT_ROWS[name](input), options.injectionGuard));
     paths[name] = file;
   });
   return paths;
-}
-
-function* linesOf(rows: Iterable<readonly (string | number | null)[]>, guard: boolean): Iterable<string> {
-  for (const row of rows) yield csvLine(row, guard);
 }

@@ -8,7 +8,7 @@ import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { compareSystems, type Discrepancies } from '../../src/core/compare.js';
 import { summarizeRun } from '../../src/core/summary.js';
-import { csvLine } from '../../src/reports/csv-cell.js';
+import { csvLines } from '../../src/reports/csv-cell.js';
 import { REPORT_ROWS, type ReportInput, type ReportName } from '../../src/reports/report-rows.js';
 import { indexOf } from '../helpers/key-indexes.js';
 
@@ -18,7 +18,7 @@ const text = fc.string({ unit: keyChar, minLength: 1, maxLength: 6 });
 const systemRows = fc.array(fc.tuple(text, text), { maxLength: 12 }).map((rows) => rows.filter(([, raw]) => !raw.includes(' | ')));
 
 function reportText(name: ReportName, input: ReportInput): Record<string, string>[] {
-  const lines = [...REPORT_ROWS[name](input)].map((cells) => csvLine(cells, true));
+  const lines = [...csvLines(REPORT_ROWS[name](input), true)];
   return parse(`${lines.join('\n')}\n`, { columns: true }) as Record<string, string>[];
 }
 
