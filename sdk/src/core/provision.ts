@@ -89,11 +89,17 @@ function uniqueMasterKey(
   return masterKey;
 }
 
-/** Set lookups over registry records, built once per run. */
+/**
+ * Set lookups over registry records, built once per run; the master keys' only when a proposal
+ * asks, since a run over keys the registry already holds proposes nothing.
+ */
 export function registryLookup(records: readonly { normalizedKey: NormalizedKey; masterKey: string }[]): RegistryLookup {
   const keys = new Set(records.map((record) => record.normalizedKey));
-  const masterKeys = new Set(records.map((record) => record.masterKey));
-  return { hasKey: (key) => keys.has(key), hasMasterKey: (masterKey) => masterKeys.has(masterKey) };
+  let masterKeys: Set<string> | undefined;
+  return {
+    hasKey: (key) => keys.has(key),
+    hasMasterKey: (masterKey) => (masterKeys ??= new Set(records.map((record) => record.masterKey))).has(masterKey),
+  };
 }
 
 /** Proposals whose key has since appeared in the authority become `resolved`. */

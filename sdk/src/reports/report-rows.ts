@@ -148,8 +148,10 @@ export function* probableMatchRows({ discrepancies, probableMatches }: ReportInp
 }
 
 /** What the owners of each downstream system should correct: every raw key linked to an authority key. */
-export function* keyCorrectionRows({ discrepancies, registryByKey }: ReportInput): Rows {
+export function* keyCorrectionRows({ discrepancies, registry, registryByKey }: ReportInput): Rows {
   yield REPORT_HEADERS.key_corrections;
+  // Most registries link nothing: one pass over the entries spares looking up every out-of-authority key.
+  if (!registry.some((record) => record.status === 'linked')) return;
   for (const { key, sightings } of discrepancies.outOfAuthority) {
     const record = registryByKey.get(key);
     if (record?.status !== 'linked') continue;
