@@ -158,19 +158,24 @@ export async function loadComparisonGroups(db: Db, runId: string): Promise<Store
     .orderBy('system')
     .orderBy('part')
     .execute();
+  // Each group's parts, joined once all are parsed: one copy of each entry, not one push.
+  const partsOf = new Map<string, { kind: DiscrepancyKind; system: SystemId; lists: never[][] }>();
+  for (const { kind, system, entries } of parts) {
+    const id = `${kind}\u0000${system}`;
+    let group = partsOf.get(id);
+    if (!group) partsOf.set(id, (group = { kind, system, lists: [] }));
+    group.lists.push(JSON.parse(entries) as never[]);
+  }
   const gaps = new Map<SystemId, DiscrepancyEntries['gap']>();
   const outOfAuthority = new Map<SystemId, DiscrepancyEntries['out_of_authority']>();
   const duplicates = new Map<SystemId, DiscrepancyEntries['duplicate']>();
   let onlyInAuthority: DiscrepancyEntries['only_in_authority'] | undefined;
-  const listOf = <T>(groups: Map<SystemId, T[]>, system: SystemId): T[] => {
-    let list = groups.get(system);
-    if (!list) groups.set(system, (list = []));
-    return list;
-  };
-  for (const { kind, system, entries } of parts) {
-    const parsed = JSON.parse(entries) as never[];
-    const list = kind === 'gap' ? listOf(gaps, system) : kind === 'out_of_authority' ? listOf(outOfAuthority, system) : kind === 'duplicate' ? listOf(duplicates, system) : (onlyInAuthority ??= []);
-    for (const entry of parsed) list.push(entry);
+  for (const { kind, system, lists } of partsOf.values()) {
+    const list = ([] as never[]).concat(...lists);
+    if (kind === 'gap') gaps.set(system, list);
+    else if (kind === 'out_of_authority') outOfAuthority.set(system, list);
+    else if (kind === 'duplicate') duplicates.set(system, list);
+    else onlyInAuthority = list;
   }
   return { gaps, outOfAuthority, duplicates, ...(onlyInAuthority ? { onlyInAuthority } : {}) };
 }

@@ -38,6 +38,10 @@ describe('a comparison made whole from its stored groups', () => {
         const rebuilt = storedComparison(fresh, [...systems], expected.discrepancies.keyCounts, groups);
         assert.deepEqual(rebuilt, expected.discrepancies);
         assert.deepEqual(presenceFromGaps(fresh, rebuilt!.gaps), expected.presence);
+        // Gap lists out of key order (never stored so, but not assumed): the keys in every system are still counted right.
+        const reversed = storedComparison(fresh, [...systems], expected.discrepancies.keyCounts, { ...groups, gaps: new Map([...groups.gaps].map(([system, keys]) => [system, [...keys].reverse()])) });
+        assert.equal(reversed!.keysInAllSystems, expected.discrepancies.keysInAllSystems);
+        assert.deepEqual(reversed!.matchRates, expected.discrepancies.matchRates);
         // A group the comparison always stores, missing: nothing is made.
         assert.equal(storedComparison(fresh, [...systems], expected.discrepancies.keyCounts, { ...groups, onlyInAuthority: undefined }), undefined);
         assert.equal(storedComparison(fresh, [...systems], expected.discrepancies.keyCounts, { ...groups, gaps: new Map() }), undefined);
