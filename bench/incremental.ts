@@ -14,6 +14,10 @@
  *   node --import tsx bench/incremental.ts 100000   # chosen sizes
  *   KEYSYNC_BENCH_MATCHING=off …                    # with matching.enabled: false
  *   KEYSYNC_BENCH_CLI=<other build>/sdk/dist/cli.js KEYSYNC_BENCH_LABEL=before …  # another build, for before/after
+ *   KEYSYNC_BENCH_BEFORE_CLI=<other build>/sdk/dist/cli.js …  # that build too, its runs alternating with this one's
+ *
+ * With KEYSYNC_BENCH_BEFORE_CLI each try runs the other build's incremental and full runs
+ * beside this build's, each from a fresh copy, so that a noisy machine's drift falls on both.
  */
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -27,6 +31,7 @@ import { resultJson } from './result-json.js';
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cli = process.env.KEYSYNC_BENCH_CLI ?? path.join(repo, 'sdk/dist/cli.js');
 const label = process.env.KEYSYNC_BENCH_LABEL;
+const beforeCli = process.env.KEYSYNC_BENCH_BEFORE_CLI;
 const SEED = 42;
 const CHANGED_SHARE = 0.05;
 const STAGES = ['read', 'compare', 'match', 'provision', 'reports', 'persist'] as const;
@@ -39,8 +44,8 @@ interface Measured {
 }
 
 /** A run's wall time and stage times (what the results file keeps). */
-async function runCli(args: readonly string[]): Promise<Measured> {
-  const run = await runKeysync(cli, args);
+async function runCli(build: string, args: readonly string[]): Promise<Measured> {
+  const run = await runKeysync(build, args);
   return { wallMs: run.wallMs, timings: run.result.timings };
 }
 
@@ -51,6 +56,8 @@ interface Row {
   readonly incremental: Measured;
   readonly reportsEqual: boolean;
   readonly differing: readonly string[];
+  /** The other build's runs (KEYSYNC_BENCH_BEFORE_CLI), alternating with these. */
+  readonly before?: { readonly full: Measured; readonly incremental: Measured };
 }
 
 /** Changes every 20th row of B: (a) its other columns, keeping the key; (b) its key, to one no system has. */
@@ -110,24 +117,43 @@ async function measure(keysPerSystem: number, repeat: number, matching: boolean)
   await generateMockData({ dir, configPath: baselineConfig, scenario: 'normal', keys: keysPerSystem, seed: SEED });
   const bFile = path.join(dir, 'input/B.csv');
   const original = readFileSync(bFile, 'utf8');
-  await runCli(['-c', baselineConfig, '-m', 'full']);
+  await runCli(cli, ['-c', baselineConfig, '-m', 'full']);
   const rows: Row[] = [];
   for (const kind of Object.keys(KINDS) as Kind[]) {
     writeFileSync(bFile, changeB(original, kind));
     let full: Measured | undefined;
     let incremental: Measured | undefined;
+    let before: { full?: Measured; incremental?: Measured } | undefined;
     let differing: string[] = [];
-    for (let attempt = 0; attempt < repeat; attempt++) {
+    const freshCopies = () => {
       for (const name of ['incremental', 'full']) {
         rmSync(path.join(dir, name), { recursive: true, force: true });
         rmSync(path.join(dir, `${name}-output`), { recursive: true, force: true });
         cpSync(path.join(dir, 'baseline'), path.join(dir, name), { recursive: true });
       }
-      incremental = best(incremental, await runCli(['-c', config('incremental'), '-m', 'incremental']));
-      full = best(full, await runCli(['-c', config('full'), '-m', 'full']));
+    };
+    for (let attempt = 0; attempt < repeat; attempt++) {
+      if (beforeCli) {
+        freshCopies();
+        before = {
+          incremental: best(before?.incremental, await runCli(beforeCli, ['-c', config('incremental'), '-m', 'incremental'])),
+          full: best(before?.full, await runCli(beforeCli, ['-c', config('full'), '-m', 'full'])),
+        };
+      }
+      freshCopies();
+      incremental = best(incremental, await runCli(cli, ['-c', config('incremental'), '-m', 'incremental']));
+      full = best(full, await runCli(cli, ['-c', config('full'), '-m', 'full']));
       if (attempt === 0) differing = compareReports(path.join(dir, 'incremental-output'), path.join(dir, 'full-output'));
     }
-    rows.push({ keysPerSystem, kind, full: full!, incremental: incremental!, reportsEqual: differing.length === 0, differing });
+    rows.push({
+      keysPerSystem,
+      kind,
+      full: full!,
+      incremental: incremental!,
+      reportsEqual: differing.length === 0,
+      differing,
+      ...(before ? { before: { full: before.full!, incremental: before.incremental! } } : {}),
+    });
   }
   writeFileSync(bFile, original);
   return rows;
@@ -136,15 +162,20 @@ async function measure(keysPerSystem: number, repeat: number, matching: boolean)
 const seconds = (ms: number) => (ms / 1000).toFixed(2);
 const stages = (m: Measured) => STAGES.map((stage) => seconds(m.timings[stage])).join(' · ');
 
+const ratio = (m: { full: Measured; incremental: Measured }) => `${(m.full.wallMs / m.incremental.wallMs).toFixed(1)}×`;
+
 function table(rows: readonly Row[]): string {
-  const header = `| keys/system × 5 | change | full run | its ${STAGES.join(' · ')} | incremental | its ${STAGES.join(' · ')} | full ÷ incremental | reports equal |`;
+  const withBefore = rows.some((row) => row.before);
+  const beforeHeader = withBefore ? ' before: full · incremental | before: its incremental stages | before: full ÷ incremental |' : '';
+  const header = `| keys/system × 5 | change | full run | its ${STAGES.join(' · ')} | incremental | its ${STAGES.join(' · ')} | full ÷ incremental | reports equal |${beforeHeader}`;
   const lines = rows.map(
     (row) =>
       `| ${row.keysPerSystem.toLocaleString('en-US')} | ${KINDS[row.kind]} | ${seconds(row.full.wallMs)} s | ${stages(row.full)} s | ` +
-      `${seconds(row.incremental.wallMs)} s | ${stages(row.incremental)} s | ${(row.full.wallMs / row.incremental.wallMs).toFixed(1)}× | ` +
-      `${row.reportsEqual ? 'yes' : `NO: ${row.differing.join(', ')}`} |`,
+      `${seconds(row.incremental.wallMs)} s | ${stages(row.incremental)} s | ${ratio(row)} | ` +
+      `${row.reportsEqual ? 'yes' : `NO: ${row.differing.join(', ')}`} |` +
+      (row.before ? ` ${seconds(row.before.full.wallMs)} · ${seconds(row.before.incremental.wallMs)} s | ${stages(row.before.incremental)} s | ${ratio(row.before)} |` : ''),
   );
-  return [header, `|${' --- |'.repeat(8)}`, ...lines].join('\n');
+  return [header, `|${' --- |'.repeat(withBefore ? 11 : 8)}`, ...lines].join('\n');
 }
 
 const args = process.argv.slice(2);
@@ -162,6 +193,7 @@ const load = (values: number[]) => values.map((value) => value.toFixed(2)).join(
 const markdown = [
   `Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}; load average ${load(loadBefore)} before, ${load(os.loadavg())} after.`,
   ...(label ? [`Build: ${label}.`] : []),
+  ...(beforeCli ? ['The "before" columns are another build, its runs alternating with this one\'s in every try.'] : []),
   `Normal scenario, seed ${SEED}, five systems, probable matching ${matching ? 'on' : 'off (`matching.enabled: false`)'}. Each run is a fresh \`keysync\` process`,
   `started from a copy of a baseline full run's database and snapshots; best of ${repeat} tries. "Reports equal": every report of the incremental run`,
   'equals the full run\'s on the same data, apart from run ids, timestamps and the mode\'s name.',
