@@ -7,8 +7,8 @@
  * baseline's database and snapshots, runs an incremental run in one and a full run in the
  * other (fresh `keysync` processes), and checks that their report files are equal apart from
  * stamps (run id, timestamps, the mode's name). Each timing is the best of `--repeat` tries
- * (default 3), each from a fresh copy: the machine is shared. Writes
- * bench/results/incremental.md and .json.
+ * (default 3), each from a fresh copy, with their median beside it: the machine is shared.
+ * Writes bench/results/incremental.md and .json.
  *
  *   npm run bench                                   # 100k and 1M
  *   node --import tsx bench/incremental.ts 100000   # chosen sizes
@@ -49,15 +49,31 @@ async function runCli(build: string, args: readonly string[]): Promise<Measured>
   return { wallMs: run.wallMs, timings: run.result.timings };
 }
 
-interface Row {
-  readonly keysPerSystem: number;
-  readonly kind: Kind;
+/** One build's runs of one size and change: the best of its tries, and the median wall times. */
+interface BuildRuns {
   readonly full: Measured;
   readonly incremental: Measured;
+  readonly medianWallMs: { readonly full: number; readonly incremental: number };
+}
+
+interface Row extends BuildRuns {
+  readonly keysPerSystem: number;
+  readonly kind: Kind;
   readonly reportsEqual: boolean;
   readonly differing: readonly string[];
   /** The other build's runs (KEYSYNC_BENCH_BEFORE_CLI), alternating with these. */
-  readonly before?: { readonly full: Measured; readonly incremental: Measured };
+  readonly before?: BuildRuns;
+}
+
+/** The tries of one build, summed up. */
+function buildRuns(tries: { readonly full: readonly Measured[]; readonly incremental: readonly Measured[] }): BuildRuns {
+  const bestOf = (runs: readonly Measured[]) => runs.reduce((a, b) => (b.wallMs < a.wallMs ? b : a));
+  const median = (runs: readonly Measured[]) => {
+    const walls = runs.map((run) => run.wallMs).sort((a, b) => a - b);
+    const middle = walls.length >> 1;
+    return walls.length % 2 ? walls[middle]! : (walls[middle - 1]! + walls[middle]!) / 2;
+  };
+  return { full: bestOf(tries.full), incremental: bestOf(tries.incremental), medianWallMs: { full: median(tries.full), incremental: median(tries.incremental) } };
 }
 
 /** Changes every 20th row of B: (a) its other columns, keeping the key; (b) its key, to one no system has. */
@@ -99,10 +115,6 @@ function compareReports(incrementalDir: string, fullDir: string): string[] {
   return differing;
 }
 
-function best(a: Measured | undefined, b: Measured): Measured {
-  return !a || b.wallMs < a.wallMs ? b : a;
-}
-
 async function measure(keysPerSystem: number, repeat: number, matching: boolean): Promise<Row[]> {
   const dir = path.join(repo, 'bench/work', `incremental-n${keysPerSystem}${label ? `-${label}` : ''}`);
   rmSync(dir, { recursive: true, force: true });
@@ -121,9 +133,8 @@ async function measure(keysPerSystem: number, repeat: number, matching: boolean)
   const rows: Row[] = [];
   for (const kind of Object.keys(KINDS) as Kind[]) {
     writeFileSync(bFile, changeB(original, kind));
-    let full: Measured | undefined;
-    let incremental: Measured | undefined;
-    let before: { full?: Measured; incremental?: Measured } | undefined;
+    const tries = { full: [] as Measured[], incremental: [] as Measured[] };
+    const beforeTries = { full: [] as Measured[], incremental: [] as Measured[] };
     let differing: string[] = [];
     const freshCopies = () => {
       for (const name of ['incremental', 'full']) {
@@ -135,25 +146,15 @@ async function measure(keysPerSystem: number, repeat: number, matching: boolean)
     for (let attempt = 0; attempt < repeat; attempt++) {
       if (beforeCli) {
         freshCopies();
-        before = {
-          incremental: best(before?.incremental, await runCli(beforeCli, ['-c', config('incremental'), '-m', 'incremental'])),
-          full: best(before?.full, await runCli(beforeCli, ['-c', config('full'), '-m', 'full'])),
-        };
+        beforeTries.incremental.push(await runCli(beforeCli, ['-c', config('incremental'), '-m', 'incremental']));
+        beforeTries.full.push(await runCli(beforeCli, ['-c', config('full'), '-m', 'full']));
       }
       freshCopies();
-      incremental = best(incremental, await runCli(cli, ['-c', config('incremental'), '-m', 'incremental']));
-      full = best(full, await runCli(cli, ['-c', config('full'), '-m', 'full']));
+      tries.incremental.push(await runCli(cli, ['-c', config('incremental'), '-m', 'incremental']));
+      tries.full.push(await runCli(cli, ['-c', config('full'), '-m', 'full']));
       if (attempt === 0) differing = compareReports(path.join(dir, 'incremental-output'), path.join(dir, 'full-output'));
     }
-    rows.push({
-      keysPerSystem,
-      kind,
-      full: full!,
-      incremental: incremental!,
-      reportsEqual: differing.length === 0,
-      differing,
-      ...(before ? { before: { full: before.full!, incremental: before.incremental! } } : {}),
-    });
+    rows.push({ keysPerSystem, kind, ...buildRuns(tries), reportsEqual: differing.length === 0, differing, ...(beforeCli ? { before: buildRuns(beforeTries) } : {}) });
   }
   writeFileSync(bFile, original);
   return rows;
@@ -162,20 +163,23 @@ async function measure(keysPerSystem: number, repeat: number, matching: boolean)
 const seconds = (ms: number) => (ms / 1000).toFixed(2);
 const stages = (m: Measured) => STAGES.map((stage) => seconds(m.timings[stage])).join(' · ');
 
-const ratio = (m: { full: Measured; incremental: Measured }) => `${(m.full.wallMs / m.incremental.wallMs).toFixed(1)}×`;
+const ratio = (full: number, incremental: number) => `${(full / incremental).toFixed(1)}×`;
+const medians = (runs: BuildRuns) => `${seconds(runs.medianWallMs.full)} · ${seconds(runs.medianWallMs.incremental)} s (${ratio(runs.medianWallMs.full, runs.medianWallMs.incremental)})`;
 
 function table(rows: readonly Row[]): string {
   const withBefore = rows.some((row) => row.before);
-  const beforeHeader = withBefore ? ' before: full · incremental | before: its incremental stages | before: full ÷ incremental |' : '';
-  const header = `| keys/system × 5 | change | full run | its ${STAGES.join(' · ')} | incremental | its ${STAGES.join(' · ')} | full ÷ incremental | reports equal |${beforeHeader}`;
+  const beforeHeader = withBefore ? ' before: full · incremental, medians | before: its best incremental\'s stages |' : '';
+  const header =
+    `| keys/system × 5 | change | full run | its ${STAGES.join(' · ')} | incremental | its ${STAGES.join(' · ')} | full ÷ incremental | ` +
+    `full · incremental, medians | reports equal |${beforeHeader}`;
   const lines = rows.map(
     (row) =>
       `| ${row.keysPerSystem.toLocaleString('en-US')} | ${KINDS[row.kind]} | ${seconds(row.full.wallMs)} s | ${stages(row.full)} s | ` +
-      `${seconds(row.incremental.wallMs)} s | ${stages(row.incremental)} s | ${ratio(row)} | ` +
+      `${seconds(row.incremental.wallMs)} s | ${stages(row.incremental)} s | ${ratio(row.full.wallMs, row.incremental.wallMs)} | ${medians(row)} | ` +
       `${row.reportsEqual ? 'yes' : `NO: ${row.differing.join(', ')}`} |` +
-      (row.before ? ` ${seconds(row.before.full.wallMs)} · ${seconds(row.before.incremental.wallMs)} s | ${stages(row.before.incremental)} s | ${ratio(row.before)} |` : ''),
+      (row.before ? ` ${medians(row.before)} | ${stages(row.before.incremental)} s |` : ''),
   );
-  return [header, `|${' --- |'.repeat(withBefore ? 11 : 8)}`, ...lines].join('\n');
+  return [header, `|${' --- |'.repeat(withBefore ? 11 : 9)}`, ...lines].join('\n');
 }
 
 const args = process.argv.slice(2);
@@ -195,7 +199,7 @@ const markdown = [
   ...(label ? [`Build: ${label}.`] : []),
   ...(beforeCli ? ['The "before" columns are another build, its runs alternating with this one\'s in every try.'] : []),
   `Normal scenario, seed ${SEED}, five systems, probable matching ${matching ? 'on' : 'off (`matching.enabled: false`)'}. Each run is a fresh \`keysync\` process`,
-  `started from a copy of a baseline full run's database and snapshots; best of ${repeat} tries. "Reports equal": every report of the incremental run`,
+  `started from a copy of a baseline full run's database and snapshots; best of ${repeat} tries, and the median. "Reports equal": every report of the incremental run`,
   'equals the full run\'s on the same data, apart from run ids, timestamps and the mode\'s name.',
   '',
   table(results),
