@@ -379,7 +379,7 @@ function workspaceApi(context: ReturnType<typeof createContext>, driver: DriverN
                 await applyRenormalize(tx, planned, { actor, now: now() });
                 // Links and "not a match" decisions follow their keys (docs/behaviour.md §10); links'
                 // entries have moved already, so only their authority side can change.
-                await applyPairMoves(tx, planPairMoves(await listLinks(tx), [], normalize), planPairMoves(await listRejectedMatches(tx), planned.moves, normalize));
+                await applyPairMoves(tx, planPairMoves(await listLinks(tx), [], normalize), planPairMoves(await listRejectedMatches(tx), planned.moves, normalize), { actor, now: now() });
                 return planned;
               });
             } catch (error) {

@@ -369,9 +369,7 @@ async function applyTransition(tx: Tx, rows: readonly Selectable<MasterKeysTable
  * the entry's version, so a run that read the entry under its old key plans again too.
  */
 export async function applyRenormalize(tx: Tx, plan: RenormalizePlan, by: { actor: string; now: string }): Promise<void> {
-  const event = (key: string, eventType: string, details: string, action: string) => ({
-    timestamp: by.now, runId: null, eventType, details, system: null, key, action, result: 'ok', actor: by.actor,
-  });
+  const event = (key: string, eventType: string, details: string, action: string) => reKeyingEvent(by, key, eventType, details, action);
   for (const batch of chunked(plan.superseded)) {
     const removed = await tx.deleteFrom('master_keys').where('id', 'in', batch.map((entry) => entry.id)).where('status', '=', 'proposed').executeTakeFirst();
     if (Number(removed.numDeletedRows) !== batch.length) throw new EntryChangedSinceRead('a proposal the re-keying supersedes was decided', 'decision');
@@ -388,6 +386,11 @@ export async function applyRenormalize(tx: Tx, plan: RenormalizePlan, by: { acto
     ),
     ...plan.moves.map((move) => event(move.to, 'key_renormalized', `master key ${move.masterKey}: normalised key ${move.from} → ${move.to} (normalisation rules changed)`, 'renormalize')),
   ]);
+}
+
+/** An audit event of a re-keying: a person's act (no run id), so later runs see that something was decided (docs/decisions.md §22). */
+function reKeyingEvent(by: { actor: string; now: string }, key: string, eventType: string, details: string, action: string) {
+  return { timestamp: by.now, runId: null, eventType, details, system: null, key, action, result: 'ok', actor: by.actor };
 }
 
 /**
@@ -425,8 +428,9 @@ export async function listLinks(db: Db): Promise<KeyPair[]> {
  * already taken its new key, so only `linked_to` changes. A rejected pair is deleted and
  * recorded again under its new keys, unless that pair is already recorded (the older
  * decision stands): all are deleted first, so pairs swapping keys never meet the primary key.
+ * One audit event per pair moved (`link_renormalized`, `rejection_renormalized`).
  */
-export async function applyPairMoves(tx: Tx, links: readonly PairMove[], rejected: readonly PairMove[]): Promise<void> {
+export async function applyPairMoves(tx: Tx, links: readonly PairMove[], rejected: readonly PairMove[], by: { actor: string; now: string }): Promise<void> {
   for (const { from, to } of links) {
     await tx.updateTable('master_keys').set({ linked_to: to.authorityKey }).where('normalized_key', '=', from.normalizedKey).where('linked_to', '=', from.authorityKey).execute();
   }
@@ -437,6 +441,10 @@ export async function applyPairMoves(tx: Tx, links: readonly PairMove[], rejecte
     if (row) rows.push({ ...row, normalized_key: to.normalizedKey, authority_key: to.authorityKey });
   }
   for (const row of rows) await tx.insertInto('rejected_matches').values(row).onConflict((conflict) => conflict.doNothing()).execute();
+  // Each move is audited like the entries' own: a moved pair changes what probable matching suggests.
+  const moved = (eventType: string, what: string) => ({ from, to }: PairMove) =>
+    reKeyingEvent(by, to.normalizedKey, eventType, `${what} ${from.normalizedKey} → ${from.authorityKey} is now ${to.normalizedKey} → ${to.authorityKey} (normalisation rules changed)`, 'renormalize');
+  await appendAudit(tx, [...links.map(moved('link_renormalized', 'link')), ...rejected.map(moved('rejection_renormalized', '"not a match"'))]);
 }
 
 function statusUpdate(status: MasterKeyStatus, request: Pick<TransitionRequest, 'now' | 'actor' | 'reason' | 'linkedTo'>) {

@@ -220,13 +220,37 @@ for (const backend of STORE_BACKENDS) {
           const plan = planRenormalize(await listMasterKeys(tx), upper);
           assert.deepEqual(plan.moves.map((move) => move.to).sort(), ['K-1', 'K-2']);
           await applyRenormalize(tx, plan, { actor: 'ana', now: T1 });
-          await applyPairMoves(tx, planPairMoves(await listLinks(tx), [], upper), planPairMoves(await listRejectedMatches(tx), plan.moves, upper));
+          await applyPairMoves(tx, planPairMoves(await listLinks(tx), [], upper), planPairMoves(await listRejectedMatches(tx), plan.moves, upper), { actor: 'ana', now: T1 });
         });
         assert.deepEqual((await store.read((db) => listMasterKeys(db, { status: 'linked' }))).map((r) => [r.normalizedKey, r.linkedTo]), [['K-1', 'K-01']]);
         assert.deepEqual((await store.read((db) => listRejectedMatches(db))).map((r) => [r.normalizedKey, r.authorityKey, r.rejectedBy]), [
           ['K-2', 'K-02', 'ana'],
           ['K-3', 'K-03', 'bo'],
         ]);
+        // Every pair moved is audited, as a person's act: K-3's pairs moved though its entry did not.
+        const moves = await store.read((db) => listAudit(db));
+        assert.deepEqual(
+          moves.filter((e) => e.action === 'renormalize' && e.eventType !== 'key_renormalized').map((e) => [e.eventType, e.key, e.runId, e.actor, e.details]),
+          [
+            ['link_renormalized', 'K-1', null, 'ana', 'link K-1 → k-01 is now K-1 → K-01 (normalisation rules changed)'],
+            ['rejection_renormalized', 'K-3', null, 'ana', '"not a match" K-3 → k-03 is now K-3 → K-03 (normalisation rules changed)'],
+            ['rejection_renormalized', 'K-2', null, 'ana', '"not a match" k-2 → k-02 is now K-2 → K-02 (normalisation rules changed)'],
+          ],
+        );
+      });
+
+      it('a re-keying that moves only "not a match" pairs is a decision later runs see (decidedSince)', async () => {
+        await seedRegistry(['K-3']);
+        await store.write('reject', (tx) => rejectMatch(tx, { given: 'K-3', normalized: 'K-3' }, 'k-03', { actor: 'ana', now: T1 }));
+        const upper = (raw: string) => raw.toUpperCase();
+        const lastId = Math.max(...(await store.read((db) => listAudit(db))).map((e) => Number(e.id)));
+        await store.write('re-key', async (tx) => {
+          const plan = planRenormalize(await listMasterKeys(tx), upper);
+          assert.deepEqual(plan.moves, []);
+          await applyRenormalize(tx, plan, { actor: 'ana', now: T1 });
+          await applyPairMoves(tx, planPairMoves(await listLinks(tx), [], upper), planPairMoves(await listRejectedMatches(tx), plan.moves, upper), { actor: 'ana', now: T1 });
+        });
+        assert.equal(await store.read((db) => decidedSince(db, lastId + 1)), true);
       });
 
       it('"not a match" is kept once per pair, audited, and refuses a link to that pair; a linked pair cannot be rejected', async () => {
