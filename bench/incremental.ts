@@ -3,8 +3,9 @@
  * For each size (keys per system, five systems, normal scenario, fixed seed) it generates the
  * data and makes a baseline with one full run. Then, for each kind of change to 5 % of B's
  * rows — (a) edited in place (other columns change, the key stays), (b) replaced by new keys
- * (new out-of-authority keys and proposals) — it starts two workspaces from copies of the
- * baseline's database and snapshots, runs an incremental run in one and a full run in the
+ * (new out-of-authority keys and proposals) — and for (c) no change at all (the least an
+ * incremental run does: every source from its snapshot, every result carried forward), it
+ * starts two workspaces from copies of the baseline's database and snapshots, runs an incremental run in one and a full run in the
  * other (fresh `keysync` processes), and checks that their report files are equal apart from
  * stamps (run id, timestamps, the mode's name). Each timing is the best of `--repeat` tries
  * (default 3), each from a fresh copy, with their median beside it: the machine is shared.
@@ -35,7 +36,7 @@ const beforeCli = process.env.KEYSYNC_BENCH_BEFORE_CLI;
 const SEED = 42;
 const CHANGED_SHARE = 0.05;
 const STAGES = ['read', 'compare', 'match', 'provision', 'reports', 'persist'] as const;
-const KINDS = { edited: '(a) 5 % of B edited in place', replaced: '(b) 5 % of B replaced by new keys' } as const;
+const KINDS = { edited: '(a) 5 % of B edited in place', replaced: '(b) 5 % of B replaced by new keys', unchanged: '(c) nothing changed' } as const;
 type Kind = keyof typeof KINDS;
 
 interface Measured {
@@ -77,7 +78,7 @@ function buildRuns(tries: { readonly full: readonly Measured[]; readonly increme
 }
 
 /** Changes every 20th row of B: (a) its other columns, keeping the key; (b) its key, to one no system has. */
-function changeB(original: string, kind: Kind): string {
+function changeB(original: string, kind: Exclude<Kind, 'unchanged'>): string {
   const [header, ...lines] = original.trimEnd().split('\n');
   const every = Math.round(1 / CHANGED_SHARE);
   const changed = lines.map((line, i) => {
@@ -131,8 +132,10 @@ async function measure(keysPerSystem: number, repeat: number, matching: boolean)
   const original = readFileSync(bFile, 'utf8');
   await runCli(cli, ['-c', baselineConfig, '-m', 'full']);
   const rows: Row[] = [];
-  for (const kind of Object.keys(KINDS) as Kind[]) {
-    writeFileSync(bFile, changeB(original, kind));
+  const kinds = Object.keys(KINDS) as Kind[];
+  // (c) first and with B left alone: writing the file, even its original text, changes its fingerprint.
+  for (const kind of ['unchanged', ...kinds.filter((other) => other !== 'unchanged')] as const) {
+    if (kind !== 'unchanged') writeFileSync(bFile, changeB(original, kind));
     const tries = { full: [] as Measured[], incremental: [] as Measured[] };
     const beforeTries = { full: [] as Measured[], incremental: [] as Measured[] };
     let differing: string[] = [];
@@ -157,7 +160,7 @@ async function measure(keysPerSystem: number, repeat: number, matching: boolean)
     rows.push({ keysPerSystem, kind, ...buildRuns(tries), reportsEqual: differing.length === 0, differing, ...(beforeCli ? { before: buildRuns(beforeTries) } : {}) });
   }
   writeFileSync(bFile, original);
-  return rows;
+  return rows.sort((a, b) => kinds.indexOf(a.kind) - kinds.indexOf(b.kind));
 }
 
 const seconds = (ms: number) => (ms / 1000).toFixed(2);
