@@ -13,15 +13,21 @@ import type { KeySyncTables } from './tables.js';
 
 type TableName = keyof KeySyncTables & string;
 
-/** In the order a copy writes them (a discrepancy row needs its run), with each table's key. */
-const TABLES: readonly { readonly name: TableName; readonly key: readonly string[] }[] = [
-  { name: 'runs', key: ['id'] },
-  { name: 'master_keys', key: ['id'] },
-  { name: 'audit_log', key: ['id'] },
-  { name: 'run_discrepancies', key: ['run_id', 'kind', 'system', 'part'] },
-  { name: 'run_probable_matches', key: ['run_id', 'part'] },
-  { name: 'source_snapshots', key: ['system'] },
-];
+/**
+ * Each table's key, in the order a copy writes them (a discrepancy row needs its run). Keyed by
+ * every table the schema has, so that a table added to it cannot be left out of a copy and its check.
+ */
+const TABLE_KEYS: { readonly [Name in TableName]: readonly string[] } = {
+  runs: ['id'],
+  master_keys: ['id'],
+  audit_log: ['id'],
+  run_discrepancies: ['run_id', 'kind', 'system', 'part'],
+  run_probable_matches: ['run_id', 'part'],
+  source_snapshots: ['system'],
+  rejected_matches: ['normalized_key', 'authority_key'],
+};
+
+const TABLES = (Object.keys(TABLE_KEYS) as TableName[]).map((name) => ({ name, key: TABLE_KEYS[name] }));
 
 const PAGE = 5_000;
 

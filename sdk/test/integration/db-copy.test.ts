@@ -1,11 +1,11 @@
 /**
- * `keysync db copy` (docs/behaviour.md §7, §9): a SQLite registry with runs, decisions and an
- * audit log goes to PostgreSQL and back, byte for byte the same rows; a non-empty target is
+ * `keysync db copy` (docs/behaviour.md §7, §9): a SQLite registry with runs, decisions, a "not a
+ * match" pair and an audit log goes to PostgreSQL and back, byte for byte the same rows; a non-empty target is
  * refused without --force; progress goes to stderr; no password is printed.
  */
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
-import { generateMockData } from '../../src/index.js';
+import { generateMockData, openWorkspace } from '../../src/index.js';
 import { checkTables } from '../../src/store/copy.js';
 import { nativeDriver } from '../../src/store/sqlite/drivers/native.js';
 import { Store } from '../../src/store/store.js';
@@ -27,6 +27,14 @@ describe('keysync db copy, SQLite ↔ PostgreSQL', function () {
     writeFileSync(workspace.config, 'processing: { parallel: false }\nlogging: { file: null }\n');
     await generateMockData({ dir: workspace.dir, scenario: 'drift', keys: 6_000, seed: 12 });
     assert.equal((await runCli(['-c', workspace.config, '-q'])).code, 0);
+    // A "not a match" pair too: every table of the registry holds something to copy.
+    const ws = await openWorkspace(workspace.config);
+    try {
+      const [entry] = await ws.registry.list({ limit: 1 });
+      await ws.registry.notAMatch(entry!.normalizedKey, 'CUST-0000001', { actor: 'ana', reason: 'another customer' });
+    } finally {
+      await ws.close();
+    }
     assert.equal((await runCli(['-c', workspace.config, 'approve', '--all', '--actor', 'ana'])).code, 0);
     assert.equal((await runCli(['-c', workspace.config, '-q', '--mode', 'incremental'])).code, 0);
   });
@@ -54,6 +62,7 @@ describe('keysync db copy, SQLite ↔ PostgreSQL', function () {
     const inPostgres = await checks(() => Store.openPostgres({ url: server.url(server.admin), schema, readonly: true }));
     const returned = await checks(() => Store.open(workspace.file('data/back.db'), { driver: nativeDriver, readonly: true }));
     assert.ok(original.find((check) => check.table === 'master_keys')!.rows > 1000);
+    assert.equal(original.find((check) => check.table === 'rejected_matches')?.rows, 1);
     assert.deepEqual(inPostgres, original);
     assert.deepEqual(returned, original);
     for (const output of [there.stdout, there.stderr, back.stdout, back.stderr]) for (const password of server.passwords) assert.ok(!output.includes(password));
