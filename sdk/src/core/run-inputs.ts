@@ -35,12 +35,15 @@ function sameContent(before: ComparedKeys, now: ComparedKeys, system: SystemId):
   return now.contents[system] !== undefined && now.contents[system] === before.contents[system];
 }
 
-/** Whether both runs compared the same systems, under the same authority, each with the same keys. */
+/**
+ * Whether both runs compared the same systems in the same order, under the same authority, each
+ * with the same keys. The order counts: a probable match's reason names systems in config order.
+ */
 function sameKeysEverywhere(before: ComparedKeys, now: ComparedKeys): boolean {
   return (
     before.authority === now.authority &&
     before.systems.length === now.systems.length &&
-    now.systems.every((system) => before.systems.includes(system) && sameContent(before, now, system))
+    now.systems.every((system, position) => before.systems[position] === system && sameContent(before, now, system))
   );
 }
 
@@ -50,7 +53,8 @@ function sameKeysEverywhere(before: ComparedKeys, now: ComparedKeys): boolean {
  *  - a gap list, a system's out-of-authority keys: the authority and that system;
  *  - a system's duplicates and bad rows: that system (duplicates of the authority are
  *    counted differently from a downstream system's, hence the same authority throughout);
- *  - keys only in the authority: every system of the run, and no other system in either.
+ *  - keys only in the authority: every system of the run, in the same order, and no other
+ *    system in either.
  */
 export function sameDiscrepancyGroup(before: ComparedKeys, now: ComparedKeys, kind: DiscrepancyKind, system: SystemId | ''): boolean {
   if (before.authority !== now.authority) return false;
@@ -69,7 +73,8 @@ export function sameDiscrepancyGroup(before: ComparedKeys, now: ComparedKeys, ki
 /**
  * Whether `now` finds the probable matches `before` found, as far as its inputs say: the
  * same keys in every system (the out-of-authority keys, the authority's keys, and which
- * system holds each candidate, which scores it) and the same settings. The registry's links
+ * system holds each candidate, which scores it), the systems in the same order (the reasons
+ * name them in that order) and the same settings. The registry's links
  * and "not a match" pairs matter too; the caller checks that no decision was made since.
  */
 export function sameMatchingInputs(before: RunInputs, now: RunInputs): boolean {

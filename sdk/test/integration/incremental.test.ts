@@ -347,6 +347,49 @@ describe('an incremental run over unchanged keys takes the previous run\'s proba
   });
 });
 
+describe('an incremental run after the systems were put in another order', function () {
+  this.timeout(300_000);
+
+  it('matches and compares again, as a full run does: a reason names the systems in config order', async () => {
+    const workspace = tempWorkspace();
+    const carried: string[] = [];
+    const onLog = (_level: string, message: string) => {
+      if (/^probable matches taken from run |comparison is carried forward/.test(message)) carried.push(message);
+    };
+    const configIn = (order: readonly string[]) =>
+      `processing: { parallel: false }\nlogging: { file: null }\nauthority: A\nsources:\n${order.map((system) => `  ${system}: { path: ./input/${system}.csv }\n`).join('')}`;
+    const reasons = (result: ReconcileResult) => result.probableMatches.flatMap((match) => match.candidates.map((candidate) => candidate.reason));
+    try {
+      mkdirSync(workspace.file('input'), { recursive: true });
+      writeFileSync(workspace.config, configIn(['A', 'B', 'C', 'D', 'E']));
+      await generateMockData({ dir: workspace.dir, configPath: workspace.config, scenario: 'normal', keys: 2000, seed: 3, failures: ['match-variants'] });
+      let ws = await openWorkspace(workspace.config, { onLog });
+      let inOrder: ReconcileResult;
+      try {
+        await ws.reconcile({ mode: 'incremental' });
+        inOrder = await ws.reconcile({ mode: 'incremental' });
+        assert.equal(carried.length, 2, 'unchanged, the second run carries the comparison and the matches');
+      } finally {
+        await ws.close();
+      }
+      writeFileSync(workspace.config, configIn(['A', 'E', 'D', 'C', 'B']));
+      ws = await openWorkspace(workspace.config, { onLog });
+      try {
+        const reordered = await ws.reconcile({ mode: 'incremental' });
+        assert.equal(carried.length, 2, 'nothing carried from the run in the other order');
+        const full = await ws.reconcile({ mode: 'full' });
+        assert.deepEqual(reordered.probableMatches, full.probableMatches);
+        assert.deepEqual(reordered.discrepancies, full.discrepancies);
+        assert.notDeepEqual(reasons(full), reasons(inOrder), 'the data has reasons naming several systems, so the order shows');
+      } finally {
+        await ws.close();
+      }
+    } finally {
+      workspace.remove();
+    }
+  });
+});
+
 describe('an incremental run whose every source is as the previous run compared it carries the comparison forward', function () {
   this.timeout(300_000);
 

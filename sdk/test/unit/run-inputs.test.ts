@@ -44,6 +44,12 @@ describe('run inputs: which results are unchanged', () => {
     assert.equal(sameDiscrepancyGroup(unnamedBefore, before, 'duplicate', 'B'), false);
   });
 
+  it('recomputes the keys only in A when the systems were put in another order, and copies each system\'s own groups', () => {
+    const reordered = { ...before, systems: ['A', 'C', 'B'] };
+    assert.equal(sameDiscrepancyGroup(before, reordered, 'only_in_authority', ''), false);
+    assert.equal(sameDiscrepancyGroup(before, reordered, 'gap', 'B'), true);
+  });
+
   it('recomputes the keys only in A when a system joined or left the run', () => {
     const joined = { ...before, systems: [...before.systems, 'D'], contents: { ...before.contents, D: 'd1' } };
     assert.equal(sameDiscrepancyGroup(before, joined, 'only_in_authority', ''), false);
@@ -53,7 +59,7 @@ describe('run inputs: which results are unchanged', () => {
 
   it('takes the previous matches only with the same keys in every system and the same settings', () => {
     assert.equal(sameMatchingInputs(before, { ...before }), true);
-    assert.equal(sameMatchingInputs(before, { ...before, systems: ['A', 'C', 'B'] }), true, 'the order of systems does not matter');
+    assert.equal(sameMatchingInputs(before, { ...before, systems: ['A', 'C', 'B'] }), false, 'a reason names the systems in config order');
     assert.equal(sameMatchingInputs(before, { ...before, contents: { ...before.contents, C: 'c2' } }), false, 'a downstream system changes which system holds a candidate');
     assert.equal(sameMatchingInputs(before, { ...before, contents: { ...before.contents, A: 'a2' } }), false);
     assert.equal(sameMatchingInputs(before, { ...before, contents: { A: 'a1', B: 'b1' } }), false, 'a system without a content id');
