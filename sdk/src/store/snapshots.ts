@@ -16,8 +16,16 @@ import { writeChunksAtomically } from '../io/atomic-file.js';
 import type { Db, Tx } from './backend.js';
 
 /** Bump when the file layout or KeyIndex changes: old snapshots are then simply not used. */
-export const SNAPSHOT_FORMAT = 'KSNAP4';
+export const SNAPSHOT_FORMAT = 'KSNAP5';
 const MAGIC = `${SNAPSHOT_FORMAT}\n`;
+/**
+ * A file is MAGIC, the header's length (u32), the header's SHA-256, the header (JSON), padding
+ * to 4 bytes, the arrays and the text, then the SHA-256 of everything before it. A snapshot is
+ * trusted in place of its source, so damage that keeps the file's shape (a changed byte of
+ * key text, a changed digit of a count) must show too: the header's digest is checked
+ * whenever the file is opened, the whole file's when its keys are loaded.
+ */
+const DIGEST_BYTES = 32;
 /** What every format version starts with: how cleanup recognises a file as a snapshot. */
 const MAGIC_PREFIX = 'KSNAP';
 
@@ -116,20 +124,32 @@ export function writeSnapshot(folder: string, read: Omit<SnapshotContent, 'conte
     contentId,
   };
   const headerBytes = Buffer.from(JSON.stringify(header));
-  const prefix = Buffer.alloc(align4(MAGIC.length + 4 + headerBytes.length));
+  const headerStart = MAGIC.length + 4 + DIGEST_BYTES;
+  const prefix = Buffer.alloc(align4(headerStart + headerBytes.length));
   prefix.write(MAGIC, 0, 'latin1');
   prefix.writeUInt32LE(headerBytes.length, MAGIC.length);
-  headerBytes.copy(prefix, MAGIC.length + 4);
+  sha256(headerBytes).copy(prefix, MAGIC.length + 4);
+  headerBytes.copy(prefix, headerStart);
   const name = `${data.system}-${createHash('sha1').update(fingerprint).digest('hex').slice(0, 16)}.ksnap`;
   mkdirSync(folder, { recursive: true });
   function* chunks() {
-    yield* [prefix, bytesOf(data.hashes), bytesOf(data.keyEnds), bytesOf(data.firstLines), bytesOf(data.rawPositions), bytesOf(data.rawEnds)];
+    const whole = createHash('sha256');
+    // Each chunk is hashed before it is handed on: the text's buffer is filled again after.
+    const hashed = (chunk: Uint8Array) => {
+      whole.update(chunk);
+      return chunk;
+    };
+    for (const array of [prefix, bytesOf(data.hashes), bytesOf(data.keyEnds), bytesOf(data.firstLines), bytesOf(data.rawPositions), bytesOf(data.rawEnds)]) yield hashed(array);
     const piece = Buffer.allocUnsafe(TEXT_PIECE_BYTES);
-    yield* encodedInPieces(data.keyText, textEncoding, piece);
-    yield* encodedInPieces(data.rawText, textEncoding, piece);
+    for (const text of [data.keyText, data.rawText]) for (const chunk of encodedInPieces(text, textEncoding, piece)) yield hashed(chunk);
+    yield whole.digest();
   }
   writeChunksAtomically(path.join(folder, name), chunks(), { replace: true });
   return { file: name, contentId };
+}
+
+function sha256(bytes: Uint8Array): Buffer {
+  return createHash('sha256').update(bytes).digest();
 }
 
 /** Text goes to the file in pieces of this size: all of it at once was a copy of about 250 MB per 10M-key source. */
@@ -152,8 +172,8 @@ interface OpenedSnapshot {
   readonly size: number;
   readonly readAt: (target: Uint8Array, position: number) => void;
   readonly header: Header;
-  /** Where the arrays start, after the header. */
-  readonly arraysStart: number;
+  /** The bytes before the arrays (magic, header and padding), for the whole file's digest. */
+  readonly prefix: Buffer;
 }
 
 /**
@@ -174,16 +194,19 @@ function withSnapshotFile<T>(folder: string, ref: SnapshotRef, use: (opened: Ope
         done += read;
       }
     };
-    const head = Buffer.alloc(MAGIC.length + 4);
+    const head = Buffer.alloc(MAGIC.length + 4 + DIGEST_BYTES);
     if (size < head.length) return undefined;
     readAt(head, 0);
     if (head.toString('latin1', 0, MAGIC.length) !== MAGIC) return undefined;
     const headerLength = head.readUInt32LE(MAGIC.length);
-    if (head.length + headerLength > size) return undefined;
-    const headerBytes = Buffer.alloc(headerLength);
-    readAt(headerBytes, head.length);
+    const prefixLength = align4(head.length + headerLength);
+    if (prefixLength > size) return undefined;
+    const prefix = Buffer.alloc(prefixLength);
+    readAt(prefix, 0);
+    const headerBytes = prefix.subarray(head.length, head.length + headerLength);
+    if (!sha256(headerBytes).equals(head.subarray(MAGIC.length + 4))) return undefined;
     const header = JSON.parse(headerBytes.toString('utf8')) as Header;
-    return use({ size, readAt, header, arraysStart: align4(head.length + headerLength) });
+    return use({ size, readAt, header, prefix });
   } catch {
     return undefined;
   } finally {
@@ -216,35 +239,41 @@ export interface SnapshotOutline {
 
 /**
  * The snapshot's outline from its header alone, or undefined when the file is missing, of
- * another format or system, or not the size its header says.
+ * another format or system, not the size its header says, or its header is not as written.
  */
 export function snapshotOutline(folder: string, ref: SnapshotRef, system: SystemId): SnapshotOutline | undefined {
-  return withSnapshotFile(folder, ref, ({ size, header, arraysStart }) => {
-    if (!wholeFile(header, arraysStart, size) || header.system !== system) return undefined;
+  return withSnapshotFile(folder, ref, ({ size, header, prefix }) => {
+    if (!wholeFile(header, prefix.length, size) || header.system !== system) return undefined;
     const { count: keyCount, rows, badRows, repeatedRows, contentId } = header;
     return { keyCount, rows, badRows, repeatedRows, ...(typeof contentId === 'string' ? { contentId } : {}) };
   });
 }
 
-/** Whether a file is exactly as long as its header says: arrays, then text. */
+/** Whether a file is exactly as long as its header says: arrays, text, then the whole file's digest. */
 function wholeFile(header: Header, arraysStart: number, size: number): boolean {
-  return arraysStart + (header.count * 3 + header.rawCount * 2) * 4 + header.textBytes + header.rawTextBytes === size;
+  return arraysStart + (header.count * 3 + header.rawCount * 2) * 4 + header.textBytes + header.rawTextBytes + DIGEST_BYTES === size;
 }
 
 /**
  * The source as its snapshot recorded it, or undefined when the file is missing or damaged.
  * Each typed array is read straight into its own buffer and the text into one more: no
- * buffer of the whole file to copy them out of.
+ * buffer of the whole file to copy them out of. Each is hashed as it is read, and the whole
+ * must match the digest at the end of the file.
  */
 export function loadSnapshot(folder: string, ref: SnapshotRef, system: SystemId): SnapshotContent | undefined {
-  return withSnapshotFile(folder, ref, ({ size, readAt, header, arraysStart }) => {
-    if (!wholeFile(header, arraysStart, size) || header.system !== system) return undefined;
-    let offset = arraysStart;
-    const textBytes = header.textBytes + header.rawTextBytes;
+  return withSnapshotFile(folder, ref, ({ size, readAt, header, prefix }) => {
+    if (!wholeFile(header, prefix.length, size) || header.system !== system) return undefined;
+    const whole = createHash('sha256').update(prefix);
+    let offset = prefix.length;
+    const readHashed = <T extends Uint8Array>(target: T): T => {
+      readAt(target, offset);
+      whole.update(target);
+      offset += target.length;
+      return target;
+    };
     const take = (count: number) => {
       const array = new Uint32Array(count);
-      readAt(new Uint8Array(array.buffer), offset);
-      offset += count * 4;
+      readHashed(new Uint8Array(array.buffer));
       return array;
     };
     const hashes = take(header.count);
@@ -252,8 +281,10 @@ export function loadSnapshot(folder: string, ref: SnapshotRef, system: SystemId)
     const firstLines = take(header.count);
     const rawPositions = take(header.rawCount);
     const rawEnds = take(header.rawCount);
-    const text = Buffer.allocUnsafe(textBytes);
-    readAt(text, offset);
+    const text = readHashed(Buffer.allocUnsafe(header.textBytes + header.rawTextBytes));
+    const digest = Buffer.alloc(DIGEST_BYTES);
+    readAt(digest, offset);
+    if (!whole.digest().equals(digest)) return undefined;
     const index = KeyIndex.fromData({
       system: header.system,
       hashes,

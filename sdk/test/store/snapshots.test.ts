@@ -10,7 +10,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { KeyIndex } from '../../src/core/key-index.js';
 import type { KeysDigest } from '../../src/core/types.js';
-import { loadSnapshot, snapshotKeysDigest, writeSnapshot } from '../../src/store/snapshots.js';
+import { loadSnapshot, snapshotKeysDigest, snapshotOutline, writeSnapshot } from '../../src/store/snapshots.js';
 
 interface Row {
   readonly key: string;
@@ -43,7 +43,7 @@ function roundTrip(folder: string, rows: readonly Row[]): { original: KeyIndex; 
   return { original, loaded: content.index };
 }
 
-describe('snapshots (KSNAP4): a KeyIndex written and loaded', () => {
+describe('snapshots (KSNAP5): a KeyIndex written and loaded', () => {
   let folder: string;
   beforeEach(() => (folder = mkdtempSync(path.join(os.tmpdir(), 'keysync-snapshots-'))));
   afterEach(() => rmSync(folder, { recursive: true, force: true }));
@@ -88,6 +88,28 @@ describe('snapshots (KSNAP4): a KeyIndex written and loaded', () => {
       writeFileSync(file, damaged);
       assert.equal(loadSnapshot(folder, ref, 'B'), undefined);
     }
+  });
+
+  it('is not used when a byte changed but not its length: a key, a count in the header', () => {
+    const original = indexOf([{ key: 'CUST-1', raw: 'cust-1', line: 2 }, { key: 'CUST-2', raw: 'CUST-2', line: 3 }]);
+    const { file: name } = writeSnapshot(folder, { index: original, rows: 2, badRows: [] }, 'changed byte');
+    const file = path.join(folder, name);
+    const bytes = readFileSync(file);
+    const ref = { system: 'B', runId: 'r', file: 'B.csv', fingerprint: 'f', keyCount: 2, snapshotFile: name };
+    assert.ok(loadSnapshot(folder, ref, 'B') && snapshotOutline(folder, ref, 'B'), 'as written, it loads');
+    const changed = (from: string, to: string) => {
+      const at = bytes.lastIndexOf(from);
+      assert.ok(at > 0, from);
+      const copy = Buffer.from(bytes);
+      copy.write(to, at, 'latin1');
+      writeFileSync(file, copy);
+    };
+    changed('CUST-2', 'CUST-3');
+    assert.equal(loadSnapshot(folder, ref, 'B'), undefined, 'a key of the text');
+    assert.ok(snapshotOutline(folder, ref, 'B'), 'the header alone is still sound');
+    changed('"rows":2', '"rows":3');
+    assert.equal(snapshotOutline(folder, ref, 'B'), undefined, 'a count of the header');
+    assert.equal(loadSnapshot(folder, ref, 'B'), undefined);
   });
 
   it('is not used when written in an earlier format: the source is read again', () => {
