@@ -5,9 +5,10 @@
  * rows — (a) edited in place (other columns change, the key stays), (b) replaced by new keys
  * (new out-of-authority keys and proposals) — and for (c) no change at all (the least an
  * incremental run does: every source from its snapshot, every result carried forward), it
- * starts two workspaces from copies of the baseline's database and snapshots, runs an incremental run in one and a full run in the
- * other (fresh `keysync` processes), and checks that their report files are equal apart from
- * stamps (run id, timestamps, the mode's name). Each timing is the best of `--repeat` tries
+ * starts two workspaces from copies of the baseline's database and snapshots, runs an
+ * incremental run in one and a full run in the other (fresh `keysync` processes), and checks
+ * that their report files are equal apart from stamps (run id, timestamps, the mode's name).
+ * Each timing is the best of `--repeat` tries
  * (default 3), each from a fresh copy, with their median beside it: the machine is shared.
  * Writes bench/results/incremental.md and .json.
  *
