@@ -26,6 +26,12 @@ export interface MatchingSettings {
   readonly min_score: number;
 }
 
+/**
+ * What a run's results came from. Nothing here names the code that computed them: a change to
+ * what comparing or matching give for the same keys (a score, a reason's wording, an entry's
+ * shape) would be carried forward from runs made before it, so such a change must also make
+ * these differ (a version field, which older stored inputs lack and so never match).
+ */
 export interface RunInputs extends ComparedKeys {
   readonly matching: MatchingSettings;
 }
