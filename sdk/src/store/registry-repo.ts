@@ -369,7 +369,6 @@ async function applyTransition(tx: Tx, rows: readonly Selectable<MasterKeysTable
  * the entry's version, so a run that read the entry under its old key plans again too.
  */
 export async function applyRenormalize(tx: Tx, plan: RenormalizePlan, by: { actor: string; now: string }): Promise<void> {
-  const event = (key: string, eventType: string, details: string, action: string) => reKeyingEvent(by, key, eventType, details, action);
   for (const batch of chunked(plan.superseded)) {
     const removed = await tx.deleteFrom('master_keys').where('id', 'in', batch.map((entry) => entry.id)).where('status', '=', 'proposed').executeTakeFirst();
     if (Number(removed.numDeletedRows) !== batch.length) throw new EntryChangedSinceRead('a proposal the re-keying supersedes was decided', 'decision');
@@ -382,9 +381,9 @@ export async function applyRenormalize(tx: Tx, plan: RenormalizePlan, by: { acto
   await moveToNewKeys(tx, plan.moves);
   await appendAudit(tx, [
     ...plan.superseded.map((entry) =>
-      event(entry.key, 'proposal_superseded', `proposal ${entry.masterKey} removed: entry #${entry.byId} takes its key ${entry.key} under the current normalisation rules`, 'supersede'),
+      reKeyingEvent(by, entry.key, 'proposal_superseded', `proposal ${entry.masterKey} removed: entry #${entry.byId} takes its key ${entry.key} under the current normalisation rules`, 'supersede'),
     ),
-    ...plan.moves.map((move) => event(move.to, 'key_renormalized', `master key ${move.masterKey}: normalised key ${move.from} → ${move.to} (normalisation rules changed)`, 'renormalize')),
+    ...plan.moves.map((move) => reKeyingEvent(by, move.to, 'key_renormalized', `master key ${move.masterKey}: normalised key ${move.from} → ${move.to} (normalisation rules changed)`, 'renormalize')),
   ]);
 }
 
